@@ -1,0 +1,3 @@
+"""Kachin Viewer: an offline timeline-and-map viewer for briefing datasets."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,395 @@
+"""Read and validate a briefing GeoPackage into a `Dataset`.
+
+Every problem found is collected (not just the first), each naming the file,
+layer, row and column; a file with any error opens nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import warnings
+from pathlib import Path
+from typing import Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from viewer.io.problems import DatasetError, Problem, errors_in
+from viewer.io.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
+                              ID_COLUMN, NULLABLE_REQUIRED, REFERENCES, REQUIRED_COLUMNS,
+                              SOURCED_LAYERS)
+from viewer.model.dataset import Dataset, split_ids
+from viewer.model.dates import parse_date
+
+Progress = Callable[[str, float], None]
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def read_dataset(path: str | os.PathLike, progress: Progress | None = None) -> Dataset:
+    """Load `path`; raise DatasetError listing every problem if it has errors."""
+    reader = _Reader(Path(path), progress or (lambda _text, _fraction: None))
+    return reader.load()
+
+
+def validate(path: str | os.PathLike) -> list[Problem]:
+    """Every problem in `path`, errors and warnings; empty when clean."""
+    try:
+        return list(read_dataset(path).warnings)
+    except DatasetError as error:
+        return error.problems
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_file(path: Path) -> list[Problem]:
+    """Problems that stop a file from being read at all."""
+    name = str(path)
+    if not path.exists():
+        return [Problem(name, "file does not exist")]
+    if path.is_dir():
+        return [Problem(name, "is a folder, not a GeoPackage file")]
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        return [Problem(name, f"cannot be read: {error.strerror or error}")]
+    if not header:
+        return [Problem(name, "is empty (0 bytes), not a GeoPackage")]
+    if not header.startswith(SQLITE_MAGIC):
+        return [Problem(name, "is not a GeoPackage (not an SQLite database)")]
+    return _check_sqlite(path)
+
+
+def _check_sqlite(path: Path) -> list[Problem]:
+    name = str(path)
+    try:
+        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if "gpkg_contents" not in tables:
+                return [Problem(name, "is an SQLite database but not a GeoPackage "
+                                      "(no gpkg_contents table)")]
+            verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        return [Problem(name, f"is damaged or truncated (SQLite: {error})")]
+    if verdict != "ok":
+        return [Problem(name, f"is damaged or truncated (SQLite: {verdict})")]
+    return []
+
+
+class _Reader:
+    def __init__(self, path: Path, progress: Progress) -> None:
+        self.path = path
+        self.name = str(path)
+        self.progress = progress
+        self.problems: list[Problem] = []
+        self.frames: dict[str, pd.DataFrame] = {}
+
+    def problem(self, message: str, layer: str | None = None, row: str | None = None,
+                column: str | None = None, severity: str = "error") -> None:
+        self.problems.append(Problem(self.name, message, layer, row, column, severity))
+
+    # -- the steps --------------------------------------------------------
+    def load(self) -> Dataset:
+        self.progress("Checking file", 0.0)
+        self.problems += check_file(self.path)
+        self._stop_on_errors()
+        self._read_layers()
+        self._stop_on_errors()
+        self.progress("Checking rows", 0.7)
+        for layer in REQUIRED_COLUMNS:
+            self._check_rows(layer)
+        self._check_references()
+        self._check_control_overlaps()
+        self._stop_on_errors()
+        self.progress("Preparing", 0.9)
+        return self._dataset()
+
+    def _stop_on_errors(self) -> None:
+        if errors_in(self.problems):
+            raise DatasetError(self.problems)
+
+    def _read_layers(self) -> None:
+        try:
+            listed = pyogrio.list_layers(self.path)
+        except Exception as error:  # GDAL raises several types for damaged files
+            self.problem(f"cannot list layers: {error}")
+            return
+        names = [str(n) for n in listed[:, 0]]
+        for layer in REQUIRED_COLUMNS:
+            if layer not in names:
+                self.problem("required layer is missing", layer)
+        for index, layer in enumerate(names):
+            self.progress(f"Reading {layer}", 0.05 + 0.6 * index / max(len(names), 1))
+            frame = self._read_layer(layer)
+            if frame is not None:
+                self.frames[layer] = frame
+        for layer, columns in REQUIRED_COLUMNS.items():
+            frame = self.frames.get(layer)
+            for column in columns if frame is not None else ():
+                if column not in frame.columns:
+                    self.problem("required column is missing", layer, column=column)
+
+    def _read_layer(self, layer: str) -> pd.DataFrame | None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                has_geometry = pyogrio.read_info(self.path, layer=layer)["geometry_type"] is not None
+                frame = pyogrio.read_dataframe(self.path, layer=layer, read_geometry=has_geometry)
+        except Exception as error:  # GDAL raises several types for damaged layers
+            self.problem(f"cannot be read: {error}", layer)
+            return None
+        if isinstance(frame, gpd.GeoDataFrame):
+            return self._to_wgs84(layer, frame)
+        return pd.DataFrame(frame)
+
+    def _to_wgs84(self, layer: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        if frame.crs is None:
+            self.problem("has no coordinate system; read as EPSG:4326 (longitude, latitude)",
+                         layer, severity="warning")
+            return frame.set_crs(4326, allow_override=True)
+        if frame.crs.to_epsg() != 4326:
+            self.problem(f"is in {frame.crs.to_string()}, reprojected to EPSG:4326",
+                         layer, severity="warning")
+            return frame.to_crs(4326)
+        return frame
+
+    # -- row checks -------------------------------------------------------
+    def row_ids(self, layer: str) -> list[str]:
+        frame = self.frames[layer]
+        column = ID_COLUMN.get(layer)
+        if column and column in frame.columns:
+            values = frame[column].tolist()
+            return [str(v) if _present(v) else f"#{i + 1}" for i, v in enumerate(values)]
+        if layer == "series" and {"series_id", "date"} <= set(frame.columns):
+            return [f"{s}@{_text(d)}" for s, d in zip(frame["series_id"], frame["date"])]
+        return [f"#{i + 1}" for i in range(len(frame))]
+
+    def _check_rows(self, layer: str) -> None:
+        frame = self.frames.get(layer)
+        if frame is None:
+            return
+        ids = self.row_ids(layer)
+        self._check_required_values(layer, frame, ids)
+        self._check_unique_ids(layer, frame, ids)
+        self._check_dates(layer, frame, ids)
+        self._check_enums(layer, frame, ids)
+        if layer == "actors" and "color" in frame.columns:
+            for row, color in zip(ids, frame["color"]):
+                if _present(color) and not COLOR.match(str(color)):
+                    self.problem(f"'{color}' is not a colour of the form #RRGGBB",
+                                 layer, row, "color")
+        if layer == "series" and "value" in frame.columns:
+            numbers = pd.to_numeric(frame["value"], errors="coerce")
+            for row, value, number in zip(ids, frame["value"], numbers):
+                if _present(value) and pd.isna(number):
+                    self.problem(f"'{value}' is not a number", layer, row, "value")
+        if layer in GEOMETRY_TYPES:
+            self._check_geometry(layer, frame, ids)
+
+    def _check_required_values(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
+        for column in REQUIRED_COLUMNS[layer]:
+            if column not in frame.columns or (layer, column) in NULLABLE_REQUIRED:
+                continue
+            for row, value in zip(ids, frame[column]):
+                if not _present(value):
+                    self.problem("required value is empty", layer, row, column)
+
+    def _check_unique_ids(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
+        column = ID_COLUMN.get(layer)
+        if not column or column not in frame.columns:
+            return
+        duplicated = frame[column].duplicated(keep="first") & frame[column].notna()
+        for row in np.array(ids, dtype=object)[duplicated.to_numpy()]:
+            self.problem("id is used by more than one row", layer, row, column)
+
+    def _check_dates(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
+        parsed = {}
+        for column in DATE_COLUMNS.get(layer, ()):
+            if column not in frame.columns:
+                continue
+            parsed[column] = values = []
+            for row, value in zip(ids, frame[column]):
+                try:
+                    values.append(parse_date(value))
+                except ValueError:
+                    values.append(None)
+                    self.problem(f"'{value}' is not a date (YYYY-MM-DD)", layer, row, column)
+        for start, end in (("valid_from", "valid_to"), ("date", "end_date")):
+            if start in parsed and end in parsed:
+                strict = start == "valid_from"  # a half-open interval must not be empty
+                for row, a, b in zip(ids, parsed[start], parsed[end]):
+                    if a and b and (b <= a if strict else b < a):
+                        relation = "after" if strict else "on or after"
+                        self.problem(f"{b} is not {relation} {start} {a}", layer, row, end)
+        frame.attrs["parsed_dates"] = parsed
+
+    def _check_enums(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
+        for (enum_layer, column), allowed in ENUMS.items():
+            if enum_layer != layer or column not in frame.columns:
+                continue
+            for row, value in zip(ids, frame[column]):
+                if _present(value) and value not in allowed:
+                    self.problem(f"'{value}' is not one of {', '.join(allowed)}",
+                                 layer, row, column)
+
+    def _check_geometry(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
+        if not isinstance(frame, gpd.GeoDataFrame):
+            if layer not in GEOMETRY_OPTIONAL:
+                self.problem("has no geometry column", layer, column="geometry")
+            return
+        geoms = frame.geometry.array
+        missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+        allowed = GEOMETRY_TYPES[layer]
+        types = shapely.get_type_id(geoms)
+        names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
+                          "MultiLineString", "MultiPolygon", "GeometryCollection"])
+        fillable = layer == "control" and "area_id" in frame.columns
+        for i in np.flatnonzero(missing):
+            if fillable and _present(frame["area_id"].iloc[i]):
+                continue  # drawn with its area's shape
+            if layer not in GEOMETRY_OPTIONAL:
+                self.problem("geometry is empty", layer, ids[i], "geometry")
+        for i in np.flatnonzero(~missing):
+            if names[types[i]] not in allowed:
+                self.problem(f"geometry is {names[types[i]]}, expected {' or '.join(allowed)}",
+                             layer, ids[i], "geometry")
+        self._check_coordinates(layer, frame, ids, missing)
+
+    def _check_coordinates(self, layer: str, frame: gpd.GeoDataFrame, ids: list[str],
+                           missing: np.ndarray) -> None:
+        bounds = shapely.bounds(frame.geometry.array)
+        with np.errstate(invalid="ignore"):
+            outside = ~missing & ((bounds[:, 0] < -180) | (bounds[:, 2] > 180)
+                                  | (bounds[:, 1] < -90) | (bounds[:, 3] > 90))
+        for i in np.flatnonzero(outside):
+            self.problem("coordinates are outside longitude -180..180 / latitude -90..90",
+                         layer, ids[i], "geometry")
+        if GEOMETRY_TYPES[layer][0] != "Polygon":
+            return
+        invalid = ~missing & ~outside & ~shapely.is_valid(frame.geometry.array)
+        for i in np.flatnonzero(invalid):
+            reason = shapely.is_valid_reason(frame.geometry.iloc[i])
+            self.problem(f"invalid polygon ({reason}), repaired", layer, ids[i], "geometry",
+                         severity="warning")
+        if invalid.any():
+            # "structure" keeps a polygon input polygonal (no stray lines or points).
+            repaired = shapely.make_valid(frame.geometry.array[invalid], method="structure",
+                                          keep_collapsed=False)
+            frame.loc[invalid, frame.geometry.name] = repaired
+
+    # -- cross-layer checks -----------------------------------------------
+    def _known_ids(self, layer: str, column: str) -> set[str]:
+        frame = self.frames.get(layer)
+        if frame is None or column not in frame.columns:
+            return set()
+        return {str(v) for v in frame[column] if _present(v)}
+
+    def _check_references(self) -> None:
+        for (layer, column), (target, target_column, is_list) in REFERENCES.items():
+            self._check_reference(layer, column, self._known_ids(target, target_column),
+                                  target, is_list)
+        source_ids = self._known_ids("sources", "source_id")
+        for layer in SOURCED_LAYERS:
+            self._check_reference(layer, "source_ids", source_ids, "sources", True)
+
+    def _check_reference(self, layer: str, column: str, known: set[str], target: str,
+                         is_list: bool) -> None:
+        frame = self.frames.get(layer)
+        if frame is None or column not in frame.columns or target not in self.frames:
+            return
+        for row, value in zip(self.row_ids(layer), frame[column]):
+            for ref in split_ids(value) if is_list else ([str(value)] if _present(value) else []):
+                if ref not in known:
+                    self.problem(f"'{ref}' is not a known id in layer '{target}'",
+                                 layer, row, column)
+
+    def _check_control_overlaps(self) -> None:
+        frame = self.frames.get("control")
+        if frame is None or "area_id" not in frame.columns:
+            return
+        parsed = frame.attrs.get("parsed_dates", {})
+        if "valid_from" not in parsed:
+            return
+        ids = self.row_ids("control")
+        ends = parsed.get("valid_to", [None] * len(frame))
+        rows = sorted((area, start, end or _FAR, row) for area, start, end, row
+                      in zip(frame["area_id"], parsed["valid_from"], ends, ids)
+                      if _present(area) and start)
+        for (area_a, _, end_a, row_a), (area_b, start_b, _, row_b) in zip(rows, rows[1:]):
+            if area_a == area_b and start_b < end_a:
+                self.problem(f"period overlaps row {row_a} for area '{area_a}' "
+                             f"(one holder per area at a time; use status=contested)",
+                             "control", row_b, "valid_from")
+
+    # -- result -----------------------------------------------------------
+    def _dataset(self) -> Dataset:
+        frames = self.frames
+        meta = {str(k): "" if not _present(v) else str(v)
+                for k, v in zip(frames["dataset_meta"]["key"], frames["dataset_meta"]["value"])}
+        areas = _geo(frames["areas"])
+        control = _fill_area_geometry(_geo(frames["control"]), areas)
+        known = set(REQUIRED_COLUMNS)
+        dataset = Dataset(
+            path=self.path, meta=meta,
+            sources=frames["sources"], actors=frames["actors"],
+            places=_geo(frames["places"]), areas=areas, control=control,
+            flows=_geo(frames["flows"]), events=_geo(frames["events"]),
+            series=frames["series"],
+            base_layers={k: v for k, v in frames.items()
+                         if k.startswith("base_") and isinstance(v, gpd.GeoDataFrame)},
+            extra_layers={k: v for k, v in frames.items()
+                          if k not in known and not k.startswith("base_")},
+            sha256=file_sha256(self.path),
+        )
+        dataset.warnings = [p for p in self.problems if p.severity == "warning"]
+        self.progress("Done", 1.0)
+        return dataset
+
+
+_FAR = pd.Timestamp.max.date()
+
+
+def _present(value: object) -> bool:
+    if value is None or value is pd.NaT:
+        return False
+    if isinstance(value, float) and np.isnan(value):
+        return False
+    return not (isinstance(value, str) and not value.strip())
+
+
+def _text(value: object) -> str:
+    try:
+        parsed = parse_date(value)
+    except ValueError:
+        return str(value)
+    return parsed.isoformat() if parsed else "?"
+
+
+def _geo(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    if isinstance(frame, gpd.GeoDataFrame):
+        return frame
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame), crs=4326),
+                            crs=4326)
+
+
+def _fill_area_geometry(control: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rows that name an area but carry no shape are drawn with the area's shape."""
+    if "area_id" not in control.columns or len(control) == 0:
+        return control
+    empty = control.geometry.isna() | control.geometry.is_empty
+    if not empty.any():
+        return control
+    shapes = dict(zip(areas["area_id"], areas.geometry))
+    control = control.copy()
+    control.loc[empty, control.geometry.name] = control.loc[empty, "area_id"].map(shapes)
+    return control

@@ -1,0 +1,76 @@
+"""The briefing format, version 1 (see DATA_SCHEMA.md), as data the checks read."""
+from __future__ import annotations
+
+import re
+
+SCHEMA_VERSION = "1"
+
+# Required columns of each required layer, in the order the format lists them.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "dataset_meta": ("key", "value"),
+    "sources": ("source_id", "outlet", "title", "published"),
+    "actors": ("actor_id", "name", "color"),
+    "places": ("place_id", "name", "kind"),
+    "areas": ("area_id", "name", "kind"),
+    "control": ("control_id", "actor_id", "status", "valid_from", "confidence", "source_ids"),
+    "flows": ("flow_id", "from_place_id", "to_place_id", "commodity", "status",
+              "valid_from", "source_ids"),
+    "events": ("event_id", "date", "date_precision", "title", "category", "source_ids"),
+    "series": ("series_id", "date", "value", "unit", "label", "source_ids"),
+}
+
+# Required columns whose cells may still be empty (many sources show no date).
+NULLABLE_REQUIRED = {("sources", "published")}
+
+# The column that names a row in messages; series rows are named by id and date.
+ID_COLUMN = {
+    "dataset_meta": "key",
+    "sources": "source_id",
+    "actors": "actor_id",
+    "places": "place_id",
+    "areas": "area_id",
+    "control": "control_id",
+    "flows": "flow_id",
+    "events": "event_id",
+}
+
+GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
+    "places": ("Point",),
+    "areas": ("Polygon", "MultiPolygon"),
+    "control": ("Polygon", "MultiPolygon"),
+    "flows": ("LineString", "MultiLineString"),
+    "events": ("Point",),
+}
+# Layers whose rows may have no geometry (an event with no single place).
+GEOMETRY_OPTIONAL = {"events"}
+
+ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("control", "status"): ("held", "contested"),
+    ("control", "confidence"): ("confirmed", "reported", "claimed", "estimated"),
+    ("flows", "status"): ("active", "reduced", "halted", "proposed"),
+    ("events", "date_precision"): ("day", "month", "quarter", "year"),
+    ("events", "confidence"): ("confirmed", "reported", "claimed", "estimated"),
+}
+
+DATE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sources": ("published",),
+    "control": ("valid_from", "valid_to"),
+    "flows": ("valid_from", "valid_to"),
+    "events": ("date", "end_date"),
+    "series": ("date",),
+}
+
+# (layer, column) -> (layer it points to, that layer's id column, holds a ;-list)
+REFERENCES: dict[tuple[str, str], tuple[str, str, bool]] = {
+    ("control", "actor_id"): ("actors", "actor_id", False),
+    ("control", "contested_with"): ("actors", "actor_id", False),
+    ("control", "area_id"): ("areas", "area_id", False),
+    ("areas", "parent_id"): ("areas", "area_id", False),
+    ("flows", "from_place_id"): ("places", "place_id", False),
+    ("flows", "to_place_id"): ("places", "place_id", False),
+    ("events", "place_id"): ("places", "place_id", False),
+    ("events", "actor_ids"): ("actors", "actor_id", True),
+}
+SOURCED_LAYERS = ("places", "areas", "control", "flows", "events", "series")
+
+COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")

@@ -1,0 +1,216 @@
+"""A briefing dataset held in memory, and the questions asked of it by day."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from viewer.model.dates import days_array, from_day, parse_date, to_day
+from viewer.model.temporal import IntervalIndex
+
+DERIVED_NOTE = re.compile(r"\bderived\b", re.IGNORECASE)
+
+
+def split_ids(value: object) -> list[str]:
+    """The ids in a `;`-separated list cell; an empty list for a null."""
+    if not isinstance(value, str):
+        return []
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+@dataclass(frozen=True)
+class SeriesKey:
+    """One plottable line: a series id in one unit (monthly vs annual totals differ)."""
+
+    series_id: str
+    unit: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.series_id} [{self.unit}]"
+
+
+@dataclass
+class DaySnapshot:
+    """What holds on one day: the rows a map, a panel or `state --json` shows."""
+
+    date: dt.date
+    control: pd.DataFrame
+    flows: pd.DataFrame
+    events: pd.DataFrame
+
+    def to_dict(self, dataset: "Dataset") -> dict:
+        def rows(frame: pd.DataFrame) -> list[dict]:
+            out = []
+            for record in _plain_records(frame):
+                record["sources"] = dataset.source_records(record.get("source_ids"))
+                out.append(record)
+            return out
+
+        return {
+            "date": self.date.isoformat(),
+            "dataset": dataset.title,
+            "control": rows(self.control),
+            "flows": rows(self.flows),
+            "events": rows(self.events),
+        }
+
+
+def _plain_records(frame: pd.DataFrame) -> list[dict]:
+    columns = [c for c in frame.columns if c != "geometry"]
+    records = []
+    for values in frame[columns].itertuples(index=False, name=None):
+        records.append({c: _plain(v) for c, v in zip(columns, values)})
+    return records
+
+
+def _plain(value: object) -> object:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return parse_date(value).isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@dataclass
+class Dataset:
+    """Every layer of a briefing GeoPackage, validated, in EPSG:4326."""
+
+    path: Path | None
+    meta: dict[str, str]
+    sources: pd.DataFrame
+    actors: pd.DataFrame
+    places: gpd.GeoDataFrame
+    areas: gpd.GeoDataFrame
+    control: gpd.GeoDataFrame
+    flows: gpd.GeoDataFrame
+    events: gpd.GeoDataFrame
+    series: pd.DataFrame
+    base_layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    extra_layers: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sha256: str = ""
+    # Problems that did not stop the file opening (repaired or reprojected rows).
+    warnings: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.control_index = IntervalIndex(
+            days_array(self.control["valid_from"]),
+            days_array(self.control["valid_to"], open_end=True),
+        )
+        self.flow_index = IntervalIndex(
+            days_array(self.flows["valid_from"]),
+            days_array(self.flows["valid_to"], open_end=True),
+        )
+        self.event_days = days_array(self.events["date"])
+        order = np.argsort(self.event_days, kind="stable")
+        self.events = self.events.iloc[order].reset_index(drop=True)
+        self.event_days = self.event_days[order]
+        self._sources_by_id = self.sources.set_index("source_id", drop=False)
+        self._actor_colors = dict(zip(self.actors["actor_id"], self.actors["color"]))
+        self._actor_names = dict(zip(self.actors["actor_id"], self.actors["name"]))
+
+    # -- metadata ---------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self.meta.get("title") or (self.path.stem if self.path else "Untitled dataset")
+
+    @property
+    def time_start(self) -> dt.date:
+        start = parse_date(self.meta.get("time_start"))
+        return start or self._data_day_range()[0]
+
+    @property
+    def time_end(self) -> dt.date:
+        end = parse_date(self.meta.get("time_end"))
+        return end or self._data_day_range()[1]
+
+    @property
+    def default_date(self) -> dt.date:
+        default = parse_date(self.meta.get("default_date")) or self.time_end
+        return min(max(default, self.time_start), self.time_end)
+
+    def _data_day_range(self) -> tuple[dt.date, dt.date]:
+        days = np.concatenate([self.control_index.starts, self.flow_index.starts, self.event_days])
+        days = days[days >= 0]
+        if len(days) == 0:
+            today = dt.date.today()
+            return today, today
+        return from_day(days.min()), from_day(days.max())
+
+    # -- lookups ----------------------------------------------------------
+    def actor_color(self, actor_id: str) -> str:
+        return self._actor_colors.get(actor_id, "#999999")
+
+    def actor_name(self, actor_id: str) -> str:
+        return self._actor_names.get(actor_id, actor_id)
+
+    def source_records(self, source_ids: object) -> list[dict]:
+        """The `sources` rows named in a `;`-list, in the order named."""
+        records = []
+        for source_id in split_ids(source_ids):
+            if source_id in self._sources_by_id.index:
+                row = self._sources_by_id.loc[source_id]
+                records.append({k: _plain(row.get(k)) for k in
+                                ("source_id", "outlet", "title", "author", "published", "url", "note")
+                                if k in row.index})
+        return records
+
+    # -- what holds on a day ----------------------------------------------
+    def control_on(self, day: dt.date) -> gpd.GeoDataFrame:
+        return self.control.iloc[self.control_index.indices(to_day(day))]
+
+    def flows_on(self, day: dt.date) -> gpd.GeoDataFrame:
+        return self.flows.iloc[self.flow_index.indices(to_day(day))]
+
+    def events_until(self, day: dt.date) -> gpd.GeoDataFrame:
+        stop = np.searchsorted(self.event_days, to_day(day), side="right")
+        return self.events.iloc[:stop]
+
+    def snapshot(self, day: dt.date) -> DaySnapshot:
+        return DaySnapshot(day, self.control_on(day), self.flows_on(day), self.events_until(day))
+
+    def event_dates(self, min_importance: int = 1) -> list[dt.date]:
+        """Distinct event dates, oldest first, for stepping and key-event packs."""
+        importance = pd.to_numeric(self.events.get("importance"), errors="coerce").fillna(1)
+        days = self.event_days[(importance.to_numpy() >= min_importance) & (self.event_days >= 0)]
+        return [from_day(d) for d in np.unique(days)]
+
+    def events_for_row(self, row: pd.Series) -> pd.DataFrame:
+        """The events that started or ended a control or flow row."""
+        named = split_ids(row.get("event_ids"))
+        if named:
+            return self.events[self.events["event_id"].isin(named)]
+        start, end = parse_date(row.get("valid_from")), parse_date(row.get("valid_to"))
+        dates = {d for d in (start, end) if d is not None}
+        event_dates = self.events["date"].map(parse_date)
+        return self.events[event_dates.isin(dates)]
+
+    # -- series -----------------------------------------------------------
+    def series_keys(self) -> list[SeriesKey]:
+        pairs = self.series[["series_id", "unit"]].drop_duplicates()
+        return [SeriesKey(s, u) for s, u in pairs.itertuples(index=False, name=None)]
+
+    def series_points(self, key: SeriesKey) -> pd.DataFrame:
+        """Points of one series in one unit, by date, with a `derived` flag."""
+        rows = self.series[(self.series["series_id"] == key.series_id)
+                           & (self.series["unit"] == key.unit)].copy()
+        rows["day"] = days_array(rows["date"])
+        rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
+        rows["derived"] = self._derived_flags(rows)
+        return rows.sort_values("day", kind="stable")
+
+    @staticmethod
+    def _derived_flags(rows: pd.DataFrame) -> np.ndarray:
+        if "derived" in rows.columns:
+            return pd.to_numeric(rows["derived"], errors="coerce").fillna(0).to_numpy() > 0
+        notes = rows.get("note", pd.Series([""] * len(rows), index=rows.index)).fillna("")
+        return notes.astype(str).str.contains(DERIVED_NOTE).to_numpy()

@@ -1,0 +1,81 @@
+"""Day arithmetic and honest date labels.
+
+Dates are handled as integer day numbers (days since 1970-01-01) so interval
+tests run as numpy comparisons.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+# A day number later than any real date: stands for an open-ended interval.
+OPEN_END = np.iinfo(np.int64).max
+_EPOCH = dt.date(1970, 1, 1)
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def to_day(value: dt.date) -> int:
+    return (value - _EPOCH).days
+
+
+def from_day(day: int) -> dt.date:
+    return _EPOCH + dt.timedelta(days=int(day))
+
+
+def parse_date(value: object) -> dt.date | None:
+    """Return a date for an ISO string, date or timestamp; None for a null.
+
+    Raises ValueError for anything else, so the reader can name the cell.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else pd.Timestamp(value).date()
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else _strict_iso(text)
+    raise ValueError(f"not a date: {value!r}")
+
+
+def _strict_iso(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def days_array(values: pd.Series, *, open_end: bool = False) -> np.ndarray:
+    """Day numbers for a column of dates; nulls become OPEN_END or -1."""
+    out = np.empty(len(values), dtype=np.int64)
+    null = OPEN_END if open_end else -1
+    for i, value in enumerate(values):
+        parsed = parse_date(value)
+        out[i] = null if parsed is None else to_day(parsed)
+    return out
+
+
+def format_date(value: dt.date, precision: str = "day") -> str:
+    """A label that shows no more precision than the data has."""
+    if precision == "year":
+        return f"{value.year}"
+    if precision == "quarter":
+        return f"Q{(value.month - 1) // 3 + 1} {value.year}"
+    if precision == "month":
+        return f"{MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def add_months(value: dt.date, months: int) -> dt.date:
+    index = value.year * 12 + value.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(value.day, last))

@@ -1,0 +1,90 @@
+"""The one state every view reads: the current date, layers, series, selection."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from viewer.model.dataset import Dataset, SeriesKey
+from viewer.model.signals import Signal
+
+MAP_LAYERS = ("base", "control", "flows", "places", "labels", "events")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user clicked: a layer name and the row's id in it."""
+
+    layer: str
+    row_id: str
+
+
+class ViewerState:
+    """Owns the current date and what is shown; emits only on real change.
+
+    `set_date` is the only writer of the date: it clamps to the dataset's range
+    and returns early when the date is unchanged, so views that both write and
+    listen can never echo.
+    """
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.date_changed = Signal()
+        self.dataset_changed = Signal()
+        self.layers_changed = Signal()
+        self.series_changed = Signal()
+        self.selection_changed = Signal()
+        self.layers = {name: True for name in MAP_LAYERS}
+        self._install(dataset)
+
+    def _install(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self._date = dataset.default_date
+        keys = dataset.series_keys()
+        self.visible_series: list[SeriesKey] = keys[:2]
+        self.selection: Selection | None = None
+
+    # -- dataset ----------------------------------------------------------
+    def set_dataset(self, dataset: Dataset, date: dt.date | None = None) -> None:
+        self._install(dataset)
+        if date is not None:
+            self._date = self._clamp(date)
+        self.dataset_changed.emit(dataset)
+        self.date_changed.emit(self._date)
+
+    # -- date -------------------------------------------------------------
+    @property
+    def date(self) -> dt.date:
+        return self._date
+
+    def _clamp(self, date: dt.date) -> dt.date:
+        return min(max(date, self.dataset.time_start), self.dataset.time_end)
+
+    def set_date(self, date: dt.date) -> bool:
+        """Move to `date` (clamped); True when it changed and was announced."""
+        date = self._clamp(date)
+        if date == self._date:
+            return False
+        self._date = date
+        self.date_changed.emit(date)
+        return True
+
+    # -- layers, series, selection ----------------------------------------
+    def set_layer_visible(self, name: str, visible: bool) -> None:
+        if self.layers.get(name) == visible:
+            return
+        self.layers[name] = visible
+        self.layers_changed.emit()
+
+    def set_series_visible(self, key: SeriesKey, visible: bool) -> None:
+        if (key in self.visible_series) == visible:
+            return
+        if visible:
+            self.visible_series.append(key)
+        else:
+            self.visible_series.remove(key)
+        self.series_changed.emit()
+
+    def select(self, selection: Selection | None) -> None:
+        if selection == self.selection:
+            return
+        self.selection = selection
+        self.selection_changed.emit(selection)
