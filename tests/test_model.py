@@ -1,0 +1,126 @@
+"""The model: the half-open interval rule, honest date labels, and the one state."""
+import datetime as dt
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from factory import write_tiny
+from viewer.io import read_dataset
+from viewer.model.dates import OPEN_END, add_months, format_date, to_day
+from viewer.model.state import Selection, ViewerState
+from viewer.model.temporal import IntervalIndex
+
+
+def test_interval_holds_from_its_first_day_and_not_on_its_end_day():
+    index = IntervalIndex(np.array([10]), np.array([20]))
+    assert [bool(index.mask(d)[0]) for d in (9, 10, 19, 20)] == [False, True, True, False]
+
+
+def test_open_ended_interval_holds_forever_after_its_start():
+    index = IntervalIndex(np.array([10]), np.array([OPEN_END]))
+    assert not index.mask(9)[0]
+    assert index.mask(10**6)[0]
+
+
+@given(st.integers(-1000, 1000), st.integers(1, 500), st.integers(-2000, 2000))
+def test_interval_rule_matches_its_definition(start, length, day):
+    index = IntervalIndex(np.array([start]), np.array([start + length]))
+    assert bool(index.mask(day)[0]) == (start <= day < start + length)
+
+
+@given(st.lists(st.tuples(st.integers(0, 300), st.integers(1, 100)), min_size=1, max_size=20),
+       st.integers(0, 400), st.integers(0, 400))
+def test_same_rows_is_true_only_when_nothing_starts_or_ends_between(rows, a, b):
+    starts = np.array([s for s, _ in rows])
+    index = IntervalIndex(starts, starts + np.array([n for _, n in rows]))
+    if index.same_rows(a, b):
+        assert np.array_equal(index.mask(a), index.mask(b))
+
+
+def test_month_precision_dates_are_labelled_as_months():
+    day = dt.date(2024, 10, 1)
+    assert format_date(day, "month") == "Oct 2024"
+    assert format_date(day, "day") == "1 Oct 2024"
+    assert format_date(day, "quarter") == "Q4 2024"
+    assert format_date(day, "year") == "2024"
+
+
+def test_adding_a_month_clamps_to_the_last_day():
+    assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert add_months(dt.date(2024, 12, 15), 1) == dt.date(2025, 1, 15)
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    return read_dataset(write_tiny(tmp_path / "tiny.gpkg"))
+
+
+def test_capture_changes_the_holder_on_its_day(tiny):
+    before = tiny.control_on(dt.date(2024, 10, 18))
+    after = tiny.control_on(dt.date(2024, 10, 19))
+    assert before.set_index("area_id").loc["zone-east", "actor_id"] == "SAC"
+    assert after.set_index("area_id").loc["zone-east", "actor_id"] == "KIA"
+
+
+def test_events_up_to_a_day_include_that_day(tiny):
+    assert tiny.events_until(dt.date(2024, 10, 19))["event_id"].tolist() == ["e2", "e1"]
+
+
+def test_derived_series_points_are_flagged(tiny):
+    points = tiny.series_points(tiny.series_keys()[0])
+    assert points["derived"].tolist() == [False, True, False]
+
+
+def test_snapshot_names_the_sources_of_every_row(tiny):
+    state = tiny.snapshot(dt.date(2024, 10, 25)).to_dict(tiny)
+    kia = next(r for r in state["control"] if r["actor_id"] == "KIA")
+    assert [s["outlet"] for s in kia["sources"]] == ["Outlet A", "Outlet B"]
+    assert [f["status"] for f in state["flows"]] == ["halted"]
+
+
+def test_set_date_clamps_and_emits_once_per_change(tiny):
+    state = ViewerState(tiny)
+    seen = []
+    state.date_changed.connect(seen.append)
+    assert state.set_date(dt.date(2024, 10, 19))
+    assert not state.set_date(dt.date(2024, 10, 19))
+    state.set_date(dt.date(1999, 1, 1))
+    assert seen == [dt.date(2024, 10, 19), tiny.time_start]
+
+
+def test_a_listener_that_writes_back_the_same_date_does_not_echo(tiny):
+    state = ViewerState(tiny)
+    calls = []
+
+    def view_echo(date):
+        calls.append(date)
+        state.set_date(date)
+
+    state.date_changed.connect(view_echo)
+    state.set_date(dt.date(2024, 11, 1))
+    assert calls == [dt.date(2024, 11, 1)]
+
+
+def test_selection_is_announced_only_when_it_changes(tiny):
+    state = ViewerState(tiny)
+    seen = []
+    state.selection_changed.connect(seen.append)
+    state.select(Selection("control", "c3"))
+    state.select(Selection("control", "c3"))
+    assert seen == [Selection("control", "c3")]
+
+
+def test_model_and_io_import_no_qt():
+    code = ("import sys, viewer.model, viewer.io, viewer.io.reader; "
+            "print([m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_interval_query_answers_over_many_rows():
+    starts = np.arange(100_000)
+    index = IntervalIndex(starts, starts + 10)
+    assert index.indices(to_day(dt.date(1970, 1, 1)) + 50).tolist() == list(range(41, 51))

@@ -1,0 +1,181 @@
+"""Broken files: every problem is one line naming file, layer, row and column."""
+import sqlite3
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point, Polygon
+
+from factory import tiny_layers, write_layers, write_tiny
+from viewer.cli import main as cli_main
+from viewer.io import DatasetError, read_dataset, validate
+
+
+def problem_lines(path):
+    return [str(p) for p in validate(path)]
+
+
+def broken(tmp_path, layer, edit, name="broken.gpkg"):
+    layers = tiny_layers()
+    layers[layer] = edit(layers[layer].copy())
+    return write_layers(layers, tmp_path / name)
+
+
+def test_a_clean_file_has_no_problems(tmp_path):
+    assert problem_lines(write_tiny(tmp_path / "ok.gpkg")) == []
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda p: p, "file does not exist"),
+    (lambda p: (p.mkdir(), p)[1], "is a folder"),
+    (lambda p: (p.write_bytes(b""), p)[1], "is empty"),
+    (lambda p: (p.write_bytes(b"\x89PNG random bytes" * 50), p)[1], "not an SQLite database"),
+])
+def test_files_that_are_not_geopackages(tmp_path, make, expected):
+    path = make(tmp_path / "bad.gpkg")
+    lines = problem_lines(path)
+    assert len(lines) == 1 and expected in lines[0] and "bad.gpkg" in lines[0]
+
+
+def test_sqlite_database_that_is_not_a_geopackage(tmp_path):
+    path = tmp_path / "plain.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (x)")
+    assert "not a GeoPackage (no gpkg_contents table)" in problem_lines(path)[0]
+
+
+def test_truncated_file(tmp_path):
+    path = write_tiny(tmp_path / "whole.gpkg")
+    cut = tmp_path / "cut.gpkg"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+    lines = problem_lines(cut)
+    assert lines and all("cut.gpkg" in line for line in lines)
+    with pytest.raises(DatasetError):
+        read_dataset(cut)
+
+
+def test_missing_layer_and_missing_column(tmp_path):
+    layers = tiny_layers()
+    del layers["flows"]
+    layers["control"] = layers["control"].drop(columns="valid_from")
+    lines = problem_lines(write_layers(layers, tmp_path / "gaps.gpkg"))
+    assert "gaps.gpkg, layer 'flows': required layer is missing" in lines
+    assert "gaps.gpkg, layer 'control', column 'valid_from': required column is missing" in lines
+
+
+def test_unparseable_date_names_row_and_column(tmp_path):
+    def edit(control):
+        control.loc[2, "valid_from"] = "19 Oct 2024"
+        return control
+    lines = problem_lines(broken(tmp_path, "control", edit))
+    assert "broken.gpkg, layer 'control', row c3, column 'valid_from': " \
+           "'19 Oct 2024' is not a date (YYYY-MM-DD)" in lines
+
+
+def test_interval_that_ends_before_it_starts(tmp_path):
+    def edit(control):
+        control.loc[1, "valid_to"] = "2024-01-01"
+        return control
+    lines = problem_lines(broken(tmp_path, "control", edit))
+    assert any("row c2, column 'valid_to': 2024-01-01 is not after valid_from" in l for l in lines)
+
+
+def test_unknown_ids_are_named(tmp_path):
+    def edit(control):
+        control.loc[2, "actor_id"] = "XYZ"
+        control.loc[2, "source_ids"] = "s1;nope"
+        return control
+    lines = problem_lines(broken(tmp_path, "control", edit))
+    assert any("row c3, column 'actor_id': 'XYZ' is not a known id in layer 'actors'" in l
+               for l in lines)
+    assert any("row c3, column 'source_ids': 'nope' is not a known id in layer 'sources'" in l
+               for l in lines)
+
+
+def test_overlapping_control_periods_are_reported_not_merged(tmp_path):
+    def edit(control):
+        control.loc[1, "valid_to"] = "2024-12-01"
+        return control
+    lines = problem_lines(broken(tmp_path, "control", edit))
+    assert any("row c3" in l and "overlaps row c2" in l for l in lines)
+
+
+def test_wrong_geometry_type(tmp_path):
+    def edit(places):
+        return gpd.GeoDataFrame(places.drop(columns="geometry"),
+                                geometry=[Polygon([(0, 0), (1, 0), (1, 1)])] * 2, crs=4326)
+    lines = problem_lines(broken(tmp_path, "places", edit))
+    assert any("layer 'places', row west, column 'geometry': geometry is Polygon, expected Point"
+               in l for l in lines)
+
+
+def test_bad_colour(tmp_path):
+    def edit(actors):
+        actors.loc[0, "color"] = "blue"
+        return actors
+    lines = problem_lines(broken(tmp_path, "actors", edit))
+    assert "broken.gpkg, layer 'actors', row KIA, column 'color': " \
+           "'blue' is not a colour of the form #RRGGBB" in lines
+
+
+def test_coordinates_out_of_range(tmp_path):
+    def edit(places):
+        places.loc[0, "geometry"] = Point(500, 25)
+        return places
+    lines = problem_lines(broken(tmp_path, "places", edit))
+    assert any("row west, column 'geometry': coordinates are outside" in l for l in lines)
+
+
+def test_self_intersecting_polygon_is_repaired_with_a_warning(tmp_path):
+    bowtie = Polygon([(97.0, 25.0), (97.5, 25.5), (97.5, 25.0), (97.0, 25.5)])
+
+    def edit(areas):
+        areas.loc[0, "geometry"] = bowtie
+        return areas
+    path = broken(tmp_path, "areas", edit)
+    dataset = read_dataset(path)
+    assert dataset.areas.geometry.is_valid.all()
+    assert any("warning:" in str(w) and "row zone-west" in str(w) and "repaired" in str(w)
+               for w in dataset.warnings)
+
+
+def test_layer_in_another_crs_is_reprojected(tmp_path):
+    layers = tiny_layers()
+    layers["places"] = layers["places"].to_crs(32647)
+    dataset = read_dataset(write_layers(layers, tmp_path / "utm.gpkg"))
+    assert dataset.places.geometry.iloc[0].x == pytest.approx(97.25, abs=1e-6)
+    assert any("reprojected to EPSG:4326" in str(w) for w in dataset.warnings)
+
+
+def test_burmese_and_chinese_names_and_paths(tmp_path):
+    layers = tiny_layers()
+    layers["places"].loc[0, "name"] = "ဗန်းမော် 八莫"
+    path = write_layers(layers, tmp_path / "ကချင် 克钦 briefing.gpkg")
+    assert read_dataset(path).places["name"].iloc[0] == "ဗန်းမော် 八莫"
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    path = write_tiny(tmp_path / "locked.gpkg")
+
+    def denied(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+    # Tests run as root in CI, where chmod 000 does not stop reading; deny it here instead.
+    monkeypatch.setattr("viewer.io.reader.open", denied, raising=False)
+    assert problem_lines(path) == [f"locked.gpkg: cannot be read: Permission denied"]
+
+
+def test_validate_command_prints_each_problem_and_exits_1(tmp_path, capsys):
+    def edit(control):
+        control.loc[0, "status"] = "owned"
+        control.loc[1, "valid_from"] = "soon"
+        return control
+    path = broken(tmp_path, "control", edit)
+    assert cli_main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "broken.gpkg, layer 'control', row c1, column 'status': " \
+           "'owned' is not one of held, contested" in out
+    assert any("row c2, column 'valid_from'" in line for line in out)
+
+
+def test_validate_command_exit_0_on_a_clean_file(tmp_path, capsys):
+    path = write_tiny(tmp_path / "ok.gpkg")
+    assert cli_main(["validate", str(path)]) == 0
+    assert "is a valid briefing dataset" in capsys.readouterr().out
