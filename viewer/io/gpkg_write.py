@@ -1,0 +1,560 @@
+"""Write a briefing dataset as an OGC GeoPackage 1.3 file, deterministically.
+
+The writer uses only :mod:`sqlite3` (no GDAL), so it controls every byte it
+writes:
+
+* geometry layers (``GeoDataFrame``) become feature tables in EPSG:4326 with a
+  ``geom`` column in GeoPackage binary encoding and an R-tree spatial index
+  (the ``gpkg_rtree_index`` extension, as GDAL and QGIS create it);
+* plain ``DataFrame`` layers become attribute tables (``data_type
+  'attributes'`` in ``gpkg_contents``);
+* date columns are declared ``DATE`` (ISO ``YYYY-MM-DD`` text, the GeoPackage
+  date encoding), which QGIS's Temporal Controller needs.  A column is a date
+  column when its name is one of :data:`DATE_COLUMNS` or when it holds
+  ``datetime.date`` / ``datetime64`` values.  Date-time values with a time part
+  are declared ``DATETIME`` (``YYYY-MM-DDTHH:MM:SS.SSSZ``, UTC);
+* the file is GeoPackage 1.3 (``application_id`` 'GPKG', ``user_version``
+  10300);
+* output is deterministic: rows are written in the order given, layers in the
+  order of the mapping, ``gpkg_contents.last_change`` is a constant, and the
+  file is VACUUMed, so the same input gives the same bytes with the same SQLite
+  library;
+* the write is atomic: the file is built under a temporary name in the target
+  folder and moved onto ``path`` with :func:`os.replace`; on any error the
+  temporary file is removed.
+
+No Qt imports here: the module is used by the build script and tests too.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import numbers
+import os
+import re
+import sqlite3
+import struct
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+import shapely
+
+__all__ = ["write_gpkg", "DATE_COLUMNS", "LAST_CHANGE"]
+
+#: Columns that are always written as DATE (their values must be ISO dates,
+#: ``datetime.date`` objects, midnight timestamps or null).
+DATE_COLUMNS = frozenset({"valid_from", "valid_to", "date", "end_date", "published"})
+
+#: Fixed ``gpkg_contents.last_change`` value, so that rebuilding a dataset does
+#: not change its content.
+LAST_CHANGE = "2026-01-01T00:00:00.000Z"
+
+_APPLICATION_ID = 0x47504B47  # 'GPKG'
+_USER_VERSION = 10300  # GeoPackage 1.3.0
+_GEOM_COL = "geom"
+_FID_COL = "fid"
+
+_WKT_4326 = (
+    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
+    'AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,'
+    'AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,'
+    'AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],'
+    'AUTHORITY["EPSG","4326"]]'
+)
+
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+_CORE_DDL = [
+    """CREATE TABLE gpkg_spatial_ref_sys (
+  srs_name TEXT NOT NULL,
+  srs_id INTEGER PRIMARY KEY,
+  organization TEXT NOT NULL,
+  organization_coordsys_id INTEGER NOT NULL,
+  definition TEXT NOT NULL,
+  description TEXT
+)""",
+    """CREATE TABLE gpkg_contents (
+  table_name TEXT NOT NULL PRIMARY KEY,
+  data_type TEXT NOT NULL,
+  identifier TEXT UNIQUE,
+  description TEXT DEFAULT '',
+  last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  min_x DOUBLE,
+  min_y DOUBLE,
+  max_x DOUBLE,
+  max_y DOUBLE,
+  srs_id INTEGER,
+  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id)
+)""",
+    """CREATE TABLE gpkg_geometry_columns (
+  table_name TEXT NOT NULL,
+  column_name TEXT NOT NULL,
+  geometry_type_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL,
+  z TINYINT NOT NULL,
+  m TINYINT NOT NULL,
+  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id)
+)""",
+    """CREATE TABLE gpkg_extensions (
+  table_name TEXT,
+  column_name TEXT,
+  extension_name TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name)
+)""",
+]
+
+_SRS_ROWS = [
+    ("Undefined cartesian SRS", -1, "NONE", -1, "undefined",
+     "undefined cartesian coordinate reference system"),
+    ("Undefined geographic SRS", 0, "NONE", 0, "undefined",
+     "undefined geographic coordinate reference system"),
+    ("WGS 84 geodetic", 4326, "EPSG", 4326, _WKT_4326,
+     "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
+]
+
+# R-tree triggers as given in GeoPackage 1.3, Annex F.3 (they call ST_*
+# functions that GDAL/QGIS provide; plain sqlite3 only reads these files).
+_RTREE_TRIGGERS = """
+CREATE TRIGGER "rtree_{t}_{c}_insert" AFTER INSERT ON "{t}"
+WHEN (new."{c}" NOT NULL AND NOT ST_IsEmpty(NEW."{c}"))
+BEGIN
+  INSERT OR REPLACE INTO "rtree_{t}_{c}" VALUES (
+    NEW."{i}", ST_MinX(NEW."{c}"), ST_MaxX(NEW."{c}"),
+    ST_MinY(NEW."{c}"), ST_MaxY(NEW."{c}"));
+END;
+CREATE TRIGGER "rtree_{t}_{c}_update1" AFTER UPDATE OF "{c}" ON "{t}"
+WHEN OLD."{i}" = NEW."{i}" AND (NEW."{c}" NOTNULL AND NOT ST_IsEmpty(NEW."{c}"))
+BEGIN
+  INSERT OR REPLACE INTO "rtree_{t}_{c}" VALUES (
+    NEW."{i}", ST_MinX(NEW."{c}"), ST_MaxX(NEW."{c}"),
+    ST_MinY(NEW."{c}"), ST_MaxY(NEW."{c}"));
+END;
+CREATE TRIGGER "rtree_{t}_{c}_update2" AFTER UPDATE OF "{c}" ON "{t}"
+WHEN OLD."{i}" = NEW."{i}" AND (NEW."{c}" ISNULL OR ST_IsEmpty(NEW."{c}"))
+BEGIN
+  DELETE FROM "rtree_{t}_{c}" WHERE id = OLD."{i}";
+END;
+CREATE TRIGGER "rtree_{t}_{c}_update3" AFTER UPDATE ON "{t}"
+WHEN OLD."{i}" != NEW."{i}" AND (NEW."{c}" NOTNULL AND NOT ST_IsEmpty(NEW."{c}"))
+BEGIN
+  DELETE FROM "rtree_{t}_{c}" WHERE id = OLD."{i}";
+  INSERT OR REPLACE INTO "rtree_{t}_{c}" VALUES (
+    NEW."{i}", ST_MinX(NEW."{c}"), ST_MaxX(NEW."{c}"),
+    ST_MinY(NEW."{c}"), ST_MaxY(NEW."{c}"));
+END;
+CREATE TRIGGER "rtree_{t}_{c}_update4" AFTER UPDATE ON "{t}"
+WHEN OLD."{i}" != NEW."{i}" AND (NEW."{c}" ISNULL OR ST_IsEmpty(NEW."{c}"))
+BEGIN
+  DELETE FROM "rtree_{t}_{c}" WHERE id IN (OLD."{i}", NEW."{i}");
+END;
+CREATE TRIGGER "rtree_{t}_{c}_delete" AFTER DELETE ON "{t}"
+WHEN old."{c}" NOT NULL
+BEGIN
+  DELETE FROM "rtree_{t}_{c}" WHERE id = OLD."{i}";
+END;
+"""
+
+
+# --------------------------------------------------------------------------
+# public API
+# --------------------------------------------------------------------------
+def write_gpkg(
+    layers: Mapping[str, pd.DataFrame],
+    path: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    spatial_index: bool = True,
+    descriptions: Mapping[str, str] | None = None,
+    last_change: str = LAST_CHANGE,
+) -> None:
+    """Write ``layers`` (name -> DataFrame/GeoDataFrame) to a GeoPackage at ``path``.
+
+    A ``GeoDataFrame`` becomes a feature table (geometry column ``geom``,
+    reprojected to EPSG:4326 if it has another CRS; a missing CRS is taken as
+    EPSG:4326); any other ``DataFrame`` becomes an attribute table.  Rows keep
+    their order and get ``fid`` 1..n.  ``descriptions`` optionally fills
+    ``gpkg_contents.description``.
+
+    Raises ``FileExistsError`` if ``path`` exists and ``overwrite`` is false,
+    ``ValueError``/``TypeError`` for layers that cannot be written.  Nothing is
+    left behind on failure.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    if not layers:
+        raise ValueError("no layers to write")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", last_change):
+        raise ValueError(f"last_change must look like {LAST_CHANGE!r}, got {last_change!r}")
+    descriptions = dict(descriptions or {})
+
+    # Prepare everything first, so bad input fails before a file is touched.
+    prepared = [_prepare_layer(name, df) for name, df in layers.items()]
+
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        _write_all(conn, prepared, spatial_index, descriptions, last_change)
+        conn.close()
+        conn = None
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        _chmod_default(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # pragma: no cover - best effort
+                pass
+        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            try:
+                leftover.unlink()
+            except FileNotFoundError:
+                pass
+        raise
+
+
+# --------------------------------------------------------------------------
+# preparation (pure Python, no file access)
+# --------------------------------------------------------------------------
+class _Layer:
+    __slots__ = ("name", "columns", "types", "rows", "geom_type", "blobs", "bounds", "bbox")
+
+    def __init__(self, name: str):
+        self.name = name
+        self.columns: list[str] = []
+        self.types: list[str] = []
+        self.rows: list[tuple] = []
+        self.geom_type: str | None = None  # None -> attribute table
+        self.blobs: list[bytes | None] = []
+        self.bounds: list[tuple[float, float, float, float] | None] = []
+        self.bbox: tuple[float, float, float, float] | None = None
+
+
+def _prepare_layer(name: str, df: pd.DataFrame) -> _Layer:
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ValueError(f"layer name {name!r} is not a plain SQL identifier")
+    low = name.lower()
+    if low.startswith(("gpkg_", "rtree_", "sqlite_")):
+        raise ValueError(f"layer name {name!r} uses a reserved prefix")
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"layer {name!r}: expected a DataFrame, got {type(df).__name__}")
+
+    layer = _Layer(name)
+    geom_name = None
+    try:  # geopandas is optional for attribute-only use
+        import geopandas as gpd  # noqa: PLC0415
+
+        if isinstance(df, gpd.GeoDataFrame):
+            geom_name = df.geometry.name
+            _prepare_geometry(layer, df)
+    except ImportError:  # pragma: no cover
+        pass
+
+    seen: set[str] = set()
+    for col in df.columns:
+        if col == geom_name:
+            continue
+        if not isinstance(col, str) or not _NAME_RE.match(col):
+            raise ValueError(f"layer {name!r}: column name {col!r} is not a plain identifier")
+        if col.lower() in (_FID_COL, _GEOM_COL):
+            raise ValueError(f"layer {name!r}: column name {col!r} is reserved")
+        if col.lower() in seen:
+            raise ValueError(f"layer {name!r}: duplicate column {col!r}")
+        seen.add(col.lower())
+        if str(df[col].dtype) == "geometry":
+            raise TypeError(f"layer {name!r}: extra geometry column {col!r} not supported")
+        decl, values = _convert_column(name, col, df[col])
+        layer.columns.append(col)
+        layer.types.append(decl)
+        if not layer.rows:
+            layer.rows = [[v] for v in values]
+        else:
+            for row, v in zip(layer.rows, values):
+                row.append(v)
+    if not layer.rows:
+        layer.rows = [[] for _ in range(len(df))]
+    layer.rows = [tuple(r) for r in layer.rows]
+    return layer
+
+
+def _prepare_geometry(layer: _Layer, gdf) -> None:
+    crs = gdf.crs
+    if crs is not None and crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    present = [g for g in geoms if g is not None]
+    if any(shapely.has_z(g) for g in present if not g.is_empty):
+        geoms = np.array([None if g is None else shapely.force_2d(g) for g in geoms], dtype=object)
+        present = [g for g in geoms if g is not None]
+    kinds = {g.geom_type for g in present if not g.is_empty}
+    layer.geom_type, promote = _layer_geometry_type(kinds)
+    minx = miny = math.inf
+    maxx = maxy = -math.inf
+    for g in geoms:
+        if g is None:
+            layer.blobs.append(None)
+            layer.bounds.append(None)
+            continue
+        if promote and g.geom_type == promote[0]:
+            g = promote[1]([g])
+        blob, bounds = _gpkg_blob(g)
+        layer.blobs.append(blob)
+        layer.bounds.append(bounds)
+        if bounds is not None:
+            minx, miny = min(minx, bounds[0]), min(miny, bounds[1])
+            maxx, maxy = max(maxx, bounds[2]), max(maxy, bounds[3])
+    if minx <= maxx:
+        layer.bbox = (minx, miny, maxx, maxy)
+
+
+def _layer_geometry_type(kinds: set[str]):
+    multi = {
+        "Point": ("MultiPoint", shapely.MultiPoint),
+        "LineString": ("MultiLineString", shapely.MultiLineString),
+        "Polygon": ("MultiPolygon", shapely.MultiPolygon),
+    }
+    if not kinds:
+        return "GEOMETRY", None
+    if len(kinds) == 1:
+        return next(iter(kinds)).upper(), None
+    for single, (multi_name, ctor) in multi.items():
+        if kinds == {single, multi_name}:
+            return multi_name.upper(), (single, ctor)
+    return "GEOMETRY", None
+
+
+def _gpkg_blob(g) -> tuple[bytes, tuple[float, float, float, float] | None]:
+    """GeoPackage binary: header (magic, version, flags, srs_id, envelope) + WKB."""
+    wkb = shapely.to_wkb(g, byte_order=1, output_dimension=2, flavor="iso")
+    if g.is_empty:
+        flags = 0b0001_0001  # empty, no envelope, little endian
+        return b"GP" + bytes([0, flags]) + struct.pack("<i", 4326) + wkb, None
+    minx, miny, maxx, maxy = (float(v) for v in g.bounds)
+    if g.geom_type == "Point":
+        flags = 0b0000_0001  # no envelope for points (as GDAL does)
+        header = b"GP" + bytes([0, flags]) + struct.pack("<i", 4326)
+    else:
+        flags = 0b0000_0011  # envelope [minx, maxx, miny, maxy], little endian
+        header = (b"GP" + bytes([0, flags]) + struct.pack("<i", 4326)
+                  + struct.pack("<4d", minx, maxx, miny, maxy))
+    return header + wkb, (minx, miny, maxx, maxy)
+
+
+def _is_null(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    if isinstance(v, np.datetime64) and np.isnat(v):
+        return True
+    return False
+
+
+def _convert_column(layer: str, col: str, s: pd.Series) -> tuple[str, list]:
+    """Return (declared SQL type, list of Python values ready for sqlite3)."""
+    dtype = s.dtype
+    where = f"layer {layer!r}, column {col!r}"
+    values = s.tolist()
+    non_null = [v for v in values if not _is_null(v)]
+    date_like = col in DATE_COLUMNS or pd.api.types.is_datetime64_any_dtype(dtype) or (
+        non_null and all(isinstance(v, (_dt.date, pd.Timestamp, np.datetime64))
+                         for v in non_null)
+    )
+    if date_like:
+        return _convert_dates(where, col, values)
+    if pd.api.types.is_bool_dtype(dtype) or (
+        non_null and all(isinstance(v, (bool, np.bool_)) for v in non_null)
+    ):
+        return "BOOLEAN", [None if _is_null(v) else int(bool(v)) for v in values]
+    if pd.api.types.is_integer_dtype(dtype) or (
+        non_null and all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
+                         for v in non_null)
+    ):
+        return "INTEGER", [None if _is_null(v) else int(v) for v in values]
+    if pd.api.types.is_float_dtype(dtype) or (
+        non_null and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                         for v in non_null)
+    ):
+        out = []
+        for v in values:
+            if _is_null(v):
+                out.append(None)
+            else:
+                f = float(v)
+                if math.isinf(f):
+                    raise ValueError(f"{where}: infinite value")
+                out.append(f)
+        return "REAL", out
+    if non_null and all(isinstance(v, (bytes, bytearray, memoryview)) for v in non_null):
+        return "BLOB", [None if _is_null(v) else bytes(v) for v in values]
+    out = []
+    for v in values:
+        if _is_null(v):
+            out.append(None)
+        elif isinstance(v, str):
+            out.append(v)
+        else:
+            raise TypeError(f"{where}: cannot store {type(v).__name__} value {v!r}")
+    return "TEXT", out
+
+
+def _convert_dates(where: str, col: str, values: list) -> tuple[str, list]:
+    parsed: list[_dt.date | _dt.datetime | None] = []
+    has_time = False
+    for v in values:
+        if _is_null(v):
+            parsed.append(None)
+            continue
+        if isinstance(v, str):
+            v = v.strip()
+            if v == "":
+                parsed.append(None)
+                continue
+            if not _ISO_DATE_RE.match(v):
+                raise ValueError(f"{where}: {v!r} is not an ISO date (YYYY-MM-DD)")
+            try:
+                parsed.append(_dt.date.fromisoformat(v))
+            except ValueError as exc:
+                raise ValueError(f"{where}: {v!r} is not a valid date") from exc
+            continue
+        if isinstance(v, np.datetime64):
+            v = pd.Timestamp(v)
+        if isinstance(v, _dt.datetime):  # includes pd.Timestamp
+            if v.tzinfo is not None:
+                v = v.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+            if (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0) and not (
+                isinstance(v, pd.Timestamp) and v.nanosecond
+            ):
+                parsed.append(v.date())
+            else:
+                has_time = True
+                parsed.append(v)
+            continue
+        if isinstance(v, _dt.date):
+            parsed.append(v)
+            continue
+        raise TypeError(f"{where}: cannot store {type(v).__name__} value {v!r} as a date")
+    if has_time:
+        if col in DATE_COLUMNS:
+            raise ValueError(f"{where}: date column holds values with a time of day")
+        out = []
+        for p in parsed:
+            if p is None:
+                out.append(None)
+            elif isinstance(p, _dt.datetime):
+                out.append(p.strftime("%Y-%m-%dT%H:%M:%S.") + f"{p.microsecond // 1000:03d}Z")
+            else:
+                out.append(p.strftime("%Y-%m-%dT00:00:00.000Z"))
+        return "DATETIME", out
+    return "DATE", [None if p is None else p.isoformat() for p in parsed]
+
+
+# --------------------------------------------------------------------------
+# writing
+# --------------------------------------------------------------------------
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _write_all(conn: sqlite3.Connection, prepared: Iterable[_Layer], spatial_index: bool,
+               descriptions: Mapping[str, str], last_change: str) -> None:
+    cur = conn.cursor()
+    cur.execute("PRAGMA page_size = 4096")
+    cur.execute("PRAGMA journal_mode = MEMORY")
+    cur.execute("PRAGMA synchronous = OFF")
+    cur.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
+    cur.execute(f"PRAGMA user_version = {_USER_VERSION}")
+    cur.execute("BEGIN")
+    for ddl in _CORE_DDL:
+        cur.execute(ddl)
+    cur.executemany("INSERT INTO gpkg_spatial_ref_sys VALUES (?,?,?,?,?,?)", _SRS_ROWS)
+    for layer in prepared:
+        _write_layer(cur, layer, spatial_index, descriptions.get(layer.name, ""), last_change)
+    cur.execute("COMMIT")
+    cur.execute("VACUUM")
+    # sanity check of what we promise
+    app_id = cur.execute("PRAGMA application_id").fetchone()[0]
+    ver = cur.execute("PRAGMA user_version").fetchone()[0]
+    if app_id != _APPLICATION_ID or ver != _USER_VERSION:  # pragma: no cover
+        raise RuntimeError("GeoPackage header pragmas were not stored")
+
+
+def _write_layer(cur: sqlite3.Cursor, layer: _Layer, spatial_index: bool,
+                 description: str, last_change: str) -> None:
+    t = layer.name
+    cols_sql = [f"{_q(_FID_COL)} INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL"]
+    if layer.geom_type is not None:
+        cols_sql.append(f"{_q(_GEOM_COL)} {layer.geom_type}")
+    cols_sql += [f"{_q(c)} {typ}" for c, typ in zip(layer.columns, layer.types)]
+    cur.execute(f"CREATE TABLE {_q(t)} (\n  " + ",\n  ".join(cols_sql) + "\n)")
+
+    if layer.geom_type is None:
+        cur.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description,"
+            " last_change, min_x, min_y, max_x, max_y, srs_id)"
+            " VALUES (?, 'attributes', ?, ?, ?, NULL, NULL, NULL, NULL, NULL)",
+            (t, t, description, last_change),
+        )
+    else:
+        bbox = layer.bbox or (None, None, None, None)
+        cur.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description,"
+            " last_change, min_x, min_y, max_x, max_y, srs_id)"
+            " VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, 4326)",
+            (t, t, description, last_change, *bbox),
+        )
+        cur.execute(
+            "INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, 4326, 0, 0)",
+            (t, _GEOM_COL, layer.geom_type),
+        )
+
+    names = [_FID_COL] + ([_GEOM_COL] if layer.geom_type is not None else []) + layer.columns
+    placeholders = ",".join("?" * len(names))
+    sql = f"INSERT INTO {_q(t)} ({','.join(_q(n) for n in names)}) VALUES ({placeholders})"
+    if layer.geom_type is not None:
+        data = [(i + 1, blob, *row) for i, (blob, row) in enumerate(zip(layer.blobs, layer.rows))]
+    else:
+        data = [(i + 1, *row) for i, row in enumerate(layer.rows)]
+    cur.executemany(sql, data)
+
+    if layer.geom_type is not None and spatial_index:
+        rt = f"rtree_{t}_{_GEOM_COL}"
+        cur.execute(f"CREATE VIRTUAL TABLE {_q(rt)} USING rtree(id, minx, maxx, miny, maxy)")
+        cur.executemany(
+            f"INSERT INTO {_q(rt)} VALUES (?, ?, ?, ?, ?)",
+            [(i + 1, b[0], b[2], b[1], b[3]) for i, b in enumerate(layer.bounds) if b is not None],
+        )
+        for stmt in _RTREE_TRIGGERS.format(t=t, c=_GEOM_COL, i=_FID_COL).split("END;"):
+            if stmt.strip():
+                cur.execute(stmt + "END;")
+        cur.execute(
+            "INSERT INTO gpkg_extensions VALUES (?, ?, 'gpkg_rtree_index',"
+            " 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+            (t, _GEOM_COL),
+        )
+
+
+def _chmod_default(p: Path) -> None:
+    """mkstemp creates 0600 files; give the result the usual umask-based mode."""
+    try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(p, 0o666 & ~mask)
+    except OSError:  # pragma: no cover - e.g. exotic file systems
+        pass

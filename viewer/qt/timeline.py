@@ -1,0 +1,491 @@
+"""The timeline: events in lanes by category, numeric series, one date cursor.
+
+The x axis is in day numbers (`viewer.model.dates.to_day`), labelled as dates
+by `DateAxis`. The cursor writes to the state only from `sigDragged` (a user's
+drag), never from `sigPositionChanged`, so moving it to follow the state can
+never echo back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
+
+from viewer.model.dataset import SeriesKey
+from viewer.model.dates import add_months, format_date, from_day, parse_date, to_day
+from viewer.model.state import Selection, ViewerState
+
+# Okabe–Ito colours (colour-blind safe), one per event category, lanes top to bottom.
+CATEGORY_COLORS = {
+    "control": "#D55E00",
+    "military": "#CC79A7",
+    "trade": "#009E73",
+    "diplomacy": "#0072B2",
+    "policy": "#56B4E9",
+    "market": "#E69F00",
+    "context": "#000000",
+    "disaster": "#F0E442",
+}
+OTHER_CATEGORY_COLOR = "#999999"
+SERIES_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+AXIS_PEN = "#555555"
+TEXT_PEN = "#222222"
+CURSOR_COLOR = "#C00000"
+LEFT_AXIS_WIDTH = 96
+UNIT_LABELS = {"pct": "%", "pct_yoy": "% year on year", "t_cumulative_ytd": "t, year to date"}
+
+MONTH_SPACING = 30.44
+YEAR_SPACING = 365.25
+MIN_LABEL_GAP = 34  # pixels between two tick labels before a coarser level is used
+
+
+# -- date ticks --------------------------------------------------------------
+def _year_label(day: dt.date) -> str:
+    return str(day.year)
+
+
+def _month_year_label(day: dt.date) -> str:
+    return format_date(day, "month")
+
+
+def _month_label(day: dt.date) -> str:
+    return format_date(day, "month")[:3]
+
+
+def _day_label(day: dt.date) -> str:
+    return str(day.day)
+
+
+def _year_starts(first: dt.date, last: dt.date, step: int) -> list[int]:
+    return [to_day(dt.date(year, 1, 1)) for year in range(first.year, last.year + 1)
+            if year % step == 0 and first <= dt.date(year, 1, 1) <= last]
+
+
+def _month_starts(first: dt.date, last: dt.date, step: int) -> list[int]:
+    days, month = [], dt.date(first.year, first.month, 1)
+    while month <= last:
+        if month >= first and (month.month - 1) % step == 0:
+            days.append(to_day(month))
+        month = add_months(month, 1)
+    return days
+
+
+def _day_starts(first: dt.date, last: dt.date, step: int) -> list[int]:
+    count = (last - first).days + 1
+    days = (first + dt.timedelta(days=i) for i in range(count))
+    # Weekly ticks fall on the 1st, 8th, 15th and 22nd, so every month starts afresh.
+    return [to_day(d) for d in days if (d.day - 1) % step == 0 and (step == 1 or d.day + step <= 29)]
+
+
+def date_tick_levels(first: float, last: float, pixels: float):
+    """Tick levels `(spacing, day numbers, label)` for a visible range, coarsest first.
+
+    Days when a day is wide enough, then weeks, months, quarters, and years in
+    steps of 1, 2, 5, 10…, so labels never crowd whatever the zoom.
+    """
+    per_day = pixels / max(last - first, 1e-6)
+    low = from_day(math.ceil(first))
+    high = from_day(math.floor(last))
+    if per_day >= MIN_LABEL_GAP * 0.7:
+        levels = [(MONTH_SPACING, _month_starts(low, high, 1), _month_year_label),
+                  (1.0, _day_starts(low, high, 1), _day_label)]
+    elif per_day * 7 >= MIN_LABEL_GAP * 0.7:
+        levels = [(MONTH_SPACING, _month_starts(low, high, 1), _month_year_label),
+                  (7.0, _day_starts(low, high, 7), _day_label)]
+    elif per_day * MONTH_SPACING >= MIN_LABEL_GAP:
+        levels = [(YEAR_SPACING, _year_starts(low, high, 1), _year_label),
+                  (MONTH_SPACING, _month_starts(low, high, 1), _month_label)]
+    elif per_day * 3 * MONTH_SPACING >= MIN_LABEL_GAP:
+        levels = [(YEAR_SPACING, _year_starts(low, high, 1), _year_label),
+                  (3 * MONTH_SPACING, _month_starts(low, high, 3), _month_label)]
+    else:
+        step = next((s for s in (1, 2, 5, 10, 20, 50, 100)
+                     if per_day * YEAR_SPACING * s >= MIN_LABEL_GAP * 1.3), 200)
+        return [(YEAR_SPACING * step, _year_starts(low, high, step), _year_label)]
+    (major_spacing, major, major_label), (minor_spacing, minor, minor_label) = levels
+    taken = set(major)
+    return [(major_spacing, major, major_label),
+            (minor_spacing, [d for d in minor if d not in taken], minor_label)]
+
+
+class DateAxis(pg.AxisItem):
+    """A bottom axis over day numbers, labelled as years, months or days by zoom."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self._labels: dict[float, Callable[[dt.date], str]] = {}
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph API)
+        levels = date_tick_levels(minVal, maxVal, size)
+        self._labels = {spacing: label for spacing, _, label in levels}
+        return [(spacing, days) for spacing, days, _ in levels]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+        label = self._labels.get(spacing, _day_label)
+        return [label(from_day(round(v))) for v in values]
+
+
+class TimeViewBox(pg.ViewBox):
+    """A view box that pans and zooms in time only; a click on empty space picks a day."""
+
+    dayClicked = Signal(float)
+
+    def __init__(self) -> None:
+        super().__init__(enableMenu=False)
+        self.setMouseEnabled(x=True, y=False)
+
+    def mouseClickEvent(self, ev):  # noqa: N802 (pyqtgraph API)
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self.dayClicked.emit(self.mapSceneToView(ev.scenePos()).x())
+        else:
+            super().mouseClickEvent(ev)
+
+
+# -- events ------------------------------------------------------------------
+@dataclass(frozen=True)
+class EventMark:
+    """One event as the timeline draws it."""
+
+    event_id: str
+    date: dt.date
+    precision: str
+    end_date: dt.date | None
+    title: str
+    category: str
+    importance: int
+
+    @property
+    def is_span(self) -> bool:
+        return self.precision != "day" or self.end_date is not None
+
+    def span_days(self) -> tuple[int, int]:
+        """[first, last + 1) day numbers of the whole month/quarter/year or period."""
+        months = {"month": 1, "quarter": 3, "year": 12}.get(self.precision)
+        if months is None:
+            start, end = self.date, self.date + dt.timedelta(days=1)
+        else:
+            first_month = {"month": self.date.month, "quarter": (self.date.month - 1) // 3 * 3 + 1,
+                           "year": 1}[self.precision]
+            start = dt.date(self.date.year, first_month, 1)
+            end = add_months(start, months)
+        if self.end_date is not None:
+            end = max(end, self.end_date + dt.timedelta(days=1))
+        return to_day(start), to_day(end)
+
+    def date_label(self) -> str:
+        label = format_date(self.date, self.precision)
+        if self.end_date is not None:
+            label += f" – {format_date(self.end_date, self.precision)}"
+        return label
+
+    def tooltip(self) -> str:
+        return (f"<b>{html.escape(self.title)}</b><br>{html.escape(self.date_label())}"
+                f" · {html.escape(self.category)}")
+
+
+def event_marks(events: pd.DataFrame) -> list[EventMark]:
+    """The dated events of a dataset's `events` layer, oldest first."""
+    importance = pd.to_numeric(events.get("importance", pd.Series(1, index=events.index)),
+                               errors="coerce").fillna(1).clip(1, 3).astype(int)
+    end_dates = events.get("end_date", pd.Series(None, index=events.index, dtype=object))
+    marks = []
+    for (_, row), weight, end in zip(events.iterrows(), importance, end_dates):
+        date = parse_date(row["date"])
+        if date is None:
+            continue
+        marks.append(EventMark(str(row["event_id"]), date, str(row.get("date_precision") or "day"),
+                               parse_date(end), str(row["title"]), str(row["category"]),
+                               int(weight)))
+    return marks
+
+
+def lane_order(categories) -> list[str]:
+    """Known categories in their fixed order, then any others alphabetically."""
+    present = set(categories)
+    known = [c for c in CATEGORY_COLORS if c in present]
+    return known + sorted(present - set(known))
+
+
+class SpanBar(QGraphicsRectItem):
+    """A translucent bar for an event dated only to a month/quarter/year, or lasting a period."""
+
+    def __init__(self, mark: EventMark, lane: float, color: str,
+                 on_click: Callable[[EventMark], None]) -> None:
+        first, last = mark.span_days()
+        height = 0.3 + 0.12 * mark.importance
+        super().__init__(QRectF(first, lane - height / 2, last - first, height))
+        self.mark = mark
+        self._color = QColor(color)
+        self._on_click = on_click
+        fill = QColor(color)
+        fill.setAlpha(80)
+        self.setBrush(fill)
+        self.set_selected(False)
+        self.setToolTip(mark.tooltip())
+
+    def set_selected(self, selected: bool) -> None:
+        pen = QPen(QColor("#000000") if selected else self._color, 3 if selected else 1.5)
+        pen.setCosmetic(True)
+        self.setPen(pen)
+
+    def mouseClickEvent(self, ev):  # noqa: N802 (pyqtgraph API)
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self._on_click(self.mark)
+
+
+# -- series ------------------------------------------------------------------
+def unit_label(unit: str) -> str:
+    """A readable unit: `t_per_month` → `t/month`, `pct_yoy` → `% year on year`."""
+    return UNIT_LABELS.get(unit, unit.replace("_per_", "/").replace("_", " "))
+
+
+def series_date_precision(unit: str, day: dt.date) -> str:
+    # Monthly and yearly figures are dated on the first of their period.
+    if "per_year" in unit and day.month == 1 and day.day == 1:
+        return "year"
+    return "month" if day.day == 1 else "day"
+
+
+def _style_axis(axis: pg.AxisItem) -> None:
+    axis.setPen(AXIS_PEN)
+    axis.setTextPen(TEXT_PEN)
+
+
+# -- the widget ----------------------------------------------------------------
+class Timeline(QWidget):
+    """Event lanes above one plot per unit of the visible series, with a shared date cursor."""
+
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground("w")
+        self.view.ci.setSpacing(0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+
+        self.lanes = self._new_plot(row=0)
+        self.event_points = pg.ScatterPlotItem(hoverable=True, tip=self._event_tip,
+                                               hoverPen=pg.mkPen("#000000", width=2))
+        self.event_points.sigClicked.connect(self._event_points_clicked)
+        self.lanes.addItem(self.event_points)
+        self._selected_ring = pg.ScatterPlotItem(pen=pg.mkPen("#000000", width=2.5),
+                                                 brush=None, size=24)
+        self.lanes.addItem(self._selected_ring)
+        self.cursors: list[pg.InfiniteLine] = []
+        self.cursor = self._add_cursor(self.lanes)
+        self._cursor_label = pg.InfLineLabel(self.cursor, "", position=0.93,
+                                             anchors=[(0, 0), (1, 0)], color=CURSOR_COLOR,
+                                             fill=pg.mkBrush(255, 255, 255, 220))
+        self._marks: list[EventMark] = []
+        self._spans: list[SpanBar] = []
+        self._lane_bands: list[QGraphicsRectItem] = []
+        self.series_plots: list[pg.PlotItem] = []
+
+        state.dataset_changed.connect(self._show_dataset)
+        state.series_changed.connect(self._show_series)
+        state.date_changed.connect(self._show_date)
+        state.selection_changed.connect(self._show_selection)
+        self._show_dataset(state.dataset)
+
+    # -- building ---------------------------------------------------------
+    def _new_plot(self, row: int) -> pg.PlotItem:
+        box = TimeViewBox()
+        box.dayClicked.connect(self._day_clicked)
+        plot = self.view.addPlot(row=row, col=0, viewBox=box, axisItems={"bottom": DateAxis()})
+        plot.hideButtons()
+        plot.showGrid(x=True, alpha=0.12)
+        plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        for side in ("left", "bottom"):
+            _style_axis(plot.getAxis(side))
+        if row > 0:
+            plot.setXLink(self.lanes)
+        return plot
+
+    def _add_cursor(self, plot: pg.PlotItem) -> pg.InfiniteLine:
+        line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(CURSOR_COLOR, width=2),
+                               hoverPen=pg.mkPen(CURSOR_COLOR, width=4))
+        line.setZValue(100)
+        line.setToolTip("Current date: drag to move")
+        line.sigDragged.connect(self._cursor_dragged)
+        line.sigPositionChangeFinished.connect(lambda _line: self._show_date(self.state.date))
+        plot.addItem(line, ignoreBounds=True)
+        self.cursors.append(line)
+        return line
+
+    def _show_dataset(self, dataset) -> None:
+        first, last = to_day(dataset.time_start), to_day(dataset.time_end)
+        for line in self.cursors:
+            line.setBounds((first, last))
+        margin = max((last - first) * 0.02, 3)
+        self.lanes.setLimits(xMin=first - margin * 4, xMax=last + margin * 4, minXRange=14)
+        self._show_events(dataset)
+        self._show_series()
+        self.fit()
+        self._show_date(self.state.date)
+        self._show_selection(self.state.selection)
+
+    def _show_events(self, dataset) -> None:
+        for item in self._spans + self._lane_bands:
+            self.lanes.removeItem(item)
+        self._marks = event_marks(dataset.events)
+        lanes = lane_order(m.category for m in self._marks) or ["events"]
+        row_of = {category: len(lanes) - 1 - i for i, category in enumerate(lanes)}
+        self._lane_of = {m.event_id: row_of[m.category] for m in self._marks}
+        self._add_lane_bands(len(lanes))
+        points = [m for m in self._marks if not m.is_span]
+        self.event_points.setData(
+            x=[to_day(m.date) for m in points], y=[row_of[m.category] for m in points],
+            size=[8 + 3 * m.importance for m in points], data=points,
+            brush=[pg.mkBrush(CATEGORY_COLORS.get(m.category, OTHER_CATEGORY_COLOR)) for m in points],
+            pen=pg.mkPen("#333333", width=0.8))
+        self._spans = [SpanBar(m, row_of[m.category],
+                               CATEGORY_COLORS.get(m.category, OTHER_CATEGORY_COLOR), self._open_event)
+                       for m in self._marks if m.is_span]
+        for bar in self._spans:
+            self.lanes.addItem(bar)
+        self.lanes.getAxis("left").setTicks([[(row_of[c], c) for c in lanes], []])
+        self.lanes.setYRange(-0.6, len(lanes) - 0.4, padding=0)
+        self.lanes.setLimits(yMin=-0.6, yMax=len(lanes) - 0.4)
+        self.view.ci.layout.setRowStretchFactor(0, max(len(lanes), 3))
+
+    def _add_lane_bands(self, count: int) -> None:
+        far = 1e6  # wider than any dataset's day range, so bands never end on screen
+        self._lane_bands = []
+        for lane in range(0, count, 2):
+            band = QGraphicsRectItem(QRectF(-far, lane - 0.5, 2 * far, 1.0))
+            band.setBrush(QColor(0, 0, 0, 10))
+            band.setPen(QPen(Qt.PenStyle.NoPen))
+            band.setZValue(-10)
+            self.lanes.addItem(band, ignoreBounds=True)
+            self._lane_bands.append(band)
+
+    def _show_series(self) -> None:
+        for plot in self.series_plots:
+            self.view.removeItem(plot)
+        self.series_plots = []
+        self.cursors = [self.cursor]
+        dataset = self.state.dataset
+        all_keys = dataset.series_keys()
+        units: dict[str, list[SeriesKey]] = {}
+        for key in self.state.visible_series:
+            if key in all_keys:
+                units.setdefault(key.unit, []).append(key)
+        for row, (unit, keys) in enumerate(units.items(), start=1):
+            plot = self._new_plot(row)
+            plot.setLabel("left", unit_label(unit))
+            plot.setAutoVisible(y=True)
+            plot.enableAutoRange(y=True)
+            legend = plot.addLegend(offset=(-4, 2), labelTextSize="8pt",
+                                    brush=pg.mkBrush(255, 255, 255, 200), labelTextColor=TEXT_PEN)
+            for key in keys:
+                self._plot_series(plot, legend, key, SERIES_COLORS[all_keys.index(key) % len(SERIES_COLORS)])
+            self._add_cursor(plot).setBounds((to_day(dataset.time_start), to_day(dataset.time_end)))
+            self.view.ci.layout.setRowStretchFactor(row, 3)
+            self.series_plots.append(plot)
+        for plot in [self.lanes] + self.series_plots:
+            plot.showAxis("bottom", plot is ([self.lanes] + self.series_plots)[-1])
+        self._show_date(self.state.date)
+
+    def _plot_series(self, plot: pg.PlotItem, legend: pg.LegendItem, key: SeriesKey,
+                     color: str) -> None:
+        points = self.state.dataset.series_points(key)
+        points = points[(points["day"] >= 0) & points["value"].notna()]
+        if points.empty:
+            return
+        label = str(points["label"].iloc[0])
+        derived = points["derived"].to_numpy(dtype=bool)
+        sourced = points[~derived]
+        # The line joins reported values only; derived ones stand apart, hollow.
+        line = pg.PlotDataItem(sourced["day"].to_numpy(float), sourced["value"].to_numpy(float),
+                               pen=pg.mkPen(color, width=2), symbol="o", symbolSize=7,
+                               symbolBrush=color, symbolPen=pg.mkPen(color))
+        plot.addItem(line)
+        legend.addItem(line, f"{label} [{unit_label(key.unit)}]")
+        if derived.any():
+            hollow = pg.PlotDataItem(points["day"][derived].to_numpy(float),
+                                     points["value"][derived].to_numpy(float), pen=None,
+                                     symbol="o", symbolSize=8, symbolBrush=pg.mkBrush("w"),
+                                     symbolPen=pg.mkPen(color, width=2))
+            plot.addItem(hollow)
+            legend.addItem(hollow, f"{label}, derived (worked out, not reported)")
+        tips = pg.ScatterPlotItem(points["day"].to_numpy(float), points["value"].to_numpy(float),
+                                  data=[self._series_tip(key, row) for row in points.itertuples()],
+                                  size=12, pen=None, brush=pg.mkBrush(0, 0, 0, 0), hoverable=True,
+                                  hoverPen=pg.mkPen(color, width=2),
+                                  tip=lambda x, y, data: data)
+        tips.sigClicked.connect(lambda _item, spots, _ev: self._day_clicked(spots[0].pos().x()))
+        plot.addItem(tips)
+
+    def _series_tip(self, key: SeriesKey, point) -> str:
+        day = from_day(point.day)
+        names = ", ".join(s["outlet"] or s["source_id"] for s in
+                          self.state.dataset.source_records(point.source_ids))
+        lines = [f"<b>{html.escape(str(point.label))}</b>",
+                 f"{point.value:,.6g} {html.escape(unit_label(key.unit))}"
+                 f" · {format_date(day, series_date_precision(key.unit, day))}"
+                 + (" · <i>derived</i>" if point.derived else ""),
+                 f"Sources: {html.escape(names or 'none named')}"]
+        if isinstance(point.note, str) and point.note.strip():
+            lines.append(html.escape(point.note))
+        return "<br>".join(lines)
+
+    # -- reading the state ------------------------------------------------
+    def _show_date(self, date: dt.date) -> None:
+        day = to_day(date)
+        for line in self.cursors:
+            line.setValue(day)
+        self._cursor_label.setFormat(format_date(date))
+        self._keep_visible(day)
+
+    def _keep_visible(self, day: int) -> None:
+        (left, right), _ = self.lanes.viewRange()
+        if left <= day <= right:
+            return
+        width = right - left
+        shift = day - right + 0.1 * width if day > right else day - left - 0.1 * width
+        self.lanes.setXRange(left + shift, right + shift, padding=0)
+
+    def _show_selection(self, selection: Selection | None) -> None:
+        chosen = selection.row_id if selection and selection.layer == "events" else None
+        for bar in self._spans:
+            bar.set_selected(bar.mark.event_id == chosen)
+        ring = [m for m in self._marks if m.event_id == chosen and not m.is_span]
+        self._selected_ring.setData(x=[to_day(m.date) for m in ring],
+                                    y=[self._lane_of[m.event_id] for m in ring])
+
+    def fit(self) -> None:
+        """Show the dataset's whole time range."""
+        first, last = to_day(self.state.dataset.time_start), to_day(self.state.dataset.time_end)
+        margin = max((last - first) * 0.02, 3)
+        self.lanes.setXRange(first - margin, last + margin, padding=0)
+
+    # -- user gestures (the only writes) ----------------------------------
+    def _cursor_dragged(self, line: pg.InfiniteLine) -> None:
+        self.state.set_date(from_day(round(line.value())))
+
+    def _day_clicked(self, x: float) -> None:
+        self.state.set_date(from_day(round(x)))
+
+    def _event_points_clicked(self, _item, spots, _ev) -> None:
+        if len(spots):
+            self._open_event(spots[0].data())
+
+    def _open_event(self, mark: EventMark) -> None:
+        self.state.select(Selection("events", mark.event_id))
+        self.state.set_date(mark.date)
+
+    @staticmethod
+    def _event_tip(x, y, data) -> str:
+        return data.tooltip()

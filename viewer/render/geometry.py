@@ -1,0 +1,102 @@
+"""Shapely geometries to QPainterPaths, built once at load, with levels of detail.
+
+A path is built by streaming a binary QPainterPath record through
+QDataStream: one numpy write per geometry instead of a Python call per vertex
+(6.6 M vertices convert in well under a second).
+"""
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from PySide6.QtCore import QByteArray, QDataStream
+from PySide6.QtGui import QPainterPath
+
+# QPainterPath's stream format: int32 count, then (int32 type, f64 x, f64 y)
+# per element, then int32 fill rule; big-endian, as QDataStream writes.
+_ELEMENT = np.dtype([("type", ">i4"), ("x", ">f8"), ("y", ">f8")])
+_MOVE_TO, _LINE_TO = 0, 1
+_ODD_EVEN_FILL = np.array([0], dtype=">i4").tobytes()
+
+# Simplification tolerances in metres; the renderer picks the coarsest one
+# below half a pixel, so simplifying never shows.
+LOD_TOLERANCES = (0.0, 25.0, 100.0, 400.0, 1600.0)
+
+
+def painter_paths(geoms: np.ndarray) -> list[QPainterPath]:
+    """One path per geometry: each polygon ring or line part is a subpath.
+
+    Polygons fill with the odd-even rule, so holes stay holes.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    coords, starts, owner_of_point = _subpath_coordinates(geoms)
+    records = np.empty(len(coords), dtype=_ELEMENT)
+    records["x"] = coords[:, 0]
+    records["y"] = coords[:, 1]
+    records["type"] = _LINE_TO
+    records["type"][starts] = _MOVE_TO
+    # Points are grouped by owner in order, so each geometry is one slice.
+    cuts = np.searchsorted(owner_of_point, np.arange(len(geoms) + 1))
+    return [_stream_path(records[cuts[i]:cuts[i + 1]]) for i in range(len(geoms))]
+
+
+def _subpath_coordinates(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All vertices, the index where each ring/line starts, and each vertex's geometry."""
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    polygonal = shapely.get_type_id(parts) == 3
+    rings, ring_part = shapely.get_rings(parts[polygonal], return_index=True)
+    lines = parts[~polygonal]
+    pieces = np.concatenate([rings, lines])
+    piece_owner = np.concatenate([part_owner[polygonal][ring_part], part_owner[~polygonal]])
+    order = np.argsort(piece_owner, kind="stable")
+    pieces, piece_owner = pieces[order], piece_owner[order]
+    coords, coord_piece = shapely.get_coordinates(pieces, return_index=True)
+    starts = np.flatnonzero(np.diff(coord_piece, prepend=-1) != 0)
+    return coords, starts, piece_owner[coord_piece]
+
+
+def _stream_path(records: np.ndarray) -> QPainterPath:
+    path = QPainterPath()
+    if len(records):
+        data = np.array([len(records)], dtype=">i4").tobytes() + records.tobytes() + _ODD_EVEN_FILL
+        QDataStream(QByteArray(data)) >> path
+    return path
+
+
+class LodPaths:
+    """Paths for rows of geometries at several simplification tolerances.
+
+    `bounds` (n x 4, projected metres) lets the renderer skip rows outside
+    the view with one numpy test.
+    """
+
+    def __init__(self, geoms: np.ndarray, tolerances: tuple[float, ...] = LOD_TOLERANCES) -> None:
+        geoms = np.asarray(geoms, dtype=object)
+        self.bounds = shapely.bounds(geoms)
+        self.tolerances = tolerances
+        self.levels = [painter_paths(self._simplified(geoms, t)) for t in tolerances]
+
+    def __len__(self) -> int:
+        return len(self.bounds)
+
+    @staticmethod
+    def _simplified(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+        if tolerance <= 0:
+            return geoms
+        simple = shapely.simplify(geoms, tolerance, preserve_topology=True)
+        # A shape smaller than the tolerance collapses; keep it as it was (it is tiny).
+        collapsed = shapely.is_empty(simple) & ~shapely.is_empty(geoms)
+        simple[collapsed] = geoms[collapsed]
+        return simple
+
+    def paths_for(self, metres_per_pixel: float) -> list[QPainterPath]:
+        """The coarsest level whose tolerance is below half a pixel."""
+        usable = [i for i, t in enumerate(self.tolerances) if t <= metres_per_pixel * 0.5]
+        return self.levels[usable[-1] if usable else 0]
+
+    def visible(self, rows: np.ndarray, metres_per_pixel: float, view_bounds: tuple) -> list:
+        """(row, path) for the given rows whose bounds touch the view."""
+        xmin, ymin, xmax, ymax = view_bounds
+        b = self.bounds[rows]
+        inside = (b[:, 0] <= xmax) & (b[:, 2] >= xmin) & (b[:, 1] <= ymax) & (b[:, 3] >= ymin)
+        paths = self.paths_for(metres_per_pixel)
+        return [(row, paths[row]) for row in np.asarray(rows)[inside]]

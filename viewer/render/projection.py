@@ -1,0 +1,114 @@
+"""Metric map projection: a UTM zone picked from the dataset's centre.
+
+Everything on the map is drawn in projected metres so shapes keep their true
+proportions and the scale bar reads in kilometres; lon/lat appears only at the
+edges (the command line's --extent and the PNG metadata).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pyproj
+import shapely
+
+# Base layers are clipped to this many degrees around the data before
+# projecting: UTM stays well-behaved near its zone, not across a continent.
+BASE_MARGIN_DEGREES = 12.0
+
+
+@dataclass(frozen=True)
+class Extent:
+    """An axis-aligned box in projected metres (or degrees, where stated)."""
+
+    xmin: float
+    ymin: float
+    xmax: float
+    ymax: float
+
+    @property
+    def width(self) -> float:
+        return self.xmax - self.xmin
+
+    @property
+    def height(self) -> float:
+        return self.ymax - self.ymin
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return (self.xmin + self.xmax) / 2, (self.ymin + self.ymax) / 2
+
+    def is_empty(self) -> bool:
+        return not (self.width > 0 and self.height > 0)
+
+    def padded(self, fraction: float) -> "Extent":
+        dx, dy = self.width * fraction, self.height * fraction
+        return Extent(self.xmin - dx, self.ymin - dy, self.xmax + dx, self.ymax + dy)
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return self.xmin, self.ymin, self.xmax, self.ymax
+
+    @classmethod
+    def of_bounds(cls, bounds: np.ndarray) -> "Extent | None":
+        """The union of rows of (xmin, ymin, xmax, ymax); None when all are NaN."""
+        bounds = np.asarray(bounds, dtype=float).reshape(-1, 4)
+        bounds = bounds[~np.isnan(bounds).any(axis=1)]
+        if len(bounds) == 0:
+            return None
+        return cls(bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max())
+
+
+def utm_epsg(lon: float, lat: float) -> int:
+    """The EPSG code of the WGS 84 UTM zone holding (lon, lat)."""
+    zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
+    return (32600 if lat >= 0 else 32700) + zone
+
+
+class Projector:
+    """Projects lon/lat geometries and points to a UTM zone and back."""
+
+    def __init__(self, epsg: int) -> None:
+        self.epsg = epsg
+        self.crs = pyproj.CRS.from_epsg(epsg)
+        self._forward = pyproj.Transformer.from_crs(4326, epsg, always_xy=True)
+        self._inverse = pyproj.Transformer.from_crs(epsg, 4326, always_xy=True)
+
+    @classmethod
+    def for_lonlat(cls, lon: float, lat: float) -> "Projector":
+        return cls(utm_epsg(lon, lat))
+
+    @property
+    def name(self) -> str:
+        return f"EPSG:{self.epsg}"
+
+    def geometries(self, geoms: np.ndarray) -> np.ndarray:
+        """A projected copy of an array of shapely geometries (vectorised)."""
+        def project(coords: np.ndarray) -> np.ndarray:
+            x, y = self._forward.transform(coords[:, 0], coords[:, 1])
+            return np.column_stack([x, y])
+        return shapely.transform(np.asarray(geoms, dtype=object), project)
+
+    def points(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x, y = self._forward.transform(np.asarray(lon, float), np.asarray(lat, float))
+        return np.asarray(x, float), np.asarray(y, float)
+
+    def extent_from_lonlat(self, minlon: float, minlat: float, maxlon: float,
+                           maxlat: float) -> Extent:
+        """The projected box holding a lon/lat box (edges densified: they curve)."""
+        bounds = self._forward.transform_bounds(minlon, minlat, maxlon, maxlat, densify_pts=21)
+        return Extent(*bounds)
+
+    def lonlat_of_extent(self, extent: Extent) -> tuple[float, float, float, float]:
+        """(minlon, minlat, maxlon, maxlat) of the lon/lat box holding `extent`."""
+        return tuple(self._inverse.transform_bounds(*extent.as_tuple(), densify_pts=21))
+
+    def grid_north_degrees(self, x: float, y: float) -> float:
+        """Clockwise angle from grid up to true north at a projected point.
+
+        UTM grid north leans away from true north off the central meridian;
+        the north arrow is turned by this much.
+        """
+        lon, lat = self._inverse.transform(x, y)
+        x2, y2 = self._forward.transform(lon, min(lat + 0.05, 89.9))
+        return math.degrees(math.atan2(x2 - x, y2 - y))
