@@ -9,6 +9,7 @@ import hashlib
 import os
 import sqlite3
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -93,6 +94,7 @@ class _Reader:
         self.progress = progress
         self.problems: list[Problem] = []
         self.frames: dict[str, pd.DataFrame] = {}
+        self._row_ids: dict[str, list[str]] = {}
 
     def problem(self, message: str, layer: str | None = None, row: str | None = None,
                 column: str | None = None, severity: str = "error") -> None:
@@ -165,6 +167,11 @@ class _Reader:
 
     # -- row checks -------------------------------------------------------
     def row_ids(self, layer: str) -> list[str]:
+        if layer not in self._row_ids:
+            self._row_ids[layer] = self._name_rows(layer)
+        return self._row_ids[layer]
+
+    def _name_rows(self, layer: str) -> list[str]:
         frame = self.frames[layer]
         column = ID_COLUMN.get(layer)
         if column and column in frame.columns:
@@ -276,7 +283,7 @@ class _Reader:
                          layer, ids[i], "geometry")
         if GEOMETRY_TYPES[layer][0] != "Polygon":
             return
-        invalid = ~missing & ~outside & ~shapely.is_valid(frame.geometry.array)
+        invalid = ~missing & ~outside & ~_is_valid(frame.geometry.array)
         for i in np.flatnonzero(invalid):
             reason = shapely.is_valid_reason(frame.geometry.iloc[i])
             self.problem(f"invalid polygon ({reason}), repaired", layer, ids[i], "geometry",
@@ -307,11 +314,15 @@ class _Reader:
         frame = self.frames.get(layer)
         if frame is None or column not in frame.columns or target not in self.frames:
             return
-        for row, value in zip(self.row_ids(layer), frame[column]):
-            for ref in split_ids(value) if is_list else ([str(value)] if _present(value) else []):
-                if ref not in known:
-                    self.problem(f"'{ref}' is not a known id in layer '{target}'",
-                                 layer, row, column)
+        cells = frame[column].astype(object).where(frame[column].notna(), None)
+        refs = cells.map(split_ids) if is_list else cells.map(
+            lambda v: [str(v)] if _present(v) else [])
+        refs = refs.explode().dropna()
+        unknown = refs[~refs.isin(known)]
+        ids = self.row_ids(layer)
+        for position, ref in zip(frame.index.get_indexer(unknown.index), unknown):
+            self.problem(f"'{ref}' is not a known id in layer '{target}'",
+                         layer, ids[position], column)
 
     def _check_control_overlaps(self) -> None:
         frame = self.frames.get("control")
@@ -357,6 +368,16 @@ class _Reader:
 
 
 _FAR = pd.Timestamp.max.date()
+
+
+def _is_valid(geometries: np.ndarray) -> np.ndarray:
+    """shapely.is_valid on all cores: GEOS releases the GIL, and big layers take seconds."""
+    workers = os.cpu_count() or 1
+    if workers == 1 or len(geometries) < 256:
+        return shapely.is_valid(geometries)
+    chunks = np.array_split(np.asarray(geometries), workers)
+    with ThreadPoolExecutor(workers) as pool:
+        return np.concatenate(list(pool.map(shapely.is_valid, chunks)))
 
 
 def _present(value: object) -> bool:

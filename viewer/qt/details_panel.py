@@ -1,0 +1,231 @@
+"""The details panel: what the clicked thing is, when it held, and who says so.
+
+Text comes from the dataset, which is untrusted: every value is HTML-escaped
+before it reaches the browser, links open only when clicked (and only http/https
+ones, in the user's browser), and nothing is ever fetched.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pandas as pd
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+
+from viewer.model.dataset import Dataset, split_ids
+from viewer.model.dates import format_date, parse_date
+from viewer.model.state import Selection, ViewerState
+
+PLACEHOLDER = ("<p class='hint'>Click an area, a route, a place or an event to see what it is, "
+               "when it held, and its sources.</p>")
+ID_COLUMNS = {"control": "control_id", "flows": "flow_id", "places": "place_id",
+              "events": "event_id"}
+JUMP_SCHEME = "day"
+STYLE = """
+h3 { margin: 0 0 4px 0; }
+.hint, .caveat { color: #555555; }
+.caveat { font-style: italic; }
+td.key { color: #555555; padding-right: 8px; white-space: nowrap; }
+.source { margin: 0 0 6px 0; }
+"""
+
+
+def _text(value: object) -> str:
+    """Escaped text for a cell; empty for a null."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return html.escape(str(value).strip())
+
+
+def _date(value: object, precision: str = "day") -> str:
+    try:
+        day = parse_date(value)
+    except ValueError:
+        return _text(value)
+    return format_date(day, precision) if day else ""
+
+
+def _jump(day: dt.date, text: str) -> str:
+    return f"<a href='{JUMP_SCHEME}:{day.isoformat()}'>{text}</a>"
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    cells = "".join(f"<tr><td class='key'>{key}</td><td>{value}</td></tr>"
+                    for key, value in rows if value)
+    return f"<table cellspacing='0' cellpadding='1'>{cells}</table>"
+
+
+def _period(row: pd.Series) -> str:
+    precision = str(row.get("date_precision") or "day")
+    start = parse_date(row.get("valid_from"))
+    end = parse_date(row.get("valid_to"))
+    text = f"from {_jump(start, format_date(start, precision))}" if start else "start unknown"
+    if end is None:
+        return text + " — ongoing (no end recorded)"
+    return text + f" until {_jump(end, format_date(end, precision))}"
+
+
+def sources_html(dataset: Dataset, source_ids: object) -> str:
+    records = dataset.source_records(source_ids)
+    if not records:
+        return "<p class='caveat'>No sources named.</p>"
+    items = []
+    for record in records:
+        published = _date(record.get("published")) or "date not given"
+        author = f" ({_text(record.get('author'))})" if record.get("author") else ""
+        url = str(record.get("url") or "").strip()
+        link = f"<br><a href='{html.escape(url)}'>{html.escape(url)}</a>" if url else ""
+        note = f"<br><span class='hint'>{_text(record.get('note'))}</span>" if record.get("note") else ""
+        items.append(f"<p class='source'><b>{_text(record.get('outlet'))}</b>: "
+                     f"{_text(record.get('title'))}{author}, {published}{link}{note}</p>")
+    return "".join(items)
+
+
+def events_html(events: pd.DataFrame, empty: str) -> str:
+    if events.empty:
+        return f"<p class='caveat'>{empty}</p>"
+    items = []
+    for _, event in events.iterrows():
+        day = parse_date(event.get("date"))
+        label = format_date(day, str(event.get("date_precision") or "day")) if day else "undated"
+        title = _text(event.get("title"))
+        items.append(f"<li>{_jump(day, label) if day else label}: {title}</li>")
+    return f"<ul style='margin-left:-24px'>{''.join(items)}</ul>"
+
+
+def _section(title: str, body: str) -> str:
+    return f"<h4>{title}</h4>{body}"
+
+
+def _actor(dataset: Dataset, actor_id: object) -> str:
+    if not _text(actor_id):
+        return ""
+    color = html.escape(dataset.actor_color(str(actor_id)))
+    swatch = f"<span style='background-color:{color}'>&nbsp;&nbsp;&nbsp;&nbsp;</span>"
+    return f"{swatch} {_text(dataset.actor_name(str(actor_id)))}"
+
+
+def _place_name(dataset: Dataset, place_id: object) -> str:
+    names = dict(zip(dataset.places["place_id"], dataset.places["name"]))
+    return _text(names.get(place_id, place_id))
+
+
+def _row(frame: pd.DataFrame, column: str, row_id: str) -> pd.Series | None:
+    matches = frame[frame[column].astype(str) == row_id]
+    return None if matches.empty else matches.iloc[0]
+
+
+# -- one description per layer ---------------------------------------------
+def _control(dataset: Dataset, row: pd.Series) -> str:
+    area = _row(dataset.areas, "area_id", str(row.get("area_id"))) if _text(row.get("area_id")) else None
+    name = _text(area["name"]) if area is not None else f"Control area {_text(row['control_id'])}"
+    caveat = ""
+    if area is not None and area.get("kind") == "town_zone":
+        town = _zone_town(dataset, area)
+        caveat = (f"<p class='caveat'>A zone nearest {town}, not a surveyed boundary.</p>")
+    status = "Held" if row.get("status") == "held" else "Contested"
+    holder = _actor(dataset, row.get("actor_id"))
+    if _text(row.get("contested_with")):
+        holder += f" vs {_actor(dataset, row.get('contested_with'))}"
+    facts = _table([(status + " by", holder), ("Valid", _period(row)),
+                    ("Confidence", _text(row.get("confidence"))), ("Note", _text(row.get("note")))])
+    return (f"<h3>{name}</h3>{caveat}{facts}"
+            + _section("Sources", sources_html(dataset, row.get("source_ids")))
+            + _section("Events that changed it",
+                       events_html(dataset.events_for_row(row), "No event is linked to this change.")))
+
+
+def _zone_town(dataset: Dataset, area: pd.Series) -> str:
+    if "place_id" in area.index and _text(area.get("place_id")):
+        return _place_name(dataset, area["place_id"])
+    name = str(area["name"])
+    return html.escape(name[:-5] if name.lower().endswith(" zone") else name)
+
+
+def _flow(dataset: Dataset, row: pd.Series) -> str:
+    route = _text(row.get("route_id")) or _text(row["flow_id"])
+    ends = f"{_place_name(dataset, row['from_place_id'])} → {_place_name(dataset, row['to_place_id'])}"
+    volume = (f"{_text(row.get('volume'))} {_text(row.get('volume_unit'))}".strip()
+              if _text(row.get("volume")) else "volume unknown")
+    facts = _table([("Carries", _text(row.get("commodity"))), ("Status", _text(row.get("status"))),
+                    ("Valid", _period(row)), ("Volume", volume), ("Note", _text(row.get("note")))])
+    return (f"<h3>Route {route}: {ends}</h3>{facts}"
+            + _section("Sources", sources_html(dataset, row.get("source_ids")))
+            + _section("Events that changed it",
+                       events_html(dataset.events_for_row(row), "No event is linked to this change.")))
+
+
+def _place(dataset: Dataset, row: pd.Series) -> str:
+    alt = f" ({_text(row.get('name_alt'))})" if _text(row.get("name_alt")) else ""
+    point = row.geometry
+    where = ""
+    if point is not None and not point.is_empty:
+        where = (f"{abs(point.y):.3f}° {'N' if point.y >= 0 else 'S'}, "
+                 f"{abs(point.x):.3f}° {'E' if point.x >= 0 else 'W'}")
+    facts = _table([("Kind", _text(row.get("kind")).replace("_", " ")),
+                    ("Country", _text(row.get("country"))), ("Coordinates", where),
+                    ("Note", _text(row.get("note")))])
+    events = dataset.events
+    here = events[events["place_id"] == row["place_id"]] if "place_id" in events else events.iloc[:0]
+    return (f"<h3>{_text(row['name'])}{alt}</h3>{facts}"
+            + _section("Sources", sources_html(dataset, row.get("source_ids")))
+            + _section("Events here", events_html(here, "No events at this place.")))
+
+
+def _event(dataset: Dataset, row: pd.Series) -> str:
+    precision = str(row.get("date_precision") or "day")
+    day = parse_date(row.get("date"))
+    when = _jump(day, format_date(day, precision)) if day else "undated"
+    if _text(row.get("end_date")):
+        when += f" – {_date(row.get('end_date'), precision)}"
+    actors = ", ".join(_actor(dataset, a) for a in split_ids(row.get("actor_ids")))
+    place = _place_name(dataset, row.get("place_id")) if _text(row.get("place_id")) else ""
+    facts = _table([("Date", when), ("Category", _text(row.get("category"))), ("Place", place),
+                    ("Actors", actors), ("Confidence", _text(row.get("confidence")))])
+    summary = f"<p>{_text(row.get('summary'))}</p>" if _text(row.get("summary")) else ""
+    return (f"<h3>{_text(row['title'])}</h3>{facts}{summary}"
+            + _section("Sources", sources_html(dataset, row.get("source_ids"))))
+
+
+DESCRIBERS = {"control": (lambda d: d.control, _control), "flows": (lambda d: d.flows, _flow),
+              "places": (lambda d: d.places, _place), "events": (lambda d: d.events, _event)}
+
+
+def describe(dataset: Dataset, selection: Selection | None) -> str:
+    """The panel's HTML for a selection; a hint when nothing is selected."""
+    if selection is None or selection.layer not in DESCRIBERS:
+        return PLACEHOLDER
+    frame_of, describer = DESCRIBERS[selection.layer]
+    row = _row(frame_of(dataset), ID_COLUMNS[selection.layer], selection.row_id)
+    if row is None:
+        return f"<p class='caveat'>{_text(selection.row_id)} is not in this dataset.</p>"
+    return describer(dataset, row)
+
+
+class DetailsPanel(QWidget):
+    """Shows the state's selection; clicking a date in it moves the state's date."""
+
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.document().setDefaultStyleSheet(STYLE)
+        self.browser.anchorClicked.connect(self._follow)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.browser)
+        state.selection_changed.connect(self._show)
+        state.dataset_changed.connect(lambda _dataset: self._show(None))
+        self._show(state.selection)
+
+    def _show(self, selection: Selection | None) -> None:
+        self.browser.setHtml(describe(self.state.dataset, selection))
+
+    def _follow(self, url: QUrl) -> None:
+        if url.scheme() == JUMP_SCHEME:
+            self.state.set_date(dt.date.fromisoformat(url.path()))
+        elif url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)

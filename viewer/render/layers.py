@@ -1,0 +1,481 @@
+"""The map's layers: geometry projected and turned into paths once, at load.
+
+Each layer keeps numpy arrays of its rows' attributes next to the paths, so
+a date change only selects rows (from the dataset's IntervalIndex) and picks
+styles; nothing is projected or converted while scrubbing.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from PySide6.QtCore import QLineF, QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF, QTransform
+
+from viewer.render import style
+from viewer.render.geometry import LodPaths
+from viewer.render.projection import Projector
+from viewer.render.view import MapView
+
+
+@dataclass
+class Frame:
+    """What every layer needs to paint one image."""
+
+    view: MapView
+    world: QTransform            # projected metres -> pixels
+    texture_fix: QTransform      # keeps texture brushes in pixels under `world`
+
+    @classmethod
+    def of(cls, view: MapView) -> "Frame":
+        world = view.transform()
+        return cls(view, world, world.inverted()[0])
+
+    @property
+    def scale(self) -> float:
+        return self.view.ui_scale
+
+    @property
+    def mpp(self) -> float:
+        return self.view.metres_per_pixel
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        return self.view.extent.as_tuple()
+
+
+def _column(frame: pd.DataFrame, name: str, default: object = None) -> np.ndarray:
+    if name in frame.columns:
+        return frame[name].to_numpy(dtype=object)
+    return np.full(len(frame), default, dtype=object)
+
+
+def _text_or(value: object, default: str) -> str:
+    return value if isinstance(value, str) and value.strip() else default
+
+
+# -- base layers -------------------------------------------------------------
+@dataclass(frozen=True)
+class BaseStyle:
+    kind: str            # land, disputed, water, river, road, admin1, border, claim_line, other
+    over_thematic: bool  # drawn above the control fills (boundaries stay visible)
+    label_case: str = ""  # "upper" to label features (countries, states) in capitals
+
+
+BASE_STYLES = (
+    ("countr", BaseStyle("land", False, "upper")),
+    ("admin1", BaseStyle("admin1", True, "upper")),
+    ("disputed_area", BaseStyle("disputed", False)),
+    ("disputed", BaseStyle("claim_line", True)),
+    ("border", BaseStyle("border", True)),
+    ("boundar", BaseStyle("border", True)),
+    ("lake", BaseStyle("water", False)),
+    ("river", BaseStyle("river", False)),
+    ("road", BaseStyle("road", False)),
+)
+
+
+def base_style(name: str, geometry_kind: str) -> BaseStyle:
+    for key, found in BASE_STYLES:
+        if key in name:
+            if found.kind == "claim_line" and geometry_kind == "polygon":
+                return BaseStyle("disputed", False)
+            return found
+    return BaseStyle("other", False)
+
+
+class BaseLayer:
+    """One `base_*` layer, clipped around the data, projected, styled by name."""
+
+    def __init__(self, name: str, frame: gpd.GeoDataFrame, projector: Projector,
+                 clip_box: tuple[float, float, float, float], focus_point: tuple[float, float]):
+        geoms = shapely.clip_by_rect(frame.geometry.array, *clip_box)
+        keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        geoms = np.asarray(geoms, dtype=object)[keep]
+        names = _column(frame, "name")[keep]
+        self.name = name
+        types = set(shapely.get_type_id(geoms).tolist())
+        self.geometry_kind = "polygon" if types & {3, 6} else "line" if types & {1, 5} else "point"
+        self.style = base_style(name, self.geometry_kind)
+        projected = projector.geometries(geoms)
+        self.paths = LodPaths(projected)
+        self.names = np.array([_text_or(n, "") for n in names], dtype=object)
+        self.label_geoms = shapely.simplify(projected, 2000.0)
+        focus = shapely.Point(*projector.points([focus_point[0]], [focus_point[1]]))
+        self.focus = shapely.contains(projected, focus) if self.style.kind == "land" else np.zeros(len(projected), bool)
+
+    def paint(self, painter: QPainter, frame: Frame) -> None:
+        rows = np.arange(len(self.paths))
+        visible = self.paths.visible(rows, frame.mpp, frame.bounds)
+        if not visible:
+            return
+        painter.setTransform(frame.world)
+        kind, s = self.style.kind, frame.scale
+        if self.geometry_kind == "point":
+            return
+        if kind == "land":
+            painter.setPen(style.cosmetic_pen(style.LAND_OUTLINE, 0.8 * s))
+            for row, path in visible:
+                painter.setBrush(style.LAND_FOCUS if self.focus[row] else style.LAND)
+                painter.drawPath(path)
+            return
+        pen, brush = self._pen_and_brush(kind, s, frame)
+        painter.setPen(pen)
+        painter.setBrush(brush if self.geometry_kind == "polygon" else Qt.BrushStyle.NoBrush)
+        for _row, path in visible:
+            painter.drawPath(path)
+
+    def _pen_and_brush(self, kind: str, s: float, frame: Frame) -> tuple[QPen, QBrush]:
+        no_brush = QBrush(Qt.BrushStyle.NoBrush)
+        if kind == "water":
+            return style.cosmetic_pen(style.RIVER, 0.8 * s), QBrush(style.WATER)
+        if kind == "river":
+            return style.cosmetic_pen(style.RIVER, 1.1 * s), no_brush
+        if kind == "road":
+            return style.cosmetic_pen(style.ROAD, 0.9 * s), no_brush
+        if kind == "admin1":
+            return style.cosmetic_pen(style.ADMIN1, 1.0 * s, dashes=[6, 3]), no_brush
+        if kind == "border":
+            return style.cosmetic_pen(style.BORDER, 1.5 * s, dashes=[9, 3, 2, 3]), no_brush
+        if kind == "claim_line":
+            return style.cosmetic_pen(style.DISPUTED, 1.3 * s, dashes=[4, 3]), no_brush
+        if kind == "disputed":
+            hatch = style.stripe_texture(style.DISPUTED.name(), None, 0.35, s)
+            return (style.cosmetic_pen(style.DISPUTED, 0.8 * s, dashes=[4, 3]),
+                    style.texture_brush(hatch, frame.texture_fix))
+        return style.cosmetic_pen(style.ADMIN1, 0.8 * s), QBrush(style.with_alpha(style.LAND_OUTLINE, 0.3))
+
+    def label_points(self, frame: Frame) -> list[tuple[str, float, float]]:
+        """(name, x, y) in metres for features worth a label in this view."""
+        if not self.style.label_case or self.geometry_kind != "polygon":
+            return []
+        view_box = shapely.box(*frame.bounds)
+        named = np.flatnonzero(self.names != "")
+        shown = shapely.intersection(self.label_geoms[named], view_box)
+        areas = shapely.area(shown)
+        # A feature filling less than 4 % of the view would crowd the towns.
+        big = areas > 0.04 * shapely.area(view_box)
+        points = shapely.point_on_surface(shown[big])
+        return [(self.names[named][i].upper(), p.x, p.y)
+                for i, p in zip(np.flatnonzero(big), points)]
+
+
+# -- control -----------------------------------------------------------------
+class ControlLayer:
+    """Who holds each zone: fills by actor, strength by confidence."""
+
+    def __init__(self, control: gpd.GeoDataFrame, projector: Projector) -> None:
+        self.projected = projector.geometries(control.geometry.array)
+        self.paths = LodPaths(self.projected)
+        self.tree = shapely.STRtree(self.projected)
+        self.ids = _column(control, "control_id").astype(str)
+        self.actors = _column(control, "actor_id").astype(str)
+        seconds = _column(control, "contested_with")
+        statuses = _column(control, "status")
+        self.contested_with = np.array([_text_or(s, "") for s in seconds], dtype=object)
+        self.confidence = np.array([_text_or(c, "confirmed") for c in _column(control, "confidence")],
+                                   dtype=object)
+        self.contested = np.array([s == "contested" for s in statuses], dtype=bool)
+        self.source_ids = _column(control, "source_ids")
+
+    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, colors: dict[str, str],
+              selected: int | None) -> None:
+        painter.setTransform(frame.world)
+        brushes: dict[tuple, tuple] = {}
+        for row, path in self.paths.visible(rows, frame.mpp, frame.bounds):
+            key = (self.actors[row], self.contested_with[row] if self.contested[row] else "",
+                   self.confidence[row])
+            if key not in brushes:
+                actor, second, confidence = key
+                brushes[key] = control_look(colors.get(actor, "#999999"),
+                                            colors.get(second, "#999999") if second else None,
+                                            confidence, frame.scale, frame.texture_fix)
+            fill, hatch, pen = brushes[key]
+            painter.setPen(Qt.PenStyle.NoPen)
+            for brush in (fill, hatch):
+                if brush is not None:
+                    painter.setBrush(brush)
+                    painter.drawPath(path)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(path)
+        if selected is not None and selected in set(rows.tolist()):
+            _outline_selection(painter, self.paths.paths_for(frame.mpp)[selected], frame.scale)
+
+    def hit(self, x: float, y: float, rows: np.ndarray) -> int | None:
+        """The active row whose shape holds (x, y); the last drawn wins."""
+        found = self.tree.query(shapely.Point(x, y), predicate="intersects")
+        found = np.intersect1d(found, rows)
+        return int(found[-1]) if len(found) else None
+
+
+def control_look(color_name: str, second_name: str | None, confidence: str, scale: float,
+                 texture_fix: QTransform) -> tuple[QBrush | None, QBrush | None, QPen]:
+    """(fill brush, hatch brush, outline pen) of a control row; the legend uses it too."""
+    color = QColor(color_name)
+    alpha = style.CONFIDENCE_ALPHA.get(confidence, 0.7)
+    dashed = confidence in style.CONFIDENCE_HATCHED
+    pen = style.cosmetic_pen(color.darker(135), 1.0 * scale, dashes=[5, 3] if dashed else None)
+    if second_name:
+        # Contested: stripes of both actors, as strong as the confidence allows.
+        stripes = style.stripe_texture(color.name(), second_name, max(alpha, 0.35), scale)
+        return None, style.texture_brush(stripes, texture_fix), pen
+    fill = QBrush(style.with_alpha(color, alpha)) if alpha > 0 else None
+    hatch = None
+    if dashed:
+        lines = style.stripe_texture(color.name(), None, 0.6, scale)
+        hatch = style.texture_brush(lines, texture_fix)
+    return fill, hatch, pen
+
+
+def _outline_selection(painter: QPainter, path: QPainterPath, scale: float) -> None:
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(style.cosmetic_pen(QColor("#FFFFFF"), 5.0 * scale))
+    painter.drawPath(path)
+    painter.setPen(style.cosmetic_pen(style.SELECTION, 2.4 * scale))
+    painter.drawPath(path)
+
+
+# -- flows -------------------------------------------------------------------
+class FlowLayer:
+    """Export routes: directed lines from mine to crossing, styled by status."""
+
+    def __init__(self, flows: gpd.GeoDataFrame, projector: Projector,
+                 place_xy: dict[str, tuple[float, float]]) -> None:
+        projected = projector.geometries(flows.geometry.array)
+        lines = shapely.line_merge(projected)
+        from_ids = _column(flows, "from_place_id")
+        self.projected = np.array([_oriented(line, place_xy.get(str(pid)))
+                                   for line, pid in zip(lines, from_ids)], dtype=object)
+        self.paths = LodPaths(self.projected, tolerances=(0.0, 50.0, 200.0))
+        self.ids = _column(flows, "flow_id").astype(str)
+        self.status = np.array([_text_or(s, "active") for s in _column(flows, "status")], dtype=object)
+        self.source_ids = _column(flows, "source_ids")
+        self.widths = _route_widths(flows)
+        self.known_volume = ~np.isnan(pd.to_numeric(pd.Series(_column(flows, "volume")),
+                                                    errors="coerce").to_numpy(dtype=float))
+        self.from_ids = from_ids
+        self.to_ids = _column(flows, "to_place_id")
+
+    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, selected: int | None) -> None:
+        visible = self.paths.visible(rows, frame.mpp, frame.bounds)
+        s = frame.scale
+        painter.setTransform(frame.world)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for row, path in visible:
+            width = self.widths[row] * s
+            status = self.status[row]
+            if row == selected:
+                painter.setPen(style.cosmetic_pen(QColor("#FFE66B"), width + 9 * s))
+                painter.drawPath(path)
+            for pen in route_pens(status, width, s):
+                painter.setPen(pen)
+                painter.drawPath(path)
+        painter.setTransform(QTransform())
+        for row, _path in visible:
+            self._paint_end_marks(painter, frame, row)
+
+    def _paint_end_marks(self, painter: QPainter, frame: Frame, row: int) -> None:
+        line = self.projected[row]
+        if line is None or shapely.is_empty(line) or line.geom_type != "LineString":
+            return
+        s = frame.scale
+        width = self.widths[row] * s
+        status = self.status[row]
+        length = line.length
+        if status == "halted":
+            middle = line.interpolate(0.5, normalized=True)
+            px, py = frame.view.to_pixels(middle.x, middle.y)
+            halt_cross(painter, QPointF(float(px), float(py)), 6.5 * s)
+            return
+        size = 6.0 * s + width * 1.3
+        back = line.interpolate(max(length - size * 1.6 * frame.mpp, 0.0))
+        tip = shapely.get_point(line, -1)
+        tx, ty = frame.view.to_pixels(tip.x, tip.y)
+        bx, by = frame.view.to_pixels(back.x, back.y)
+        arrow_head(painter, QPointF(float(bx), float(by)), QPointF(float(tx), float(ty)), size,
+                    hollow=status == "proposed", scale=s)
+
+    def hit(self, x: float, y: float, rows: np.ndarray, tolerance: float) -> int | None:
+        if len(rows) == 0:
+            return None
+        distances = shapely.distance(self.projected[rows], shapely.Point(x, y))
+        best = int(np.nanargmin(distances)) if not np.all(np.isnan(distances)) else None
+        if best is None or distances[best] > tolerance:
+            return None
+        return int(rows[best])
+
+
+def _oriented(line, start_xy: tuple[float, float] | None):
+    """The line running away from its `from` place (files may store it backwards)."""
+    if line is None or shapely.is_empty(line) or start_xy is None or line.geom_type != "LineString":
+        return line
+    start = shapely.Point(start_xy)
+    first, last = shapely.get_point(line, 0), shapely.get_point(line, -1)
+    return shapely.reverse(line) if last.distance(start) < first.distance(start) else line
+
+
+def _route_widths(flows: gpd.GeoDataFrame) -> np.ndarray:
+    """Pixel width per route: square-root of volume within its unit, thin if unknown."""
+    volume = pd.to_numeric(pd.Series(_column(flows, "volume")), errors="coerce").to_numpy(float)
+    units = pd.Series(_column(flows, "volume_unit")).fillna("").astype(str).to_numpy()
+    widths = np.full(len(flows), style.ROUTE_WIDTH_UNKNOWN)
+    low, high = style.ROUTE_WIDTH_RANGE
+    for unit in np.unique(units):
+        in_unit = (units == unit) & ~np.isnan(volume) & (volume > 0)
+        if in_unit.any():
+            share = np.sqrt(volume[in_unit] / volume[in_unit].max())
+            widths[in_unit] = low + (high - low) * share
+    return widths
+
+
+def route_pens(status: str, width: float, s: float) -> list[QPen]:
+    """Pens drawn in order: a casing that separates the route from any fill, then the line."""
+    casing = style.cosmetic_pen(QColor(255, 255, 255, 220), width + 2.6 * s)
+    if status == "reduced":
+        line = style.cosmetic_pen(style.ROUTE, max(width * 0.7, 1.2 * s), dashes=[4, 2.5])
+        return [casing, line]
+    if status == "halted":
+        line = style.cosmetic_pen(style.ROUTE_HALTED, max(width * 0.8, 1.6 * s), Qt.PenStyle.DotLine)
+        return [casing, line]
+    if status == "proposed":
+        outer = style.cosmetic_pen(style.ROUTE, width + 2.2 * s, dashes=[6, 2.5, 1.2, 2.5])
+        inner = style.cosmetic_pen(QColor("#FFFFFF"), max(width - 0.6 * s, 1.0 * s))
+        return [outer, inner]
+    return [casing, style.cosmetic_pen(style.ROUTE, width)]
+
+
+def arrow_head(painter: QPainter, back: QPointF, tip: QPointF, size: float, hollow: bool,
+                scale: float) -> None:
+    axis = QLineF(back, tip)
+    if axis.length() < 1e-6:
+        return
+    angle = math.radians(axis.angle())
+    ux, uy = math.cos(angle), -math.sin(angle)      # unit vector back -> tip, y down
+    base = QPointF(tip.x() - ux * size, tip.y() - uy * size)
+    half = size * 0.5
+    left = QPointF(base.x() - uy * half, base.y() + ux * half)
+    right = QPointF(base.x() + uy * half, base.y() - ux * half)
+    painter.setPen(QPen(QColor("#FFFFFF") if not hollow else style.ROUTE, 1.2 * scale))
+    painter.setBrush(QColor("#FFFFFF") if hollow else style.ROUTE)
+    painter.drawPolygon(QPolygonF([tip, left, right]))
+
+
+def halt_cross(painter: QPainter, center: QPointF, r: float) -> None:
+    for color, width in ((QColor("#FFFFFF"), r * 0.75), (style.HALT_MARK, r * 0.38)):
+        pen = QPen(color, width)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.drawLine(QPointF(center.x() - r, center.y() - r), QPointF(center.x() + r, center.y() + r))
+        painter.drawLine(QPointF(center.x() - r, center.y() + r), QPointF(center.x() + r, center.y() - r))
+
+
+# -- places and events ---------------------------------------------------------
+class PlaceLayer:
+    """Named points: symbols by kind; labels are placed by the renderer."""
+
+    def __init__(self, places: gpd.GeoDataFrame, projector: Projector,
+                 route_ends: set[str]) -> None:
+        points = places.geometry.array
+        lon, lat = shapely.get_x(points), shapely.get_y(points)
+        self.x, self.y = projector.points(lon, lat)
+        self.ids = _column(places, "place_id").astype(str)
+        self.names = np.array([_text_or(n, "") for n in _column(places, "name")], dtype=object)
+        self.kinds = np.array([_text_or(k, "other") for k in _column(places, "kind")], dtype=object)
+        self.priority = np.array([style.PLACE_PRIORITY.get(k, 30) for k in self.kinds], float)
+        self.priority += np.array([style.PRIORITY_ROUTE_END if p in route_ends else 0
+                                   for p in self.ids])
+
+    def xy(self) -> dict[str, tuple[float, float]]:
+        return {pid: (x, y) for pid, x, y in zip(self.ids, self.x, self.y) if np.isfinite(x)}
+
+    def in_view(self, frame: Frame) -> np.ndarray:
+        px, py = frame.view.to_pixels(self.x, self.y)
+        margin = 10 * frame.scale
+        inside = ((px >= -margin) & (px <= frame.view.width + margin)
+                  & (py >= -margin) & (py <= frame.view.height + margin))
+        return np.flatnonzero(inside & np.isfinite(px))
+
+    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, selected: int | None) -> None:
+        painter.setTransform(QTransform())
+        px, py = frame.view.to_pixels(self.x[rows], self.y[rows])
+        # Least important first, so crossings and mines sit on top.
+        for i in np.argsort(self.priority[rows], kind="stable"):
+            center = QPointF(float(px[i]), float(py[i]))
+            if rows[i] == selected:
+                _selection_ring(painter, center, 9 * frame.scale)
+            style.place_symbol(painter, self.kinds[rows[i]], center, frame.scale)
+
+    def hit(self, frame: Frame, point: QPointF, rows: np.ndarray) -> int | None:
+        return _nearest_within(frame, point, self.x[rows], self.y[rows], rows, 8 * frame.scale)
+
+
+class EventLayer:
+    """Recent events as diamonds at their place (their own point, else their place's)."""
+
+    def __init__(self, events: gpd.GeoDataFrame, projector: Projector,
+                 place_xy: dict[str, tuple[float, float]], event_days: np.ndarray) -> None:
+        geoms = events.geometry.array
+        has_point = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        x, y = projector.points(shapely.get_x(geoms), shapely.get_y(geoms))
+        place_ids = _column(events, "place_id")
+        for i in np.flatnonzero(~has_point):
+            x[i], y[i] = place_xy.get(str(place_ids[i]), (np.nan, np.nan))
+        self.x, self.y = x, y
+        self.days = event_days
+        self.ids = _column(events, "event_id").astype(str)
+        self.source_ids = _column(events, "source_ids")
+
+    def rows_between(self, first_day: int, last_day: int) -> np.ndarray:
+        """Rows dated first_day..last_day (events are sorted by day)."""
+        lo = np.searchsorted(self.days, first_day, side="left")
+        hi = np.searchsorted(self.days, last_day, side="right")
+        return np.arange(lo, hi)
+
+    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, selected: int | None) -> None:
+        painter.setTransform(QTransform())
+        rows = rows[np.isfinite(self.x[rows])]
+        px, py = self._marker_pixels(frame, rows)
+        for i, row in enumerate(rows):
+            center = QPointF(float(px[i]), float(py[i]))
+            if row == selected:
+                _selection_ring(painter, center, 10 * frame.scale)
+            style.event_marker(painter, center, frame.scale)
+
+    def _marker_pixels(self, frame: Frame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # Markers sit up-right of the point, so the place symbol under them stays visible.
+        px, py = frame.view.to_pixels(self.x[rows], self.y[rows])
+        offset = 7 * frame.scale
+        return px + offset, py - offset
+
+    def hit(self, frame: Frame, point: QPointF, rows: np.ndarray) -> int | None:
+        rows = rows[np.isfinite(self.x[rows])]
+        px, py = self._marker_pixels(frame, rows)
+        distance = np.hypot(px - point.x(), py - point.y())
+        if len(rows) == 0 or distance.min() > 8 * frame.scale:
+            return None
+        # The newest event at that spot is the one drawn on top.
+        return int(rows[np.flatnonzero(distance == distance.min())[-1]])
+
+
+def _nearest_within(frame: Frame, point: QPointF, x: np.ndarray, y: np.ndarray,
+                    rows: np.ndarray, radius: float) -> int | None:
+    if len(rows) == 0:
+        return None
+    px, py = frame.view.to_pixels(x, y)
+    distance = np.hypot(px - point.x(), py - point.y())
+    distance[~np.isfinite(distance)] = np.inf
+    best = int(np.argmin(distance))
+    return int(rows[best]) if distance[best] <= radius else None
+
+
+def _selection_ring(painter: QPainter, center: QPointF, radius: float) -> None:
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(QColor("#FFFFFF"), radius * 0.5))
+    painter.drawEllipse(center, radius, radius)
+    painter.setPen(QPen(style.SELECTION, radius * 0.25))
+    painter.drawEllipse(center, radius, radius)
