@@ -42,7 +42,7 @@ DEFAULT_DATE = "2024-11-20"
 METRIC_CRS = "EPSG:32647"  # UTM 47N, metres; used for Voronoi and buffers
 EQUAL_AREA = "+proj=aea +lat_0=25 +lon_0=97.5 +lat_1=22 +lat_2=28 +datum=WGS84 +units=m +no_defs"
 GRID = 1e-5  # output grid in degrees, the same as the source GeoJSON
-BORDER_REACH_M = 5_000  # how far a zone may reach past NE's border to hold its town
+BORDER_REACH_M = 5_000  # cap on how far a zone may reach past NE's border to hold its town
 SHAN_ZONE_RADIUS_M = 40_000  # Shan (North) zones are limited to this radius
 SHAN_ZONE_TOWNS = ("Lashio",)  # Shan (North) towns that events name and that get a zone
 
@@ -168,8 +168,8 @@ EVENT_PLACE = {
 #                   confidence, event_ids, precision of valid_from, note)
 # --------------------------------------------------------------------------
 T0 = TIME_START
-BASELINE = ("Assumed baseline, not stated as such by a source: the dataset start is used as "
-            "the start date; the cited events imply who held the town before the change. ")
+BASELINE = ("Assumed baseline, not stated as such by a source: the period starts at the "
+            "dataset start (2021-02-01) and the holder is implied by the cited events. ")
 CONTROL = [
     # Lweje (Lwegel)
     ("lweje", "SAC", "held", None, T0, "2024-04-04", "estimated", ["EV011"], "day",
@@ -668,7 +668,10 @@ def build_zones(admin1: gpd.GeoDataFrame, towns: pd.DataFrame, places: gpd.GeoDa
         for p in must_cover:
             if zone.covers(p):
                 continue
-            disc = proj.to_deg(proj.to_m(p).buffer(BORDER_REACH_M, quad_segs=16))
+            # reach just past the generalised border line (distance + 1 km, at most 5 km)
+            pm, km = proj.to_m(p), proj.to_m(zone)
+            reach = min(pm.distance(km) + 1_000, BORDER_REACH_M)
+            disc = proj.to_deg(pm.buffer(reach, quad_segs=16))
             ext = disc.intersection(cell).difference(other_mmr)
             zone = shapely.union_all([zone, ext])
             extended.append(p)
@@ -683,9 +686,10 @@ def build_zones(admin1: gpd.GeoDataFrame, towns: pd.DataFrame, places: gpd.GeoDa
             note += (f" {label} is not in the MIMU town list, so its named-place point was added "
                      "as a seed.")
         if extended:
-            note += (f" The town point lies outside Natural Earth's generalised border, so the "
-                     f"zone also takes the part of its cell within {BORDER_REACH_M // 1000} km "
-                     "of the town beyond that line.")
+            note += (" The town point lies just outside Natural Earth's generalised border, so "
+                     "the zone is extended across that line, inside its own Voronoi cell, by a "
+                     "disc around the town whose radius is the town's distance to the line "
+                     "plus 1 km.")
         zones.append({**s, "name": f"{label} zone", "parent_id": "state-kachin",
                       "geometry": zone, "note": note})
 
@@ -825,7 +829,11 @@ def build_events(events: pd.DataFrame, places: gpd.GeoDataFrame) -> gpd.GeoDataF
 def build_series() -> pd.DataFrame:
     s = read_csv(FACTS / "series.csv")
     s["value"] = s["value"].astype(float)
-    s["derived"] = s["note"].fillna("").str.contains("derived", case=False).astype("int64")
+    # The facts README flags worked-out numbers with DERIVED at the start of the note.  A
+    # plain "contains" test would also flag one reported value (850 USD/kg) whose note
+    # merely mentions a derived earlier price, so the match is anchored at the start.
+    s["derived"] = (s["note"].fillna("").str.strip().str.upper()
+                    .str.startswith("DERIVED").astype("int64"))
     return s
 
 
@@ -942,9 +950,11 @@ def check(layers: dict) -> None:
         for p in f[col]:
             if p not in place_ids:
                 raise ValueError(f"flows: unknown place {p}")
-    for name, df in layers.items():
-        idcol = df.columns[0]
-        if name != "series" and df[idcol].duplicated().any():
+    for name, idcol in (("dataset_meta", "key"), ("sources", "source_id"),
+                        ("actors", "actor_id"), ("places", "place_id"), ("areas", "area_id"),
+                        ("control", "control_id"), ("flows", "flow_id"),
+                        ("events", "event_id")):
+        if layers[name][idcol].duplicated().any():
             raise ValueError(f"{name}: duplicate {idcol}")
 
 

@@ -17,8 +17,8 @@ writes:
   10300);
 * output is deterministic: rows are written in the order given, layers in the
   order of the mapping, ``gpkg_contents.last_change`` is a constant, and the
-  file is VACUUMed, so the same input gives the same bytes with the same SQLite
-  library;
+  file is written in one transaction, so the same input gives the same bytes
+  with the same SQLite library;
 * the write is atomic: the file is built under a temporary name in the target
   folder and moved onto ``path`` with :func:`os.replace`; on any error the
   temporary file is removed.
@@ -298,62 +298,68 @@ def _prepare_geometry(layer: _Layer, gdf) -> None:
     if crs is not None and crs.to_epsg() != 4326:
         gdf = gdf.to_crs(4326)
     geoms = np.asarray(gdf.geometry.values, dtype=object)
-    present = [g for g in geoms if g is not None]
-    if any(shapely.has_z(g) for g in present if not g.is_empty):
-        geoms = np.array([None if g is None else shapely.force_2d(g) for g in geoms], dtype=object)
-        present = [g for g in geoms if g is not None]
-    kinds = {g.geom_type for g in present if not g.is_empty}
-    layer.geom_type, promote = _layer_geometry_type(kinds)
-    minx = miny = math.inf
-    maxx = maxy = -math.inf
-    for g in geoms:
-        if g is None:
-            layer.blobs.append(None)
-            layer.bounds.append(None)
-            continue
-        if promote and g.geom_type == promote[0]:
-            g = promote[1]([g])
-        blob, bounds = _gpkg_blob(g)
-        layer.blobs.append(blob)
-        layer.bounds.append(bounds)
-        if bounds is not None:
-            minx, miny = min(minx, bounds[0]), min(miny, bounds[1])
-            maxx, maxy = max(maxx, bounds[2]), max(maxy, bounds[3])
-    if minx <= maxx:
-        layer.bbox = (minx, miny, maxx, maxy)
+    present = ~shapely.is_missing(geoms)
+    if shapely.has_z(geoms[present]).any():
+        geoms = geoms.copy()
+        geoms[present] = shapely.force_2d(geoms[present])
+    empty = np.zeros(len(geoms), dtype=bool)
+    empty[present] = shapely.is_empty(geoms[present])
+    kinds = set(np.unique(shapely.get_type_id(geoms[present & ~empty])).tolist())
+    names = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint",
+             5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+    layer.geom_type, promote = _layer_geometry_type({names.get(k, "Geometry") for k in kinds})
+    if promote:
+        single = present & (shapely.get_type_id(geoms) == promote[0])
+        geoms = geoms.copy()
+        geoms[single] = [promote[1]([g]) for g in geoms[single]]
+    wkb = np.full(len(geoms), None, dtype=object)
+    wkb[present] = shapely.to_wkb(geoms[present], byte_order=1, output_dimension=2,
+                                  flavor="iso")
+    bounds = shapely.bounds(geoms)  # NaN rows for missing / empty geometries
+    is_point = shapely.get_type_id(geoms) == 0
+    head_plain = b"GP\x00\x01" + struct.pack("<i", 4326)  # no envelope, little endian
+    head_empty = b"GP\x00\x11" + struct.pack("<i", 4326)  # empty flag, no envelope
+    head_env = b"GP\x00\x03" + struct.pack("<i", 4326)  # envelope [minx,maxx,miny,maxy]
+    blobs: list[bytes | None] = []
+    boxes: list[tuple[float, float, float, float] | None] = []
+    for i in range(len(geoms)):
+        if not present[i]:
+            blobs.append(None)
+            boxes.append(None)
+        elif empty[i]:
+            blobs.append(head_empty + wkb[i])
+            boxes.append(None)
+        else:
+            minx, miny, maxx, maxy = (float(v) for v in bounds[i])
+            if is_point[i]:
+                blobs.append(head_plain + wkb[i])  # no envelope for points (as GDAL)
+            else:
+                blobs.append(head_env + struct.pack("<4d", minx, maxx, miny, maxy) + wkb[i])
+            boxes.append((minx, miny, maxx, maxy))
+    layer.blobs = blobs
+    layer.bounds = boxes
+    ok = present & ~empty
+    if ok.any():
+        b = bounds[ok]
+        layer.bbox = (float(b[:, 0].min()), float(b[:, 1].min()),
+                      float(b[:, 2].max()), float(b[:, 3].max()))
 
 
 def _layer_geometry_type(kinds: set[str]):
+    """Declared geometry type, and (type id to promote, constructor) for mixed single/multi."""
     multi = {
-        "Point": ("MultiPoint", shapely.MultiPoint),
-        "LineString": ("MultiLineString", shapely.MultiLineString),
-        "Polygon": ("MultiPolygon", shapely.MultiPolygon),
+        "Point": ("MultiPoint", 0, shapely.MultiPoint),
+        "LineString": ("MultiLineString", 1, shapely.MultiLineString),
+        "Polygon": ("MultiPolygon", 3, shapely.MultiPolygon),
     }
     if not kinds:
         return "GEOMETRY", None
-    if len(kinds) == 1:
+    if len(kinds) == 1 and "Geometry" not in kinds:
         return next(iter(kinds)).upper(), None
-    for single, (multi_name, ctor) in multi.items():
+    for single, (multi_name, type_id, ctor) in multi.items():
         if kinds == {single, multi_name}:
-            return multi_name.upper(), (single, ctor)
+            return multi_name.upper(), (type_id, ctor)
     return "GEOMETRY", None
-
-
-def _gpkg_blob(g) -> tuple[bytes, tuple[float, float, float, float] | None]:
-    """GeoPackage binary: header (magic, version, flags, srs_id, envelope) + WKB."""
-    wkb = shapely.to_wkb(g, byte_order=1, output_dimension=2, flavor="iso")
-    if g.is_empty:
-        flags = 0b0001_0001  # empty, no envelope, little endian
-        return b"GP" + bytes([0, flags]) + struct.pack("<i", 4326) + wkb, None
-    minx, miny, maxx, maxy = (float(v) for v in g.bounds)
-    if g.geom_type == "Point":
-        flags = 0b0000_0001  # no envelope for points (as GDAL does)
-        header = b"GP" + bytes([0, flags]) + struct.pack("<i", 4326)
-    else:
-        flags = 0b0000_0011  # envelope [minx, maxx, miny, maxy], little endian
-        header = (b"GP" + bytes([0, flags]) + struct.pack("<i", 4326)
-                  + struct.pack("<4d", minx, maxx, miny, maxy))
-    return header + wkb, (minx, miny, maxx, maxy)
 
 
 def _is_null(v: Any) -> bool:
@@ -487,7 +493,8 @@ def _write_all(conn: sqlite3.Connection, prepared: Iterable[_Layer], spatial_ind
     for layer in prepared:
         _write_layer(cur, layer, spatial_index, descriptions.get(layer.name, ""), last_change)
     cur.execute("COMMIT")
-    cur.execute("VACUUM")
+    # No VACUUM: the file is written in one transaction with no deletes, so it has no free
+    # pages, and the same input already gives the same bytes.
     # sanity check of what we promise
     app_id = cur.execute("PRAGMA application_id").fetchone()[0]
     ver = cur.execute("PRAGMA user_version").fetchone()[0]
@@ -528,9 +535,9 @@ def _write_layer(cur: sqlite3.Cursor, layer: _Layer, spatial_index: bool,
     placeholders = ",".join("?" * len(names))
     sql = f"INSERT INTO {_q(t)} ({','.join(_q(n) for n in names)}) VALUES ({placeholders})"
     if layer.geom_type is not None:
-        data = [(i + 1, blob, *row) for i, (blob, row) in enumerate(zip(layer.blobs, layer.rows))]
+        data = ((i + 1, blob, *row) for i, (blob, row) in enumerate(zip(layer.blobs, layer.rows)))
     else:
-        data = [(i + 1, *row) for i, row in enumerate(layer.rows)]
+        data = ((i + 1, *row) for i, row in enumerate(layer.rows))
     cur.executemany(sql, data)
 
     if layer.geom_type is not None and spatial_index:
