@@ -1,0 +1,52 @@
+"""Check that QGIS opens a briefing file unchanged and filters it by date.
+
+Runs with Debian's QGIS Python (`apt-get install python3-qgis`), not the
+project's venv:
+
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 geodata/qgis_check.py geodata/kachin.gpkg 2024-11-01
+
+For each of `control` and `flows` it sets up the Temporal Controller the way a
+QGIS user would ("separate fields for start and end", include start, exclude
+end — the half-open rule) and prints what holds on the day.
+"""
+import datetime as dt
+import sys
+
+from qgis.core import (Qgis, QgsApplication, QgsDateTimeRange, QgsFeatureRequest,
+                       QgsVectorLayer, QgsVectorLayerTemporalContext,
+                       QgsVectorLayerTemporalProperties)
+from qgis.PyQt.QtCore import QDate, QDateTime, QTime
+
+
+def rows_on(path: str, layer_name: str, key: str, value: str, day: dt.date) -> list[tuple]:
+    layer = QgsVectorLayer(f"{path}|layername={layer_name}", layer_name, "ogr")
+    assert layer.isValid(), f"QGIS cannot open layer {layer_name}"
+    types = {f.name(): f.typeName() for f in layer.fields()}
+    assert types["valid_from"] == types["valid_to"] == "Date", types
+    props = layer.temporalProperties()
+    props.setIsActive(True)
+    props.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields)
+    props.setStartField("valid_from")
+    props.setEndField("valid_to")
+    props.setLimitMode(Qgis.VectorTemporalLimitMode.IncludeBeginExcludeEnd)
+    start = QDateTime(QDate(day.year, day.month, day.day), QTime(0, 0))
+    context = QgsVectorLayerTemporalContext()
+    context.setLayer(layer)
+    expression = props.createFilterString(context, QgsDateTimeRange(start, start.addSecs(1)))
+    features = layer.getFeatures(QgsFeatureRequest().setFilterExpression(expression))
+    return sorted((f[key], f[value]) for f in features)
+
+
+def main() -> None:
+    path, day = sys.argv[1], dt.date.fromisoformat(sys.argv[2])
+    app = QgsApplication([], False)
+    app.initQgis()
+    for layer, key, value in (("control", "area_id", "actor_id"), ("flows", "route_id", "status")):
+        print(f"{layer} on {day}:")
+        for row in rows_on(path, layer, key, value, day):
+            print("   ", *row)
+    app.exitQgis()
+
+
+if __name__ == "__main__":
+    main()
