@@ -861,6 +861,8 @@ def build_meta() -> pd.DataFrame:
          "Data: Kachin Viewer project (CC BY 4.0) · Natural Earth · MIMU place codes · "
          "GeoNames · Wikipedia"),
         ("schema_version", "1"),
+        ("default_series", "china_imports_from_myanmar_re_t [t_per_month];"
+                           "terbium_oxide_cny_per_kg [CNY_per_kg]"),
         ("time_end_note", "time_end is exclusive: the day after the last day of 2025 "
                           "(last event 2025-12-28)"),
         ("generator", "geodata/build.py (inputs in geodata/src; see geodata/README.md)"),

@@ -124,3 +124,13 @@ def test_interval_query_answers_over_many_rows():
     starts = np.arange(100_000)
     index = IntervalIndex(starts, starts + 10)
     assert index.indices(to_day(dt.date(1970, 1, 1)) + 50).tolist() == list(range(41, 51))
+
+
+def test_default_series_are_the_datasets_suggestion_else_the_best_covered(tmp_path):
+    from factory import tiny_layers, write_layers
+    layers = tiny_layers()
+    plain = ViewerState(read_dataset(write_layers(layers, tmp_path / "plain.gpkg")))
+    assert [k.name for k in plain.visible_series] == ["imports [t_per_month]"]
+    layers["dataset_meta"].loc[len(layers["dataset_meta"])] = ["default_series", "none [x]"]
+    unknown = ViewerState(read_dataset(write_layers(layers, tmp_path / "unknown.gpkg")))
+    assert [k.name for k in unknown.visible_series] == ["imports [t_per_month]"]

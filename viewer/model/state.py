@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from viewer.model.dataset import Dataset, SeriesKey
+from viewer.model.dataset import Dataset, SeriesKey, split_ids
+from viewer.model.dates import to_day
 from viewer.model.signals import Signal
 
 MAP_LAYERS = ("base", "control", "flows", "places", "labels", "events")
@@ -16,6 +17,23 @@ class Selection:
 
     layer: str
     row_id: str
+
+
+def default_series(dataset: Dataset, count: int = 2) -> list[SeriesKey]:
+    """The series the dataset suggests (`default_series` in dataset_meta, a `;`-list
+    of `series_id [unit]`), else the ones with the most points in its time range."""
+    keys = dataset.series_keys()
+    suggested = [k for k in keys if k.name in split_ids(dataset.meta.get("default_series"))]
+    if suggested:
+        return suggested
+    start, end = to_day(dataset.time_start), to_day(dataset.time_end)
+
+    def points_in_range(key: SeriesKey) -> int:
+        days = dataset.series_points(key)["day"]
+        return int(((days >= start) & (days <= end)).sum())
+
+    ranked = sorted(keys, key=points_in_range, reverse=True)
+    return [k for k in ranked[:count] if points_in_range(k) > 0]
 
 
 class ViewerState:
@@ -38,8 +56,7 @@ class ViewerState:
     def _install(self, dataset: Dataset) -> None:
         self.dataset = dataset
         self._date = dataset.default_date
-        keys = dataset.series_keys()
-        self.visible_series: list[SeriesKey] = keys[:2]
+        self.visible_series: list[SeriesKey] = default_series(dataset)
         self.selection: Selection | None = None
 
     # -- dataset ----------------------------------------------------------

@@ -145,13 +145,15 @@ def _zone_town(dataset: Dataset, area: pd.Series) -> str:
 
 
 def _flow(dataset: Dataset, row: pd.Series) -> str:
-    route = _text(row.get("route_id")) or _text(row["flow_id"])
+    name = _text(row.get("route_name")) or f"Route {_text(row.get('route_id')) or _text(row['flow_id'])}"
     ends = f"{_place_name(dataset, row['from_place_id'])} → {_place_name(dataset, row['to_place_id'])}"
     volume = (f"{_text(row.get('volume'))} {_text(row.get('volume_unit'))}".strip()
               if _text(row.get("volume")) else "volume unknown")
-    facts = _table([("Carries", _text(row.get("commodity"))), ("Status", _text(row.get("status"))),
-                    ("Valid", _period(row)), ("Volume", volume), ("Note", _text(row.get("note")))])
-    return (f"<h3>Route {route}: {ends}</h3>{facts}"
+    facts = _table([("Between", ends), ("Carries", _text(row.get("commodity"))),
+                    ("Status", _text(row.get("status"))), ("Valid", _period(row)),
+                    ("Volume", volume), ("Confidence", _text(row.get("confidence"))),
+                    ("Note", _text(row.get("note")))])
+    return (f"<h3>{name}</h3>{facts}"
             + _section("Sources", sources_html(dataset, row.get("source_ids")))
             + _section("Events that changed it",
                        events_html(dataset.events_for_row(row), "No event is linked to this change.")))

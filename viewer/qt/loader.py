@@ -1,46 +1,84 @@
-"""Reading a dataset off the GUI thread, so the window paints and reports progress."""
+"""Work off the GUI thread: reading a dataset, writing exports.
+
+The window keeps painting and shows progress while a worker thread reads or
+renders; results come back to the GUI thread as queued signals.
+"""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
-
-class _Relay(QObject):
-    """Carries a job's results from the worker thread to the GUI thread (queued)."""
-
-    progress = Signal(int, str, float)
-    loaded = Signal(int, object)
-    failed = Signal(int, list)
+Progress = Callable[[str, float], None]
 
 
-class _LoadJob(QRunnable):
-    def __init__(self, ticket: int, path: Path, relay: _Relay) -> None:
-        super().__init__()
-        self.ticket = ticket
-        self.path = path
-        self.relay = relay
+class Worker(QObject):
+    """Runs functions on worker threads; only the latest one started reports.
 
-    def run(self) -> None:
-        # Imported here: the reader pulls in geopandas, which the first paint must not wait for.
-        from viewer.io import DatasetError, read_dataset
+    `start(work)` calls `work(progress)` on a new thread, where `progress(text,
+    fraction)` may be called as often as wanted. Signals, on the GUI thread:
+    `progress(text, fraction)`, `finished(result)`, `failed(exception)`.
 
+    Each job gets a fresh Python thread rather than a QThreadPool thread:
+    pyproj keeps per-thread state that crashes (SIGSEGV in proj_create) when a
+    pooled Qt thread runs Python a second time.
+    """
+
+    progress = Signal(str, float)
+    finished = Signal(object)
+    failed = Signal(object)
+    # Emitted on the worker thread; queued to the GUI thread, where stale tickets are dropped.
+    _progressed = Signal(int, str, float)
+    _finished = Signal(int, object)
+    _failed = Signal(int, object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._progressed.connect(self._on_progress)
+        self._finished.connect(self._on_finished)
+        self._failed.connect(self._on_failed)
+        self._ticket = 0
+
+    def start(self, work: Callable[[Progress], object]) -> None:
+        self._ticket += 1
+        threading.Thread(target=self._run, args=(self._ticket, work),
+                         name=f"kachin-viewer-worker-{self._ticket}").start()
+
+    def _run(self, ticket: int, work: Callable[[Progress], object]) -> None:
         try:
-            dataset = read_dataset(self.path, progress=lambda text, fraction:
-                                   self.relay.progress.emit(self.ticket, text, fraction))
-        except DatasetError as error:
-            errors = [p for p in error.problems if p.severity == "error"]
-            warnings = [p for p in error.problems if p.severity != "error"]
-            self.relay.failed.emit(self.ticket, [str(p) for p in errors + warnings])
-        except Exception as error:  # noqa: BLE001 — any crash in a reader must leave the app running
-            self.relay.failed.emit(self.ticket, [f"{self.path.name}: could not be opened "
-                                                 f"({type(error).__name__}: {error})"])
+            result = work(lambda text, fraction: self._report(self._progressed, ticket, text, fraction))
+        except Exception as error:  # noqa: BLE001 — reported to the GUI, which keeps running
+            self._report(self._failed, ticket, error)
         else:
-            self.relay.loaded.emit(self.ticket, dataset)
+            self._report(self._finished, ticket, result)
+
+    @staticmethod
+    def _report(signal, *args) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the window closed while the job ran: nobody is waiting
+            pass
+
+    @Slot(int, str, float)
+    def _on_progress(self, ticket: int, text: str, fraction: float) -> None:
+        if ticket == self._ticket:
+            self.progress.emit(text, fraction)
+
+    @Slot(int, object)
+    def _on_finished(self, ticket: int, result: object) -> None:
+        if ticket == self._ticket:
+            self.finished.emit(result)
+
+    @Slot(int, object)
+    def _on_failed(self, ticket: int, error: object) -> None:
+        if ticket == self._ticket:
+            self.failed.emit(error)
 
 
 class DatasetLoader(QObject):
-    """Loads one dataset at a time in a worker thread; only the latest request reports.
+    """Reads datasets on a worker thread; a newer request supersedes an older one.
 
     Signals: `started(path)`, `progress(text, fraction 0..1)`, `loaded(dataset)`,
     `failed(path, problem lines)`.
@@ -53,46 +91,30 @@ class DatasetLoader(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._relay = _Relay(self)
-        self._relay.progress.connect(self._on_progress)
-        self._relay.loaded.connect(self._on_loaded)
-        self._relay.failed.connect(self._on_failed)
-        self._ticket = 0
-        self._paths: dict[int, Path] = {}
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._paths)
+        self._worker = Worker(self)
+        self._worker.progress.connect(self.progress)
+        self._worker.finished.connect(self.loaded)
+        self._worker.failed.connect(self._on_failed)
+        self._path = Path()
 
     def load(self, path: str | Path) -> None:
-        self._ticket += 1
-        path = Path(path)
-        self._paths[self._ticket] = path
+        self._path = path = Path(path)
         self.started.emit(str(path))
-        self._pool.start(_LoadJob(self._ticket, path, self._relay))
+        self._worker.start(lambda progress: _read(path, progress))
 
-    def wait(self) -> None:
-        """Block until every started job has finished (used when the app quits)."""
-        self._pool.waitForDone()
+    def _on_failed(self, error: Exception) -> None:
+        from viewer.io import DatasetError
 
-    def _is_latest(self, ticket: int) -> bool:
-        return ticket == self._ticket
+        if isinstance(error, DatasetError):
+            errors = [p for p in error.problems if p.severity == "error"]
+            lines = [str(p) for p in errors + [p for p in error.problems if p not in errors]]
+        else:
+            lines = [f"{self._path.name}: could not be opened ({type(error).__name__}: {error})"]
+        self.failed.emit(str(self._path), lines)
 
-    @Slot(int, str, float)
-    def _on_progress(self, ticket: int, text: str, fraction: float) -> None:
-        if self._is_latest(ticket):
-            self.progress.emit(text, fraction)
 
-    @Slot(int, object)
-    def _on_loaded(self, ticket: int, dataset: object) -> None:
-        self._paths.pop(ticket, None)
-        if self._is_latest(ticket):
-            self.loaded.emit(dataset)
+def _read(path: Path, progress: Progress):
+    # Imported here: the reader pulls in geopandas, which the first paint must not wait for.
+    from viewer.io import read_dataset
 
-    @Slot(int, list)
-    def _on_failed(self, ticket: int, problems: list) -> None:
-        path = self._paths.pop(ticket, None)
-        if self._is_latest(ticket):
-            self.failed.emit(str(path), problems)
+    return read_dataset(path, progress=progress)

@@ -11,13 +11,12 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import time
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from viewer.model.dates import add_months
 from viewer.model.state import ViewerState
 
-SPEEDS = (1, 7, 30, 90, 365)  # days per second offered to the user
-DEFAULT_SPEED = 30
 TICK_MS = 40
 
 
@@ -53,7 +52,7 @@ class Playback(QObject):
     def __init__(self, state: ViewerState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.speed = DEFAULT_SPEED
+        self.speed = 1.0  # days per second
         self.loop = False
         self.playing = False
         self._last_tick = 0.0

@@ -40,7 +40,11 @@ AXIS_PEN = "#555555"
 TEXT_PEN = "#222222"
 CURSOR_COLOR = "#C00000"
 LEFT_AXIS_WIDTH = 96
+LANE_HEIGHT = 13  # pixels per event lane, at least
+SERIES_ROW_HEIGHT = 88  # pixels per series plot, at least
 UNIT_LABELS = {"pct": "%", "pct_yoy": "% year on year", "t_cumulative_ytd": "t, year to date"}
+
+LABEL_STRIP = 1.7  # lanes' worth of space above the top lane, for the cursor's date
 
 MONTH_SPACING = 30.44
 YEAR_SPACING = 365.25
@@ -249,6 +253,24 @@ def unit_label(unit: str) -> str:
     return UNIT_LABELS.get(unit, unit.replace("_per_", "/").replace("_", " "))
 
 
+def series_name(labels: list[str]) -> str:
+    """A name for a whole series from its points' labels.
+
+    Each label describes one point ("China rare-earth exports, Oct 2023"): the
+    name is the comma-separated parts every label shares, or for a lone or
+    disagreeing label its first part.
+    """
+    parts = [label.split(", ") for label in labels]
+    shared = []
+    for group in zip(*parts):
+        if len(set(group)) > 1:
+            break
+        shared.append(group[0])
+    if len(parts) > 1 and shared:
+        return ", ".join(shared)
+    return parts[-1][0] if parts else ""
+
+
 def series_date_precision(unit: str, day: dt.date) -> str:
     # Monthly and yearly figures are dated on the first of their period.
     if "per_year" in unit and day.month == 1 and day.day == 1:
@@ -285,12 +307,13 @@ class Timeline(QWidget):
         self.lanes.addItem(self._selected_ring)
         self.cursors: list[pg.InfiniteLine] = []
         self.cursor = self._add_cursor(self.lanes)
-        self._cursor_label = pg.InfLineLabel(self.cursor, "", position=0.93,
+        self._cursor_label = pg.InfLineLabel(self.cursor, "", position=0.99,
                                              anchors=[(0, 0), (1, 0)], color=CURSOR_COLOR,
                                              fill=pg.mkBrush(255, 255, 255, 220))
         self._marks: list[EventMark] = []
         self._spans: list[SpanBar] = []
         self._lane_bands: list[QGraphicsRectItem] = []
+        self._lane_of: dict[str, int] = {}
         self.series_plots: list[pg.PlotItem] = []
 
         state.dataset_changed.connect(self._show_dataset)
@@ -324,11 +347,15 @@ class Timeline(QWidget):
         self.cursors.append(line)
         return line
 
-    def _show_dataset(self, dataset) -> None:
+    def _day_range(self) -> tuple[int, int, float]:
+        """The dataset's first and last day numbers, and a margin to show around them."""
+        dataset = self.state.dataset
         first, last = to_day(dataset.time_start), to_day(dataset.time_end)
-        for line in self.cursors:
-            line.setBounds((first, last))
-        margin = max((last - first) * 0.02, 3)
+        return first, last, max((last - first) * 0.02, 3)
+
+    def _show_dataset(self, dataset) -> None:
+        first, last, margin = self._day_range()
+        self.cursor.setBounds((first, last))
         self.lanes.setLimits(xMin=first - margin * 4, xMax=last + margin * 4, minXRange=14)
         self._show_events(dataset)
         self._show_series()
@@ -347,7 +374,7 @@ class Timeline(QWidget):
         points = [m for m in self._marks if not m.is_span]
         self.event_points.setData(
             x=[to_day(m.date) for m in points], y=[row_of[m.category] for m in points],
-            size=[8 + 3 * m.importance for m in points], data=points,
+            size=[5 + 2.5 * m.importance for m in points], data=points,
             brush=[pg.mkBrush(CATEGORY_COLORS.get(m.category, OTHER_CATEGORY_COLOR)) for m in points],
             pen=pg.mkPen("#333333", width=0.8))
         self._spans = [SpanBar(m, row_of[m.category],
@@ -356,9 +383,11 @@ class Timeline(QWidget):
         for bar in self._spans:
             self.lanes.addItem(bar)
         self.lanes.getAxis("left").setTicks([[(row_of[c], c) for c in lanes], []])
-        self.lanes.setYRange(-0.6, len(lanes) - 0.4, padding=0)
-        self.lanes.setLimits(yMin=-0.6, yMax=len(lanes) - 0.4)
-        self.view.ci.layout.setRowStretchFactor(0, max(len(lanes), 3))
+        top = len(lanes) - 0.5 + LABEL_STRIP  # a strip above the lanes for the cursor's date
+        self.lanes.setYRange(-0.5, top, padding=0)
+        self.lanes.setLimits(yMin=-0.5, yMax=top)
+        self.lanes.setMinimumHeight(LANE_HEIGHT * (len(lanes) + LABEL_STRIP) + 8)
+        self.view.ci.layout.setRowStretchFactor(0, len(lanes))
 
     def _add_lane_bands(self, count: int) -> None:
         far = 1e6  # wider than any dataset's day range, so bands never end on screen
@@ -376,50 +405,45 @@ class Timeline(QWidget):
             self.view.removeItem(plot)
         self.series_plots = []
         self.cursors = [self.cursor]
-        dataset = self.state.dataset
-        all_keys = dataset.series_keys()
+        first, last, _ = self._day_range()
+        present = set(self.state.dataset.series_keys())
+        shown = [key for key in self.state.visible_series if key in present]
         units: dict[str, list[SeriesKey]] = {}
-        for key in self.state.visible_series:
-            if key in all_keys:
-                units.setdefault(key.unit, []).append(key)
+        for key in shown:
+            units.setdefault(key.unit, []).append(key)
         for row, (unit, keys) in enumerate(units.items(), start=1):
             plot = self._new_plot(row)
             plot.setLabel("left", unit_label(unit))
+            plot.getAxis("left").setStyle(maxTextLevel=0)  # short plots: label major ticks only
             plot.setAutoVisible(y=True)
             plot.enableAutoRange(y=True)
-            legend = plot.addLegend(offset=(-4, 2), labelTextSize="8pt",
-                                    brush=pg.mkBrush(255, 255, 255, 200), labelTextColor=TEXT_PEN)
-            for key in keys:
-                self._plot_series(plot, legend, key, SERIES_COLORS[all_keys.index(key) % len(SERIES_COLORS)])
-            self._add_cursor(plot).setBounds((to_day(dataset.time_start), to_day(dataset.time_end)))
-            self.view.ci.layout.setRowStretchFactor(row, 3)
+            titles = [self._plot_series(plot, key, SERIES_COLORS[shown.index(key) % len(SERIES_COLORS)])
+                      for key in keys]
+            plot.setTitle("&nbsp;&nbsp;&nbsp;".join(titles), size="8pt", justify="left",
+                          color=TEXT_PEN)
+            self._add_cursor(plot).setBounds((first, last))
+            plot.setMinimumHeight(SERIES_ROW_HEIGHT)
+            self.view.ci.layout.setRowStretchFactor(row, 4)
             self.series_plots.append(plot)
         for plot in [self.lanes] + self.series_plots:
             plot.showAxis("bottom", plot is ([self.lanes] + self.series_plots)[-1])
         self._show_date(self.state.date)
 
-    def _plot_series(self, plot: pg.PlotItem, legend: pg.LegendItem, key: SeriesKey,
-                     color: str) -> None:
+    def _plot_series(self, plot: pg.PlotItem, key: SeriesKey, color: str) -> str:
+        """Draw one series; return its entry for the row's title (a key, in HTML)."""
         points = self.state.dataset.series_points(key)
         points = points[(points["day"] >= 0) & points["value"].notna()]
-        if points.empty:
-            return
-        label = str(points["label"].iloc[0])
+        name = html.escape(series_name(points["label"].astype(str).tolist()) or key.series_id)
         derived = points["derived"].to_numpy(dtype=bool)
         sourced = points[~derived]
         # The line joins reported values only; derived ones stand apart, hollow.
-        line = pg.PlotDataItem(sourced["day"].to_numpy(float), sourced["value"].to_numpy(float),
-                               pen=pg.mkPen(color, width=2), symbol="o", symbolSize=7,
-                               symbolBrush=color, symbolPen=pg.mkPen(color))
-        plot.addItem(line)
-        legend.addItem(line, f"{label} [{unit_label(key.unit)}]")
-        if derived.any():
-            hollow = pg.PlotDataItem(points["day"][derived].to_numpy(float),
+        plot.addItem(pg.PlotDataItem(sourced["day"].to_numpy(float), sourced["value"].to_numpy(float),
+                                     pen=pg.mkPen(color, width=2), symbol="o", symbolSize=7,
+                                     symbolBrush=color, symbolPen=pg.mkPen(color)))
+        plot.addItem(pg.PlotDataItem(points["day"][derived].to_numpy(float),
                                      points["value"][derived].to_numpy(float), pen=None,
                                      symbol="o", symbolSize=8, symbolBrush=pg.mkBrush("w"),
-                                     symbolPen=pg.mkPen(color, width=2))
-            plot.addItem(hollow)
-            legend.addItem(hollow, f"{label}, derived (worked out, not reported)")
+                                     symbolPen=pg.mkPen(color, width=2)))
         tips = pg.ScatterPlotItem(points["day"].to_numpy(float), points["value"].to_numpy(float),
                                   data=[self._series_tip(key, row) for row in points.itertuples()],
                                   size=12, pen=None, brush=pg.mkBrush(0, 0, 0, 0), hoverable=True,
@@ -427,6 +451,13 @@ class Timeline(QWidget):
                                   tip=lambda x, y, data: data)
         tips.sigClicked.connect(lambda _item, spots, _ev: self._day_clicked(spots[0].pos().x()))
         plot.addItem(tips)
+        entry = f"<span style='color:{color}'>━●</span> {name}"
+        first, last, _ = self._day_range()
+        if not points["day"].between(first, last).any():
+            entry += " <i>(no values in this dataset's period)</i>"
+        if derived.any():
+            entry += f" <span style='color:{color}'>○</span> derived (worked out, not reported)"
+        return entry
 
     def _series_tip(self, key: SeriesKey, point) -> str:
         day = from_day(point.day)
@@ -467,8 +498,7 @@ class Timeline(QWidget):
 
     def fit(self) -> None:
         """Show the dataset's whole time range."""
-        first, last = to_day(self.state.dataset.time_start), to_day(self.state.dataset.time_end)
-        margin = max((last - first) * 0.02, 3)
+        first, last, margin = self._day_range()
         self.lanes.setXRange(first - margin, last + margin, padding=0)
 
     # -- user gestures (the only writes) ----------------------------------

@@ -79,6 +79,24 @@ BASE_STYLES = (
 )
 
 
+def _clipped(shapes: np.ndarray, clip_box: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of `shapes` inside `clip_box`, and which rows kept any."""
+    shapes = shapely.clip_by_rect(np.asarray(shapes, dtype=object), *clip_box)
+    kept = ~(shapely.is_missing(shapes) | shapely.is_empty(shapes))
+    return np.asarray(shapes[kept], dtype=object), kept
+
+
+def _inner_boundaries(polygons: np.ndarray) -> np.ndarray:
+    """Polygon outlines as one set of lines, shared edges once, without the box
+    the source was clipped to (its edges are not boundaries)."""
+    polygons = polygons[~(shapely.is_missing(polygons) | shapely.is_empty(polygons))]
+    if len(polygons) == 0:
+        return np.array([], dtype=object)
+    lines = shapely.line_merge(shapely.union_all(shapely.boundary(polygons)))
+    clip_edges = shapely.box(*shapely.total_bounds(polygons)).boundary
+    return np.array([shapely.difference(lines, shapely.buffer(clip_edges, 1e-6))], dtype=object)
+
+
 def base_style(name: str, geometry_kind: str) -> BaseStyle:
     for key, found in BASE_STYLES:
         if key in name:
@@ -93,20 +111,26 @@ class BaseLayer:
 
     def __init__(self, name: str, frame: gpd.GeoDataFrame, projector: Projector,
                  clip_box: tuple[float, float, float, float], focus_point: tuple[float, float]):
-        geoms = shapely.clip_by_rect(frame.geometry.array, *clip_box)
-        keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-        geoms = np.asarray(geoms, dtype=object)[keep]
-        names = _column(frame, "name")[keep]
+        shapes, kept = _clipped(frame.geometry.array, clip_box)
+        types = set(shapely.get_type_id(shapes).tolist())
         self.name = name
-        types = set(shapely.get_type_id(geoms).tolist())
         self.geometry_kind = "polygon" if types & {3, 6} else "line" if types & {1, 5} else "point"
         self.style = base_style(name, self.geometry_kind)
-        projected = projector.geometries(geoms)
-        self.paths = LodPaths(projected)
-        self.names = np.array([_text_or(n, "") for n in names], dtype=object)
-        self.label_geoms = shapely.simplify(projected, 2000.0)
+        projected = projector.geometries(shapes)
+        labelled = bool(self.style.label_case) and self.geometry_kind == "polygon"
+        # Coarse copies, only for finding where a name fits in the view.
+        self.label_geoms = shapely.simplify(projected, 2000.0) if labelled else projected[:0]
+        names = [_text_or(n, "") for n in _column(frame, "name")[kept]] if labelled else []
+        self.names = np.array(names, dtype=object)
+        if self.style.kind == "admin1" and self.geometry_kind == "polygon":
+            drawn = projector.geometries(_clipped(_inner_boundaries(frame.geometry.array), clip_box)[0])
+            self.geometry_kind = "line"
+        else:
+            drawn = projected
+        self.paths = LodPaths(drawn)
         focus = shapely.Point(*projector.points([focus_point[0]], [focus_point[1]]))
-        self.focus = shapely.contains(projected, focus) if self.style.kind == "land" else np.zeros(len(projected), bool)
+        self.focus = (shapely.contains(drawn, focus) if self.style.kind == "land"
+                      else np.zeros(len(drawn), bool))
 
     def paint(self, painter: QPainter, frame: Frame) -> None:
         rows = np.arange(len(self.paths))
@@ -118,7 +142,9 @@ class BaseLayer:
         if self.geometry_kind == "point":
             return
         if kind == "land":
-            painter.setPen(style.cosmetic_pen(style.LAND_OUTLINE, 0.8 * s))
+            # No outline: borders come from their own layer, and a clipped
+            # layer's outline would draw its clipping box.
+            painter.setPen(Qt.PenStyle.NoPen)
             for row, path in visible:
                 painter.setBrush(style.LAND_FOCUS if self.focus[row] else style.LAND)
                 painter.drawPath(path)
@@ -134,24 +160,24 @@ class BaseLayer:
         if kind == "water":
             return style.cosmetic_pen(style.RIVER, 0.8 * s), QBrush(style.WATER)
         if kind == "river":
-            return style.cosmetic_pen(style.RIVER, 1.1 * s), no_brush
+            return style.cosmetic_pen(style.RIVER, 1.0 * s), no_brush
         if kind == "road":
             return style.cosmetic_pen(style.ROAD, 0.9 * s), no_brush
         if kind == "admin1":
-            return style.cosmetic_pen(style.ADMIN1, 1.0 * s, dashes=[6, 3]), no_brush
+            return style.cosmetic_pen(style.ADMIN1, 1.0 * s), no_brush
         if kind == "border":
             return style.cosmetic_pen(style.BORDER, 1.5 * s, dashes=[9, 3, 2, 3]), no_brush
         if kind == "claim_line":
             return style.cosmetic_pen(style.DISPUTED, 1.3 * s, dashes=[4, 3]), no_brush
         if kind == "disputed":
-            hatch = style.stripe_texture(style.DISPUTED.name(), None, 0.35, s)
+            hatch = style.stripe_texture(style.DISPUTED.name(), None, 0.22, s * 1.4)
             return (style.cosmetic_pen(style.DISPUTED, 0.8 * s, dashes=[4, 3]),
                     style.texture_brush(hatch, frame.texture_fix))
         return style.cosmetic_pen(style.ADMIN1, 0.8 * s), QBrush(style.with_alpha(style.LAND_OUTLINE, 0.3))
 
     def label_points(self, frame: Frame) -> list[tuple[str, float, float]]:
         """(name, x, y) in metres for features worth a label in this view."""
-        if not self.style.label_case or self.geometry_kind != "polygon":
+        if len(self.label_geoms) == 0:
             return []
         view_box = shapely.box(*frame.bounds)
         named = np.flatnonzero(self.names != "")
@@ -194,15 +220,7 @@ class ControlLayer:
                 brushes[key] = control_look(colors.get(actor, "#999999"),
                                             colors.get(second, "#999999") if second else None,
                                             confidence, frame.scale, frame.texture_fix)
-            fill, hatch, pen = brushes[key]
-            painter.setPen(Qt.PenStyle.NoPen)
-            for brush in (fill, hatch):
-                if brush is not None:
-                    painter.setBrush(brush)
-                    painter.drawPath(path)
-            painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(path)
+            paint_control_shape(painter, path, brushes[key])
         if selected is not None and selected in set(rows.tolist()):
             _outline_selection(painter, self.paths.paths_for(frame.mpp)[selected], frame.scale)
 
@@ -230,6 +248,26 @@ def control_look(color_name: str, second_name: str | None, confidence: str, scal
         lines = style.stripe_texture(color.name(), None, 0.6, scale)
         hatch = style.texture_brush(lines, texture_fix)
     return fill, hatch, pen
+
+
+def paint_control_shape(painter: QPainter, path: QPainterPath, look: tuple) -> None:
+    """Fill and hatch without antialiasing, then an antialiased outline.
+
+    Qt's antialiased fill with a translucent brush is some 10x slower than a
+    plain one; the outline drawn over the edge hides the difference. Fill and
+    outline are separate calls: each then takes the raster engine's fast path.
+    """
+    fill, hatch, pen = look
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.setPen(Qt.PenStyle.NoPen)
+    for brush in (fill, hatch):
+        if brush is not None:
+            painter.setBrush(brush)
+            painter.drawPath(path)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawPath(path)
 
 
 def _outline_selection(painter: QPainter, path: QPainterPath, scale: float) -> None:
@@ -400,15 +438,20 @@ class PlaceLayer:
                   & (py >= -margin) & (py <= frame.view.height + margin))
         return np.flatnonzero(inside & np.isfinite(px))
 
-    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, selected: int | None) -> None:
+    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray) -> None:
+        """Symbols of `rows`; names of areas (states, lakes) have none."""
         painter.setTransform(QTransform())
+        rows = rows[[k not in style.AREA_NAME_KINDS for k in self.kinds[rows]]] if len(rows) else rows
         px, py = frame.view.to_pixels(self.x[rows], self.y[rows])
         # Least important first, so crossings and mines sit on top.
         for i in np.argsort(self.priority[rows], kind="stable"):
-            center = QPointF(float(px[i]), float(py[i]))
-            if rows[i] == selected:
-                _selection_ring(painter, center, 9 * frame.scale)
-            style.place_symbol(painter, self.kinds[rows[i]], center, frame.scale)
+            style.place_symbol(painter, self.kinds[rows[i]], QPointF(float(px[i]), float(py[i])),
+                               frame.scale)
+
+    def paint_selection(self, painter: QPainter, frame: Frame, row: int) -> None:
+        painter.setTransform(QTransform())
+        px, py = frame.view.to_pixels(self.x[row], self.y[row])
+        _selection_ring(painter, QPointF(float(px), float(py)), 9 * frame.scale)
 
     def hit(self, frame: Frame, point: QPointF, rows: np.ndarray) -> int | None:
         return _nearest_within(frame, point, self.x[rows], self.y[rows], rows, 8 * frame.scale)

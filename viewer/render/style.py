@@ -11,29 +11,30 @@ from functools import lru_cache
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen,
-                           QPolygonF)
+from PySide6.QtGui import (QBrush, QColor, QFont, QImage, QPainter, QPainterPath,
+                           QPainterPathStroker, QPen, QPolygonF)
 
 # Latin text in DejaVu Sans; Burmese and Chinese names fall back to Noto.
 FONT_FAMILIES = ["DejaVu Sans", "Noto Sans", "Noto Sans Myanmar", "Noto Sans CJK SC"]
 
 # -- base map ---------------------------------------------------------------
-BACKGROUND = QColor("#DCE5EA")
+BACKGROUND = QColor("#E0E0DC")   # no base data: neutral, so it does not read as sea
 LAND = QColor("#ECE9E2")
 LAND_FOCUS = QColor("#F7F5F0")   # the country the data is in
 LAND_OUTLINE = QColor("#CFC8BE")
-ADMIN1 = QColor("#A79E93")
+ADMIN1 = QColor("#A0968A")
 BORDER = QColor("#5E5249")
 DISPUTED = QColor("#9C8F84")
 WATER = QColor("#BCD6E6")
 RIVER = QColor("#8AB6D3")
 ROAD = QColor("#C9B8A6")
 BASE_LABEL = QColor("#8E857B")
+WATER_LABEL = QColor("#4F7FA3")
 
 # -- thematic ---------------------------------------------------------------
 TEXT = QColor("#1E1E1E")
 HALO = QColor(255, 255, 255, 235)
-PANEL = QColor(255, 255, 255, 226)
+PANEL = QColor(255, 255, 255, 240)
 PANEL_EDGE = QColor("#B5ADA3")
 ROUTE = QColor("#1A1A1A")
 ROUTE_HALTED = QColor("#6F6F6F")
@@ -65,12 +66,16 @@ ROUTE_WIDTH_UNKNOWN = 1.6
 ROUTE_WIDTH_RANGE = (2.6, 9.0)
 
 PLACE_KIND_ORDER = ("border_crossing", "mine", "headquarters", "city", "town")
+IMPORTANT_PLACE_KINDS = {"border_crossing", "mine", "headquarters", "city"}
+# Places that name an area: a centred label, no symbol.
+AREA_NAME_KINDS = {"state", "region", "province", "district", "township", "country", "lake"}
 PLACE_KIND_LABEL = {"border_crossing": "Border crossing", "mine": "Mine / mining area",
                     "headquarters": "Headquarters", "city": "City", "town": "Town"}
 # Label placement order: crossings and the mining belt win collisions.
-PLACE_PRIORITY = {"border_crossing": 100, "mine": 95, "headquarters": 90, "city": 70,
+PLACE_PRIORITY = {"border_crossing": 100, "mine": 95, "headquarters": 90, "city": 80,
                   "town": 50, "village": 40, "lake": 35}
-PRIORITY_ROUTE_END = 60      # added for places a route starts or ends at
+PRIORITY_ROUTE_END = 40      # added for places a route starts or ends at (the mining belt)
+PROTECTED_PRIORITY = 80      # from cities up, no label may hide a place's symbol
 PRIORITY_BASE_LABEL = 5
 
 
@@ -92,7 +97,12 @@ def with_alpha(color: QColor, alpha: float) -> QColor:
 
 def cosmetic_pen(color: QColor, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine,
                  dashes: list[float] | None = None) -> QPen:
-    """A pen whose width is in pixels whatever the painter's transform."""
+    """A pen whose width is in pixels whatever the painter's transform.
+
+    Qt strokes antialiased cosmetic lines up to 1 px wide on a fast path,
+    some 50x faster than wider ones: lines drawn for every frame stay at 1 px
+    (times ui_scale).
+    """
     pen = QPen(color, width, style)
     pen.setCosmetic(True)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap if style == Qt.PenStyle.DotLine else Qt.PenCapStyle.FlatCap)
@@ -197,9 +207,29 @@ def event_marker(painter: QPainter, center: QPointF, scale: float) -> None:
 def halo_text(painter: QPainter, origin: QPointF, text: str, text_font: QFont,
               color: QColor = TEXT, halo: QColor = HALO, halo_width: float = 3.0) -> None:
     """Text with a white halo, so it reads over any fill."""
-    path = QPainterPath()
-    path.addText(origin, text_font, text)
-    pen = QPen(halo, halo_width)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    painter.strokePath(path, pen)
-    painter.fillPath(path, color)
+    glyphs, outline = _text_outline(text, text_font, halo_width)
+    painter.save()
+    painter.translate(origin)
+    painter.fillPath(outline, halo)
+    painter.fillPath(glyphs, color)
+    painter.restore()
+
+
+_OUTLINES: dict[tuple, tuple[QPainterPath, QPainterPath]] = {}
+
+
+def _text_outline(text: str, text_font: QFont, halo_width: float) -> tuple[QPainterPath, QPainterPath]:
+    """Glyph path and halo path of a label, made once: stroking text is slow, filling is not."""
+    key = (text, text_font.key(), round(halo_width, 2))
+    found = _OUTLINES.get(key)
+    if found is None:
+        glyphs = QPainterPath()
+        glyphs.addText(QPointF(0, 0), text_font, text)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(halo_width)
+        stroker.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        found = (glyphs, stroker.createStroke(glyphs).united(glyphs))
+        if len(_OUTLINES) > 4000:
+            _OUTLINES.clear()
+        _OUTLINES[key] = found
+    return found

@@ -1,0 +1,106 @@
+"""The details panel: what a clicked thing is, when it held, and its sources."""
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QUrl
+
+from factory import tiny_layers, write_tiny
+from viewer.io import read_dataset
+from viewer.model.state import Selection, ViewerState
+from viewer.qt import details_panel
+from viewer.qt.details_panel import DetailsPanel
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    return read_dataset(write_tiny(tmp_path_factory.mktemp("tiny") / "tiny.gpkg"))
+
+
+@pytest.fixture
+def state(dataset):
+    return ViewerState(dataset)
+
+
+@pytest.fixture
+def panel(qtbot, state):
+    widget = DetailsPanel(state)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def shown(panel: DetailsPanel) -> str:
+    return panel.browser.toPlainText()
+
+
+def test_a_control_area_shows_holder_period_confidence_sources_and_events(panel, state):
+    state.select(Selection("control", "c3"))
+
+    text = shown(panel)
+    assert "Easttown zone" in text
+    assert "A zone nearest Easttown, not a surveyed boundary." in text
+    assert "Held by" in text and "Kachin Independence Army" in text
+    assert "from 19 Oct 2024 — ongoing (no end recorded)" in text
+    assert "confirmed" in text
+    assert "Outlet A: Report one, 20 Oct 2024" in text and "https://a.example/1" in text
+    assert "Outlet B: Report two (X), date not given" in text
+    assert "19 Oct 2024: KIA takes Easttown" in text
+
+
+def test_a_route_shows_its_ends_status_period_and_unknown_volume(panel, state):
+    state.select(Selection("flows", "f2"))
+
+    text = shown(panel)
+    assert "Route r1" in text and "Westtown → Easttown" in text
+    assert "halted" in text
+    assert "from 22 Oct 2024 — ongoing" in text
+    assert "volume unknown" in text
+    assert "22 Oct 2024: Gate closes" in text
+
+
+def test_a_month_precision_event_is_dated_by_its_month_only(panel, state):
+    state.select(Selection("events", "e2"))
+
+    text = shown(panel)
+    assert "Month-only event" in text
+    assert "Oct 2024" in text and "1 Oct 2024" not in text
+    assert "Outlet B" in text
+
+
+def test_a_place_shows_kind_coordinates_and_its_events(panel, state):
+    state.select(Selection("places", "east"))
+
+    text = shown(panel)
+    assert "Easttown" in text and "border crossing" in text
+    assert "25.250° N, 97.750° E" in text
+    assert "KIA takes Easttown" in text and "Gate closes" in text
+
+
+def test_nothing_selected_shows_a_hint_and_an_unknown_id_says_so(panel, state):
+    assert "Click an area" in shown(panel)
+    state.select(Selection("control", "nope"))
+    assert "nope is not in this dataset" in shown(panel)
+
+
+def test_text_from_the_dataset_is_shown_as_text_not_markup(qtbot, tmp_path):
+    events = tiny_layers()["events"]
+    events.loc[0, "title"] = "<b>bold</b><img src='https://tracker.example/x.png'>"
+    state = ViewerState(read_dataset(write_tiny(tmp_path / "html.gpkg", events=events)))
+    panel = DetailsPanel(state)
+    qtbot.addWidget(panel)
+
+    state.select(Selection("events", "e1"))
+
+    assert "<b>bold</b><img src='https://tracker.example/x.png'>" in shown(panel)
+
+
+def test_dates_in_the_panel_jump_and_web_links_open_only_in_the_browser(panel, state, monkeypatch):
+    opened = []
+    monkeypatch.setattr(details_panel.QDesktopServices, "openUrl", opened.append)
+    state.select(Selection("control", "c3"))
+
+    panel.browser.anchorClicked.emit(QUrl("day:2024-10-19"))
+    panel.browser.anchorClicked.emit(QUrl("https://a.example/1"))
+    panel.browser.anchorClicked.emit(QUrl("file:///etc/passwd"))
+
+    assert state.date == dt.date(2024, 10, 19)
+    assert opened == [QUrl("https://a.example/1")]

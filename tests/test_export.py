@@ -1,0 +1,279 @@
+"""Exports: PNG with metadata, briefing packs, animations, and the command line's errors."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from factory import write_tiny
+from PIL import Image
+
+from viewer import __version__
+from viewer.cli import main
+from viewer.io import read_dataset
+from viewer.render.export import (ExportCancelled, ExportOptions, TargetExists, dates_every,
+                                  export_animation, export_pack, export_png)
+from viewer.render.renderer import MapRenderer
+
+DAY = dt.date(2024, 11, 20)
+SMALL = ExportOptions(width=640, height=360)
+
+
+@pytest.fixture
+def app(qapp):
+    """Fonts need an application; pytest-qt's is a QApplication, so widget tests can follow."""
+    return qapp
+
+
+@pytest.fixture
+def tiny(tmp_path) -> Path:
+    return write_tiny(tmp_path / "tiny.gpkg")
+
+
+@pytest.fixture
+def dataset(app, tiny):
+    return read_dataset(tiny)
+
+
+def pixels(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    code = main(["export", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# -- one PNG ------------------------------------------------------------------------
+def test_png_has_size_dpi_and_metadata(dataset, tmp_path):
+    out = export_png(dataset, DAY, tmp_path / "map.png", ExportOptions(width=1280, height=720, dpi=150))
+    image = Image.open(out)
+    assert image.size == (1280, 720)
+    assert image.info["dpi"][0] == pytest.approx(150, abs=0.5)
+    text = image.text
+    assert text["Date shown"] == "2024-11-20"
+    assert text["Dataset"] == "tiny.gpkg"
+    assert text["Dataset SHA-256"] == dataset.sha256
+    assert text["Software"] == f"Kachin Viewer {__version__}"
+    minlon, minlat, maxlon, maxlat = map(float, text["Extent"].split(","))
+    assert minlon < 97.0 < 98.0 < maxlon and minlat < 25.0 < 25.5 < maxlat
+    assert "as of 20 Nov 2024" in text["Title"]
+    assert set(text["Sources"].split(";")) == {"s1", "s2"}
+
+
+def test_text_stays_readable_at_4k(dataset, tmp_path):
+    """A 3840x2160 export is a sharper 1920x1080 one: the same layout, twice the pixels."""
+    hd = pixels(export_png(dataset, DAY, tmp_path / "hd.png", ExportOptions(1920, 1080)))
+    uhd = pixels(export_png(dataset, DAY, tmp_path / "uhd.png", ExportOptions(3840, 2160)))
+    assert uhd.shape == (2160, 3840, 3)
+    shrunk = np.asarray(Image.fromarray(uhd).resize((1920, 1080), Image.Resampling.BOX)).astype(int)
+    assert np.mean(np.abs(shrunk - hd.astype(int))) < 6
+
+
+def test_existing_file_is_kept_without_overwrite(dataset, tmp_path):
+    target = tmp_path / "map.png"
+    target.write_bytes(b"keep me")
+    with pytest.raises(TargetExists):
+        export_png(dataset, DAY, target, SMALL)
+    assert target.read_bytes() == b"keep me"
+    export_png(dataset, DAY, target, SMALL, overwrite=True)
+    assert Image.open(target).size == (640, 360)
+
+
+# -- the command line --------------------------------------------------------------------
+def test_cli_png_matches_the_windows_export(dataset, tiny, tmp_path, capsys):
+    """Same date, extent, size and layers: the same image from both entry points."""
+    code, out, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out",
+                             tmp_path / "cli.png", "--width", 800, "--height", 500,
+                             "--extent", "97.1,25.0,97.9,25.5", "--layers", "base,control,flows,places")
+    assert code == 0 and err == "" and out.strip() == str(tmp_path / "cli.png")
+    renderer = MapRenderer(dataset)
+    options = ExportOptions(width=800, height=500, extent=renderer.extent_from_lonlat(97.1, 25.0, 97.9, 25.5),
+                            layers={"base": True, "control": True, "flows": True, "places": True,
+                                    "labels": False, "events": False})
+    export_png(dataset, DAY, tmp_path / "window.png", options, renderer=renderer)
+    assert np.array_equal(pixels(tmp_path / "cli.png"), pixels(tmp_path / "window.png"))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--date", "2024-13-01"], "is not a date"),
+    (["--date", "2023-01-01"], "outside the dataset's range"),
+    (["--dates", "2024-06-01,nope"], "is not a date"),
+    (["--date", "2024-11-20", "--extent", "1,2,3"], "four numbers"),
+    (["--date", "2024-11-20", "--layers", "base,roads"], "unknown layer"),
+])
+def test_cli_rejects_bad_input_with_one_error_line(tiny, tmp_path, capsys, args, message):
+    out = tmp_path / "out"
+    out.mkdir()
+    code, _, err = run_cli(capsys, "--dataset", tiny, "--out", out / "map.png", *args)
+    assert code != 0
+    assert err.count("\n") == 1 and err.startswith("error: ") and message in err
+    assert "Traceback" not in err
+    assert list(out.iterdir()) == []
+
+
+def test_cli_missing_output_folder(tiny, tmp_path, capsys):
+    code, _, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20",
+                           "--out", tmp_path / "nowhere" / "map.png")
+    assert code == 1 and err == f"error: output folder {tmp_path / 'nowhere'} does not exist\n"
+
+
+def test_cli_unwritable_output_folder(tiny, tmp_path, capsys):
+    if os.geteuid() == 0:
+        folder = Path("/proc")          # even root cannot create files there
+    else:
+        folder = tmp_path / "locked"
+        folder.mkdir()
+        folder.chmod(0o500)
+    code, _, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out", folder / "m.png")
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(("error: could not write", "error: output folder"))
+    assert not (folder / "m.png").exists()
+    assert not any(p.name.startswith(".m.") for p in folder.iterdir())
+
+
+def test_cli_output_folder_that_is_a_file(tiny, capsys):
+    code, _, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out", tiny / "m.png")
+    assert code == 1 and err == f"error: {tiny} is not a folder\n"
+
+
+def test_cli_existing_file_needs_force(tiny, tmp_path, capsys):
+    target = tmp_path / "map.png"
+    target.write_bytes(b"old")
+    code, _, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out", target)
+    assert code == 1 and "already exists (use --force to overwrite)" in err
+    assert target.read_bytes() == b"old"
+    code, _, _ = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out", target, "--force",
+                         "--width", 320, "--height", 200)
+    assert code == 0 and Image.open(target).size == (320, 200)
+
+
+def test_cli_broken_dataset(tmp_path, capsys):
+    broken = tmp_path / "broken.gpkg"
+    broken.write_text("not a geopackage")
+    code, _, err = run_cli(capsys, "--dataset", broken, "--date", "2024-11-20", "--out", tmp_path / "m.png")
+    assert code == 1 and err.startswith("error: broken.gpkg") and "Traceback" not in err
+    assert not (tmp_path / "m.png").exists()
+
+
+def test_cli_exports_headless_without_a_display(tiny, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from viewer.cli import main; sys.exit(main(sys.argv[1:]))",
+         "export", "--dataset", str(tiny), "--date", "2024-11-20", "--out", str(tmp_path / "m.png"),
+         "--width", "400", "--height", "300"],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert Image.open(tmp_path / "m.png").size == (400, 300)
+
+
+# -- briefing packs -------------------------------------------------------------------------
+def test_pack_has_numbered_images_and_an_index_of_events_and_sources(dataset, tmp_path):
+    result = export_pack(dataset, [dt.date(2024, 10, 22), dt.date(2024, 10, 19)], tmp_path, SMALL)
+    assert [p.name for p in result.images] == ["01_2024-10-19.png", "02_2024-10-22.png"]
+    page = result.index.read_text(encoding="utf-8")
+    assert "as of 19 Oct 2024" in page and "as of 22 Oct 2024" in page
+    assert "KIA takes Easttown" in page and "Gate closes" in page
+    assert "Outlet A" in page and "https://a.example/1" in page
+    assert page.index("KIA takes Easttown") < page.index("Gate closes")
+    assert Image.open(result.images[0]).text["Date shown"] == "2024-10-19"
+
+
+def test_cli_every_month_and_key_events(tiny, tmp_path, capsys):
+    months = tmp_path / "months"
+    months.mkdir()
+    code, out, _ = run_cli(capsys, "--dataset", tiny, "--every", "month", "--from", "2024-08-15",
+                           "--to", "2024-11-15", "--out-dir", months, "--width", 320, "--height", 200)
+    assert code == 0
+    assert sorted(p.name for p in months.iterdir()) == [
+        "01_2024-08-15.png", "02_2024-09-15.png", "03_2024-10-15.png", "04_2024-11-15.png", "index.html"]
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    code, out, _ = run_cli(capsys, "--dataset", tiny, "--key-events", "--out-dir", keys,
+                           "--width", 320, "--height", 200)
+    assert code == 0 and sorted(p.name for p in keys.iterdir()) == ["01_2024-10-19.png", "index.html"]
+
+
+def test_cancelled_pack_leaves_no_files(dataset, tmp_path):
+    calls = []
+
+    def cancel_after_first_image() -> bool:
+        calls.append(1)
+        return len(calls) > 1
+
+    with pytest.raises(ExportCancelled):
+        export_pack(dataset, dates_every(dt.date(2024, 6, 1), dt.date(2024, 9, 1), "month"), tmp_path,
+                    SMALL, cancelled=cancel_after_first_image)
+    assert list(tmp_path.glob("*.png")) == [] and not (tmp_path / "index.html").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["tiny.gpkg"]
+
+
+def test_pack_reports_progress(dataset, tmp_path):
+    seen = []
+    export_pack(dataset, [dt.date(2024, 6, 1), dt.date(2024, 7, 1)], tmp_path, SMALL,
+                progress=lambda text, fraction: seen.append((text, fraction)))
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert "Map 1 of 2" in seen[0][0]
+
+
+# -- animations ----------------------------------------------------------------------------------
+def test_gif_has_a_frame_per_date_each_labelled(dataset, tmp_path):
+    dates = [dt.date(2024, 10, 1), dt.date(2024, 10, 20), dt.date(2024, 11, 20)]
+    path = export_animation(dataset, dates, tmp_path / "a.gif", SMALL, fps=4)
+    gif = Image.open(path)
+    assert gif.n_frames == 3 and gif.info["duration"] == 250
+    frames = []
+    for i in range(3):
+        gif.seek(i)
+        frames.append(np.asarray(gif.convert("RGB")).astype(int))
+    # The date label (top-left) differs on every frame.
+    corner = [f[:60, :260] for f in frames]
+    assert all(np.abs(a - b).sum() > 0 for a, b in zip(corner, corner[1:]))
+
+
+def test_mp4_animation(dataset, tmp_path):
+    pytest.importorskip("imageio_ffmpeg")
+    import imageio.v2 as imageio
+
+    path = export_animation(dataset, [dt.date(2024, 10, 1), dt.date(2024, 11, 20)], tmp_path / "a.mp4",
+                            SMALL, fps=2)
+    reader = imageio.get_reader(path)
+    assert reader.count_frames() == 2
+    assert reader.get_data(0).shape == (360, 640, 3)
+    reader.close()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_cli_animation_needs_several_dates(tiny, tmp_path, capsys):
+    code, _, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out", tmp_path / "a.gif")
+    assert code == 1 and "needs several dates" in err
+    code, out, _ = run_cli(capsys, "--dataset", tiny, "--dates", "2024-10-01,2024-11-20",
+                           "--out", tmp_path / "a.gif", "--width", 320, "--height", 200)
+    assert code == 0 and Image.open(tmp_path / "a.gif").n_frames == 2
+
+
+def test_pack_renders_on_a_worker_thread(dataset, tmp_path):
+    """The window runs exports off the GUI thread: QImage rendering must work there."""
+    import threading
+
+    results, errors = [], []
+
+    def work() -> None:
+        try:
+            results.append(export_pack(dataset, [dt.date(2024, 10, 19)], tmp_path, SMALL))
+        except Exception as error:  # reported below, on the test's thread
+            errors.append(error)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(timeout=120)
+    assert errors == [] and len(results) == 1
+    assert Image.open(results[0].images[0]).size == (640, 360)

@@ -1,0 +1,232 @@
+"""The main window: one state behind the map, timeline, details and menus."""
+import datetime as dt
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
+from PySide6.QtWidgets import QApplication
+
+from factory import tiny_layers, write_tiny
+from test_timeline import drag, lane_y, pixel
+from viewer.app import main, startup_dataset
+from viewer.model.state import Selection
+from viewer.qt.dialogs import ExportPngDialog, ProblemDialog, RichTextDialog, SourcesDialog
+from viewer.qt.main_window import MainWindow
+
+KIA_BLUE, HALT_RED = "kia", "halt"
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    return write_tiny(tmp_path / "tiny.gpkg")
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def open_window(qtbot, settings, path, date=None, size=(1400, 900)) -> MainWindow:
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    if size:
+        window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+        window.open_dataset(path, date)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, settings, tiny):
+    pg.setConfigOption("mouseRateLimit", -1)  # synthetic drags move faster than 100 Hz
+    yield open_window(qtbot, settings, tiny, dt.date(2024, 6, 1))
+    pg.setConfigOption("mouseRateLimit", 100)
+
+
+def pixels(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3).astype(int)
+
+
+def where(kind: str, rgb: np.ndarray) -> np.ndarray:
+    """Pixels of KIA's blue fill, or of the red ✕ that marks a halted route."""
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    if kind == KIA_BLUE:
+        return (b - r > 90) & (b > 150)
+    return (r > 150) & (g < 70) & (b < 90)
+
+
+def map_pixels(window: MainWindow) -> np.ndarray:
+    QApplication.processEvents()
+    return pixels(window.map.grab().toImage())
+
+
+def test_the_window_is_titled_by_its_dataset_and_shows_the_requested_date(window):
+    assert window.windowTitle() == "Tiny test briefing — Kachin Viewer"
+    assert window.state.date == dt.date(2024, 6, 1)
+    assert window.date_edit.date().toPython() == dt.date(2024, 6, 1)
+
+
+def test_dragging_the_timeline_cursor_redraws_control_areas_and_routes(window):
+    before = map_pixels(window)
+    timeline = window.timeline
+    y = lane_y(timeline, "trade")
+    start = pixel(timeline, timeline.lanes, timeline.cursor.value(), y)
+    end = pixel(timeline, timeline.lanes, (dt.date(2024, 11, 10) - dt.date(1970, 1, 1)).days, y)
+
+    drag(timeline.view.viewport(), start, end)
+
+    after = map_pixels(window)
+    assert window.state.date > dt.date(2024, 10, 22)
+    assert where(KIA_BLUE, before).sum() == 0 and where(KIA_BLUE, after).sum() > 5000
+    assert where(HALT_RED, before).sum() == 0 and where(HALT_RED, after).sum() > 10
+
+
+def test_clicking_an_area_on_the_map_shows_its_sources(window, qtbot):
+    window.state.set_date(dt.date(2024, 11, 1))
+    blue = np.argwhere(where(KIA_BLUE, map_pixels(window)))
+    y, x = blue[len(blue) // 3]
+
+    qtbot.mouseClick(window.map, Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y)))
+
+    assert window.state.selection == Selection("control", "c3")
+    text = window.details.browser.toPlainText()
+    assert "Easttown zone" in text and "Kachin Independence Army" in text
+    assert "Outlet A: Report one" in text and "https://a.example/1" in text
+
+
+def test_a_typed_date_jumps_there(window, qtbot):
+    window.date_edit.setFocus()
+    window.date_edit.selectAll()
+    qtbot.keyClicks(window.date_edit, "2024-10-25")
+    qtbot.keyClick(window.date_edit, Qt.Key.Key_Return)
+
+    assert window.state.date == dt.date(2024, 10, 25)
+    assert window.timeline.cursor.value() == (dt.date(2024, 10, 25) - dt.date(1970, 1, 1)).days
+
+
+@pytest.mark.parametrize("focus", ["map", "timeline"])
+def test_playback_keys_work_wherever_the_focus_is(window, qtbot, focus):
+    widget = window.map if focus == "map" else window.timeline.view
+    window.activateWindow()
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus)
+
+    def press(key, modifier=Qt.KeyboardModifier.NoModifier):
+        qtbot.keyClick(widget, key, modifier)
+        return window.state.date
+
+    assert press(Qt.Key.Key_Right) == dt.date(2024, 6, 2)
+    assert press(Qt.Key.Key_Left) == dt.date(2024, 6, 1)
+    assert press(Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier) == dt.date(2024, 10, 1)
+    assert press(Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier) == dt.date(2024, 10, 19)
+    assert press(Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier) == dt.date(2024, 10, 1)
+    assert press(Qt.Key.Key_End) == dt.date(2025, 1, 1)
+    assert press(Qt.Key.Key_Home) == dt.date(2024, 1, 1)
+    press(Qt.Key.Key_Space)
+    assert window.playback.playing and window.play_action.text() == "&Pause"
+    press(Qt.Key.Key_Space)
+    assert not window.playback.playing
+
+
+def test_a_broken_file_lists_every_problem_and_keeps_the_open_dataset(window, qtbot, tmp_path):
+    actors = tiny_layers()["actors"]
+    actors.loc[0, "color"] = "blue"
+    broken = write_tiny(tmp_path / "broken.gpkg", actors=actors)
+    dataset = window.state.dataset
+
+    with qtbot.waitSignal(window.loader.failed, timeout=30_000):
+        window.open_dataset(broken)
+
+    dialog = window.findChild(ProblemDialog)
+    assert dialog.isVisible()
+    assert "broken.gpkg, layer 'actors', row KIA, column 'color'" in dialog.lines.toPlainText()
+    assert window.state.dataset is dataset
+    assert window.windowTitle() == "Tiny test briefing — Kachin Viewer"
+
+
+def test_dropping_a_gpkg_on_the_window_opens_it(window, qtbot, tmp_path):
+    meta = tiny_layers()["dataset_meta"]
+    meta.loc[meta["key"] == "title", "value"] = "Dropped briefing"
+    dropped = write_tiny(tmp_path / "dropped.gpkg", dataset_meta=meta)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(dropped))])
+    centre = window.rect().center()
+    enter = QDragEnterEvent(centre, Qt.DropAction.CopyAction, data,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+
+    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+        QApplication.sendEvent(window, QDropEvent(QPointF(centre), Qt.DropAction.CopyAction, data,
+                                                  Qt.MouseButton.LeftButton,
+                                                  Qt.KeyboardModifier.NoModifier))
+
+    assert window.windowTitle() == "Dropped briefing — Kachin Viewer"
+
+
+def test_view_menus_switch_layers_and_series(window):
+    control = next(a for a in window.layers_menu.actions() if a.text() == "Control areas")
+    control.trigger()
+    assert window.state.layers["control"] is False
+
+    imports = window.series_menu.actions()[0]
+    assert imports.text() == "Imports [t/month]" and imports.isChecked()
+    imports.trigger()
+    assert window.state.visible_series == [] and window.timeline.series_plots == []
+
+
+def test_layout_dataset_date_and_choices_are_remembered(qtbot, settings, tiny, window):
+    window.state.set_date(dt.date(2024, 10, 25))
+    window.layers_menu.actions()[1].trigger()  # hide control areas
+    window.resize(720, 560)  # within the offscreen screen, 800 x 800
+    window.close()
+
+    path, date = startup_dataset(None, None, settings.value("dataset/last_path"),
+                                 settings.value("dataset/last_date"))
+    assert (path, date) == (tiny.resolve(), dt.date(2024, 10, 25))
+    assert settings.value("dataset/recent", type=list) == [str(tiny.resolve())]
+
+    again = open_window(qtbot, settings, path, date, size=None)
+    assert again.state.date == dt.date(2024, 10, 25)
+    assert again.state.layers["control"] is False
+    assert (again.width(), again.height()) == (720, 560)
+
+
+def test_help_dialogs_name_versions_licences_and_every_source(window):
+    window.about_action.trigger()
+    about = window.findChild(RichTextDialog).browser.toPlainText()
+    assert "Kachin Viewer 0.1.0" in about and "Natural Earth" in about and "CC0" in about
+
+    window.sources_action.trigger()
+    table = window.findChild(SourcesDialog).table
+    cells = {table.item(r, c).text() for r in range(table.rowCount()) for c in range(4)}
+    assert table.rowCount() == 2 and {"Outlet A", "Report one", "https://a.example/1"} <= cells
+
+
+def test_export_png_writes_the_map_at_the_chosen_size(window, qtbot, tmp_path):
+    window.export_png_action.trigger()
+    dialog = window.findChild(ExportPngDialog)
+    dialog.path.edit.setText(str(tmp_path / "map.png"))
+    dialog.options_box.width_box.setValue(800)
+    dialog.options_box.height_box.setValue(600)
+
+    with qtbot.waitSignal(dialog.exported, timeout=60_000):
+        dialog.export_button.click()
+
+    image = QImage(str(tmp_path / "map.png"))
+    assert (image.width(), image.height()) == (800, 600)
+    assert "Saved" in window.statusBar().currentMessage()
+
+
+def test_subcommands_and_version_go_to_the_command_line_without_a_window(tiny, capsys):
+    assert main(["validate", str(tiny)]) == 0
+    assert "is a valid briefing dataset" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and "0.1.0" in capsys.readouterr().out

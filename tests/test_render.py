@@ -1,0 +1,260 @@
+"""MapRenderer: what a user sees on the map, checked on the pixels of a QImage."""
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from factory import EAST, tiny_layers, write_layers, write_tiny
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor, QFont, QImage, QTextLayout
+
+from viewer.io import read_dataset
+from viewer.model.state import Selection
+from viewer.render import style
+from viewer.render.labels import LabelRequest, place_labels
+from viewer.render.overlay import EXPORT, SCREEN, Decorations, OverlayLayout, date_label
+from viewer.render.renderer import MapRenderer
+
+BEFORE_CAPTURE = dt.date(2024, 9, 1)     # SAC holds the east zone (estimated)
+AFTER_CAPTURE = dt.date(2024, 11, 20)    # KIA took it on 2024-10-19 (confirmed)
+KIA, SAC = QColor("#0072B2"), QColor("#D55E00")
+NOTHING = Decorations(date=False, legend=False, scale_bar=False, north_arrow=False)
+
+
+@pytest.fixture
+def app(qapp):
+    """Fonts need an application; pytest-qt's is a QApplication, so widget tests can follow."""
+    return qapp
+
+
+@pytest.fixture
+def renderer(app, tmp_path):
+    return MapRenderer(read_dataset(write_tiny(tmp_path / "tiny.gpkg")))
+
+
+def pixel_of(renderer, view, lon, lat) -> QPointF:
+    x, y = renderer.projector.points([lon], [lat])
+    px, py = view.to_pixels(x, y)
+    return QPointF(float(px[0]), float(py[0]))
+
+
+def mean_rgb(image: QImage, center: QPointF, half: int = 12) -> np.ndarray:
+    """Average colour of a square patch (hatching averages out to its blend)."""
+    pixels = [image.pixelColor(int(center.x()) + dx, int(center.y()) + dy)
+              for dx in range(-half, half + 1, 3) for dy in range(-half, half + 1, 3)]
+    return np.mean([[c.red(), c.green(), c.blue()] for c in pixels], axis=0)
+
+
+def distance(rgb: np.ndarray, color: QColor) -> float:
+    return float(np.linalg.norm(rgb - np.array([color.red(), color.green(), color.blue()])))
+
+
+def ink(image: QImage, rect: QRectF, background: QColor) -> int:
+    """Pixels in `rect` that differ clearly from `background`."""
+    count = 0
+    for x in range(int(rect.left()), int(rect.right()), 2):
+        for y in range(int(rect.top()), int(rect.bottom()), 2):
+            c = image.pixelColor(x, y)
+            if abs(c.red() - background.red()) + abs(c.green() - background.green()) \
+                    + abs(c.blue() - background.blue()) > 90:
+                count += 1
+    return count
+
+
+def test_projection_is_metric_utm_for_the_data(renderer):
+    assert renderer.crs_name == "EPSG:32647"
+    extent = renderer.default_extent()
+    # 1 degree of longitude at 25 N is about 100 km: the tiny data spans 1 degree.
+    assert 95_000 < extent.width / 1.1 < 105_000
+    minlon, minlat, maxlon, maxlat = renderer.lonlat_of(extent)
+    assert minlon < 97.0 and maxlon > 98.0 and minlat < 25.0 and maxlat > 25.5
+
+
+def test_control_area_takes_its_actors_colour_after_capture(renderer):
+    view = renderer.default_view(960, 540)
+    east = pixel_of(renderer, view, 97.62, 25.38)   # inside the east zone, clear of symbols
+    before = mean_rgb(renderer.render_image(view, BEFORE_CAPTURE, decorations=NOTHING), east)
+    after = mean_rgb(renderer.render_image(view, AFTER_CAPTURE, decorations=NOTHING), east)
+    assert distance(after, KIA) < distance(after, SAC)
+    assert distance(before, SAC) < distance(before, KIA)
+    assert after[2] > after[0] and before[0] > before[2]
+
+
+def test_confirmed_fill_is_stronger_than_reported(app, tmp_path):
+    layers = tiny_layers()
+    layers["control"].loc[2, "confidence"] = "reported"
+    reported = MapRenderer(read_dataset(write_layers(layers, tmp_path / "reported.gpkg")))
+    confirmed = MapRenderer(read_dataset(write_tiny(tmp_path / "confirmed.gpkg")))
+    view = confirmed.default_view(960, 540)
+    east = pixel_of(confirmed, view, 97.62, 25.38)
+    strong = mean_rgb(confirmed.render_image(view, AFTER_CAPTURE, decorations=NOTHING), east)
+    light = mean_rgb(reported.render_image(view, AFTER_CAPTURE, decorations=NOTHING), east)
+    assert distance(strong, KIA) < distance(light, KIA)
+
+
+def test_contested_area_shows_both_actors_colours(app, tmp_path):
+    layers = tiny_layers()
+    layers["control"].loc[2, ["status", "contested_with"]] = ["contested", "SAC"]
+    renderer = MapRenderer(read_dataset(write_layers(layers, tmp_path / "contested.gpkg")))
+    view = renderer.default_view(960, 540)
+    image = renderer.render_image(view, AFTER_CAPTURE, decorations=NOTHING)
+    center = pixel_of(renderer, view, 97.62, 25.38)
+    colors = [image.pixelColor(int(center.x()) + d, int(center.y())) for d in range(0, 30)]
+    assert any(c.blue() > c.red() + 40 for c in colors)     # KIA stripes
+    assert any(c.red() > c.blue() + 40 for c in colors)     # SAC stripes
+
+
+def test_halted_route_carries_a_cross_and_active_route_does_not(renderer):
+    view = renderer.default_view(960, 540)
+    middle = pixel_of(renderer, view, 97.5, 25.25)
+    patch = QRectF(middle.x() - 8, middle.y() - 8, 16, 16)
+    active = renderer.render_image(view, BEFORE_CAPTURE, decorations=NOTHING)
+    halted = renderer.render_image(view, AFTER_CAPTURE, decorations=NOTHING)
+
+    def reddish(image):
+        return sum(1 for x in range(int(patch.left()), int(patch.right()))
+                   for y in range(int(patch.top()), int(patch.bottom()))
+                   if distance(np.array(image.pixelColor(x, y).getRgb()[:3]), style.HALT_MARK) < 60)
+
+    assert reddish(halted) > 10
+    assert reddish(active) == 0
+
+
+def test_date_label_changes_while_the_map_does_not(renderer):
+    """Two dates with the same holding rows differ only inside the date label."""
+    view = renderer.default_view(960, 540)
+    first = renderer.render_image(view, dt.date(2024, 6, 1), decorations=SCREEN)
+    second = renderer.render_image(view, dt.date(2024, 6, 2), decorations=SCREEN)
+    a = np.frombuffer(first.constBits(), np.uint8).reshape(540, -1, 4)
+    b = np.frombuffer(second.constBits(), np.uint8).reshape(540, -1, 4)
+    ys, xs = np.nonzero((a != b).any(axis=2))
+    assert len(xs) > 0
+    label = OverlayLayout(view, SCREEN, None).date_rect
+    assert label.contains(QRectF(xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min()))
+    assert date_label(dt.date(2024, 11, 20)) == "as of 20 Nov 2024"
+
+
+def test_export_overlays_are_drawn_in_their_corners(renderer):
+    view = renderer.default_view(1920, 1080, 1.0, EXPORT)
+    image = renderer.render_image(view, AFTER_CAPTURE, decorations=EXPORT)
+    bare = renderer.render_image(view, AFTER_CAPTURE, decorations=NOTHING)
+    layout = OverlayLayout(view, EXPORT, renderer.legend_content(view, AFTER_CAPTURE), "t", ("a", "b"))
+    for rect in (layout.legend_rect(), layout.scale_rect, layout.north_rect, layout.title_rect,
+                 layout.footer_rect):
+        assert not rect.isNull()
+        assert ink(image, rect, style.PANEL) > 20
+    # The legend sits in the top-right corner and the scale bar bottom-left.
+    assert layout.legend_rect().right() > 1800 and layout.legend_rect().top() < 150
+    assert layout.scale_rect.left() < 50 and layout.scale_rect.bottom() > 900
+    assert image != bare
+
+
+def test_legend_lists_only_what_the_date_shows(renderer):
+    view = renderer.default_view(960, 540)
+    early = renderer.legend_content(view, dt.date(2024, 6, 1))
+    late = renderer.legend_content(view, AFTER_CAPTURE)
+    assert [name for name, _ in early.actors] == ["Junta"]
+    assert [name for name, _ in late.actors] == ["Kachin Independence Army", "Junta"]
+    assert early.flow_statuses == ("active",) and late.flow_statuses == ("halted",)
+    assert "confirmed" in late.confidences and early.confidences == ("estimated",)
+    assert late.zone_note
+
+
+def test_hidden_layers_are_not_drawn(renderer):
+    view = renderer.default_view(960, 540)
+    east = pixel_of(renderer, view, 97.62, 25.38)
+    hidden = renderer.render_image(view, AFTER_CAPTURE, {"control": False}, decorations=NOTHING)
+    assert distance(mean_rgb(hidden, east), KIA) > 120
+
+
+def test_selected_area_is_outlined(renderer):
+    view = renderer.default_view(960, 540)
+    plain = renderer.render_image(view, AFTER_CAPTURE, decorations=NOTHING)
+    chosen = renderer.render_image(view, AFTER_CAPTURE, selection=Selection("control", "c3"),
+                                   decorations=NOTHING)
+    edge = pixel_of(renderer, view, 98.0, 25.38)              # the east zone's east edge
+
+    def darkest(image):
+        return min(image.pixelColor(int(edge.x()) + dx, int(edge.y())).lightness() for dx in range(-2, 3))
+
+    assert darkest(chosen) < 30 < 60 < darkest(plain)
+
+
+def test_hit_test_finds_place_route_area_and_nothing(renderer):
+    view = renderer.default_view(960, 540)
+    hit = lambda lon, lat: renderer.hit_test(view, pixel_of(renderer, view, lon, lat), AFTER_CAPTURE)
+    assert hit(97.75, 25.25) == Selection("places", "east")
+    assert hit(97.4, 25.25) == Selection("flows", "f2")
+    assert hit(97.62, 25.4) == Selection("control", "c3")
+    assert hit(96.8, 25.9) is None
+    assert renderer.hit_test(view, pixel_of(renderer, view, 97.62, 25.4), BEFORE_CAPTURE) \
+        == Selection("control", "c2")
+
+
+def test_recent_event_marker_can_be_clicked(renderer):
+    view = renderer.default_view(960, 540)
+    place = pixel_of(renderer, view, 97.75, 25.25)
+    marker = QPointF(place.x() + 7, place.y() - 7)      # markers sit up-right of the place
+    assert renderer.hit_test(view, marker, dt.date(2024, 10, 25)) == Selection("events", "e3")
+    assert renderer.hit_test(view, marker, dt.date(2025, 1, 1)) != Selection("events", "e3")
+
+
+def test_labels_never_overlap_and_keep_important_symbols(app):
+    font = style.font(14)
+    crowd = [LabelRequest(f"Place {i}", 100 + (i % 6) * 14, 100 + (i // 6) * 9, priority=i, font=font,
+                          color=style.TEXT, gap=7.5,
+                          symbol=QRectF(94 + (i % 6) * 14, 94 + (i // 6) * 9, 12, 12),
+                          row=i, protected=i >= 30)
+             for i in range(36)]
+    placed, left_out = place_labels(crowd, QRectF(0, 0, 400, 300), [QRectF(0, 0, 400, 40)])
+    boxes = [p.box for p in placed]
+    assert len(placed) >= 4
+    assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert not any(box.intersects(QRectF(0, 0, 400, 40)) for box in boxes)
+    assert not left_out & set(range(30, 36))          # protected places are never dropped
+    kept = [r for r in crowd if r.row not in left_out]
+    assert not any(box.intersects(r.symbol) for box in boxes for r in kept)
+
+
+def test_labels_of_the_default_view_include_the_key_places(app, tmp_path):
+    layers = tiny_layers()
+    renderer = MapRenderer(read_dataset(write_layers(layers, tmp_path / "t.gpkg")))
+    view = renderer.default_view(1920, 1080, 1.0, EXPORT)
+    image = renderer.render_image(view, AFTER_CAPTURE)
+    for lon in (97.25, 97.75):
+        place = pixel_of(renderer, view, lon, 25.25)
+        text_area = QRectF(place.x() + 8, place.y() - 10, 60, 20)
+        assert ink(image, text_area, QColor("#FFFFFF")) > 5
+
+
+def test_burmese_and_chinese_names_use_fonts_that_have_the_script(app):
+    layout = QTextLayout("မြစ်ကြီးနား 密支那", style.font(16))
+    layout.beginLayout()
+    layout.createLine()
+    layout.endLayout()
+    families = {run.rawFont().familyName() for run in layout.glyphRuns()}
+    assert any("Myanmar" in f for f in families)
+    assert any("CJK" in f for f in families)
+
+
+def test_text_scales_with_export_size(renderer):
+    small = OverlayLayout(renderer.default_view(1920, 1080, 1.0, EXPORT), EXPORT, None, "Title")
+    large = OverlayLayout(renderer.default_view(3840, 2160, 2.0, EXPORT), EXPORT, None, "Title")
+    assert large.date_rect.height() == pytest.approx(2 * small.date_rect.height(), rel=0.1)
+    assert QFont(large.date_font).pixelSize() == 2 * QFont(small.date_font).pixelSize()
+
+
+def test_a_zone_with_no_shape_of_its_own_uses_its_area(app, tmp_path):
+    layers = tiny_layers()
+    control = layers["control"]
+    layers["control"] = gpd.GeoDataFrame(control.drop(columns="geometry"),
+                                         geometry=[None, None, None], crs=4326)
+    renderer = MapRenderer(read_dataset(write_layers(layers, tmp_path / "noshape.gpkg")))
+    view = renderer.default_view(960, 540)
+    east = pixel_of(renderer, view, 97.62, 25.38)
+    after = mean_rgb(renderer.render_image(view, AFTER_CAPTURE, decorations=NOTHING), east)
+    assert distance(after, KIA) < distance(after, SAC)
+    assert renderer.control.paths.bounds[2][0] == pytest.approx(renderer.projector.points(
+        [EAST.bounds[0]], [EAST.bounds[1]])[0][0], abs=200)

@@ -1,0 +1,193 @@
+"""The timeline: dragging its cursor, clicking events, zooming, and what it draws."""
+import datetime as dt
+
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from factory import write_tiny
+from viewer.io import read_dataset
+from viewer.model.dataset import SeriesKey
+from viewer.model.dates import to_day
+from viewer.model.state import Selection, ViewerState
+from viewer.qt.timeline import Timeline, date_tick_levels, series_name
+
+IMPORTS = SeriesKey("imports", "t_per_month")
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    return read_dataset(write_tiny(tmp_path_factory.mktemp("tiny") / "tiny.gpkg"))
+
+
+@pytest.fixture(autouse=True)
+def every_mouse_move():
+    # pyqtgraph drops mouse moves closer together than 1/100 s; synthetic drags are faster.
+    pg.setConfigOption("mouseRateLimit", -1)
+    yield
+    pg.setConfigOption("mouseRateLimit", 100)
+
+
+@pytest.fixture
+def state(dataset):
+    return ViewerState(dataset)
+
+
+@pytest.fixture
+def timeline(qtbot, state):
+    widget = Timeline(state)
+    qtbot.addWidget(widget)
+    widget.resize(1000, 360)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def pixel(timeline: Timeline, plot: pg.PlotItem, day: float, y: float) -> QPoint:
+    """Where a (day, y) point of `plot` is on the timeline's viewport."""
+    scene = plot.vb.mapViewToScene(QPointF(day, y))
+    return timeline.view.mapFromScene(scene)
+
+
+def lane_y(timeline: Timeline, category: str) -> float:
+    ticks = timeline.lanes.getAxis("left")._tickLevels[0]
+    return next(y for y, name in ticks if name == category)
+
+
+def send_mouse(widget, kind, pos: QPoint, button, buttons) -> None:
+    event = QMouseEvent(kind, QPointF(pos), QPointF(widget.mapToGlobal(pos)), button, buttons,
+                        Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def drag(widget, start: QPoint, end: QPoint, steps: int = 12) -> None:
+    left = Qt.MouseButton.LeftButton
+    send_mouse(widget, QMouseEvent.Type.MouseMove, start, Qt.MouseButton.NoButton,
+               Qt.MouseButton.NoButton)
+    send_mouse(widget, QMouseEvent.Type.MouseButtonPress, start, left, left)
+    for i in range(1, steps + 1):
+        point = start + (end - start) * (i / steps)
+        send_mouse(widget, QMouseEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, left)
+    send_mouse(widget, QMouseEvent.Type.MouseButtonRelease, end, left, Qt.MouseButton.NoButton)
+
+
+def click(widget, pos: QPoint) -> None:
+    left = Qt.MouseButton.LeftButton
+    send_mouse(widget, QMouseEvent.Type.MouseMove, pos, Qt.MouseButton.NoButton,
+               Qt.MouseButton.NoButton)
+    send_mouse(widget, QMouseEvent.Type.MouseButtonPress, pos, left, left)
+    send_mouse(widget, QMouseEvent.Type.MouseButtonRelease, pos, left, Qt.MouseButton.NoButton)
+
+
+def test_dragging_the_cursor_sets_the_date(timeline, state):
+    state.set_date(dt.date(2024, 6, 1))
+    y = lane_y(timeline, "trade")
+    start = pixel(timeline, timeline.lanes, to_day(dt.date(2024, 6, 1)), y)
+    end = pixel(timeline, timeline.lanes, to_day(dt.date(2024, 11, 15)), y)
+
+    drag(timeline.view.viewport(), start, end)
+
+    assert abs((state.date - dt.date(2024, 11, 15)).days) <= 2
+    assert timeline.cursor.value() == to_day(state.date)
+
+
+def test_a_date_set_in_the_model_moves_every_cursor_and_writes_nothing_back(timeline, state,
+                                                                            monkeypatch):
+    writes = []
+    original = state.set_date
+    monkeypatch.setattr(state, "set_date", lambda day: writes.append(day) or original(day))
+    announced = []
+    state.date_changed.connect(announced.append)
+
+    ViewerState.set_date(state, dt.date(2024, 10, 19))  # the model itself, not a view
+
+    assert announced == [dt.date(2024, 10, 19)]
+    assert writes == []
+    assert {line.value() for line in timeline.cursors} == {to_day(dt.date(2024, 10, 19))}
+
+
+def test_clicking_an_event_jumps_to_its_date_and_selects_it(timeline, state):
+    where = pixel(timeline, timeline.lanes, to_day(dt.date(2024, 10, 19)), lane_y(timeline, "control"))
+
+    click(timeline.view.viewport(), where)
+
+    assert state.date == dt.date(2024, 10, 19)
+    assert state.selection == Selection("events", "e1")
+
+
+def test_clicking_a_month_precision_event_selects_it_at_the_first_of_its_month(timeline, state):
+    where = pixel(timeline, timeline.lanes, to_day(dt.date(2024, 10, 8)), lane_y(timeline, "trade"))
+
+    click(timeline.view.viewport(), where)
+
+    assert state.selection == Selection("events", "e2")
+    assert state.date == dt.date(2024, 10, 1)
+
+
+def test_a_month_precision_event_is_drawn_as_a_bar_over_its_whole_month(timeline, state):
+    timeline.lanes.setXRange(to_day(dt.date(2024, 9, 1)), to_day(dt.date(2024, 12, 1)), padding=0)
+    state.set_date(dt.date(2024, 12, 1))  # keep the cursor out of the way
+    image = timeline.view.grab().toImage()
+    y = lane_y(timeline, "trade")
+
+    def colour(day: dt.date) -> QColor:
+        return image.pixelColor(pixel(timeline, timeline.lanes, to_day(day), y))
+
+    inside = [colour(dt.date(2024, 10, d)) for d in (3, 10, 16, 28)]
+    outside = [colour(dt.date(2024, 9, 20)), colour(dt.date(2024, 11, 10))]
+    assert all(c.green() > c.red() + 40 for c in inside)  # translucent Okabe–Ito green
+    assert all(abs(c.green() - c.red()) < 10 for c in outside)  # grey lane band
+
+
+def test_derived_points_are_hollow_and_sourced_points_filled(timeline, state):
+    plot = timeline.series_plots[0]
+    state.set_date(dt.date(2024, 1, 1))
+    image = timeline.view.grab().toImage()
+
+    derived = image.pixelColor(pixel(timeline, plot, to_day(dt.date(2024, 8, 1)), 80))
+    sourced = image.pixelColor(pixel(timeline, plot, to_day(dt.date(2024, 2, 1)), 100))
+
+    assert derived.lightness() > 230  # white centre
+    assert sourced.blue() > 150 and sourced.red() < 60  # filled blue
+
+
+def test_each_visible_series_unit_gets_a_plot_labelled_with_its_unit(timeline, state):
+    assert [p.getAxis("left").labelText for p in timeline.series_plots] == ["t/month"]
+
+    state.set_series_visible(IMPORTS, False)
+    assert timeline.series_plots == []
+
+    state.set_series_visible(IMPORTS, True)
+    assert len(timeline.series_plots) == 1
+
+
+def test_the_wheel_zooms_time_and_not_the_lanes(timeline, qtbot):
+    (left, right), lanes_before = timeline.lanes.viewRange()
+    centre = pixel(timeline, timeline.lanes, (left + right) / 2, lane_y(timeline, "trade"))
+    wheel = QWheelEvent(QPointF(centre), QPointF(timeline.view.mapToGlobal(centre)), QPoint(0, 0),
+                        QPoint(0, 240), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(timeline.view.viewport(), wheel)
+
+    (new_left, new_right), lanes_after = timeline.lanes.viewRange()
+    assert new_right - new_left < 0.9 * (right - left)
+    assert lanes_after == pytest.approx(lanes_before)
+
+
+def test_date_labels_show_years_when_zoomed_out_and_days_when_zoomed_in():
+    years = date_tick_levels(to_day(dt.date(2021, 1, 1)), to_day(dt.date(2026, 1, 1)), 600)
+    assert years[0][1][:2] == [to_day(dt.date(2021, 1, 1)), to_day(dt.date(2022, 1, 1))]
+    assert years[0][2](dt.date(2021, 1, 1)) == "2021"
+
+    days = date_tick_levels(to_day(dt.date(2024, 10, 1)), to_day(dt.date(2024, 10, 31)), 1200)
+    (_, months, month_label), (_, day_ticks, day_label) = days
+    assert month_label(dt.date(2024, 10, 1)) == "Oct 2024"
+    assert to_day(dt.date(2024, 10, 19)) in day_ticks and day_label(dt.date(2024, 10, 19)) == "19"
+
+
+def test_a_series_is_named_by_what_its_point_labels_share():
+    assert series_name(["Terbium oxide, China market, Oct 2021",
+                        "Terbium oxide, China market, May 2024"]) == "Terbium oxide, China market"
+    assert series_name(["China rare-earth exports, 2024 total"]) == "China rare-earth exports"

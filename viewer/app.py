@@ -1,0 +1,89 @@
+"""The entry point: `kachin-viewer [PATH] [--date YYYY-MM-DD]` opens the window.
+
+`validate`, `state`, `export` and `--version` go to the command line without
+starting a GUI; `--install-desktop` / `--uninstall-desktop` to the desktop
+integration. The window paints first; the dataset loads in a worker thread.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from viewer import cli
+
+ORGANISATION = "KachinViewer"
+APPLICATION = "Kachin Viewer"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kachin-viewer",
+        description="Open the Kachin Viewer window. Command-line tools: "
+                    f"kachin-viewer {{{','.join(cli.SUBCOMMANDS)}}} --help")
+    parser.add_argument("path", nargs="?", type=Path,
+                        help="a briefing dataset (.gpkg) to open; default: the last one opened, "
+                             "or the built-in Kachin briefing")
+    parser.add_argument("--date", type=cli.parse_day, help="start at this date (YYYY-MM-DD)")
+    return parser
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def startup_dataset(path: Path | None, date: dt.date | None, last_path: str,
+                    last_date: str) -> tuple[Path | None, dt.date | None]:
+    """Which file to open and at which date: the one asked for, else the last one
+    (at its last date), else the built-in briefing; None when there is nothing."""
+    if path is None:
+        if last_path and Path(last_path).is_file():
+            path = Path(last_path)
+        elif cli.EMBEDDED_DATASET.is_file():
+            path = cli.EMBEDDED_DATASET
+        else:
+            return None, None
+    if date is None and last_path and last_date and _same_file(path, Path(last_path)):
+        try:
+            date = dt.date.fromisoformat(last_date)
+        except ValueError:
+            date = None  # a hand-edited setting: fall back to the dataset's default date
+    return path, date
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from viewer.qt.main_window import MainWindow
+    from viewer.resources import APP_ID, app_icon
+
+    QCoreApplication.setOrganizationName(ORGANISATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
+    settings = QSettings()
+    path, date = startup_dataset(args.path, args.date, str(settings.value("dataset/last_path", "")),
+                                 str(settings.value("dataset/last_date", "")))
+    window = MainWindow(embedded_dataset=cli.EMBEDDED_DATASET, settings=settings)
+    window.show()
+    if path is not None:
+        window.open_dataset(path, date)
+    return app.exec()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    from viewer.desktop import desktop_main
+
+    handled = desktop_main(argv)
+    if handled is not None:
+        return handled
+    if argv and (argv[0] in cli.SUBCOMMANDS or argv[0].startswith("--version")):
+        return cli.main(argv)
+    return run_gui(build_parser().parse_args(argv))

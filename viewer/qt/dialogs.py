@@ -1,0 +1,505 @@
+"""Dialogs: a file's problems, About, data sources and licences, exports.
+
+Everything shown here that comes from a dataset is escaped or set as plain
+text: a dataset is untrusted input.
+"""
+from __future__ import annotations
+
+import html
+import re
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
+                               QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
+                               QProgressDialog, QPushButton, QRadioButton, QSpinBox, QTableWidget,
+                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+
+from viewer import __version__
+from viewer.qt.loader import Worker
+
+# Licences of what ships inside the app, besides the dataset's own line.
+BUNDLED_LICENCES = (
+    ("Base map", "Natural Earth, public domain"),
+    ("Facts (events, series, control, routes)", "compiled by the Kachin Viewer project, CC BY 4.0"),
+    ("Place coordinates", "Wikipedia (CC BY-SA), GeoNames (CC BY 4.0), "
+                          "MIMU place codes via mm-geo-coder (MIT)"),
+)
+
+
+def iso_date_edit() -> QDateEdit:
+    """A date field showing YYYY-MM-DD (unambiguous in any locale), with a calendar."""
+    edit = QDateEdit()
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setCalendarPopup(True)
+    return edit
+
+
+def open_web_link(url: QUrl) -> None:
+    """Open an http(s) link in the user's browser; other schemes are ignored."""
+    if url.scheme() in ("http", "https"):
+        QDesktopServices.openUrl(url)
+
+
+class ProblemDialog(QDialog):
+    """Every problem line of a file that could not be opened (or opened with warnings)."""
+
+    def __init__(self, title: str, intro: str, lines: list[str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(760, 360)
+        label = QLabel(intro)
+        label.setWordWrap(True)
+        self.lines = QPlainTextEdit()
+        self.lines.setReadOnly(True)
+        self.lines.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.lines.setPlainText("\n".join(lines))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        copy = QPushButton("Copy all")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.lines.toPlainText()))
+        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.lines)
+        layout.addWidget(buttons)
+
+
+class RichTextDialog(QDialog):
+    """Read-only rich text whose web links open, only when clicked, in the browser."""
+
+    def __init__(self, title: str, body_html: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(620, 460)
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(open_web_link)
+        self.browser.setHtml(body_html)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser)
+        layout.addWidget(buttons)
+
+
+def _meta(dataset, key: str) -> str:
+    return html.escape(dataset.meta.get(key, "").strip()) if dataset is not None else ""
+
+
+def _licence_rows(dataset) -> list[tuple[str, str]]:
+    rows = list(BUNDLED_LICENCES)
+    if dataset is not None:
+        rows.insert(0, (f"This dataset ({dataset.title})",
+                        "; ".join(v for v in (dataset.meta.get("license", "").strip(),
+                                              dataset.meta.get("attribution", "").strip()) if v)
+                        or "no licence stated"))
+    return rows
+
+
+def about_html(dataset) -> str:
+    """Version, the open dataset, and the licences of everything bundled."""
+    licences = "".join(f"<tr><td><b>{html.escape(what)}</b>&nbsp;&nbsp;</td>"
+                       f"<td>{html.escape(terms)}</td></tr>" for what, terms in _licence_rows(dataset))
+    opened = ""
+    if dataset is not None:
+        opened = (f"<h3>Open dataset</h3><p><b>{html.escape(dataset.title)}</b><br>"
+                  f"{_meta(dataset, 'subtitle')}</p><p>{_meta(dataset, 'description')}</p>")
+    return (f"<h2>Kachin Viewer {html.escape(__version__)}</h2>"
+            "<p>An offline timeline-and-map viewer for briefing datasets: scrub a date to see who "
+            "held which area and which export routes ran, and click anything for its sources. "
+            "It never connects to the network.</p>"
+            f"{opened}<h3>Licences</h3><table>{licences}</table>")
+
+
+class SourcesDialog(QDialog):
+    """Every row of the dataset's `sources` table, and the licence lines."""
+
+    COLUMNS = (("outlet", "Outlet"), ("title", "Title"), ("published", "Published"), ("url", "Address"))
+
+    def __init__(self, dataset, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Data sources and licences")
+        self.resize(1100, 600)
+        licences = QLabel("<br>".join(f"<b>{html.escape(what)}:</b> {html.escape(terms)}"
+                                      for what, terms in _licence_rows(dataset)))
+        licences.setWordWrap(True)
+        self.table = QTableWidget(len(dataset.sources), len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels([title for _, title in self.COLUMNS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        for row, record in enumerate(dataset.sources.itertuples(index=False)):
+            for column, (name, _) in enumerate(self.COLUMNS):
+                value = getattr(record, name, None)
+                item = QTableWidgetItem(_plain(value))
+                item.setToolTip(item.text())
+                self.table.setItem(row, column, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(0, 240)
+        self.table.setColumnWidth(3, 300)
+        self.table.setSortingEnabled(True)
+        self.table.sortItems(0, Qt.SortOrder.AscendingOrder)
+        count = QLabel(f"{len(dataset.sources)} sources. Addresses are shown as text; "
+                       "nothing is fetched.")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(licences)
+        layout.addWidget(self.table)
+        layout.addWidget(count)
+        layout.addWidget(buttons)
+
+
+def _plain(value: object) -> str:
+    if value is None or value != value:  # NaN and NaT are not equal to themselves
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+# -- exports ------------------------------------------------------------------------
+SIZE_PRESETS = (("Full HD", 1920, 1080), ("4K", 3840, 2160), ("HD", 1280, 720),
+                ("Square", 1080, 1080), ("A4 landscape at 300 dpi", 3508, 2480))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40] or "map"
+
+
+def _export_folder(settings: QSettings) -> Path:
+    saved = str(settings.value("export/folder", ""))
+    if saved and Path(saved).is_dir():
+        return Path(saved)
+    pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    return Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
+
+
+class ExportOptionsBox(QGroupBox):
+    """Size, resolution, area and title: what every export asks."""
+
+    def __init__(self, state, extent, size: tuple[int, int] = (1920, 1080),
+                 parent: QWidget | None = None) -> None:
+        super().__init__("Image", parent)
+        self.state = state
+        self.extent = extent
+        self.preset = QComboBox()
+        for name, width, height in SIZE_PRESETS:
+            self.preset.addItem(f"{name} ({width} × {height})")
+        self.preset.addItem("Custom size")
+        self.width_box = self._pixels(size[0])
+        self.height_box = self._pixels(size[1])
+        self.preset.currentIndexChanged.connect(self._preset_chosen)
+        self.width_box.valueChanged.connect(self._size_typed)
+        self.height_box.valueChanged.connect(self._size_typed)
+        self._size_typed()
+        self.dpi = QSpinBox()
+        self.dpi.setRange(72, 1200)
+        self.dpi.setValue(96)
+        self.dpi.setSuffix(" dpi")
+        self.dpi.setToolTip("Stored in the PNG for printing; the pixel size sets the detail")
+        self.shown_area = QRadioButton("The area the map shows now")
+        self.whole_area = QRadioButton("The dataset's whole area")
+        self.shown_area.setChecked(True)
+        self.title = QLineEdit()
+        self.title.setPlaceholderText(state.dataset.title)
+        size_row = QHBoxLayout()
+        for widget in (self.width_box, QLabel("×"), self.height_box, QLabel("pixels")):
+            size_row.addWidget(widget)
+        size_row.addStretch()
+        areas = QVBoxLayout()
+        areas.addWidget(self.shown_area)
+        areas.addWidget(self.whole_area)
+        form = QFormLayout(self)
+        form.addRow("Size", self.preset)
+        form.addRow("", size_row)
+        form.addRow("Resolution", self.dpi)
+        form.addRow("Area", areas)
+        form.addRow("Title", self.title)
+
+    @staticmethod
+    def _pixels(value: int) -> QSpinBox:
+        box = QSpinBox()
+        box.setRange(200, 10000)
+        box.setValue(value)
+        return box
+
+    def _preset_chosen(self, index: int) -> None:
+        if index < len(SIZE_PRESETS):
+            _, width, height = SIZE_PRESETS[index]
+            self.width_box.setValue(width)
+            self.height_box.setValue(height)
+
+    def _size_typed(self) -> None:
+        size = (self.width_box.value(), self.height_box.value())
+        sizes = [(width, height) for _, width, height in SIZE_PRESETS]
+        self.preset.blockSignals(True)  # showing the matching preset must not resize again
+        self.preset.setCurrentIndex(sizes.index(size) if size in sizes else len(sizes))
+        self.preset.blockSignals(False)
+
+    def options(self):
+        from viewer.render.export import ExportOptions
+
+        return ExportOptions(width=self.width_box.value(), height=self.height_box.value(),
+                             dpi=self.dpi.value(),
+                             extent=self.extent if self.shown_area.isChecked() else None,
+                             layers=dict(self.state.layers), title=self.title.text().strip() or None)
+
+
+class DatesBox(QGroupBox):
+    """The dates a pack or an animation shows: the key events, or a regular step."""
+
+    STEPS = ("month", "week", "day")
+
+    def __init__(self, dataset, key_events: bool, parent: QWidget | None = None) -> None:
+        from viewer.render.export import key_event_dates
+
+        super().__init__("Dates", parent)
+        self.dataset = dataset
+        self.key_dates = key_event_dates(dataset)
+        self.key_events = QRadioButton(f"The key events ({len(self.key_dates)} dates)")
+        self.regular = QRadioButton("Every")
+        self.step = QComboBox()
+        self.step.addItems(self.STEPS)
+        self.first = self._date(dataset.time_start)
+        self.last = self._date(dataset.time_end)
+        self.count = QLabel()
+        (self.key_events if key_events and self.key_dates else self.regular).setChecked(True)
+        self.key_events.setEnabled(bool(self.key_dates))
+        for signal in (self.key_events.toggled, self.step.currentIndexChanged,
+                       self.first.dateChanged, self.last.dateChanged):
+            signal.connect(self._count)
+        row = QHBoxLayout()
+        for widget in (self.regular, self.step, QLabel("from"), self.first, QLabel("to"), self.last):
+            row.addWidget(widget)
+        row.addStretch()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.key_events)
+        layout.addLayout(row)
+        layout.addWidget(self.count)
+        self._count()
+
+    def _date(self, day) -> QDateEdit:
+        edit = iso_date_edit()
+        edit.setDateRange(self.dataset.time_start, self.dataset.time_end)
+        edit.setDate(day)
+        return edit
+
+    def dates(self) -> list:
+        from viewer.render.export import dates_every
+
+        if self.key_events.isChecked():
+            return list(self.key_dates)
+        return dates_every(self.first.date().toPython(), self.last.date().toPython(),
+                           self.step.currentText())
+
+    def _count(self) -> None:
+        count = len(self.dates())
+        self.count.setText(f"{count} map{'s' if count != 1 else ''}")
+
+
+class PathRow(QWidget):
+    """A file or folder name with a Browse… button."""
+
+    def __init__(self, path: Path, pick, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = QLineEdit(str(path))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(lambda: self._browse(pick))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit)
+        layout.addWidget(browse)
+
+    def _browse(self, pick) -> None:
+        chosen = pick(self, self.path())
+        if chosen:
+            self.edit.setText(chosen)
+
+    def path(self) -> Path:
+        return Path(self.edit.text().strip()).expanduser()
+
+
+def _pick_file(caption: str, filters: str):
+    return lambda parent, path: QFileDialog.getSaveFileName(parent, caption, str(path), filters)[0]
+
+
+def _pick_folder(parent, path: Path) -> str:
+    return QFileDialog.getExistingDirectory(parent, "Export into folder", str(path))
+
+
+class ExportDialog(QDialog):
+    """Asks what to export, then writes it on a worker thread with progress and Cancel.
+
+    Subclasses add their fields and implement `job(target, overwrite)`: read the
+    fields (on the GUI thread) and return `run(progress, cancelled) -> message`,
+    which the worker thread calls. `exported(message)` says what was written.
+    """
+
+    exported = Signal(str)
+
+    def __init__(self, title: str, state, options_box: ExportOptionsBox,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.state = state
+        self.settings = QSettings()
+        self.options_box = options_box
+        self.form = QFormLayout()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(lambda: self.start(overwrite=False))
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(options_box)
+        layout.addWidget(buttons)
+        self.progress: QProgressDialog | None = None
+        self._cancel = threading.Event()
+        self.worker = Worker(self)
+        self.worker.progress.connect(self._progress)
+        self.worker.finished.connect(self._finished)
+        self.worker.failed.connect(self._failed)
+
+    def target(self) -> Path:
+        raise NotImplementedError
+
+    def job(self, target: Path, overwrite: bool):
+        raise NotImplementedError
+
+    def start(self, overwrite: bool) -> None:
+        target = self.target()
+        run = self.job(target, overwrite)
+        self.settings.setValue("export/folder", str(target if target.is_dir() else target.parent))
+        self._cancel.clear()
+        self.progress = QProgressDialog("Exporting…", "Cancel", 0, 100, self)
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(300)
+        self.progress.canceled.connect(self._cancel.set)
+        self.export_button.setEnabled(False)
+        self.worker.start(lambda progress: run(progress, self._cancel.is_set))
+
+    def _progress(self, text: str, fraction: float) -> None:
+        if self.progress is not None:
+            self.progress.setLabelText(text)
+            self.progress.setValue(round(fraction * 100))
+
+    def _stop_progress(self) -> None:
+        self.export_button.setEnabled(True)
+        if self.progress is not None:
+            self.progress.canceled.disconnect(self._cancel.set)
+            self.progress.close()
+            self.progress = None
+
+    def _finished(self, message: str) -> None:
+        self._stop_progress()
+        self.exported.emit(message)
+        self.accept()
+
+    def _failed(self, error: Exception) -> None:
+        from viewer.render.export import ExportCancelled, ExportError, TargetExists
+
+        self._stop_progress()
+        if isinstance(error, ExportCancelled):
+            self.exported.emit("Export cancelled; nothing was written")
+        elif isinstance(error, TargetExists):
+            answer = QMessageBox.question(self, "Replace files?", f"{error}. Replace it?")
+            if answer == QMessageBox.StandardButton.Yes:
+                self.start(overwrite=True)
+        else:
+            reason = str(error) if isinstance(error, ExportError) else f"{type(error).__name__}: {error}"
+            QMessageBox.warning(self, "Export failed", reason)
+
+
+class ExportPngDialog(ExportDialog):
+    """One PNG of the map on one date."""
+
+    def __init__(self, state, extent, parent: QWidget | None = None) -> None:
+        super().__init__("Export PNG", state, ExportOptionsBox(state, extent), parent)
+        self.date = iso_date_edit()
+        self.date.setDateRange(state.dataset.time_start, state.dataset.time_end)
+        self.date.setDate(state.date)
+        name = f"{_slug(state.dataset.title)}_{state.date.isoformat()}.png"
+        self.path = PathRow(_export_folder(self.settings) / name,
+                            _pick_file("Export PNG", "PNG images (*.png)"))
+        self.form.addRow("Date", self.date)
+        self.form.addRow("File", self.path)
+
+    def target(self) -> Path:
+        return self.path.path()
+
+    def job(self, target, overwrite):
+        from viewer.render.export import export_png
+
+        dataset, day, options = self.state.dataset, self.date.date().toPython(), self.options_box.options()
+
+        def run(progress, _cancelled):
+            progress("Drawing the map", 0.0)
+            export_png(dataset, day, target, options, overwrite=overwrite)
+            return f"Saved {target}"
+        return run
+
+
+class ExportPackDialog(ExportDialog):
+    """A briefing pack: numbered PNGs and an index page with each map's events and sources."""
+
+    def __init__(self, state, extent, parent: QWidget | None = None) -> None:
+        super().__init__("Export key-event pack", state, ExportOptionsBox(state, extent), parent)
+        self.dates = DatesBox(state.dataset, key_events=True)
+        self.path = PathRow(_export_folder(self.settings), _pick_folder)
+        self.form.addRow(self.dates)
+        self.form.addRow("Folder", self.path)
+
+    def target(self) -> Path:
+        return self.path.path()
+
+    def job(self, target, overwrite):
+        from viewer.render.export import export_pack
+
+        dataset, dates, options = self.state.dataset, self.dates.dates(), self.options_box.options()
+
+        def run(progress, cancelled):
+            result = export_pack(dataset, dates, target, options, overwrite=overwrite,
+                                 progress=progress, cancelled=cancelled)
+            return f"Saved {len(result.images)} maps and {result.index}"
+        return run
+
+
+class ExportAnimationDialog(ExportDialog):
+    """A GIF or MP4 with one frame per date."""
+
+    def __init__(self, state, extent, parent: QWidget | None = None) -> None:
+        super().__init__("Export animation", state,
+                         ExportOptionsBox(state, extent, size=(1280, 720)), parent)
+        self.dates = DatesBox(state.dataset, key_events=False)
+        self.fps = QDoubleSpinBox()
+        self.fps.setRange(0.5, 30)
+        self.fps.setValue(2)
+        self.fps.setSuffix(" frames per second")
+        name = f"{_slug(state.dataset.title)}.gif"
+        self.path = PathRow(_export_folder(self.settings) / name,
+                            _pick_file("Export animation", "GIF animation (*.gif);;MP4 video (*.mp4)"))
+        self.form.addRow(self.dates)
+        self.form.addRow("Speed", self.fps)
+        self.form.addRow("File", self.path)
+
+    def target(self) -> Path:
+        return self.path.path()
+
+    def job(self, target, overwrite):
+        from viewer.render.export import export_animation
+
+        dataset, dates, options = self.state.dataset, self.dates.dates(), self.options_box.options()
+        fps = self.fps.value()
+
+        def run(progress, cancelled):
+            export_animation(dataset, dates, target, options, fps=fps, overwrite=overwrite,
+                             progress=progress, cancelled=cancelled)
+            return f"Saved {target}"
+        return run

@@ -1,0 +1,530 @@
+"""The main window: the map in the middle, the timeline below, details at the side.
+
+The window owns the one `ViewerState` (made when the first dataset arrives),
+hands it to each view, and keeps menus, settings and dataset loading. Views
+never talk to each other; the window only reads the state to update its title,
+date field and menus, and writes to it from menu and toolbar gestures.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel,
+                               QMainWindow, QProgressBar, QPushButton, QSizePolicy,
+                               QStackedWidget, QStyle, QToolBar, QToolButton, QVBoxLayout, QWidget)
+
+from viewer.qt.dialogs import (ExportAnimationDialog, ExportPackDialog, ExportPngDialog,
+                               ProblemDialog, RichTextDialog, SourcesDialog, about_html,
+                               iso_date_edit)
+from viewer.qt.loader import DatasetLoader
+
+APP_TITLE = "Kachin Viewer"
+MAX_RECENT = 8
+SPEEDS = (1, 7, 30, 90, 365)  # days per second offered in the speed box
+DEFAULT_SPEED = 30
+LAYER_LABELS = {"base": "Base map", "control": "Control areas", "flows": "Export routes",
+                "places": "Places", "labels": "Labels", "events": "Events on the map"}
+
+
+class StartPage(QWidget):
+    """What the window shows until a dataset is open: progress, or how to open one."""
+
+    def __init__(self, open_action: QAction, embedded_action: QAction,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(420)
+        buttons = QHBoxLayout()
+        for action in (open_action, embedded_action):
+            button = QPushButton(action.text().replace("&", "").rstrip("."))
+            button.clicked.connect(action.trigger)
+            button.setEnabled(action.isEnabled())
+            buttons.addWidget(button)
+        self.buttons = QWidget()
+        self.buttons.setLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addWidget(self.message)
+        layout.addWidget(self.progress, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.buttons, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(3)
+        self.show_idle("No dataset is open.")
+
+    def show_loading(self, path: str) -> None:
+        self.message.setText(f"Opening {Path(path).name}…")
+        self.progress.setValue(0)
+        self.progress.show()
+        self.buttons.hide()
+
+    def show_progress(self, text: str, fraction: float) -> None:
+        self.progress.setValue(round(fraction * 100))
+        self.progress.setFormat(f"{text} %p%")
+
+    def show_idle(self, message: str) -> None:
+        self.message.setText(message)
+        self.progress.hide()
+        self.buttons.show()
+
+
+class MainWindow(QMainWindow):
+    """The application window. Call `open_dataset(path)` to load a briefing."""
+
+    def __init__(self, embedded_dataset: Path | None = None,
+                 settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.embedded_dataset = embedded_dataset
+        self.state = None
+        self.map = None
+        self.timeline = None
+        self.details = None
+        self.playback = None
+        self._pending_date: dt.date | None = None
+        self.loader = DatasetLoader(self)
+        self.loader.started.connect(self._loading_started)
+        self.loader.progress.connect(self._loading_progress)
+        self.loader.loaded.connect(self._loaded)
+        self.loader.failed.connect(self._failed)
+
+        self.setWindowTitle(APP_TITLE)
+        self.setAcceptDrops(True)
+        self._build_actions()
+        self._build_menus()
+        self._build_docks()
+        self._build_status_bar()
+        self.start_page = StartPage(self.open_action, self.embedded_action)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.start_page)
+        self.setCentralWidget(self.stack)
+        self._restore_window()
+
+    # -- actions and menus ------------------------------------------------
+    def _action(self, text: str, slot, shortcut=None, icon=None, checkable: bool = False,
+                needs_dataset: bool = True) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        action.setEnabled(not needs_dataset)
+        if needs_dataset:
+            self._dataset_actions.append(action)
+        self.addAction(action)  # shortcuts work wherever the focus is in this window
+        return action
+
+    def _build_actions(self) -> None:
+        pixmap = QStyle.StandardPixmap
+        self._dataset_actions: list[QAction] = []
+        self.open_action = self._action("&Open dataset…", self.choose_dataset,
+                                        QKeySequence.StandardKey.Open, needs_dataset=False)
+        self.embedded_action = self._action("Open the built-in &Kachin briefing",
+                                            lambda: self.open_dataset(self.embedded_dataset),
+                                            needs_dataset=False)
+        self.embedded_action.setEnabled(bool(self.embedded_dataset and
+                                             Path(self.embedded_dataset).is_file()))
+        self.export_png_action = self._action("&Export PNG…", self.export_png, "Ctrl+E")
+        self.export_pack_action = self._action("Export key-event &pack…", self.export_pack)
+        self.export_animation_action = self._action("Export &animation…", self.export_animation)
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit,
+                                        needs_dataset=False)
+
+        self.play_action = self._action("&Play", lambda: self.playback.toggle(), "Space",
+                                        pixmap.SP_MediaPlay)
+        self.loop_action = self._action("&Loop", lambda on: self.playback.set_loop(on), "L",
+                                        pixmap.SP_BrowserReload, checkable=True)
+        self.back_day_action = self._action("Back one &day", lambda: self.playback.step_days(-1),
+                                            "Left", pixmap.SP_ArrowLeft)
+        self.forward_day_action = self._action("Forward one d&ay", lambda: self.playback.step_days(1),
+                                               "Right", pixmap.SP_ArrowRight)
+        self.back_month_action = self._action("Back one &month",
+                                              lambda: self.playback.step_months(-1), "Ctrl+Left")
+        self.forward_month_action = self._action("Forward one mo&nth",
+                                                 lambda: self.playback.step_months(1), "Ctrl+Right")
+        self.previous_event_action = self._action("&Previous event",
+                                                  lambda: self.playback.previous_event(),
+                                                  "Shift+Left", pixmap.SP_MediaSeekBackward)
+        self.next_event_action = self._action("&Next event", lambda: self.playback.next_event(),
+                                              "Shift+Right", pixmap.SP_MediaSeekForward)
+        self.start_action = self._action("Go to &start", lambda: self.playback.go_to_start(),
+                                         "Home", pixmap.SP_MediaSkipBackward)
+        self.end_action = self._action("Go to &end", lambda: self.playback.go_to_end(), "End",
+                                       pixmap.SP_MediaSkipForward)
+
+        self.reset_map_action = self._action("&Reset map view", lambda: self.map.reset_view(), "Ctrl+0")
+        self.fit_timeline_action = self._action("&Fit timeline to the dataset",
+                                                lambda: self.timeline.fit(), "Ctrl+Shift+0")
+        self.fit_timeline_action.setIconText("Fit all")
+        self.about_action = self._action("&About Kachin Viewer", self.show_about, needs_dataset=False)
+        self.sources_action = self._action("&Data sources and licences", self.show_sources)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addAction(self.embedded_action)
+        file_menu.addSeparator()
+        for action in (self.export_png_action, self.export_pack_action, self.export_animation_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        view_menu = bar.addMenu("&View")
+        self.layers_menu = view_menu.addMenu("&Layers")
+        self.series_menu = view_menu.addMenu("&Series")
+        view_menu.addSeparator()
+        view_menu.addAction(self.reset_map_action)
+        view_menu.addAction(self.fit_timeline_action)
+        self.panels_menu = view_menu.addMenu("&Panels")
+
+        play_menu = bar.addMenu("&Playback")
+        for action in (self.play_action, self.loop_action, None, self.back_day_action,
+                       self.forward_day_action, self.back_month_action, self.forward_month_action,
+                       None, self.previous_event_action, self.next_event_action, None,
+                       self.start_action, self.end_action):
+            play_menu.addSeparator() if action is None else play_menu.addAction(action)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+        help_menu.addAction(self.sources_action)
+
+    def _build_docks(self) -> None:
+        self.transport = QToolBar("Playback")
+        self.transport.setIconSize(self.transport.iconSize() * 0.9)
+        for action in (self.start_action, self.previous_event_action, self.back_day_action,
+                       self.play_action, self.forward_day_action, self.next_event_action,
+                       self.end_action):
+            self.transport.addAction(action)
+        self.transport.addSeparator()
+        self.speed_box = QComboBox()
+        self.speed_box.setToolTip("Playback speed")
+        for speed in SPEEDS:
+            self.speed_box.addItem(f"{speed} day{'s' if speed > 1 else ''} per second", speed)
+        self.speed_box.currentIndexChanged.connect(self._speed_chosen)
+        self.transport.addWidget(self.speed_box)
+        loop_button = QToolButton()
+        loop_button.setDefaultAction(self.loop_action)
+        loop_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.transport.addWidget(loop_button)
+        self.transport.addSeparator()
+        self.transport.addWidget(QLabel(" Date "))
+        self.date_edit = iso_date_edit()
+        self.date_edit.setToolTip("Type a date (YYYY-MM-DD) and press Enter to jump to it")
+        self.date_edit.setEnabled(False)
+        self.date_edit.editingFinished.connect(self._date_typed)
+        self.date_edit.calendarWidget().clicked.connect(lambda _day: self._date_typed())
+        self.transport.addWidget(self.date_edit)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.transport.addWidget(spacer)
+        self.transport.addAction(self.fit_timeline_action)
+
+        self.timeline_box = QWidget()
+        timeline_layout = QVBoxLayout(self.timeline_box)
+        timeline_layout.setContentsMargins(0, 0, 0, 0)
+        timeline_layout.setSpacing(0)
+        timeline_layout.addWidget(self.transport)
+        self.timeline_dock = self._dock("Timeline", "timeline", self.timeline_box,
+                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.details_box = QWidget()
+        QVBoxLayout(self.details_box).setContentsMargins(0, 0, 0, 0)
+        self.details_dock = self._dock("Details", "details", self.details_box,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState/restoreState find docks by name
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.panels_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    def _build_status_bar(self) -> None:
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setMaximumWidth(240)
+        self.progress_bar.hide()
+        self.warnings_button = QPushButton()
+        self.warnings_button.setFlat(True)
+        self.warnings_button.hide()
+        self.warnings_button.clicked.connect(self._show_warnings)
+        self.statusBar().addPermanentWidget(self.warnings_button)
+        self.statusBar().addPermanentWidget(self.progress_bar)
+
+    # -- opening datasets -------------------------------------------------
+    def choose_dataset(self) -> None:
+        folder = str(self.state.dataset.path.parent) if self.state and self.state.dataset.path else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open dataset", folder,
+                                              "Briefing datasets (*.gpkg);;All files (*)")
+        if path:
+            self.open_dataset(path)
+
+    def open_dataset(self, path: str | Path, date: dt.date | None = None) -> None:
+        """Load `path` in the background; on success show it at `date` (or its default)."""
+        self._pending_date = date
+        self.loader.load(path)
+
+    def _loading_started(self, path: str) -> None:
+        self.statusBar().showMessage(f"Opening {path}…")
+        self.progress_bar.setValue(0)
+        self.progress_bar.show()
+        if self.state is None:
+            self.start_page.show_loading(path)
+
+    def _loading_progress(self, text: str, fraction: float) -> None:
+        self.progress_bar.setValue(round(fraction * 100))
+        self.start_page.show_progress(text, fraction)
+
+    def _loaded(self, dataset) -> None:
+        self.progress_bar.hide()
+        if self.state is None:
+            self._build_views(dataset, self._pending_date)
+        else:
+            self.state.set_dataset(dataset, self._pending_date)
+            self._apply_saved_series()
+        self._remember(dataset.path)
+        message = f"Opened {dataset.path}"
+        if dataset.warnings:
+            message += f" with {len(dataset.warnings)} warning(s)"
+        self.statusBar().showMessage(message, 8000)
+
+    def _failed(self, path: str, lines: list[str]) -> None:
+        self.progress_bar.hide()
+        name = Path(path).name
+        if self.state is None:
+            self.start_page.show_idle(f"Could not open {name}. Open another dataset.")
+            intro = f"{name} could not be opened. Nothing was opened."
+        else:
+            intro = (f"{name} could not be opened; {self.state.dataset.title} stays open.")
+        self.statusBar().showMessage(f"Could not open {name}", 8000)
+        self._open_dialog(ProblemDialog(f"Could not open {name}", intro, lines, self))
+
+    def _remember(self, path: Path | None) -> None:
+        if path is None:
+            return
+        text = str(Path(path).resolve())
+        recent = [text] + [p for p in self.recent_files() if p != text]
+        self.settings.setValue("dataset/recent", recent[:MAX_RECENT])
+        self.settings.setValue("dataset/last_path", text)
+
+    def recent_files(self) -> list[str]:
+        return [str(p) for p in self.settings.value("dataset/recent", [], type=list)]
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for number, path in enumerate(self.recent_files(), start=1):
+            action = self.recent_menu.addAction(f"&{number} {Path(path).name}")
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_dataset(p))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("No recent datasets").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", lambda: self.settings.remove("dataset/recent"))
+
+    # -- the views, made once the first dataset is here -------------------
+    def _build_views(self, dataset, date: dt.date | None) -> None:
+        # Imported only now: these pull in geopandas and pyqtgraph, which the
+        # first paint of the window must not wait for.
+        from viewer.model.state import ViewerState
+        from viewer.qt.details_panel import DetailsPanel
+        from viewer.qt.map_canvas import MapCanvas
+        from viewer.qt.playback import Playback
+        from viewer.qt.timeline import Timeline
+
+        self.state = state = ViewerState(dataset)
+        if date is not None:
+            state.set_date(date)
+        self._apply_saved_layers()
+        self._apply_saved_series()
+        self.map = MapCanvas(state)
+        self.stack.addWidget(self.map)
+        self.stack.setCurrentWidget(self.map)
+        self.timeline = Timeline(state)
+        self.timeline_box.layout().addWidget(self.timeline)
+        self.details = DetailsPanel(state)
+        self.details_box.layout().addWidget(self.details)
+        self.playback = Playback(state, self)
+        self.playback.playing_changed.connect(self._show_playing)
+        self.playback.set_speed(self.speed_box.currentData())
+        self.playback.set_loop(self.loop_action.isChecked())
+
+        state.dataset_changed.connect(self._show_dataset)
+        state.date_changed.connect(self._show_date)
+        state.layers_changed.connect(self._layers_changed)
+        state.series_changed.connect(self._series_changed)
+        state.selection_changed.connect(self._selection_changed)
+        for action in self._dataset_actions:
+            action.setEnabled(True)
+        self.date_edit.setEnabled(True)
+        self._fill_layers_menu()
+        self._show_dataset(dataset)
+        self._show_date(state.date)
+        self.map.setFocus()
+
+    def _show_dataset(self, dataset) -> None:
+        self.setWindowTitle(f"{dataset.title} — {APP_TITLE}")
+        self.date_edit.setDateRange(dataset.time_start, dataset.time_end)
+        self._fill_series_menu()
+        count = len(dataset.warnings)
+        self.warnings_button.setText(f"⚠ {count} warning{'s' if count != 1 else ''}")
+        self.warnings_button.setVisible(count > 0)
+
+    def _show_date(self, date: dt.date) -> None:
+        self.date_edit.setDate(date)  # no signal this window listens to: nothing echoes
+
+    def _show_playing(self, playing: bool) -> None:
+        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        self.play_action.setIcon(self.style().standardIcon(icon))
+        self.play_action.setText("&Pause" if playing else "&Play")
+
+    def _selection_changed(self, selection) -> None:
+        if selection is not None:
+            self.details_dock.show()  # a click asks for details, even if the panel was closed
+
+    def _date_typed(self) -> None:
+        if self.state is not None:
+            self.state.set_date(self.date_edit.date().toPython())
+
+    def _speed_chosen(self) -> None:
+        if self.playback is not None:
+            self.playback.set_speed(self.speed_box.currentData())
+
+    # -- layers and series menus ------------------------------------------
+    def _fill_layers_menu(self) -> None:
+        self.layers_menu.clear()
+        for name, visible in self.state.layers.items():
+            action = self.layers_menu.addAction(LAYER_LABELS.get(name, name.title()))
+            action.setCheckable(True)
+            action.setChecked(visible)
+            action.setData(name)
+            action.triggered.connect(lambda on, n=name: self.state.set_layer_visible(n, on))
+
+    def _fill_series_menu(self) -> None:
+        from viewer.qt.timeline import series_name, unit_label
+
+        self.series_menu.clear()
+        dataset = self.state.dataset
+        for key in dataset.series_keys():
+            labels = dataset.series_points(key)["label"].astype(str).tolist()
+            action = self.series_menu.addAction(
+                f"{series_name(labels) or key.series_id} [{unit_label(key.unit)}]")
+            action.setCheckable(True)
+            action.setChecked(key in self.state.visible_series)
+            action.triggered.connect(lambda on, k=key: self.state.set_series_visible(k, on))
+            action.setData(key)
+        if self.series_menu.isEmpty():
+            self.series_menu.addAction("This dataset has no series").setEnabled(False)
+
+    def _layers_changed(self) -> None:
+        for action in self.layers_menu.actions():
+            action.setChecked(self.state.layers.get(action.data(), True))
+        hidden = [name for name, visible in self.state.layers.items() if not visible]
+        self.settings.setValue("view/hidden_layers", hidden)
+
+    def _series_changed(self) -> None:
+        for action in self.series_menu.actions():
+            if action.data() is not None:
+                action.setChecked(action.data() in self.state.visible_series)
+        self.settings.setValue("view/series", [key.name for key in self.state.visible_series])
+
+    def _apply_saved_layers(self) -> None:
+        for name in self.settings.value("view/hidden_layers", [], type=list):
+            if name in self.state.layers:
+                self.state.set_layer_visible(name, False)
+
+    def _apply_saved_series(self) -> None:
+        """Show the series chosen last time when this dataset has any of them; otherwise
+        keep the state's default (the dataset's suggestion)."""
+        keys = self.state.dataset.series_keys()
+        saved = set(self.settings.value("view/series", [], type=list)) & {k.name for k in keys}
+        for key in keys if saved else ():
+            self.state.set_series_visible(key, key.name in saved)
+
+    # -- exports and help -------------------------------------------------
+    def export_png(self) -> None:
+        self._open_export(ExportPngDialog(self.state, self.map.view_extent(), self))
+
+    def export_pack(self) -> None:
+        self._open_export(ExportPackDialog(self.state, self.map.view_extent(), self))
+
+    def export_animation(self) -> None:
+        self._open_export(ExportAnimationDialog(self.state, self.map.view_extent(), self))
+
+    def _open_export(self, dialog) -> None:
+        dialog.exported.connect(lambda message: self.statusBar().showMessage(message, 10000))
+        self._open_dialog(dialog)
+
+    @staticmethod
+    def _open_dialog(dialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def show_about(self) -> None:
+        dataset = self.state.dataset if self.state else None
+        self._open_dialog(RichTextDialog("About Kachin Viewer", about_html(dataset), self))
+
+    def show_sources(self) -> None:
+        self._open_dialog(SourcesDialog(self.state.dataset, self))
+
+    def _show_warnings(self) -> None:
+        dataset = self.state.dataset
+        self._open_dialog(ProblemDialog(
+            f"Warnings in {dataset.path.name}",
+            "The dataset opened; these rows were repaired or reprojected on reading.",
+            [str(p) for p in dataset.warnings], self))
+
+    # -- drag and drop ----------------------------------------------------
+    @staticmethod
+    def _dropped_dataset(event) -> str | None:
+        for url in event.mimeData().urls():
+            if url.isLocalFile() and url.toLocalFile().lower().endswith(".gpkg"):
+                return url.toLocalFile()
+        return None
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self._dropped_dataset(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        path = self._dropped_dataset(event)
+        if path:
+            event.acceptProposedAction()
+            self.open_dataset(path)
+
+    # -- window settings --------------------------------------------------
+    def _restore_window(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is None:
+            screen = self.screen().availableGeometry()
+            self.resize(min(1600, screen.width()), min(1000, screen.height()))
+            self.resizeDocks([self.timeline_dock], [390], Qt.Orientation.Vertical)
+            self.resizeDocks([self.details_dock], [330], Qt.Orientation.Horizontal)
+        else:
+            self.restoreGeometry(geometry)
+            self.restoreState(self.settings.value("window/state"))
+        speed = int(self.settings.value("playback/speed", DEFAULT_SPEED))
+        self.speed_box.setCurrentIndex(max(self.speed_box.findData(speed), 0))
+        self.loop_action.setChecked(self.settings.value("playback/loop", False, type=bool))
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self.playback is not None:
+            self.playback.pause()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("playback/speed", self.speed_box.currentData())
+        self.settings.setValue("playback/loop", self.loop_action.isChecked())
+        if self.state is not None:
+            self.settings.setValue("dataset/last_date", self.state.date.isoformat())
+        super().closeEvent(event)

@@ -1,0 +1,206 @@
+"""`kachin-viewer export`: maps as PNG, briefing packs and animations, headless.
+
+One date and `--out map.png` writes one image. Several dates (`--dates`,
+`--every`, `--key-events`) write a briefing pack into `--out-dir`, or an
+animation when `--out` ends in .gif or .mp4. No window and no display are
+needed: without one, Qt's offscreen platform is used.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from viewer.cli import EMBEDDED_DATASET, CliError, in_range, load
+from viewer.model.state import MAP_LAYERS
+
+EPILOG = """examples:
+  kachin-viewer export --date 2024-11-20 --out map.png
+  kachin-viewer export --dates 2024-09-01,2024-10-19 --out-dir pack/
+  kachin-viewer export --every month --from 2024-06-01 --to 2025-06-01 --out-dir pack/
+  kachin-viewer export --key-events --out-dir pack/
+  kachin-viewer export --every week --from 2024-09-01 --to 2025-03-01 --out crisis.gif"""
+
+
+def add_export_parser(subparsers) -> None:
+    export = subparsers.add_parser(
+        "export", help="write map PNGs, a briefing pack or an animation (no window needed)",
+        description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    which = export.add_argument_group("dates (choose one)")
+    which.add_argument("--date", help="one date, YYYY-MM-DD")
+    which.add_argument("--dates", help="several dates, comma-separated")
+    which.add_argument("--every", choices=("day", "week", "month"),
+                       help="a date every day/week/month from --from to --to")
+    which.add_argument("--from", dest="start", help="first date for --every (default: dataset start)")
+    which.add_argument("--to", dest="end", help="last date for --every (default: dataset end)")
+    which.add_argument("--key-events", action="store_true",
+                       help="the dates of the most important events")
+    which.add_argument("--min-importance", type=int, default=3, choices=(1, 2, 3),
+                       help="importance of events for --key-events (default 3, the highest)")
+    out = export.add_argument_group("output")
+    out.add_argument("--out", type=Path, help="a .png for one date; a .gif or .mp4 animation for several")
+    out.add_argument("--out-dir", type=Path, help="folder for a briefing pack (numbered PNGs + index.html)")
+    out.add_argument("--force", action="store_true", help="overwrite existing files")
+    look = export.add_argument_group("map")
+    look.add_argument("--dataset", type=Path, default=EMBEDDED_DATASET,
+                      help="briefing GeoPackage (default: the embedded Kachin dataset)")
+    look.add_argument("--width", type=int, default=1920, help="pixels (default 1920)")
+    look.add_argument("--height", type=int, default=1080, help="pixels (default 1080)")
+    look.add_argument("--dpi", type=int, default=96, help="stored in the PNG for printing (default 96)")
+    look.add_argument("--extent", help="minlon,minlat,maxlon,maxlat (default: the dataset's area)")
+    look.add_argument("--layers", help=f"comma-separated layers to show, from: {','.join(MAP_LAYERS)}")
+    look.add_argument("--title", help="title printed on the map (default: the dataset's)")
+    look.add_argument("--fps", type=float, default=2.0, help="animation frames per second (default 2)")
+    export.set_defaults(run=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Check every argument before loading anything, then render."""
+    options_error = _check_sizes(args)
+    if options_error:
+        raise CliError(options_error)
+    mode = _output_mode(args)
+    layers = _parse_layers(args.layers)
+    lonlat_box = _parse_extent(args.extent)
+    _ensure_gui()
+    from viewer.render import export
+    from viewer.render.renderer import MapRenderer
+
+    dataset = load(args.dataset)
+    dates = _dates(args, dataset)
+    renderer = MapRenderer(dataset)
+    options = export.ExportOptions(
+        width=args.width, height=args.height, dpi=args.dpi, layers=layers, title=args.title,
+        extent=renderer.extent_from_lonlat(*lonlat_box) if lonlat_box else None)
+    try:
+        if mode == "png":
+            if len(dates) != 1:
+                raise CliError("several dates need --out-dir (a briefing pack) or "
+                               "--out NAME.gif / NAME.mp4 (an animation)")
+            written = [export.export_png(dataset, dates[0], args.out, options,
+                                         overwrite=args.force, renderer=renderer)]
+        elif mode == "pack":
+            result = export.export_pack(dataset, dates, args.out_dir, options, overwrite=args.force,
+                                        progress=_stderr_progress, renderer=renderer)
+            written = result.images + [result.index]
+        else:
+            written = [export.export_animation(dataset, dates, args.out, options, fps=args.fps,
+                                               overwrite=args.force, progress=_stderr_progress,
+                                               renderer=renderer)]
+    except export.TargetExists as error:
+        raise CliError(f"{error} (use --force to overwrite)") from None
+    except export.ExportError as error:
+        raise CliError(str(error)) from None
+    for path in written:
+        print(path)
+    return 0
+
+
+def _check_sizes(args: argparse.Namespace) -> str | None:
+    if not (16 <= args.width <= 16384 and 16 <= args.height <= 16384):
+        return f"--width and --height must be 16..16384 pixels, not {args.width}x{args.height}"
+    if not 10 <= args.dpi <= 2400:
+        return f"--dpi must be 10..2400, not {args.dpi}"
+    if not 0.1 <= args.fps <= 60:
+        return f"--fps must be 0.1..60, not {args.fps}"
+    return None
+
+
+def _output_mode(args: argparse.Namespace) -> str:
+    """png, pack or animation, from --out / --out-dir."""
+    if (args.out is None) == (args.out_dir is None):
+        raise CliError("give exactly one of --out FILE or --out-dir FOLDER")
+    if args.out_dir is not None:
+        return "pack"
+    suffix = args.out.suffix.lower()
+    if suffix == ".png":
+        return "png"
+    if suffix in (".gif", ".mp4"):
+        if args.date:
+            raise CliError("an animation needs several dates (--dates, --every or --key-events)")
+        return "animation"
+    raise CliError(f"--out {args.out.name}: use a .png, .gif or .mp4 file name")
+
+
+def _parse_date(text: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"{what} '{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _dates(args: argparse.Namespace, dataset) -> list[dt.date]:
+    from viewer.render.export import dates_every, key_event_dates
+
+    chosen = [name for name, given in (("--date", args.date), ("--dates", args.dates),
+                                       ("--every", args.every), ("--key-events", args.key_events))
+              if given]
+    if len(chosen) != 1:
+        raise CliError("choose the dates with exactly one of --date, --dates, --every, --key-events")
+    if args.date:
+        return [in_range(dataset, _parse_date(args.date, "--date"))]
+    if args.dates:
+        parts = [p for p in args.dates.split(",") if p.strip()]
+        return [in_range(dataset, _parse_date(p, "--dates")) for p in parts]
+    if args.every:
+        start = _parse_date(args.start, "--from") if args.start else dataset.time_start
+        end = _parse_date(args.end, "--to") if args.end else dataset.time_end
+        if end < start:
+            raise CliError(f"--to {end} is before --from {start}")
+        return dates_every(in_range(dataset, start), in_range(dataset, end), args.every)
+    dates = key_event_dates(dataset, args.min_importance)
+    if not dates:
+        raise CliError(f"the dataset has no events of importance {args.min_importance} or more")
+    return dates
+
+
+def _parse_layers(text: str | None) -> dict[str, bool] | None:
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in MAP_LAYERS]
+    if unknown:
+        raise CliError(f"unknown layer {unknown[0]!r}; layers are {', '.join(MAP_LAYERS)}")
+    return {name: name in names for name in MAP_LAYERS}
+
+
+def _parse_extent(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        minlon, minlat, maxlon, maxlat = (float(v) for v in text.split(","))
+    except ValueError:
+        raise CliError(f"--extent '{text}' must be four numbers: minlon,minlat,maxlon,maxlat") from None
+    if not (-180 <= minlon < maxlon <= 180 and -90 <= minlat < maxlat <= 90):
+        raise CliError(f"--extent '{text}' is not a box: need minlon < maxlon and minlat < maxlat "
+                       "within -180..180 / -90..90")
+    return minlon, minlat, maxlon, maxlat
+
+
+def _ensure_gui() -> None:
+    """A QGuiApplication (fonts need one), offscreen when there is no display."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+    from PySide6.QtGui import QGuiApplication
+
+    def quiet(kind, _context, message) -> None:
+        # Qt's chatter (fonts, platform) is not the user's business on a command line.
+        if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            print(f"error: {message}", file=sys.stderr)
+
+    qInstallMessageHandler(quiet)
+    global _APP
+    if QGuiApplication.instance() is None:
+        _APP = QGuiApplication(["kachin-viewer"])
+
+
+_APP = None  # the QGuiApplication, kept alive for the command's lifetime
+
+
+def _stderr_progress(text: str, fraction: float) -> None:
+    # Only for a person watching: scripts get a clean stderr (errors only).
+    if sys.stderr.isatty():
+        print(f"{fraction:4.0%} {text}", file=sys.stderr, flush=True)

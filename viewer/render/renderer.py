@@ -1,0 +1,478 @@
+"""MapRenderer: the one renderer behind the window's map and every export.
+
+Work is split by how often it changes:
+- at load: every geometry projected and turned into paths (layers.py);
+- per view (pan, zoom, resize): base layers drawn into cached images, labels placed;
+- per set of holding rows: control, routes, events and overlays drawn into a
+  cached frame; a date change that keeps the same rows (IntervalIndex.same_rows)
+  reuses it;
+- per date: only the "as of" label is drawn on top.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QImage, QPainter, QTransform
+
+from viewer import __version__
+from viewer.model.dataset import Dataset, split_ids
+from viewer.model.dates import to_day
+from viewer.model.state import MAP_LAYERS, Selection
+from viewer.render import style
+from viewer.render.labels import LabelRequest, place_labels
+from viewer.render.layers import BaseLayer, ControlLayer, EventLayer, FlowLayer, Frame, PlaceLayer
+from viewer.render.overlay import (EXPORT, SCREEN, Decorations, LegendContent, OverlayLayout,
+                                   date_label, map_insets)
+from viewer.render.projection import BASE_MARGIN_DEGREES, Extent, Projector
+from viewer.render.view import MapView
+
+# Event markers show what happened in this many days up to the shown date.
+RECENT_EVENT_DAYS = 30
+DEFAULT_PADDING = 0.05
+SELECTABLE_LAYERS = ("control", "flows", "places", "events")
+
+
+@dataclass
+class _CachedImage:
+    key: tuple
+    image: QImage
+    day: int = 0
+    events: tuple[int, int] = (0, 0)
+    layout: OverlayLayout | None = None
+    hidden: set[int] = field(default_factory=set)   # places left out for lack of room
+
+
+class MapRenderer:
+    """Draws a dataset's map for a date onto any QPainter (widget or image).
+
+    Not shared between threads: each thread that renders makes its own.
+    """
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        data_box = _data_lonlat_box(dataset)
+        center = ((data_box[0] + data_box[2]) / 2, (data_box[1] + data_box[3]) / 2)
+        self._center = center
+        self.projector = Projector.for_lonlat(*center)
+        self.places = PlaceLayer(dataset.places, self.projector, _route_ends(dataset))
+        place_xy = self.places.xy()
+        self.control = ControlLayer(dataset.control, self.projector)
+        self.flows = FlowLayer(dataset.flows, self.projector, place_xy)
+        self.events = EventLayer(dataset.events, self.projector, place_xy, dataset.event_days)
+        clip = (center[0] - BASE_MARGIN_DEGREES, center[1] - BASE_MARGIN_DEGREES,
+                center[0] + BASE_MARGIN_DEGREES, center[1] + BASE_MARGIN_DEGREES)
+        self.base = [BaseLayer(name, frame, self.projector, clip, center)
+                     for name, frame in sorted(dataset.base_layers.items(), key=_base_order)]
+        self._default_extent = self._content_extent()
+        self._row_of = {layer: {rid: i for i, rid in enumerate(getattr(self, layer).ids)}
+                        for layer in SELECTABLE_LAYERS}
+        zone_kinds = dataset.areas["kind"].astype(str) if "kind" in dataset.areas.columns else []
+        self._zones = any("zone" in k for k in zone_kinds)
+        sources = dataset.sources
+        self._outlets = dict(zip(sources["source_id"].astype(str),
+                                 sources["outlet"].fillna(sources["source_id"]).astype(str)))
+        self._base_cache: dict[bool, _CachedImage] = {}
+        self._frame_cache: _CachedImage | None = None
+        self._places_cache: _CachedImage | None = None
+
+    # -- extents and views ------------------------------------------------------
+    @property
+    def crs_name(self) -> str:
+        return self.projector.name
+
+    def default_extent(self) -> Extent:
+        """Control areas and routes with a margin: where the story is."""
+        return self._default_extent
+
+    def _content_extent(self) -> Extent:
+        for bounds in (np.vstack([self.control.paths.bounds, self.flows.paths.bounds]),
+                       np.column_stack([self.places.x, self.places.y, self.places.x, self.places.y]),
+                       np.vstack([layer.paths.bounds for layer in self.base] or [np.full((1, 4), np.nan)])):
+            extent = Extent.of_bounds(bounds)
+            if extent is not None and not extent.is_empty():
+                return extent.padded(DEFAULT_PADDING)
+        # Nothing to show: a 100 km box around the zone's centre.
+        x, y = self.projector.points([self._center[0]], [self._center[1]])
+        return Extent(x[0] - 50_000, y[0] - 50_000, x[0] + 50_000, y[0] + 50_000)
+
+    def extent_from_lonlat(self, minlon: float, minlat: float, maxlon: float, maxlat: float) -> Extent:
+        return self.projector.extent_from_lonlat(minlon, minlat, maxlon, maxlat)
+
+    def lonlat_of(self, extent: Extent) -> tuple[float, float, float, float]:
+        return self.projector.lonlat_of_extent(extent)
+
+    def default_view(self, width: int, height: int, ui_scale: float = 1.0,
+                     decorations: Decorations = SCREEN) -> MapView:
+        """The default extent fitted into what the overlays leave free."""
+        probe = MapView(0, 0, 1, width, height, ui_scale)
+        layout = OverlayLayout(probe, decorations, self._all_legend_content(),
+                               self.dataset.title, ("",) * 2)
+        legend_width = layout.legend.width if layout.legend else 0
+        return MapView.fit(self._default_extent, width, height, ui_scale,
+                           map_insets(layout, legend_width))
+
+    # -- rendering ----------------------------------------------------------------
+    def render_image(self, view: MapView, day: dt.date, layers: dict | None = None,
+                     selection: Selection | None = None, decorations: Decorations = EXPORT,
+                     title: str | None = None, pixel_ratio: float = 1.0) -> QImage:
+        """An opaque image of the map; safe off the GUI thread (QImage, not QPixmap)."""
+        image = _new_image(view, pixel_ratio)
+        painter = QPainter(image)
+        try:
+            self.render(painter, view, day, layers, selection, decorations, title)
+        finally:
+            painter.end()
+        return image
+
+    def render(self, painter: QPainter, view: MapView, day: dt.date, layers: dict | None = None,
+               selection: Selection | None = None, decorations: Decorations = SCREEN,
+               title: str | None = None) -> None:
+        """Paint the map for `day` over the whole of `view`."""
+        layers = _all_layers(layers)
+        pixel_ratio = painter.device().devicePixelRatioF()
+        frame = self._frame_image(view, day, layers, selection, decorations,
+                                  title if title is not None else self.dataset.title, pixel_ratio)
+        painter.save()
+        painter.setTransform(QTransform())
+        painter.drawImage(QPointF(0, 0), frame.image)
+        frame.layout.paint_date(painter, date_label(day))
+        painter.restore()
+
+    def _frame_image(self, view: MapView, day: dt.date, layers: dict, selection: Selection | None,
+                     decorations: Decorations, title: str, pixel_ratio: float) -> _CachedImage:
+        """The map without its date label, reused while the same rows hold."""
+        number = to_day(day)
+        events = self._event_range(number, layers)
+        key = (view, pixel_ratio, tuple(sorted(layers.items())), selection, decorations, title)
+        cached = self._frame_cache
+        if (cached is not None and cached.key == key and cached.events == events
+                and self.dataset.control_index.same_rows(cached.day, number)
+                and self.dataset.flow_index.same_rows(cached.day, number)):
+            return cached
+        image = _new_image(view, pixel_ratio)
+        painter = QPainter(image)
+        try:
+            layout = self._paint_frame(painter, view, number, layers, selection, decorations, title)
+        finally:
+            painter.end()
+        self._frame_cache = _CachedImage(key, image, number, events, layout)
+        return self._frame_cache
+
+    def _paint_frame(self, painter: QPainter, view: MapView, day: int, layers: dict,
+                     selection: Selection | None, decorations: Decorations, title: str) -> OverlayLayout:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        frame = Frame.of(view)
+        rows = self._rows(day, layers)
+        selected = self._selected_rows(selection)
+        if layers["base"]:
+            # The under-image is opaque (background included): a plain copy, no blending.
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+            painter.drawImage(QPointF(0, 0), self._base_image(view, painter, over=False))
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        else:
+            painter.fillRect(view.rect, style.BACKGROUND)
+        if layers["control"]:
+            self.control.paint(painter, frame, rows["control"], self._colors(), selected.get("control"))
+        if layers["base"]:
+            painter.setTransform(QTransform())
+            painter.drawImage(QPointF(0, 0), self._base_image(view, painter, over=True))
+        if layers["flows"]:
+            self.flows.paint(painter, frame, rows["flows"], selected.get("flows"))
+        legend = self._legend_content(view, day, layers) if decorations.legend else None
+        footer = self._footer_lines(view, day, layers) if decorations.footer else ()
+        layout = OverlayLayout(view, decorations, legend, title, footer)
+        if layers["places"] or layers["labels"]:
+            painter.setTransform(QTransform())
+            painter.drawImage(QPointF(0, 0), self._places_image(frame, layers, layout,
+                                                                painter.device().devicePixelRatioF()))
+        if "places" in selected:
+            self.places.paint_selection(painter, frame, selected["places"])
+        if layers["events"]:
+            self.events.paint(painter, frame, rows["events"], selected.get("events"))
+        layout.paint_static(painter, self.projector.grid_north_degrees(view.center_x, view.center_y))
+        return layout
+
+    def _base_image(self, view: MapView, target: QPainter, over: bool) -> QImage:
+        """Base layers under (land, water) or over (boundaries) the control fills."""
+        pixel_ratio = target.device().devicePixelRatioF()
+        key = (view, pixel_ratio)
+        cached = self._base_cache.get(over)
+        if cached is not None and cached.key == key:
+            return cached.image
+        image = _new_image(view, pixel_ratio)
+        image.fill(Qt.GlobalColor.transparent if over else style.BACKGROUND)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        frame = Frame.of(view)
+        for layer in self.base:
+            if layer.style.over_thematic == over:
+                layer.paint(painter, frame)
+        painter.end()
+        self._base_cache[over] = _CachedImage(key, image)
+        return image
+
+    def _places_image(self, frame: Frame, layers: dict, layout: OverlayLayout,
+                      pixel_ratio: float) -> QImage:
+        """Place symbols and all labels, redone only when the view or the panels move."""
+        obstacles = layout.obstacles()
+        key = (frame.view, pixel_ratio, layers["places"], layers["labels"], layers["base"],
+               tuple((r.x(), r.y(), r.width(), r.height()) for r in obstacles))
+        if self._places_cache is not None and self._places_cache.key == key:
+            return self._places_cache.image
+        rows = self.places.in_view(frame) if layers["places"] else np.array([], dtype=int)
+        placed, hidden = [], set()
+        if layers["labels"]:
+            placed, hidden = place_labels(self._label_requests(frame, rows, layers),
+                                          frame.view.rect.adjusted(2, 2, -2, -2), obstacles)
+        image = _transparent_image(frame.view, pixel_ratio)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.places.paint(painter, frame, np.array([r for r in rows if r not in hidden], dtype=int))
+        for label in placed:
+            style.halo_text(painter, label.origin, label.text, label.font, label.color,
+                            halo_width=3.2 * frame.scale)
+        painter.end()
+        self._places_cache = _CachedImage(key, image, hidden=hidden)
+        return image
+
+    def _label_requests(self, frame: Frame, place_rows: np.ndarray, layers: dict) -> list[LabelRequest]:
+        s = frame.scale
+        requests = []
+        px, py = frame.view.to_pixels(self.places.x[place_rows], self.places.y[place_rows])
+        symbol_r = 6.0 * s
+        for i, row in enumerate(place_rows):
+            name, kind = self.places.names[row], self.places.kinds[row]
+            x, y = float(px[i]), float(py[i])
+            symbol = None if kind in style.AREA_NAME_KINDS else QRectF(x - symbol_r, y - symbol_r,
+                                                                       2 * symbol_r, 2 * symbol_r)
+            if not name:
+                continue
+            if symbol is None:
+                requests.append(_area_name_request(name, kind, x, y, s))
+            else:
+                important = kind in style.IMPORTANT_PLACE_KINDS
+                requests.append(LabelRequest(
+                    name, x, y, self.places.priority[row],
+                    style.font((15 if important else 13.5) * s, bold=important), style.TEXT,
+                    7.5 * s, symbol=symbol, row=int(row),
+                    protected=self.places.priority[row] >= style.PROTECTED_PRIORITY))
+        if layers["base"]:
+            named = {r.text.upper() for r in requests}
+            for layer in self.base:
+                for name, x, y in layer.label_points(frame):
+                    if any(known.startswith(name) for known in named):
+                        continue  # one label per country or state
+                    named.add(name)
+                    bx, by = frame.view.to_pixels(x, y)
+                    requests.append(_area_name_request(name, "region", float(bx), float(by), s))
+        return requests
+
+    # -- what holds ----------------------------------------------------------------
+    def _event_range(self, day: int, layers: dict) -> tuple[int, int]:
+        if not layers["events"]:
+            return (0, 0)
+        rows = self.events.rows_between(day - RECENT_EVENT_DAYS + 1, day)
+        return (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
+
+    def _rows(self, day: int, layers: dict) -> dict[str, np.ndarray]:
+        empty = np.array([], dtype=int)
+        start, stop = self._event_range(day, layers)
+        return {
+            "control": self.dataset.control_index.indices(day) if layers["control"] else empty,
+            "flows": self.dataset.flow_index.indices(day) if layers["flows"] else empty,
+            "events": np.arange(start, stop),
+        }
+
+    def _visible_rows(self, view: MapView, day: int, layers: dict) -> dict[str, np.ndarray]:
+        rows = self._rows(day, layers)
+        box = view.extent.as_tuple()
+        return {
+            "control": _touching(self.control.paths.bounds, rows["control"], box),
+            "flows": _touching(self.flows.paths.bounds, rows["flows"], box),
+            "events": rows["events"][_inside(self.events.x[rows["events"]],
+                                             self.events.y[rows["events"]], box)],
+        }
+
+    def _selected_rows(self, selection: Selection | None) -> dict[str, int]:
+        if selection is None or selection.layer not in self._row_of:
+            return {}
+        row = self._row_of[selection.layer].get(str(selection.row_id))
+        return {} if row is None else {selection.layer: row}
+
+    def _colors(self) -> dict[str, str]:
+        return dict(zip(self.dataset.actors["actor_id"], self.dataset.actors["color"]))
+
+    # -- legend and footer ------------------------------------------------------------
+    def legend_content(self, view: MapView, day: dt.date, layers: dict | None = None) -> LegendContent:
+        """Legend entries for what this view shows on `day`."""
+        return self._legend_content(view, to_day(day), _all_layers(layers))
+
+    def _legend_content(self, view: MapView, day: int, layers: dict) -> LegendContent:
+        visible = self._visible_rows(view, day, layers)
+        return self._legend_for(visible["control"], visible["flows"], len(visible["events"]) > 0,
+                                self.places.in_view(Frame.of(view)) if layers["places"] else [])
+
+    def _all_legend_content(self) -> LegendContent:
+        return self._legend_for(np.arange(len(self.control.ids)), np.arange(len(self.flows.ids)),
+                                len(self.events.ids) > 0, np.arange(len(self.places.ids)))
+
+    def _legend_for(self, control_rows, flow_rows, events: bool, place_rows) -> LegendContent:
+        control_rows = np.asarray(control_rows, dtype=int)
+        flow_rows = np.asarray(flow_rows, dtype=int)
+        held = set(self.control.actors[control_rows]) | set(self.control.contested_with[control_rows])
+        actors = tuple((self.dataset.actor_name(a), self.dataset.actor_color(a))
+                       for a in self.dataset.actors["actor_id"] if a in held)
+        contested_rows = control_rows[self.control.contested[control_rows]
+                                      & (self.control.contested_with[control_rows] != "")]
+        contested = None
+        if len(contested_rows):
+            row = contested_rows[0]
+            contested = (self.dataset.actor_color(self.control.actors[row]),
+                         self.dataset.actor_color(self.control.contested_with[row]))
+        confidences = set(self.control.confidence[control_rows])
+        statuses = set(self.flows.status[flow_rows])
+        known = self.flows.known_volume[flow_rows]
+        kinds = set(self.places.kinds[np.asarray(place_rows, dtype=int)])
+        return LegendContent(
+            actors=actors,
+            confidences=tuple(c for c in style.CONFIDENCE_ORDER if c in confidences),
+            contested=contested,
+            flow_statuses=tuple(s for s in style.FLOW_STATUS_ORDER if s in statuses),
+            unknown_volume=bool(len(known) and not known.all()),
+            known_volume=bool(known.any()),
+            place_kinds=tuple(k for k in style.PLACE_KIND_ORDER if k in kinds),
+            event_window_days=RECENT_EVENT_DAYS if events else 0,
+            zone_note=self._zones and len(control_rows) > 0,
+        )
+
+    def visible_source_ids(self, view: MapView, day: dt.date, layers: dict | None = None) -> list[str]:
+        """Ids of the sources behind the control, routes and events in view on `day`."""
+        visible = self._visible_rows(view, to_day(day), _all_layers(layers))
+        ids: list[str] = []
+        for layer, rows in (("control", visible["control"]), ("flows", visible["flows"]),
+                            ("events", visible["events"])):
+            for cell in getattr(self, layer).source_ids[rows]:
+                ids += [i for i in split_ids(cell) if i not in ids]
+        return ids
+
+    def _footer_lines(self, view: MapView, day: int, layers: dict) -> tuple[str, str]:
+        visible = self._visible_rows(view, day, layers)
+        counts: Counter = Counter()
+        for layer in ("control", "flows", "events"):
+            for cell in getattr(self, layer).source_ids[visible[layer]]:
+                counts.update(self._outlets.get(i, i) for i in split_ids(cell))
+        outlets = ", ".join(f"{name} ({n})" if n > 1 else name for name, n in counts.most_common())
+        sources = f"Sources for what is shown: {outlets}" if outlets else "Sources: none for what is shown"
+        meta = self.dataset.meta
+        credits = [meta.get("attribution") or "", f"Licence: {meta['license']}" if meta.get("license") else "",
+                   f"{self.projector.crs.name}", f"Kachin Viewer {__version__}"]
+        return sources, " · ".join(c for c in credits if c)
+
+    # -- hit testing ------------------------------------------------------------------
+    def hit_test(self, view: MapView, point: QPointF, day: dt.date,
+                 layers: dict | None = None) -> Selection | None:
+        """What the user clicked at `point` (pixels): marker, place, route, then area."""
+        layers = _all_layers(layers)
+        frame = Frame.of(view)
+        rows = self._rows(to_day(day), layers)
+        hit = None
+        if layers["events"]:
+            hit = ("events", self.events.hit(frame, point, rows["events"]))
+        if (hit is None or hit[1] is None) and layers["places"]:
+            place_rows = self.places.in_view(frame)
+            cached = self._places_cache
+            if cached is not None and cached.key[0] == view:
+                place_rows = np.array([r for r in place_rows if r not in cached.hidden], dtype=int)
+            hit = ("places", self.places.hit(frame, point, place_rows))
+        x, y = view.to_map(point)
+        if (hit is None or hit[1] is None) and layers["flows"]:
+            tolerance = (5 + 0.5 * float(self.flows.widths.max(initial=0))) * view.metres_per_pixel
+            hit = ("flows", self.flows.hit(x, y, rows["flows"], tolerance))
+        if (hit is None or hit[1] is None) and layers["control"]:
+            hit = ("control", self.control.hit(x, y, rows["control"]))
+        if hit is None or hit[1] is None:
+            return None
+        layer, row = hit
+        return Selection(layer, str(getattr(self, layer).ids[row]))
+
+
+def _area_name_request(name: str, kind: str, x: float, y: float, scale: float) -> LabelRequest:
+    """A state, country or lake name: centred on its point, grey capitals or blue italics."""
+    if kind == "lake":
+        return LabelRequest(name, x, y, style.PLACE_PRIORITY["lake"], style.font(12.5 * scale, italic=True),
+                            style.WATER_LABEL, 0, centered=True)
+    text_font = style.font(12.5 * scale, bold=True)
+    text_font.setLetterSpacing(text_font.SpacingType.PercentageSpacing, 118)
+    return LabelRequest(name.upper(), x, y, style.PRIORITY_BASE_LABEL, text_font, style.BASE_LABEL, 0,
+                        centered=True)
+
+
+def _new_image(view: MapView, pixel_ratio: float) -> QImage:
+    """An uninitialised image covering `view` at `pixel_ratio` device pixels per pixel."""
+    image = QImage(round(view.width * pixel_ratio), round(view.height * pixel_ratio),
+                   QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(pixel_ratio)
+    return image
+
+
+def _transparent_image(view: MapView, pixel_ratio: float) -> QImage:
+    image = _new_image(view, pixel_ratio)
+    image.fill(Qt.GlobalColor.transparent)
+    return image
+
+
+def _all_layers(layers: dict | None) -> dict[str, bool]:
+    shown = {name: True for name in MAP_LAYERS}
+    shown.update(layers or {})
+    return shown
+
+
+def _touching(bounds: np.ndarray, rows: np.ndarray, box: tuple) -> np.ndarray:
+    b = bounds[rows]
+    xmin, ymin, xmax, ymax = box
+    return rows[(b[:, 0] <= xmax) & (b[:, 2] >= xmin) & (b[:, 1] <= ymax) & (b[:, 3] >= ymin)]
+
+
+def _inside(x: np.ndarray, y: np.ndarray, box: tuple) -> np.ndarray:
+    xmin, ymin, xmax, ymax = box
+    return (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)
+
+
+def _route_ends(dataset: Dataset) -> set[str]:
+    flows = dataset.flows
+    ends = set()
+    for column in ("from_place_id", "to_place_id"):
+        if column in flows.columns:
+            ends |= {str(v) for v in flows[column].dropna()}
+    return ends
+
+
+def _base_order(item) -> int:
+    """Draw context (whole-country) layers first, then land, water, then lines."""
+    name = item[0]
+    if any(word in name for word in ("context", "whole", "simplified")):
+        return -1
+    for rank, key in enumerate(("countr", "disputed_area", "lake", "river", "road", "admin1",
+                                "disputed", "border", "boundar")):
+        if key in name:
+            return rank
+    return 4
+
+
+def _data_lonlat_box(dataset: Dataset) -> tuple[float, float, float, float]:
+    """Lon/lat bounds of control and routes, else places, else base layers."""
+    candidates = [np.vstack([shapely.bounds(dataset.control.geometry.array),
+                             shapely.bounds(dataset.flows.geometry.array)]),
+                  shapely.bounds(dataset.places.geometry.array)]
+    candidates += [shapely.bounds(frame.geometry.array) for frame in dataset.base_layers.values()]
+    for bounds in candidates:
+        extent = Extent.of_bounds(bounds)
+        if extent is not None:
+            return extent.as_tuple()
+    return (0.0, 0.0, 0.0, 0.0)
