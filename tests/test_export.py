@@ -266,9 +266,13 @@ def test_pack_renders_on_a_worker_thread(dataset, tmp_path):
 
     results, errors = [], []
 
+    renderer = MapRenderer(dataset)
+    renderer.render_image(renderer.default_view(640, 360), DAY)    # the window's canvas at work
+
     def work() -> None:
         try:
-            results.append(export_pack(dataset, [dt.date(2024, 10, 19)], tmp_path, SMALL))
+            results.append(export_pack(dataset, [dt.date(2024, 10, 19)], tmp_path, SMALL,
+                                       renderer=renderer.for_another_thread()))
         except Exception as error:  # reported below, on the test's thread
             errors.append(error)
 

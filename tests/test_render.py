@@ -258,3 +258,17 @@ def test_a_zone_with_no_shape_of_its_own_uses_its_area(app, tmp_path):
     assert distance(after, KIA) < distance(after, SAC)
     assert renderer.control.paths.bounds[2][0] == pytest.approx(renderer.projector.points(
         [EAST.bounds[0]], [EAST.bounds[1]])[0][0], abs=200)
+
+
+def test_event_markers_follow_the_date_over_a_cached_map(renderer):
+    """Markers show events of the last 30 days even while the map itself is reused."""
+    view = renderer.default_view(960, 540)
+    place = pixel_of(renderer, view, 97.75, 25.25)
+    marker = (int(place.x() + 7), int(place.y() - 7))
+
+    def marker_color(day):
+        return renderer.render_image(view, day, decorations=SCREEN).pixelColor(*marker)
+
+    assert distance(np.array(marker_color(dt.date(2024, 10, 25)).getRgb()[:3]), style.EVENT) < 40
+    assert distance(np.array(marker_color(dt.date(2024, 12, 25)).getRgb()[:3]), style.EVENT) > 100
+    assert distance(np.array(marker_color(dt.date(2024, 11, 10)).getRgb()[:3]), style.EVENT) < 40

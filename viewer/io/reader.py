@@ -87,6 +87,57 @@ def _check_sqlite(path: Path) -> list[Problem]:
     return []
 
 
+# Geometry layers are read this many rows at a time (see _Reader._read_shapes).
+READ_SLICE_ROWS = 500
+
+
+class SharedShapes:
+    """Shapes decoded once per distinct WKB, shared by every row that repeats them.
+
+    Each control period of a zone stores the zone's outline (QGIS's Temporal
+    Controller needs a shape on every row), usually the same as in `areas`:
+    decoding a repeated shape once keeps one copy in memory, and its validity
+    is checked once. Shapely geometries are immutable, so sharing is safe.
+    """
+
+    def __init__(self) -> None:
+        self._by_digest: dict[bytes, object] = {}
+        # id(shape) -> (shape, valid); holding the shape keeps its id from being reused.
+        self._validity: dict[int, tuple[object, bool]] = {}
+
+    def decode(self, wkb: np.ndarray) -> np.ndarray:
+        """Geometries for an array of WKB (None for a null), reusing any seen before."""
+        shapes = np.empty(len(wkb), dtype=object)
+        new_rows: dict[bytes, list[int]] = {}
+        for row, data in enumerate(wkb):
+            if data is None:
+                continue
+            digest = hashlib.blake2b(data, digest_size=16).digest()
+            known = self._by_digest.get(digest)
+            if known is None:
+                new_rows.setdefault(digest, []).append(row)
+            else:
+                shapes[row] = known
+        if new_rows:
+            decoded = shapely.from_wkb(wkb[[rows[0] for rows in new_rows.values()]], on_invalid="raise")
+            for (digest, rows), shape in zip(new_rows.items(), decoded):
+                self._by_digest[digest] = shape
+                for row in rows:
+                    shapes[row] = shape
+        return shapes
+
+    def is_valid(self, geometries: np.ndarray) -> np.ndarray:
+        """shapely.is_valid for each geometry, computed once per distinct object."""
+        geometries = np.asarray(geometries, dtype=object)
+        unknown = {id(g): g for g in geometries if g is not None and id(g) not in self._validity}
+        if unknown:
+            distinct = np.empty(len(unknown), dtype=object)
+            distinct[:] = list(unknown.values())
+            for shape, valid in zip(distinct, _is_valid(distinct).tolist()):
+                self._validity[id(shape)] = (shape, valid)
+        return np.array([g is not None and self._validity[id(g)][1] for g in geometries], dtype=bool)
+
+
 class _Reader:
     def __init__(self, path: Path, progress: Progress) -> None:
         self.path = path
@@ -95,6 +146,10 @@ class _Reader:
         self.problems: list[Problem] = []
         self.frames: dict[str, pd.DataFrame] = {}
         self._row_ids: dict[str, list[str]] = {}
+        # Per layer, per date column: the parsed dates. Kept here, not in frame.attrs,
+        # which pandas deep-copies into every frame derived from it (each control_on()).
+        self._parsed_dates: dict[str, dict[str, list]] = {}
+        self.shapes = SharedShapes()
 
     def problem(self, message: str, layer: str | None = None, row: str | None = None,
                 column: str | None = None, severity: str = "error") -> None:
@@ -145,14 +200,31 @@ class _Reader:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                has_geometry = pyogrio.read_info(self.path, layer=layer)["geometry_type"] is not None
-                frame = pyogrio.read_dataframe(self.path, layer=layer, read_geometry=has_geometry)
+                info = pyogrio.read_info(self.path, layer=layer)
+                frame = pyogrio.read_dataframe(self.path, layer=layer, read_geometry=False)
+                if info["geometry_type"] is not None:
+                    shapes = self._read_shapes(layer, info["features"])
+                    if len(shapes) != len(frame):
+                        raise ValueError(f"{len(shapes)} shapes for {len(frame)} rows")
+                    frame = gpd.GeoDataFrame(frame, geometry=shapes, crs=info["crs"])
         except Exception as error:  # GDAL raises several types for damaged layers
             self.problem(f"cannot be read: {error}", layer)
             return None
         if isinstance(frame, gpd.GeoDataFrame):
             return self._to_wgs84(layer, frame)
         return pd.DataFrame(frame)
+
+    def _read_shapes(self, layer: str, count: int) -> np.ndarray:
+        """The layer's shapes, READ_SLICE_ROWS rows at a time (GDAL's WKB for one
+        slice at a time is in memory, not the whole layer's), decoded by `self.shapes`."""
+        starts = range(0, count, READ_SLICE_ROWS) if count >= 0 else [0]
+        slices = []
+        for start in starts:
+            _meta, _fids, wkb, _fields = pyogrio.raw.read(
+                self.path, layer=layer, columns=[], skip_features=start,
+                max_features=READ_SLICE_ROWS if count >= 0 else None)
+            slices.append(self.shapes.decode(wkb))
+        return np.concatenate(slices) if slices else np.empty(0, dtype=object)
 
     def _to_wgs84(self, layer: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if frame.crs is None:
@@ -238,7 +310,7 @@ class _Reader:
                     if a and b and (b <= a if strict else b < a):
                         relation = "after" if strict else "on or after"
                         self.problem(f"{b} is not {relation} {start} {a}", layer, row, end)
-        frame.attrs["parsed_dates"] = parsed
+        self._parsed_dates[layer] = parsed
 
     def _check_enums(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
         for (enum_layer, column), allowed in ENUMS.items():
@@ -283,7 +355,7 @@ class _Reader:
                          layer, ids[i], "geometry")
         if GEOMETRY_TYPES[layer][0] != "Polygon":
             return
-        invalid = ~missing & ~outside & ~_is_valid(frame.geometry.array)
+        invalid = ~missing & ~outside & ~self.shapes.is_valid(frame.geometry.array)
         for i in np.flatnonzero(invalid):
             reason = shapely.is_valid_reason(frame.geometry.iloc[i])
             self.problem(f"invalid polygon ({reason}), repaired", layer, ids[i], "geometry",
@@ -328,7 +400,7 @@ class _Reader:
         frame = self.frames.get("control")
         if frame is None or "area_id" not in frame.columns:
             return
-        parsed = frame.attrs.get("parsed_dates", {})
+        parsed = self._parsed_dates.get("control", {})
         if "valid_from" not in parsed:
             return
         ids = self.row_ids("control")

@@ -207,22 +207,46 @@ class ControlLayer:
                                    dtype=object)
         self.contested = np.array([s == "contested" for s in statuses], dtype=bool)
         self.source_ids = _column(control, "source_ids")
+        # Each row's (actor, contested with, confidence): a frame groups rows by it.
+        self.style_keys = [(a, w if c else "", k) for a, w, c, k in zip(
+            self.actors, self.contested_with, self.contested, self.confidence)]
 
     def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, colors: dict[str, str],
               selected: int | None) -> None:
+        """All fills, then all hatching, then all outlines, one style at a time.
+
+        Grouping by style sets each brush and pen once; outlines drawn last are
+        never covered by a neighbour's fill.
+        """
         painter.setTransform(frame.world)
-        brushes: dict[tuple, tuple] = {}
-        for row, path in self.paths.visible(rows, frame.mpp, frame.bounds):
-            key = (self.actors[row], self.contested_with[row] if self.contested[row] else "",
-                   self.confidence[row])
-            if key not in brushes:
-                actor, second, confidence = key
-                brushes[key] = control_look(colors.get(actor, "#999999"),
-                                            colors.get(second, "#999999") if second else None,
-                                            confidence, frame.scale, frame.texture_fix)
-            paint_control_shape(painter, path, brushes[key])
+        visible = self.paths.visible(rows, frame.mpp, frame.bounds)
+        groups: dict[tuple, list[QPainterPath]] = {}
+        for row, path in visible:
+            groups.setdefault(self.style_keys[row], []).append(path)
+        looks = {key: self._look(key, colors, frame) for key in groups}
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for part in (0, 1):                           # fill, then hatching
+            for key, paths in groups.items():
+                brush = looks[key][part]
+                if brush is not None:
+                    painter.setBrush(brush)
+                    for path in paths:
+                        painter.drawPath(path)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for key, paths in groups.items():
+            painter.setPen(looks[key][2])
+            for path in paths:
+                painter.drawPath(path)
         if selected is not None and selected in set(rows.tolist()):
             _outline_selection(painter, self.paths.paths_for(frame.mpp)[selected], frame.scale)
+
+    @staticmethod
+    def _look(key: tuple, colors: dict[str, str], frame: Frame) -> tuple:
+        actor, second, confidence = key
+        return control_look(colors.get(actor, "#999999"), colors.get(second, "#999999") if second else None,
+                            confidence, frame.scale, frame.texture_fix)
 
     def hit(self, x: float, y: float, rows: np.ndarray) -> int | None:
         """The active row whose shape holds (x, y); the last drawn wins."""
@@ -233,7 +257,11 @@ class ControlLayer:
 
 def control_look(color_name: str, second_name: str | None, confidence: str, scale: float,
                  texture_fix: QTransform) -> tuple[QBrush | None, QBrush | None, QPen]:
-    """(fill brush, hatch brush, outline pen) of a control row; the legend uses it too."""
+    """(fill brush, hatch brush, outline pen) of a control row; the legend uses it too.
+
+    The map fills without antialiasing (Qt's antialiased translucent fill is
+    some 10x slower) and hides the stepped edge under an antialiased outline.
+    """
     color = QColor(color_name)
     alpha = style.CONFIDENCE_ALPHA.get(confidence, 0.7)
     dashed = confidence in style.CONFIDENCE_HATCHED
@@ -251,20 +279,13 @@ def control_look(color_name: str, second_name: str | None, confidence: str, scal
 
 
 def paint_control_shape(painter: QPainter, path: QPainterPath, look: tuple) -> None:
-    """Fill and hatch without antialiasing, then an antialiased outline.
-
-    Qt's antialiased fill with a translucent brush is some 10x slower than a
-    plain one; the outline drawn over the edge hides the difference. Fill and
-    outline are separate calls: each then takes the raster engine's fast path.
-    """
+    """One shape as the control layer draws it (the legend's swatches)."""
     fill, hatch, pen = look
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     painter.setPen(Qt.PenStyle.NoPen)
     for brush in (fill, hatch):
         if brush is not None:
             painter.setBrush(brush)
             painter.drawPath(path)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawPath(path)
@@ -296,8 +317,6 @@ class FlowLayer:
         self.widths = _route_widths(flows)
         self.known_volume = ~np.isnan(pd.to_numeric(pd.Series(_column(flows, "volume")),
                                                     errors="coerce").to_numpy(dtype=float))
-        self.from_ids = from_ids
-        self.to_ids = _column(flows, "to_place_id")
 
     def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, selected: int | None) -> None:
         visible = self.paths.visible(rows, frame.mpp, frame.bounds)

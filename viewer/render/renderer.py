@@ -10,6 +10,7 @@ Work is split by how often it changes:
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QImage, QPainter, QTransform
+from PySide6.QtGui import QImage, QPainter, QRegion, QTransform
 
 from viewer import __version__
 from viewer.model.dataset import Dataset, split_ids
@@ -50,7 +51,8 @@ class _CachedImage:
 class MapRenderer:
     """Draws a dataset's map for a date onto any QPainter (widget or image).
 
-    Not shared between threads: each thread that renders makes its own.
+    Not shared between threads (its caches are not locked): a worker thread
+    uses `for_another_thread()` or a renderer of its own.
     """
 
     def __init__(self, dataset: Dataset) -> None:
@@ -79,6 +81,13 @@ class MapRenderer:
         self._base_cache: dict[bool, _CachedImage] = {}
         self._frame_cache: _CachedImage | None = None
         self._places_cache: _CachedImage | None = None
+
+    def for_another_thread(self) -> "MapRenderer":
+        """A renderer sharing this one's prepared geometry (read-only) with caches
+        of its own, for a worker thread: skips rebuilding paths for an export."""
+        twin = copy.copy(self)
+        twin._base_cache, twin._frame_cache, twin._places_cache = {}, None, None
+        return twin
 
     # -- extents and views ------------------------------------------------------
     @property
@@ -132,7 +141,12 @@ class MapRenderer:
     def render(self, painter: QPainter, view: MapView, day: dt.date, layers: dict | None = None,
                selection: Selection | None = None, decorations: Decorations = SCREEN,
                title: str | None = None) -> None:
-        """Paint the map for `day` over the whole of `view`."""
+        """Paint the map for `day` over the whole of `view`.
+
+        The cached frame holds everything that changes only with the holding
+        rows; recent-event markers (a sliding window) and the date label are
+        drawn on it for each date.
+        """
         layers = _all_layers(layers)
         pixel_ratio = painter.device().devicePixelRatioF()
         frame = self._frame_image(view, day, layers, selection, decorations,
@@ -140,14 +154,21 @@ class MapRenderer:
         painter.save()
         painter.setTransform(QTransform())
         painter.drawImage(QPointF(0, 0), frame.image)
+        if layers["events"]:
+            start, stop = self._event_range(to_day(day), layers)
+            painter.setClipRegion(_outside(view.rect, frame.layout.obstacles()))
+            self.events.paint(painter, Frame.of(view), np.arange(start, stop),
+                              self._selected_rows(selection).get("events"))
+            painter.setClipping(False)
         frame.layout.paint_date(painter, date_label(day))
         painter.restore()
 
     def _frame_image(self, view: MapView, day: dt.date, layers: dict, selection: Selection | None,
                      decorations: Decorations, title: str, pixel_ratio: float) -> _CachedImage:
-        """The map without its date label, reused while the same rows hold."""
+        """The map without event markers and date label, reused while the same rows hold."""
         number = to_day(day)
-        events = self._event_range(number, layers)
+        # Only an export's footer lists the recent events' sources.
+        events = self._event_range(number, layers) if decorations.footer else (0, 0)
         key = (view, pixel_ratio, tuple(sorted(layers.items())), selection, decorations, title)
         cached = self._frame_cache
         if (cached is not None and cached.key == key and cached.events == events
@@ -193,8 +214,6 @@ class MapRenderer:
                                                                 painter.device().devicePixelRatioF()))
         if "places" in selected:
             self.places.paint_selection(painter, frame, selected["places"])
-        if layers["events"]:
-            self.events.paint(painter, frame, rows["events"], selected.get("events"))
         layout.paint_static(painter, self.projector.grid_north_degrees(view.center_x, view.center_y))
         return layout
 
@@ -315,7 +334,10 @@ class MapRenderer:
 
     def _legend_content(self, view: MapView, day: int, layers: dict) -> LegendContent:
         visible = self._visible_rows(view, day, layers)
-        return self._legend_for(visible["control"], visible["flows"], len(visible["events"]) > 0,
+        # The event entry does not follow the sliding window, so the legend
+        # (and the cached frame) change only with the holding rows.
+        events = layers["events"] and bool(np.isfinite(self.events.x).any())
+        return self._legend_for(visible["control"], visible["flows"], events,
                                 self.places.in_view(Frame.of(view)) if layers["places"] else [])
 
     def _all_legend_content(self) -> LegendContent:
@@ -411,6 +433,14 @@ def _area_name_request(name: str, kind: str, x: float, y: float, scale: float) -
     text_font.setLetterSpacing(text_font.SpacingType.PercentageSpacing, 118)
     return LabelRequest(name.upper(), x, y, style.PRIORITY_BASE_LABEL, text_font, style.BASE_LABEL, 0,
                         centered=True)
+
+
+def _outside(area: QRectF, panels: list[QRectF]) -> QRegion:
+    """`area` less the overlay panels: markers drawn late must not cover them."""
+    region = QRegion(area.toRect())
+    for panel in panels:
+        region -= QRegion(panel.toAlignedRect())
+    return region
 
 
 def _new_image(view: MapView, pixel_ratio: float) -> QImage:
