@@ -17,6 +17,13 @@ class CliError(Exception):
     """A user mistake reported as one `error:` line and a non-zero exit."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Reports a bad command line as one `error:` line (no usage dump), exit 2."""
+
+    def error(self, message: str) -> None:
+        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+
+
 def parse_day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -74,7 +81,7 @@ def run_state(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kachin-viewer", description=__doc__)
+    parser = OneLineParser(prog="kachin-viewer", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 

@@ -1,0 +1,55 @@
+"""`kachin-viewer state` on the embedded dataset, and one-line command-line errors."""
+import json
+
+import pytest
+
+from viewer.cli import main
+
+
+def state_on(day: str, capsys) -> dict:
+    assert main(["state", "--date", day, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def holder(state: dict, area_id: str) -> str | None:
+    rows = [r for r in state["control"] if r["area_id"] == area_id]
+    return rows[0]["actor_id"] if rows else None
+
+
+def test_pangwa_changes_hands_with_the_kia_offensive(capsys):
+    assert holder(state_on("2024-09-01", capsys), "zone-pangwa") != "KIA"
+    assert holder(state_on("2024-11-01", capsys), "zone-pangwa") == "KIA"
+
+
+def test_routes_through_the_chinese_gates_are_halted_after_the_closure(capsys):
+    flows = state_on("2024-10-25", capsys)["flows"]
+    china_routes = [f for f in flows if f["status"] != "proposed"]
+    assert china_routes and all(f["status"] == "halted" for f in china_routes)
+
+
+def test_every_row_in_the_state_carries_its_sources(capsys):
+    state = state_on("2024-11-25", capsys)
+    for row in state["control"] + state["flows"] + state["events"]:
+        assert row["sources"], row
+        assert all(s["outlet"] for s in row["sources"])
+
+
+def test_bhamo_is_contested_during_the_battle(capsys):
+    rows = [r for r in state_on("2025-02-15", capsys)["control"] if r["area_id"] == "zone-bhamo"]
+    assert [(r["status"], r["actor_id"], r["contested_with"]) for r in rows] == \
+        [("contested", "SAC", "KIA")]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["state", "--date", "2024-13-01"], "error: argument --date: '2024-13-01' is not a date"),
+    (["state", "--date", "2030-01-01"], "error: 2030-01-01 is outside the dataset's range"),
+    (["state"], "error: the following arguments are required: --date"),
+    (["validate"], "error: the following arguments are required: path"),
+])
+def test_a_bad_command_line_is_one_error_line(argv, message, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as stop:
+        code = stop.code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code != 0 and len(err) == 1 and err[0].startswith(message)
