@@ -17,3 +17,20 @@ def isolated_settings(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("HOME", str(home))
     yield home
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    """The tiny test briefing (factory.py), read once per test module."""
+    from factory import write_tiny
+    from viewer.io import read_dataset
+
+    return read_dataset(write_tiny(tmp_path_factory.mktemp("tiny") / "tiny.gpkg"))
+
+
+@pytest.fixture
+def state(dataset):
+    """A fresh ViewerState over the tiny briefing for each test."""
+    from viewer.model import ViewerState
+
+    return ViewerState(dataset)

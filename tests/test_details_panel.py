@@ -11,16 +11,6 @@ from viewer.qt import details_panel
 from viewer.qt.details_panel import DetailsPanel
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    return read_dataset(write_tiny(tmp_path_factory.mktemp("tiny") / "tiny.gpkg"))
-
-
-@pytest.fixture
-def state(dataset):
-    return ViewerState(dataset)
-
-
 @pytest.fixture
 def panel(qtbot, state):
     widget = DetailsPanel(state)

@@ -3,22 +3,9 @@ import datetime as dt
 
 import pytest
 
-from factory import write_tiny
-from viewer.io import read_dataset
-from viewer.model.state import ViewerState
 from viewer.qt.playback import Playback, advance, next_event_date, previous_event_date
 
 START, END = dt.date(2024, 1, 1), dt.date(2025, 1, 1)  # the tiny dataset's range
-
-
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    return read_dataset(write_tiny(tmp_path_factory.mktemp("tiny") / "tiny.gpkg"))
-
-
-@pytest.fixture
-def state(dataset):
-    return ViewerState(dataset)
 
 
 @pytest.fixture

@@ -159,7 +159,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
     # Tests run as root in CI, where chmod 000 does not stop reading; deny it here instead.
     monkeypatch.setattr("viewer.io.reader.open", denied, raising=False)
-    assert problem_lines(path) == [f"locked.gpkg: cannot be read: Permission denied"]
+    assert problem_lines(path) == ["locked.gpkg: cannot be read: Permission denied"]
 
 
 def test_validate_command_prints_each_problem_and_exits_1(tmp_path, capsys):

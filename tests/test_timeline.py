@@ -7,8 +7,6 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from factory import write_tiny
-from viewer.io import read_dataset
 from viewer.model.dataset import SeriesKey
 from viewer.model.dates import to_day
 from viewer.model.state import Selection, ViewerState
@@ -17,22 +15,12 @@ from viewer.qt.timeline import Timeline, date_tick_levels, series_name
 IMPORTS = SeriesKey("imports", "t_per_month")
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    return read_dataset(write_tiny(tmp_path_factory.mktemp("tiny") / "tiny.gpkg"))
-
-
 @pytest.fixture(autouse=True)
 def every_mouse_move():
     # pyqtgraph drops mouse moves closer together than 1/100 s; synthetic drags are faster.
     pg.setConfigOption("mouseRateLimit", -1)
     yield
     pg.setConfigOption("mouseRateLimit", 100)
-
-
-@pytest.fixture
-def state(dataset):
-    return ViewerState(dataset)
 
 
 @pytest.fixture
