@@ -2,7 +2,7 @@
 import sqlite3
 import geopandas as gpd
 import pytest
-from shapely.geometry import Point, Polygon
+from shapely.geometry import LineString, Point, Polygon
 
 from factory import tiny_layers, write_layers, write_tiny
 from viewer.cli import main as cli_main
@@ -179,3 +179,22 @@ def test_validate_command_exit_0_on_a_clean_file(tmp_path, capsys):
     path = write_tiny(tmp_path / "ok.gpkg")
     assert cli_main(["validate", str(path)]) == 0
     assert "is a valid briefing dataset" in capsys.readouterr().out
+
+
+def test_null_and_empty_geometry_are_named(tmp_path):
+    def edit(flows):
+        flows.loc[0, "geometry"] = None
+        flows.loc[1, "geometry"] = LineString()
+        return flows
+    lines = problem_lines(broken(tmp_path, "flows", edit))
+    assert "broken.gpkg, layer 'flows', row f1, column 'geometry': geometry is empty" in lines
+    assert "broken.gpkg, layer 'flows', row f2, column 'geometry': geometry is empty" in lines
+
+
+def test_a_control_row_without_shape_takes_its_areas_shape(tmp_path):
+    def edit(control):
+        control.loc[2, "geometry"] = None
+        return control
+    dataset = read_dataset(broken(tmp_path, "control", edit))
+    row = dataset.control.set_index("control_id").loc["c3"]
+    assert row.geometry.equals(dataset.areas.set_index("area_id").loc["zone-east"].geometry)
