@@ -37,6 +37,7 @@ class Decorations:
 
 SCREEN = Decorations()
 EXPORT = Decorations(title=True, footer=True)
+FOOTER_MAX_LINES = 3  # per footer entry (sources; attribution and licence)
 
 
 @dataclass(frozen=True)
@@ -247,8 +248,12 @@ class OverlayLayout:
     def _footer_rect(self) -> QRectF:
         if not self.footer_lines:
             return QRectF()
-        line = QFontMetricsF(self.footer_font).height() * 1.25
-        height = line * len(self.footer_lines) + 10 * self.scale
+        fm = QFontMetricsF(self.footer_font)
+        width = self.view.width - 2 * self.margin
+        # Sources are wrapped, not cut: every outlet behind the map stays listed.
+        self.footer_display = [part for line in self.footer_lines
+                               for part in wrap_text(line, fm, width, FOOTER_MAX_LINES)]
+        height = fm.height() * 1.25 * len(self.footer_display) + 10 * self.scale
         return QRectF(0, self.view.height - height, self.view.width, height)
 
     def _title_rects(self) -> tuple[QRectF, QRectF]:
@@ -362,10 +367,25 @@ class OverlayLayout:
         painter.setPen(QColor("#333333"))
         pad = self.margin
         y = self.footer_rect.top() + 5 * self.scale
-        for line in self.footer_lines:
-            text = fm.elidedText(line, Qt.TextElideMode.ElideRight, self.footer_rect.width() - 2 * pad)
-            painter.drawText(QPointF(pad, y + fm.ascent()), text)
+        for line in self.footer_display:
+            painter.drawText(QPointF(pad, y + fm.ascent()), line)
             y += fm.height() * 1.25
+
+
+def wrap_text(text: str, fm: QFontMetricsF, width: float, max_lines: int) -> list[str]:
+    """Greedy word wrap to `width`; the last allowed line is elided if text remains."""
+    lines, current = [], ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if fm.horizontalAdvance(candidate) <= width or not current:
+            current = candidate
+            continue
+        lines.append(current)
+        current = word
+        if len(lines) == max_lines - 1:
+            rest = text[sum(len(line) + 1 for line in lines):]
+            return lines + [fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
+    return lines + [current]
 
 
 def map_insets(layout: OverlayLayout, legend_width: float) -> tuple[float, float, float, float]:
