@@ -18,10 +18,12 @@ APPLICATION = "Kachin Viewer"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = cli.OneLineParser(
         prog="kachin-viewer",
         description="Open the Kachin Viewer window. Command-line tools: "
-                    f"kachin-viewer {{{','.join(cli.SUBCOMMANDS)}}} --help")
+                    f"kachin-viewer {{{','.join(cli.SUBCOMMANDS)}}} --help",
+        epilog="Desktop integration: --install-desktop [--on-desktop] adds a launcher and the "
+               "GeoPackage file type to your applications menu; --uninstall-desktop removes them.")
     parser.add_argument("path", nargs="?", type=Path,
                         help="a briefing dataset (.gpkg) to open; default: the last one opened, "
                              "or the built-in Kachin briefing")
