@@ -63,50 +63,84 @@ def _stream_path(records: np.ndarray) -> QPainterPath:
     return path
 
 
-def _simplified_levels(geoms: np.ndarray, tolerances: tuple[float, ...]) -> list[np.ndarray]:
-    """The geometries simplified at each tolerance, each level from the one before.
+# Levels finer than this many metres are built per shape when a view first
+# needs them: they hold most of the vertices, and the zoomed-in views that use
+# them show few shapes.
+LAZY_BELOW = 100.0
 
-    Plain Douglas-Peucker (no topology preservation) is some 30x faster, and
-    the slivers or crossings it may make are under a pixel wherever a level
-    is used. A shape smaller than the tolerance collapses; it is kept
-    as it was (it is tiny on screen anyway).
+
+def distinct_objects(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct geometry objects, index into them for each row).
+
+    The reader gives rows with identical shapes one shared object (a zone's
+    control periods): paths and projections are made once per object.
     """
-    levels, previous = [], geoms
-    for tolerance in tolerances:
-        if tolerance > 0:
-            simple = shapely.simplify(previous, tolerance, preserve_topology=False)
-            collapsed = shapely.is_empty(simple) & ~shapely.is_empty(previous)
-            simple[collapsed] = previous[collapsed]
-            previous = simple
-        levels.append(previous)
-    return levels
+    geoms = np.asarray(geoms, dtype=object)
+    ids = np.fromiter((id(g) for g in geoms), dtype=np.int64, count=len(geoms))
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    return geoms[first], inverse.reshape(-1)
 
 
 class LodPaths:
     """Paths for rows of geometries at several simplification tolerances.
 
     `bounds` (n x 4, projected metres) lets the renderer skip rows outside
-    the view with one numpy test.
+    the view with one numpy test. Rows sharing a geometry object share paths.
     """
 
     def __init__(self, geoms: np.ndarray, tolerances: tuple[float, ...] = LOD_TOLERANCES) -> None:
         geoms = np.asarray(geoms, dtype=object)
         self.bounds = shapely.bounds(geoms)
         self.tolerances = tolerances
-        self.levels = [painter_paths(level) for level in _simplified_levels(geoms, tolerances)]
+        self._shapes, self._shape_of_row = distinct_objects(geoms)
+        lazy = [t for t in tolerances if t < LAZY_BELOW]
+        eager = [t for t in tolerances if t >= LAZY_BELOW]
+        self._levels: list[list] = [[None] * len(self._shapes) for _ in lazy]
+        # Eager levels, one at a time: only one simplified copy is alive at once.
+        previous = self._shapes
+        for tolerance in eager:
+            previous = _simplified(previous, tolerance)
+            self._levels.append(painter_paths(previous))
 
     def __len__(self) -> int:
         return len(self.bounds)
 
-    def paths_for(self, metres_per_pixel: float) -> list[QPainterPath]:
+    def _level_for(self, metres_per_pixel: float) -> int:
         """The coarsest level whose error stays under MAX_ERROR_PIXELS."""
         usable = [i for i, t in enumerate(self.tolerances) if t <= metres_per_pixel * MAX_ERROR_PIXELS]
-        return self.levels[usable[-1] if usable else 0]
+        return usable[-1] if usable else 0
+
+    def _paths(self, level: int, shapes: np.ndarray) -> list[QPainterPath]:
+        paths = self._levels[level]
+        missing = [shape for shape in np.unique(shapes) if paths[shape] is None]
+        if missing:
+            tolerance = self.tolerances[level]
+            geoms = self._shapes[missing]
+            built = painter_paths(_simplified(geoms, tolerance) if tolerance > 0 else geoms)
+            for shape, path in zip(missing, built):
+                paths[shape] = path
+        return paths
+
+    def path(self, row: int, metres_per_pixel: float) -> QPainterPath:
+        shape = self._shape_of_row[row]
+        return self._paths(self._level_for(metres_per_pixel), np.array([shape]))[shape]
 
     def visible(self, rows: np.ndarray, metres_per_pixel: float, view_bounds: tuple) -> list:
         """(row, path) for the given rows whose bounds touch the view."""
         xmin, ymin, xmax, ymax = view_bounds
         b = self.bounds[rows]
         inside = (b[:, 0] <= xmax) & (b[:, 2] >= xmin) & (b[:, 1] <= ymax) & (b[:, 3] >= ymin)
-        paths = self.paths_for(metres_per_pixel)
-        return [(row, paths[row]) for row in np.asarray(rows)[inside]]
+        rows = np.asarray(rows)[inside]
+        shapes = self._shape_of_row[rows]
+        paths = self._paths(self._level_for(metres_per_pixel), shapes)
+        return [(row, paths[shape]) for row, shape in zip(rows.tolist(), shapes.tolist())]
+
+
+def _simplified(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Plain Douglas-Peucker (no topology preservation, some 30x faster): its
+    slivers or crossings are under a pixel wherever a level is used. A shape
+    smaller than the tolerance collapses; it is kept as it was."""
+    simple = shapely.simplify(geoms, tolerance, preserve_topology=False)
+    collapsed = shapely.is_empty(simple) & ~shapely.is_empty(geoms)
+    simple[collapsed] = geoms[collapsed]
+    return simple

@@ -8,10 +8,12 @@ not move, or uncover labels, while scrubbing.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QTransform
+from PySide6.QtGui import (QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF,
+                           QTransform)
 
 from viewer.model.dates import format_date
 from viewer.render import style
@@ -69,6 +71,12 @@ class _Row:
     text: str
     payload: object = None
     height: float = 0.0
+
+
+# Legend images by (content, scale, width, pixel ratio), least recently used first.
+_LEGEND_IMAGES: dict[tuple, QImage] = {}
+_LEGEND_LOCK = threading.Lock()
+LEGEND_IMAGES_KEPT = 32
 
 
 @dataclass
@@ -140,6 +148,31 @@ class Legend:
         self.height = sum(r.height for r in self.rows) + 2 * self.pad
 
     def paint(self, painter: QPainter, top_left: QPointF) -> None:
+        """Drawn once per content and size, then copied: scrubbing repeats a few legends."""
+        ratio = painter.device().devicePixelRatioF()
+        key = (self.content, self.scale, self.max_width, ratio)
+        with _LEGEND_LOCK:                               # exports paint on worker threads
+            image = _LEGEND_IMAGES.pop(key, None) or self._image(ratio)
+            _LEGEND_IMAGES[key] = image                  # most recently used last
+            while len(_LEGEND_IMAGES) > LEGEND_IMAGES_KEPT:
+                del _LEGEND_IMAGES[next(iter(_LEGEND_IMAGES))]
+        painter.save()
+        painter.setTransform(QTransform())
+        painter.drawImage(QPointF(round(top_left.x()), round(top_left.y())), image)
+        painter.restore()
+
+    def _image(self, ratio: float) -> QImage:
+        image = QImage(math.ceil((self.width + 2) * ratio), math.ceil((self.height + 2) * ratio),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self._paint(painter, QPointF(0.5, 0.5))
+        painter.end()
+        return image
+
+    def _paint(self, painter: QPainter, top_left: QPointF) -> None:
         box = QRectF(top_left.x(), top_left.y(), self.width, self.height)
         _panel(painter, box, self.scale)
         y = box.top() + self.pad

@@ -81,6 +81,7 @@ class MapRenderer:
         self._base_cache: dict[bool, _CachedImage] = {}
         self._frame_cache: _CachedImage | None = None
         self._places_cache: _CachedImage | None = None
+        self._label_obstacles_cache: tuple | None = None
 
     def for_another_thread(self) -> "MapRenderer":
         """A renderer sharing this one's prepared geometry (read-only) with caches
@@ -210,8 +211,9 @@ class MapRenderer:
         layout = OverlayLayout(view, decorations, legend, title, footer)
         if layers["places"] or layers["labels"]:
             painter.setTransform(QTransform())
-            painter.drawImage(QPointF(0, 0), self._places_image(frame, layers, layout,
-                                                                painter.device().devicePixelRatioF()))
+            painter.drawImage(QPointF(0, 0), self._places_image(
+                frame, layers, self._label_obstacles(view, decorations, title, footer),
+                painter.device().devicePixelRatioF()))
         if "places" in selected:
             self.places.paint_selection(painter, frame, selected["places"])
         layout.paint_static(painter, self.projector.grid_north_degrees(view.center_x, view.center_y))
@@ -236,10 +238,21 @@ class MapRenderer:
         self._base_cache[over] = _CachedImage(key, image)
         return image
 
-    def _places_image(self, frame: Frame, layers: dict, layout: OverlayLayout,
+    def _label_obstacles(self, view: MapView, decorations: Decorations, title: str,
+                         footer: tuple[str, ...]) -> list[QRectF]:
+        """Panels labels keep clear of, with the legend as big as any date makes it:
+        labels stay put while scrubbing (as the date label is sized for the widest
+        date), and are placed once per view, not whenever the legend grows."""
+        key = (view, decorations, title, len(footer))
+        if self._label_obstacles_cache is None or self._label_obstacles_cache[0] != key:
+            legend = self._all_legend_content() if decorations.legend else None
+            layout = OverlayLayout(view, decorations, legend, title, footer)
+            self._label_obstacles_cache = (key, layout.obstacles())
+        return self._label_obstacles_cache[1]
+
+    def _places_image(self, frame: Frame, layers: dict, obstacles: list[QRectF],
                       pixel_ratio: float) -> QImage:
         """Place symbols and all labels, redone only when the view or the panels move."""
-        obstacles = layout.obstacles()
         key = (frame.view, pixel_ratio, layers["places"], layers["labels"], layers["base"],
                tuple((r.x(), r.y(), r.width(), r.height()) for r in obstacles))
         if self._places_cache is not None and self._places_cache.key == key:

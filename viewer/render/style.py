@@ -105,7 +105,7 @@ def cosmetic_pen(color: QColor, width: float, style: Qt.PenStyle = Qt.PenStyle.S
     """
     pen = QPen(color, width, style)
     pen.setCosmetic(True)
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap if style == Qt.PenStyle.DotLine else Qt.PenCapStyle.FlatCap)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)  # round-capped dots are some 6x slower
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     if dashes:
         pen.setDashPattern(dashes)
