@@ -230,19 +230,25 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as error:  # noqa: BLE001 — one failed probe must not lose the rest
                 figures[f"{name}_error"] = str(error)[-500:]
                 log(f"{name} failed: {error}")
-    meta["load_average_end"] = load_average()
-    meta["wall_s"] = round(time.perf_counter() - started, 1)
-    targets = check_targets(figures, args.scale)
+            write_results(out, figures, args.scale, meta, started)  # a long run keeps what it has
+    targets = write_results(out, figures, args.scale, meta, started)
 
     for key, value in figures.items():
         print(f"{key}={value}")
     for target in targets:
         print(f"target {target['key']}<={target['limit']}: "
               f"{'met' if target['met'] else 'NOT met'} ({target['value']})")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({**figures, "targets": targets, "meta": meta}, indent=1) + "\n")
     log(f"wrote {out} in {meta['wall_s']} s")
     return 0
+
+
+def write_results(out: Path, figures: dict, scale: int, meta: dict, started: float) -> list[dict]:
+    meta["load_average_end"] = load_average()
+    meta["wall_s"] = round(time.perf_counter() - started, 1)
+    targets = check_targets(figures, scale)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({**figures, "targets": targets, "meta": meta}, indent=1) + "\n")
+    return targets
 
 
 def _folder(path: Path) -> Path:

@@ -8,6 +8,7 @@ date field and menus, and writes to it from menu and toolbar gestures.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -287,11 +288,16 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, dataset) -> None:
         self.progress_bar.hide()
+        gc.unfreeze()  # the previous dataset's objects may be collected again
         if self.state is None:
             self._build_views(dataset, self._pending_date)
         else:
             self.state.set_dataset(dataset, self._pending_date)
             self._apply_saved_series()
+        # The dataset, paths and views live as long as they are shown: keep the
+        # collector from rescanning them (a full pass took 70 ms mid-scrub at 100x).
+        gc.collect()
+        gc.freeze()
         self._remember(dataset.path)
         message = f"Opened {dataset.path}"
         if dataset.warnings:
