@@ -340,15 +340,18 @@ class ExportDialog(QDialog):
     Subclasses add their fields and implement `job(target, overwrite)`: read the
     fields (on the GUI thread) and return `run(progress, cancelled) -> message`,
     which the worker thread calls. `exported(message)` says what was written.
+    `renderer` is the map's own: exports share its prepared paths instead of
+    rebuilding them (seconds at large scales).
     """
 
     exported = Signal(str)
 
-    def __init__(self, title: str, state, options_box: ExportOptionsBox,
+    def __init__(self, title: str, state, renderer, options_box: ExportOptionsBox,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.state = state
+        self.renderer = renderer
         self.settings = QSettings()
         self.options_box = options_box
         self.form = QFormLayout()
@@ -420,8 +423,8 @@ class ExportDialog(QDialog):
 class ExportPngDialog(ExportDialog):
     """One PNG of the map on one date."""
 
-    def __init__(self, state, extent, parent: QWidget | None = None) -> None:
-        super().__init__("Export PNG", state, ExportOptionsBox(state, extent), parent)
+    def __init__(self, state, renderer, extent, parent: QWidget | None = None) -> None:
+        super().__init__("Export PNG", state, renderer, ExportOptionsBox(state, extent), parent)
         self.date = iso_date_edit()
         self.date.setDateRange(state.dataset.time_start, state.dataset.time_end)
         self.date.setDate(state.date)
@@ -438,10 +441,11 @@ class ExportPngDialog(ExportDialog):
         from viewer.render.export import export_png
 
         dataset, day, options = self.state.dataset, self.date.date().toPython(), self.options_box.options()
+        renderer = self.renderer.for_another_thread()
 
         def run(progress, _cancelled):
             progress("Drawing the map", 0.0)
-            export_png(dataset, day, target, options, overwrite=overwrite)
+            export_png(dataset, day, target, options, overwrite=overwrite, renderer=renderer)
             return f"Saved {target}"
         return run
 
@@ -449,8 +453,9 @@ class ExportPngDialog(ExportDialog):
 class ExportPackDialog(ExportDialog):
     """A briefing pack: numbered PNGs and an index page with each map's events and sources."""
 
-    def __init__(self, state, extent, parent: QWidget | None = None) -> None:
-        super().__init__("Export key-event pack", state, ExportOptionsBox(state, extent), parent)
+    def __init__(self, state, renderer, extent, parent: QWidget | None = None) -> None:
+        super().__init__("Export key-event pack", state, renderer, ExportOptionsBox(state, extent),
+                         parent)
         self.dates = DatesBox(state.dataset, key_events=True)
         self.path = PathRow(_export_folder(self.settings), _pick_folder)
         self.form.addRow(self.dates)
@@ -463,10 +468,11 @@ class ExportPackDialog(ExportDialog):
         from viewer.render.export import export_pack
 
         dataset, dates, options = self.state.dataset, self.dates.dates(), self.options_box.options()
+        renderer = self.renderer.for_another_thread()
 
         def run(progress, cancelled):
             result = export_pack(dataset, dates, target, options, overwrite=overwrite,
-                                 progress=progress, cancelled=cancelled)
+                                 progress=progress, cancelled=cancelled, renderer=renderer)
             return f"Saved {len(result.images)} maps and {result.index}"
         return run
 
@@ -474,8 +480,8 @@ class ExportPackDialog(ExportDialog):
 class ExportAnimationDialog(ExportDialog):
     """A GIF or MP4 with one frame per date."""
 
-    def __init__(self, state, extent, parent: QWidget | None = None) -> None:
-        super().__init__("Export animation", state,
+    def __init__(self, state, renderer, extent, parent: QWidget | None = None) -> None:
+        super().__init__("Export animation", state, renderer,
                          ExportOptionsBox(state, extent, size=(1280, 720)), parent)
         self.dates = DatesBox(state.dataset, key_events=False)
         self.fps = QDoubleSpinBox()
@@ -496,10 +502,11 @@ class ExportAnimationDialog(ExportDialog):
         from viewer.render.export import export_animation
 
         dataset, dates, options = self.state.dataset, self.dates.dates(), self.options_box.options()
+        renderer = self.renderer.for_another_thread()
         fps = self.fps.value()
 
         def run(progress, cancelled):
             export_animation(dataset, dates, target, options, fps=fps, overwrite=overwrite,
-                             progress=progress, cancelled=cancelled)
+                             progress=progress, cancelled=cancelled, renderer=renderer)
             return f"Saved {target}"
         return run

@@ -460,13 +460,13 @@ class MainWindow(QMainWindow):
 
     # -- exports and help -------------------------------------------------
     def export_png(self) -> None:
-        self._open_export(ExportPngDialog(self.state, self.map.view_extent(), self))
+        self._open_export(ExportPngDialog(self.state, self.map.renderer, self.map.view_extent(), self))
 
     def export_pack(self) -> None:
-        self._open_export(ExportPackDialog(self.state, self.map.view_extent(), self))
+        self._open_export(ExportPackDialog(self.state, self.map.renderer, self.map.view_extent(), self))
 
     def export_animation(self) -> None:
-        self._open_export(ExportAnimationDialog(self.state, self.map.view_extent(), self))
+        self._open_export(ExportAnimationDialog(self.state, self.map.renderer, self.map.view_extent(), self))
 
     def _open_export(self, dialog) -> None:
         dialog.exported.connect(lambda message: self.statusBar().showMessage(message, 10000))
