@@ -134,3 +134,13 @@ def test_default_series_are_the_datasets_suggestion_else_the_best_covered(tmp_pa
     layers["dataset_meta"].loc[len(layers["dataset_meta"])] = ["default_series", "none [x]"]
     unknown = ViewerState(read_dataset(write_layers(layers, tmp_path / "unknown.gpkg")))
     assert [k.name for k in unknown.visible_series] == ["imports [t_per_month]"]
+
+
+def test_dates_with_trailing_text_are_rejected_but_date_times_keep_their_day():
+    from viewer.model.dates import parse_date
+    assert parse_date("2024-10-19T00:00:00") == dt.date(2024, 10, 19)
+    assert parse_date(" 2024-10-19 ") == dt.date(2024, 10, 19)
+    with pytest.raises(ValueError):
+        parse_date("2024-10-19 or so")
+    with pytest.raises(ValueError):
+        parse_date("2024-10-19xyz")

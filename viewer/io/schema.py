@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 
-SCHEMA_VERSION = "1"
-
 # Required columns of each required layer, in the order the format lists them.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "dataset_meta": ("key", "value"),

@@ -44,12 +44,10 @@ def parse_date(value: object) -> dt.date | None:
         text = value.strip()
         if not text:
             return None
-        return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else _strict_iso(text)
+        if len(text) > 10:  # a date-time written where a date belongs: keep the day
+            return dt.datetime.fromisoformat(text).date()
+        return dt.date.fromisoformat(text)
     raise ValueError(f"not a date: {value!r}")
-
-
-def _strict_iso(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
 
 
 def days_array(values: pd.Series, *, open_end: bool = False) -> np.ndarray:

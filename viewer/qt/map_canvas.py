@@ -65,9 +65,6 @@ class MapCanvas(QWidget):
         """The visible area, in projected metres (see the class docstring)."""
         return self.view.extent
 
-    def set_view_extent(self, extent: Extent) -> None:
-        self._set_view(MapView.fit(extent, self.width(), self.height()))
-
     def reset_view(self) -> None:
         """Back to the dataset's default extent."""
         self._set_view(self.renderer.default_view(self.width(), self.height()), navigated=False)
