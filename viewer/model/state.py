@@ -27,13 +27,12 @@ def default_series(dataset: Dataset, count: int = 2) -> list[SeriesKey]:
     if suggested:
         return suggested
     start, end = to_day(dataset.time_start), to_day(dataset.time_end)
-
-    def points_in_range(key: SeriesKey) -> int:
+    in_range = {}
+    for key in keys:
         days = dataset.series_points(key)["day"]
-        return int(((days >= start) & (days <= end)).sum())
-
-    ranked = sorted(keys, key=points_in_range, reverse=True)
-    return [k for k in ranked[:count] if points_in_range(k) > 0]
+        in_range[key] = int(((days >= start) & (days <= end)).sum())
+    ranked = sorted(keys, key=in_range.get, reverse=True)
+    return [k for k in ranked[:count] if in_range[k] > 0]
 
 
 class ViewerState:
