@@ -144,3 +144,12 @@ def test_dates_with_trailing_text_are_rejected_but_date_times_keep_their_day():
         parse_date("2024-10-19 or so")
     with pytest.raises(ValueError):
         parse_date("2024-10-19xyz")
+
+
+def test_peak_count_is_the_most_rows_holding_on_one_day():
+    """Half-open: a row ending on a day and one starting that day never hold together."""
+    index = IntervalIndex(np.array([0, 10, 5, 30]), np.array([10, 20, 15, OPEN_END]))
+    assert index.peak_count(np.array([True, True, False, False])) == 1
+    assert index.peak_count(np.array([True, True, True, False])) == 2
+    assert index.peak_count(np.ones(4, bool)) == 2
+    assert index.peak_count(np.zeros(4, bool)) == 0

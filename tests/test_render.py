@@ -5,14 +5,17 @@ import datetime as dt
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from factory import EAST, tiny_layers, write_layers, write_tiny
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QImage, QTextLayout
+from shapely.geometry import LineString
 
 from viewer.io import read_dataset
 from viewer.model.state import Selection
 from viewer.render import style
+from viewer.render.layers import DENSE_ROUTES
 from viewer.render.labels import LabelRequest, place_labels
 from viewer.render.overlay import EXPORT, SCREEN, Decorations, OverlayLayout, date_label
 from viewer.render.renderer import MapRenderer
@@ -272,3 +275,46 @@ def test_event_markers_follow_the_date_over_a_cached_map(renderer):
     assert distance(np.array(marker_color(dt.date(2024, 10, 25)).getRgb()[:3]), style.EVENT) < 40
     assert distance(np.array(marker_color(dt.date(2024, 12, 25)).getRgb()[:3]), style.EVENT) > 100
     assert distance(np.array(marker_color(dt.date(2024, 11, 10)).getRgb()[:3]), style.EVENT) < 40
+
+
+def _with_crowded_corner(tmp_path, crowd: int):
+    """The tiny dataset plus `crowd` short active routes packed in its north-west corner."""
+    layers = tiny_layers()
+    flows = layers["flows"]
+    extra = gpd.GeoDataFrame({
+        "flow_id": [f"crowd{i}" for i in range(crowd)], "route_id": [f"rc{i}" for i in range(crowd)],
+        "from_place_id": "west", "to_place_id": "east", "commodity": "rare earths",
+        "status": "active", "valid_from": "2024-01-01", "valid_to": None, "volume": None,
+        "volume_unit": None, "source_ids": "s1", "note": None},
+        geometry=[LineString([(97.02, 25.44 + i * 1e-4), (97.06, 25.44 + i * 1e-4)])
+                  for i in range(crowd)], crs=4326)
+    layers["flows"] = gpd.GeoDataFrame(pd.concat([flows, extra], ignore_index=True), crs=4326)
+    return MapRenderer(read_dataset(write_layers(layers, tmp_path / "crowded.gpkg")))
+
+
+def _white_pixels_beside_route(renderer, view) -> int:
+    """Pure white next to the halted route's dots, in the east zone: its casing."""
+    image = renderer.render_image(view, AFTER_CAPTURE, decorations=NOTHING)
+    on_route = pixel_of(renderer, view, 97.65, 25.25)
+    return sum(1 for dx in range(-20, 21) for dy in range(-4, 5)
+               if image.pixelColor(int(on_route.x()) + dx, int(on_route.y()) + dy).lightness() >= 250)
+
+
+def test_a_view_crowded_with_routes_draws_them_without_casing_and_says_so(app, tmp_path):
+    """Over DENSE_ROUTES routes in view: no white casings, and the legend notes it.
+    Zooming in past the crowd brings the casings back; scrubbing never changes the look."""
+    renderer = _with_crowded_corner(tmp_path, DENSE_ROUTES + 1)
+    crowded = renderer.default_view(960, 540)
+    assert renderer.legend_content(crowded, AFTER_CAPTURE).dense_routes
+    assert renderer.legend_content(crowded, dt.date(2024, 2, 1)).dense_routes
+    assert _white_pixels_beside_route(renderer, crowded) == 0
+    zoomed = crowded.zoomed(4.0, pixel_of(renderer, crowded, 97.65, 25.25))
+    assert not renderer.legend_content(zoomed, AFTER_CAPTURE).dense_routes
+    assert _white_pixels_beside_route(renderer, zoomed) > 20
+
+
+def test_a_view_with_few_routes_keeps_their_casing(app, tmp_path):
+    renderer = _with_crowded_corner(tmp_path, DENSE_ROUTES - 1)
+    view = renderer.default_view(960, 540)
+    assert not renderer.legend_content(view, AFTER_CAPTURE).dense_routes
+    assert _white_pixels_beside_route(renderer, view) > 20

@@ -33,3 +33,12 @@ class IntervalIndex:
         low, high = min(day_a, day_b), max(day_a, day_b)
         first = np.searchsorted(self.change_days, low, side="right")
         return first >= len(self.change_days) or self.change_days[first] > high
+
+    def peak_count(self, rows: np.ndarray) -> int:
+        """The most of `rows` (a boolean mask) holding on any one day."""
+        starts, ends = self.starts[rows], self.ends[rows]
+        days = np.concatenate([starts, ends])
+        steps = np.concatenate([np.ones(len(starts), np.int64), -np.ones(len(ends), np.int64)])
+        # Half-open: a row ending on D and one starting on D never overlap, so ends sort first.
+        order = np.lexsort((steps, days))
+        return int(np.cumsum(steps[order]).max(initial=0))

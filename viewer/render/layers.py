@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QTransform
 
+from viewer.model.temporal import IntervalIndex
 from viewer.render import style
-from viewer.render.geometry import LodPaths, distinct_objects
+from viewer.render.geometry import LodPaths, distinct_objects, polygons
 from viewer.render.projection import Projector
 from viewer.render.view import MapView
 
@@ -325,7 +326,9 @@ class FlowLayer:
         self.known_volume = ~np.isnan(pd.to_numeric(pd.Series(_column(flows, "volume")),
                                                     errors="coerce").to_numpy(dtype=float))
 
-    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, selected: int | None) -> None:
+    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, selected: int | None,
+              dense: bool = False) -> None:
+        """Routes, then their end marks; `dense` (see `peak_count`) draws them as `route_pens` says."""
         visible = self.paths.visible(rows, frame.mpp, frame.bounds)
         s = frame.scale
         # Routes that look alike are stroked as one path: a third faster than one
@@ -340,11 +343,18 @@ class FlowLayer:
                 painter.setPen(style.cosmetic_pen(QColor("#FFE66B"), self.widths[row] * s + 9 * s))
                 painter.drawPath(path)
         for (status, width), combined in looks.items():
-            for pen in route_pens(status, width, s):
+            for pen in route_pens(status, width, s, dense):
                 painter.setPen(pen)
                 painter.drawPath(combined)
         painter.setTransform(QTransform())
         self._paint_end_marks(painter, frame, np.array([row for row, _path in visible], dtype=int))
+
+    def peak_count(self, intervals: IntervalIndex, view_bounds: tuple) -> int:
+        """The most routes touching the view on any one day."""
+        xmin, ymin, xmax, ymax = view_bounds
+        b = self.paths.bounds
+        touching = (b[:, 0] <= xmax) & (b[:, 2] >= xmin) & (b[:, 1] <= ymax) & (b[:, 3] >= ymin)
+        return intervals.peak_count(touching)
 
     def _paint_end_marks(self, painter: QPainter, frame: Frame, rows: np.ndarray) -> None:
         """Halt crosses mid-route, arrow heads at the crossing: positions for all rows
@@ -402,21 +412,33 @@ def _route_widths(flows: gpd.GeoDataFrame) -> np.ndarray:
     return widths
 
 
-def route_pens(status: str, width: float, s: float) -> list[QPen]:
-    """Pens drawn in order: a casing that separates the route from any fill, then the line."""
+# Views where more routes than this are in view at once draw them dense.
+DENSE_ROUTES = 300
+
+
+def route_pens(status: str, width: float, s: float, dense: bool = False) -> list[QPen]:
+    """Pens drawn in order: a casing that separates the route from any fill, then the line.
+
+    Dense views drop the casing (a hairball of white halos separates nothing)
+    and draw routes of unknown volume as hairlines; widths that show a volume
+    stay. Qt strokes 1 px lines on a fast path, so a dense view costs a third.
+    """
+    if dense and width <= style.ROUTE_WIDTH_UNKNOWN * s:
+        width = 1.0 * s
     # Opaque: a translucent wide antialiased stroke is some 8x slower to draw.
-    casing = style.cosmetic_pen(QColor(255, 255, 255), width + 2.6 * s)
+    casing = [] if dense else [style.cosmetic_pen(QColor(255, 255, 255), width + 2.6 * s)]
+    thinnest = 1.0 * s if dense else 1.2 * s
     if status == "reduced":
-        line = style.cosmetic_pen(style.ROUTE, max(width * 0.7, 1.2 * s), dashes=[4, 2.5])
-        return [casing, line]
+        return casing + [style.cosmetic_pen(style.ROUTE, max(width * 0.7, thinnest), dashes=[4, 2.5])]
     if status == "halted":
-        line = style.cosmetic_pen(style.ROUTE_HALTED, max(width * 0.8, 1.6 * s), Qt.PenStyle.DotLine)
-        return [casing, line]
+        line = style.cosmetic_pen(style.ROUTE_HALTED, max(width * 0.8, thinnest if dense else 1.6 * s),
+                                  Qt.PenStyle.DotLine)
+        return casing + [line]
     if status == "proposed":
         outer = style.cosmetic_pen(style.ROUTE, width + 2.2 * s, dashes=[6, 2.5, 1.2, 2.5])
         inner = style.cosmetic_pen(QColor("#FFFFFF"), max(width - 0.6 * s, 1.0 * s))
         return [outer, inner]
-    return [casing, style.cosmetic_pen(style.ROUTE, width)]
+    return casing + [style.cosmetic_pen(style.ROUTE, width)]
 
 
 def arrow_head(painter: QPainter, back: QPointF, tip: QPointF, size: float, hollow: bool,
@@ -436,12 +458,13 @@ def arrow_heads(painter: QPainter, back_x: np.ndarray, back_y: np.ndarray, tip_x
     ux, uy = dx[keep] / length[keep], dy[keep] / length[keep]
     tx, ty, size = tip_x[keep], tip_y[keep], sizes[keep]
     base_x, base_y, half = tx - ux * size, ty - uy * size, size * 0.5
-    xs = np.column_stack([tx, base_x - uy * half, base_x + uy * half]).tolist()
-    ys = np.column_stack([ty, base_y + ux * half, base_y - ux * half]).tolist()
-    painter.setPen(QPen(QColor("#FFFFFF") if not hollow else style.ROUTE, 1.2 * scale))
+    xs = np.column_stack([tx, base_x - uy * half, base_x + uy * half])
+    ys = np.column_stack([ty, base_y + ux * half, base_y - ux * half])
+    # A 1 px cosmetic outline is on Qt's fast path (a 1.2 px one is not).
+    painter.setPen(style.cosmetic_pen(QColor("#FFFFFF") if not hollow else style.ROUTE, 1.0 * scale))
     painter.setBrush(QColor("#FFFFFF") if hollow else style.ROUTE)
-    for corners_x, corners_y in zip(xs, ys):
-        painter.drawPolygon(QPolygonF([QPointF(a, b) for a, b in zip(corners_x, corners_y)]))
+    for polygon in polygons(xs, ys):
+        painter.drawPolygon(polygon)
 
 
 def halt_cross(painter: QPainter, center: QPointF, r: float) -> None:

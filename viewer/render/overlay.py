@@ -17,11 +17,12 @@ from PySide6.QtGui import (QColor, QFontMetricsF, QImage, QPainter, QPainterPath
 
 from viewer.model.dates import format_date
 from viewer.render import style
-from viewer.render.layers import (arrow_head, control_look, halt_cross, paint_control_shape,
-                                  route_pens)
+from viewer.render.layers import (DENSE_ROUTES, arrow_head, control_look, halt_cross,
+                                  paint_control_shape, route_pens)
 from viewer.render.view import MapView
 
 ZONE_NOTE = "Areas are zones nearest each town, not surveyed boundaries."
+DENSE_NOTE = f"Over {DENSE_ROUTES} routes in view: drawn without white casing."
 WIDEST_DATE = "as of 30 Sep 2024"
 
 
@@ -52,6 +53,7 @@ class LegendContent:
     flow_statuses: tuple[str, ...] = ()
     unknown_volume: bool = False
     known_volume: bool = False
+    dense_routes: bool = False                         # drawn as route_pens(dense=True)
     place_kinds: tuple[str, ...] = ()
     event_window_days: int = 0                         # 0 when no event markers are shown
     zone_note: bool = False
@@ -119,6 +121,8 @@ class Legend:
                 rows.append(_Row("volume", "Width: volume", True))
             if c.unknown_volume:
                 rows.append(_Row("volume", "Thin: volume unknown", False))
+            if c.dense_routes:
+                rows.append(_Row("note", DENSE_NOTE))
         if c.place_kinds or c.event_window_days:
             rows.append(_Row("heading", "Places"))
             rows += [_Row("place", style.PLACE_KIND_LABEL.get(k, k), k) for k in c.place_kinds]
@@ -229,7 +233,7 @@ class Legend:
         tip = QPointF(swatch.right(), y)
         line = QPainterPath(QPointF(swatch.left(), y))
         line.lineTo(tip if status == "halted" else QPointF(swatch.right() - 6 * s, y))
-        for pen in route_pens(status, width, s):
+        for pen in route_pens(status, width, s, self.content.dense_routes):
             pen.setCosmetic(False)
             painter.setPen(pen)
             painter.drawPath(line)

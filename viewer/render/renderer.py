@@ -26,7 +26,8 @@ from viewer.model.dates import to_day
 from viewer.model.state import MAP_LAYERS, Selection
 from viewer.render import style
 from viewer.render.labels import LabelRequest, place_labels
-from viewer.render.layers import BaseLayer, ControlLayer, EventLayer, FlowLayer, Frame, PlaceLayer
+from viewer.render.layers import (DENSE_ROUTES, BaseLayer, ControlLayer, EventLayer, FlowLayer, Frame,
+                                  PlaceLayer)
 from viewer.render.overlay import (EXPORT, SCREEN, Decorations, LegendContent, OverlayLayout,
                                    date_label, map_insets)
 from viewer.render.projection import BASE_MARGIN_DEGREES, Extent, Projector
@@ -82,6 +83,7 @@ class MapRenderer:
         self._frame_cache: _CachedImage | None = None
         self._places_cache: _CachedImage | None = None
         self._label_obstacles_cache: tuple | None = None
+        self._dense_cache: tuple[Extent, bool] | None = None
 
     def for_another_thread(self) -> "MapRenderer":
         """A renderer sharing this one's prepared geometry (read-only) with caches
@@ -205,7 +207,7 @@ class MapRenderer:
             painter.setTransform(QTransform())
             painter.drawImage(QPointF(0, 0), self._base_image(view, painter, over=True))
         if layers["flows"]:
-            self.flows.paint(painter, frame, rows["flows"], selected.get("flows"))
+            self.flows.paint(painter, frame, rows["flows"], selected.get("flows"), self._dense(view))
         legend = self._legend_content(view, day, layers) if decorations.legend else None
         footer = self._footer_lines(view, day, layers) if decorations.footer else ()
         layout = OverlayLayout(view, decorations, legend, title, footer)
@@ -245,7 +247,7 @@ class MapRenderer:
         date), and are placed once per view, not whenever the legend grows."""
         key = (view, decorations, title, len(footer))
         if self._label_obstacles_cache is None or self._label_obstacles_cache[0] != key:
-            legend = self._all_legend_content() if decorations.legend else None
+            legend = self._all_legend_content(self._dense(view)) if decorations.legend else None
             layout = OverlayLayout(view, decorations, legend, title, footer)
             self._label_obstacles_cache = (key, layout.obstacles())
         return self._label_obstacles_cache[1]
@@ -331,6 +333,14 @@ class MapRenderer:
                                              self.events.y[rows["events"]], box)],
         }
 
+    def _dense(self, view: MapView) -> bool:
+        """Whether this view ever shows more than DENSE_ROUTES routes at once: decided
+        per view, not per date, so routes keep their look while scrubbing."""
+        if self._dense_cache is None or self._dense_cache[0] != view.extent:
+            peak = self.flows.peak_count(self.dataset.flow_index, view.extent.as_tuple())
+            self._dense_cache = (view.extent, peak > DENSE_ROUTES)
+        return self._dense_cache[1]
+
     def _selected_rows(self, selection: Selection | None) -> dict[str, int]:
         if selection is None or selection.layer not in self._row_of:
             return {}
@@ -351,13 +361,15 @@ class MapRenderer:
         # (and the cached frame) change only with the holding rows.
         events = layers["events"] and bool(np.isfinite(self.events.x).any())
         return self._legend_for(visible["control"], visible["flows"], events,
-                                self.places.in_view(Frame.of(view)) if layers["places"] else [])
+                                self.places.in_view(Frame.of(view)) if layers["places"] else [],
+                                self._dense(view))
 
-    def _all_legend_content(self) -> LegendContent:
+    def _all_legend_content(self, dense: bool = False) -> LegendContent:
         return self._legend_for(np.arange(len(self.control.ids)), np.arange(len(self.flows.ids)),
-                                len(self.events.ids) > 0, np.arange(len(self.places.ids)))
+                                len(self.events.ids) > 0, np.arange(len(self.places.ids)), dense)
 
-    def _legend_for(self, control_rows, flow_rows, events: bool, place_rows) -> LegendContent:
+    def _legend_for(self, control_rows, flow_rows, events: bool, place_rows,
+                    dense: bool) -> LegendContent:
         control_rows = np.asarray(control_rows, dtype=int)
         flow_rows = np.asarray(flow_rows, dtype=int)
         held = set(self.control.actors[control_rows]) | set(self.control.contested_with[control_rows])
@@ -381,6 +393,7 @@ class MapRenderer:
             flow_statuses=tuple(s for s in style.FLOW_STATUS_ORDER if s in statuses),
             unknown_volume=bool(len(known) and not known.all()),
             known_volume=bool(known.any()),
+            dense_routes=dense and len(flow_rows) > 0,
             place_kinds=tuple(k for k in style.PLACE_KIND_ORDER if k in kinds),
             event_window_days=RECENT_EVENT_DAYS if events else 0,
             zone_note=self._zones and len(control_rows) > 0,
