@@ -17,7 +17,7 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
 from viewer.model.dataset import SeriesKey
 from viewer.model.dates import add_months, format_date, from_day, parse_date, to_day
@@ -301,6 +301,9 @@ class Timeline(QWidget):
         self.event_points = pg.ScatterPlotItem(hoverable=True, tip=self._event_tip,
                                                hoverPen=pg.mkPen("#000000", width=2))
         self.event_points.sigClicked.connect(self._event_points_clicked)
+        # Thousands of markers: kept as a pixmap, so moving the cursor over
+        # them copies it instead of drawing every marker again.
+        self.event_points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.lanes.addItem(self.event_points)
         self._selected_ring = pg.ScatterPlotItem(pen=pg.mkPen("#000000", width=2.5),
                                                  brush=None, size=24)

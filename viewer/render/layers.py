@@ -216,10 +216,11 @@ class ControlLayer:
 
     def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, colors: dict[str, str],
               selected: int | None) -> None:
-        """All fills, then all hatching, then all outlines, one style at a time.
+        """All fills, then all outlines, one style at a time.
 
         Grouping by style sets each brush and pen once; outlines drawn last are
-        never covered by a neighbour's fill.
+        never covered by a neighbour's fill. A style's outlines are stroked as
+        one path (fills are not: Qt fills a path spanning the view in bands).
         """
         painter.setTransform(frame.world)
         visible = self.paths.visible(rows, frame.mpp, frame.bounds)
@@ -229,19 +230,20 @@ class ControlLayer:
         looks = {key: self._look(key, colors, frame) for key in groups}
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setPen(Qt.PenStyle.NoPen)
-        for part in (0, 1):                           # fill, then hatching
-            for key, paths in groups.items():
-                brush = looks[key][part]
-                if brush is not None:
-                    painter.setBrush(brush)
-                    for path in paths:
-                        painter.drawPath(path)
+        for key, paths in groups.items():
+            brush = looks[key][0]
+            if brush is not None:
+                painter.setBrush(brush)
+                for path in paths:
+                    painter.drawPath(path)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for key, paths in groups.items():
-            painter.setPen(looks[key][2])
+            outlines = QPainterPath()
             for path in paths:
-                painter.drawPath(path)
+                outlines.addPath(path)
+            painter.setPen(looks[key][1])
+            painter.drawPath(outlines)
         if selected is not None and selected in set(rows.tolist()):
             _outline_selection(painter, self.paths.path(selected, frame.mpp), frame.scale)
 
@@ -259,11 +261,13 @@ class ControlLayer:
 
 
 def control_look(color_name: str, second_name: str | None, confidence: str, scale: float,
-                 texture_fix: QTransform) -> tuple[QBrush | None, QBrush | None, QPen]:
-    """(fill brush, hatch brush, outline pen) of a control row; the legend uses it too.
+                 texture_fix: QTransform) -> tuple[QBrush | None, QPen]:
+    """(fill brush, outline pen) of a control row; the legend uses it too.
 
-    The map fills without antialiasing (Qt's antialiased translucent fill is
-    some 10x slower) and hides the stepped edge under an antialiased outline.
+    Hatching and the pale fill under it are one texture, so each zone is
+    filled once. The map fills without antialiasing (Qt's antialiased
+    translucent fill is some 10x slower) and hides the stepped edge under an
+    antialiased outline.
     """
     color = QColor(color_name)
     alpha = style.CONFIDENCE_ALPHA.get(confidence, 0.7)
@@ -272,23 +276,20 @@ def control_look(color_name: str, second_name: str | None, confidence: str, scal
     if second_name:
         # Contested: stripes of both actors, as strong as the confidence allows.
         stripes = style.stripe_texture(color.name(), second_name, max(alpha, 0.35), scale)
-        return None, style.texture_brush(stripes, texture_fix), pen
-    fill = QBrush(style.with_alpha(color, alpha)) if alpha > 0 else None
-    hatch = None
+        return style.texture_brush(stripes, texture_fix), pen
     if dashed:
-        lines = style.stripe_texture(color.name(), None, 0.6, scale)
-        hatch = style.texture_brush(lines, texture_fix)
-    return fill, hatch, pen
+        lines = style.stripe_texture(color.name(), None, 0.6, scale, ground_alpha=alpha)
+        return style.texture_brush(lines, texture_fix), pen
+    return (QBrush(style.with_alpha(color, alpha)) if alpha > 0 else None), pen
 
 
 def paint_control_shape(painter: QPainter, path: QPainterPath, look: tuple) -> None:
     """One shape as the control layer draws it (the legend's swatches)."""
-    fill, hatch, pen = look
+    brush, pen = look
     painter.setPen(Qt.PenStyle.NoPen)
-    for brush in (fill, hatch):
-        if brush is not None:
-            painter.setBrush(brush)
-            painter.drawPath(path)
+    if brush is not None:
+        painter.setBrush(brush)
+        painter.drawPath(path)
     painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawPath(path)
@@ -365,8 +366,8 @@ class FlowLayer:
         s = frame.scale
         halted = self.status[rows] == "halted"
         middle = shapely.line_interpolate_point(self.projected[rows[halted]], 0.5, normalized=True)
-        halt_crosses(painter, *frame.view.to_pixels(shapely.get_x(middle), shapely.get_y(middle)),
-                     6.5 * s)
+        stamp(painter, "halt", *frame.view.to_pixels(shapely.get_x(middle), shapely.get_y(middle)),
+              6.5 * s)
         heads = rows[~halted]
         sizes = 6.0 * s + self.widths[heads] * s * 1.3
         back = shapely.line_interpolate_point(
@@ -476,24 +477,34 @@ def halt_cross(painter: QPainter, center: QPointF, r: float) -> None:
         painter.drawLine(QPointF(center.x() - r, center.y() + r), QPointF(center.x() + r, center.y() - r))
 
 
-@functools.lru_cache(maxsize=8)
-def _halt_sprite(r: float) -> QImage:
-    """A halt cross drawn once: copying it is some 15x faster than stroking it again."""
-    side = math.ceil(3 * r) + 2
-    sprite = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+# Marks drawn as sprites: the painting function and the sprite's side per unit of size.
+_MARKS = {"halt": (halt_cross, 3.0), "event": (style.event_marker, 14.0)}
+
+
+@functools.lru_cache(maxsize=16)
+def _sprite(mark: str, size: float, ratio: float) -> QImage:
+    """A mark drawn once at the device's resolution: copying it is some 15x
+    faster than drawing it again."""
+    draw, side_per_size = _MARKS[mark]
+    side = math.ceil(side_per_size * size) + 2
+    sprite = QImage(math.ceil(side * ratio), math.ceil(side * ratio),
+                    QImage.Format.Format_ARGB32_Premultiplied)
+    sprite.setDevicePixelRatio(ratio)
     sprite.fill(Qt.GlobalColor.transparent)
     painter = QPainter(sprite)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    halt_cross(painter, QPointF(side / 2, side / 2), r)
+    draw(painter, QPointF(side / 2, side / 2), size)
     painter.end()
     return sprite
 
 
-def halt_crosses(painter: QPainter, x: np.ndarray, y: np.ndarray, r: float) -> None:
-    """A halt cross of radius r (pixels) centred on each (x, y)."""
-    sprite = _halt_sprite(r)
+def stamp(painter: QPainter, mark: str, x: np.ndarray, y: np.ndarray, size: float) -> None:
+    """`mark` of `size` centred on each (x, y) in pixels, snapped to device pixels."""
+    ratio = painter.device().devicePixelRatioF()
+    sprite = _sprite(mark, size, ratio)
     half = sprite.width() / 2
-    for left, top in zip((x - half).round().tolist(), (y - half).round().tolist()):
+    lefts, tops = np.round(x * ratio - half) / ratio, np.round(y * ratio - half) / ratio
+    for left, top in zip(lefts.tolist(), tops.tolist()):
         painter.drawImage(QPointF(left, top), sprite)
 
 
@@ -568,11 +579,9 @@ class EventLayer:
         painter.setTransform(QTransform())
         rows = rows[np.isfinite(self.x[rows])]
         px, py = self._marker_pixels(frame, rows)
-        for i, row in enumerate(rows):
-            center = QPointF(float(px[i]), float(py[i]))
-            if row == selected:
-                _selection_ring(painter, center, 10 * frame.scale)
-            style.event_marker(painter, center, frame.scale)
+        for i in np.flatnonzero(rows == selected):
+            _selection_ring(painter, QPointF(float(px[i]), float(py[i])), 10 * frame.scale)
+        stamp(painter, "event", px, py, frame.scale)
 
     def _marker_pixels(self, frame: Frame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # Markers sit up-right of the point, so the place symbol under them stays visible.

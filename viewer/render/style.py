@@ -113,8 +113,10 @@ def cosmetic_pen(color: QColor, width: float, style: Qt.PenStyle = Qt.PenStyle.S
 
 
 @lru_cache(maxsize=256)
-def stripe_texture(first: str, second: str | None, alpha: float, scale: float) -> QImage:
-    """Diagonal stripes: `first` alternating with `second` (or transparent).
+def stripe_texture(first: str, second: str | None, alpha: float, scale: float,
+                   ground_alpha: float = 0.0) -> QImage:
+    """Diagonal stripes: `first` alternating with `second`, or with `first` at
+    `ground_alpha` (the stripes then lie over that pale ground, as if drawn on it).
 
     Built pixel by pixel in numpy so the stripes tile without seams; the
     period scales with ui_scale so hatching reads the same at 1080p and 4K.
@@ -125,9 +127,12 @@ def stripe_texture(first: str, second: str | None, alpha: float, scale: float) -
     y, x = np.mgrid[0:size, 0:size]
     on_first = ((x + y) % period) < width
     rgba = np.zeros((size, size, 4), dtype=np.uint8)
-    rgba[on_first] = _premultiplied(QColor(first), alpha)
     if second is not None:
+        rgba[on_first] = _premultiplied(QColor(first), alpha)
         rgba[~on_first] = _premultiplied(QColor(second), alpha)
+    else:
+        rgba[on_first] = _premultiplied(QColor(first), alpha + ground_alpha * (1 - alpha))
+        rgba[~on_first] = _premultiplied(QColor(first), ground_alpha)
     image = QImage(rgba.data, size, size, size * 4, QImage.Format.Format_RGBA8888_Premultiplied)
     return image.copy()  # own the pixels; the numpy buffer goes away
 
