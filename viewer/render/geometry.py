@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 from PySide6.QtCore import QByteArray, QDataStream
-from PySide6.QtGui import QPainterPath, QPolygonF
+from PySide6.QtGui import QPainterPath
 
 # QPainterPath's stream format: int32 count, then (int32 type, f64 x, f64 y)
 # per element, then int32 fill rule; big-endian, as QDataStream writes.
@@ -53,26 +53,6 @@ def _subpath_coordinates(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     coords, coord_piece = shapely.get_coordinates(pieces, return_index=True)
     starts = np.flatnonzero(np.diff(coord_piece, prepend=-1) != 0)
     return coords, starts, piece_owner[coord_piece]
-
-
-def polygons(xs: np.ndarray, ys: np.ndarray) -> list[QPolygonF]:
-    """One polygon per row of the (n, k) corner arrays, read from one stream.
-
-    Some 2.5x faster than building QPointFs in Python. (Drawing them as one
-    QPainterPath would be slower still: Qt rasterises a path spanning the view
-    in bands over its whole bounding box.)
-    """
-    n, corners = xs.shape
-    records = np.empty(n, dtype=[("count", ">i4"), ("xy", ">f8", (corners, 2))])
-    records["count"] = corners
-    records["xy"] = np.stack([xs, ys], axis=-1)
-    stream = QDataStream(QByteArray(records.tobytes()))
-    result = []
-    for _ in range(n):
-        polygon = QPolygonF()
-        stream >> polygon
-        result.append(polygon)
-    return result
 
 
 def _stream_path(records: np.ndarray) -> QPainterPath:

@@ -7,7 +7,9 @@ styles; nothing is projected or converted while scrubbing.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -15,11 +17,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QTransform
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 
 from viewer.model.temporal import IntervalIndex
 from viewer.render import style
-from viewer.render.geometry import LodPaths, distinct_objects, polygons
+from viewer.render.geometry import LodPaths, distinct_objects
 from viewer.render.projection import Projector
 from viewer.render.view import MapView
 
@@ -448,24 +450,36 @@ def arrow_head(painter: QPainter, back: QPointF, tip: QPointF, size: float, holl
                 np.array([tip.y()]), np.array([size]), hollow, scale)
 
 
+# Arrow heads are sprites turned in steps of 360 / ARROW_DIRECTIONS degrees:
+# under 0.3 px off at the corners of the largest head.
+ARROW_DIRECTIONS = 72
+
+
 def arrow_heads(painter: QPainter, back_x: np.ndarray, back_y: np.ndarray, tip_x: np.ndarray,
                 tip_y: np.ndarray, sizes: np.ndarray, hollow: bool, scale: float) -> None:
-    """Triangles pointing from back to tip (pixels), `sizes` long, drawn as one path."""
+    """Triangles pointing from back to tip (pixels), `sizes` long."""
     dx, dy = tip_x - back_x, tip_y - back_y
-    length = np.hypot(dx, dy)
-    keep = length >= 1e-6
+    keep = np.hypot(dx, dy) >= 1e-6
     if not keep.any():
         return
-    ux, uy = dx[keep] / length[keep], dy[keep] / length[keep]
-    tx, ty, size = tip_x[keep], tip_y[keep], sizes[keep]
-    base_x, base_y, half = tx - ux * size, ty - uy * size, size * 0.5
-    xs = np.column_stack([tx, base_x - uy * half, base_x + uy * half])
-    ys = np.column_stack([ty, base_y + ux * half, base_y - ux * half])
+    turns = np.arctan2(dy[keep], dx[keep]) / (2 * math.pi)
+    directions = np.round(turns * ARROW_DIRECTIONS).astype(int) % ARROW_DIRECTIONS
+    ratio = painter.device().devicePixelRatioF()
+    sprites = [_sprite(_arrow_head, math.ceil(2 * size) + 4, ratio, size, hollow, direction, scale)
+               for size, direction in zip(np.round(sizes[keep], 1).tolist(), directions.tolist())]
+    _stamp(painter, sprites, tip_x[keep], tip_y[keep])
+
+
+def _arrow_head(painter: QPainter, tip: QPointF, size: float, hollow: bool, direction: int,
+                scale: float) -> None:
+    angle = direction * 2 * math.pi / ARROW_DIRECTIONS
+    ux, uy, half = math.cos(angle), math.sin(angle), size * 0.5
+    base = QPointF(tip.x() - ux * size, tip.y() - uy * size)
     # A 1 px cosmetic outline is on Qt's fast path (a 1.2 px one is not).
     painter.setPen(style.cosmetic_pen(QColor("#FFFFFF") if not hollow else style.ROUTE, 1.0 * scale))
     painter.setBrush(QColor("#FFFFFF") if hollow else style.ROUTE)
-    for polygon in polygons(xs, ys):
-        painter.drawPolygon(polygon)
+    painter.drawPolygon(QPolygonF([tip, QPointF(base.x() - uy * half, base.y() + ux * half),
+                                   QPointF(base.x() + uy * half, base.y() - ux * half)]))
 
 
 def halt_cross(painter: QPainter, center: QPointF, r: float) -> None:
@@ -477,35 +491,37 @@ def halt_cross(painter: QPainter, center: QPointF, r: float) -> None:
         painter.drawLine(QPointF(center.x() - r, center.y() + r), QPointF(center.x() + r, center.y() - r))
 
 
-# Marks drawn as sprites: the painting function and the sprite's side per unit of size.
+# Marks stamped by name: the painting function and the sprite's side per unit of size.
 _MARKS = {"halt": (halt_cross, 3.0), "event": (style.event_marker, 14.0)}
 
 
-@functools.lru_cache(maxsize=16)
-def _sprite(mark: str, size: float, ratio: float) -> QImage:
-    """A mark drawn once at the device's resolution: copying it is some 15x
-    faster than drawing it again."""
-    draw, side_per_size = _MARKS[mark]
-    side = math.ceil(side_per_size * size) + 2
-    sprite = QImage(math.ceil(side * ratio), math.ceil(side * ratio),
-                    QImage.Format.Format_ARGB32_Premultiplied)
+@functools.lru_cache(maxsize=1024)
+def _sprite(draw: Callable, side: int, ratio: float, *args) -> QImage:
+    """`draw(painter, centre, *args)` done once into a `side` pixels square at the
+    device's resolution: copying it is some 15x faster than drawing it again."""
+    sprite = QImage(round(side * ratio), round(side * ratio), QImage.Format.Format_ARGB32_Premultiplied)
     sprite.setDevicePixelRatio(ratio)
     sprite.fill(Qt.GlobalColor.transparent)
     painter = QPainter(sprite)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    draw(painter, QPointF(side / 2, side / 2), size)
+    draw(painter, QPointF(side / 2, side / 2), *args)
     painter.end()
     return sprite
 
 
-def stamp(painter: QPainter, mark: str, x: np.ndarray, y: np.ndarray, size: float) -> None:
-    """`mark` of `size` centred on each (x, y) in pixels, snapped to device pixels."""
+def _stamp(painter: QPainter, sprites: Iterable[QImage], x: np.ndarray, y: np.ndarray) -> None:
+    """Each sprite centred on its (x, y) in pixels, snapped to device pixels."""
     ratio = painter.device().devicePixelRatioF()
-    sprite = _sprite(mark, size, ratio)
-    half = sprite.width() / 2
-    lefts, tops = np.round(x * ratio - half) / ratio, np.round(y * ratio - half) / ratio
-    for left, top in zip(lefts.tolist(), tops.tolist()):
-        painter.drawImage(QPointF(left, top), sprite)
+    for sprite, cx, cy in zip(sprites, (x * ratio).tolist(), (y * ratio).tolist()):
+        half = sprite.width() / 2
+        painter.drawImage(QPointF(round(cx - half) / ratio, round(cy - half) / ratio), sprite)
+
+
+def stamp(painter: QPainter, mark: str, x: np.ndarray, y: np.ndarray, size: float) -> None:
+    """The named mark of `size` centred on each (x, y) in pixels."""
+    draw, side_per_size = _MARKS[mark]
+    sprite = _sprite(draw, math.ceil(side_per_size * size) + 2, painter.device().devicePixelRatioF(), size)
+    _stamp(painter, itertools.repeat(sprite), x, y)
 
 
 # -- places and events ---------------------------------------------------------
