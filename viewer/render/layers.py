@@ -232,6 +232,9 @@ class ControlLayer:
         looks = {key: self._look(key, colors, frame) for key in groups}
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setPen(Qt.PenStyle.NoPen)
+        # Styles in a fixed order: a clipped redraw of some rows (LayerCache) stacks
+        # them as a full redraw does.
+        groups = dict(sorted(groups.items()))
         for key, paths in groups.items():
             brush = looks[key][0]
             if brush is not None:
@@ -345,7 +348,7 @@ class FlowLayer:
             if row == selected:
                 painter.setPen(style.cosmetic_pen(QColor("#FFE66B"), self.widths[row] * s + 9 * s))
                 painter.drawPath(path)
-        for (status, width), combined in looks.items():
+        for (status, width), combined in sorted(looks.items()):
             for pen in route_pens(status, width, s, dense):
                 painter.setPen(pen)
                 painter.drawPath(combined)

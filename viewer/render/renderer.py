@@ -3,9 +3,10 @@
 Work is split by how often it changes:
 - at load: every geometry projected and turned into paths (layers.py);
 - per view (pan, zoom, resize): base layers drawn into cached images, labels placed;
-- per set of holding rows: control, routes, events and overlays drawn into a
-  cached frame; a date change that keeps the same rows (IntervalIndex.same_rows)
-  reuses it;
+- per set of holding rows: control (between the base layers) and routes each
+  kept as an image (layer_cache.py) that a date change patches where rows
+  started or ended; both, the legend and the overlays drawn into a cached
+  frame, which a date change that keeps the same rows reuses;
 - per date: only the "as of" label is drawn on top.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from viewer.model.dates import to_day
 from viewer.model.state import MAP_LAYERS, Selection
 from viewer.render import style
 from viewer.render.labels import LabelRequest, place_labels
+from viewer.render.layer_cache import LayerCache
 from viewer.render.layers import (DENSE_ROUTES, BaseLayer, ControlLayer, EventLayer, FlowLayer, Frame,
                                   PlaceLayer)
 from viewer.render.overlay import (EXPORT, SCREEN, Decorations, LegendContent, OverlayLayout,
@@ -84,12 +86,21 @@ class MapRenderer:
         self._places_cache: _CachedImage | None = None
         self._label_obstacles_cache: tuple | None = None
         self._dense_cache: tuple[Extent, bool] | None = None
+        self._new_layer_caches()
+
+    def _new_layer_caches(self) -> None:
+        route_width = float(self.flows.widths.max(initial=0))
+        self._control_cache = LayerCache(self.dataset.control_index, self.control.paths.bounds,
+                                         lambda s: 4 * s + 1, self._paint_control_layer)
+        self._routes_cache = LayerCache(self.dataset.flow_index, self.flows.paths.bounds,
+                                        lambda s: (16 + 2 * route_width) * s + 2, self._paint_routes_layer)
 
     def for_another_thread(self) -> "MapRenderer":
         """A renderer sharing this one's prepared geometry (read-only) with caches
         of its own, for a worker thread: skips rebuilding paths for an export."""
         twin = copy.copy(self)
         twin._base_cache, twin._frame_cache, twin._places_cache = {}, None, None
+        twin._new_layer_caches()
         return twin
 
     # -- extents and views ------------------------------------------------------
@@ -192,34 +203,52 @@ class MapRenderer:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         frame = Frame.of(view)
-        rows = self._rows(day, layers)
         selected = self._selected_rows(selection)
-        if layers["base"]:
-            # The under-image is opaque (background included): a plain copy, no blending.
-            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-            painter.drawImage(QPointF(0, 0), self._base_image(view, painter, over=False))
-            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-        else:
-            painter.fillRect(view.rect, style.BACKGROUND)
-        if layers["control"]:
-            self.control.paint(painter, frame, rows["control"], self._colors(), selected.get("control"))
-        if layers["base"]:
-            painter.setTransform(QTransform())
-            painter.drawImage(QPointF(0, 0), self._base_image(view, painter, over=True))
+        pixel_ratio = painter.device().devicePixelRatioF()
+        # The control layer is opaque (background and base layers included): a plain copy.
+        control = self._control_cache.image(frame, pixel_ratio, (layers["base"], layers["control"],
+                                                                 selected.get("control")), day)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        painter.drawImage(QPointF(0, 0), control)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         if layers["flows"]:
-            self.flows.paint(painter, frame, rows["flows"], selected.get("flows"), self._dense(view))
+            painter.drawImage(QPointF(0, 0), self._routes_cache.image(
+                frame, pixel_ratio, (selected.get("flows"), self._dense(view)), day))
         legend = self._legend_content(view, day, layers) if decorations.legend else None
         footer = self._footer_lines(view, day, layers) if decorations.footer else ()
         layout = OverlayLayout(view, decorations, legend, title, footer)
         if layers["places"] or layers["labels"]:
-            painter.setTransform(QTransform())
             painter.drawImage(QPointF(0, 0), self._places_image(
-                frame, layers, self._label_obstacles(view, decorations, title, footer),
-                painter.device().devicePixelRatioF()))
+                frame, layers, self._label_obstacles(view, decorations, title, footer), pixel_ratio))
         if "places" in selected:
             self.places.paint_selection(painter, frame, selected["places"])
         layout.paint_static(painter, self.projector.grid_north_degrees(view.center_x, view.center_y))
         return layout
+
+    def _paint_control_layer(self, painter: QPainter, frame: Frame, rows: np.ndarray, look: tuple) -> None:
+        """The control fills between the base layers under and over them; opaque."""
+        base, control, selected = look
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        if base:
+            painter.drawImage(QPointF(0, 0), self._base_image(frame.view, painter, over=False))
+        else:
+            painter.fillRect(frame.view.rect, style.BACKGROUND)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if control:
+            self.control.paint(painter, frame, rows, self._colors(), selected)
+        if base:
+            painter.setTransform(QTransform())
+            painter.drawImage(QPointF(0, 0), self._base_image(frame.view, painter, over=True))
+
+    def _paint_routes_layer(self, painter: QPainter, frame: Frame, rows: np.ndarray, look: tuple) -> None:
+        """The routes on a transparent image."""
+        selected, dense = look
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        painter.fillRect(frame.view.rect, Qt.GlobalColor.transparent)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.flows.paint(painter, frame, rows, selected, dense)
 
     def _base_image(self, view: MapView, target: QPainter, over: bool) -> QImage:
         """Base layers under (land, water) or over (boundaries) the control fills."""

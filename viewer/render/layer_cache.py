@@ -1,0 +1,121 @@
+"""A thematic layer kept as an image and moved from day to day by redrawing
+only where rows started or ended.
+
+Scrubbing day by day changes a handful of the thousands of rows that hold,
+so the cost follows the rows that change, not the rows that hold. The result
+is a full redraw's, to within antialiasing rounding on a few edge pixels: the
+changed rows' pixels are cleared under a clip and every holding row that can
+reach them is drawn again, in the order a full redraw draws them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QImage, QPainter, QRegion
+
+from viewer.model.temporal import IntervalIndex
+from viewer.render.layers import Frame
+
+# When the changed rows cover more than this share of the view, or more boxes
+# than this (Qt clips to a many-box region slowly), the layer is drawn whole.
+FULL_REDRAW_SHARE = 0.35
+MAX_DIRTY_BOXES = 24
+
+# paint(painter, frame, rows, look): the layer's background, then `rows` as
+# `look` says, honouring any clip already set on the painter.
+PaintRows = Callable[[QPainter, Frame, np.ndarray, tuple], None]
+
+
+@dataclass
+class _Drawn:
+    key: tuple
+    look: tuple
+    image: QImage
+    day: int
+
+
+class LayerCache:
+    """One layer's image for one view, style key and day.
+
+    `bounds` (rows x 4, projected metres) are the rows' shapes; `margin`
+    gives how many pixels, at a ui scale, their drawing reaches past them
+    (outline, casing, end marks).
+    """
+
+    def __init__(self, index: IntervalIndex, bounds: np.ndarray, margin: Callable[[float], float],
+                 paint: PaintRows) -> None:
+        self.index = index
+        self.bounds = bounds
+        self.margin = margin
+        self.paint = paint
+        self._drawn: _Drawn | None = None
+
+    def image(self, frame: Frame, pixel_ratio: float, look: tuple, day: int) -> QImage:
+        """The layer on `day`; `look` holds whatever else changes how it is drawn."""
+        key = (frame.view, pixel_ratio, look)
+        drawn = self._drawn
+        if drawn is None or drawn.key != key:
+            image = QImage(round(frame.view.width * pixel_ratio), round(frame.view.height * pixel_ratio),
+                           QImage.Format.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(pixel_ratio)
+            drawn = _Drawn(key, look, image, day)
+            self._draw(drawn, frame, self.index.indices(day), None)
+            self._drawn = drawn
+        elif not self.index.same_rows(drawn.day, day):
+            self._redraw_changes(drawn, frame, day)
+        return self._drawn.image
+
+    def _redraw_changes(self, drawn: _Drawn, frame: Frame, day: int) -> None:
+        changed = np.flatnonzero(self.index.mask(drawn.day) ^ self.index.mask(day))
+        holding = self.index.indices(day)
+        dirty = self._pixel_boxes(frame, changed)
+        view_area = frame.view.width * frame.view.height
+        if len(changed) > MAX_DIRTY_BOXES or _area(dirty) > FULL_REDRAW_SHARE * view_area:
+            self._draw(drawn, frame, holding, None)
+        else:
+            region = QRegion()
+            for x0, y0, x1, y1 in dirty.tolist():
+                if x1 > x0 and y1 > y0:
+                    region += QRegion(QRect(x0, y0, x1 - x0, y1 - y0))
+            near = _overlapping(self._pixel_boxes(frame, holding), dirty)
+            self._draw(drawn, frame, holding[near], region)
+        drawn.day = day
+
+    def _draw(self, drawn: _Drawn, frame: Frame, rows: np.ndarray, clip: QRegion | None) -> None:
+        painter = QPainter(drawn.image)
+        try:
+            if clip is not None:
+                painter.setClipRegion(clip)
+            self.paint(painter, frame, rows, drawn.look)
+        finally:
+            painter.end()
+
+    def _pixel_boxes(self, frame: Frame, rows: np.ndarray) -> np.ndarray:
+        """Whole-pixel boxes (x0, y0, x1, y1) around the rows' drawings, inside the view."""
+        b = self.bounds[rows]
+        left, top = frame.view.to_pixels(b[:, 0], b[:, 3])
+        right, bottom = frame.view.to_pixels(b[:, 2], b[:, 1])
+        pad = self.margin(frame.scale)
+        boxes = np.column_stack([left - pad, top - pad, right + pad, bottom + pad])
+        boxes = np.nan_to_num(boxes, nan=-1.0)        # rows without a shape reach nothing
+        boxes[:, :2] = np.floor(boxes[:, :2])
+        boxes[:, 2:] = np.ceil(boxes[:, 2:])
+        limits = np.array([frame.view.width, frame.view.height] * 2)
+        return np.clip(boxes, 0, limits).astype(int)    # off-view rows: empty boxes
+
+
+def _area(boxes: np.ndarray) -> int:
+    """Summed box areas: an upper bound on their union, enough to decide."""
+    return int(((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])).sum())
+
+
+def _overlapping(boxes: np.ndarray, dirty: np.ndarray) -> np.ndarray:
+    """Which of `boxes` overlap any of the `dirty` boxes."""
+    if len(dirty) == 0:
+        return np.zeros(len(boxes), dtype=bool)
+    overlap = ((boxes[:, None, 0] < dirty[None, :, 2]) & (boxes[:, None, 2] > dirty[None, :, 0])
+               & (boxes[:, None, 1] < dirty[None, :, 3]) & (boxes[:, None, 3] > dirty[None, :, 1]))
+    return overlap.any(axis=1)
