@@ -325,10 +325,11 @@ def test_a_view_with_few_routes_keeps_their_casing(app, tmp_path):
     assert _white_pixels_beside_route(renderer, view) > 20
 
 
-def test_scrubbing_redraws_only_what_changed_and_matches_a_fresh_map(app, monkeypatch):
+@pytest.mark.parametrize("pixel_ratio", [1.0, 2.0])
+def test_scrubbing_redraws_only_what_changed_and_matches_a_fresh_map(app, monkeypatch, pixel_ratio):
     """Day by day over the Kachin story, the map a scrubbing renderer patches up
     (only where rows started or ended) is a freshly drawn one, to within a few
-    levels of antialiasing on a few edge pixels."""
+    levels of antialiasing on a few edge pixels; on high-DPI screens too."""
     dataset = read_dataset(EMBEDDED_DATASET)
     scrubbing = MapRenderer(dataset)
     view = scrubbing.default_view(1000, 700)
@@ -338,8 +339,10 @@ def test_scrubbing_redraws_only_what_changed_and_matches_a_fresh_map(app, monkey
         clipped.append(clip is not None), draw(self, drawn, frame, rows, clip)))
     selection = Selection("control", str(dataset.control["control_id"].iloc[0]))
     for day in [dt.date(2024, 9, 25) + dt.timedelta(days=i) for i in range(0, 70, 3)]:
-        patched = scrubbing.render_image(view, day, selection=selection, decorations=SCREEN)
-        fresh = MapRenderer(dataset).render_image(view, day, selection=selection, decorations=SCREEN)
+        patched = scrubbing.render_image(view, day, selection=selection, decorations=SCREEN,
+                                         pixel_ratio=pixel_ratio)
+        fresh = MapRenderer(dataset).render_image(view, day, selection=selection, decorations=SCREEN,
+                                                  pixel_ratio=pixel_ratio)
         difference = np.abs(pixels(patched).astype(int) - pixels(fresh))
         assert difference.max() <= 8, day
         assert (difference > 0).any(axis=2).mean() < 0.001, day
