@@ -9,6 +9,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 import pytest  # noqa: E402
 
 
+@pytest.fixture(scope="session")
+def qapp_cls():
+    """pytest-qt's application is the app's own class, as `kachin-viewer` starts it."""
+    from viewer.qt.application import ViewerApplication
+
+    return ViewerApplication
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path_factory, monkeypatch):
     """QSettings and the desktop folders point at a fresh temp directory per test."""

@@ -5,7 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFileOpenEvent, QImage
 from PySide6.QtWidgets import QApplication
 
 from factory import tiny_layers, write_tiny
@@ -168,6 +168,16 @@ def test_dropping_a_gpkg_on_the_window_opens_it(window, qtbot, tmp_path):
                                                   Qt.KeyboardModifier.NoModifier))
 
     assert window.windowTitle() == "Dropped briefing — Kachin Viewer"
+
+
+def test_a_file_the_desktop_hands_the_application_opens(window, qtbot, tmp_path):
+    """macOS Finder: a double-clicked .gpkg arrives as a FileOpen event."""
+    meta = tiny_layers()["dataset_meta"]
+    meta.loc[meta["key"] == "title", "value"] = "Finder briefing"
+    handed = write_tiny(tmp_path / "handed.gpkg", dataset_meta=meta)
+    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+        QApplication.sendEvent(QApplication.instance(), QFileOpenEvent(str(handed)))
+    assert window.windowTitle() == "Finder briefing — Kachin Viewer"
 
 
 def test_view_menus_switch_layers_and_series(window):

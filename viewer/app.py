@@ -61,12 +61,13 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
+    from viewer.qt.application import ViewerApplication
     from viewer.qt.main_window import MainWindow
     from viewer.resources import APP_ID, app_icon
 
     QCoreApplication.setOrganizationName(ORGANISATION)
     QCoreApplication.setApplicationName(APPLICATION)
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = QApplication.instance() or ViewerApplication([sys.argv[0]])
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
     settings = QSettings()

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel,
-                               QMainWindow, QProgressBar, QPushButton, QSizePolicy,
+from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
+                               QLabel, QMainWindow, QProgressBar, QPushButton, QSizePolicy,
                                QStackedWidget, QStyle, QToolBar, QToolButton, QVBoxLayout, QWidget)
 
+from viewer.qt.application import ViewerApplication
 from viewer.qt.dialogs import (ExportAnimationDialog, ExportPackDialog, ExportPngDialog,
                                ProblemDialog, RichTextDialog, SourcesDialog, about_html,
                                iso_date_edit)
@@ -96,6 +97,9 @@ class MainWindow(QMainWindow):
 
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
+        application = QApplication.instance()
+        if isinstance(application, ViewerApplication):
+            application.file_open_requested.connect(self.open_dataset)
         self._build_actions()
         self._build_menus()
         self._build_docks()
