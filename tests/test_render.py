@@ -335,8 +335,8 @@ def test_scrubbing_redraws_only_what_changed_and_matches_a_fresh_map(app, monkey
     view = scrubbing.default_view(1000, 700)
     clipped = []
     draw = LayerCache._draw
-    monkeypatch.setattr(LayerCache, "_draw", lambda self, drawn, frame, rows, clip: (
-        clipped.append(clip is not None), draw(self, drawn, frame, rows, clip)))
+    monkeypatch.setattr(LayerCache, "_draw", lambda self, drawn, frame, rows, clip, paint: (
+        clipped.append(clip is not None), draw(self, drawn, frame, rows, clip, paint)))
     selection = Selection("control", str(dataset.control["control_id"].iloc[0]))
     for day in [dt.date(2024, 9, 25) + dt.timedelta(days=i) for i in range(0, 70, 3)]:
         patched = scrubbing.render_image(view, day, selection=selection, decorations=SCREEN,

@@ -42,18 +42,20 @@ class LayerCache:
 
     `bounds` (rows x 4, projected metres) are the rows' shapes; `margin`
     gives how many pixels, at a ui scale, their drawing reaches past them
-    (outline, casing, end marks).
+    (outline, casing, end marks). The painting function comes with each call,
+    so the cache holds no reference back to its renderer (no cycle keeping a
+    worker's images alive until the collector runs).
     """
 
-    def __init__(self, index: IntervalIndex, bounds: np.ndarray, margin: Callable[[float], float],
-                 paint: PaintRows) -> None:
+    def __init__(self, index: IntervalIndex, bounds: np.ndarray,
+                 margin: Callable[[float], float]) -> None:
         self.index = index
         self.bounds = bounds
         self.margin = margin
-        self.paint = paint
         self._drawn: _Drawn | None = None
 
-    def image(self, frame: Frame, pixel_ratio: float, look: tuple, day: int) -> QImage:
+    def image(self, frame: Frame, pixel_ratio: float, look: tuple, day: int,
+              paint: PaintRows) -> QImage:
         """The layer on `day`; `look` holds whatever else changes how it is drawn."""
         key = (frame.view, pixel_ratio, look)
         drawn = self._drawn
@@ -62,34 +64,35 @@ class LayerCache:
                            QImage.Format.Format_ARGB32_Premultiplied)
             image.setDevicePixelRatio(pixel_ratio)
             drawn = _Drawn(key, look, image, day)
-            self._draw(drawn, frame, self.index.indices(day), None)
+            self._draw(drawn, frame, self.index.indices(day), None, paint)
             self._drawn = drawn
         elif not self.index.same_rows(drawn.day, day):
-            self._redraw_changes(drawn, frame, day)
+            self._redraw_changes(drawn, frame, day, paint)
         return self._drawn.image
 
-    def _redraw_changes(self, drawn: _Drawn, frame: Frame, day: int) -> None:
+    def _redraw_changes(self, drawn: _Drawn, frame: Frame, day: int, paint: PaintRows) -> None:
         changed = np.flatnonzero(self.index.mask(drawn.day) ^ self.index.mask(day))
         holding = self.index.indices(day)
         dirty = self._pixel_boxes(frame, changed)
         view_area = frame.view.width * frame.view.height
         if len(changed) > MAX_DIRTY_BOXES or _area(dirty) > FULL_REDRAW_SHARE * view_area:
-            self._draw(drawn, frame, holding, None)
+            self._draw(drawn, frame, holding, None, paint)
         else:
             region = QRegion()
             for x0, y0, x1, y1 in dirty.tolist():
                 if x1 > x0 and y1 > y0:
                     region += QRegion(QRect(x0, y0, x1 - x0, y1 - y0))
             near = _overlapping(self._pixel_boxes(frame, holding), dirty)
-            self._draw(drawn, frame, holding[near], region)
+            self._draw(drawn, frame, holding[near], region, paint)
         drawn.day = day
 
-    def _draw(self, drawn: _Drawn, frame: Frame, rows: np.ndarray, clip: QRegion | None) -> None:
+    def _draw(self, drawn: _Drawn, frame: Frame, rows: np.ndarray, clip: QRegion | None,
+              paint: PaintRows) -> None:
         painter = QPainter(drawn.image)
         try:
             if clip is not None:
                 painter.setClipRegion(clip)
-            self.paint(painter, frame, rows, drawn.look)
+            paint(painter, frame, rows, drawn.look)
         finally:
             painter.end()
 

@@ -91,9 +91,9 @@ class MapRenderer:
     def _new_layer_caches(self) -> None:
         route_width = float(self.flows.widths.max(initial=0))
         self._control_cache = LayerCache(self.dataset.control_index, self.control.paths.bounds,
-                                         lambda s: 4 * s + 1, self._paint_control_layer)
+                                         lambda s: 4 * s + 1)
         self._routes_cache = LayerCache(self.dataset.flow_index, self.flows.paths.bounds,
-                                        lambda s: (16 + 2 * route_width) * s + 2, self._paint_routes_layer)
+                                        lambda s: (16 + 2 * route_width) * s + 2)
 
     def for_another_thread(self) -> "MapRenderer":
         """A renderer sharing this one's prepared geometry (read-only) with caches
@@ -207,13 +207,15 @@ class MapRenderer:
         pixel_ratio = painter.device().devicePixelRatioF()
         # The control layer is opaque (background and base layers included): a plain copy.
         control = self._control_cache.image(frame, pixel_ratio, (layers["base"], layers["control"],
-                                                                 selected.get("control")), day)
+                                                                 selected.get("control")), day,
+                                            self._paint_control_layer)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         painter.drawImage(QPointF(0, 0), control)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         if layers["flows"]:
             painter.drawImage(QPointF(0, 0), self._routes_cache.image(
-                frame, pixel_ratio, (selected.get("flows"), self._dense(view)), day))
+                frame, pixel_ratio, (selected.get("flows"), self._dense(view)), day,
+                self._paint_routes_layer))
         legend = self._legend_content(view, day, layers) if decorations.legend else None
         footer = self._footer_lines(view, day, layers) if decorations.footer else ()
         layout = OverlayLayout(view, decorations, legend, title, footer)
