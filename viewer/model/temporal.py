@@ -35,7 +35,7 @@ class IntervalIndex:
         return first >= len(self.change_days) or self.change_days[first] > high
 
     def peak_count(self, rows: np.ndarray) -> int:
-        """The most of `rows` (a boolean mask) holding on any one day."""
+        """The most of `rows` (indices or a boolean mask) holding on any one day."""
         starts, ends = self.starts[rows], self.ends[rows]
         days = np.concatenate([starts, ends])
         steps = np.concatenate([np.ones(len(starts), np.int64), -np.ones(len(ends), np.int64)])

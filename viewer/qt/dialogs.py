@@ -337,7 +337,8 @@ def _pick_folder(parent, path: Path) -> str:
 class ExportDialog(QDialog):
     """Asks what to export, then writes it on a worker thread with progress and Cancel.
 
-    Subclasses add their fields and implement `job(target, overwrite)`: read the
+    Subclasses add their fields, set `self.path` (the PathRow of the file or
+    folder to write) and implement `job(target, overwrite)`: read the
     fields (on the GUI thread) and return `run(progress, cancelled) -> message`,
     which the worker thread calls. `exported(message)` says what was written.
     `renderer` is the map's own: exports share its prepared paths instead of
@@ -371,7 +372,7 @@ class ExportDialog(QDialog):
         self.worker.failed.connect(self._failed)
 
     def target(self) -> Path:
-        raise NotImplementedError
+        return self.path.path()
 
     def job(self, target: Path, overwrite: bool):
         raise NotImplementedError
@@ -434,9 +435,6 @@ class ExportPngDialog(ExportDialog):
         self.form.addRow("Date", self.date)
         self.form.addRow("File", self.path)
 
-    def target(self) -> Path:
-        return self.path.path()
-
     def job(self, target, overwrite):
         from viewer.render.export import export_png
 
@@ -460,9 +458,6 @@ class ExportPackDialog(ExportDialog):
         self.path = PathRow(_export_folder(self.settings), _pick_folder)
         self.form.addRow(self.dates)
         self.form.addRow("Folder", self.path)
-
-    def target(self) -> Path:
-        return self.path.path()
 
     def job(self, target, overwrite):
         from viewer.render.export import export_pack
@@ -494,9 +489,6 @@ class ExportAnimationDialog(ExportDialog):
         self.form.addRow(self.dates)
         self.form.addRow("Speed", self.fps)
         self.form.addRow("File", self.path)
-
-    def target(self) -> Path:
-        return self.path.path()
 
     def job(self, target, overwrite):
         from viewer.render.export import export_animation

@@ -31,10 +31,13 @@ PaintRows = Callable[[QPainter, Frame, np.ndarray, tuple], None]
 
 @dataclass
 class _Drawn:
-    key: tuple
-    look: tuple
+    key: tuple          # (view, pixel ratio, look)
     image: QImage
     day: int
+
+    @property
+    def look(self) -> tuple:
+        return self.key[-1]
 
 
 class LayerCache:
@@ -63,7 +66,7 @@ class LayerCache:
             image = QImage(round(frame.view.width * pixel_ratio), round(frame.view.height * pixel_ratio),
                            QImage.Format.Format_ARGB32_Premultiplied)
             image.setDevicePixelRatio(pixel_ratio)
-            drawn = _Drawn(key, look, image, day)
+            drawn = _Drawn(key, image, day)
             self._draw(drawn, frame, self.index.indices(day), None, paint)
             self._drawn = drawn
         elif not self.index.same_rows(drawn.day, day):
@@ -71,8 +74,9 @@ class LayerCache:
         return self._drawn.image
 
     def _redraw_changes(self, drawn: _Drawn, frame: Frame, day: int, paint: PaintRows) -> None:
-        changed = np.flatnonzero(self.index.mask(drawn.day) ^ self.index.mask(day))
-        holding = self.index.indices(day)
+        holds = self.index.mask(day)
+        changed = np.flatnonzero(self.index.mask(drawn.day) ^ holds)
+        holding = np.flatnonzero(holds)
         dirty = self._pixel_boxes(frame, changed)
         view_area = frame.view.width * frame.view.height
         if len(changed) > MAX_DIRTY_BOXES or _area(dirty) > FULL_REDRAW_SHARE * view_area:

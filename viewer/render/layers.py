@@ -19,7 +19,6 @@ import shapely
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 
-from viewer.model.temporal import IntervalIndex
 from viewer.render import style
 from viewer.render.geometry import LodPaths, distinct_objects
 from viewer.render.projection import Projector
@@ -334,7 +333,7 @@ class FlowLayer:
 
     def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, selected: int | None,
               dense: bool = False) -> None:
-        """Routes, then their end marks; `dense` (see `peak_count`) draws them as `route_pens` says."""
+        """Routes, then their end marks; `dense` views draw them as `route_pens` says."""
         visible = self.paths.visible(rows, frame.mpp, frame.bounds)
         s = frame.scale
         # Routes that look alike are stroked as one path: a third faster than one
@@ -354,13 +353,6 @@ class FlowLayer:
                 painter.drawPath(combined)
         painter.setTransform(QTransform())
         self._paint_end_marks(painter, frame, np.array([row for row, _path in visible], dtype=int))
-
-    def peak_count(self, intervals: IntervalIndex, view_bounds: tuple) -> int:
-        """The most routes touching the view on any one day."""
-        xmin, ymin, xmax, ymax = view_bounds
-        b = self.paths.bounds
-        touching = (b[:, 0] <= xmax) & (b[:, 2] >= xmin) & (b[:, 1] <= ymax) & (b[:, 3] >= ymin)
-        return intervals.peak_count(touching)
 
     def _paint_end_marks(self, painter: QPainter, frame: Frame, rows: np.ndarray) -> None:
         """Halt crosses mid-route, arrow heads at the crossing: positions for all rows

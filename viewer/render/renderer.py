@@ -368,8 +368,9 @@ class MapRenderer:
         """Whether this view ever shows more than DENSE_ROUTES routes at once: decided
         per view, not per date, so routes keep their look while scrubbing."""
         if self._dense_cache is None or self._dense_cache[0] != view.extent:
-            peak = self.flows.peak_count(self.dataset.flow_index, view.extent.as_tuple())
-            self._dense_cache = (view.extent, peak > DENSE_ROUTES)
+            in_view = _touching(self.flows.paths.bounds, np.arange(len(self.flows.ids)),
+                                view.extent.as_tuple())
+            self._dense_cache = (view.extent, self.dataset.flow_index.peak_count(in_view) > DENSE_ROUTES)
         return self._dense_cache[1]
 
     def _selected_rows(self, selection: Selection | None) -> dict[str, int]:

@@ -127,12 +127,9 @@ def stripe_texture(first: str, second: str | None, alpha: float, scale: float,
     y, x = np.mgrid[0:size, 0:size]
     on_first = ((x + y) % period) < width
     rgba = np.zeros((size, size, 4), dtype=np.uint8)
-    if second is not None:
-        rgba[on_first] = _premultiplied(QColor(first), alpha)
-        rgba[~on_first] = _premultiplied(QColor(second), alpha)
-    else:
-        rgba[on_first] = _premultiplied(QColor(first), alpha + ground_alpha * (1 - alpha))
-        rgba[~on_first] = _premultiplied(QColor(first), ground_alpha)
+    rgba[on_first] = _premultiplied(QColor(first), alpha + ground_alpha * (1 - alpha))
+    rgba[~on_first] = (_premultiplied(QColor(second), alpha) if second is not None
+                       else _premultiplied(QColor(first), ground_alpha))
     image = QImage(rgba.data, size, size, size * 4, QImage.Format.Format_RGBA8888_Premultiplied)
     return image.copy()  # own the pixels; the numpy buffer goes away
 
