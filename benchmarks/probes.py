@@ -257,7 +257,7 @@ def probe_export(args) -> dict:
     from PySide6.QtGui import QGuiApplication
 
     from viewer.io import read_dataset
-    from viewer.render.export import ExportOptions, export_pack, export_png, render_export
+    from viewer.export import ExportOptions, export_pack, export_png, render_export
     from viewer.render.renderer import MapRenderer
 
     app = QGuiApplication.instance() or QGuiApplication(["benchmark"])  # noqa: F841 (fonts)

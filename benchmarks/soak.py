@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from viewer.cli import EMBEDDED_DATASET
     from viewer.qt.main_window import MainWindow
-    from viewer.render.export import ExportOptions, export_png
+    from viewer.export import ExportOptions, export_png
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, default=EMBEDDED_DATASET)

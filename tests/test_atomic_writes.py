@@ -7,7 +7,7 @@ from PySide6.QtGui import QImage
 from factory import tiny_layers
 from viewer.io import gpkg_write
 from viewer.io.gpkg_write import write_gpkg
-from viewer.render.export import ExportError, export_png
+from viewer.export import ExportError, export_png
 
 
 def disk_full_after_partial_write(self, path, *args, **kwargs):

@@ -15,7 +15,7 @@ from PIL import Image
 from viewer import __version__
 from viewer.cli import main
 from viewer.io import read_dataset
-from viewer.render.export import (ExportCancelled, ExportOptions, TargetExists, dates_every,
+from viewer.export import (ExportCancelled, ExportOptions, TargetExists, dates_every,
                                   export_animation, export_pack, export_png)
 from viewer.render.renderer import MapRenderer
 

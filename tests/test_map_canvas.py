@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QImage
 from viewer.io import read_dataset
 from viewer.model.state import Selection, ViewerState
 from viewer.qt.map_canvas import MapCanvas
-from viewer.render.export import ExportOptions, export_png
+from viewer.export import ExportOptions, export_png
 from viewer.render.overlay import SCREEN
 
 AFTER_CAPTURE = dt.date(2024, 11, 20)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings
 
 from viewer.cli import EMBEDDED_DATASET
 from viewer.qt.main_window import MainWindow
-from viewer.render.export import export_pack, export_png
+from viewer.export import export_pack, export_png
 
 PACKAGE = Path(__file__).resolve().parent.parent / "viewer"
 

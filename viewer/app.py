@@ -12,22 +12,24 @@ import sys
 from pathlib import Path
 
 from viewer import cli
+from viewer.cli.common import OneLineParser, parse_day
+from viewer.cli.main import subcommand_names
 
 ORGANISATION = "KachinViewer"
 APPLICATION = "Kachin Viewer"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = cli.OneLineParser(
+    parser = OneLineParser(
         prog="kachin-viewer",
         description="Open the Kachin Viewer window. Command-line tools: "
-                    f"kachin-viewer {{{','.join(cli.SUBCOMMANDS)}}} --help",
+                    f"kachin-viewer {{{','.join(subcommand_names())}}} --help",
         epilog="Desktop integration: --install-desktop [--on-desktop] adds a launcher and the "
                "GeoPackage file type to your applications menu; --uninstall-desktop removes them.")
     parser.add_argument("path", nargs="?", type=Path,
                         help="a briefing dataset (.gpkg) to open; default: the last one opened, "
                              "or the built-in Kachin briefing")
-    parser.add_argument("--date", type=cli.parse_day, help="start at this date (YYYY-MM-DD)")
+    parser.add_argument("--date", type=parse_day, help="start at this date (YYYY-MM-DD)")
     return parser
 
 
@@ -87,6 +89,6 @@ def main(argv: list[str] | None = None) -> int:
     handled = desktop_main(argv)
     if handled is not None:
         return handled
-    if argv and (argv[0] in cli.SUBCOMMANDS or argv[0].startswith("--version")):
+    if argv and (argv[0] in subcommand_names() or argv[0].startswith("--version")):
         return cli.main(argv)
     return run_gui(build_parser().parse_args(argv))

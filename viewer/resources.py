@@ -8,6 +8,7 @@ from pathlib import Path
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 ICONS = RESOURCES / "icons"
 APP_ID = "kachin-viewer"
+EMBEDDED_DATASET = RESOURCES.parent / "geodata" / "kachin.gpkg"
 
 
 def icon_path(size: int | None = None) -> Path:

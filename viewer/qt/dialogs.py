@@ -244,7 +244,7 @@ class ExportOptionsBox(QGroupBox):
         self.preset.blockSignals(False)
 
     def options(self):
-        from viewer.render.export import ExportOptions
+        from viewer.export import ExportOptions
 
         return ExportOptions(width=self.width_box.value(), height=self.height_box.value(),
                              dpi=self.dpi.value(),
@@ -258,7 +258,7 @@ class DatesBox(QGroupBox):
     STEPS = ("month", "week", "day")
 
     def __init__(self, dataset, key_events: bool, parent: QWidget | None = None) -> None:
-        from viewer.render.export import key_event_dates
+        from viewer.export import key_event_dates
 
         super().__init__("Dates", parent)
         self.dataset = dataset
@@ -292,7 +292,7 @@ class DatesBox(QGroupBox):
         return edit
 
     def dates(self) -> list:
-        from viewer.render.export import dates_every
+        from viewer.export import dates_every
 
         if self.key_events.isChecked():
             return list(self.key_dates)
@@ -407,7 +407,7 @@ class ExportDialog(QDialog):
         self.accept()
 
     def _failed(self, error: Exception) -> None:
-        from viewer.render.export import ExportCancelled, ExportError, TargetExists
+        from viewer.export import ExportCancelled, ExportError, TargetExists
 
         self._stop_progress()
         if isinstance(error, ExportCancelled):
@@ -436,7 +436,7 @@ class ExportPngDialog(ExportDialog):
         self.form.addRow("File", self.path)
 
     def job(self, target, overwrite):
-        from viewer.render.export import export_png
+        from viewer.export import export_png
 
         dataset, day, options = self.state.dataset, self.date.date().toPython(), self.options_box.options()
         renderer = self.renderer.for_another_thread()
@@ -460,7 +460,7 @@ class ExportPackDialog(ExportDialog):
         self.form.addRow("Folder", self.path)
 
     def job(self, target, overwrite):
-        from viewer.render.export import export_pack
+        from viewer.export import export_pack
 
         dataset, dates, options = self.state.dataset, self.dates.dates(), self.options_box.options()
         renderer = self.renderer.for_another_thread()
@@ -491,7 +491,7 @@ class ExportAnimationDialog(ExportDialog):
         self.form.addRow("File", self.path)
 
     def job(self, target, overwrite):
-        from viewer.render.export import export_animation
+        from viewer.export import export_animation
 
         dataset, dates, options = self.state.dataset, self.dates.dates(), self.options_box.options()
         renderer = self.renderer.for_another_thread()

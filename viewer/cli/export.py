@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from viewer.cli import EMBEDDED_DATASET, CliError, in_range, load
+from viewer.cli.common import EMBEDDED_DATASET, CliError, in_range, load
 from viewer.model.state import MAP_LAYERS
 
 EPILOG = """examples:
@@ -24,7 +24,7 @@ EPILOG = """examples:
   kachin-viewer export --every week --from 2024-09-01 --to 2025-03-01 --out crisis.gif"""
 
 
-def add_export_parser(subparsers) -> None:
+def add_parsers(subparsers) -> None:
     export = subparsers.add_parser(
         "export", help="write map PNGs, a briefing pack or an animation (no window needed)",
         description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -65,7 +65,7 @@ def run_export(args: argparse.Namespace) -> int:
     layers = _parse_layers(args.layers)
     lonlat_box = _parse_extent(args.extent)
     _ensure_gui()
-    from viewer.render import export
+    from viewer import export
     from viewer.render.renderer import MapRenderer
 
     dataset = load(args.dataset)
@@ -132,7 +132,7 @@ def _parse_date(text: str, what: str) -> dt.date:
 
 
 def _dates(args: argparse.Namespace, dataset) -> list[dt.date]:
-    from viewer.render.export import dates_every, key_event_dates
+    from viewer.export import dates_every, key_event_dates
 
     chosen = [name for name, given in (("--date", args.date), ("--dates", args.dates),
                                        ("--every", args.every), ("--key-events", args.key_events))

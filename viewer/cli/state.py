@@ -1,0 +1,55 @@
+"""`validate` and `state`: check a file, print what holds on a day."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from viewer.cli.common import EMBEDDED_DATASET, in_range, load, parse_day
+
+
+def add_parsers(commands) -> None:
+    check = commands.add_parser("validate", help="check a briefing GeoPackage against the format")
+    check.add_argument("path", type=Path)
+    check.set_defaults(run=run_validate)
+
+    state = commands.add_parser("state", help="print what holds on a day")
+    state.add_argument("--date", type=parse_day, required=True)
+    state.add_argument("--dataset", type=Path, default=EMBEDDED_DATASET)
+    state.add_argument("--json", action="store_true", help="print JSON")
+    state.set_defaults(run=run_state)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from viewer.io import validate
+    from viewer.io.problems import errors_in
+
+    problems = validate(args.path)
+    for problem in problems:
+        print(problem)
+    if errors_in(problems):
+        print(f"{len(errors_in(problems))} error(s) in {args.path}", file=sys.stderr)
+        return 1
+    print(f"ok: {args.path} is a valid briefing dataset")
+    return 0
+
+
+def run_state(args: argparse.Namespace) -> int:
+    dataset = load(args.dataset)
+    snapshot = dataset.snapshot(in_range(dataset, args.date))
+    state = snapshot.to_dict(dataset)
+    if args.json:
+        print(json.dumps(state, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{dataset.title} — as of {args.date.isoformat()}")
+    for row in state["control"]:
+        holder = row["actor_id"] + (f" vs {row['contested_with']}" if row.get("contested_with") else "")
+        print(f"  control {row.get('area_id') or row['control_id']}: {row['status']} by {holder} "
+              f"({row['confidence']}, from {row['valid_from']})")
+    for row in state["flows"]:
+        print(f"  route {row.get('route_id') or row['flow_id']}: {row['status']}")
+    print(f"  {len(state['events'])} events up to this date")
+    return 0
+
+

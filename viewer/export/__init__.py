@@ -1,0 +1,24 @@
+"""Files from the map: one PNG, a briefing pack with an index, an animation.
+
+Every function renders with the one `MapRenderer` on a QImage, so it runs off
+the GUI thread (a QGuiApplication must exist, for fonts). Files are written to
+a temporary name beside the target and renamed when complete: a failure or a
+cancel leaves nothing half-written behind. Progress callbacks are
+`progress(text, fraction)`; `cancelled()` is polled between frames.
+"""
+from viewer.export.animation import export_animation, rgb_array
+from viewer.export.dates import dates_every, key_event_dates
+from viewer.export.files import atomic_target, check_folder, check_target
+from viewer.export.options import (
+           ExportCancelled,
+           ExportError,
+           ExportOptions,
+           TargetExists,
+)
+from viewer.export.pack import PackResult, export_pack, pack_index_html
+from viewer.export.png import export_png, png_metadata, render_export
+
+__all__ = ["export_animation", "rgb_array", "dates_every", "key_event_dates", "atomic_target",
+           "check_folder", "check_target", "ExportCancelled", "ExportError", "ExportOptions",
+           "TargetExists", "PackResult", "export_pack", "pack_index_html", "export_png",
+           "png_metadata", "render_export"]
