@@ -69,7 +69,7 @@ def map_pixels(window: MainWindow) -> np.ndarray:
 def test_the_window_is_titled_by_its_dataset_and_shows_the_requested_date(window):
     assert window.windowTitle() == "Tiny test briefing — Kachin Viewer"
     assert window.state.date == dt.date(2024, 6, 1)
-    assert window.date_edit.date().toPython() == dt.date(2024, 6, 1)
+    assert window.date_edit.text() == "2024-06-01"
 
 
 def test_dragging_the_timeline_cursor_redraws_control_areas_and_routes(window):
@@ -240,3 +240,33 @@ def test_subcommands_and_version_go_to_the_command_line_without_a_window(tiny, c
     with pytest.raises(SystemExit) as exit_:
         main(["--version"])
     assert exit_.value.code == 0 and "0.1.0" in capsys.readouterr().out
+
+
+def type_date(window, qtbot, text: str) -> None:
+    """As a person does: click the Date box, select all, type, press Enter."""
+    qtbot.mouseClick(window.date_edit, Qt.MouseButton.LeftButton)
+    window.date_edit.selectAll()
+    qtbot.keyClicks(window.date_edit, text)
+    qtbot.keyClick(window.date_edit, Qt.Key.Key_Return)
+
+
+@pytest.mark.parametrize("typed, shown", [("2025-01-01", dt.date(2025, 1, 1)),
+                                           ("1 Jan 2025", dt.date(2025, 1, 1)),
+                                           ("Oct 2024", dt.date(2024, 10, 1)),
+                                           ("2024", dt.date(2024, 1, 1))])
+def test_typed_date_keeps_year(window, qtbot, typed, shown):
+    window.state.set_date(dt.date(2024, 6, 1))
+    type_date(window, qtbot, typed)
+
+    assert window.state.date == shown
+    assert window.date_edit.text() == shown.isoformat()
+
+
+def test_typed_date_out_of_range_goes_to_the_nearest_end_and_says_so(window, qtbot):
+    type_date(window, qtbot, "2030-05-01")
+
+    assert window.state.date == dt.date(2025, 1, 1)
+    assert "after the dataset's last day" in window.statusBar().currentMessage()
+    type_date(window, qtbot, "next tuesday")
+    assert window.state.date == dt.date(2025, 1, 1)
+    assert "not a date" in window.statusBar().currentMessage()

@@ -153,3 +153,16 @@ def test_peak_count_is_the_most_rows_holding_on_one_day():
     assert index.peak_count(np.array([True, True, True, False])) == 2
     assert index.peak_count(np.ones(4, bool)) == 2
     assert index.peak_count(np.zeros(4, bool)) == 0
+
+
+def test_typed_dates_in_every_form_a_briefer_writes():
+    from viewer.model.dates import parse_typed_date
+
+    assert parse_typed_date("2025-10-24") == dt.date(2025, 10, 24)
+    assert parse_typed_date(" 24 Oct 2025 ") == dt.date(2025, 10, 24)
+    assert parse_typed_date("October 24, 2025") == dt.date(2025, 10, 24)
+    assert parse_typed_date("Oct 2025") == dt.date(2025, 10, 1)
+    assert parse_typed_date("2025") == dt.date(2025, 1, 1)
+    for wrong in ("2025-13-01", "31 Feb 2025", "soon", ""):
+        with pytest.raises(ValueError, match="is not a date"):
+            parse_typed_date(wrong)

@@ -6,6 +6,7 @@ tests run as numpy comparisons.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -77,3 +78,33 @@ def add_months(value: dt.date, months: int) -> dt.date:
     month += 1
     last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
     return dt.date(year, month, min(value.day, last))
+
+
+
+# English month names whatever the system locale (strptime's %b follows the locale Qt sets).
+_MONTH_NUMBERS = {name.lower(): i for i, name in enumerate(MONTHS, 1)}
+_MONTH_NUMBERS.update({name: i for i, name in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"), 1)}, sept=9)
+_NUMERIC_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_WORDED_DATE = re.compile(r"(?:(\d{1,2}) )?([a-z]+)\.?(?: (\d{1,2}))? (\d{4})")
+
+
+def parse_typed_date(text: str) -> dt.date:
+    """A date a person typed: `2025-10-24`, `24 Oct 2025`, `Oct 24 2025`, `Oct 2025`
+    or `2025`. A month or a year alone means its first day.
+
+    Raises ValueError, with the forms accepted, for anything else.
+    """
+    cleaned = " ".join(text.replace(",", " ").lower().split())
+    numeric, worded = _NUMERIC_DATE.fullmatch(cleaned), _WORDED_DATE.fullmatch(cleaned)
+    try:
+        if numeric:
+            year, month, day = numeric.groups()
+            return dt.date(int(year), int(month or 1), int(day or 1))
+        if worded and worded.group(2) in _MONTH_NUMBERS and not (worded.group(1) and worded.group(3)):
+            day = worded.group(1) or worded.group(3) or 1
+            return dt.date(int(worded.group(4)), _MONTH_NUMBERS[worded.group(2)], int(day))
+    except ValueError:
+        pass
+    raise ValueError(f"'{text.strip()}' is not a date: type 2025-10-24, 24 Oct 2025, Oct 2025 or 2025")

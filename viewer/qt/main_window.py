@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog
                                QLabel, QMainWindow, QProgressBar, QPushButton, QSizePolicy,
                                QStackedWidget, QStyle, QToolBar, QToolButton, QVBoxLayout, QWidget)
 
+from viewer.model.dates import format_date
 from viewer.qt.application import ViewerApplication
 from viewer.qt.dialogs import (ExportAnimationDialog, ExportPackDialog, ExportPngDialog,
-                               ProblemDialog, RichTextDialog, SourcesDialog, about_html,
-                               iso_date_edit)
+                               ProblemDialog, RichTextDialog, SourcesDialog, about_html)
+from viewer.qt.date_box import DateBox
 from viewer.qt.loader import DatasetLoader
 
 APP_TITLE = "Kachin Viewer"
@@ -223,11 +224,10 @@ class MainWindow(QMainWindow):
         self.transport.addWidget(loop_button)
         self.transport.addSeparator()
         self.transport.addWidget(QLabel(" Date "))
-        self.date_edit = iso_date_edit()
-        self.date_edit.setToolTip("Type a date (YYYY-MM-DD) and press Enter to jump to it")
+        self.date_edit = DateBox()
         self.date_edit.setEnabled(False)
-        self.date_edit.editingFinished.connect(self._date_typed)
-        self.date_edit.calendarWidget().clicked.connect(lambda _day: self._date_typed())
+        self.date_edit.chosen.connect(self._date_typed)
+        self.date_edit.refused.connect(lambda reason: self.statusBar().showMessage(reason, 10000))
         self.transport.addWidget(self.date_edit)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -385,14 +385,14 @@ class MainWindow(QMainWindow):
 
     def _show_dataset(self, dataset) -> None:
         self.setWindowTitle(f"{dataset.title} — {APP_TITLE}")
-        self.date_edit.setDateRange(dataset.time_start, dataset.time_end)
+        self.date_edit.set_range(dataset.time_start, dataset.time_end)
         self._fill_series_menu()
         count = len(dataset.warnings)
         self.warnings_button.setText(f"⚠ {count} warning{'s' if count != 1 else ''}")
         self.warnings_button.setVisible(count > 0)
 
     def _show_date(self, date: dt.date) -> None:
-        self.date_edit.setDate(date)  # no signal this window listens to: nothing echoes
+        self.date_edit.show_date(date)
 
     def _show_playing(self, playing: bool) -> None:
         icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
@@ -403,9 +403,17 @@ class MainWindow(QMainWindow):
         if selection is not None:
             self.details_dock.show()  # a click asks for details, even if the panel was closed
 
-    def _date_typed(self) -> None:
-        if self.state is not None:
-            self.state.set_date(self.date_edit.date().toPython())
+    def _date_typed(self, date: dt.date) -> None:
+        """Go to a typed date; one outside the dataset goes to the nearest end, and says so."""
+        dataset = self.state.dataset
+        if date < dataset.time_start:
+            self.statusBar().showMessage(f"{format_date(date)} is before the dataset's first day: "
+                                         f"showing {format_date(dataset.time_start)}", 10000)
+        elif date > dataset.time_end:
+            self.statusBar().showMessage(f"{format_date(date)} is after the dataset's last day: "
+                                         f"showing {format_date(dataset.time_end)}", 10000)
+        self.state.set_date(date)
+        self.date_edit.show_date(self.state.date)  # the clamped date, even when unchanged
 
     def _speed_chosen(self) -> None:
         if self.playback is not None:

@@ -1,0 +1,62 @@
+"""The Date box: type a whole date (`2025-10-24`, `24 Oct 2025`, `Oct 2025`, `2025`)
+or pick one from a calendar.
+
+It only reports what the person asked for; the window clamps it to the
+dataset's range and says so in the status bar.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCalendarWidget, QLineEdit, QMenu, QStyle, QWidget,
+                               QWidgetAction)
+
+from viewer.model.dates import parse_typed_date
+
+
+class DateBox(QLineEdit):
+    """A line edit for dates. `chosen` carries a parsed date, `refused` the reason a
+    text is not one."""
+
+    chosen = Signal(object)   # dt.date
+    refused = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setToolTip("Type a date (2025-10-24, 24 Oct 2025, Oct 2025 or 2025) and press Enter")
+        self.setPlaceholderText("YYYY-MM-DD")
+        self.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000-00-00 00 Sep 0000"))
+        self.calendar = QCalendarWidget()
+        self.calendar.clicked.connect(self._picked)
+        menu = QMenu(self)
+        holder = QWidgetAction(menu)
+        holder.setDefaultWidget(self.calendar)
+        menu.addAction(holder)
+        self._menu = menu
+        pick = self.addAction(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
+                              QLineEdit.ActionPosition.TrailingPosition)
+        pick.setToolTip("Pick a date from a calendar")
+        pick.triggered.connect(self._open_calendar)
+        self.returnPressed.connect(self._typed)
+
+    def show_date(self, date: dt.date) -> None:
+        """Show `date` (the state's); emits nothing, so nothing echoes."""
+        self.setText(date.isoformat())
+        self.calendar.setSelectedDate(date)
+
+    def set_range(self, first: dt.date, last: dt.date) -> None:
+        self.calendar.setDateRange(first, last)
+
+    def _typed(self) -> None:
+        try:
+            self.chosen.emit(parse_typed_date(self.text()))
+        except ValueError as error:
+            self.refused.emit(str(error))
+
+    def _picked(self, day) -> None:
+        self._menu.hide()
+        self.chosen.emit(day.toPython())
+
+    def _open_calendar(self) -> None:
+        self._menu.popup(self.mapToGlobal(self.rect().bottomLeft()))
