@@ -201,6 +201,20 @@ def test_cli_every_month_and_key_events(tiny, tmp_path, capsys):
     assert code == 0 and sorted(p.name for p in keys.iterdir()) == ["01_2024-10-19.png", "index.html"]
 
 
+def test_out_dir_is_created_when_missing(tiny, tmp_path, capsys):
+    pack = tmp_path / "briefings" / "pack"
+    code, out, err = run_cli(capsys, "--dataset", tiny, "--key-events", "--out-dir", pack,
+                             "--width", 320, "--height", 200)
+    assert (code, err) == (0, "")
+    assert sorted(p.name for p in pack.iterdir()) == ["01_2024-10-19.png", "index.html"]
+
+
+def test_a_cancelled_pack_removes_the_folder_it_created(dataset, tmp_path):
+    with pytest.raises(ExportCancelled):
+        export_pack(dataset, [dt.date(2024, 6, 1)], tmp_path / "new", SMALL, cancelled=lambda: True)
+    assert not (tmp_path / "new").exists()
+
+
 def test_cancelled_pack_leaves_no_files(dataset, tmp_path):
     calls = []
 

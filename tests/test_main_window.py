@@ -12,7 +12,7 @@ from factory import tiny_layers, write_tiny
 from test_timeline import drag, lane_y, pixel
 from viewer.app import main, startup_dataset
 from viewer.model.state import Selection
-from viewer.qt.dialogs import ExportPngDialog, ProblemDialog, RichTextDialog, SourcesDialog
+from viewer.qt.dialogs import ExportPackDialog, ExportPngDialog, ProblemDialog, RichTextDialog, SourcesDialog
 from viewer.qt.main_window import MainWindow
 
 KIA_BLUE, HALT_RED = "kia", "halt"
@@ -232,6 +232,24 @@ def test_export_png_writes_the_map_at_the_chosen_size(window, qtbot, tmp_path):
     image = QImage(str(tmp_path / "map.png"))
     assert (image.width(), image.height()) == (800, 600)
     assert "Saved" in window.statusBar().currentMessage()
+
+
+def test_pack_export_defaults_to_a_new_folder_named_after_dataset_and_dates(window, qtbot, tmp_path):
+    QSettings().setValue("export/folder", str(tmp_path))  # where the dialogs keep it
+    window.export_pack_action.trigger()
+    dialog = window.findChild(ExportPackDialog)
+    folder = dialog.path.path()
+    assert folder == tmp_path / "tiny-test-briefing-2024-10-19"  # the one key event
+    dialog.dates.regular.setChecked(True)
+    assert dialog.path.path() == tmp_path / "tiny-test-briefing-2024-01-01-to-2025-01-01"
+    dialog.options_box.width_box.setValue(320)
+    dialog.options_box.height_box.setValue(200)
+
+    with qtbot.waitSignal(dialog.exported, timeout=60_000):
+        dialog.export_button.click()
+
+    assert (dialog.path.path() / "index.html").is_file()
+    assert QSettings().value("export/folder") == str(tmp_path)
 
 
 def test_subcommands_and_version_go_to_the_command_line_without_a_window(tiny, capsys):

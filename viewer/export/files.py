@@ -10,7 +10,17 @@ from typing import Iterator
 from viewer.export.options import ExportError, TargetExists
 
 
-# -- --------------------------------------------------------------------------------
+def make_folder(folder: Path) -> bool:
+    """Create `folder` and its parents when missing; True when this call made it."""
+    if folder.exists():
+        return False
+    try:
+        folder.mkdir(parents=True)
+    except OSError as error:
+        raise ExportError(f"could not create folder {folder}: {error.strerror or error}") from None
+    return True
+
+
 def check_folder(folder: Path) -> None:
     if not folder.exists():
         raise ExportError(f"output folder {folder} does not exist")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from viewer import __version__
-from viewer.export.files import atomic_target, check_folder, check_target
+from viewer.export.files import atomic_target, check_folder, check_target, make_folder
 from viewer.export.options import (
     Cancelled,
     ExportError,
@@ -38,12 +38,15 @@ def export_pack(dataset: Dataset, dates: Sequence[dt.date], out_dir: str | os.Pa
                 options: ExportOptions = ExportOptions(), *, overwrite: bool = False,
                 progress: Progress | None = None, cancelled: Cancelled | None = None,
                 renderer: MapRenderer | None = None) -> PackResult:
-    """Numbered PNGs, one per date, and `index.html` listing each image's events and sources."""
+    """Numbered PNGs, one per date, and `index.html` listing each image's events and sources.
+
+    `out_dir` is created when missing (and removed again if the export fails)."""
     out_dir = Path(out_dir)
-    check_folder(out_dir)
     dates = sorted(set(dates))
     if not dates:
         raise ExportError("no dates to export")
+    created = make_folder(out_dir)
+    check_folder(out_dir)
     width = max(2, len(str(len(dates))))
     names = [out_dir / f"{i:0{width}d}_{day.isoformat()}.png" for i, day in enumerate(dates, 1)]
     index_path = out_dir / "index.html"
@@ -71,6 +74,8 @@ def export_pack(dataset: Dataset, dates: Sequence[dt.date], out_dir: str | os.Pa
     except BaseException:
         for path in result.images:
             path.unlink(missing_ok=True)
+        if created:
+            out_dir.rmdir()
         raise
     report("Done", 1.0)
     return result

@@ -256,6 +256,7 @@ class DatesBox(QGroupBox):
     """The dates a pack or an animation shows: the key events, or a regular step."""
 
     STEPS = ("month", "week", "day")
+    changed = Signal()
 
     def __init__(self, dataset, key_events: bool, parent: QWidget | None = None) -> None:
         from viewer.export import key_event_dates
@@ -302,6 +303,7 @@ class DatesBox(QGroupBox):
     def _count(self) -> None:
         count = len(self.dates())
         self.count.setText(f"{count} map{'s' if count != 1 else ''}")
+        self.changed.emit()
 
 
 class PathRow(QWidget):
@@ -331,7 +333,8 @@ def _pick_file(caption: str, filters: str):
 
 
 def _pick_folder(parent, path: Path) -> str:
-    return QFileDialog.getExistingDirectory(parent, "Export into folder", str(path))
+    return QFileDialog.getExistingDirectory(parent, "Export into folder",
+                                            str(path if path.is_dir() else path.parent))
 
 
 class ExportDialog(QDialog):
@@ -380,7 +383,8 @@ class ExportDialog(QDialog):
     def start(self, overwrite: bool) -> None:
         target = self.target()
         run = self.job(target, overwrite)
-        self.settings.setValue("export/folder", str(target if target.is_dir() else target.parent))
+        # The folder a file, or a pack's own folder, goes into: the next pack gets a new one beside it.
+        self.settings.setValue("export/folder", str(target.parent))
         self._cancel.clear()
         self.progress = QProgressDialog("Exporting…", "Cancel", 0, 100, self)
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -455,9 +459,18 @@ class ExportPackDialog(ExportDialog):
         super().__init__("Export key-event pack", state, renderer, ExportOptionsBox(state, extent),
                          parent)
         self.dates = DatesBox(state.dataset, key_events=True)
-        self.path = PathRow(_export_folder(self.settings), _pick_folder)
+        self.path = PathRow(self._new_folder(), _pick_folder)
+        self.dates.changed.connect(lambda: self.path.edit.setText(str(self._new_folder())))
         self.form.addRow(self.dates)
         self.form.addRow("Folder", self.path)
+
+    def _new_folder(self) -> Path:
+        """A new folder named after the dataset and the dates, beside the last export."""
+        dates = self.dates.dates()
+        span = dates[0].isoformat() if dates else ""
+        if len(dates) > 1:
+            span += f"-to-{dates[-1].isoformat()}"
+        return _export_folder(self.settings) / f"{_slug(self.state.dataset.title)}-{span}".strip("-")
 
     def job(self, target, overwrite):
         from viewer.export import export_pack
