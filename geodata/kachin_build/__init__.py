@@ -1,0 +1,1 @@
+"""Steps of the embedded-dataset build (``geodata/build.py``), one module per concern."""
