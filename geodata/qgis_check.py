@@ -41,7 +41,8 @@ def main() -> None:
     path, day = sys.argv[1], dt.date.fromisoformat(sys.argv[2])
     app = QgsApplication([], False)
     app.initQgis()
-    for layer, key, value in (("control", "area_id", "actor_id"), ("flows", "route_id", "status")):
+    for layer, key, value in (("control", "area_id", "actor_id"), ("control_gaps", "area_id", "reason"),
+                              ("flows", "route_id", "status")):
         print(f"{layer} on {day}:")
         for row in rows_on(path, layer, key, value, day):
             print("   ", *row)
