@@ -5,7 +5,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from kachin_build.tables import GEO, PlaceNames, read_csv, read_geo, slug
+from kachin_build.tables import GEO, PlaceNames, read_csv, read_geo, read_table, slug
 from kachin_build.zones import zone_town_names
 
 
@@ -94,6 +94,8 @@ def build_places(admin1, towns: pd.DataFrame, names: PlaceNames) -> gpd.GeoDataF
         elif t.town in zone_towns:
             extra.append(zone_town(t, names))
     places = pd.concat([places, pd.DataFrame(extra)], ignore_index=True)
+    for r in read_table("place_kinds.csv").itertuples(index=False):
+        places.loc[places["place_id"] == r.place_id, "kind"] = r.kind
     dup = places["place_id"].duplicated()
     if dup.any():
         raise ValueError(f"duplicate place ids: {places[dup].place_id.tolist()}")

@@ -65,15 +65,17 @@ FLOW_STATUS_LABEL = {
 ROUTE_WIDTH_UNKNOWN = 1.6
 ROUTE_WIDTH_RANGE = (2.6, 9.0)
 
-PLACE_KIND_ORDER = ("border_crossing", "mine", "headquarters", "city", "town")
-IMPORTANT_PLACE_KINDS = {"border_crossing", "mine", "headquarters", "city"}
+PLACE_KIND_ORDER = ("capital", "border_crossing", "mine", "headquarters", "city", "town")
+IMPORTANT_PLACE_KINDS = {"capital", "border_crossing", "mine", "headquarters", "city"}
 # Places that name an area: a centred label, no symbol.
 AREA_NAME_KINDS = {"state", "region", "province", "district", "township", "country", "lake"}
-PLACE_KIND_LABEL = {"border_crossing": "Border crossing", "mine": "Mine / mining area",
-                    "headquarters": "Headquarters", "city": "City", "town": "Town"}
-# Label placement order: crossings and the mining belt win collisions.
-PLACE_PRIORITY = {"border_crossing": 100, "mine": 95, "headquarters": 90, "city": 80,
-                  "town": 50, "village": 40, "lake": 35}
+PLACE_KIND_LABEL = {"capital": "State capital", "border_crossing": "Border crossing",
+                    "mine": "Mine / mining area", "headquarters": "Headquarters", "city": "City",
+                    "town": "Town"}
+# Label placement order: crossings and the mining belt win collisions; a state
+# capital outranks a headquarters.
+PLACE_PRIORITY = {"border_crossing": 100, "capital": 97, "mine": 95, "headquarters": 90,
+                  "city": 80, "town": 50, "village": 40, "lake": 35}
 PRIORITY_ROUTE_END = 40      # added for places a route starts or ends at (the mining belt)
 PROTECTED_PRIORITY = 80      # from cities up, no label may hide a place's symbol
 PRIORITY_BASE_LABEL = 5
@@ -151,8 +153,10 @@ def place_symbol(painter: QPainter, kind: str, center: QPointF, scale: float) ->
     """Draw a place's symbol centred on `center` (pixels)."""
     r = 4.2 * scale
     painter.setPen(QPen(TEXT, 1.2 * scale))
-    if kind == "city":
+    if kind in ("city", "capital"):
         painter.setBrush(QColor("#FFFFFF"))
+        if kind == "capital":  # a second ring: the state capital
+            painter.drawEllipse(center, r * 1.65, r * 1.65)
         painter.drawEllipse(center, r * 1.25, r * 1.25)
         painter.setBrush(TEXT)
         painter.drawEllipse(center, r * 0.55, r * 0.55)
