@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from viewer.cli import export_data
 from viewer.cli.common import EMBEDDED_DATASET, CliError, in_range, load
 from viewer.model.state import MAP_LAYERS
 
@@ -21,7 +22,9 @@ EPILOG = """examples:
   kachin-viewer export --dates 2024-09-01,2024-10-19 --out-dir pack/
   kachin-viewer export --every month --from 2024-06-01 --to 2025-06-01 --out-dir pack/
   kachin-viewer export --key-events --out-dir pack/
-  kachin-viewer export --every week --from 2024-09-01 --to 2025-03-01 --out crisis.gif"""
+  kachin-viewer export --every week --from 2024-09-01 --to 2025-03-01 --out crisis.gif
+  kachin-viewer export --kml briefing.kml          # Google Earth, with time spans
+  kachin-viewer export --geojson map.geojson --date 2024-11-25   # web maps"""
 
 
 def add_parsers(subparsers) -> None:
@@ -43,6 +46,11 @@ def add_parsers(subparsers) -> None:
     out.add_argument("--out", type=Path, help="a .png for one date; a .gif or .mp4 animation for several")
     out.add_argument("--out-dir", type=Path, help="folder for a briefing pack (numbered PNGs + index.html)")
     out.add_argument("--force", action="store_true", help="overwrite existing files")
+    data = export.add_argument_group("data for other tools (instead of images)")
+    data.add_argument("--kml", type=Path, help="control zones, routes and events as KML 2.2 "
+                      "with time spans (Google Earth's time slider)")
+    data.add_argument("--geojson", type=Path, help="what holds on --date as an RFC 7946 "
+                      "FeatureCollection with properties and sources")
     look = export.add_argument_group("map")
     look.add_argument("--dataset", type=Path, default=EMBEDDED_DATASET,
                       help="briefing GeoPackage (default: the embedded Kachin dataset)")
@@ -58,6 +66,8 @@ def add_parsers(subparsers) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Check every argument before loading anything, then render."""
+    if args.kml or args.geojson:
+        return export_data.run(args, _parse_date(args.date, "--date") if args.date else None)
     options_error = _check_sizes(args)
     if options_error:
         raise CliError(options_error)

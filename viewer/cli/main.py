@@ -1,4 +1,4 @@
-"""The command line: `validate`, `state` and `export` need no window or display.
+"""The command line: `validate`, `state`, `export`, `compare`, `coverage` need no window.
 
 Each command lives in its own module with an `add_parsers(commands)` function;
 `COMMANDS` lists them in the order `--help` shows them.
@@ -8,10 +8,10 @@ from __future__ import annotations
 import sys
 
 from viewer import __version__
-from viewer.cli import export, state
+from viewer.cli import compare, coverage, export, state
 from viewer.cli.common import CliError, OneLineParser
 
-COMMANDS = (state, export)
+COMMANDS = (state, export, compare, coverage)
 
 
 def build_parser() -> OneLineParser:

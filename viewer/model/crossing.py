@@ -14,7 +14,7 @@ import shapely
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
-from viewer.model.dataset import Dataset, _plain_records
+from viewer.model.dataset import Dataset, plain_records
 from viewer.model.zones import (
            NO_CONTROL,
            ZoneState,
@@ -95,7 +95,7 @@ def _zone_pieces(dataset: Dataset, day: dt.date) -> list[tuple]:
     zones = control_zones(dataset)
     rows = dataset.control_on(day)
     pieces = []
-    for key, record, geometry in zip(zone_keys(rows), _plain_records(rows), rows.geometry):
+    for key, record, geometry in zip(zone_keys(rows), plain_records(rows), rows.geometry):
         zone = zones.get(key)
         pieces.append((key, zone.name if zone else key, zone_state([record]), geometry))
     held = set(zone_keys(rows))

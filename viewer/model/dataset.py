@@ -47,7 +47,7 @@ class DaySnapshot:
     def to_dict(self, dataset: "Dataset") -> dict:
         def rows(frame: pd.DataFrame) -> list[dict]:
             out = []
-            for record in _plain_records(frame):
+            for record in plain_records(frame):
                 record["sources"] = dataset.source_records(record.get("source_ids"))
                 out.append(record)
             return out
@@ -61,7 +61,7 @@ class DaySnapshot:
         }
 
 
-def _plain_records(frame: pd.DataFrame) -> list[dict]:
+def plain_records(frame: pd.DataFrame) -> list[dict]:
     columns = [c for c in frame.columns if c != "geometry"]
     records = []
     for values in frame[columns].itertuples(index=False, name=None):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from viewer.model.dataset import Dataset, _plain_records
+from viewer.model.dataset import Dataset, plain_records
 
 UNKNOWN = "unknown"
 
@@ -82,7 +82,7 @@ def zone_states_on(dataset: Dataset, day: dt.date) -> dict[str, ZoneState]:
     rows = dataset.control_on(day)
     states = {key: NO_CONTROL for key in control_zones(dataset)}
     for key, group in rows.groupby(zone_keys(rows), sort=False):
-        states[key] = zone_state(_plain_records(group))
+        states[key] = zone_state(plain_records(group))
     return states
 
 
@@ -117,7 +117,7 @@ def route_states_on(dataset: Dataset, day: dt.date) -> dict[str, RouteState]:
     rows = dataset.flows_on(day)
     states = {key: RouteState(UNKNOWN) for key in route_keys(dataset.flows)}
     for key, group in rows.groupby(route_keys(rows), sort=False):
-        records = _plain_records(group)
+        records = plain_records(group)
         statuses = sorted({str(r.get("status")) for r in records})
         states[key] = RouteState("/".join(statuses), tuple(records))
     return states

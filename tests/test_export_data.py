@@ -1,0 +1,124 @@
+"""`export --kml` (valid KML 2.2, time spans, escaped sources) and `export --geojson` (RFC 7946)."""
+import json
+import pathlib
+
+import fastkml
+import pytest
+from factory import tiny_layers, write_layers
+from fastkml import kml
+from lxml import etree
+
+from viewer.cli import main
+
+KML_SCHEMA = pathlib.Path(fastkml.__file__).parent / "schema" / "ogckml22.xsd"
+
+
+@pytest.fixture(scope="module")
+def marked_up(tmp_path_factory):
+    """The tiny briefing with markup planted in a source title and a control note."""
+    layers = tiny_layers()
+    layers["sources"].loc[1, "title"] = '<script>alert("x")</script> & <b>bold</b>'
+    layers["control"].loc[2, "note"] = "<a href='javascript:run()'>click</a>"
+    return write_layers(layers, tmp_path_factory.mktemp("kml") / "marked.gpkg")
+
+
+def export(argv, capsys) -> None:
+    assert main(["export", *argv]) == 0, capsys.readouterr().err
+
+
+def test_the_kml_validates_against_the_kml_22_schema(marked_up, tmp_path, capsys):
+    out = tmp_path / "briefing.kml"
+    export(["--kml", str(out), "--dataset", str(marked_up)], capsys)
+    schema = etree.XMLSchema(etree.parse(str(KML_SCHEMA)))
+    document = etree.parse(str(out))
+    assert schema.validate(document), schema.error_log
+
+
+def test_kml_placemarks_carry_the_validity_periods_as_time_spans(marked_up, tmp_path, capsys):
+    out = tmp_path / "briefing.kml"
+    export(["--kml", str(out), "--dataset", str(marked_up)], capsys)
+    [document] = kml.KML.parse(str(out)).features
+    folders = {folder.name: folder.features for folder in document.features}
+    control = {p.name: p.times for p in folders["Control zones"]}
+    east_kia = control["Easttown zone: held by Kachin Independence Army"]
+    assert (str(east_kia.begin), east_kia.end) == ("2024-10-19", None)
+    east_sac = control["Easttown zone: held by Junta"]
+    assert (str(east_sac.begin), str(east_sac.end)) == ("2024-01-01", "2024-10-19")
+    routes = [(p.name, str(p.times.begin)) for p in folders["Routes"]]
+    assert routes == [("r1: active", "2024-01-01"), ("r1: halted", "2024-10-22")]
+    # A month-precision event says only its month.
+    stamps = {p.name: str(p.times.timestamp) for p in folders["Events"]}
+    assert stamps["Month-only event"] == "2024-10"
+
+
+def test_kml_styles_follow_actor_and_status(marked_up, tmp_path, capsys):
+    out = tmp_path / "briefing.kml"
+    export(["--kml", str(out), "--dataset", str(marked_up)], capsys)
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    tree = etree.parse(str(out))
+    urls = tree.xpath("//k:Placemark/k:styleUrl/text()", namespaces=ns)
+    assert "#control-KIA-held-confirmed" in urls and "#route-halted" in urls
+    fill = tree.xpath("//k:Style[@id='control-KIA-held-confirmed']/k:PolyStyle/k:color/text()",
+                      namespaces=ns)
+    assert fill == ["b2b27200"]  # KIA's #0072B2 as aabbggrr, 70% opaque for confirmed
+
+
+def test_kml_descriptions_escape_dataset_text(marked_up, tmp_path, capsys):
+    out = tmp_path / "briefing.kml"
+    export(["--kml", str(out), "--dataset", str(marked_up)], capsys)
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    texts = etree.parse(str(out)).xpath("//k:Placemark/k:description/text()", namespaces=ns)
+    joined = "\n".join(texts)
+    # Google Earth reads a description as HTML: dataset text must stay text in it.
+    assert "&lt;script&gt;" in joined and "<script>" not in joined
+    assert "&lt;a href=" in joined and "<a href" not in joined
+    assert "Outlet B" in joined
+
+
+def test_geojson_holds_what_holds_on_the_date_with_sources(tmp_path, capsys):
+    out = tmp_path / "map.geojson"
+    export(["--geojson", str(out), "--date", "2024-11-01"], capsys)
+    data = json.loads(out.read_text())
+    assert data["type"] == "FeatureCollection" and "crs" not in data
+    control = [f["properties"] for f in data["features"] if f["properties"]["layer"] == "control"]
+    pangwa = [p for p in control if p.get("area_id") == "zone-pangwa"]
+    assert [p["actor_id"] for p in pangwa] == ["KIA"] and pangwa[0]["sources"]
+    flows = [f for f in data["features"] if f["properties"]["layer"] == "flows"]
+    assert flows and all(f["geometry"]["type"] == "LineString" for f in flows)
+    lon, lat = flows[0]["geometry"]["coordinates"][0]
+    assert 90 < lon < 105 and 20 < lat < 30  # WGS84 longitude, latitude
+
+
+def test_geojson_polygons_follow_the_right_hand_rule_and_unknown_zones_say_so(tmp_path, capsys):
+    layers = tiny_layers()
+    layers["control"] = layers["control"].iloc[[0]]   # the east zone has no control row
+    dataset = write_layers(layers, tmp_path / "t.gpkg")
+    out = tmp_path / "map.geojson"
+    export(["--geojson", str(out), "--date", "2024-06-01", "--dataset", str(dataset)], capsys)
+    features = json.loads(out.read_text())["features"]
+    east = [f["properties"] for f in features if f["properties"].get("area_id") == "zone-east"]
+    assert [(p["status"], p["zone"]) for p in east] == [("unknown", "Easttown zone")]
+    for feature in features:
+        if feature["geometry"]["type"] == "MultiPolygon":
+            ring = feature["geometry"]["coordinates"][0][0]
+            area2 = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))
+            assert area2 > 0, "exterior rings are counterclockwise (RFC 7946 section 3.1.6)"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--kml", "x.kml", "--date", "2024-01-01"], "--kml writes every date"),
+    (["--geojson", "x.geojson"], "--geojson needs --date"),
+    (["--kml", "x.kml", "--out", "x.png"], "--out is for images"),
+    (["--geojson", "/nonexistent/x.geojson", "--date", "2024-11-01"], "does not exist"),
+])
+def test_bad_data_exports_are_one_error_line(argv, message, capsys):
+    assert main(["export", *argv]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+
+
+def test_an_existing_file_is_kept_without_force(tmp_path, capsys):
+    out = tmp_path / "map.kml"
+    out.write_text("mine")
+    assert main(["export", "--kml", str(out)]) == 1
+    assert "--force" in capsys.readouterr().err and out.read_text() == "mine"

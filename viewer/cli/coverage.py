@@ -1,0 +1,46 @@
+"""`kachin-viewer coverage`: how many sources back each month, where evidence goes dark,
+and per zone the share of days covered by control that is not `estimated`."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from viewer.cli.common import EMBEDDED_DATASET, CliError, load
+
+
+def add_parsers(commands) -> None:
+    report = commands.add_parser("coverage", help="sources per month, dark periods, "
+                                 "sourced share of each zone's control", description=__doc__)
+    report.add_argument("--dataset", type=Path, default=EMBEDDED_DATASET)
+    report.add_argument("--dark-days", type=int, default=None,
+                        help="a span with no sourced fact longer than this is dark (default 60)")
+    report.add_argument("--json", action="store_true", help="print JSON")
+    report.set_defaults(run=run_coverage)
+
+
+def run_coverage(args: argparse.Namespace) -> int:
+    from viewer.model.coverage import DARK_DAYS, coverage
+
+    dark_days = DARK_DAYS if args.dark_days is None else args.dark_days
+    if dark_days < 1:
+        raise CliError(f"--dark-days must be at least 1, not {dark_days}")
+    dataset = load(args.dataset)
+    report = coverage(dataset, dark_days)
+    if args.json:
+        print(json.dumps({"dataset": dataset.title, **report.to_dict()}, indent=2,
+                         ensure_ascii=False))
+        return 0
+    print(f"{dataset.title} — evidence from {report.start} to {report.end} (exclusive)")
+    print("month     events  control  series  sources")
+    for m in report.months:
+        c = m.counts
+        print(f"{m.month:%Y-%m}  {c['events']:6d}  {c['control_changes']:7d}  "
+              f"{c['series_values']:6d}  {m.sources:7d}")
+    print(f"dark periods (over {dark_days} days with no sourced fact):")
+    for period in report.dark_periods:
+        print(f"  {period.start} to {period.end} (exclusive): {period.days} days")
+    print("zones: share of days with control that is not estimated (with any control)")
+    for zone in report.zones:
+        print(f"  {zone.name}: {zone.share_sourced:.0%} ({zone.share_any:.0%})")
+    return 0

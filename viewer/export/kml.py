@@ -1,0 +1,233 @@
+"""The dataset as KML 2.2 for Google Earth: its time slider plays the same story.
+
+Control rows and routes are placemarks with a `TimeSpan` from their validity
+period (`begin` = valid_from, `end` = valid_to, the day the next row starts;
+no `end` while a row still holds); events are placemarks with a `TimeStamp` at
+their own precision (a month-only event says only the month). Styles follow
+the actor and status; sources go in the description as escaped text, so no
+dataset text is read as markup and no address becomes a link that runs.
+"""
+from __future__ import annotations
+
+import html
+import os
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from viewer.export.files import atomic_target, check_target
+from viewer.model.dataset import Dataset, plain_records
+from viewer.model.dates import parse_date
+from viewer.model.zones import route_keys, route_names, zone_keys, zone_state
+
+KML_NS = "http://www.opengis.net/kml/2.2"
+CONFIDENCE_OPACITY = {"confirmed": 0.7, "reported": 0.45, "claimed": 0.2, "estimated": 0.25}
+ROUTE_STYLE = {  # status -> (colour, width in pixels)
+    "active": ("#1A1A1A", 4.0), "reduced": ("#5A5A5A", 2.5), "halted": ("#B2182B", 2.5),
+    "proposed": ("#9A9A9A", 1.5)}
+UNKNOWN_ROUTE = ("#C8C8C8", 1.0)
+EVENT_COLOR = "#CC79A7"
+
+
+def kml_color(hex_rgb: str, opacity: float = 1.0) -> str:
+    """KML's aabbggrr from #RRGGBB and an opacity."""
+    rgb = hex_rgb.lstrip("#") if re.fullmatch(r"#?[0-9A-Fa-f]{6}", str(hex_rgb)) else "999999"
+    return f"{round(opacity * 255):02x}{rgb[4:6]}{rgb[2:4]}{rgb[0:2]}".lower()
+
+
+def _id(*parts: object) -> str:
+    """A style id (an XML NCName) from its parts."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", "-".join(str(p) for p in parts if p))
+
+
+def _sub(parent: ET.Element, tag: str, text: object = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes)
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def description(dataset: Dataset, lines: list[str], source_ids: object) -> str:
+    """HTML for a balloon with every piece of dataset text escaped."""
+    parts = [html.escape(line) for line in lines if line]
+    sources = dataset.source_records(source_ids)
+    if sources:
+        parts.append("<b>Sources</b>")
+        for s in sources:
+            text = " — ".join(str(s[k]) for k in ("outlet", "title", "published", "url") if s.get(k))
+            parts.append("• " + html.escape(text))
+    return "<br/>".join(parts)
+
+
+def kml_document(dataset: Dataset) -> ET.ElementTree:
+    root = ET.Element("kml", xmlns=KML_NS)
+    document = _sub(root, "Document")
+    _sub(document, "name", dataset.title)
+    _sub(document, "description", description(dataset, [
+        dataset.meta.get("description", ""), dataset.meta.get("attribution", ""),
+        "Time spans are the rows' validity periods: begin = valid_from, end = the day the "
+        "next row starts."], None))
+    styles: dict[str, ET.Element] = {}
+    folders = [("Control zones", _control_placemarks(dataset, styles)),
+               ("Routes", _route_placemarks(dataset, styles)),
+               ("Events", _event_placemarks(dataset, styles))]
+    for style in styles.values():
+        document.append(style)
+    for name, placemarks in folders:
+        folder = _sub(document, "Folder")
+        _sub(folder, "name", name)
+        folder.extend(placemarks)
+    ET.indent(root)
+    return ET.ElementTree(root)
+
+
+def write_kml(dataset: Dataset, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Write the dataset as KML 2.2; the file appears only once complete."""
+    path = Path(path)
+    check_target(path, overwrite)
+    tree = kml_document(dataset)
+    with atomic_target(path) as temporary:
+        tree.write(temporary, encoding="UTF-8", xml_declaration=True)
+    return path
+
+
+def _placemark(dataset: Dataset, name: str, lines: list[str], record: dict, style: str,
+               time: ET.Element) -> ET.Element:
+    placemark = ET.Element("Placemark")
+    _sub(placemark, "name", name)
+    _sub(placemark, "description", description(dataset, lines, record.get("source_ids")))
+    placemark.append(time)
+    _sub(placemark, "styleUrl", f"#{style}")
+    extended = _sub(placemark, "ExtendedData")
+    for key, value in record.items():
+        if value is not None and key != "note":
+            _sub(_sub(extended, "Data", name=key), "value", value)
+    return placemark
+
+
+def _time_span(record: dict) -> ET.Element:
+    span = ET.Element("TimeSpan")
+    _sub(span, "begin", record["valid_from"])
+    if record.get("valid_to"):
+        _sub(span, "end", record["valid_to"])
+    return span
+
+
+def _period(record: dict) -> str:
+    return f"Valid {record['valid_from']} to {record.get('valid_to') or 'still holding'}"
+
+
+def _control_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
+    control = dataset.control
+    names = dict(zip(dataset.areas["area_id"], dataset.areas["name"]))
+    out = []
+    for key, record, shape in zip(zone_keys(control), plain_records(control), control.geometry):
+        actor, other = record["actor_id"], record.get("contested_with")
+        confidence = record.get("confidence") or "reported"
+        style = _id("control", actor, record["status"], other, confidence)
+        if style not in styles:
+            styles[style] = _polygon_style(style, dataset.actor_color(actor),
+                                           dataset.actor_color(other or actor),
+                                           CONFIDENCE_OPACITY.get(confidence, 0.4), bool(other))
+        holder = zone_state([record]).label(dataset)
+        placemark = _placemark(dataset, f"{names.get(key, key)}: {holder}",
+                               [_period(record), f"Confidence: {confidence}",
+                                record.get("note") or ""], record, style, _time_span(record))
+        placemark.append(_geometry(shape))
+        out.append(placemark)
+    return out
+
+
+def _route_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
+    flows = dataset.flows
+    names = route_names(flows)
+    out = []
+    for key, record, line in zip(route_keys(flows), plain_records(flows), flows.geometry):
+        status = record["status"]
+        style = _id("route", status)
+        if style not in styles:
+            color, width = ROUTE_STYLE.get(status, UNKNOWN_ROUTE)
+            styles[style] = _line_style(style, color, width)
+        placemark = _placemark(dataset, f"{names[key]}: {status}",
+                               [_period(record), f"Commodity: {record.get('commodity')}",
+                                f"Confidence: {record.get('confidence') or 'not given'}",
+                                record.get("note") or ""], record, style, _time_span(record))
+        placemark.append(_geometry(line))
+        out.append(placemark)
+    return out
+
+
+def _event_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
+    events = dataset.events
+    if "event" not in styles:
+        style = ET.Element("Style", id="event")
+        _sub(_sub(style, "IconStyle"), "color", kml_color(EVENT_COLOR))
+        styles["event"] = style
+    out = []
+    for record, point in zip(plain_records(events), events.geometry):
+        stamp = ET.Element("TimeStamp")
+        _sub(stamp, "when", _when(record["date"], record.get("date_precision")))
+        placemark = _placemark(dataset, record["title"], [record.get("summary") or ""],
+                               record, "event", stamp)
+        if point is not None and not point.is_empty:
+            placemark.append(_geometry(point))
+        out.append(placemark)
+    return out
+
+
+def _when(date: str, precision: str | None) -> str:
+    """A KML `when` no more precise than the event: 2024, 2024-10 or 2024-10-19."""
+    day = parse_date(date)
+    if precision == "year":
+        return f"{day.year:04d}"
+    if precision in ("month", "quarter"):
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
+
+
+def _polygon_style(style_id: str, fill: str, edge: str, opacity: float,
+                   contested: bool) -> ET.Element:
+    style = ET.Element("Style", id=style_id)
+    line = _sub(style, "LineStyle")
+    _sub(line, "color", kml_color(edge))
+    _sub(line, "width", 3 if contested else 1.5)
+    poly = _sub(style, "PolyStyle")
+    _sub(poly, "color", kml_color(fill, opacity))
+    return style
+
+
+def _line_style(style_id: str, color: str, width: float) -> ET.Element:
+    style = ET.Element("Style", id=style_id)
+    line = _sub(style, "LineStyle")
+    _sub(line, "color", kml_color(color))
+    _sub(line, "width", width)
+    return style
+
+
+def _geometry(shape) -> ET.Element:
+    kind = shape.geom_type
+    if kind == "Point":
+        point = ET.Element("Point")
+        _sub(point, "coordinates", _coordinates(shape.coords))
+        return point
+    if kind == "LineString":
+        line = ET.Element("LineString")
+        _sub(line, "tessellate", 1)
+        _sub(line, "coordinates", _coordinates(shape.coords))
+        return line
+    if kind == "Polygon":
+        polygon = ET.Element("Polygon")
+        for tag, rings in (("outerBoundaryIs", [shape.exterior]),
+                           ("innerBoundaryIs", list(shape.interiors))):
+            for ring in rings:
+                linear = _sub(_sub(polygon, tag), "LinearRing")
+                _sub(linear, "coordinates", _coordinates(ring.coords))
+        return polygon
+    multi = ET.Element("MultiGeometry")
+    multi.extend(_geometry(part) for part in shape.geoms)
+    return multi
+
+
+def _coordinates(coords) -> str:
+    return " ".join(f"{x:.6f},{y:.6f}" for x, y, *_ in coords)
+
