@@ -92,7 +92,7 @@ def write_kml(dataset: Dataset, path: str | os.PathLike, *, overwrite: bool = Fa
 
 
 def _placemark(dataset: Dataset, name: str, lines: list[str], record: dict, style: str,
-               time: ET.Element) -> ET.Element:
+               time: ET.Element, shape) -> ET.Element:
     placemark = ET.Element("Placemark")
     _sub(placemark, "name", name)
     _sub(placemark, "description", description(dataset, lines, record.get("source_ids")))
@@ -102,6 +102,8 @@ def _placemark(dataset: Dataset, name: str, lines: list[str], record: dict, styl
     for key, value in record.items():
         if value is not None and key != "note":
             _sub(_sub(extended, "Data", name=key), "value", value)
+    if shape is not None and not shape.is_empty:
+        placemark.append(_geometry(shape))
     return placemark
 
 
@@ -125,16 +127,12 @@ def _control_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
         actor, other = record["actor_id"], record.get("contested_with")
         confidence = record.get("confidence") or "reported"
         style = _id("control", actor, record["status"], other, confidence)
-        if style not in styles:
-            styles[style] = _polygon_style(style, dataset.actor_color(actor),
-                                           dataset.actor_color(other or actor),
-                                           CONFIDENCE_OPACITY.get(confidence, 0.4), bool(other))
-        holder = zone_state([record]).label(dataset)
-        placemark = _placemark(dataset, f"{names.get(key, key)}: {holder}",
-                               [_period(record), f"Confidence: {confidence}",
-                                record.get("note") or ""], record, style, _time_span(record))
-        placemark.append(_geometry(shape))
-        out.append(placemark)
+        styles.setdefault(style, _polygon_style(
+            style, dataset.actor_color(actor), dataset.actor_color(other or actor),
+            CONFIDENCE_OPACITY.get(confidence, 0.4), bool(other)))
+        name = f"{names.get(key, key)}: {zone_state([record]).label(dataset)}"
+        lines = [_period(record), f"Confidence: {confidence}", record.get("note") or ""]
+        out.append(_placemark(dataset, name, lines, record, style, _time_span(record), shape))
     return out
 
 
@@ -145,33 +143,25 @@ def _route_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
     for key, record, line in zip(route_keys(flows), plain_records(flows), flows.geometry):
         status = record["status"]
         style = _id("route", status)
-        if style not in styles:
-            color, width = ROUTE_STYLE.get(status, UNKNOWN_ROUTE)
-            styles[style] = _line_style(style, color, width)
-        placemark = _placemark(dataset, f"{names[key]}: {status}",
-                               [_period(record), f"Commodity: {record.get('commodity')}",
-                                f"Confidence: {record.get('confidence') or 'not given'}",
-                                record.get("note") or ""], record, style, _time_span(record))
-        placemark.append(_geometry(line))
-        out.append(placemark)
+        styles.setdefault(style, _line_style(style, *ROUTE_STYLE.get(status, UNKNOWN_ROUTE)))
+        lines = [_period(record), f"Commodity: {record.get('commodity')}",
+                 f"Confidence: {record.get('confidence') or 'not given'}", record.get("note") or ""]
+        out.append(_placemark(dataset, f"{names[key]}: {status}", lines, record, style,
+                              _time_span(record), line))
     return out
 
 
 def _event_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
     events = dataset.events
-    if "event" not in styles:
-        style = ET.Element("Style", id="event")
-        _sub(_sub(style, "IconStyle"), "color", kml_color(EVENT_COLOR))
-        styles["event"] = style
+    style = ET.Element("Style", id="event")
+    _sub(_sub(style, "IconStyle"), "color", kml_color(EVENT_COLOR))
+    styles["event"] = style
     out = []
     for record, point in zip(plain_records(events), events.geometry):
         stamp = ET.Element("TimeStamp")
         _sub(stamp, "when", _when(record["date"], record.get("date_precision")))
-        placemark = _placemark(dataset, record["title"], [record.get("summary") or ""],
-                               record, "event", stamp)
-        if point is not None and not point.is_empty:
-            placemark.append(_geometry(point))
-        out.append(placemark)
+        out.append(_placemark(dataset, record["title"], [record.get("summary") or ""],
+                              record, "event", stamp, point))
     return out
 
 
