@@ -20,7 +20,7 @@ import pyogrio
 import shapely
 
 from viewer.io.problems import DatasetError, Problem, errors_in
-from viewer.io.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
+from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
                               ID_COLUMN, NULLABLE_REQUIRED, REFERENCES, REQUIRED_COLUMNS,
                               SOURCED_LAYERS)
 from viewer.model.dataset import Dataset, split_ids
@@ -405,9 +405,10 @@ class _Reader:
             return
         ids = self.row_ids("control")
         ends = parsed.get("valid_to", [None] * len(frame))
-        rows = sorted((area, start, end or _FAR, row) for area, start, end, row
-                      in zip(frame["area_id"], parsed["valid_from"], ends, ids)
-                      if _present(area) and start)
+        drawn = _not_retracted(frame)
+        rows = sorted((area, start, end or _FAR, row) for area, start, end, row, keep
+                      in zip(frame["area_id"], parsed["valid_from"], ends, ids, drawn)
+                      if _present(area) and start and keep)
         for (area_a, _, end_a, row_a), (area_b, start_b, _, row_b) in zip(rows, rows[1:]):
             if area_a == area_b and start_b < end_a:
                 self.problem(f"period overlaps row {row_a} for area '{area_a}' "
@@ -450,6 +451,13 @@ def _is_valid(geometries: np.ndarray) -> np.ndarray:
     chunks = np.array_split(np.asarray(geometries), workers)
     with ThreadPoolExecutor(workers) as pool:
         return np.concatenate(list(pool.map(shapely.is_valid, chunks)))
+
+
+def _not_retracted(frame: pd.DataFrame) -> np.ndarray:
+    """Rows not marked `retracted` (a retracted row no longer claims its period)."""
+    if "retracted" not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    return pd.to_numeric(frame["retracted"], errors="coerce").fillna(0).to_numpy() == 0
 
 
 def _present(value: object) -> bool:

@@ -13,6 +13,8 @@ import pandas as pd
 from viewer.model.dates import days_array, from_day, parse_date, to_day
 from viewer.model.temporal import IntervalIndex
 
+# Layers whose rows an edit can retract (see viewer.model.changes).
+RETRACTABLE_LAYERS = ("control", "flows", "events")
 DERIVED_NOTE = re.compile(r"\bderived\b", re.IGNORECASE)
 
 
@@ -65,11 +67,11 @@ def plain_records(frame: pd.DataFrame) -> list[dict]:
     columns = [c for c in frame.columns if c != "geometry"]
     records = []
     for values in frame[columns].itertuples(index=False, name=None):
-        records.append({c: _plain(v) for c, v in zip(columns, values)})
+        records.append({c: plain_value(v) for c, v in zip(columns, values)})
     return records
 
 
-def _plain(value: object) -> object:
+def plain_value(value: object) -> object:
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and np.isnan(value):
@@ -100,8 +102,11 @@ class Dataset:
     sha256: str = ""
     # Problems that did not stop the file opening (repaired or reprojected rows).
     warnings: list = field(default_factory=list)
+    # Rows marked `retracted` (an optional column): kept for the history, never drawn.
+    retracted: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._set_aside_retracted()
         self.control_index = IntervalIndex(
             days_array(self.control["valid_from"]),
             days_array(self.control["valid_to"], open_end=True),
@@ -117,6 +122,28 @@ class Dataset:
         self._sources_by_id = self.sources.set_index("source_id", drop=False)
         self._actor_colors = dict(zip(self.actors["actor_id"], self.actors["color"]))
         self._actor_names = dict(zip(self.actors["actor_id"], self.actors["name"]))
+
+    def _set_aside_retracted(self) -> None:
+        """Move retracted rows of the drawn layers out of the frames into `retracted`."""
+        self.retracted = dict(self.retracted)  # dataclasses.replace shares the old dict
+        for layer in RETRACTABLE_LAYERS:
+            frame = self.all_rows(layer)
+            self.retracted.pop(layer, None)
+            marked = np.zeros(len(frame), dtype=bool)
+            if "retracted" in frame.columns:
+                marked = pd.to_numeric(frame["retracted"], errors="coerce").fillna(0).to_numpy() != 0
+            if marked.any():
+                self.retracted[layer] = frame[marked]
+                frame = frame[~marked].reset_index(drop=True)
+            setattr(self, layer, frame)
+
+    def all_rows(self, layer: str) -> pd.DataFrame:
+        """Every row of a layer, retracted ones included (last)."""
+        frame = getattr(self, layer)
+        extra = self.retracted.get(layer)
+        if extra is None or len(extra) == 0:
+            return frame
+        return pd.concat([frame, extra], ignore_index=True)
 
     # -- metadata ---------------------------------------------------------
     @property
@@ -159,7 +186,7 @@ class Dataset:
         for source_id in split_ids(source_ids):
             if source_id in self._sources_by_id.index:
                 row = self._sources_by_id.loc[source_id]
-                records.append({k: _plain(row.get(k)) for k in
+                records.append({k: plain_value(row.get(k)) for k in
                                 ("source_id", "outlet", "title", "author", "published", "url", "note")
                                 if k in row.index})
         return records

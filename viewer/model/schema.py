@@ -1,4 +1,5 @@
-"""The briefing format, version 1 (see DATA_SCHEMA.md), as data the checks read."""
+"""The briefing format, version 1 (see DATA_SCHEMA.md), as data the reader and the edit
+commands both check against (pure data, so the model can use it without the io layer)."""
 from __future__ import annotations
 
 import re

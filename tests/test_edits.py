@@ -1,0 +1,126 @@
+"""Edit commands (pure) and the GeoPackage store: what an analyst records, and what is refused."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from factory import tiny_layers
+from viewer.io import read_dataset, validate
+from viewer.io.gpkg_write import write_gpkg
+from viewer.io.store import GpkgStore
+from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
+from viewer.model.edits import (AddEvent, AddSource, CorrectRow, EditRefused, Retract, RowChanged,
+                                SetControl, SetRoute)
+
+TODAY = dt.date(2024, 11, 1)
+NOV_5 = dt.date(2024, 11, 5)
+
+
+@pytest.fixture
+def gpkg(tmp_path):
+    path = tmp_path / "briefing.gpkg"
+    write_gpkg(tiny_layers(), path)
+    return path
+
+
+@pytest.fixture
+def tiny(gpkg):
+    return read_dataset(gpkg)
+
+
+def holders(dataset, day):
+    rows = dataset.control_on(day)
+    return dict(zip(rows["area_id"], rows["actor_id"]))
+
+
+def test_set_control_closes_the_holding_row_and_opens_a_new_one(tiny):
+    edit = SetControl("zone-east", "SAC", NOV_5, confidence="reported", sources=("s2",)).edit(tiny, TODAY)
+    closed, opened = edit.changes
+    assert (closed.row_id, closed.action, closed.after["valid_to"]) == ("c3", "update", "2024-11-05")
+    assert closed.before["valid_to"] is None  # the earlier row is kept as it was, only closed
+    assert (opened.action, opened.after["valid_from"], opened.after["valid_to"]) == \
+        ("insert", "2024-11-05", None)
+    after = with_changes(tiny, edit.changes)
+    assert holders(after, dt.date(2024, 11, 4))["zone-east"] == "KIA"
+    assert holders(after, NOV_5)["zone-east"] == "SAC"
+    assert holders(without_changes(after, edit.changes), NOV_5)["zone-east"] == "KIA"
+
+
+def test_new_facts_default_to_the_timeline_date_and_need_a_source(tiny):
+    edit = AddEvent("Gate reopens", "trade", ("s1",), place_id="east").edit(tiny, TODAY)
+    assert edit.changes[0].after["date"] == "2024-11-01"
+    assert edit.changes[0].geometry.x == pytest.approx(97.75)
+    with pytest.raises(EditRefused) as refused:
+        AddEvent("Unsourced", "trade", ()).edit(tiny, TODAY)
+    assert refused.value.field == "source_ids"
+
+
+@pytest.mark.parametrize("command, field", [
+    (SetControl("zone-east", "NOBODY", NOV_5, confidence="reported", sources=("s1",)), "actor_id"),
+    (SetControl("zone-east", "SAC", NOV_5, confidence="sure", sources=("s1",)), "confidence"),
+    (SetControl("zone-east", "SAC", NOV_5, confidence="reported", sources=("nope",)), "source_ids"),
+    (SetControl("zone-nowhere", "SAC", NOV_5, confidence="reported", sources=("s1",)), "area_id"),
+    (CorrectRow("control", "c1", {"valid_to": "2023-01-01"}, "typo"), "valid_to"),
+    (CorrectRow("control", "c2", {"valid_to": "2024-10-25"}, "later"), "valid_from"),  # two holders
+    (CorrectRow("events", "e1", {"title": "x"}), "reason"),
+    (Retract("sources", "s1", "wrong"), "layer"),
+    (SetRoute("r1", "halted", NOV_5, sources=("s1",), volume=3.0), "volume_unit"),
+    (SetRoute("r9", "halted", NOV_5, sources=("s1",)), "route_id"),
+])
+def test_an_edit_that_breaks_the_format_is_refused_naming_the_field(tiny, command, field):
+    with pytest.raises(EditRefused) as refused:
+        command.edit(tiny, TODAY)
+    assert refused.value.field == field
+    assert "\n" not in str(refused.value)
+
+
+def test_store_writes_edits_in_one_transaction_with_a_log_entry_each(gpkg, tiny):
+    source = AddSource("Reuters", "Junta retakes Easttown", dt.date(2024, 11, 6)).edit(tiny, TODAY)
+    source_id = source.changes[0].row_id
+    tiny = with_changes(tiny, source.changes)
+    control = SetControl("zone-east", "SAC", NOV_5, confidence="reported",
+                         sources=(source_id,)).edit(tiny, TODAY)
+    tiny = with_changes(tiny, control.changes)
+    route = SetRoute("r1", "active", NOV_5, sources=(source_id,), volume=12.0, unit="t").edit(tiny, TODAY)
+    tiny = with_changes(tiny, route.changes)
+    retract = Retract("events", "e2", "no second source").edit(tiny, TODAY)
+    entries = GpkgStore(gpkg).apply([source, control, route, retract], user="analyst")
+
+    assert [e.edit.command for e in entries] == ["add-source", "set-control", "set-route", "retract"]
+    assert [p for p in validate(gpkg) if p.severity == "error"] == []
+    reread = read_dataset(gpkg)
+    assert holders(reread, NOV_5)["zone-east"] == "SAC"
+    assert reread.flows_on(NOV_5)["status"].tolist() == ["active"]
+    assert "e2" not in set(reread.events["event_id"])  # retracted: not drawn
+    assert "e2" in set(reread.retracted["events"]["event_id"])  # but still in the file
+    history = GpkgStore(gpkg).log(row_id="c3")
+    assert [(e.user, e.edit.command) for e in history] == [("analyst", "set-control")]
+    with sqlite3.connect(gpkg) as db:  # the spatial index follows the new rows
+        assert db.execute("SELECT count(*) FROM rtree_control_geom").fetchone() == \
+            db.execute("SELECT count(*) FROM control").fetchone()
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            db.execute("DELETE FROM edit_log")
+
+
+def test_a_row_changed_since_it_was_read_refuses_the_whole_batch(gpkg, tiny):
+    first = CorrectRow("events", "e1", {"title": "KIA takes Easttown town"}, "typo").edit(tiny, TODAY)
+    GpkgStore(gpkg).apply([first], user="a")
+    before = gpkg.read_bytes()
+    source = AddSource("Outlet", "Title", TODAY).edit(tiny, TODAY)
+    stale = CorrectRow("events", "e1", {"summary": "other"}, "more").edit(tiny, TODAY)
+    with pytest.raises(RowChanged):
+        GpkgStore(gpkg).apply([source, stale], user="b")
+    assert gpkg.read_bytes() == before
+
+
+def test_as_recorded_on_undoes_edits_logged_after_the_day(gpkg, tiny):
+    edit = SetControl("zone-east", "SAC", NOV_5, confidence="reported", sources=("s1",)).edit(tiny, TODAY)
+    store = GpkgStore(gpkg)
+    store.apply([edit], user="a")
+    now, log = store.read(), store.log()
+    assert holders(now, NOV_5)["zone-east"] == "SAC"
+    earlier = as_recorded_on(now, log, log[0].recorded_on - dt.timedelta(days=1))
+    assert holders(earlier, NOV_5)["zone-east"] == "KIA"
+    assert as_recorded_on(now, log, log[0].recorded_on) is now
