@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from viewer.cli.common import EMBEDDED_DATASET, in_range, load, parse_day
+from viewer.cli.common import EMBEDDED_DATASET, CliError, in_range, load, parse_day
 
 
 def add_parsers(commands) -> None:
@@ -18,19 +18,47 @@ def add_parsers(commands) -> None:
                          help="the later date B (YYYY-MM-DD)")
     compare.add_argument("--dataset", type=Path, default=EMBEDDED_DATASET)
     compare.add_argument("--json", action="store_true", help="print JSON")
+    compare.add_argument("--out", type=Path, help="also write the comparison map as a PNG "
+                         "(both dates in its title, the change list in its text metadata)")
+    compare.add_argument("--force", action="store_true", help="overwrite an existing --out")
     compare.set_defaults(run=run_compare)
 
 
 def run_compare(args: argparse.Namespace) -> int:
     from viewer.model.compare import compare
 
+    if args.out is not None and args.out.suffix.lower() != ".png":
+        raise CliError(f"--out {args.out.name}: the comparison map is a .png file")
     dataset = load(args.dataset)
     result = compare(dataset, in_range(dataset, args.date_a), in_range(dataset, args.date_b))
+    if args.out is not None:
+        _write_png(dataset, result, args.out, args.force)
     if args.json:
-        print(json.dumps(result.to_dict(dataset), indent=2, ensure_ascii=False))
+        report = result.to_dict(dataset)
+        if args.out is not None:
+            report["png"] = str(args.out)
+        print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     print(f"{dataset.title} — changes from {args.date_a} to {args.date_b}")
     lines = result.lines()
     for line in lines or ["no zone changed hands and no route changed status"]:
         print(f"  {line}")
+    if args.out is not None:
+        print(args.out)
     return 0
+
+
+def _write_png(dataset, result, path: Path, force: bool) -> None:
+    from viewer.cli.export import ensure_gui
+
+    ensure_gui()
+    from viewer.export import ExportError, TargetExists
+    from viewer.export.compare_png import export_compare_png
+    from viewer.render.renderer import MapRenderer
+
+    try:
+        export_compare_png(MapRenderer(dataset), result, path, overwrite=force)
+    except TargetExists as error:
+        raise CliError(f"{error} (use --force to overwrite)") from None
+    except ExportError as error:
+        raise CliError(str(error)) from None

@@ -74,7 +74,7 @@ def run_export(args: argparse.Namespace) -> int:
     mode = _output_mode(args)
     layers = _parse_layers(args.layers)
     lonlat_box = _parse_extent(args.extent)
-    _ensure_gui()
+    ensure_gui()
     from viewer import export
     from viewer.render.renderer import MapRenderer
 
@@ -189,7 +189,7 @@ def _parse_extent(text: str | None) -> tuple[float, float, float, float] | None:
     return minlon, minlat, maxlon, maxlat
 
 
-def _ensure_gui() -> None:
+def ensure_gui() -> None:
     """A QGuiApplication (fonts need one), offscreen when there is no display."""
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

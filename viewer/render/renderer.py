@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,7 @@ from viewer.render.labels import LabelRequest, place_labels
 from viewer.render.layer_cache import LayerCache
 from viewer.render.layers import (DENSE_ROUTES, BaseLayer, ControlLayer, EventLayer, FlowLayer, Frame,
                                   PlaceLayer)
+from viewer.render.map_overlay import MapOverlay
 from viewer.render.overlay import (EXPORT, SCREEN, Decorations, LegendContent, OverlayLayout,
                                    date_label, map_insets)
 from viewer.render.projection import BASE_MARGIN_DEGREES, Extent, Projector
@@ -142,24 +144,25 @@ class MapRenderer:
     # -- rendering ----------------------------------------------------------------
     def render_image(self, view: MapView, day: dt.date, layers: dict | None = None,
                      selection: Selection | None = None, decorations: Decorations = EXPORT,
-                     title: str | None = None, pixel_ratio: float = 1.0) -> QImage:
+                     title: str | None = None, pixel_ratio: float = 1.0,
+                     overlays: Sequence[MapOverlay] = ()) -> QImage:
         """An opaque image of the map; safe off the GUI thread (QImage, not QPixmap)."""
         image = _new_image(view, pixel_ratio)
         painter = QPainter(image)
         try:
-            self.render(painter, view, day, layers, selection, decorations, title)
+            self.render(painter, view, day, layers, selection, decorations, title, overlays)
         finally:
             painter.end()
         return image
 
     def render(self, painter: QPainter, view: MapView, day: dt.date, layers: dict | None = None,
                selection: Selection | None = None, decorations: Decorations = SCREEN,
-               title: str | None = None) -> None:
+               title: str | None = None, overlays: Sequence[MapOverlay] = ()) -> None:
         """Paint the map for `day` over the whole of `view`.
 
         The cached frame holds everything that changes only with the holding
-        rows; recent-event markers (a sliding window) and the date label are
-        drawn on it for each date.
+        rows; `overlays` (compare mode, route crossing), recent-event markers
+        (a sliding window) and the date label are drawn on it for each date.
         """
         layers = _all_layers(layers)
         pixel_ratio = painter.device().devicePixelRatioF()
@@ -168,6 +171,12 @@ class MapRenderer:
         painter.save()
         painter.setTransform(QTransform())
         painter.drawImage(QPointF(0, 0), frame.image)
+        if overlays:
+            panels = frame.layout.obstacles()
+            painter.setClipRegion(_outside(view.rect, panels))
+            for overlay in overlays:
+                overlay.paint(painter, Frame.of(view), panels)
+            painter.setClipping(False)
         if layers["events"]:
             start, stop = self._event_range(to_day(day), layers)
             painter.setClipRegion(_outside(view.rect, frame.layout.obstacles()))

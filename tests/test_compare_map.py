@@ -1,0 +1,60 @@
+"""The comparison map: changed zones at full strength, the rest dimmed; both dates in the
+PNG's title and the change list in its text metadata."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from viewer.cli import main
+from viewer.export import ExportOptions
+from viewer.export.compare_png import compare_view, render_compare
+from viewer.model.compare import compare
+from viewer.render.compare_layer import CompareLayer
+from viewer.render.renderer import MapRenderer
+
+A, B = dt.date(2024, 9, 1), dt.date(2024, 11, 1)
+SMALL = ExportOptions(width=800, height=500)
+
+
+@pytest.fixture
+def renderer(qapp, dataset):
+    return MapRenderer(dataset)
+
+
+def colour_at(image, renderer, view, lon, lat) -> np.ndarray:
+    x, y = renderer.projector.points([lon], [lat])
+    px, py = view.to_pixels(x, y)
+    return np.array(image.pixelColor(int(px[0]), int(py[0])).getRgb()[:3])
+
+
+def test_the_changed_zone_is_drawn_strong_and_the_unchanged_one_dimmed(renderer, dataset):
+    comparison = compare(dataset, A, B)
+    image = render_compare(renderer, comparison, SMALL)
+    view = compare_view(renderer, CompareLayer(renderer, comparison), SMALL)
+    plain = renderer.render_image(view, B)
+    east = colour_at(image, renderer, view, 97.62, 25.38)    # KIA took it: KIA blue, strong
+    west = colour_at(image, renderer, view, 97.12, 25.38)    # unchanged: under the veil
+    west_plain = colour_at(plain, renderer, view, 97.12, 25.38)
+    assert east[2] > east[0] + 80, east                      # blue well above red
+    assert west.sum() > west_plain.sum() + 60, (west, west_plain)
+
+
+def test_cli_png_says_both_dates_and_carries_the_change_list(tmp_path, capsys):
+    out = tmp_path / "compare.png"
+    assert main(["compare", "--from", "2024-09-01", "--to", "2024-11-25", "--out", str(out)]) == 0
+    assert str(out) in capsys.readouterr().out
+    text = Image.open(out).text
+    assert "1 Sep 2024 → 25 Nov 2024" in text["Title"]
+    assert (text["Compared from"], text["Compared to"]) == ("2024-09-01", "2024-11-25")
+    changes = text["Changes"].splitlines()
+    assert any(line.startswith("Pangwa zone:") and "gained by KIA" in line for line in changes)
+    assert any(line.startswith("Laiza crossing") and line.endswith("active → halted")
+               for line in changes)
+
+
+def test_compare_out_must_be_a_png(capsys):
+    assert main(["compare", "--from", "2024-09-01", "--to", "2024-11-25", "--out", "x.jpg"]) == 1
+    assert "the comparison map is a .png file" in capsys.readouterr().err

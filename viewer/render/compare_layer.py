@@ -1,0 +1,228 @@
+"""Compare mode on the map: what changed between date A and date B, the rest dimmed.
+
+Drawn over the map of date B. Each zone that changed is drawn again at full
+strength, styled by its change (changed hands: the new holder's colour;
+became contested: both actors' stripes; became unknown: neutral grey; became
+known: the holder's colour, lighter) with a short label ("SAC → KIA"); each
+route whose status changed is drawn again with its new status and "active →
+halted". Everything else lies under a white veil.
+"""
+from __future__ import annotations
+
+import shapely
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QTransform
+
+from viewer.model.compare import (
+           BECAME_CONTESTED,
+           BECAME_KNOWN,
+           BECAME_UNKNOWN,
+           CHANGED_HANDS,
+           Comparison,
+           RouteChange,
+           ZoneChange,
+)
+from viewer.model.dates import format_date
+from viewer.model.zones import UNKNOWN
+from viewer.render import style
+from viewer.render.layers import Frame, route_pens
+
+VEIL = QColor(255, 255, 255, 165)
+UNKNOWN_FILL = QColor("#BDBDBD")
+CHANGE_LABEL = {CHANGED_HANDS: "Changed hands (new holder's colour)",
+                BECAME_CONTESTED: "Became contested (both actors' stripes)",
+                BECAME_UNKNOWN: "Became unknown (no sourced control)",
+                BECAME_KNOWN: "Sourced only on the later date (lighter)"}
+
+
+class CompareLayer:
+    """The changes of one Comparison, drawn over the prepared map of date B.
+
+    `prepared` is the map's prepared layers: anything with `control` and `flows`
+    layers (ids, paths, projected shapes) and `dataset`.
+    """
+
+    def __init__(self, prepared, comparison: Comparison) -> None:
+        self.comparison = comparison
+        self.colors = dict(zip(prepared.dataset.actors["actor_id"], prepared.dataset.actors["color"]))
+        self.control, self.flows = prepared.control, prepared.flows
+        control_row = {cid: i for i, cid in enumerate(self.control.ids)}
+        flow_row = {fid: i for i, fid in enumerate(self.flows.ids)}
+        self.zones = [(row, change) for change in comparison.zones
+                      if (row := _first_row(change.after.rows or change.before.rows,
+                                            "control_id", control_row)) is not None]
+        self.routes = [(row, change) for change in comparison.routes
+                       if (row := _first_row(change.after.rows or change.before.rows,
+                                             "flow_id", flow_row)) is not None]
+
+    def paint(self, painter: QPainter, frame: Frame, panels: list[QRectF]) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setTransform(QTransform())
+        painter.fillRect(frame.view.rect, VEIL)
+        for row, change in self.zones:
+            self._paint_zone(painter, frame, row, change)
+        for row, change in self.routes:
+            self._paint_route(painter, frame, row, change)
+        painter.setTransform(QTransform())
+        taken = list(panels)
+        for row, change in self.zones:
+            self._label(painter, frame, self.control.projected[row], _zone_text(change), taken)
+        paint_legend(painter, frame, self.legend_rows(), self.title(), taken, self._swatch)
+        painter.restore()
+
+    def legend_rows(self) -> list[tuple[object, str]]:
+        """(swatch key, text): each kind of change shown, route changes, and the veil."""
+        rows = []
+        for kind, label in CHANGE_LABEL.items():
+            count = sum(1 for _, c in self.zones if c.kind == kind)
+            if count:
+                rows.append((kind, f"{label}: {count}"))
+        transitions: dict[str, int] = {}
+        for _, change in self.routes:
+            text = _route_text(change)
+            transitions[text] = transitions.get(text, 0) + 1
+        rows += [(("route", text.split(" → ")[-1]), f"Routes {text}: {n}")
+                 for text, n in transitions.items()]
+        rows.append(("veil", "Unchanged (dimmed)"))
+        return rows
+
+    def title(self) -> str:
+        return (f"Changed {format_date(self.comparison.date_a)} → "
+                f"{format_date(self.comparison.date_b)}")
+
+    def _swatch(self, painter: QPainter, box: QRectF, key: object, frame: Frame) -> None:
+        if key == "veil":
+            painter.fillRect(box, QColor("#E9E6E0"))
+            return
+        if isinstance(key, tuple):
+            pens = (route_pens(key[1], 2.5 * frame.scale, frame.scale)
+                    if key[1] in style.FLOW_STATUS_ORDER else [_unknown_route_pen(frame)])
+            for pen in pens:
+                painter.setPen(pen)
+                painter.drawLine(QPointF(box.left(), box.center().y()),
+                                 QPointF(box.right(), box.center().y()))
+            return
+        change = next(c for _, c in self.zones if c.kind == key)
+        brush, edge = self.zone_look(change, frame, pixels=True)
+        painter.setBrush(brush)
+        painter.setPen(style.cosmetic_pen(edge, 1.5 * frame.scale))
+        painter.drawRect(box)
+
+    # -- zones and routes ---------------------------------------------------
+    def _paint_zone(self, painter: QPainter, frame: Frame, row: int, change: ZoneChange) -> None:
+        path = self.control.paths.path(row, frame.mpp)
+        brush, edge = self.zone_look(change, frame)
+        painter.setTransform(frame.world)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(brush)
+        painter.drawPath(path)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(style.cosmetic_pen(QColor("#FFFFFF"), 5.0 * frame.scale))
+        painter.drawPath(path)
+        dashes = [4, 3] if change.kind in (BECAME_UNKNOWN, BECAME_KNOWN) else None
+        painter.setPen(style.cosmetic_pen(edge, 2.6 * frame.scale, dashes=dashes))
+        painter.drawPath(path)
+
+    def zone_look(self, change: ZoneChange, frame: Frame,
+                  pixels: bool = False) -> tuple[QBrush, QColor]:
+        """(fill, outline colour) of a changed zone; the legend's swatches (drawn in
+        `pixels`, not metres) use it too."""
+        holders = change.after.holders
+        color = QColor(self.colors.get(holders[0], "#999999")) if holders else UNKNOWN_FILL
+        if change.kind == BECAME_UNKNOWN:
+            return QBrush(style.with_alpha(UNKNOWN_FILL, 0.85)), QColor("#555555")
+        if change.kind == BECAME_CONTESTED and len(holders) > 1:
+            stripes = style.stripe_texture(color.name(), self.colors.get(holders[1], "#999999"),
+                                           0.85, frame.scale)
+            fix = QTransform() if pixels else frame.texture_fix
+            return style.texture_brush(stripes, fix), color.darker(150)
+        alpha = 0.45 if change.kind == BECAME_KNOWN else 0.8
+        return QBrush(style.with_alpha(color, alpha)), color.darker(150)
+
+    def _paint_route(self, painter: QPainter, frame: Frame, row: int, change: RouteChange) -> None:
+        path: QPainterPath = self.flows.paths.path(row, frame.mpp)
+        width = self.flows.widths[row] * frame.scale
+        painter.setTransform(frame.world)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(style.cosmetic_pen(QColor("#FFFFFF"), width + 7 * frame.scale))
+        painter.drawPath(path)
+        status = change.after.status.split("/")[0]
+        pens = (route_pens(status, width, frame.scale) if status in style.FLOW_STATUS_ORDER
+                else [_unknown_route_pen(frame)])
+        for pen in pens:
+            painter.setPen(pen)
+            painter.drawPath(path)
+
+    def _label(self, painter: QPainter, frame: Frame, shape, text: str,
+               taken: list[QRectF]) -> None:
+        """A label inside the zone, moved down past any label or panel it would cover."""
+        if shape is None or shapely.is_empty(shape):
+            return
+        anchor = shapely.point_on_surface(shape)
+        x, y = frame.view.to_pixels(shapely.get_x(anchor), shapely.get_y(anchor))
+        s = frame.scale
+        painter.setFont(style.font(11 * s, bold=True))
+        box = QRectF(painter.fontMetrics().boundingRect(text)).adjusted(-4 * s, -2 * s, 4 * s, 2 * s)
+        box.moveCenter(QPointF(float(x), float(y)))
+        while any(box.intersects(other) for other in taken):
+            box.translate(0, box.height() + 2 * s)
+        taken.append(box)
+        painter.setPen(style.cosmetic_pen(style.PANEL_EDGE, 1.0))
+        painter.setBrush(style.PANEL)
+        painter.drawRoundedRect(box, 3 * s, 3 * s)
+        painter.setPen(style.TEXT)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def paint_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]], title: str,
+                 taken: list[QRectF], swatch) -> None:
+    """A small legend above the map's bottom-left panel (the scale bar), clear of the others."""
+    s = frame.scale
+    margin, line, side = 10 * s, 18 * s, 14 * s
+    painter.setFont(style.font(11 * s))
+    width = max(painter.fontMetrics().horizontalAdvance(text) for _, text in rows) + side + 3 * margin
+    height = line * (len(rows) + 1) + margin
+    box = QRectF(margin, frame.view.rect.bottom() - margin - height, width, height)
+    # Up from the bottom-left corner until it clears the footer, the scale bar and the rest.
+    while (hit := next((r for r in taken if r.intersects(box)), None)) is not None:
+        box.moveBottom(hit.top() - margin)
+    x, y = box.left(), box.top()
+    painter.setPen(style.cosmetic_pen(style.PANEL_EDGE, 1.0))
+    painter.setBrush(style.PANEL)
+    painter.drawRoundedRect(box, 4 * s, 4 * s)
+    painter.setPen(style.TEXT)
+    painter.setFont(style.font(12 * s, bold=True))
+    painter.drawText(QRectF(x + margin, y + margin / 2, width, line), title)
+    painter.setFont(style.font(11 * s))
+    for i, (key, text) in enumerate(rows, start=1):
+        top = y + margin / 2 + i * line
+        painter.save()
+        swatch(painter, QRectF(x + margin, top + 2 * s, side, side - 4 * s), key, frame)
+        painter.restore()
+        painter.setPen(style.TEXT)
+        painter.drawText(QRectF(x + 2 * margin + side, top, width, line),
+                         Qt.AlignmentFlag.AlignVCenter, text)
+    taken.append(box)
+
+
+def _unknown_route_pen(frame: Frame):
+    return style.cosmetic_pen(QColor("#9A9A9A"), 1.5 * frame.scale, dashes=[2, 3])
+
+
+def _first_row(rows: tuple[dict, ...], id_column: str, row_of: dict[str, int]) -> int | None:
+    return next((row_of[r[id_column]] for r in rows if r.get(id_column) in row_of), None)
+
+
+def _zone_text(change: ZoneChange) -> str:
+    def holders(state) -> str:
+        return "?" if state.state == UNKNOWN else " vs ".join(state.holders)
+
+    return f"{change.name.removesuffix(' zone')}: {holders(change.before)} → {holders(change.after)}"
+
+
+def _route_text(change: RouteChange) -> str:
+    def status(state) -> str:
+        return "unknown" if state.status == UNKNOWN else state.status
+
+    return f"{status(change.before)} → {status(change.after)}"
