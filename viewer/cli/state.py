@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from viewer.cli.common import EMBEDDED_DATASET, in_range, load, parse_day
+from viewer.model.unknowns import Unknowns
 
 
 def add_parsers(commands) -> None:
@@ -39,16 +40,23 @@ def run_state(args: argparse.Namespace) -> int:
     dataset = load(args.dataset)
     snapshot = dataset.snapshot(in_range(dataset, args.date))
     state = snapshot.to_dict(dataset)
+    state.update(Unknowns(dataset).state_on(args.date))
     if args.json:
         print(json.dumps(state, indent=2, ensure_ascii=False))
         return 0
     print(f"{dataset.title} — as of {args.date.isoformat()}")
+    if state["current_to_mark"]:
+        print(f"  {state['current_to_mark']}: later dates show the last known state")
     for row in state["control"]:
         holder = row["actor_id"] + (f" vs {row['contested_with']}" if row.get("contested_with") else "")
         print(f"  control {row.get('area_id') or row['control_id']}: {row['status']} by {holder} "
               f"({row['confidence']}, from {row['valid_from']})")
+    for zone in state["no_sourced_control"]:
+        print(f"  control {zone['area_id']}: no sourced information")
     for row in state["flows"]:
         print(f"  route {row.get('route_id') or row['flow_id']}: {row['status']}")
+    for route in state["routes_status_unknown"]:
+        print(f"  route {route}: status unknown")
     print(f"  {len(state['events'])} events up to this date")
     return 0
 

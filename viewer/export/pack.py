@@ -20,6 +20,7 @@ from viewer.export.options import (
 from viewer.export.png import export_view, render_export
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date, parse_date, to_day
+from viewer.model.unknowns import current_to_mark
 from viewer.render.overlay import date_label
 from viewer.render.renderer import MapRenderer
 from viewer.render.view import MapView
@@ -112,8 +113,12 @@ def _pack_section(renderer: MapRenderer, number: int, day: dt.date, previous: dt
     esc = html.escape
     dataset = renderer.dataset
     events = _events_between(dataset, previous, day)
-    lines = [f'<section><h2>Map {number}: {esc(date_label(day))}</h2>',
-             f'<a href="{esc(image.name)}"><img src="{esc(image.name)}" alt="Map {esc(date_label(day))}"></a>']
+    label = date_label(day, dataset.beyond_data(day))
+    lines = [f'<section><h2>Map {number}: {esc(label)}</h2>',
+             f'<a href="{esc(image.name)}"><img src="{esc(image.name)}" alt="Map {esc(label)}"></a>']
+    if dataset.beyond_data(day):
+        lines.append(f'<p class="mark"><b>{esc(current_to_mark(dataset, day))}</b>: this map shows '
+                     "the last known state, not what held on this date.</p>")
     span = "on this day" if previous is None else f"since the previous map ({format_date(previous)})"
     if len(events):
         lines.append(f"<h3>Events {esc(span)}</h3><ul>")

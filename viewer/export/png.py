@@ -13,6 +13,7 @@ from viewer.export.options import ExportError, ExportOptions
 from viewer.memory import release_free_memory
 from viewer.model.dataset import Dataset
 from viewer.model.state import MAP_LAYERS
+from viewer.model.unknowns import current_to_mark
 from viewer.render.overlay import EXPORT, date_label
 from viewer.render.renderer import MapRenderer
 from viewer.render.view import MapView
@@ -44,8 +45,14 @@ def png_metadata(renderer: MapRenderer, view: MapView, day: dt.date,
     dataset = renderer.dataset
     minlon, minlat, maxlon, maxlat = renderer.lonlat_of(view.extent)
     shown = [name for name, on in renderer_layers(options).items() if on]
+    current = {}
+    if dataset.data_current_to is not None:
+        current["Data current to"] = dataset.data_current_to.isoformat()
+    if dataset.beyond_data(day):
+        current["Current to mark"] = (f"{current_to_mark(dataset, day)}: the map shows the last "
+                                      "known state, not what held on the date shown")
     return {
-        "Title": f"{options.title or dataset.title} — {date_label(day)}",
+        "Title": f"{options.title or dataset.title} — {date_label(day, dataset.beyond_data(day))}",
         "Date shown": day.isoformat(),
         "Dataset": dataset.path.name if dataset.path else dataset.title,
         "Dataset SHA-256": dataset.sha256,
@@ -57,6 +64,7 @@ def png_metadata(renderer: MapRenderer, view: MapView, day: dt.date,
         "Sources": ";".join(renderer.visible_source_ids(view, day, dict(options.layers or {}))),
         "Copyright": dataset.meta.get("attribution", ""),
         "Software": f"Kachin Viewer {__version__}",
+        **current,
     }
 
 

@@ -25,6 +25,26 @@ def split_ids(value: object) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
+# A line may join two points at most this many times the series' own spacing apart.
+GAP_FACTOR = 1.5
+
+
+def joined_steps(days: np.ndarray) -> np.ndarray:
+    """For points at sorted `days`, whether a line may join each point to the next.
+
+    A series' own spacing is the median step between its points (monthly data: a
+    month; weekly quotes: a week). A step longer than GAP_FACTOR times that is a
+    gap in what is known, and a line across it would hide that, so it is left open.
+    The last entry is False (there is no next point).
+    """
+    steps = np.diff(np.asarray(days, dtype=float))
+    joined = np.zeros(len(days), dtype=bool)
+    if len(steps):
+        spacing = float(np.median(steps))
+        joined[:-1] = steps <= GAP_FACTOR * max(spacing, 1.0)
+    return joined
+
+
 @dataclass(frozen=True)
 class SeriesKey:
     """One plottable line: a series id in one unit (monthly vs annual totals differ)."""
@@ -157,8 +177,24 @@ class Dataset:
 
     @property
     def time_end(self) -> dt.date:
-        end = parse_date(self.meta.get("time_end"))
-        return end or self._data_day_range()[1]
+        """The file's end; a file that says how current it is runs on to today, so
+        today's date can be shown (as the last known state, marked)."""
+        end = parse_date(self.meta.get("time_end")) or self._data_day_range()[1]
+        if self.data_current_to is not None:
+            return max(end, dt.date.today())
+        return end
+
+    @property
+    def data_current_to(self) -> dt.date | None:
+        """The latest date the file's facts speak of (`dataset_meta.data_current_to`)."""
+        try:
+            return parse_date(self.meta.get("data_current_to"))
+        except ValueError:
+            return None
+
+    def beyond_data(self, day: dt.date) -> bool:
+        """Whether `day` is past the latest fact: the map then shows the last known state."""
+        return self.data_current_to is not None and day > self.data_current_to
 
     @property
     def default_date(self) -> dt.date:
@@ -187,7 +223,8 @@ class Dataset:
             if source_id in self._sources_by_id.index:
                 row = self._sources_by_id.loc[source_id]
                 records.append({k: plain_value(row.get(k)) for k in
-                                ("source_id", "outlet", "title", "author", "published", "url", "note")
+                                ("source_id", "outlet", "via", "title", "author", "published",
+                                 "url", "note")
                                 if k in row.index})
         return records
 

@@ -17,11 +17,12 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 from viewer.model.dataset import Dataset, split_ids
 from viewer.model.dates import format_date, parse_date
 from viewer.model.state import Selection, ViewerState
+from viewer.model.unknowns import Unknowns
 
 PLACEHOLDER = ("<p class='hint'>Click an area, a route, a place or an event to see what it is, "
                "when it held, and its sources.</p>")
-ID_COLUMNS = {"control": "control_id", "flows": "flow_id", "places": "place_id",
-              "events": "event_id"}
+ID_COLUMNS = {"control": "control_id", "areas": "area_id", "flows": "flow_id",
+              "places": "place_id", "events": "event_id"}
 JUMP_SCHEME = "day"
 STYLE = """
 h3 { margin: 0 0 4px 0; }
@@ -78,7 +79,8 @@ def sources_html(dataset: Dataset, source_ids: object) -> str:
         url = str(record.get("url") or "").strip()
         link = f"<br><a href='{html.escape(url)}'>{html.escape(url)}</a>" if url else ""
         note = f"<br><span class='hint'>{_text(record.get('note'))}</span>" if record.get("note") else ""
-        items.append(f"<p class='source'><b>{_text(record.get('outlet'))}</b>: "
+        via = f" <span class='hint'>(read via {_text(record.get('via'))})</span>" if record.get("via") else ""
+        items.append(f"<p class='source'><b>{_text(record.get('outlet'))}</b>{via}: "
                      f"{_text(record.get('title'))}{author}, {published}{link}{note}</p>")
     return "".join(items)
 
@@ -191,16 +193,46 @@ def _event(dataset: Dataset, row: pd.Series) -> str:
             + _section("Sources", sources_html(dataset, row.get("source_ids"))))
 
 
+def _no_info_zone(dataset: Dataset, row: pd.Series, day: dt.date | None) -> str:
+    """A zone no control row covers on the shown date: say so, and what is known on others."""
+    area_id = str(row["area_id"])
+    unknowns = Unknowns(dataset)
+    why = unknowns.gap_note(area_id, day) if day else ""
+    history = unknowns.history(area_id)
+    if history.empty:
+        known = "<p class='caveat'>No control is sourced for this zone on any date.</p>"
+    else:
+        items = []
+        for _, period in history.iterrows():
+            holder = _actor(dataset, period.get("actor_id"))
+            if _text(period.get("contested_with")):
+                holder += f" vs {_actor(dataset, period.get('contested_with'))}"
+            items.append(f"<li>{_text(period.get('status')).capitalize()} by {holder}, "
+                         f"{_period(period)} ({_text(period.get('confidence'))})</li>")
+        known = f"<ul style='margin-left:-24px'>{''.join(items)}</ul>"
+    return (f"<h3>{_text(row.get('name'))}</h3>"
+            "<p><b>No sourced information</b> on who held this zone on this date.</p>"
+            + (f"<p class='caveat'>{_text(why)}</p>" if why else "")
+            + _section("Control on other dates", known))
+
+
 DESCRIBERS = {"control": (lambda d: d.control, _control), "flows": (lambda d: d.flows, _flow),
               "places": (lambda d: d.places, _place), "events": (lambda d: d.events, _event)}
 
 
-def describe(dataset: Dataset, selection: Selection | None) -> str:
-    """The panel's HTML for a selection; a hint when nothing is selected."""
-    if selection is None or selection.layer not in DESCRIBERS:
+def describe(dataset: Dataset, selection: Selection | None, day: dt.date | None = None) -> str:
+    """The panel's HTML for a selection (on `day`, for a zone with no sourced control);
+    a hint when nothing is selected."""
+    if selection is None:
         return PLACEHOLDER
-    frame_of, describer = DESCRIBERS[selection.layer]
-    row = _row(frame_of(dataset), ID_COLUMNS[selection.layer], selection.row_id)
+    if selection.layer == "areas":
+        frame, describer = Unknowns(dataset).zones, lambda d, row: _no_info_zone(d, row, day)
+    elif selection.layer in DESCRIBERS:
+        frame_of, describer = DESCRIBERS[selection.layer]
+        frame = frame_of(dataset)
+    else:
+        return PLACEHOLDER
+    row = _row(frame, ID_COLUMNS[selection.layer], selection.row_id)
     if row is None:
         return f"<p class='caveat'>{_text(selection.row_id)} is not in this dataset.</p>"
     return describer(dataset, row)
@@ -224,7 +256,7 @@ class DetailsPanel(QWidget):
         self._show(state.selection)
 
     def _show(self, selection: Selection | None) -> None:
-        self.browser.setHtml(describe(self.state.dataset, selection))
+        self.browser.setHtml(describe(self.state.dataset, selection, self.state.date))
 
     def _follow(self, url: QUrl) -> None:
         if url.scheme() == JUMP_SCHEME:

@@ -13,15 +13,17 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
-from viewer.model.dataset import SeriesKey
+from viewer.model.dataset import SeriesKey, joined_steps
 from viewer.model.dates import add_months, format_date, from_day, parse_date, to_day
 from viewer.model.state import Selection, ViewerState
+from viewer.model.unknowns import current_to_mark, current_to_text
 
 # Okabe–Ito colours (colour-blind safe), one per event category, lanes top to bottom.
 CATEGORY_COLORS = {
@@ -39,6 +41,7 @@ SERIES_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9
 AXIS_PEN = "#555555"
 TEXT_PEN = "#222222"
 CURSOR_COLOR = "#C00000"
+BEYOND_DATA = QColor(230, 159, 0, 38)  # the days after the latest fact: a pale amber band
 LEFT_AXIS_WIDTH = 96
 LANE_HEIGHT = 13  # pixels per event lane, at least
 SERIES_ROW_HEIGHT = 88  # pixels per series plot, at least
@@ -316,6 +319,7 @@ class Timeline(QWidget):
         self._marks: list[EventMark] = []
         self._spans: list[SpanBar] = []
         self._lane_bands: list[QGraphicsRectItem] = []
+        self._beyond_band: QGraphicsRectItem | None = None
         self._lane_of: dict[str, int] = {}
         self.series_plots: list[pg.PlotItem] = []
 
@@ -361,6 +365,7 @@ class Timeline(QWidget):
         self.cursor.setBounds((first, last))
         self.lanes.setLimits(xMin=first - margin * 4, xMax=last + margin * 4, minXRange=14)
         self._show_events(dataset)
+        self._show_beyond_data(dataset)
         self._show_series()
         self.fit()
         self._show_date(self.state.date)
@@ -394,6 +399,24 @@ class Timeline(QWidget):
         self.lanes.setLimits(yMin=-0.5, yMax=top)
         self.lanes.setMinimumHeight(LANE_HEIGHT * (len(lanes) + LABEL_STRIP) + 8)
         self.view.ci.layout.setRowStretchFactor(0, len(lanes))
+
+    def _show_beyond_data(self, dataset) -> None:
+        """Shade the days after the latest fact, titled "Data current to D"."""
+        if self._beyond_band is not None:
+            self.lanes.removeItem(self._beyond_band)
+            self._beyond_band = None
+        current_to = dataset.data_current_to
+        if current_to is None:
+            return
+        start = to_day(current_to) + 0.5
+        band = QGraphicsRectItem(QRectF(start, -0.5, 1e6, 1e3))
+        band.setBrush(BEYOND_DATA)
+        band.setPen(QPen(Qt.PenStyle.NoPen))
+        band.setZValue(-9)
+        band.setToolTip(f"{current_to_text(current_to)}: "
+                        "dates from here on show the last known state")
+        self.lanes.addItem(band, ignoreBounds=True)
+        self._beyond_band = band
 
     def _add_lane_bands(self, count: int) -> None:
         far = 1e6  # wider than any dataset's day range, so bands never end on screen
@@ -442,8 +465,11 @@ class Timeline(QWidget):
         name = html.escape(series_name(points["label"].astype(str).tolist()) or key.series_id)
         derived = points["derived"].to_numpy(dtype=bool)
         sourced = points[~derived]
-        # The line joins reported values only; derived ones stand apart, hollow.
-        plot.addItem(pg.PlotDataItem(sourced["day"].to_numpy(float), sourced["value"].to_numpy(float),
+        # The line joins reported values only, and never across a gap longer than the
+        # series' own spacing; derived ones stand apart, hollow.
+        days = sourced["day"].to_numpy(float)
+        plot.addItem(pg.PlotDataItem(days, sourced["value"].to_numpy(float),
+                                     connect=joined_steps(days).astype(np.int32),
                                      pen=pg.mkPen(color, width=2), symbol="o", symbolSize=7,
                                      symbolBrush=color, symbolPen=pg.mkPen(color)))
         plot.addItem(pg.PlotDataItem(points["day"][derived].to_numpy(float),
@@ -483,7 +509,8 @@ class Timeline(QWidget):
         day = to_day(date)
         for line in self.cursors:
             line.setValue(day)
-        self._cursor_label.setFormat(format_date(date))
+        mark = current_to_mark(self.state.dataset, date)
+        self._cursor_label.setFormat(format_date(date) + (f" · {mark}" if mark else ""))
         self._keep_visible(day)
 
     def _keep_visible(self, day: int) -> None:

@@ -8,9 +8,14 @@ whose box overlaps nothing placed so far and no symbol still to come. Only
 when there is no such spot may a label cover the symbol of a minor place
 still to come (which is then left out); the symbols of `protected` places
 are never covered. A label with no free spot is skipped, not squeezed in.
+
+A label must also read as its own place's name: its box is nearer its own
+point than any other place's symbol by a clear margin, so Lweje's name never
+sits against Bhamo's symbol.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF
@@ -61,8 +66,12 @@ class _BoxIndex:
                 yield cx, cy
 
     def overlaps(self, box: QRectF) -> bool:
-        return any(box.intersects(other) for key in self._keys(box)
-                   for other in self._cells.get(key, ()))
+        return any(box.intersects(other) for other in self.nearby(box))
+
+    def nearby(self, box: QRectF):
+        """Boxes in the grid cells `box` touches (each may come more than once)."""
+        for key in self._keys(box):
+            yield from self._cells.get(key, ())
 
     def add(self, box: QRectF) -> None:
         for key in self._keys(box):
@@ -81,13 +90,17 @@ def place_labels(requests: list[LabelRequest], bounds: QRectF,
     taken, symbols = _BoxIndex(), _BoxIndex()
     for box in obstacles:
         taken.add(box)
-    to_come, protected = _BoxIndex(), _BoxIndex()
+    crowded = _crowded_out(requests)
+    left_out = {r.row for r in requests if id(r) in crowded}
+    requests = [r for r in requests if id(r) not in crowded]
+    to_come, protected, all_symbols = _BoxIndex(), _BoxIndex(), _BoxIndex()
     for request in requests:
         if request.symbol is not None:
             to_come.add(request.symbol)
+            all_symbols.add(request.symbol)
             if request.protected:
                 protected.add(request.symbol)
-    placed, left_out = [], set()
+    placed = []
     metrics: dict[str, QFontMetricsF] = {}
     for request in sorted(requests, key=lambda r: -r.priority):
         if request.symbol is not None:
@@ -100,8 +113,8 @@ def place_labels(requests: list[LabelRequest], bounds: QRectF,
             symbols.add(request.symbol)
         fm = metrics.get(request.font.key()) or metrics.setdefault(request.font.key(),
                                                                    QFontMetricsF(request.font))
-        spot = (_first_free_spot(request, fm, bounds, (taken, symbols, to_come))
-                or _first_free_spot(request, fm, bounds, (taken, symbols, protected)))
+        spot = (_first_free_spot(request, fm, bounds, (taken, symbols, to_come), all_symbols)
+                or _first_free_spot(request, fm, bounds, (taken, symbols, protected), all_symbols))
         if spot is not None:
             origin, box = spot
             taken.add(box)
@@ -110,8 +123,29 @@ def place_labels(requests: list[LabelRequest], bounds: QRectF,
     return placed, left_out
 
 
+def _crowded_out(requests: list[LabelRequest]) -> set[int]:
+    """Places whose point lies within twice the label gap of a more important
+    place's point: at this zoom the two would read as one symbol (Waingmaw across
+    the river from Myitkyina), so the lesser is left out until zoomed in. Protected
+    places are never left out."""
+    kept, out = _BoxIndex(), set()
+    for request in sorted(requests, key=lambda r: -r.priority):
+        if request.symbol is None:
+            continue
+        reach = 2 * request.gap
+        near = QRectF(request.x - reach, request.y - reach, 2 * reach, 2 * reach)
+        if not request.protected and any(
+                math.hypot(other.center().x() - request.x, other.center().y() - request.y) < reach
+                for other in kept.nearby(near)):
+            out.add(id(request))
+        else:
+            kept.add(request.symbol)
+    return out
+
+
 def _first_free_spot(request: LabelRequest, fm: QFontMetricsF, bounds: QRectF,
-                     avoid: tuple[_BoxIndex, ...]) -> tuple[QPointF, QRectF] | None:
+                     avoid: tuple[_BoxIndex, ...],
+                     all_symbols: _BoxIndex) -> tuple[QPointF, QRectF] | None:
     width = fm.horizontalAdvance(request.text)
     ascent, descent = fm.ascent(), fm.descent()
     height = ascent + descent
@@ -120,9 +154,31 @@ def _first_free_spot(request: LabelRequest, fm: QFontMetricsF, bounds: QRectF,
     for where in candidates:
         left, top = _box_corner(where, request, width, height)
         box = QRectF(left - pad, top - pad, width + 2 * pad, height + 2 * pad)
-        if bounds.contains(box) and not any(index.overlaps(box) for index in avoid):
+        if (bounds.contains(box) and not any(index.overlaps(box) for index in avoid)
+                and _reads_as_own(box, request, all_symbols)):
             return QPointF(left, top + ascent), box
     return None
+
+
+def _distance(box: QRectF, x: float, y: float) -> float:
+    dx = max(box.left() - x, 0.0, x - box.right())
+    dy = max(box.top() - y, 0.0, y - box.bottom())
+    return math.hypot(dx, dy)
+
+
+def _reads_as_own(box: QRectF, request: LabelRequest, all_symbols: _BoxIndex) -> bool:
+    """True when no other place's symbol is as near the label as its own point
+    (plus a margin of half the label's gap)."""
+    if request.symbol is None:
+        return True
+    limit = _distance(box, request.x, request.y) + request.gap * 0.5
+    reach = box.adjusted(-limit, -limit, limit, limit)
+    for other in all_symbols.nearby(reach):
+        if other is not request.symbol:
+            center = other.center()
+            if _distance(box, center.x(), center.y()) < limit:
+                return False
+    return True
 
 
 def _box_corner(where: str, r: LabelRequest, width: float, height: float) -> tuple[float, float]:

@@ -22,6 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, 
 from viewer.render import style
 from viewer.render.geometry import LodPaths, distinct_objects
 from viewer.render.projection import Projector
+from viewer.render.unknown import disputed_look
 from viewer.render.view import MapView
 
 
@@ -173,9 +174,8 @@ class BaseLayer:
         if kind == "claim_line":
             return style.cosmetic_pen(style.DISPUTED, 1.3 * s, dashes=[4, 3]), no_brush
         if kind == "disputed":
-            hatch = style.stripe_texture(style.DISPUTED.name(), None, 0.22, s * 1.4)
-            return (style.cosmetic_pen(style.DISPUTED, 0.8 * s, dashes=[4, 3]),
-                    style.texture_brush(hatch, frame.texture_fix))
+            brush, pen = disputed_look(s, frame.texture_fix)
+            return pen, brush
         return style.cosmetic_pen(style.ADMIN1, 0.8 * s), QBrush(style.with_alpha(style.LAND_OUTLINE, 0.3))
 
     def label_points(self, frame: Frame) -> list[tuple[str, float, float]]:
@@ -326,29 +326,39 @@ class FlowLayer:
         self.tips = tips
         self.ids = _column(flows, "flow_id").astype(str)
         self.status = np.array([_text_or(s, "active") for s in _column(flows, "status")], dtype=object)
+        self.confidence = np.array([_text_or(c, "confirmed") for c in _column(flows, "confidence")],
+                                   dtype=object)
         self.source_ids = _column(flows, "source_ids")
         self.widths = _route_widths(flows)
         self.known_volume = ~np.isnan(pd.to_numeric(pd.Series(_column(flows, "volume")),
                                                     errors="coerce").to_numpy(dtype=float))
 
     def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, selected: int | None,
-              dense: bool = False) -> None:
-        """Routes, then their end marks; `dense` views draw them as `route_pens` says."""
+              dense: bool = False, unknown: np.ndarray | None = None) -> None:
+        """Routes, then their end marks; `dense` views draw them as `route_pens` says.
+        `unknown` rows stand for routes with no sourced status on the date: faint lines."""
         visible = self.paths.visible(rows, frame.mpp, frame.bounds)
         s = frame.scale
+        painter.setTransform(frame.world)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if unknown is not None and len(unknown):
+            faint = QPainterPath()
+            for _row, path in self.paths.visible(unknown, frame.mpp, frame.bounds):
+                faint.addPath(path)
+            painter.setPen(unknown_route_pen(s))
+            painter.drawPath(faint)
         # Routes that look alike are stroked as one path: a third faster than one
         # stroke per route once hundreds of routes are in view.
         looks: dict[tuple, QPainterPath] = {}
         for row, path in visible:
-            looks.setdefault((self.status[row], self.widths[row] * s), QPainterPath()).addPath(path)
-        painter.setTransform(frame.world)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+            key = (self.status[row], self.confidence[row], self.widths[row] * s)
+            looks.setdefault(key, QPainterPath()).addPath(path)
         for row, path in visible:
             if row == selected:
                 painter.setPen(style.cosmetic_pen(QColor("#FFE66B"), self.widths[row] * s + 9 * s))
                 painter.drawPath(path)
-        for (status, width), combined in sorted(looks.items()):
-            for pen in route_pens(status, width, s, dense):
+        for (status, confidence, width), combined in sorted(looks.items()):
+            for pen in route_pens(status, width, s, dense, confidence):
                 painter.setPen(pen)
                 painter.drawPath(combined)
         painter.setTransform(QTransform())
@@ -414,8 +424,14 @@ def _route_widths(flows: gpd.GeoDataFrame) -> np.ndarray:
 DENSE_ROUTES = 300
 
 
-def route_pens(status: str, width: float, s: float, dense: bool = False) -> list[QPen]:
-    """Pens drawn in order: a casing that separates the route from any fill, then the line.
+def unknown_route_pen(s: float) -> QPen:
+    return style.cosmetic_pen(style.ROUTE_UNKNOWN, 1.0 * s, dashes=[2, 4])
+
+
+def route_pens(status: str, width: float, s: float, dense: bool = False,
+               confidence: str = "confirmed") -> list[QPen]:
+    """Pens drawn in order: a casing that separates the route from any fill, then the line
+    in the lightness of its confidence.
 
     Dense views drop the casing (a hairball of white halos separates nothing)
     and draw routes of unknown volume as hairlines; widths that show a volume
@@ -426,17 +442,18 @@ def route_pens(status: str, width: float, s: float, dense: bool = False) -> list
     # Opaque: a translucent wide antialiased stroke is some 8x slower to draw.
     casing = [] if dense else [style.cosmetic_pen(QColor(255, 255, 255), width + 2.6 * s)]
     thinnest = 1.0 * s if dense else 1.2 * s
+    color = style.ROUTE_CONFIDENCE_COLOR.get(confidence, style.ROUTE)
     if status == "reduced":
-        return casing + [style.cosmetic_pen(style.ROUTE, max(width * 0.7, thinnest), dashes=[4, 2.5])]
+        return casing + [style.cosmetic_pen(color, max(width * 0.7, thinnest), dashes=[4, 2.5])]
     if status == "halted":
-        line = style.cosmetic_pen(style.ROUTE_HALTED, max(width * 0.8, thinnest if dense else 1.6 * s),
+        line = style.cosmetic_pen(color, max(width * 0.8, thinnest if dense else 1.6 * s),
                                   Qt.PenStyle.DotLine)
         return casing + [line]
     if status == "proposed":
-        outer = style.cosmetic_pen(style.ROUTE, width + 2.2 * s, dashes=[6, 2.5, 1.2, 2.5])
+        outer = style.cosmetic_pen(color, width + 2.2 * s, dashes=[6, 2.5, 1.2, 2.5])
         inner = style.cosmetic_pen(QColor("#FFFFFF"), max(width - 0.6 * s, 1.0 * s))
         return [outer, inner]
-    return casing + [style.cosmetic_pen(style.ROUTE, width)]
+    return casing + [style.cosmetic_pen(color, width)]
 
 
 def arrow_head(painter: QPainter, back: QPointF, tip: QPointF, size: float, hollow: bool,

@@ -18,12 +18,14 @@ from PySide6.QtGui import (QColor, QFontMetricsF, QImage, QPainter, QPainterPath
 from viewer.model.dates import format_date
 from viewer.render import style
 from viewer.render.layers import (DENSE_ROUTES, arrow_head, control_look, halt_cross,
-                                  paint_control_shape, route_pens)
+                                  paint_control_shape, route_pens, unknown_route_pen)
+from viewer.render.unknown import disputed_look, no_info_look
 from viewer.render.view import MapView
 
 ZONE_NOTE = "Areas are zones nearest each town, not surveyed boundaries."
 DENSE_NOTE = f"Over {DENSE_ROUTES} routes in view: drawn without white casing."
 WIDEST_DATE = "as of 30 Sep 2024"
+WIDEST_LAST_KNOWN = "30 Sep 2024: last known state"
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,11 @@ class LegendContent:
     actors: tuple[tuple[str, str], ...] = ()          # (name, colour)
     confidences: tuple[str, ...] = ()
     contested: tuple[str, str] | None = None           # sample colours of a contested pair
+    no_info: bool = False                              # zones with no sourced control
+    disputed: bool = False                             # a disputed area is drawn
     flow_statuses: tuple[str, ...] = ()
+    unknown_routes: bool = False                       # routes with no sourced status
+    route_confidences: tuple[str, ...] = ()
     unknown_volume: bool = False
     known_volume: bool = False
     dense_routes: bool = False                         # drawn as route_pens(dense=True)
@@ -59,11 +65,13 @@ class LegendContent:
     zone_note: bool = False
 
     def is_empty(self) -> bool:
-        return not (self.actors or self.flow_statuses or self.place_kinds or self.event_window_days)
+        return not (self.actors or self.no_info or self.flow_statuses or self.unknown_routes
+                    or self.place_kinds or self.event_window_days)
 
 
-def date_label(day) -> str:
-    return f"as of {format_date(day)}"
+def date_label(day, beyond_data: bool = False) -> str:
+    """"as of D", except past the latest fact, where the map cannot claim to know D."""
+    return f"{format_date(day)}: last known state" if beyond_data else f"as of {format_date(day)}"
 
 
 # -- the legend ---------------------------------------------------------------
@@ -111,12 +119,18 @@ class Legend:
             rows += [_Row("actor", name, color) for name, color in c.actors]
         if c.contested:
             rows.append(_Row("contested", "Contested (both sides' colours)", c.contested))
+        if c.no_info:
+            rows.append(_Row("no_info", style.NO_INFO_LABEL))
         if c.confidences:
             rows.append(_Row("heading", "Confidence"))
             rows += [_Row("confidence", style.CONFIDENCE_LABEL.get(k, k), k) for k in c.confidences]
-        if c.flow_statuses:
+        if c.flow_statuses or c.unknown_routes:
             rows.append(_Row("heading", "Export routes"))
             rows += [_Row("flow", style.FLOW_STATUS_LABEL.get(k, k), k) for k in c.flow_statuses]
+            if c.unknown_routes:
+                rows.append(_Row("unknown_route", style.ROUTE_UNKNOWN_LABEL))
+            rows += [_Row("route_confidence", style.ROUTE_CONFIDENCE_LABEL.get(k, k), k)
+                     for k in c.route_confidences]
             if c.known_volume:
                 rows.append(_Row("volume", "Width: volume", True))
             if c.unknown_volume:
@@ -128,6 +142,8 @@ class Legend:
             rows += [_Row("place", style.PLACE_KIND_LABEL.get(k, k), k) for k in c.place_kinds]
             if c.event_window_days:
                 rows.append(_Row("event", f"Event in the last {c.event_window_days} days"))
+        if c.disputed:
+            rows.append(_Row("disputed", style.DISPUTED_LABEL))
         if c.zone_note:
             rows.append(_Row("note", ZONE_NOTE))
         return rows
@@ -218,8 +234,15 @@ class Legend:
         elif row.kind == "contested":
             first, second = row.payload
             paint_control_shape(painter, path, control_look(first, second, "confirmed", s, QTransform()))
-        elif row.kind in ("flow", "volume"):
+        elif row.kind == "no_info":
+            paint_control_shape(painter, path, no_info_look(s, QTransform()))
+        elif row.kind == "disputed":
+            paint_control_shape(painter, path, disputed_look(s, QTransform()))
+        elif row.kind in ("flow", "volume", "route_confidence"):
             self._route_sample(painter, swatch, row)
+        elif row.kind == "unknown_route":
+            painter.setPen(unknown_route_pen(s))
+            painter.drawLine(swatch.left(), swatch.center().y(), swatch.right(), swatch.center().y())
         elif row.kind == "place":
             style.place_symbol(painter, row.payload, swatch.center(), s)
         elif row.kind == "event":
@@ -228,12 +251,13 @@ class Legend:
     def _route_sample(self, painter: QPainter, swatch: QRectF, row: _Row) -> None:
         s = self.scale
         status = row.payload if row.kind == "flow" else "active"
-        width = (5.0 if row.kind == "flow" or row.payload else style.ROUTE_WIDTH_UNKNOWN) * s
+        confidence = row.payload if row.kind == "route_confidence" else "confirmed"
+        width = (5.0 if row.kind != "volume" or row.payload else style.ROUTE_WIDTH_UNKNOWN) * s
         y = swatch.center().y()
         tip = QPointF(swatch.right(), y)
         line = QPainterPath(QPointF(swatch.left(), y))
         line.lineTo(tip if status == "halted" else QPointF(swatch.right() - 6 * s, y))
-        for pen in route_pens(status, width, s, self.content.dense_routes):
+        for pen in route_pens(status, width, s, self.content.dense_routes, confidence):
             pen.setCosmetic(False)
             painter.setPen(pen)
             painter.drawPath(line)
@@ -265,7 +289,9 @@ class OverlayLayout:
     """
 
     def __init__(self, view: MapView, decorations: Decorations, legend: LegendContent | None,
-                 title: str = "", footer_lines: tuple[str, ...] = ()) -> None:
+                 title: str = "", footer_lines: tuple[str, ...] = (), current_to: str = "") -> None:
+        """`current_to` ("Data current to D") reserves room under the date for that mark,
+        drawn on dates past the data, so labels do not move when it appears."""
         self.view = view
         self.decorations = decorations
         s = self.scale = view.ui_scale
@@ -275,8 +301,11 @@ class OverlayLayout:
         self.title_font = style.font(26 * s, bold=True)
         self.date_font = style.font((22 if decorations.title else 18) * s, bold=True)
         self.footer_font = style.font(11.5 * s)
+        self.mark_font = style.font(14 * s, bold=True)
+        self.current_to = current_to
         self.footer_rect = self._footer_rect()
         self.title_rect, self.date_rect = self._title_rects()
+        self.mark_rect = self._mark_rect()
         self.north_rect = self._north_rect()
         self.legend = self._legend(legend)
         self.scale_rect = self._scale_rect()
@@ -306,11 +335,20 @@ class OverlayLayout:
         date_rect = QRectF()
         if self.decorations.date:
             fm = QFontMetricsF(self.date_font)
-            width = max(fm.horizontalAdvance(WIDEST_DATE), title_rect.width() - 2 * pad)
+            widest = WIDEST_LAST_KNOWN if self.current_to else WIDEST_DATE
+            width = max(fm.horizontalAdvance(widest), title_rect.width() - 2 * pad)
             date_rect = QRectF(m, top, width + 2 * pad, fm.height() + pad * (1.5 if title_rect.isNull() else 1))
             if not title_rect.isNull():
                 title_rect.setWidth(date_rect.width())
         return title_rect, date_rect
+
+    def _mark_rect(self) -> QRectF:
+        if not (self.current_to and self.decorations.date):
+            return QRectF()
+        fm = QFontMetricsF(self.mark_font)
+        pad = 8 * self.scale
+        return QRectF(self.margin, self.date_rect.bottom() + 4 * self.scale,
+                      fm.horizontalAdvance(self.current_to) + 2 * pad, fm.height() + pad)
 
     def _north_rect(self) -> QRectF:
         if not self.decorations.north_arrow:
@@ -351,7 +389,7 @@ class OverlayLayout:
         return QRectF(self.margin, bottom - height, width, height)
 
     def obstacles(self) -> list[QRectF]:
-        rects = [self.title_rect, self.date_rect, self.north_rect, self.legend_rect(),
+        rects = [self.title_rect, self.date_rect, self.mark_rect, self.north_rect, self.legend_rect(),
                  self.scale_rect, self.footer_rect]
         return [r for r in rects if not r.isNull()]
 
@@ -381,9 +419,12 @@ class OverlayLayout:
         painter.drawText(self.title_rect.adjusted(pad, pad * 0.6, -pad, 0),
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
 
-    def paint_date(self, painter: QPainter, text: str) -> None:
+    def paint_date(self, painter: QPainter, text: str, mark: str = "") -> None:
+        """The date label, and under it `mark` ("Data current to D") when given."""
         if self.date_rect.isNull():
             return
+        if mark and not self.mark_rect.isNull():
+            self._paint_mark(painter, mark)
         painter.setTransform(QTransform())
         if self.title_rect.isNull():
             _panel(painter, self.date_rect, self.scale)
@@ -392,6 +433,14 @@ class OverlayLayout:
         painter.setPen(style.TEXT)
         painter.drawText(self.date_rect.adjusted(pad, 0, -pad, 0),
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+
+    def _paint_mark(self, painter: QPainter, mark: str) -> None:
+        painter.setTransform(QTransform())
+        painter.setPen(QPen(style.CURRENT_TO, 1.2 * self.scale))
+        painter.setBrush(style.CURRENT_TO_PANEL)
+        painter.drawRoundedRect(self.mark_rect, 4 * self.scale, 4 * self.scale)
+        painter.setFont(self.mark_font)
+        painter.drawText(self.mark_rect, int(Qt.AlignmentFlag.AlignCenter), mark)
 
     def _paint_footer(self, painter: QPainter) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
@@ -428,7 +477,7 @@ def wrap_text(text: str, fm: QFontMetricsF, width: float, max_lines: int) -> lis
 def map_insets(layout: OverlayLayout, legend_width: float) -> tuple[float, float, float, float]:
     """Pixels to keep free around the map content so overlays do not cover it."""
     m = layout.margin
-    top = max(layout.date_rect.bottom(), layout.title_rect.bottom(), 0) + m
+    top = max(layout.date_rect.bottom(), layout.title_rect.bottom(), layout.mark_rect.bottom(), 0) + m
     right = legend_width + 2 * m if legend_width else m
     bottom = layout.view.height - (layout.scale_rect.top() if not layout.scale_rect.isNull()
                                    else layout.view.height) + m

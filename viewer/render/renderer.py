@@ -23,6 +23,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QRegion, QTransform
 
 from viewer import __version__
+from viewer.model.unknowns import Unknowns, current_to_mark, current_to_text
 from viewer.model.dataset import Dataset, split_ids
 from viewer.model.dates import to_day
 from viewer.model.state import MAP_LAYERS, Selection
@@ -35,12 +36,13 @@ from viewer.render.map_overlay import MapOverlay
 from viewer.render.overlay import (EXPORT, SCREEN, Decorations, LegendContent, OverlayLayout,
                                    date_label, map_insets)
 from viewer.render.projection import BASE_MARGIN_DEGREES, Extent, Projector
+from viewer.render.unknown import NoInfoLayer
 from viewer.render.view import MapView
 
 # Event markers show what happened in this many days up to the shown date.
 RECENT_EVENT_DAYS = 30
 DEFAULT_PADDING = 0.05
-SELECTABLE_LAYERS = ("control", "flows", "places", "events")
+SELECTABLE_LAYERS = ("control", "areas", "flows", "places", "events")
 
 
 @dataclass
@@ -69,6 +71,10 @@ class MapRenderer:
         self.places = PlaceLayer(dataset.places, self.projector, _route_ends(dataset))
         place_xy = self.places.xy()
         self.control = ControlLayer(dataset.control, self.projector)
+        self.unknowns = Unknowns(dataset)
+        current_to = dataset.data_current_to
+        self._current_to = current_to_text(current_to) if current_to else ""
+        self.areas = NoInfoLayer(self.unknowns.zones, self.projector)  # zones with no control row
         self.flows = FlowLayer(dataset.flows, self.projector, place_xy)
         self.events = EventLayer(dataset.events, self.projector, place_xy, dataset.event_days)
         clip = (center[0] - BASE_MARGIN_DEGREES, center[1] - BASE_MARGIN_DEGREES,
@@ -78,6 +84,7 @@ class MapRenderer:
         self._default_extent = self._content_extent()
         self._row_of = {layer: {rid: i for i, rid in enumerate(getattr(self, layer).ids)}
                         for layer in SELECTABLE_LAYERS}
+        self._disputed = any(layer.style.kind == "disputed" for layer in self.base)
         zone_kinds = dataset.areas["kind"].astype(str) if "kind" in dataset.areas.columns else []
         self._zones = any("zone" in k for k in zone_kinds)
         sources = dataset.sources
@@ -136,7 +143,7 @@ class MapRenderer:
         """The default extent fitted into what the overlays leave free."""
         probe = MapView(0, 0, 1, width, height, ui_scale)
         layout = OverlayLayout(probe, decorations, self._all_legend_content(),
-                               self.dataset.title, ("",) * 2)
+                               self.dataset.title, ("",) * 2, self._current_to)
         legend_width = layout.legend.width if layout.legend else 0
         return MapView.fit(self._default_extent, width, height, ui_scale,
                            map_insets(layout, legend_width))
@@ -183,7 +190,8 @@ class MapRenderer:
             self.events.paint(painter, Frame.of(view), np.arange(start, stop),
                               self._selected_rows(selection).get("events"))
             painter.setClipping(False)
-        frame.layout.paint_date(painter, date_label(day))
+        frame.layout.paint_date(painter, date_label(day, self.dataset.beyond_data(day)),
+                                current_to_mark(self.dataset, day))
         painter.restore()
 
     def _frame_image(self, view: MapView, day: dt.date, layers: dict, selection: Selection | None,
@@ -216,7 +224,8 @@ class MapRenderer:
         pixel_ratio = painter.device().devicePixelRatioF()
         # The control layer is opaque (background and base layers included): a plain copy.
         control = self._control_cache.image(frame, pixel_ratio, (layers["base"], layers["control"],
-                                                                 selected.get("control")), day,
+                                                                 selected.get("control"),
+                                                                 selected.get("areas")), day,
                                             self._paint_control_layer)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         painter.drawImage(QPointF(0, 0), control)
@@ -227,7 +236,7 @@ class MapRenderer:
                 self._paint_routes_layer))
         legend = self._legend_content(view, day, layers) if decorations.legend else None
         footer = self._footer_lines(view, day, layers) if decorations.footer else ()
-        layout = OverlayLayout(view, decorations, legend, title, footer)
+        layout = OverlayLayout(view, decorations, legend, title, footer, self._current_to)
         if layers["places"] or layers["labels"]:
             painter.drawImage(QPointF(0, 0), self._places_image(
                 frame, layers, self._label_obstacles(view, decorations, title, footer), pixel_ratio))
@@ -238,7 +247,7 @@ class MapRenderer:
 
     def _paint_control_layer(self, painter: QPainter, frame: Frame, rows: np.ndarray, look: tuple) -> None:
         """The control fills between the base layers under and over them; opaque."""
-        base, control, selected = look
+        base, control, selected, selected_zone = look
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         if base:
             painter.drawImage(QPointF(0, 0), self._base_image(frame.view, painter, over=False))
@@ -247,6 +256,8 @@ class MapRenderer:
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if control:
+            self.areas.paint(painter, frame, self.unknowns.zones_without_control(rows),
+                             selected_zone)
             self.control.paint(painter, frame, rows, self._colors(), selected)
         if base:
             painter.setTransform(QTransform())
@@ -259,7 +270,8 @@ class MapRenderer:
         painter.fillRect(frame.view.rect, Qt.GlobalColor.transparent)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.flows.paint(painter, frame, rows, selected, dense)
+        unknown = self.unknowns.route_sample_rows(self.unknowns.routes_without_status(rows))
+        self.flows.paint(painter, frame, rows, selected, dense, unknown)
 
     def _base_image(self, view: MapView, target: QPainter, over: bool) -> QImage:
         """Base layers under (land, water) or over (boundaries) the control fills."""
@@ -288,7 +300,7 @@ class MapRenderer:
         key = (view, decorations, title, len(footer))
         if self._label_obstacles_cache is None or self._label_obstacles_cache[0] != key:
             legend = self._all_legend_content(self._dense(view)) if decorations.legend else None
-            layout = OverlayLayout(view, decorations, legend, title, footer)
+            layout = OverlayLayout(view, decorations, legend, title, footer, self._current_to)
             self._label_obstacles_cache = (key, layout.obstacles())
         return self._label_obstacles_cache[1]
 
@@ -401,16 +413,33 @@ class MapRenderer:
         # The event entry does not follow the sliding window, so the legend
         # (and the cached frame) change only with the holding rows.
         events = layers["events"] and bool(np.isfinite(self.events.x).any())
+        box = view.extent.as_tuple()
+        gaps = self._unknowns(self._rows(day, layers), layers)
         return self._legend_for(visible["control"], visible["flows"], events,
                                 self.places.in_view(Frame.of(view)) if layers["places"] else [],
-                                self._dense(view))
+                                self._dense(view),
+                                no_info=len(_touching(self.areas.paths.bounds, gaps[0], box)) > 0,
+                                unknown_routes=len(_touching(self.flows.paths.bounds, gaps[1], box)) > 0,
+                                disputed=layers["base"] and self._disputed)
+
+    def _unknowns(self, rows: dict[str, np.ndarray], layers: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Zones (rows of `areas`) and routes (sample rows of `flows`) the data is silent on."""
+        unknowns = self.unknowns
+        zones = (unknowns.zones_without_control(rows["control"]) if layers["control"]
+                 else np.array([], dtype=int))
+        routes = (unknowns.route_sample_rows(unknowns.routes_without_status(rows["flows"]))
+                  if layers["flows"] else np.array([], dtype=int))
+        return zones, routes
 
     def _all_legend_content(self, dense: bool = False) -> LegendContent:
         return self._legend_for(np.arange(len(self.control.ids)), np.arange(len(self.flows.ids)),
-                                len(self.events.ids) > 0, np.arange(len(self.places.ids)), dense)
+                                len(self.events.ids) > 0, np.arange(len(self.places.ids)), dense,
+                                no_info=len(self.areas.ids) > 0, unknown_routes=len(self.flows.ids) > 0,
+                                disputed=self._disputed)
 
-    def _legend_for(self, control_rows, flow_rows, events: bool, place_rows,
-                    dense: bool) -> LegendContent:
+    def _legend_for(self, control_rows, flow_rows, events: bool, place_rows, dense: bool,
+                    no_info: bool = False, unknown_routes: bool = False,
+                    disputed: bool = False) -> LegendContent:
         control_rows = np.asarray(control_rows, dtype=int)
         flow_rows = np.asarray(flow_rows, dtype=int)
         held = set(self.control.actors[control_rows]) | set(self.control.contested_with[control_rows])
@@ -425,13 +454,18 @@ class MapRenderer:
                          self.dataset.actor_color(self.control.contested_with[row]))
         confidences = set(self.control.confidence[control_rows])
         statuses = set(self.flows.status[flow_rows])
+        route_confidences = set(self.flows.confidence[flow_rows])
         known = self.flows.known_volume[flow_rows]
         kinds = set(self.places.kinds[np.asarray(place_rows, dtype=int)])
         return LegendContent(
             actors=actors,
             confidences=tuple(c for c in style.CONFIDENCE_ORDER if c in confidences),
             contested=contested,
+            no_info=no_info,
+            disputed=disputed,
             flow_statuses=tuple(s for s in style.FLOW_STATUS_ORDER if s in statuses),
+            unknown_routes=unknown_routes,
+            route_confidences=tuple(c for c in style.ROUTE_CONFIDENCE_ORDER if c in route_confidences),
             unknown_volume=bool(len(known) and not known.all()),
             known_volume=bool(known.any()),
             dense_routes=dense and len(flow_rows) > 0,
@@ -485,6 +519,8 @@ class MapRenderer:
             hit = ("flows", self.flows.hit(x, y, rows["flows"], tolerance))
         if (hit is None or hit[1] is None) and layers["control"]:
             hit = ("control", self.control.hit(x, y, rows["control"]))
+        if (hit is None or hit[1] is None) and layers["control"]:
+            hit = ("areas", self.areas.hit(x, y, self._unknowns(rows, layers)[0]))
         if hit is None or hit[1] is None:
             return None
         layer, row = hit

@@ -37,9 +37,13 @@ HALO = QColor(255, 255, 255, 235)
 PANEL = QColor(255, 255, 255, 240)
 PANEL_EDGE = QColor("#B5ADA3")
 ROUTE = QColor("#1A1A1A")
-ROUTE_HALTED = QColor("#6F6F6F")
 HALT_MARK = QColor("#B2182B")
 EVENT = QColor("#CC79A7")        # Okabe-Ito reddish purple
+NO_INFO = QColor("#7A7A7A")      # dots of a zone no source speaks of: no actor's hue
+NO_INFO_GROUND = QColor("#FFFFFF")
+ROUTE_UNKNOWN = QColor("#A8A8A8")  # a route with no sourced status: faint, no arrow
+CURRENT_TO = QColor("#8A4B00")   # the "Data current to" mark: dark amber text
+CURRENT_TO_PANEL = QColor("#FFF1D6")
 SELECTION = QColor("#000000")
 NEUTRAL_SWATCH = QColor("#6B6B6B")
 
@@ -53,6 +57,18 @@ CONFIDENCE_LABEL = {
     "estimated": "Estimated (hatched)",
     "claimed": "Claimed (hatched, no fill)",
 }
+
+# A route's confidence is the lightness of its line (colour is never the only cue:
+# the legend names it, the details panel states it).
+ROUTE_CONFIDENCE_ORDER = ("confirmed", "reported", "claimed", "estimated")
+ROUTE_CONFIDENCE_COLOR = {"confirmed": QColor("#1A1A1A"), "reported": QColor("#555555"),
+                          "claimed": QColor("#8A8A8A"), "estimated": QColor("#8A8A8A")}
+ROUTE_CONFIDENCE_LABEL = {"confirmed": "Confirmed (black)", "reported": "Reported (dark grey)",
+                          "claimed": "Claimed (light grey)",
+                          "estimated": "Assumed (light grey)"}
+NO_INFO_LABEL = "No sourced information (dotted)"
+ROUTE_UNKNOWN_LABEL = "Status unknown on this date (faint)"
+DISPUTED_LABEL = "Disputed area (cross-hatched)"
 
 FLOW_STATUS_ORDER = ("active", "reduced", "halted", "proposed")
 FLOW_STATUS_LABEL = {
@@ -134,6 +150,29 @@ def stripe_texture(first: str, second: str | None, alpha: float, scale: float,
                        else _premultiplied(QColor(first), ground_alpha))
     image = QImage(rgba.data, size, size, size * 4, QImage.Format.Format_RGBA8888_Premultiplied)
     return image.copy()  # own the pixels; the numpy buffer goes away
+
+
+@lru_cache(maxsize=32)
+def pattern_texture(kind: str, color: str, alpha: float, scale: float,
+                    ground: str | None = None, ground_alpha: float = 0.0) -> QImage:
+    """Dots ("dots": a zone with no sourced information) or crossed lines ("cross":
+    a disputed area) in `color` over an optional pale `ground`: patterns no actor,
+    confidence class or contested stripe uses."""
+    period = max(4, round(8 * scale))
+    size = period * 4
+    y, x = np.mgrid[0:size, 0:size]
+    if kind == "dots":
+        r = max(1.0, period * 0.16)
+        on = ((x % period - period / 2) ** 2 + (y % period - period / 2) ** 2) <= r * r
+    else:
+        width = max(1, round(period * 0.18))
+        on = (((x + y) % period) < width) | (((x - y) % period) < width)
+    rgba = np.zeros((size, size, 4), dtype=np.uint8)
+    rgba[on] = _premultiplied(QColor(color), alpha)
+    if ground is not None:
+        rgba[~on] = _premultiplied(QColor(ground), ground_alpha)
+    image = QImage(rgba.data, size, size, size * 4, QImage.Format.Format_RGBA8888_Premultiplied)
+    return image.copy()
 
 
 def _premultiplied(color: QColor, alpha: float) -> tuple[int, int, int, int]:
