@@ -28,12 +28,12 @@ for folder in (REPO, REPO / "geodata"):
 from kachin_build.base import build_base_layers  # noqa: E402
 from kachin_build.checks import check  # noqa: E402
 from kachin_build.control import build_control, build_gaps, control_periods  # noqa: E402
-from kachin_build.facts import (build_actors, build_events, build_meta,  # noqa: E402
-                                build_series, build_sources)
+from kachin_build.facts import build_actors, build_events, build_meta, build_series, build_sources  # noqa: E402
 from kachin_build.flows import build_flows  # noqa: E402
 from kachin_build.places import build_places  # noqa: E402
 from kachin_build.tables import FACTS, GEO, PlaceNames, read_csv, read_geo, read_table  # noqa: E402
 from kachin_build.zones import build_areas  # noqa: E402
+
 from viewer.io.gpkg_write import write_gpkg  # noqa: E402
 
 DEFAULT_OUT = REPO / "geodata" / "kachin.gpkg"

@@ -43,15 +43,19 @@ class Projector:
         self.inv = Transformer.from_crs(METRIC_CRS, 4326, always_xy=True)
         self.ea = Transformer.from_crs(4326, EQUAL_AREA, always_xy=True)
 
+    @staticmethod
+    def _apply(transformer, g):
+        return shapely.transform(g, lambda xy: np.column_stack(transformer.transform(xy[:, 0],
+                                                                                     xy[:, 1])))
+
     def to_m(self, g):
-        return shapely.transform(g, lambda xy: np.column_stack(self.fwd.transform(xy[:, 0], xy[:, 1])))
+        return self._apply(self.fwd, g)
 
     def to_deg(self, g):
-        return shapely.transform(g, lambda xy: np.column_stack(self.inv.transform(xy[:, 0], xy[:, 1])))
+        return self._apply(self.inv, g)
 
     def area_km2(self, g) -> float:
-        ga = shapely.transform(g, lambda xy: np.column_stack(self.ea.transform(xy[:, 0], xy[:, 1])))
-        return round(ga.area / 1e6, 1)
+        return round(self._apply(self.ea, g).area / 1e6, 1)
 
 
 def voronoi_cells(points_m: list) -> list:
@@ -95,7 +99,8 @@ def kachin_seeds(towns: pd.DataFrame, places: gpd.GeoDataFrame, names: PlaceName
         row = pl.loc[pid]
         seeds.append({"town": row["name"], "place_id": pid, "town_mimu": None,
                       "town_pcode": None, "seed": row.geometry,
-                      "seed_source": f"named_places.csv point ({row['coord_source'].split(',')[0]})"})
+                      "seed_source": "named_places.csv point "
+                                     f"({row['coord_source'].split(',')[0]})"})
     seeds.sort(key=lambda s: s["place_id"])
     return seeds
 
