@@ -129,14 +129,16 @@ class Legend:
             rows += [_Row("flow", style.FLOW_STATUS_LABEL.get(k, k), k) for k in c.flow_statuses]
             if c.unknown_routes:
                 rows.append(_Row("unknown_route", style.ROUTE_UNKNOWN_LABEL))
-            rows += [_Row("route_confidence", style.ROUTE_CONFIDENCE_LABEL.get(k, k), k)
-                     for k in c.route_confidences]
             if c.known_volume:
                 rows.append(_Row("volume", "Width: volume", True))
             if c.unknown_volume:
                 rows.append(_Row("volume", "Thin: volume unknown", False))
             if c.dense_routes:
                 rows.append(_Row("note", DENSE_NOTE))
+        if c.route_confidences:
+            rows.append(_Row("heading", "Route confidence"))
+            rows += [_Row("route_confidence", style.ROUTE_CONFIDENCE_LABEL.get(k, k), k)
+                     for k in c.route_confidences]
         if c.place_kinds or c.event_window_days:
             rows.append(_Row("heading", "Places"))
             rows += [_Row("place", style.PLACE_KIND_LABEL.get(k, k), k) for k in c.place_kinds]
