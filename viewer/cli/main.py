@@ -1,4 +1,5 @@
-"""The command line: `validate`, `state`, `export`, `compare`, `coverage` need no window.
+"""The command line: `validate`, `state`, `export`, `compare`, `coverage`, `edit`, `history`
+need no window.
 
 Each command lives in its own module with an `add_parsers(commands)` function;
 `COMMANDS` lists them in the order `--help` shows them.
@@ -8,10 +9,10 @@ from __future__ import annotations
 import sys
 
 from viewer import __version__
-from viewer.cli import compare, coverage, export, state
+from viewer.cli import compare, coverage, edit, export, state
 from viewer.cli.common import CliError, OneLineParser
 
-COMMANDS = (state, export, compare, coverage)
+COMMANDS = (state, export, compare, coverage, edit)
 
 
 def build_parser() -> OneLineParser:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from viewer.cli.common import EMBEDDED_DATASET, in_range, load, parse_day
+from viewer.cli.edit import recorded_on
 from viewer.model.unknowns import Unknowns
 
 
@@ -18,6 +19,8 @@ def add_parsers(commands) -> None:
     state = commands.add_parser("state", help="print what holds on a day")
     state.add_argument("--date", type=parse_day, required=True)
     state.add_argument("--dataset", type=Path, default=EMBEDDED_DATASET)
+    state.add_argument("--recorded-on", type=parse_day, metavar="D2",
+                       help="as the dataset stood at the end of this day of recording (from its edit log)")
     state.add_argument("--json", action="store_true", help="print JSON")
     state.set_defaults(run=run_state)
 
@@ -38,6 +41,8 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def run_state(args: argparse.Namespace) -> int:
     dataset = load(args.dataset)
+    if args.recorded_on:
+        dataset = recorded_on(args.dataset, dataset, args.recorded_on)
     snapshot = dataset.snapshot(in_range(dataset, args.date))
     state = snapshot.to_dict(dataset)
     state.update(Unknowns(dataset).state_on(args.date))

@@ -1,0 +1,209 @@
+"""`edit` and `history`: keep a briefing current from scripts, and read what changed.
+
+Each `edit` is checked against the format (the same rules as the reader), then
+written in one transaction with one `edit_log` entry; a refused edit prints
+one `error:` line, exits 1 and leaves the file byte-identical.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+
+from viewer.cli.common import EMBEDDED_DATASET, CliError, load, parse_day
+
+EPILOG = """examples:
+  kachin-viewer edit my.gpkg add-source --outlet Reuters --title "Gate reopens" --published 2026-03-02
+  kachin-viewer edit my.gpkg add-event --date 2026-03-02 --title "Kambaiti gate reopens" \\
+      --category trade --place kambaiti --sources src-2026-03-02
+  kachin-viewer edit my.gpkg set-control --area zone-bhamo --actor KIA --from 2026-03-02 \\
+      --confidence reported --sources src-2026-03-02
+  kachin-viewer edit my.gpkg set-route --route kambaiti --status active --from 2026-03-02 \\
+      --sources src-2026-03-02
+  kachin-viewer edit my.gpkg correct --layer events --id EV072 --set title="…" --reason typo
+  kachin-viewer edit my.gpkg retract --layer events --id EV072 --reason "single source withdrew it"
+  kachin-viewer history my.gpkg --id zone-bhamo"""
+
+
+def _ids(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(";") if part.strip())
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    column, sep, value = text.partition("=")
+    if not sep or not column.strip():
+        raise argparse.ArgumentTypeError(f"'{text}' is not COLUMN=VALUE")
+    return column.strip(), value
+
+
+def add_parsers(commands) -> None:
+    edit = commands.add_parser("edit", help="add or change facts in a briefing GeoPackage",
+                               description=__doc__, epilog=EPILOG,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    edit.add_argument("path", type=Path, help="the briefing GeoPackage to change")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--user", help="who is editing, for the edit log (default: your OS user name)")
+    kinds = edit.add_subparsers(dest="kind", required=True)
+    for add in (_add_source, _add_event, _set_control, _set_route, _correct, _retract):
+        add(kinds, common)
+    edit.set_defaults(run=run_edit)
+
+    history = commands.add_parser("history", help="list the edits recorded in a briefing")
+    history.add_argument("path", type=Path)
+    history.add_argument("--id", dest="row_id", help="only edits that touched this row id")
+    history.add_argument("--json", action="store_true", help="print JSON")
+    history.set_defaults(run=run_history)
+
+
+def _add_source(kinds, common) -> None:
+    parser = kinds.add_parser("add-source", parents=[common], help="a source; prints its source_id")
+    parser.add_argument("--outlet", required=True)
+    parser.add_argument("--title", required=True)
+    parser.add_argument("--published", type=parse_day, required=True)
+    for name in ("url", "author", "via", "note"):
+        parser.add_argument(f"--{name}")
+    parser.set_defaults(make=lambda a: _edits().AddSource(
+        a.outlet, a.title, a.published, a.url, a.author, a.via, a.note))
+
+
+def _add_event(kinds, common) -> None:
+    parser = kinds.add_parser("add-event", parents=[common], help="an event; prints its event_id")
+    parser.add_argument("--date", type=parse_day, required=True)
+    parser.add_argument("--precision", default="day", choices=("day", "month", "year"))
+    parser.add_argument("--title", required=True)
+    parser.add_argument("--category", required=True)
+    parser.add_argument("--place", help="a place_id")
+    parser.add_argument("--actors", type=_ids, default=(), help="actor ids, A;B")
+    parser.add_argument("--sources", type=_ids, required=True, help="source ids, S1;S2")
+    parser.add_argument("--summary")
+    parser.add_argument("--confidence")
+    parser.add_argument("--importance", type=int, choices=(1, 2, 3))
+    parser.set_defaults(make=lambda a: _edits().AddEvent(
+        a.title, a.category, a.sources, a.date, a.precision, a.summary, a.place, None, a.actors,
+        a.confidence, a.importance))
+
+
+def _set_control(kinds, common) -> None:
+    parser = kinds.add_parser("set-control", parents=[common],
+                              help="who holds a zone from a date; prints the new control_id")
+    parser.add_argument("--area", required=True)
+    parser.add_argument("--actor", required=True)
+    parser.add_argument("--from", dest="start", type=parse_day, required=True)
+    parser.add_argument("--status", default="held", choices=("held", "contested"))
+    parser.add_argument("--contested-with")
+    parser.add_argument("--confidence", required=True)
+    parser.add_argument("--sources", type=_ids, required=True)
+    parser.add_argument("--note")
+    parser.set_defaults(make=lambda a: _edits().SetControl(
+        a.area, a.actor, a.start, a.status, a.contested_with, a.confidence, a.sources, a.note))
+
+
+def _set_route(kinds, common) -> None:
+    parser = kinds.add_parser("set-route", parents=[common],
+                              help="a route's status from a date; prints the new flow_id")
+    parser.add_argument("--route", required=True)
+    parser.add_argument("--status", required=True)
+    parser.add_argument("--from", dest="start", type=parse_day, required=True)
+    parser.add_argument("--sources", type=_ids, required=True)
+    parser.add_argument("--volume", type=float)
+    parser.add_argument("--unit")
+    parser.add_argument("--confidence")
+    parser.add_argument("--note")
+    parser.set_defaults(make=lambda a: _edits().SetRoute(
+        a.route, a.status, a.start, a.sources, a.volume, a.unit, a.confidence, a.note))
+
+
+def _correct(kinds, common) -> None:
+    parser = kinds.add_parser("correct", parents=[common], help="new values for a row, with a reason")
+    parser.add_argument("--layer", required=True)
+    parser.add_argument("--id", dest="row_id", required=True)
+    parser.add_argument("--set", dest="values", type=_assignment, action="append", required=True,
+                        metavar="COLUMN=VALUE", help="repeat for several columns; empty VALUE clears")
+    parser.add_argument("--reason", required=True)
+    parser.set_defaults(make=lambda a: _edits().CorrectRow(
+        a.layer, a.row_id, {k: (v or None) for k, v in a.values}, a.reason))
+
+
+def _retract(kinds, common) -> None:
+    parser = kinds.add_parser("retract", parents=[common],
+                              help="stop drawing a row; it stays in the file and the history")
+    parser.add_argument("--layer", required=True)
+    parser.add_argument("--id", dest="row_id", required=True)
+    parser.add_argument("--reason", required=True)
+    parser.set_defaults(make=lambda a: _edits().Retract(a.layer, a.row_id, a.reason))
+
+
+def _edits():
+    from viewer.model import edits
+
+    return edits
+
+
+def is_embedded(path: Path) -> bool:
+    try:
+        return path.resolve() == EMBEDDED_DATASET.resolve()
+    except OSError:
+        return False
+
+
+def run_edit(args: argparse.Namespace) -> int:
+    from viewer.io.store import GpkgStore, StoreError, os_user
+    from viewer.model.changes import INSERT, EditRefused
+
+    if is_embedded(args.path):
+        raise CliError(f"{args.path} is the embedded dataset, which is not edited where it is "
+                       f"installed; copy it first (cp {args.path} my-briefing.gpkg) and edit the copy")
+    dataset = load(args.path)
+    try:
+        edit = args.make(args).edit(dataset, dataset.default_date)
+        GpkgStore(args.path).apply([edit], user=args.user or os_user())
+    except EditRefused as refused:
+        raise CliError(f"{args.path.name}: edit refused, {refused.field}: {refused.reason}") from None
+    except StoreError as error:
+        raise CliError(str(error)) from None
+    inserted = [c.row_id for c in edit.changes if c.action == INSERT]
+    print(inserted[-1] if inserted else edit.changes[-1].row_id)
+    return 0
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from viewer.io.reader import check_file
+    from viewer.io.store import GpkgStore
+
+    problems = check_file(args.path)
+    if problems:
+        raise CliError("\n".join(str(p) for p in problems))
+    entries = GpkgStore(args.path).log(row_id=args.row_id)
+    if args.json:
+        print(json.dumps([_entry_json(e) for e in entries], indent=2, ensure_ascii=False))
+        return 0
+    if not entries:
+        print("no recorded edits" + (f" for {args.row_id}" if args.row_id else ""))
+    for entry in entries:
+        print(_entry_text(entry))
+    return 0
+
+
+def _entry_json(entry) -> dict:
+    return {"edit_id": entry.edit_id, "recorded_at": entry.recorded_at, "user": entry.user,
+            "command": entry.edit.command, "summary": entry.edit.summary,
+            "reason": entry.edit.reason, "changes": [c.to_json() for c in entry.edit.changes]}
+
+
+def _entry_text(entry) -> str:
+    from viewer.model.history import describe_change
+
+    reason = f" — reason: {entry.edit.reason}" if entry.edit.reason else ""
+    lines = [f"#{entry.edit_id} {entry.recorded_at[:16].replace('T', ' ')} UTC {entry.user}: "
+             f"{entry.edit.summary}{reason}"]
+    lines += [f"    {describe_change(c)}" for c in entry.edit.changes]
+    return "\n".join(lines)
+
+
+def recorded_on(path: Path, dataset, day: dt.date):
+    """`dataset` as it stood at the end of `day`, from the file's edit log."""
+    from viewer.io.store import GpkgStore
+    from viewer.model.edit_apply import as_recorded_on
+
+    return as_recorded_on(dataset, GpkgStore(path).log(), day)
