@@ -11,6 +11,14 @@ APP_ID = "kachin-viewer"
 EMBEDDED_DATASET = RESOURCES.parent / "geodata" / "kachin.gpkg"
 
 
+def is_embedded_dataset(path) -> bool:
+    """True for the built-in briefing, which is not edited where it is installed."""
+    try:
+        return Path(path).resolve() == EMBEDDED_DATASET.resolve()
+    except OSError:
+        return False
+
+
 def icon_path(size: int | None = None) -> Path:
     """The scalable SVG icon, or the PNG rendered at `size` pixels."""
     return ICONS / (f"{APP_ID}.svg" if size is None else f"{APP_ID}-{size}.png")

@@ -11,7 +11,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from viewer.cli.common import EMBEDDED_DATASET, CliError, load, parse_day
+from viewer.cli.common import CliError, load, parse_day
+from viewer.resources import is_embedded_dataset
 
 EPILOG = """examples:
   kachin-viewer edit my.gpkg add-source --outlet Reuters --title "Gate reopens" --published 2026-03-02
@@ -140,18 +141,11 @@ def _edits():
     return edits
 
 
-def is_embedded(path: Path) -> bool:
-    try:
-        return path.resolve() == EMBEDDED_DATASET.resolve()
-    except OSError:
-        return False
-
-
 def run_edit(args: argparse.Namespace) -> int:
     from viewer.io.store import GpkgStore, StoreError, os_user
     from viewer.model.changes import INSERT, EditRefused
 
-    if is_embedded(args.path):
+    if is_embedded_dataset(args.path):
         raise CliError(f"{args.path} is the embedded dataset, which is not edited where it is "
                        f"installed; copy it first (cp {args.path} my-briefing.gpkg) and edit the copy")
     dataset = load(args.path)
@@ -187,8 +181,7 @@ def run_history(args: argparse.Namespace) -> int:
 
 def _entry_json(entry) -> dict:
     return {"edit_id": entry.edit_id, "recorded_at": entry.recorded_at, "user": entry.user,
-            "command": entry.edit.command, "summary": entry.edit.summary,
-            "reason": entry.edit.reason, "changes": [c.to_json() for c in entry.edit.changes]}
+            **entry.edit.to_json()}
 
 
 def _entry_text(entry) -> str:

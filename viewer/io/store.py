@@ -70,8 +70,9 @@ def now_utc() -> str:
 
 def log_entry(edit_id: int, recorded_at: str, user: str, command: str, summary: str,
               reason: str, changes_json: str) -> LogEntry:
-    changes = tuple(RowChange.from_json(c) for c in json.loads(changes_json))
-    return LogEntry(edit_id, recorded_at, user, Edit(command, summary or "", reason or "", changes))
+    edit = Edit.from_json({"command": command, "summary": summary, "reason": reason,
+                           "changes": json.loads(changes_json)})
+    return LogEntry(edit_id, recorded_at, user, edit)
 
 
 def log_values(edit: Edit, user: str, recorded_at: str) -> tuple:

@@ -20,6 +20,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Mapping
 
+import shapely
+
 from viewer.model.dataset import RETRACTABLE_LAYERS
 
 
@@ -65,15 +67,20 @@ class RowChange:
         before, after = self.before or {}, self.after or {}
         return [c for c in after if before.get(c) != after.get(c)]
 
-    def to_json(self) -> dict:
-        return {"layer": self.layer, "row_id": self.row_id, "action": self.action,
+    def to_json(self, with_geometry: bool = False) -> dict:
+        """Plain JSON; `with_geometry` adds the insert's shape as WKB hex (crash journal)."""
+        data = {"layer": self.layer, "row_id": self.row_id, "action": self.action,
                 "before": dict(self.before) if self.before is not None else None,
                 "after": dict(self.after) if self.after is not None else None}
+        if with_geometry and self.geometry is not None:
+            data["geometry"] = shapely.to_wkb(self.geometry, hex=True)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping) -> "RowChange":
+        geometry = shapely.from_wkb(data["geometry"]) if data.get("geometry") else None
         return cls(data["layer"], data["row_id"], data["action"], data.get("before"),
-                   data.get("after"))
+                   data.get("after"), geometry)
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,15 @@ class Edit:
 
     def rows(self) -> list[tuple[str, str]]:
         return [(c.layer, c.row_id) for c in self.changes]
+
+    def to_json(self, with_geometry: bool = False) -> dict:
+        return {"command": self.command, "summary": self.summary, "reason": self.reason,
+                "changes": [c.to_json(with_geometry) for c in self.changes]}
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> "Edit":
+        return cls(data["command"], data.get("summary") or "", data.get("reason") or "",
+                   tuple(RowChange.from_json(c) for c in data["changes"]))
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,14 @@ class ViewerState:
         self.dataset_changed.emit(dataset)
         self.date_changed.emit(self._date)
 
+    def update_dataset(self, dataset: Dataset) -> None:
+        """The same briefing with edits applied or undone: date, layers, series and
+        selection stay; views redraw it (the map keeps its view of the same file)."""
+        self.dataset = dataset
+        self.dataset_changed.emit(dataset)
+        self.date_changed.emit(self._date)
+        self.selection_changed.emit(self.selection)
+
     # -- date -------------------------------------------------------------
     @property
     def date(self) -> dt.date:

@@ -83,9 +83,11 @@ class MapCanvas(QWidget):
         self.update()
 
     def _dataset_changed(self, dataset) -> None:
+        edited = self.renderer.dataset.path == dataset.path  # same file, rows edited: keep the view
         self.renderer = MapRenderer(dataset)
-        self._view = None
-        self._navigated = False
+        if not edited:
+            self._view = None
+            self._navigated = False
         self.update()
 
     # -- painting ---------------------------------------------------------------------

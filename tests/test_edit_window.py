@@ -1,0 +1,177 @@
+"""Editing in the window: forms, undo and redo, Save, reopen, history, journal, my copy."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtWidgets import QMessageBox
+
+from factory import tiny_layers
+from viewer.io import read_dataset, validate
+from viewer.io.gpkg_write import write_gpkg
+from viewer.model.state import Selection
+from viewer.qt import edit_session
+from viewer.qt.edit_forms import ControlForm, EventForm, RetractForm, SourceForm
+from viewer.qt.history import HistoryDialog
+from viewer.qt.main_window import MainWindow
+
+NOV_5 = dt.date(2024, 11, 5)
+Button = QMessageBox.StandardButton
+
+
+@pytest.fixture
+def gpkg(tmp_path):
+    path = tmp_path / "briefing.gpkg"
+    write_gpkg(tiny_layers(), path)
+    return path
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    """The answers the app gets to its questions, in order (then Discard, as windows
+    close at the end of a test); each question is recorded."""
+    given, asked = [], []
+
+    def answer(_parent, title, _text, _buttons, _default):
+        asked.append(title)
+        return given.pop(0) if given else Button.Discard
+
+    monkeypatch.setattr(edit_session, "ask", answer)
+    return given, asked
+
+
+def open_window(qtbot, tmp_path, path, date=NOV_5) -> MainWindow:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+        window.open_dataset(path, date)
+    return window
+
+
+def record(form, **values) -> None:
+    for name, value in values.items():
+        widget = form.fields[name]
+        if name == "sources":
+            for i in range(widget.list.count()):
+                item = widget.list.item(i)
+                item.setCheckState(item.checkState().Checked if item.data(256) in value
+                                   else item.checkState().Unchecked)
+        elif hasattr(widget, "set_value"):
+            widget.set_value(value)
+        else:
+            widget.setText(value)
+    form.accept()
+
+
+def holder(window, area="zone-east", day=NOV_5) -> str:
+    rows = window.state.dataset.control_on(day)
+    return rows[rows["area_id"] == area]["actor_id"].iloc[0]
+
+
+def test_forms_undo_redo_save_reopen_and_history(qtbot, tmp_path, gpkg, answers):
+    window = open_window(qtbot, tmp_path, gpkg)
+    controls = window.editing
+    record(controls.open_form(SourceForm), outlet="Irrawaddy", title="Junta retakes Easttown")
+    source_id = controls.session.pending()[-1].changes[0].row_id
+
+    form = controls.open_form(EventForm)
+    window.state.select(Selection("places", "east"))  # a click on the place on the map
+    assert form.place.value() == "east"
+    record(form, title="Junta retakes Easttown", category="control", sources=(source_id,))
+
+    window.state.select(Selection("control", "c3"))  # the zone the form opens on
+    form = controls.open_form(ControlForm)
+    assert form.area.value() == "zone-east"
+    record(form, actor="SAC", confidence="reported")  # no source ticked: refused, stays open
+    assert form.isVisible() and "source" in form.refusal.text()
+    record(form, sources=(source_id,))
+    assert len(controls.session.pending()) == 3 and holder(window) == "SAC"
+
+    window.editing.session.undo_action.trigger()
+    assert holder(window) == "KIA" and len(controls.session.pending()) == 2
+    window.editing.session.redo_action.trigger()
+    assert holder(window) == "SAC"
+    controls.save_action.trigger()
+    assert controls.session.pending() == []
+    assert [p for p in validate(gpkg) if p.severity == "error"] == []
+    window.close()
+
+    reopened = open_window(qtbot, tmp_path, gpkg)
+    assert holder(reopened) == "SAC"
+    assert "Junta retakes Easttown" in set(reopened.state.dataset.events["title"])
+    assert source_id in set(reopened.state.dataset.sources["source_id"])
+    dialog = HistoryDialog(reopened.editing.session)
+    assert [dialog.table.item(r, 2).text().split(":")[0] for r in range(3)] == \
+        [f"Add source {source_id}", "Add event ev-2024-11-05", "Set control of zone-east"]
+    reopened.state.select(Selection("control", "c3"))
+    history = reopened.editing.row_history
+    assert "1 edit(s)" in history.title.text()
+    assert "valid_to (empty) → 2024-11-05" in history.list.item(0).text()
+
+
+def test_closing_with_unsaved_edits_asks_and_cancel_keeps_the_window(qtbot, tmp_path, gpkg, answers):
+    given, asked = answers
+    window = open_window(qtbot, tmp_path, gpkg)
+    window.state.select(Selection("events", "e2"))
+    record(window.editing.open_form(RetractForm), reason="single source withdrew it")
+    given.append(Button.Cancel)
+    assert not window.close()
+    assert asked == ["Unsaved edits"]
+    before = gpkg.read_bytes()
+    given.append(Button.Discard)
+    assert window.close()
+    assert gpkg.read_bytes() == before
+
+
+def test_pending_edits_are_journalled_and_offered_after_a_crash(qtbot, tmp_path, gpkg, answers):
+    given, asked = answers
+    crashed = open_window(qtbot, tmp_path, gpkg)
+    crashed.state.select(Selection("events", "e2"))
+    record(crashed.editing.open_form(RetractForm), reason="withdrawn")
+    assert "e2" not in set(crashed.state.dataset.events["event_id"])
+    # The process dies here: nothing saved, nothing asked. The next start offers the edit.
+    given.append(Button.Yes)
+    restarted = open_window(qtbot, tmp_path, gpkg)
+    assert asked == ["Restore unsaved edits?"]
+    assert [e.command for e in restarted.editing.session.pending()] == ["retract"]
+    assert "e2" not in set(restarted.state.dataset.events["event_id"])
+    assert "e2" in set(read_dataset(gpkg).events["event_id"])  # still unsaved
+    given.append(Button.Discard)
+    crashed.close()
+
+
+def test_the_embedded_dataset_is_saved_as_my_copy_before_the_first_edit(
+        qtbot, tmp_path, gpkg, answers, monkeypatch):
+    given, asked = answers
+    monkeypatch.setattr(edit_session, "is_embedded_dataset", lambda path: path == gpkg)
+    window = open_window(qtbot, tmp_path, gpkg)
+    before = gpkg.read_bytes()
+    given.append(Button.Save)
+    form = window.editing.open_form(SourceForm)
+    assert asked == ["Save as my copy"]
+    record(form, outlet="Outlet", title="Title")
+    window.editing.save_action.trigger()
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    copy = window.editing.session.store.path
+    assert str(copy.parent) == documents and copy.name == "Kachin briefing (my copy).gpkg"
+    assert gpkg.read_bytes() == before  # the installed file is untouched
+    assert len(read_dataset(copy).sources) == 3
+    assert window.settings.value("dataset/last_path") == str(copy.resolve())
+
+
+def test_as_recorded_on_shows_the_briefing_before_later_edits(qtbot, tmp_path, gpkg, answers):
+    window = open_window(qtbot, tmp_path, gpkg)
+    record(window.editing.open_form(ControlForm), area="zone-east", actor="SAC",
+           confidence="reported", sources=("s1",))
+    window.editing.save_action.trigger()
+    session = window.editing.session
+    session.show_recorded_on(session.saved_log[0].recorded_on - dt.timedelta(days=1))
+    assert holder(window) == "KIA"
+    assert not window.editing.forms[ControlForm].isEnabled()
+    assert window.editing.recorded_label.isVisibleTo(window)
+    session.show_recorded_on(None)
+    assert holder(window) == "SAC"

@@ -1,0 +1,217 @@
+"""Editing in the window: the undo stack, Save, the crash journal and "as recorded on".
+
+Each analyst's edit (a `viewer.model.edits` command, checked) becomes one
+`QUndoCommand`; redo applies its row changes to the shown dataset, undo reverts
+them. Save writes every pending edit through the store in one transaction
+(with an `edit_log` entry each) and clears the stack: saved edits are history,
+changed afterwards by a correction or a retraction. Pending edits are written
+to a journal as they are made, so a killed session offers them on the next start.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, Signal
+from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from viewer.io.store import GpkgStore, StoreError, os_user
+from viewer.model.changes import Edit, EditRefused, LogEntry
+from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
+from viewer.model.edit_check import check_changes
+from viewer.qt.edit_journal import Journal
+from viewer.resources import is_embedded_dataset
+
+COPY_NAME = "Kachin briefing (my copy)"
+
+
+def ask(parent: QWidget, title: str, text: str, buttons, default):
+    """One question in a message box (tests replace this function to answer it)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent)
+    box.setTextFormat(QMessageBox.TextFormat.PlainText)
+    box.setDefaultButton(default)
+    return box.exec()
+
+
+def tell(parent: QWidget, title: str, text: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(QMessageBox.TextFormat.PlainText)
+    box.open()
+
+
+class _UndoableEdit(QUndoCommand):
+    def __init__(self, session: "EditSession", edit: Edit) -> None:
+        super().__init__(edit.summary)
+        self.session, self.edit = session, edit
+
+    def redo(self) -> None:
+        self.session.show(with_changes(self.session.state.dataset, self.edit.changes))
+
+    def undo(self) -> None:
+        self.session.show(without_changes(self.session.state.dataset, self.edit.changes))
+
+
+class EditSession(QObject):
+    """Pending edits of the open briefing, and the store they are saved to."""
+
+    changed = Signal()  # pending edits, the saved log or the recorded-on day changed
+    copied = Signal(Path)  # the embedded briefing was saved as the user's copy
+
+    def __init__(self, window: QWidget, settings: QSettings) -> None:
+        super().__init__(window)
+        self.window, self.settings = window, settings
+        self.state = None
+        self.store: GpkgStore | None = None
+        self.saved_log: list[LogEntry] = []
+        self.recorded_on: dt.date | None = None
+        self._current = None  # the briefing as it is now, while an earlier day is shown
+        self.journal: Journal | None = None
+        self.stack = QUndoStack(self)
+        self.stack.indexChanged.connect(self._pending_changed)
+        self.undo_action = self.stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+
+    # -- what is open ---------------------------------------------------------
+    def opened(self, state) -> None:
+        """A dataset was opened (or reopened): start with no pending edits; offer a journal."""
+        self.state = state
+        self.stack.clear()
+        self.recorded_on, self._current = None, None
+        path = state.dataset.path
+        self.store = GpkgStore(path) if path else None
+        self.saved_log = self.store.log() if self.store else []
+        self.journal = Journal.for_dataset(path) if path else None
+        self._offer_journal()
+        self.changed.emit()
+
+    def pending(self) -> list[Edit]:
+        return [self.stack.command(i).edit for i in range(self.stack.index())]
+
+    def user(self) -> str:
+        return str(self.settings.value("edit/user_name", "") or "") or os_user()
+
+    def show(self, dataset) -> None:
+        self.state.update_dataset(dataset)
+
+    # -- making edits ---------------------------------------------------------
+    def may_edit(self) -> bool:
+        """True when edits can be made here; the built-in briefing is first saved as a copy."""
+        if self.state is None or self.store is None or self.recorded_on is not None:
+            return False
+        if not is_embedded_dataset(self.store.path):
+            return True
+        answer = ask(self.window, "Save as my copy",
+                     "The built-in briefing is not changed where it is installed. Save a copy "
+                     "in your Documents folder, open it, and record your edits there?",
+                     QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                     QMessageBox.StandardButton.Save)
+        return answer == QMessageBox.StandardButton.Save and self.save_as_my_copy() is not None
+
+    def push(self, edit: Edit) -> None:
+        self.stack.push(_UndoableEdit(self, edit))
+
+    def save_as_my_copy(self) -> Path | None:
+        folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation))
+        target = _free_name(folder, COPY_NAME)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.part")
+            shutil.copyfile(self.store.path, partial)
+            partial.replace(target)
+        except OSError as error:
+            tell(self.window, "Could not save a copy", f"{target}: {error.strerror or error}")
+            return None
+        self.store = GpkgStore(target)
+        self.journal = Journal.for_dataset(target)
+        self.state.update_dataset(dataclasses.replace(self.state.dataset, path=target))
+        self.copied.emit(target)
+        self.changed.emit()
+        return target
+
+    # -- saving ---------------------------------------------------------------
+    def save(self) -> bool:
+        """Write the pending edits in one transaction; False (and nothing written) on failure."""
+        edits = self.pending()
+        if not edits:
+            return True
+        try:
+            self.store.apply(edits, user=self.user())
+        except (EditRefused, StoreError) as error:
+            tell(self.window, "Edits not saved", f"Nothing was written: {error}")
+            return False
+        self.stack.clear()
+        self.saved_log = self.store.log()
+        self.changed.emit()
+        return True
+
+    def may_discard(self) -> bool:
+        """Ask before pending edits are lost (closing, opening another file)."""
+        if not self.pending():
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = ask(self.window, "Unsaved edits",
+                     f"{len(self.pending())} edit(s) to {self.store.path.name} are not saved. "
+                     f"Save them first?", buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+        if answer == buttons.Save:
+            return self.save()
+        if answer == buttons.Discard:
+            self.stack.clear()
+            self.journal.clear()
+            return True
+        return False
+
+    # -- an earlier day of recording -------------------------------------------
+    def show_recorded_on(self, day: dt.date | None) -> None:
+        """Show the briefing as it stood at the end of `day`; None returns to now."""
+        if self._current is None:
+            self._current = self.state.dataset
+        if day is None:
+            current, self._current = self._current, None
+            self.recorded_on = None
+            self.show(current)
+        else:
+            saved = without_changes(self._current, [c for e in self.pending() for c in e.changes])
+            self.recorded_on = day
+            self.show(as_recorded_on(saved, self.saved_log, day))
+        self.changed.emit()
+
+    # -- the crash journal ----------------------------------------------------
+    def _pending_changed(self, _index: int) -> None:
+        if self.journal is not None:
+            self.journal.write(self.pending())
+        self.changed.emit()
+
+    def _offer_journal(self) -> None:
+        edits = self.journal.read() if self.journal else []
+        if not edits:
+            return
+        answer = ask(self.window, "Restore unsaved edits?",
+                     f"{len(edits)} edit(s) to {self.store.path.name} were not saved when the "
+                     f"app last stopped. Restore them (they stay unsaved until you save)?",
+                     QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
+                     QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            self.journal.clear()
+            return
+        for number, edit in enumerate(edits):
+            try:
+                check_changes(self.state.dataset, edit.changes)
+            except EditRefused as refused:
+                tell(self.window, "Some edits could not be restored",
+                     f"{len(edits) - number} edit(s) no longer fit the file, from "
+                     f"'{edit.summary}': {refused}")
+                break
+            self.push(edit)
+
+
+def _free_name(folder: Path, stem: str) -> Path:
+    candidate, number = folder / f"{stem}.gpkg", 1
+    while candidate.exists():
+        number += 1
+        candidate = folder / f"{stem} {number}.gpkg"
+    return candidate
