@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libegl1 libgl1 libfontconfig1 libdbus-1-3
   fonts-dejavu-core fonts-noto-core fonts-noto-cjk
   desktop-file-utils shared-mime-info
+  python3-qgis  # QGIS 3.22 opens edited files in tests (geodata/qgis_check.py)
 )
 
 missing=()

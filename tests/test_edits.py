@@ -124,3 +124,15 @@ def test_as_recorded_on_undoes_edits_logged_after_the_day(gpkg, tiny):
     earlier = as_recorded_on(now, log, log[0].recorded_on - dt.timedelta(days=1))
     assert holders(earlier, NOV_5)["zone-east"] == "KIA"
     assert as_recorded_on(now, log, log[0].recorded_on) is now
+
+
+def test_a_fact_after_the_time_range_extends_it_so_the_timeline_reaches_it(gpkg, tiny):
+    later = dt.date(2025, 3, 2)
+    edit = SetControl("zone-east", "SAC", later, confidence="reported", sources=("s1",)).edit(tiny, TODAY)
+    assert with_changes(tiny, edit.changes).time_end == dt.date(2025, 3, 3)
+    GpkgStore(gpkg).apply([edit], user="a")
+    reread = read_dataset(gpkg)
+    assert reread.time_end == dt.date(2025, 3, 3)
+    assert holders(reread, later)["zone-east"] == "SAC"
+    assert as_recorded_on(reread, GpkgStore(gpkg).log(), dt.date(2000, 1, 1)).time_end == \
+        dt.date(2025, 1, 1)

@@ -28,6 +28,8 @@ def id_column(layer: str) -> str:
 
 def layer_frame(dataset: Dataset, layer: str) -> pd.DataFrame:
     """All rows of a layer, retracted ones included."""
+    if layer == "dataset_meta":
+        return pd.DataFrame({"key": list(dataset.meta), "value": list(dataset.meta.values())})
     if layer in EDITABLE_LAYERS:
         return dataset.all_rows(layer)
     if layer in dataset.extra_layers:
@@ -136,7 +138,9 @@ def _rebuilt(dataset: Dataset, frames: Mapping[str, pd.DataFrame]) -> Dataset:
     if not frames:
         return dataset
     core = {k: v for k, v in frames.items() if k in EDITABLE_LAYERS}
-    extra = {k: v for k, v in frames.items() if k not in EDITABLE_LAYERS}
+    extra = {k: v for k, v in frames.items() if k not in EDITABLE_LAYERS and k != "dataset_meta"}
     retracted = {k: v for k, v in dataset.retracted.items() if k not in core}
-    return dataclasses.replace(dataset, **core, retracted=retracted,
+    meta = frames.get("dataset_meta")
+    meta = dataset.meta if meta is None else dict(zip(meta["key"], meta["value"]))
+    return dataclasses.replace(dataset, **core, meta=meta, retracted=retracted,
                                extra_layers={**dataset.extra_layers, **extra})

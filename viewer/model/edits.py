@@ -96,7 +96,8 @@ class AddEvent(EditCommand):
                    actor_ids=_list(self.actors), source_ids=_list(self.sources),
                    confidence=self.confidence, importance=self.importance)
         change = RowChange("events", event_id, INSERT, None, row, self._point(dataset))
-        return self._checked(dataset, f"Add event {event_id}: {self.title} ({day})", "", [change])
+        return self._checked(dataset, f"Add event {event_id}: {self.title} ({day})", "",
+                             [change] + _extend_time(dataset, self.end_date or day))
 
     def _point(self, dataset: Dataset):
         if self.place_id:
@@ -136,7 +137,7 @@ class SetControl(EditCommand):
         holder = self.actor_id + (f" vs {self.contested_with}" if self.contested_with else "")
         summary = f"Set control of {self.area_id}: {self.status} by {holder} from {day}"
         new = RowChange("control", control_id, INSERT, None, row, areas.geometry.iloc[0])
-        return self._checked(dataset, summary, "", closed + [new])
+        return self._checked(dataset, summary, "", closed + [new] + _extend_time(dataset, day))
 
 
 # Columns of a route period that belong to the period (its status and evidence),
@@ -180,7 +181,7 @@ class SetRoute(EditCommand):
                    source_ids=_list(self.sources), note=self.note)
         new = RowChange("flows", flow_id, INSERT, None, row, template.geometry.iloc[0])
         return self._checked(dataset, f"Set route {self.route_id}: {self.status} from {day}", "",
-                             closed + [new])
+                             closed + [new] + _extend_time(dataset, day))
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,17 @@ def _close_holding(dataset: Dataset, layer: str, rows: pd.DataFrame,
     before = find_row(dataset, layer, str(row_id))
     closed = RowChange(layer, str(row_id), UPDATE, before, {**before, "valid_to": day.isoformat()})
     return [closed], (end.isoformat() if end else None)
+
+
+def _extend_time(dataset: Dataset, day: dt.date) -> list[RowChange]:
+    """A fact recorded after the dataset's time range moves `time_end` past it, so the
+    timeline reaches it (time_end is kept exclusive: the day after the last day)."""
+    old = dataset.meta.get("time_end")
+    if not old or parse_date(old) > day:
+        return []
+    new = (day + dt.timedelta(days=1)).isoformat()
+    return [RowChange("dataset_meta", "time_end", UPDATE, {"key": "time_end", "value": old},
+                      {"key": "time_end", "value": new})]
 
 
 def _row(dataset: Dataset, layer: str, **values) -> dict[str, object]:
