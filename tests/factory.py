@@ -81,3 +81,14 @@ def write_tiny(path: Path, **changes) -> Path:
     layers = tiny_layers()
     layers.update(changes)
     return write_layers(layers, path)
+
+
+def tiny_gpkg(path: Path) -> Path:
+    """The tiny briefing as the project's writer writes it (DATE columns, R-tree
+    triggers, a REAL volume column): the file an analyst edits."""
+    from viewer.io.gpkg_write import write_gpkg
+
+    layers = tiny_layers()
+    layers["flows"]["volume"] = layers["flows"]["volume"].astype(float)
+    write_gpkg(layers, path)
+    return path

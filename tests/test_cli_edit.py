@@ -7,20 +7,15 @@ import sqlite3
 
 import pytest
 
-from factory import tiny_layers
+from factory import tiny_gpkg
 from viewer.cli.main import main
 from viewer.io import validate
-from viewer.io.gpkg_write import write_gpkg
 from viewer.resources import EMBEDDED_DATASET
 
 
 @pytest.fixture
 def gpkg(tmp_path):
-    path = tmp_path / "briefing.gpkg"
-    layers = tiny_layers()
-    layers["flows"]["volume"] = layers["flows"]["volume"].astype(float)  # a REAL column, as built
-    write_gpkg(layers, path)
-    return path
+    return tiny_gpkg(tmp_path / "briefing.gpkg")
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from factory import tiny_layers
+from factory import tiny_gpkg
 from viewer.io import read_dataset, validate
-from viewer.io.gpkg_write import write_gpkg
 
 EDITS = 300
 
@@ -53,8 +52,7 @@ def start_saver(path: Path, mode: str) -> subprocess.Popen:
 
 @pytest.mark.parametrize("mode, expected", [("hold", 0), ("commit", EDITS)])
 def test_kill_9_during_a_save_leaves_all_or_none_of_the_edits(tmp_path, mode, expected):
-    path = tmp_path / "briefing.gpkg"
-    write_gpkg(tiny_layers(), path)
+    path = tiny_gpkg(tmp_path / "briefing.gpkg")
     saver = start_saver(path, mode)
     try:
         line = saver.stdout.readline().strip()

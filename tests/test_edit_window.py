@@ -7,9 +7,8 @@ import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QMessageBox
 
-from factory import tiny_layers
+from factory import tiny_gpkg
 from viewer.io import read_dataset, validate
-from viewer.io.gpkg_write import write_gpkg
 from viewer.model.state import Selection
 from viewer.qt import edit_session
 from viewer.qt.edit_forms import ControlForm, EventForm, RetractForm, SourceForm
@@ -22,9 +21,7 @@ Button = QMessageBox.StandardButton
 
 @pytest.fixture
 def gpkg(tmp_path):
-    path = tmp_path / "briefing.gpkg"
-    write_gpkg(tiny_layers(), path)
-    return path
+    return tiny_gpkg(tmp_path / "briefing.gpkg")
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ import sqlite3
 
 import pytest
 
-from factory import tiny_layers
+from factory import tiny_gpkg
 from viewer.io import read_dataset, validate
-from viewer.io.gpkg_write import write_gpkg
 from viewer.io.store import GpkgStore
 from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
 from viewer.model.edits import (AddEvent, AddSource, CorrectRow, EditRefused, Retract, RowChanged,
@@ -20,9 +19,7 @@ NOV_5 = dt.date(2024, 11, 5)
 
 @pytest.fixture
 def gpkg(tmp_path):
-    path = tmp_path / "briefing.gpkg"
-    write_gpkg(tiny_layers(), path)
-    return path
+    return tiny_gpkg(tmp_path / "briefing.gpkg")
 
 
 @pytest.fixture

@@ -90,12 +90,10 @@ def _set_control(kinds, common) -> None:
                               help="who holds a zone from a date; prints the new control_id")
     parser.add_argument("--area", required=True)
     parser.add_argument("--actor", required=True)
-    parser.add_argument("--from", dest="start", type=parse_day, required=True)
     parser.add_argument("--status", default="held", choices=("held", "contested"))
     parser.add_argument("--contested-with")
     parser.add_argument("--confidence", required=True)
-    parser.add_argument("--sources", type=_ids, required=True)
-    parser.add_argument("--note")
+    _period_arguments(parser)
     parser.set_defaults(make=lambda a: _edits().SetControl(
         a.area, a.actor, a.start, a.status, a.contested_with, a.confidence, a.sources, a.note))
 
@@ -105,14 +103,19 @@ def _set_route(kinds, common) -> None:
                               help="a route's status from a date; prints the new flow_id")
     parser.add_argument("--route", required=True)
     parser.add_argument("--status", required=True)
-    parser.add_argument("--from", dest="start", type=parse_day, required=True)
-    parser.add_argument("--sources", type=_ids, required=True)
     parser.add_argument("--volume", type=float)
     parser.add_argument("--unit")
     parser.add_argument("--confidence")
-    parser.add_argument("--note")
+    _period_arguments(parser)
     parser.set_defaults(make=lambda a: _edits().SetRoute(
         a.route, a.status, a.start, a.sources, a.volume, a.unit, a.confidence, a.note))
+
+
+def _period_arguments(parser) -> None:
+    """What opens a new period (control or route): from when, on whose word, a note."""
+    parser.add_argument("--from", dest="start", type=parse_day, required=True)
+    parser.add_argument("--sources", type=_ids, required=True)
+    parser.add_argument("--note")
 
 
 def _correct(kinds, common) -> None:
