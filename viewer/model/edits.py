@@ -265,14 +265,17 @@ def _close_holding(dataset: Dataset, layer: str, rows: pd.DataFrame,
 
 
 def _extend_time(dataset: Dataset, day: dt.date) -> list[RowChange]:
-    """A fact recorded after the dataset's time range moves `time_end` past it, so the
-    timeline reaches it (time_end is kept exclusive: the day after the last day)."""
-    old = dataset.meta.get("time_end")
-    if not old or parse_date(old) > day:
-        return []
-    new = (day + dt.timedelta(days=1)).isoformat()
-    return [RowChange("dataset_meta", "time_end", UPDATE, {"key": "time_end", "value": old},
-                      {"key": "time_end", "value": new})]
+    """A fact recorded past the dataset's time range moves `time_end` after it (kept
+    exclusive: the day after), so the timeline reaches it; and `data_current_to` (the
+    latest fact) up to it. Keys the file does not have are left out."""
+    wanted = {"time_end": day + dt.timedelta(days=1), "data_current_to": day}
+    changes = []
+    for key, new in wanted.items():
+        old = dataset.meta.get(key)
+        if old and parse_date(old) < new:
+            changes.append(RowChange("dataset_meta", key, UPDATE, {"key": key, "value": old},
+                                     {"key": key, "value": new.isoformat()}))
+    return changes
 
 
 def _row(dataset: Dataset, layer: str, **values) -> dict[str, object]:
