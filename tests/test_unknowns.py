@@ -195,23 +195,26 @@ def test_terbium_line_has_no_segment_over_a_long_gap(kachin):
 
 
 # -- labels and sources ------------------------------------------------------------------
-def test_myitkyina_is_labelled_beside_its_own_symbol_at_the_default_view(kachin_renderer):
-    view = kachin_renderer.default_view(1920, 1080, 1.0, EXPORT)
+@pytest.mark.parametrize("size, decorations", [((1266, 552), SCREEN), ((960, 540), SCREEN),
+                                               ((1920, 1080), EXPORT)])
+def test_myitkyina_is_labelled_beside_its_own_symbol_at_the_default_view(kachin_renderer, size,
+                                                                         decorations):
+    from viewer.render.labels import place_labels
+
+    view = kachin_renderer.default_view(*size, 1.0, decorations)
     frame = Frame.of(view)
     layers = {k: True for k in ("base", "control", "flows", "places", "labels", "events")}
     requests = kachin_renderer._label_requests(frame, kachin_renderer.places.in_view(frame), layers)
-    from viewer.render.labels import place_labels
-
     placed, hidden = place_labels(requests, view.rect, [])
     label = next(p for p in placed if p.text == "Myitkyina")
     own = next(r for r in requests if r.text == "Myitkyina")
-    others = [r for r in requests if r.symbol is not None and r is not own and r.row not in hidden]
+    drawn = [r for r in requests if r.symbol is not None and r is not own and r.row not in hidden]
 
     def gap(r):
         box = label.box
         return np.hypot(max(box.left() - r.x, 0, r.x - box.right()),
                         max(box.top() - r.y, 0, r.y - box.bottom()))
-    assert all(gap(r) > gap(own) for r in others)
+    assert all(gap(r) > gap(own) for r in drawn)
     assert style.PLACE_PRIORITY["capital"] > style.PLACE_PRIORITY["headquarters"]
 
 

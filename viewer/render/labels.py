@@ -87,17 +87,16 @@ def place_labels(requests: list[LabelRequest], bounds: QRectF,
     """Labels inside `bounds` that touch no other label, symbol or obstacle
     (overlay panels), and the rows of places left out for lack of room.
     """
-    taken, symbols = _BoxIndex(), _BoxIndex()
+    taken, symbols, claimed = _BoxIndex(), _BoxIndex(), _BoxIndex()
     for box in obstacles:
         taken.add(box)
     crowded = _crowded_out(requests)
     left_out = {r.row for r in requests if id(r) in crowded}
     requests = [r for r in requests if id(r) not in crowded]
-    to_come, protected, all_symbols = _BoxIndex(), _BoxIndex(), _BoxIndex()
+    to_come, protected = _BoxIndex(), _BoxIndex()
     for request in requests:
         if request.symbol is not None:
             to_come.add(request.symbol)
-            all_symbols.add(request.symbol)
             if request.protected:
                 protected.add(request.symbol)
     placed = []
@@ -106,18 +105,23 @@ def place_labels(requests: list[LabelRequest], bounds: QRectF,
         if request.symbol is not None:
             to_come.remove(request.symbol)
             protected.remove(request.symbol)
-            # Two symbols may touch; a symbol under a label may not.
-            if taken.overlaps(request.symbol):
+            # Two symbols may touch; a symbol under a label, or so near one that the
+            # label would read as its name, may not.
+            if taken.overlaps(request.symbol) or claimed.overlaps(_dot(request)):
                 left_out.add(request.row)
                 continue
             symbols.add(request.symbol)
         fm = metrics.get(request.font.key()) or metrics.setdefault(request.font.key(),
                                                                    QFontMetricsF(request.font))
-        spot = (_first_free_spot(request, fm, bounds, (taken, symbols, to_come), all_symbols)
-                or _first_free_spot(request, fm, bounds, (taken, symbols, protected), all_symbols))
+        near = (symbols, protected)  # symbols drawn, or sure to be: a label must read apart
+        spot = (_first_free_spot(request, fm, bounds, (taken, symbols, to_come), near)
+                or _first_free_spot(request, fm, bounds, (taken, symbols, protected), near))
         if spot is not None:
             origin, box = spot
             taken.add(box)
+            if request.symbol is not None:
+                limit = _ownership_limit(box, request)
+                claimed.add(box.adjusted(-limit, -limit, limit, limit))
             placed.append(PlacedLabel(request.text, origin, box, request.font, request.color,
                                       request.centered))
     return placed, left_out
@@ -145,7 +149,7 @@ def _crowded_out(requests: list[LabelRequest]) -> set[int]:
 
 def _first_free_spot(request: LabelRequest, fm: QFontMetricsF, bounds: QRectF,
                      avoid: tuple[_BoxIndex, ...],
-                     all_symbols: _BoxIndex) -> tuple[QPointF, QRectF] | None:
+                     near: tuple[_BoxIndex, ...]) -> tuple[QPointF, QRectF] | None:
     width = fm.horizontalAdvance(request.text)
     ascent, descent = fm.ascent(), fm.descent()
     height = ascent + descent
@@ -155,7 +159,7 @@ def _first_free_spot(request: LabelRequest, fm: QFontMetricsF, bounds: QRectF,
         left, top = _box_corner(where, request, width, height)
         box = QRectF(left - pad, top - pad, width + 2 * pad, height + 2 * pad)
         if (bounds.contains(box) and not any(index.overlaps(box) for index in avoid)
-                and _reads_as_own(box, request, all_symbols)):
+                and _reads_as_own(box, request, near)):
             return QPointF(left, top + ascent), box
     return None
 
@@ -166,18 +170,29 @@ def _distance(box: QRectF, x: float, y: float) -> float:
     return math.hypot(dx, dy)
 
 
-def _reads_as_own(box: QRectF, request: LabelRequest, all_symbols: _BoxIndex) -> bool:
-    """True when no other place's symbol is as near the label as its own point
-    (plus a margin of half the label's gap)."""
+def _dot(request: LabelRequest) -> QRectF:
+    return QRectF(request.x - 0.5, request.y - 0.5, 1.0, 1.0)
+
+
+def _ownership_limit(box: QRectF, request: LabelRequest) -> float:
+    """How near another symbol may not come to a label: its own point's distance
+    plus half the label's gap."""
+    return _distance(box, request.x, request.y) + request.gap * 0.5
+
+
+def _reads_as_own(box: QRectF, request: LabelRequest, near: tuple[_BoxIndex, ...]) -> bool:
+    """True when none of the symbols in `near` is within the ownership limit of the
+    label, its own excepted (symbols still to come that would be are left out)."""
     if request.symbol is None:
         return True
-    limit = _distance(box, request.x, request.y) + request.gap * 0.5
+    limit = _ownership_limit(box, request)
     reach = box.adjusted(-limit, -limit, limit, limit)
-    for other in all_symbols.nearby(reach):
-        if other is not request.symbol:
-            center = other.center()
-            if _distance(box, center.x(), center.y()) < limit:
-                return False
+    for index in near:
+        for other in index.nearby(reach):
+            if other is not request.symbol:
+                center = other.center()
+                if _distance(box, center.x(), center.y()) < limit:
+                    return False
     return True
 
 
