@@ -3,11 +3,23 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 from pathlib import Path
 
 from viewer.resources import EMBEDDED_DATASET
 
-__all__ = ["EMBEDDED_DATASET", "CliError", "OneLineParser", "parse_day", "load", "in_range"]
+__all__ = ["EMBEDDED_DATASET", "CliError", "OneLineParser", "parse_day", "load", "in_range",
+           "terminal_safe"]
+
+# Control characters (escape sequences that clear or retitle a terminal, newlines that
+# forge an `ok:` line) and the bidirectional overrides that reorder what is shown.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: object) -> str:
+    """`text` with every control character written as an escape (`\\x1b`, `\\n`), so
+    dataset text printed to a terminal is only ever text."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
 class CliError(Exception):
@@ -35,7 +47,7 @@ def load(path: Path):
     try:
         return read_dataset(path)
     except DatasetError as error:
-        raise CliError("\n".join(str(p) for p in error.problems)) from None
+        raise CliError("\n".join(terminal_safe(p) for p in error.problems)) from None
 
 
 def in_range(dataset, day: dt.date) -> dt.date:

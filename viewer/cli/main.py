@@ -10,7 +10,7 @@ import sys
 
 from viewer import __version__
 from viewer.cli import compare, coverage, edit, export, state
-from viewer.cli.common import CliError, OneLineParser
+from viewer.cli.common import CliError, OneLineParser, terminal_safe
 
 COMMANDS = (state, export, compare, coverage, edit)
 
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except CliError as error:
         for line in str(error).splitlines():
-            print(f"error: {line}", file=sys.stderr)
+            print(f"error: {terminal_safe(line)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from viewer.cli.common import EMBEDDED_DATASET, in_range, load, parse_day
+from viewer.cli.common import EMBEDDED_DATASET, in_range, load, parse_day, terminal_safe
 from viewer.cli.edit import recorded_on
 from viewer.model.unknowns import Unknowns
 
@@ -31,11 +31,12 @@ def run_validate(args: argparse.Namespace) -> int:
 
     problems = validate(args.path)
     for problem in problems:
-        print(problem)
+        print(terminal_safe(problem))
+    name = terminal_safe(args.path)
     if errors_in(problems):
-        print(f"{len(errors_in(problems))} error(s) in {args.path}", file=sys.stderr)
+        print(f"{len(errors_in(problems))} error(s) in {name}", file=sys.stderr)
         return 1
-    print(f"ok: {args.path} is a valid briefing dataset")
+    print(f"ok: {name} is a valid briefing dataset")
     return 0
 
 
@@ -49,20 +50,22 @@ def run_state(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(state, indent=2, ensure_ascii=False))
         return 0
-    print(f"{dataset.title} — as of {args.date.isoformat()}")
+    lines = [f"{dataset.title} — as of {args.date.isoformat()}"]
     if state["current_to_mark"]:
-        print(f"  {state['current_to_mark']}: later dates show the last known state")
+        lines.append(f"  {state['current_to_mark']}: later dates show the last known state")
     for row in state["control"]:
         holder = row["actor_id"] + (f" vs {row['contested_with']}" if row.get("contested_with") else "")
-        print(f"  control {row.get('area_id') or row['control_id']}: {row['status']} by {holder} "
-              f"({row['confidence']}, from {row['valid_from']})")
+        lines.append(f"  control {row.get('area_id') or row['control_id']}: {row['status']} by "
+                     f"{holder} ({row['confidence']}, from {row['valid_from']})")
     for zone in state["no_sourced_control"]:
-        print(f"  control {zone['area_id']}: no sourced information")
+        lines.append(f"  control {zone['area_id']}: no sourced information")
     for row in state["flows"]:
-        print(f"  route {row.get('route_id') or row['flow_id']}: {row['status']}")
+        lines.append(f"  route {row.get('route_id') or row['flow_id']}: {row['status']}")
     for route in state["routes_status_unknown"]:
-        print(f"  route {route}: status unknown")
-    print(f"  {len(state['events'])} events up to this date")
+        lines.append(f"  route {route}: status unknown")
+    lines.append(f"  {len(state['events'])} events up to this date")
+    for line in lines:
+        print(terminal_safe(line))
     return 0
 
 

@@ -20,6 +20,7 @@ from viewer.export.options import (
 from viewer.export.png import export_view, render_export
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date, parse_date, to_day
+from viewer.model.links import web_link
 from viewer.model.unknowns import current_to_mark
 from viewer.render.overlay import date_label
 from viewer.render.renderer import MapRenderer
@@ -154,9 +155,11 @@ def _sources_html(dataset: Dataset, source_ids: object) -> str:
         text = " — ".join(str(record[k]) for k in ("outlet", "title") if record.get(k))
         if record.get("published"):
             text += f" ({format_date(parse_date(record['published']))})"
-        link = record.get("url")
-        body = (f'<a href="{html.escape(str(link))}">{html.escape(text)}</a>' if link
+        link = web_link(record.get("url"))
+        body = (f'<a href="{html.escape(link)}">{html.escape(text)}</a>' if link
                 else html.escape(text))
+        if record.get("url") and not link:
+            body += f" <span class=\"src\">({html.escape(str(record['url']))})</span>"
         items.append(f"<li>{body}</li>")
     return '<ul class="src">' + "".join(items) + "</ul>"
 

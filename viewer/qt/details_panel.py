@@ -11,13 +11,14 @@ import html
 
 import pandas as pd
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from viewer.model.dataset import Dataset, split_ids
 from viewer.model.dates import format_date, parse_date
+from viewer.model.links import web_link
 from viewer.model.state import Selection, ViewerState
 from viewer.model.unknowns import Unknowns
+from viewer.qt.dialogs import open_web_link
 
 PLACEHOLDER = ("<p class='hint'>Click an area, a route, a place or an event to see what it is, "
                "when it held, and its sources.</p>")
@@ -76,13 +77,22 @@ def sources_html(dataset: Dataset, source_ids: object) -> str:
     for record in records:
         published = _date(record.get("published")) or "date not given"
         author = f" ({_text(record.get('author'))})" if record.get("author") else ""
-        url = str(record.get("url") or "").strip()
-        link = f"<br><a href='{html.escape(url)}'>{html.escape(url)}</a>" if url else ""
+        link = _address(record.get("url"))
         note = f"<br><span class='hint'>{_text(record.get('note'))}</span>" if record.get("note") else ""
         via = f" <span class='hint'>(read via {_text(record.get('via'))})</span>" if record.get("via") else ""
         items.append(f"<p class='source'><b>{_text(record.get('outlet'))}</b>{via}: "
                      f"{_text(record.get('title'))}{author}, {published}{link}{note}</p>")
     return "".join(items)
+
+
+def _address(url: object) -> str:
+    """A source's address: a link when it is a web address, otherwise plain text."""
+    if url is None or not str(url).strip():
+        return ""
+    link = web_link(url)
+    if link is None:
+        return f"<br>{_text(url)}"
+    return f"<br><a href='{html.escape(link)}'>{html.escape(link)}</a>"
 
 
 def events_html(events: pd.DataFrame, empty: str) -> str:
@@ -261,5 +271,5 @@ class DetailsPanel(QWidget):
     def _follow(self, url: QUrl) -> None:
         if url.scheme() == JUMP_SCHEME:
             self.state.set_date(dt.date.fromisoformat(url.path()))
-        elif url.scheme() in ("http", "https"):
-            QDesktopServices.openUrl(url)
+        else:
+            open_web_link(url)

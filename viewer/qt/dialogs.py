@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
 from viewer import __version__
+from viewer.model.links import web_link
 from viewer.qt.loader import Worker
 
 # Licences of what ships inside the app, besides the dataset's own line.
@@ -38,10 +39,27 @@ def iso_date_edit() -> QDateEdit:
     return edit
 
 
+def plain_label(text: str = "") -> QLabel:
+    """A label that shows `text` as it is: a dataset title or a file name such as
+    `<img src=…>` is never taken for rich text."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def plain_message(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str,
+                  buttons=QMessageBox.StandardButton.Ok) -> QMessageBox.StandardButton:
+    """A modal message box whose text (file names, error lines) is plain text."""
+    box = QMessageBox(icon, title, text, buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return QMessageBox.StandardButton(box.exec())
+
+
 def open_web_link(url: QUrl) -> None:
-    """Open an http(s) link in the user's browser; other schemes are ignored."""
-    if url.scheme() in ("http", "https"):
-        QDesktopServices.openUrl(url)
+    """Open an http(s) link in the user's browser; anything else is ignored."""
+    link = web_link(url.toString())
+    if link is not None:
+        QDesktopServices.openUrl(QUrl(link))
 
 
 class ProblemDialog(QDialog):
@@ -52,7 +70,7 @@ class ProblemDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(760, 360)
-        label = QLabel(intro)
+        label = plain_label(intro)
         label.setWordWrap(True)
         self.lines = QPlainTextEdit()
         self.lines.setReadOnly(True)
@@ -417,12 +435,14 @@ class ExportDialog(QDialog):
         if isinstance(error, ExportCancelled):
             self.exported.emit("Export cancelled; nothing was written")
         elif isinstance(error, TargetExists):
-            answer = QMessageBox.question(self, "Replace files?", f"{error}. Replace it?")
+            buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+            answer = plain_message(self, QMessageBox.Icon.Question, "Replace files?",
+                                   f"{error}. Replace it?", buttons)
             if answer == QMessageBox.StandardButton.Yes:
                 self.start(overwrite=True)
         else:
             reason = str(error) if isinstance(error, ExportError) else f"{type(error).__name__}: {error}"
-            QMessageBox.warning(self, "Export failed", reason)
+            plain_message(self, QMessageBox.Icon.Warning, "Export failed", reason)
 
 
 class ExportPngDialog(ExportDialog):

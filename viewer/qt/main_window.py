@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog
 from viewer.model.dates import format_date
 from viewer.qt.application import ViewerApplication
 from viewer.qt.dialogs import (ExportAnimationDialog, ExportPackDialog, ExportPngDialog,
-                               ProblemDialog, RichTextDialog, SourcesDialog, about_html)
+                               ProblemDialog, RichTextDialog, SourcesDialog, about_html,
+                               plain_label)
 from viewer.qt.date_box import DateBox
 from viewer.qt.edit_controls import EditControls
 from viewer.qt.loader import DatasetLoader
@@ -39,7 +40,7 @@ class StartPage(QWidget):
     def __init__(self, open_action: QAction, embedded_action: QAction,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.message = QLabel()
+        self.message = plain_label()
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         self.progress = QProgressBar()

@@ -442,7 +442,7 @@ class Timeline(QWidget):
             units.setdefault(key.unit, []).append(key)
         for row, (unit, keys) in enumerate(units.items(), start=1):
             plot = self._new_plot(row)
-            plot.setLabel("left", unit_label(unit))
+            plot.setLabel("left", html.escape(unit_label(unit)))  # pyqtgraph labels are HTML
             plot.getAxis("left").setStyle(maxTextLevel=0)  # short plots: label major ticks only
             plot.setAutoVisible(y=True)
             plot.enableAutoRange(y=True)
