@@ -7,7 +7,7 @@ from PySide6.QtCore import QUrl
 from factory import tiny_layers, write_tiny
 from viewer.io import read_dataset
 from viewer.model.state import Selection, ViewerState
-from viewer.qt import details_panel
+from viewer.qt import dialogs
 from viewer.qt.details_panel import DetailsPanel
 
 
@@ -85,7 +85,7 @@ def test_text_from_the_dataset_is_shown_as_text_not_markup(qtbot, tmp_path):
 
 def test_dates_in_the_panel_jump_and_web_links_open_only_in_the_browser(panel, state, monkeypatch):
     opened = []
-    monkeypatch.setattr(details_panel.QDesktopServices, "openUrl", opened.append)
+    monkeypatch.setattr(dialogs.QDesktopServices, "openUrl", opened.append)  # one opener for every window
     state.select(Selection("control", "c3"))
 
     panel.browser.anchorClicked.emit(QUrl("day:2024-10-19"))
