@@ -25,7 +25,9 @@ class Worker(QObject):
 
     Each job gets a fresh Python thread rather than a QThreadPool thread:
     pyproj keeps per-thread state that crashes (SIGSEGV in proj_create) when a
-    pooled Qt thread runs Python a second time.
+    pooled Qt thread runs Python a second time. A `daemon` worker's threads do not
+    keep the process alive once the window has closed (reading can be abandoned;
+    writing an export the user asked for is finished).
     """
 
     progress = Signal(str, float)
@@ -36,8 +38,9 @@ class Worker(QObject):
     _finished = Signal(int, object)
     _failed = Signal(int, object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, daemon: bool = False) -> None:
         super().__init__(parent)
+        self._daemon = daemon
         self._progressed.connect(self._on_progress)
         self._finished.connect(self._on_finished)
         self._failed.connect(self._on_failed)
@@ -46,7 +49,7 @@ class Worker(QObject):
     def start(self, work: Callable[[Progress], object]) -> None:
         self._ticket += 1
         threading.Thread(target=self._run, args=(self._ticket, work),
-                         name=f"kachin-viewer-worker-{self._ticket}").start()
+                         name=f"kachin-viewer-worker-{self._ticket}", daemon=self._daemon).start()
 
     def _run(self, ticket: int, work: Callable[[Progress], object]) -> None:
         try:
@@ -93,7 +96,7 @@ class DatasetLoader(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._worker = Worker(self)
+        self._worker = Worker(self, daemon=True)
         self._worker.progress.connect(self.progress)
         self._worker.finished.connect(self.loaded)
         self._worker.failed.connect(self._on_failed)
