@@ -5,6 +5,7 @@ layer, row and column; a file with any error opens nothing.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import sqlite3
@@ -22,6 +23,7 @@ import pyogrio
 import shapely
 
 from viewer.io.problems import DatasetError, Problem, errors_in
+from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
 from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
                               ID_COLUMN, NULLABLE_REQUIRED, REFERENCES, REQUIRED_COLUMNS,
                               SOURCED_LAYERS)
@@ -29,6 +31,10 @@ from viewer.model.dataset import Dataset, split_ids
 from viewer.model.dates import parse_date
 
 Progress = Callable[[str, float], None]
+# Dates the timeline and pandas can hold with room to spare (pandas stops at 1677
+# and 2262; the timeline pads its range): a file's dates must fall in these years.
+EARLIEST, LATEST = dt.date(1700, 1, 1), dt.date(2199, 12, 31)
+META_DATES = ("time_start", "time_end", "default_date")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -224,6 +230,8 @@ class _Reader:
         self.progress("Checking rows", 0.7)
         for layer in REQUIRED_COLUMNS:
             self._check_rows(layer)
+        for layer in [name for name in self.frames if name.startswith("base_")]:
+            self._check_base_layer(layer)
         self._check_references()
         self._check_control_overlaps()
         self._stop_on_errors()
@@ -321,9 +329,11 @@ class _Reader:
         self._check_unique_ids(layer, frame, ids)
         self._check_dates(layer, frame, ids)
         self._check_enums(layer, frame, ids)
+        if layer == "dataset_meta":
+            self._check_meta(frame, ids)
         if layer == "actors" and "color" in frame.columns:
             for row, color in zip(ids, frame["color"]):
-                if _present(color) and not COLOR.match(str(color)):
+                if _present(color) and not COLOR.fullmatch(str(color)):
                     self.problem(f"'{color}' is not a colour of the form #RRGGBB",
                                  layer, row, "color")
         if layer == "series" and "value" in frame.columns:
@@ -357,11 +367,7 @@ class _Reader:
                 continue
             parsed[column] = values = []
             for row, value in zip(ids, frame[column]):
-                try:
-                    values.append(parse_date(value))
-                except ValueError:
-                    values.append(None)
-                    self.problem(f"'{value}' is not a date (YYYY-MM-DD)", layer, row, column)
+                values.append(self._date(value, layer, row, column))
         for start, end in (("valid_from", "valid_to"), ("date", "end_date")):
             if start in parsed and end in parsed:
                 strict = start == "valid_from"  # a half-open interval must not be empty
@@ -370,6 +376,33 @@ class _Reader:
                         relation = "after" if strict else "on or after"
                         self.problem(f"{b} is not {relation} {start} {a}", layer, row, end)
         self._parsed_dates[layer] = parsed
+
+    def _date(self, value: object, layer: str, row: str, column: str) -> dt.date | None:
+        """The date in a cell, or None (and an error naming the cell) when it is not one
+        or lies outside the years the viewer can draw."""
+        try:
+            day = parse_date(value)
+        except (ValueError, OverflowError):
+            self.problem(f"'{value}' is not a date (YYYY-MM-DD)", layer, row, column)
+            return None
+        if day is not None and not EARLIEST <= day <= LATEST:
+            self.problem(f"{day} is outside the years {EARLIEST.year}-{LATEST.year} this viewer "
+                         "can show", layer, row, column)
+            return None
+        return day
+
+    def _check_meta(self, frame: pd.DataFrame, ids: list[str]) -> None:
+        """The dataset's time range and default date: dates, in order, drawable."""
+        if "value" not in frame.columns:
+            return
+        days = {}
+        for row, value in zip(ids, frame["value"]):
+            if row in META_DATES:
+                days[row] = self._date(value, "dataset_meta", row, "value")
+        start, end = days.get("time_start"), days.get("time_end")
+        if start and end and end < start:
+            self.problem(f"time_end {end} is before time_start {start}", "dataset_meta",
+                         "time_end", "value")
 
     def _check_enums(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
         for (enum_layer, column), allowed in ENUMS.items():
@@ -401,29 +434,57 @@ class _Reader:
             if names[types[i]] not in allowed:
                 self.problem(f"geometry is {names[types[i]]}, expected {' or '.join(allowed)}",
                              layer, ids[i], "geometry")
-        self._check_coordinates(layer, frame, ids, missing)
+        bad = self._check_coordinates(layer, frame, ids, missing)
+        if GEOMETRY_TYPES[layer][0] == "Polygon":
+            self._repair_polygons(layer, frame, ids, ~missing & ~bad)
 
     def _check_coordinates(self, layer: str, frame: gpd.GeoDataFrame, ids: list[str],
-                           missing: np.ndarray) -> None:
-        bounds = shapely.bounds(frame.geometry.array)
+                           missing: np.ndarray) -> np.ndarray:
+        """Rows whose coordinates are off the globe or not numbers; each is an error."""
+        geoms = frame.geometry.array
+        coords, rows = shapely.get_coordinates(geoms, return_index=True)
+        not_numbers = np.zeros(len(frame), dtype=bool)
+        not_numbers[rows[~np.isfinite(coords).all(axis=1)]] = True
+        bounds = shapely.bounds(geoms)
         with np.errstate(invalid="ignore"):
-            outside = ~missing & ((bounds[:, 0] < -180) | (bounds[:, 2] > 180)
-                                  | (bounds[:, 1] < -90) | (bounds[:, 3] > 90))
+            outside = ~missing & ~not_numbers & ((bounds[:, 0] < -180) | (bounds[:, 2] > 180)
+                                                 | (bounds[:, 1] < -90) | (bounds[:, 3] > 90))
+        for i in np.flatnonzero(not_numbers):
+            self.problem("coordinates are not numbers (NaN or infinite)", layer, ids[i], "geometry")
         for i in np.flatnonzero(outside):
             self.problem("coordinates are outside longitude -180..180 / latitude -90..90",
                          layer, ids[i], "geometry")
-        if GEOMETRY_TYPES[layer][0] != "Polygon":
-            return
-        invalid = ~missing & ~outside & ~self.shapes.is_valid(frame.geometry.array)
+        return outside | not_numbers
+
+    def _repair_polygons(self, layer: str, frame: gpd.GeoDataFrame, ids: list[str],
+                         candidates: np.ndarray) -> None:
+        """Repair the invalid polygons among `candidates` (a warning each); refuse
+        those too tangled to repair in bounded time and memory (an error each)."""
+        invalid = candidates & ~self.shapes.is_valid(frame.geometry.array)
         for i in np.flatnonzero(invalid):
-            reason = shapely.is_valid_reason(frame.geometry.iloc[i])
-            self.problem(f"invalid polygon ({reason}), repaired", layer, ids[i], "geometry",
-                         severity="warning")
+            shape = frame.geometry.iloc[i]
+            if too_tangled(shape):
+                invalid[i] = False
+                self.problem(f"polygon's edges cross each other more than {MAX_CROSSINGS} times: "
+                             "too tangled to repair; simplify or redraw it", layer, ids[i], "geometry")
+            else:
+                self.problem(f"invalid polygon ({shapely.is_valid_reason(shape)}), repaired",
+                             layer, ids[i], "geometry", severity="warning")
         if invalid.any():
-            # "structure" keeps a polygon input polygonal (no stray lines or points).
-            repaired = shapely.make_valid(frame.geometry.array[invalid], method="structure",
-                                          keep_collapsed=False)
-            frame.loc[invalid, frame.geometry.name] = repaired
+            frame.loc[invalid, frame.geometry.name] = repair(frame.geometry.array[invalid])
+
+    def _check_base_layer(self, layer: str) -> None:
+        """A base_* layer (any geometry, drawn as background) gets the same coordinate
+        checks and polygon repair as the briefing layers."""
+        frame = self.frames[layer]
+        if not isinstance(frame, gpd.GeoDataFrame):
+            return
+        geoms = frame.geometry.array
+        ids = self.row_ids(layer)
+        missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+        bad = self._check_coordinates(layer, frame, ids, missing)
+        polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+        self._repair_polygons(layer, frame, ids, polygonal & ~missing & ~bad)
 
     # -- cross-layer checks -----------------------------------------------
     def _known_ids(self, layer: str, column: str) -> set[str]:

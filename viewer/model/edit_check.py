@@ -64,7 +64,7 @@ def _check_row(dataset: Dataset, layer: str, row: Mapping[str, object]) -> None:
         value = row.get(column)
         if enum_layer == layer and _present(value) and value not in allowed:
             raise EditRefused(column, f"'{value}' is not one of {', '.join(allowed)}")
-    if layer == "actors" and not COLOR.match(str(row.get("color") or "")):
+    if layer == "actors" and not COLOR.fullmatch(str(row.get("color") or "")):
         raise EditRefused("color", f"'{row.get('color')}' is not a colour of the form #RRGGBB")
     if layer == "events" and _present(row.get("importance")):
         if str(row["importance"]) not in ("1", "2", "3", "1.0", "2.0", "3.0"):

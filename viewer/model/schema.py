@@ -72,4 +72,4 @@ REFERENCES: dict[tuple[str, str], tuple[str, str, bool]] = {
 }
 SOURCED_LAYERS = ("places", "areas", "control", "flows", "events", "series")
 
-COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+COLOR = re.compile(r"#[0-9A-Fa-f]{6}")  # used with fullmatch: "$" would let "\n" through
