@@ -144,11 +144,13 @@ def test_validate_and_state_print_control_characters_escaped(tmp_path, capsys):
     out = capsys.readouterr()
     layers = tiny_layers()
     layers["dataset_meta"].loc[0, "value"] = "Title" + ESCAPES
-    layers["control"]["actor_id"] = layers["control"]["actor_id"]
     fine = write_tiny(tmp_path / "fine.gpkg", dataset_meta=layers["dataset_meta"])
-    assert main(["state", "--dataset", str(fine), "--date", "2024-11-01"]) == 0
-    state_out = capsys.readouterr()
-    for text in (out.out + out.err, state_out.out):
+    printed = []
+    for command in (["state", "--date", "2024-11-01"], ["compare", "--from", "2024-06-01",
+                    "--to", "2024-11-01"], ["coverage"]):
+        assert main([*command, "--dataset", str(fine)]) == 0
+        printed.append(capsys.readouterr().out)
+    for text in [out.out + out.err] + printed:
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202e]", text)
         assert not any(line.startswith("ok:") for line in text.splitlines())
         assert "\\x1b]0;pwned\\x07" in text

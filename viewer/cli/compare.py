@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from viewer.cli.common import EMBEDDED_DATASET, CliError, in_range, load, parse_day
+from viewer.cli.common import EMBEDDED_DATASET, CliError, in_range, load, parse_day, terminal_safe
 
 
 def add_parsers(commands) -> None:
@@ -39,10 +39,10 @@ def run_compare(args: argparse.Namespace) -> int:
             report["png"] = str(args.out)
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
-    print(f"{dataset.title} — changes from {args.date_a} to {args.date_b}")
+    print(f"{terminal_safe(dataset.title)} — changes from {args.date_a} to {args.date_b}")
     lines = result.lines()
     for line in lines or ["no zone changed hands and no route changed status"]:
-        print(f"  {line}")
+        print(f"  {terminal_safe(line)}")
     if args.out is not None:
         print(args.out)
     return 0

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from viewer.cli.common import EMBEDDED_DATASET, CliError, load
+from viewer.cli.common import EMBEDDED_DATASET, CliError, load, terminal_safe
 
 
 def add_parsers(commands) -> None:
@@ -31,7 +31,7 @@ def run_coverage(args: argparse.Namespace) -> int:
         print(json.dumps({"dataset": dataset.title, **report.to_dict()}, indent=2,
                          ensure_ascii=False))
         return 0
-    print(f"{dataset.title} — evidence from {report.start} to {report.end} (exclusive)")
+    print(f"{terminal_safe(dataset.title)} — evidence from {report.start} to {report.end} (exclusive)")
     print("month     events  control  series  sources")
     for m in report.months:
         c = m.counts
@@ -42,5 +42,5 @@ def run_coverage(args: argparse.Namespace) -> int:
         print(f"  {period.start} to {period.end} (exclusive): {period.days} days")
     print("zones: share of days with control that is not estimated (with any control)")
     for zone in report.zones:
-        print(f"  {zone.name}: {zone.share_sourced:.0%} ({zone.share_any:.0%})")
+        print(f"  {terminal_safe(zone.name)}: {zone.share_sourced:.0%} ({zone.share_any:.0%})")
     return 0
