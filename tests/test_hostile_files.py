@@ -156,3 +156,161 @@ def test_a_file_locked_by_another_program_says_so_quickly(tmp_path):
         writer.close()
     assert [str(p) for p in problems] == [
         "locked.gpkg: is locked by another program; try again when it has saved and closed the file"]
+
+
+# -- item 5: a polygon too tangled to repair --------------------------------------------
+def test_a_tangled_polygon_is_refused_in_bounded_time_and_memory(tmp_path):
+    """20,000 random vertices: make_valid would node tens of millions of crossings."""
+    import numpy as np
+    import geopandas as gpd
+    from shapely.geometry import Polygon
+
+    control = tiny_layers()["control"]
+    ring = np.random.default_rng(17).uniform((97.0, 25.0), (97.5, 25.5), size=(20_000, 2))
+    control = gpd.GeoDataFrame(control, geometry=[Polygon(ring)] + list(control.geometry[1:]),
+                               crs=4326)
+    path = write_tiny(tmp_path / "tangled.gpkg", control=control)
+    result = run_python(f"""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # 3 GB, not 24
+        from viewer.io import validate
+        for problem in validate({str(path)!r}):
+            print(problem)
+    """)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert ("tangled.gpkg, layer 'control', row c1, column 'geometry': polygon's edges cross "
+            "each other more than 5000 times: too tangled to repair") in result.stdout
+
+
+def test_a_bow_tie_polygon_is_still_repaired_with_a_warning(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Polygon
+
+    control = tiny_layers()["control"]
+    bow_tie = Polygon([(97.0, 25.0), (97.5, 25.5), (97.5, 25.0), (97.0, 25.5)])
+    control = gpd.GeoDataFrame(control, geometry=[bow_tie] + list(control.geometry[1:]), crs=4326)
+    problems = validate(write_tiny(tmp_path / "bow.gpkg", control=control))
+    assert [p.severity for p in problems] == ["warning"]
+    assert "row c1, column 'geometry': invalid polygon (Self-intersection" in str(problems[0])
+
+
+# -- items 6 and 7: dataset_meta dates ------------------------------------------------
+@pytest.mark.parametrize("key, value, message", [
+    ("time_start", "0001-01-01", "0001-01-01 is outside the years 1700-2199 this viewer can show"),
+    ("time_end", "9999-01-01", "9999-01-01 is outside the years 1700-2199 this viewer can show"),
+    ("time_start", "soon", "'soon' is not a date (YYYY-MM-DD)"),
+    ("default_date", "2024-02-30", "'2024-02-30' is not a date (YYYY-MM-DD)"),
+    ("time_end", "2023-01-01", "time_end 2023-01-01 is before time_start 2024-01-01"),
+])
+def test_bad_dataset_dates_are_refused_naming_the_row(tmp_path, key, value, message):
+    meta = tiny_layers()["dataset_meta"]
+    meta.loc[meta["key"] == key, "value"] = value
+    problems = validate(write_tiny(tmp_path / "meta.gpkg", dataset_meta=meta))
+    assert [str(p) for p in problems] == [
+        f"meta.gpkg, layer 'dataset_meta', row {key}, column 'value': {message}"]
+
+
+def test_row_dates_outside_the_drawable_years_are_refused(tmp_path):
+    events = tiny_layers()["events"]
+    events.loc[1, "date"] = "0001-01-01"
+    problems = validate(write_tiny(tmp_path / "old.gpkg", events=events))
+    assert [str(p) for p in problems] == [
+        "old.gpkg, layer 'events', row e2, column 'date': "
+        "0001-01-01 is outside the years 1700-2199 this viewer can show"]
+
+
+# -- item 7: files that validated and then failed ------------------------------------
+def test_a_self_intersecting_base_polygon_is_repaired_and_drawn(qapp, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Polygon
+
+    from viewer.export import ExportOptions, render_export
+    from viewer.io import read_dataset
+    from viewer.render.renderer import MapRenderer
+
+    bow_tie = Polygon([(96.5, 24.5), (98.5, 26.0), (98.5, 24.5), (96.5, 26.0)])
+    base = gpd.GeoDataFrame({"name": ["Myanmar"]}, geometry=[bow_tie], crs=4326)
+    dataset = read_dataset(write_tiny(tmp_path / "base.gpkg", base_countries=base))
+    assert [str(p) for p in dataset.warnings] == [
+        "warning: base.gpkg, layer 'base_countries', row #1, column 'geometry': "
+        "invalid polygon (Self-intersection[97.5 25.25]), repaired"]
+    image = render_export(MapRenderer(dataset), dataset.default_date,
+                          ExportOptions(width=320, height=200))
+    assert not image.isNull()
+
+
+def test_a_layer_in_an_unusable_coordinate_system_is_named(tmp_path):
+    path = execute(write_tiny(tmp_path / "srs.gpkg"),
+                   "UPDATE gpkg_geometry_columns SET srs_id = -1 WHERE table_name = 'places'",
+                   "UPDATE gpkg_contents SET srs_id = -1 WHERE table_name = 'places'")
+    problems = [str(p) for p in validate(path)]
+    assert len(problems) == 1
+    assert problems[0].startswith("srs.gpkg, layer 'places', column 'geometry': its coordinate "
+                                  "system (Undefined Cartesian SRS) cannot be converted")
+
+
+def test_nan_coordinates_are_named(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    layers = tiny_layers()
+    places = layers["places"].copy()
+    places.geometry = [Point(float("nan"), 25.25), places.geometry[1]]
+    flows = layers["flows"].copy()
+    flows.geometry = [LineString([(97.25, 25.25), (float("nan"), 25.5), (97.75, 25.25)]),
+                      flows.geometry[1]]
+    problems = [str(p) for p in validate(write_tiny(tmp_path / "nan.gpkg", places=places,
+                                                    flows=gpd.GeoDataFrame(flows, crs=4326)))]
+    assert problems == [
+        "nan.gpkg, layer 'places', row west, column 'geometry': coordinates are not numbers (NaN or infinite)",
+        "nan.gpkg, layer 'flows', row f1, column 'geometry': coordinates are not numbers (NaN or infinite)"]
+
+
+def test_bit_flipped_files_end_in_problem_lines_or_draw(qapp, tmp_path):
+    """40 copies of a good file with 4 random bits flipped each: every one is either
+    refused with problem lines or reads and draws; none ends in a traceback."""
+    import random
+
+    from viewer.export import ExportOptions, render_export
+    from viewer.io import read_dataset
+    from viewer.io.problems import errors_in
+    from viewer.render.renderer import MapRenderer
+
+    good = write_tiny(tmp_path / "good.gpkg").read_bytes()
+    for seed in (68, 111, 191, *range(37)):  # the first three once ended in UnicodeDecodeError
+        data = bytearray(good)
+        rng = random.Random(seed)
+        for _ in range(4):
+            data[rng.randrange(100, len(data))] ^= 1 << rng.randrange(8)
+        path = tmp_path / f"flipped-{seed}.gpkg"
+        path.write_bytes(bytes(data))
+        problems = validate(path)
+        assert all(str(p).startswith(path.name) for p in problems)
+        if not errors_in(problems):
+            dataset = read_dataset(path)
+            render_export(MapRenderer(dataset), dataset.default_date,
+                          ExportOptions(width=160, height=100))
+
+
+# -- item 13: text that is not UTF-8 ---------------------------------------------------
+def test_a_byte_that_is_not_utf8_is_replaced_and_its_cell_named(tmp_path):
+    from viewer.io import read_dataset
+
+    path = execute(write_tiny(tmp_path / "latin.gpkg"),
+                   "UPDATE sources SET note = CAST(X'4B6163686966E9206E6F7465' AS TEXT), "
+                   "title = 'Café ဗမာ' WHERE source_id = 's2'")
+    dataset = read_dataset(path)
+    assert [str(p) for p in dataset.warnings] == [
+        "warning: latin.gpkg, layer 'sources', row s2, column 'note': "
+        "text is not valid UTF-8; the unreadable bytes are shown as \ufffd"]
+    assert dataset.sources["note"].tolist()[1] == "Kachif\ufffd note"
+    assert dataset.sources["title"].tolist()[1] == "Café ဗမာ"
+
+
+# -- item 15: colours ------------------------------------------------------------------
+def test_a_colour_with_a_trailing_newline_is_refused(tmp_path):
+    actors = tiny_layers()["actors"]
+    actors.loc[0, "color"] = "#0072B2\n"
+    problems = [str(p) for p in validate(write_tiny(tmp_path / "nl.gpkg", actors=actors))]
+    assert problems == ["nl.gpkg, layer 'actors', row KIA, column 'color': "
+                        "'#0072B2\n' is not a colour of the form #RRGGBB"]

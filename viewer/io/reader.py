@@ -20,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyproj
 import shapely
 
 from viewer.io.problems import DatasetError, Problem, errors_in
@@ -91,6 +92,8 @@ def _check_sqlite(path: Path) -> list[Problem]:
             verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
     except sqlite3.DatabaseError as error:
         return [Problem(name, _sqlite_failure(error))]
+    except UnicodeDecodeError:  # SQLite's own message quoted damaged schema bytes
+        return [Problem(name, "is damaged or truncated (SQLite: its table definitions are garbled)")]
     if verdict != "ok":
         return [Problem(name, f"is damaged or truncated (SQLite: {verdict})")]
     return problems
@@ -116,6 +119,7 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
         if "unable to open" not in str(error) or not _is_wal(path):
             raise
         db = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    db.text_factory = lambda data: data.decode("utf-8", errors="replace")
     deadline = time.monotonic() + SQLITE_TIME_LIMIT_S
     db.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
     return db
@@ -215,6 +219,7 @@ class _Reader:
         # which pandas deep-copies into every frame derived from it (each control_on()).
         self._parsed_dates: dict[str, dict[str, list]] = {}
         self.shapes = SharedShapes()
+        self._bad_text: list[tuple[str, int, str]] = []  # (layer, row position, column)
 
     def problem(self, message: str, layer: str | None = None, row: str | None = None,
                 column: str | None = None, severity: str = "error") -> None:
@@ -257,6 +262,10 @@ class _Reader:
             frame = self._read_layer(layer)
             if frame is not None:
                 self.frames[layer] = frame
+        for layer, position, column in self._bad_text:
+            if layer in self.frames:
+                self.problem("text is not valid UTF-8; the unreadable bytes are shown as \ufffd",
+                             layer, self.row_ids(layer)[position], column, severity="warning")
         for layer, columns in REQUIRED_COLUMNS.items():
             frame = self.frames.get(layer)
             for column in columns if frame is not None else ():
@@ -268,7 +277,7 @@ class _Reader:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 info = pyogrio.read_info(self.path, layer=layer)
-                frame = pyogrio.read_dataframe(self.path, layer=layer, read_geometry=False)
+                frame = self._read_attributes(layer)
                 if info["geometry_type"] is not None:
                     shapes = self._read_shapes(layer, info["features"])
                     if len(shapes) != len(frame):
@@ -280,6 +289,25 @@ class _Reader:
         if isinstance(frame, gpd.GeoDataFrame):
             return self._to_wgs84(layer, frame)
         return pd.DataFrame(frame)
+
+    def _read_attributes(self, layer: str) -> pd.DataFrame:
+        """The layer's columns; text that is not UTF-8 is read with the bad bytes
+        replaced by U+FFFD, and a warning names each such cell."""
+        try:
+            return pyogrio.read_dataframe(self.path, layer=layer, read_geometry=False)
+        except UnicodeDecodeError:
+            pass
+        # Latin-1 maps every byte to one character, so the text's bytes come back intact.
+        frame = pyogrio.read_dataframe(self.path, layer=layer, read_geometry=False,
+                                       encoding="latin-1")
+        for column in frame.columns:
+            if not pd.api.types.is_string_dtype(frame[column]):
+                continue
+            pairs = [_utf8(v) if isinstance(v, str) else (v, True) for v in frame[column]]
+            frame[column] = pd.Series([text for text, _ in pairs], index=frame.index,
+                                      dtype=frame[column].dtype)
+            self._bad_text += [(layer, row, str(column)) for row, (_, ok) in enumerate(pairs) if not ok]
+        return frame
 
     def _read_shapes(self, layer: str, count: int) -> np.ndarray:
         """The layer's shapes, READ_SLICE_ROWS rows at a time (GDAL's WKB for one
@@ -293,16 +321,22 @@ class _Reader:
             slices.append(self.shapes.decode(wkb))
         return np.concatenate(slices) if slices else np.empty(0, dtype=object)
 
-    def _to_wgs84(self, layer: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    def _to_wgs84(self, layer: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
         if frame.crs is None:
             self.problem("has no coordinate system; read as EPSG:4326 (longitude, latitude)",
                          layer, severity="warning")
             return frame.set_crs(4326, allow_override=True)
-        if frame.crs.to_epsg() != 4326:
-            self.problem(f"is in {frame.crs.to_string()}, reprojected to EPSG:4326",
-                         layer, severity="warning")
-            return frame.to_crs(4326)
-        return frame
+        try:
+            if frame.crs.to_epsg() == 4326:
+                return frame
+            converted = frame.to_crs(4326)
+        except pyproj.exceptions.ProjError as error:  # srs_id -1, an unknown or broken definition
+            self.problem(f"its coordinate system ({frame.crs.name}) cannot be converted to "
+                         f"longitude/latitude: {error}", layer, column="geometry")
+            return None
+        self.problem(f"is in {frame.crs.to_string()}, reprojected to EPSG:4326",
+                     layer, severity="warning")
+        return converted
 
     # -- row checks -------------------------------------------------------
     def row_ids(self, layer: str) -> list[str]:
@@ -578,6 +612,15 @@ def _not_retracted(frame: pd.DataFrame) -> np.ndarray:
     if "retracted" not in frame.columns:
         return np.ones(len(frame), dtype=bool)
     return pd.to_numeric(frame["retracted"], errors="coerce").fillna(0).to_numpy() == 0
+
+
+def _utf8(latin1: str) -> tuple[str, bool]:
+    """Text read as Latin-1 decoded as the UTF-8 it should be; False if it was not."""
+    data = latin1.encode("latin-1")
+    try:
+        return data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace"), False
 
 
 def _present(value: object) -> bool:
