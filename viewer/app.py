@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
 from pathlib import Path
 
@@ -77,9 +78,24 @@ def run_gui(args: argparse.Namespace) -> int:
                                  str(settings.value("dataset/last_date", "")))
     window = MainWindow(embedded_dataset=cli.EMBEDDED_DATASET, settings=settings)
     window.show()
+    _quit_on_ctrl_c(app)
     if path is not None:
         window.open_dataset(path, date)
     return app.exec()
+
+
+def _quit_on_ctrl_c(app) -> None:
+    """Ctrl+C in the terminal closes the window (which saves its settings) and quits.
+
+    Python runs a signal handler only when it next runs Python code, which Qt's
+    event loop may not do for a long time: a timer gives it a moment every 200 ms.
+    """
+    from PySide6.QtCore import QTimer
+
+    signal.signal(signal.SIGINT, lambda _signum, _frame: (app.closeAllWindows(), app.quit()))
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,4 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return handled
     if argv and (argv[0] in subcommand_names() or argv[0].startswith("--version")):
         return cli.main(argv)
-    return run_gui(build_parser().parse_args(argv))
+    args = build_parser().parse_args(argv)
+    try:
+        return run_gui(args)
+    except KeyboardInterrupt:  # Ctrl+C before the window was up
+        return 130

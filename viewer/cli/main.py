@@ -6,6 +6,7 @@ Each command lives in its own module with an `add_parsers(commands)` function;
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from viewer import __version__
@@ -33,7 +34,18 @@ def subcommand_names() -> tuple[str, ...]:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # a reader that went away shows here, not as a message at exit
+        return code
+    except BrokenPipeError:
+        # `kachin-viewer state --json | head`: the reader has all it wants. Stop
+        # quietly, as Unix tools do, and let nothing more reach the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for `yes | head`
+    except MemoryError:
+        print("error: out of memory (the dataset or the output is too large for the memory "
+              "this machine has free)", file=sys.stderr)
+        return 1
     except CliError as error:
         for line in str(error).splitlines():
             print(f"error: {terminal_safe(line)}", file=sys.stderr)

@@ -270,6 +270,9 @@ class MainWindow(QMainWindow):
         self.warnings_button.hide()
         self.warnings_button.clicked.connect(self._show_warnings)
         self.statusBar().addPermanentWidget(self.editing.recorded_label)
+        self.settings_note = plain_label()
+        self.settings_note.hide()
+        self.statusBar().addPermanentWidget(self.settings_note)
         self.statusBar().addPermanentWidget(self.warnings_button)
         self.statusBar().addPermanentWidget(self.progress_bar)
 
@@ -312,6 +315,10 @@ class MainWindow(QMainWindow):
         self.editing.opened(self.state, self.details_box)
         gc.collect()
         gc.freeze()
+        # Draw the map and the timeline once before the file becomes "last opened":
+        # one whose drawing crashes must not be reopened at every later start.
+        self.map.grab()
+        self.timeline.grab()
         self._remember(dataset.path)
         message = f"Opened {dataset.path}"
         if dataset.warnings:
@@ -533,18 +540,34 @@ class MainWindow(QMainWindow):
 
     # -- window settings --------------------------------------------------
     def _restore_window(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if geometry is None:
+        """Window layout and playback choices from the settings; a value that cannot
+        be read (a hand edit, another version) falls back to its default, and the
+        status bar says which."""
+        unreadable = []
+        if not self._restore_layout():
+            if self.settings.value("window/geometry") is not None:
+                unreadable.append("window layout")
             screen = self.screen().availableGeometry()
             self.resize(min(1600, screen.width()), min(1000, screen.height()))
             self.resizeDocks([self.timeline_dock], [390], Qt.Orientation.Vertical)
             self.resizeDocks([self.details_dock], [330], Qt.Orientation.Horizontal)
-        else:
-            self.restoreGeometry(geometry)
-            self.restoreState(self.settings.value("window/state"))
-        speed = int(self.settings.value("playback/speed", DEFAULT_SPEED))
-        self.speed_box.setCurrentIndex(max(self.speed_box.findData(speed), 0))
+        speed = self.settings.value("playback/speed", DEFAULT_SPEED)
+        index = self.speed_box.findData(int(speed) if str(speed).isdigit() else None)
+        if index < 0:
+            unreadable.append("playback speed")
+            index = self.speed_box.findData(DEFAULT_SPEED)
+        self.speed_box.setCurrentIndex(index)
         self.loop_action.setChecked(self.settings.value("playback/loop", False, type=bool))
+        self.settings_note.setText(f"Unreadable settings reset to defaults: {', '.join(unreadable)}")
+        self.settings_note.setVisible(bool(unreadable))
+
+    def _restore_layout(self) -> bool:
+        geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
+        try:
+            return (geometry is not None and self.restoreGeometry(geometry)
+                    and (state is None or self.restoreState(state)))
+        except TypeError:  # a value that is not a saved layout at all
+            return False
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if not self.editing.may_discard():
