@@ -47,7 +47,7 @@ def export_animation(dataset: Dataset, dates: Sequence[dt.date], path: str | os.
             report(f"Frame {i + 1} of {len(dates)}: {format_date(day)}", i / len(dates))
             yield rgb_array(render_export(renderer, day, options))
 
-    with atomic_target(path) as temporary:
+    with atomic_target(path, overwrite=overwrite) as temporary:
         if suffix == ".gif":
             _write_gif(temporary, frames(), fps)
         else:

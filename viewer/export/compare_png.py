@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtGui import QImage
 
-from viewer.export.files import atomic_target, check_target
-from viewer.export.options import ExportError, ExportOptions
-from viewer.export.png import export_view, png_metadata
+from viewer.export.files import check_target, write_file
+from viewer.export.options import ExportOptions
+from viewer.export.png import export_view, png_bytes, png_metadata
 from viewer.model.compare import Comparison
 from viewer.model.dates import format_date
 from viewer.render.compare_layer import CompareLayer
@@ -70,7 +70,5 @@ def export_compare_png(renderer: MapRenderer, comparison: Comparison, path: str 
     path = Path(path)
     check_target(path, overwrite)
     image = render_compare(renderer, comparison, options)
-    with atomic_target(path) as temporary:
-        if not image.save(str(temporary), "PNG"):
-            raise ExportError(f"could not write {path}")
+    write_file(path, png_bytes(image), overwrite=overwrite)
     return path

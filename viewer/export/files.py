@@ -1,7 +1,10 @@
 """Checks before writing and the temporary-file-then-rename write every export uses."""
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import tempfile
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,15 +43,92 @@ def check_target(path: Path, overwrite: bool) -> None:
 
 
 @contextmanager
-def atomic_target(path: Path) -> Iterator[Path]:
-    """A temporary file beside `path`, renamed onto it only if the block succeeds."""
+def atomic_target(path: Path, *, overwrite: bool = True, size: int | None = None) -> Iterator[Path]:
+    """A temporary file beside `path`, moved onto it only if the block succeeds.
+
+    Without `overwrite`, a file that appeared at `path` meanwhile (another export
+    to the same name) is kept and TargetExists raised. A full disk is reported as
+    such, with `size` (the bytes being written) when known.
+    """
     temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial{path.suffix}")
     try:
         yield temporary
-        os.replace(temporary, path)
+        move_into_place(temporary, path, overwrite)
     except OSError as error:
-        raise ExportError(f"could not write {path}: {error.strerror or error}") from None
+        raise write_error(path, error, size) from None
     finally:
         temporary.unlink(missing_ok=True)
 
 
+def write_file(path: Path, data: bytes, *, overwrite: bool = True) -> None:
+    """Write `data` to `path` through a temporary file beside it."""
+    with atomic_target(path, overwrite=overwrite, size=len(data)) as temporary:
+        temporary.write_bytes(data)
+
+
+def move_into_place(source: Path, target: Path, overwrite: bool) -> None:
+    """Rename `source` onto `target`; without `overwrite`, never onto an existing file."""
+    if overwrite:
+        os.replace(source, target)
+        return
+    try:
+        os.link(source, target)  # fails if `target` exists, with no window between check and write
+    except FileExistsError:
+        raise TargetExists(f"{target} already exists (written by another export meanwhile?)") from None
+    except OSError:  # a file system without hard links (FAT, exFAT)
+        if target.exists():
+            raise TargetExists(f"{target} already exists") from None
+        os.replace(source, target)
+    else:
+        source.unlink()
+
+
+def write_error(path: Path, error: OSError, size: int | None = None) -> ExportError:
+    """One line for a failed write; a full disk says how much room was needed."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        free = shutil.disk_usage(path.parent).free
+        room = f"{_megabytes(size)} MB needed, " if size else ""
+        return ExportError(f"disk full ({room}{_megabytes(free)} MB free) writing {path}")
+    return ExportError(f"could not write {path}: {error.strerror or error}")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f}"
+
+
+@contextmanager
+def staging_folder(folder: Path) -> Iterator[Path]:
+    """A hidden temporary folder inside `folder` (same disk: moving out is a rename),
+    removed with whatever is left in it. Leftovers of an export that was killed are
+    removed first: call this while holding `folder_lock(folder)`."""
+    for stale in folder.glob(".kachin-export-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=".kachin-export-", dir=folder))
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Only one export writes into `folder` at a time: a second one is refused.
+
+    The lock is the operating system's on the folder itself (no lock file to leave
+    behind), released when the export ends or its process dies.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: files being written cannot be replaced there anyway
+        yield
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExportError(f"another export is writing into {folder}; "
+                              "wait for it to finish") from None
+        yield
+    finally:
+        os.close(handle)

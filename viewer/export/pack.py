@@ -4,12 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from viewer import __version__
-from viewer.export.files import atomic_target, check_folder, check_target, make_folder
+from viewer.export.files import (check_folder, check_target, folder_lock, make_folder,
+                                  move_into_place, staging_folder, write_error)
 from viewer.export.options import (
     Cancelled,
     ExportError,
@@ -17,7 +19,7 @@ from viewer.export.options import (
     Progress,
     stop_if,
 )
-from viewer.export.png import export_view, render_export
+from viewer.export.png import export_view, png_bytes, render_export
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date, parse_date, to_day
 from viewer.model.links import web_link
@@ -42,7 +44,12 @@ def export_pack(dataset: Dataset, dates: Sequence[dt.date], out_dir: str | os.Pa
                 renderer: MapRenderer | None = None) -> PackResult:
     """Numbered PNGs, one per date, and `index.html` listing each image's events and sources.
 
-    `out_dir` is created when missing (and removed again if the export fails)."""
+    `out_dir` is created when missing (and removed again if the export fails).
+    Everything is written into a hidden folder inside `out_dir` and moved into
+    place only once complete, the index last: a failure, a cancel or a killed
+    process leaves a previous pack as it was. A second export into the same
+    folder while one runs is refused.
+    """
     out_dir = Path(out_dir)
     dates = sorted(set(dates))
     if not dates:
@@ -52,37 +59,50 @@ def export_pack(dataset: Dataset, dates: Sequence[dt.date], out_dir: str | os.Pa
     width = max(2, len(str(len(dates))))
     names = [out_dir / f"{i:0{width}d}_{day.isoformat()}.png" for i, day in enumerate(dates, 1)]
     index_path = out_dir / "index.html"
-    for path in names + [index_path]:
-        check_target(path, overwrite)
-    renderer = renderer or MapRenderer(dataset)
-    report = progress or (lambda _text, _fraction: None)
-    result = PackResult()
     try:
-        for i, (day, path) in enumerate(zip(dates, names)):
-            stop_if(cancelled)
-            report(f"Map {i + 1} of {len(dates)}: {format_date(day)}", i / (len(dates) + 1))
-            image = render_export(renderer, day, options)
-            with atomic_target(path) as temporary:
-                if not image.save(str(temporary), "PNG"):
-                    raise ExportError(f"could not write {path}")
-            result.images.append(path)
-        stop_if(cancelled)
-        report("Writing the index", len(dates) / (len(dates) + 1))
-        view = export_view(renderer, options)
-        page = pack_index_html(renderer, dates, names, view, options)
-        with atomic_target(index_path) as temporary:
-            temporary.write_text(page, encoding="utf-8")
-        result.index = index_path
+        with folder_lock(out_dir), staging_folder(out_dir) as staging:
+            for path in names + [index_path]:
+                check_target(path, overwrite)
+            _write_pack(renderer or MapRenderer(dataset), dates, names, staging, options,
+                        progress or (lambda _text, _fraction: None), cancelled)
+            for path in names + [index_path]:
+                move_into_place(staging / path.name, path, overwrite)
+    except MemoryError:
+        _remove_if_created(out_dir, created)
+        raise ExportError(f"out of memory while making the pack of {len(dates)} maps; "
+                          "try fewer dates or a smaller size") from None
     except BaseException:
-        for path in result.images:
-            path.unlink(missing_ok=True)
-        if created:
-            out_dir.rmdir()
+        _remove_if_created(out_dir, created)
         raise
+    return PackResult(images=names, index=index_path)
+
+
+def _write_pack(renderer: MapRenderer, dates: list[dt.date], names: list[Path], staging: Path,
+                options: ExportOptions, report: Progress, cancelled: Cancelled | None) -> None:
+    written = 0
+    for i, (day, path) in enumerate(zip(dates, names)):
+        stop_if(cancelled)
+        report(f"Map {i + 1} of {len(dates)}: {format_date(day)}", i / (len(dates) + 1))
+        data = png_bytes(render_export(renderer, day, options))
+        written += len(data)
+        try:
+            (staging / path.name).write_bytes(data)
+        except OSError as error:  # a full disk: the whole pack needs about this much
+            raise write_error(path, error, written * len(dates) // (i + 1)) from None
+    stop_if(cancelled)
+    report("Writing the index", len(dates) / (len(dates) + 1))
+    page = pack_index_html(renderer, dates, names, export_view(renderer, options), options)
+    try:
+        (staging / "index.html").write_text(page, encoding="utf-8")
+    except OSError as error:
+        raise write_error(staging.parent / "index.html", error, written + len(page)) from None
+    stop_if(cancelled)
     report("Done", 1.0)
-    return result
 
 
+def _remove_if_created(folder: Path, created: bool) -> None:
+    if created:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pack_index_html(renderer: MapRenderer, dates: list[dt.date], images: list[Path],
@@ -92,14 +112,14 @@ def pack_index_html(renderer: MapRenderer, dates: list[dt.date], images: list[Pa
     esc = html.escape
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{esc(dataset.title)} — briefing pack</title>",
+        f"<title>{_text(dataset.title)} — briefing pack</title>",
         "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1100px;margin:2em auto;"
         "color:#1e1e1e}img{width:100%;border:1px solid #bbb}section{margin-bottom:3em}"
         ".src{color:#555;font-size:90%}.meta{color:#555}</style></head><body>",
-        f"<h1>{esc(dataset.title)}</h1>",
+        f"<h1>{_text(dataset.title)}</h1>",
         f'<p class="meta">{len(dates)} maps from {esc(format_date(dates[0]))} to '
         f"{esc(format_date(dates[-1]))}. Dataset {esc(dataset.path.name if dataset.path else '')} "
-        f"(SHA-256 {esc(dataset.sha256[:16])}…). {esc(dataset.meta.get('attribution', ''))}</p>",
+        f"(SHA-256 {esc(dataset.sha256[:16])}…). {_text(dataset.meta.get('attribution', ''))}</p>",
     ]
     previous = None
     for number, (day, image) in enumerate(zip(dates, images), 1):
@@ -125,7 +145,7 @@ def _pack_section(renderer: MapRenderer, number: int, day: dt.date, previous: dt
         lines.append(f"<h3>Events {esc(span)}</h3><ul>")
         for _, event in events.iterrows():
             when = format_date(parse_date(event["date"]), str(event.get("date_precision") or "day"))
-            lines.append(f"<li><b>{esc(when)}</b> — {esc(str(event['title']))}"
+            lines.append(f"<li><b>{esc(when)}</b> — {_text(event['title'])}"
                          f"{_summary(event)}{_sources_html(dataset, event.get('source_ids'))}</li>")
         lines.append("</ul>")
     else:
@@ -143,7 +163,21 @@ def _events_between(dataset: Dataset, previous: dt.date | None, day: dt.date):
 
 def _summary(event) -> str:
     summary = event.get("summary")
-    return f"<br>{html.escape(str(summary))}" if isinstance(summary, str) and summary.strip() else ""
+    return f"<br>{_text(summary)}" if isinstance(summary, str) and summary.strip() else ""
+
+
+# The most of one text (a title, a summary, a source) the index shows: a file of
+# megabyte-long strings made a 1.2 GB page before.
+MAX_INDEX_TEXT = 2_000
+
+
+def _text(value: object) -> str:
+    """A dataset text for the page: escaped, and cut short with a note when very long."""
+    text = str(value)
+    if len(text) > MAX_INDEX_TEXT:
+        text = (f"{text[:MAX_INDEX_TEXT]}… [{len(text) - MAX_INDEX_TEXT:,} more characters "
+                "not shown; see the dataset]")
+    return html.escape(text)
 
 
 def _sources_html(dataset: Dataset, source_ids: object) -> str:
@@ -156,10 +190,9 @@ def _sources_html(dataset: Dataset, source_ids: object) -> str:
         if record.get("published"):
             text += f" ({format_date(parse_date(record['published']))})"
         link = web_link(record.get("url"))
-        body = (f'<a href="{html.escape(link)}">{html.escape(text)}</a>' if link
-                else html.escape(text))
+        body = f'<a href="{html.escape(link)}">{_text(text)}</a>' if link else _text(text)
         if record.get("url") and not link:
-            body += f" <span class=\"src\">({html.escape(str(record['url']))})</span>"
+            body += f" <span class=\"src\">({_text(record['url'])})</span>"
         items.append(f"<li>{body}</li>")
     return '<ul class="src">' + "".join(items) + "</ul>"
 

@@ -5,10 +5,11 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QImage
 
 from viewer import __version__
-from viewer.export.files import atomic_target, check_target
+from viewer.export.files import check_target, write_file
 from viewer.export.options import ExportError, ExportOptions
 from viewer.memory import release_free_memory
 from viewer.model.dataset import Dataset
@@ -68,6 +69,17 @@ def png_metadata(renderer: MapRenderer, view: MapView, day: dt.date,
     }
 
 
+def png_bytes(image: QImage) -> bytes:
+    """`image` encoded as PNG in memory: the file is then written by Python, which
+    reports a full disk as such (Qt's writer only prints a libpng error)."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise ExportError(f"could not encode a {image.width()} x {image.height()} PNG")
+    return bytes(data)
+
+
 def renderer_layers(options: ExportOptions) -> dict[str, bool]:
     return {name: bool((options.layers or {}).get(name, True)) for name in MAP_LAYERS}
 
@@ -79,9 +91,7 @@ def export_png(dataset: Dataset, day: dt.date, path: str | os.PathLike,
     path = Path(path)
     check_target(path, overwrite)
     image = render_export(renderer or MapRenderer(dataset), day, options)
-    with atomic_target(path) as temporary:
-        if not image.save(str(temporary), "PNG"):
-            raise ExportError(f"could not write {path}")
+    write_file(path, png_bytes(image), overwrite=overwrite)
     # A one-off export frees a renderer's worth of images: 200 exports in a
     # session grew resident memory by 20% without this, 0.7% with it.
     del image

@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 WEB_SCHEMES = ("http", "https")
+MAX_LENGTH = 2_048  # longer is no address a source cites (and bloats every page it is in)
 
 
 def web_link(value: object) -> str | None:
@@ -20,7 +21,7 @@ def web_link(value: object) -> str | None:
     text = value.strip()
     # Browsers drop tabs and newlines inside addresses ("java\tscript:"); a backslash
     # turns into a path separator. Neither belongs in an address a source cites.
-    if not text or any(c.isspace() or not c.isprintable() or c == "\\" for c in text):
+    if not text or len(text) > MAX_LENGTH or any(c.isspace() or not c.isprintable() or c == "\\" for c in text):
         return None
     try:
         parts = urlsplit(text)
