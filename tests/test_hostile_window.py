@@ -88,4 +88,4 @@ def test_ctrl_c_in_the_terminal_closes_the_window(tmp_path):
     process.send_signal(signal.SIGINT)
     _, errors = process.communicate(timeout=HANG_LIMIT_S)
     assert "Traceback" not in errors
-    assert process.returncode in (0, 130)
+    assert process.returncode in (0, -signal.SIGINT)  # closed, or stopped while starting

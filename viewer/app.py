@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and (argv[0] in subcommand_names() or argv[0].startswith("--version")):
         return cli.main(argv)
     args = build_parser().parse_args(argv)
-    try:
-        return run_gui(args)
-    except KeyboardInterrupt:  # Ctrl+C before the window was up
-        return 130
+    # Until the window is up, Ctrl+C ends the process at once, as for any program
+    # (no KeyboardInterrupt traceback out of an import); then it closes the window.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    return run_gui(args)
