@@ -67,13 +67,13 @@ def test_a_virtual_table_registered_as_a_layer_is_refused(tmp_path):
 
 
 def test_checking_a_file_stops_at_its_time_limit(tmp_path, monkeypatch):
-    from viewer.io import reader
+    from viewer.io import file_check
 
     path = execute(write_tiny(tmp_path / "contents.gpkg"), "ALTER TABLE gpkg_contents RENAME TO c0",
                    f"CREATE VIEW gpkg_contents AS SELECT * FROM c0 UNION ALL "
                    f"SELECT 'x', 'attributes', 'x', '', NULL, NULL, NULL, NULL, NULL, NULL "
                    f"FROM ({ENDLESS})")
-    monkeypatch.setattr(reader, "SQLITE_TIME_LIMIT_S", 0.5)
+    monkeypatch.setattr(file_check, "SQLITE_TIME_LIMIT_S", 0.5)
     started = time.monotonic()
     problems = validate(path)
     assert time.monotonic() - started < 10

@@ -158,7 +158,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
     def denied(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied")
     # Tests run as root in CI, where chmod 000 does not stop reading; deny it here instead.
-    monkeypatch.setattr("viewer.io.reader.open", denied, raising=False)
+    monkeypatch.setattr("viewer.io.file_check.open", denied, raising=False)
     assert problem_lines(path) == ["locked.gpkg: cannot be read: Permission denied"]
 
 

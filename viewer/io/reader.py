@@ -8,11 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import sqlite3
-import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
 from pathlib import Path
 from typing import Callable
 
@@ -23,6 +20,7 @@ import pyogrio
 import pyproj
 import shapely
 
+from viewer.io.file_check import check_file
 from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
 from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
@@ -36,7 +34,6 @@ Progress = Callable[[str, float], None]
 # and 2262; the timeline pads its range): a file's dates must fall in these years.
 EARLIEST, LATEST = dt.date(1700, 1, 1), dt.date(2199, 12, 31)
 META_DATES = ("time_start", "time_end", "default_date")
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def read_dataset(path: str | os.PathLike, progress: Progress | None = None) -> Dataset:
@@ -59,101 +56,6 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def check_file(path: Path) -> list[Problem]:
-    """Problems that stop a file from being read at all."""
-    name = str(path)
-    if not path.exists():
-        return [Problem(name, "file does not exist")]
-    if path.is_dir():
-        return [Problem(name, "is a folder, not a GeoPackage file")]
-    try:
-        with open(path, "rb") as handle:
-            header = handle.read(100)
-    except OSError as error:
-        return [Problem(name, f"cannot be read: {error.strerror or error}")]
-    if not header:
-        return [Problem(name, "is empty (0 bytes), not a GeoPackage")]
-    if not header.startswith(SQLITE_MAGIC):
-        return [Problem(name, "is not a GeoPackage (not an SQLite database)")]
-    return _check_sqlite(path)
-
-
-def _check_sqlite(path: Path) -> list[Problem]:
-    name = str(path)
-    try:
-        with closing(_open_read_only(path)) as db:
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-            if "gpkg_contents" not in tables:
-                return [Problem(name, "is an SQLite database but not a GeoPackage "
-                                      "(no gpkg_contents table)")]
-            problems = _unreadable_layers(name, db)
-            verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
-    except sqlite3.DatabaseError as error:
-        return [Problem(name, _sqlite_failure(error))]
-    except UnicodeDecodeError:  # SQLite's own message quoted damaged schema bytes
-        return [Problem(name, "is damaged or truncated (SQLite: its table definitions are garbled)")]
-    if verdict != "ok":
-        return [Problem(name, f"is damaged or truncated (SQLite: {verdict})")]
-    return problems
-
-
-# Checking a file's structure stops after this long: a crafted file must not hang the app.
-SQLITE_TIME_LIMIT_S = 60.0
-LOCK_WAIT_S = 1.0
-
-
-def _open_read_only(path: Path) -> sqlite3.Connection:
-    """A read-only connection whose queries stop after SQLITE_TIME_LIMIT_S.
-
-    A WAL-mode file (QGIS leaves files it edits so) in a folder that cannot be
-    written, such as a read-only mount, cannot get its -shm file; it is opened
-    as immutable, as nothing can be changing it there.
-    """
-    uri = path.resolve().as_uri()
-    try:
-        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=LOCK_WAIT_S)
-        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-    except sqlite3.OperationalError as error:
-        if "unable to open" not in str(error) or not _is_wal(path):
-            raise
-        db = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
-    db.text_factory = lambda data: data.decode("utf-8", errors="replace")
-    deadline = time.monotonic() + SQLITE_TIME_LIMIT_S
-    db.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
-    return db
-
-
-def _is_wal(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        header = handle.read(20)
-    return header[18:20] == b"\x02\x02"  # file format read/write versions 2: WAL
-
-
-def _sqlite_failure(error: sqlite3.DatabaseError) -> str:
-    text = str(error)
-    if "locked" in text or "busy" in text:
-        return "is locked by another program; try again when it has saved and closed the file"
-    if "interrupted" in text:
-        return (f"took over {SQLITE_TIME_LIMIT_S:g} s to check and was stopped "
-                "(damaged, or made to hang)")
-    return f"is damaged or truncated (SQLite: {text})"
-
-
-def _unreadable_layers(name: str, db: sqlite3.Connection) -> list[Problem]:
-    """Layers that are views or virtual tables: reading one runs a query the file
-    wrote, which may never end (a recursive view), so they are refused."""
-    rows = db.execute(
-        "SELECT c.table_name, m.type, m.sql FROM gpkg_contents c "
-        "LEFT JOIN sqlite_master m ON m.name = c.table_name").fetchall()
-    problems = []
-    for table, kind, sql in rows:
-        if kind == "view" or (kind == "table" and str(sql or "").upper().startswith("CREATE VIRTUAL")):
-            what = "a view" if kind == "view" else "a virtual table"
-            problems.append(Problem(name, f"is {what}, not a table; only tables are read "
-                                          "(a view's query could run without end)", str(table)))
-    return problems
 
 
 # Geometry layers are read this many rows at a time (see _Reader._read_shapes).
