@@ -29,9 +29,9 @@ def tiny(tmp_path) -> Path:
     return write_tiny(tmp_path / "tiny.gpkg")
 
 
-@pytest.fixture
-def dataset(qapp, tiny):
-    return read_dataset(tiny)
+@pytest.fixture(autouse=True)
+def fonts(qapp):
+    """Rendering needs an application (for fonts); conftest's `dataset` is the tiny briefing."""
 
 
 def contents(folder: Path) -> dict[str, bytes]:
