@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from viewer.cli.common import CliError, load, parse_day
+from viewer.cli.common import CliError, load, parse_day, terminal_safe
 from viewer.resources import is_embedded_dataset
 
 EPILOG = """examples:
@@ -165,7 +165,7 @@ def run_edit(args: argparse.Namespace) -> int:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from viewer.io.reader import check_file
+    from viewer.io.file_check import check_file
     from viewer.io.store import GpkgStore
 
     problems = check_file(args.path)
@@ -178,7 +178,8 @@ def run_history(args: argparse.Namespace) -> int:
     if not entries:
         print("no recorded edits" + (f" for {args.row_id}" if args.row_id else ""))
     for entry in entries:
-        print(_entry_text(entry))
+        for line in _entry_text(entry).splitlines():
+            print(terminal_safe(line))
     return 0
 
 
