@@ -4,14 +4,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from factory import tiny_gpkg
 from viewer.io import read_dataset, validate
 from viewer.model.state import Selection
 from viewer.qt import edit_session
-from viewer.qt.edit_forms import ControlForm, EventForm, RetractForm, SourceForm
+from viewer.qt.edit_forms import ControlForm, CorrectForm, EventForm, RetractForm, SourceForm
 from viewer.qt.history import HistoryDialog
 from viewer.qt.main_window import MainWindow
 
@@ -88,6 +88,9 @@ def test_forms_undo_redo_save_reopen_and_history(qtbot, tmp_path, gpkg, answers)
     record(form, sources=(source_id,))
     assert len(controls.session.pending()) == 3 and holder(window) == "SAC"
 
+    controls.pending_menu.aboutToShow.emit()  # Edit ▸ Edits not saved
+    assert [a.text().split(":")[0] for a in controls.pending_menu.actions()] == \
+        [f"1. Add source {source_id}", "2. Add event ev-2024-11-05", "3. Set control of zone-east"]
     window.editing.session.undo_action.trigger()
     assert holder(window) == "KIA" and len(controls.session.pending()) == 2
     window.editing.session.redo_action.trigger()
@@ -108,6 +111,16 @@ def test_forms_undo_redo_save_reopen_and_history(qtbot, tmp_path, gpkg, answers)
     history = reopened.editing.row_history
     assert "1 edit(s)" in history.title.text()
     assert "valid_to (empty) → 2024-11-05" in history.list.item(0).text()
+
+
+def test_row_ids_and_column_names_from_the_file_are_shown_as_plain_text(qtbot, tmp_path, gpkg,
+                                                                       answers):
+    window = open_window(qtbot, tmp_path, gpkg)
+    window.state.select(Selection("events", "e1"))
+    form = window.editing.open_form(CorrectForm)
+    labels = form.findChildren(QLabel)
+    assert labels and all(label.textFormat() == Qt.TextFormat.PlainText for label in labels
+                          if "e1" in label.text() or label.text() == "title")
 
 
 def test_closing_with_unsaved_edits_asks_and_cancel_keeps_the_window(qtbot, tmp_path, gpkg, answers):
@@ -172,3 +185,15 @@ def test_as_recorded_on_shows_the_briefing_before_later_edits(qtbot, tmp_path, g
     assert window.editing.recorded_label.isVisibleTo(window)
     session.show_recorded_on(None)
     assert holder(window) == "SAC"
+
+
+def test_an_edit_keeps_the_map_view_and_the_timeline_zoom(qtbot, tmp_path, gpkg, answers):
+    window = open_window(qtbot, tmp_path, gpkg)
+    window.map.zoom(2.0)
+    window.timeline.lanes.setXRange(19900, 20100, padding=0)
+    view, span = window.map.view, window.timeline.lanes.viewRange()[0]
+    window.state.select(Selection("events", "e2"))
+    record(window.editing.open_form(RetractForm), reason="withdrawn")
+    assert "e2" not in set(window.state.dataset.events["event_id"])
+    assert window.map.view == view
+    assert window.timeline.lanes.viewRange()[0] == pytest.approx(span)

@@ -53,7 +53,7 @@ class EditForm(QDialog):
 
     def add(self, name: str, label: str, widget: QWidget) -> QWidget:
         self.fields[name] = widget
-        self.form.addRow(label, widget)
+        self.form.addRow(plain_label(label), widget)
         return widget
 
     def line(self, name: str, label: str, text: str = "") -> QLineEdit:
@@ -215,7 +215,7 @@ class CorrectForm(EditForm):
         selection = self.state.selection
         self.layer, self.row_id = selection.layer, selection.row_id
         self.before = find_row(self.state.dataset, self.layer, self.row_id) or {}
-        self.form.addRow("Row", QLabel(f"{self.layer} {self.row_id}"))
+        self.form.addRow("Row", plain_label(f"{self.layer} {self.row_id}"))
         self.values: dict[str, QLineEdit] = {}
         for column, value in self.before.items():
             if column not in (id_column(self.layer), edits.RETRACTED):
@@ -237,12 +237,19 @@ class RetractForm(EditForm):
     def build(self) -> None:
         selection = self.state.selection
         self.layer, self.row_id = selection.layer, selection.row_id
-        self.form.addRow("Row", QLabel(f"{self.layer} {self.row_id}"))
+        self.form.addRow("Row", plain_label(f"{self.layer} {self.row_id}"))
         self.form.addRow("", QLabel("It stays in the file and in the history, but is no longer drawn."))
         self.reason = self.line("reason", "Reason")
 
     def command(self):
         return edits.Retract(self.layer, self.row_id, self.reason.text().strip())
+
+
+def plain_label(text: str) -> QLabel:
+    """A label whose text (a column name or row id from the file) is never read as markup."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
 
 
 def _selected_value(state, layer: str, column: str) -> str | None:

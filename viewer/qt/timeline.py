@@ -293,6 +293,7 @@ class Timeline(QWidget):
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self._shown_path = None  # the file shown: a new file fits the timeline, an edit keeps it
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("w")
         self.view.ci.setSpacing(0)
@@ -367,7 +368,9 @@ class Timeline(QWidget):
         self._show_events(dataset)
         self._show_beyond_data(dataset)
         self._show_series()
-        self.fit()
+        if dataset.path != self._shown_path:  # an edit of the same file keeps the user's zoom
+            self.fit()
+        self._shown_path = dataset.path
         self._show_date(self.state.date)
         self._show_selection(self.state.selection)
 
