@@ -92,3 +92,16 @@ def tiny_gpkg(path: Path) -> Path:
     layers["flows"]["volume"] = layers["flows"]["volume"].astype(float)
     write_gpkg(layers, path)
     return path
+
+
+def briefing_layers() -> dict[str, pd.DataFrame]:
+    """A two-chapter briefing over the tiny dataset: before and after KIA takes Easttown."""
+    chapters = pd.DataFrame({
+        "chapter_id": ["b-01", "b-02"], "briefing_id": ["main", "main"], "position": [2, 1],
+        "date": ["2024-10-25", "2024-06-01"],
+        "extent": ["97.5,25.0,98.0,25.5", None], "layers": ["base;control;places;labels", None],
+        "title": ["After the capture", "Before"],
+        "caption": ["Easttown zone under KIA, the route halted.", "Both zones under the junta."],
+        "source_ids": ["s1;s2", "s1"], "note": [None, None]})
+    briefings = pd.DataFrame({"briefing_id": ["main"], "title": ["The tiny story"], "note": [None]})
+    return {"briefing_chapters": chapters, "briefings": briefings}

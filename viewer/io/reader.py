@@ -20,6 +20,7 @@ import pyogrio
 import pyproj
 import shapely
 
+from viewer.io.briefing import read_briefings
 from viewer.io.file_check import check_file
 from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
@@ -141,9 +142,12 @@ class _Reader:
             self._check_base_layer(layer)
         self._check_references()
         self._check_control_overlaps()
+        briefings = read_briefings(self.frames, self.problem)
         self._stop_on_errors()
         self.progress("Preparing", 0.9)
-        return self._dataset()
+        dataset = self._dataset()
+        dataset.briefings = briefings
+        return dataset
 
     def _stop_on_errors(self) -> None:
         if errors_in(self.problems):

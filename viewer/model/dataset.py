@@ -124,6 +124,9 @@ class Dataset:
     warnings: list = field(default_factory=list)
     # Rows marked `retracted` (an optional column): kept for the history, never drawn.
     retracted: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # The file's briefings (model.briefing.Briefing), in file order; typed loosely
+    # because model.briefing imports the state, which imports this module.
+    briefings: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._set_aside_retracted()
