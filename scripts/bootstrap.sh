@@ -14,6 +14,7 @@ APT_PACKAGES=(
   fonts-dejavu-core fonts-noto-core fonts-noto-cjk
   desktop-file-utils shared-mime-info
   python3-qgis  # QGIS 3.22 opens edited files in tests (geodata/qgis_check.py)
+  poppler-utils  # pdftotext / pdfinfo read the PDF handouts in tests
 )
 
 missing=()

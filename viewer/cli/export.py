@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from viewer.cli import export_data
+from viewer.cli import briefing, export_data
 from viewer.cli.common import EMBEDDED_DATASET, CliError, in_range, load
 from viewer.model.state import MAP_LAYERS
 
@@ -24,7 +24,9 @@ EPILOG = """examples:
   kachin-viewer export --key-events --out-dir pack/
   kachin-viewer export --every week --from 2024-09-01 --to 2025-03-01 --out crisis.gif
   kachin-viewer export --kml briefing.kml          # Google Earth, with time spans
-  kachin-viewer export --geojson map.geojson --date 2024-11-25   # web maps"""
+  kachin-viewer export --geojson map.geojson --date 2024-11-25   # web maps
+  kachin-viewer export --briefing --pdf handout.pdf --paper letter
+  kachin-viewer export --briefing --out-dir chapters/"""
 
 
 def add_parsers(subparsers) -> None:
@@ -61,6 +63,7 @@ def add_parsers(subparsers) -> None:
     look.add_argument("--layers", help=f"comma-separated layers to show, from: {','.join(MAP_LAYERS)}")
     look.add_argument("--title", help="title printed on the map (default: the dataset's)")
     look.add_argument("--fps", type=float, default=2.0, help="animation frames per second (default 2)")
+    briefing.add_arguments(export)
     export.set_defaults(run=run_export)
 
 
@@ -71,6 +74,10 @@ def run_export(args: argparse.Namespace) -> int:
     options_error = _check_sizes(args)
     if options_error:
         raise CliError(options_error)
+    if args.briefing is not None:
+        return briefing.run_briefing_export(args, _ensure_gui, _stderr_progress)
+    if args.pdf is not None:
+        raise CliError("--pdf needs --briefing (a handout prints a briefing's chapters)")
     mode = _output_mode(args)
     layers = _parse_layers(args.layers)
     lonlat_box = _parse_extent(args.extent)

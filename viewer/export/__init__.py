@@ -1,4 +1,5 @@
-"""Files from the map: one PNG, a briefing pack with an index, an animation.
+"""Files from the map: one PNG, a briefing pack with an index, an animation,
+a PDF handout of a briefing.
 
 Every function renders with the one `MapRenderer` on a QImage, so it runs off
 the GUI thread (a QGuiApplication must exist, for fonts). Files are written to
@@ -7,6 +8,7 @@ cancel leaves nothing half-written behind. Progress callbacks are
 `progress(text, fraction)`; `cancelled()` is polled between frames.
 """
 from viewer.export.animation import export_animation, rgb_array
+from viewer.export.briefing_pack import export_briefing_pack
 from viewer.export.dates import dates_every, key_event_dates
 from viewer.export.files import atomic_target, check_folder, check_target
 from viewer.export.options import (
@@ -15,10 +17,11 @@ from viewer.export.options import (
            ExportOptions,
            TargetExists,
 )
+from viewer.export.handout import export_handout
 from viewer.export.pack import PackResult, export_pack, pack_index_html
 from viewer.export.png import export_png, png_metadata, render_export
 
 __all__ = ["export_animation", "rgb_array", "dates_every", "key_event_dates", "atomic_target",
            "check_folder", "check_target", "ExportCancelled", "ExportError", "ExportOptions",
            "TargetExists", "PackResult", "export_pack", "pack_index_html", "export_png",
-           "png_metadata", "render_export"]
+           "png_metadata", "render_export", "export_handout", "export_briefing_pack"]

@@ -7,7 +7,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from viewer import __version__
 from viewer.export.files import (check_folder, check_target, folder_lock, make_folder,
@@ -35,14 +35,41 @@ class PackResult:
     index: Path | None = None
 
 
-
-
 # -- briefing pack -------------------------------------------------------------------------
 def export_pack(dataset: Dataset, dates: Sequence[dt.date], out_dir: str | os.PathLike,
                 options: ExportOptions = ExportOptions(), *, overwrite: bool = False,
                 progress: Progress | None = None, cancelled: Cancelled | None = None,
                 renderer: MapRenderer | None = None) -> PackResult:
-    """Numbered PNGs, one per date, and `index.html` listing each image's events and sources.
+    """Numbered PNGs, one per date, and `index.html` listing each image's events and
+    sources, written as `write_pack` writes every pack."""
+    out_dir = Path(out_dir)
+    dates = sorted(set(dates))
+    if not dates:
+        raise ExportError("no dates to export")
+    renderer = renderer or MapRenderer(dataset)
+    frames = [PackFrame(day.isoformat(), format_date(day), day, options) for day in dates]
+
+    def index(names: list[Path]) -> str:
+        return pack_index_html(renderer, dates, names, export_view(renderer, options), options)
+
+    return write_pack(renderer, frames, out_dir, index, overwrite=overwrite,
+                      progress=progress, cancelled=cancelled)
+
+
+@dataclass(frozen=True)
+class PackFrame:
+    """One image of a pack: its file-name part, its progress label, what it shows."""
+
+    name: str
+    label: str
+    day: dt.date
+    options: ExportOptions
+
+
+def write_pack(renderer: MapRenderer, frames: Sequence[PackFrame], out_dir: Path,
+               index_page: Callable[[list[Path]], str], *, overwrite: bool = False,
+               progress: Progress | None = None, cancelled: Cancelled | None = None) -> PackResult:
+    """`frames` as numbered PNGs and the page `index_page(image paths)` as index.html.
 
     `out_dir` is created when missing (and removed again if the export fails).
     Everything is written into a hidden folder inside `out_dir` and moved into
@@ -50,26 +77,22 @@ def export_pack(dataset: Dataset, dates: Sequence[dt.date], out_dir: str | os.Pa
     process leaves a previous pack as it was. A second export into the same
     folder while one runs is refused.
     """
-    out_dir = Path(out_dir)
-    dates = sorted(set(dates))
-    if not dates:
-        raise ExportError("no dates to export")
     created = make_folder(out_dir)
     check_folder(out_dir)
-    width = max(2, len(str(len(dates))))
-    names = [out_dir / f"{i:0{width}d}_{day.isoformat()}.png" for i, day in enumerate(dates, 1)]
+    width = max(2, len(str(len(frames))))
+    names = [out_dir / f"{i:0{width}d}_{frame.name}.png" for i, frame in enumerate(frames, 1)]
     index_path = out_dir / "index.html"
     try:
         with folder_lock(out_dir), staging_folder(out_dir) as staging:
             for path in names + [index_path]:
                 check_target(path, overwrite)
-            _write_pack(renderer or MapRenderer(dataset), dates, names, staging, options,
+            _write_pack(renderer, frames, names, staging, index_page,
                         progress or (lambda _text, _fraction: None), cancelled)
             for path in names + [index_path]:
                 move_into_place(staging / path.name, path, overwrite)
     except MemoryError:
         _remove_if_created(out_dir, created)
-        raise ExportError(f"out of memory while making the pack of {len(dates)} maps; "
+        raise ExportError(f"out of memory while making the pack of {len(frames)} maps; "
                           "try fewer dates or a smaller size") from None
     except BaseException:
         _remove_if_created(out_dir, created)
@@ -77,21 +100,22 @@ def export_pack(dataset: Dataset, dates: Sequence[dt.date], out_dir: str | os.Pa
     return PackResult(images=names, index=index_path)
 
 
-def _write_pack(renderer: MapRenderer, dates: list[dt.date], names: list[Path], staging: Path,
-                options: ExportOptions, report: Progress, cancelled: Cancelled | None) -> None:
+def _write_pack(renderer: MapRenderer, frames: Sequence[PackFrame], names: list[Path],
+                staging: Path, index_page: Callable[[list[Path]], str], report: Progress,
+                cancelled: Cancelled | None) -> None:
     written = 0
-    for i, (day, path) in enumerate(zip(dates, names)):
+    for i, (frame, path) in enumerate(zip(frames, names)):
         stop_if(cancelled)
-        report(f"Map {i + 1} of {len(dates)}: {format_date(day)}", i / (len(dates) + 1))
-        data = png_bytes(render_export(renderer, day, options))
+        report(f"Map {i + 1} of {len(frames)}: {frame.label}", i / (len(frames) + 1))
+        data = png_bytes(render_export(renderer, frame.day, frame.options))
         written += len(data)
         try:
             (staging / path.name).write_bytes(data)
         except OSError as error:  # a full disk: the whole pack needs about this much
-            raise write_error(path, error, written * len(dates) // (i + 1)) from None
+            raise write_error(path, error, written * len(frames) // (i + 1)) from None
     stop_if(cancelled)
-    report("Writing the index", len(dates) / (len(dates) + 1))
-    page = pack_index_html(renderer, dates, names, export_view(renderer, options), options)
+    report("Writing the index", len(frames) / (len(frames) + 1))
+    page = index_page(names)
     try:
         (staging / "index.html").write_text(page, encoding="utf-8")
     except OSError as error:
@@ -105,6 +129,8 @@ def _remove_if_created(folder: Path, created: bool) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+=======
+>>>>>>> 9daad69 (Handouts: export --briefing [ID] --pdf (QPdfWriter cover + one page per chapter with map at 300 dpi, caption, sources, page numbers; real text) and --out-dir chapter packs; pack writing shared by key-event and chapter packs; poppler-utils for tests)
 def pack_index_html(renderer: MapRenderer, dates: list[dt.date], images: list[Path],
                     view: MapView, options: ExportOptions) -> str:
     """A self-contained page: each map, the events since the previous map, their sources."""
@@ -145,13 +171,18 @@ def _pack_section(renderer: MapRenderer, number: int, day: dt.date, previous: dt
         lines.append(f"<h3>Events {esc(span)}</h3><ul>")
         for _, event in events.iterrows():
             when = format_date(parse_date(event["date"]), str(event.get("date_precision") or "day"))
+<<<<<<< HEAD
             lines.append(f"<li><b>{esc(when)}</b> — {_text(event['title'])}"
                          f"{_summary(event)}{_sources_html(dataset, event.get('source_ids'))}</li>")
+=======
+            lines.append(f"<li><b>{esc(when)}</b> — {esc(str(event['title']))}"
+                         f"{_summary(event)}{sources_html(dataset, event.get('source_ids'))}</li>")
+>>>>>>> 9daad69 (Handouts: export --briefing [ID] --pdf (QPdfWriter cover + one page per chapter with map at 300 dpi, caption, sources, page numbers; real text) and --out-dir chapter packs; pack writing shared by key-event and chapter packs; poppler-utils for tests)
         lines.append("</ul>")
     else:
         lines.append(f"<p>No events recorded {esc(span)}.</p>")
     shown = ";".join(renderer.visible_source_ids(view, day, dict(options.layers or {})))
-    lines.append(f"<h3>Sources for what the map shows</h3>{_sources_html(dataset, shown)}</section>")
+    lines.append(f"<h3>Sources for what the map shows</h3>{sources_html(dataset, shown)}</section>")
     return "\n".join(lines)
 
 
@@ -180,12 +211,13 @@ def _text(value: object) -> str:
     return html.escape(text)
 
 
-def _sources_html(dataset: Dataset, source_ids: object) -> str:
+def sources_html(dataset: Dataset, source_ids: object) -> str:
     records = dataset.source_records(source_ids)
     if not records:
         return ""
     items = []
     for record in records:
+<<<<<<< HEAD
         text = " — ".join(str(record[k]) for k in ("outlet", "title") if record.get(k))
         if record.get("published"):
             text += f" ({format_date(parse_date(record['published']))})"
@@ -193,8 +225,21 @@ def _sources_html(dataset: Dataset, source_ids: object) -> str:
         body = f'<a href="{html.escape(link)}">{_text(text)}</a>' if link else _text(text)
         if record.get("url") and not link:
             body += f" <span class=\"src\">({_text(record['url'])})</span>"
+=======
+        text = citation(record)
+        link = record.get("url")
+        body = (f'<a href="{html.escape(str(link))}">{html.escape(text)}</a>' if link
+                else html.escape(text))
+>>>>>>> 9daad69 (Handouts: export --briefing [ID] --pdf (QPdfWriter cover + one page per chapter with map at 300 dpi, caption, sources, page numbers; real text) and --out-dir chapter packs; pack writing shared by key-event and chapter packs; poppler-utils for tests)
         items.append(f"<li>{body}</li>")
     return '<ul class="src">' + "".join(items) + "</ul>"
 
 
-# -- animation -------------------------------------------------------------------------------
+def citation(record: dict, with_url: bool = False) -> str:
+    """A `sources` record as one line: outlet — title (date) [address]."""
+    text = " — ".join(str(record[k]) for k in ("outlet", "title") if record.get(k))
+    if record.get("published"):
+        text += f" ({format_date(parse_date(record['published']))})"
+    if with_url and record.get("url"):
+        text += f" {record['url']}"
+    return text

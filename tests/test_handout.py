@@ -1,0 +1,127 @@
+"""Briefing handouts (PDF) and chapter packs (PNG + index), from the command line."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from factory import briefing_layers, write_tiny
+from PIL import Image
+
+from viewer.cli import main
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                reason="pdftotext (poppler-utils, scripts/bootstrap.sh) is missing")
+
+
+@pytest.fixture
+def briefed(qapp, tmp_path) -> Path:
+    return write_tiny(tmp_path / "briefed.gpkg", **briefing_layers())
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    code = main(["export", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def pdf_text(path: Path) -> list[str]:
+    """The text of each page, as a reader's search or copy would find it."""
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    return text.split("\f")[:-1]
+
+
+def test_handout_has_a_cover_and_a_page_per_chapter_with_real_text(briefed, tmp_path, capsys):
+    pdf = tmp_path / "handout.pdf"
+    code, out, err = run_cli(capsys, "--briefing", "--pdf", pdf, "--dataset", briefed)
+    assert (code, err) == (0, "")
+    assert out.strip() == str(pdf)
+    cover, before, after = pdf_text(pdf)
+    assert "Tiny test briefing" in cover and "Briefing: The tiny story" in cover
+    assert "Data current to 22 Oct 2024" in cover and "Licence: CC0" in cover
+    assert "1. Before" in cover and "2. After the capture" in cover
+    assert "Before" in before and "as of 1 Jun 2024" in before
+    assert "Both zones under the junta." in before
+    assert "Easttown zone under KIA, the route halted." in after
+    assert "Outlet B — Report two" in after            # the chapter's own sources
+    for number, page in enumerate((cover, before, after), 1):
+        assert f"Page {number} of 3" in page
+
+
+def test_the_map_on_a_chapter_page_is_printed_at_print_resolution(briefed, tmp_path, capsys):
+    pdf = tmp_path / "handout.pdf"
+    run_cli(capsys, "--briefing", "main", "--pdf", pdf, "--dataset", briefed)
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:]]
+    assert len(rows) >= 2
+    widths_ppi = [(int(r[3]), int(r[12])) for r in rows]   # width, x-ppi
+    assert all(width >= 1500 and ppi >= 250 for width, ppi in widths_ppi)
+
+
+def test_letter_paper(briefed, tmp_path, capsys):
+    pdf = tmp_path / "letter.pdf"
+    run_cli(capsys, "--briefing", "--pdf", pdf, "--paper", "letter", "--dataset", briefed)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "612 x 792 pts (letter)" in info
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--briefing", "nope", "--pdf", "{tmp}/h.pdf"], "no briefing 'nope' in the dataset (it has: main)"),
+    (["--briefing"], "--briefing needs --pdf FILE"),
+    (["--briefing", "--pdf", "{tmp}/h.png"], "use a file name ending in .pdf"),
+    (["--briefing", "--date", "2024-10-01", "--pdf", "{tmp}/h.pdf"], "--date cannot be used with --briefing"),
+    (["--pdf", "{tmp}/h.pdf", "--date", "2024-10-01"], "--pdf needs --briefing"),
+    (["--briefing", "--pdf", "{tmp}/missing/h.pdf"], "output folder"),
+])
+def test_bad_handout_requests_are_one_error_line_and_leave_no_pdf(briefed, tmp_path, capsys,
+                                                                   args, message):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    code, _out, err = run_cli(capsys, *args, "--dataset", briefed)
+    assert code != 0
+    assert err.count("\n") == 1 and err.startswith("error: ") and message in err
+    assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*partial*"))
+
+
+def test_a_dataset_without_briefings_says_so(qapp, tmp_path, capsys):
+    code, _out, err = run_cli(capsys, "--briefing", "--pdf", tmp_path / "h.pdf",
+                              "--dataset", write_tiny(tmp_path / "plain.gpkg"))
+    assert code == 1 and "has no briefing" in err
+    assert not (tmp_path / "h.pdf").exists()
+
+
+def test_a_failed_handout_leaves_no_partial_pdf(briefed, tmp_path, monkeypatch):
+    from viewer.export import handout
+    from viewer.io import read_dataset
+
+    data = read_dataset(briefed)
+    calls = []
+
+    def fail_on_second_page(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("disk gone")
+        return original(*args)
+
+    original = handout._chapter_page
+    monkeypatch.setattr(handout, "_chapter_page", fail_on_second_page)
+    with pytest.raises(RuntimeError):
+        handout.export_handout(data, data.briefings[0], tmp_path / "h.pdf")
+    assert [p.name for p in tmp_path.iterdir()] == ["briefed.gpkg"]
+
+
+def test_briefing_pack_has_a_numbered_png_per_chapter_and_an_index(briefed, tmp_path, capsys):
+    out = tmp_path / "pack"
+    out.mkdir()
+    code, printed, err = run_cli(capsys, "--briefing", "--out-dir", out, "--dataset", briefed,
+                                 "--width", "640", "--height", "360")
+    assert (code, err) == (0, "")
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["01_b-02.png", "02_b-01.png", "index.html"]
+    assert Image.open(out / "01_b-02.png").size == (640, 360)
+    page = (out / "index.html").read_text()
+    assert page.index("1. Before") < page.index("2. After the capture")
+    assert "Easttown zone under KIA, the route halted." in page
+    assert "Report two" in page
+    assert len(printed.splitlines()) == 3

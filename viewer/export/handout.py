@@ -1,0 +1,247 @@
+"""A printed briefing: a cover page, then one page per chapter, as a PDF.
+
+Qt's QPdfWriter lays the pages out; every word (titles, captions, sources,
+page numbers) is drawn as PDF text, so it can be searched and selected. Maps
+come from the one MapRenderer at print resolution, with their legend, scale
+bar, north arrow and "as of" date. The file is written under a temporary name
+and renamed when complete, so a failure leaves no partial PDF.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPdfWriter
+
+from viewer import __version__
+from viewer.export.files import atomic_target, check_target
+from viewer.export.options import Cancelled, ExportError, Progress, stop_if
+from viewer.export.pack import citation
+from viewer.model.briefing import Briefing, Chapter
+from viewer.model.dataset import Dataset
+from viewer.model.dates import format_date, from_day, parse_date
+from viewer.render import style
+from viewer.render.overlay import Decorations, date_label
+from viewer.render.renderer import MapRenderer
+from viewer.render.view import MapView
+
+PAPERS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
+RESOLUTION = 300          # dots per inch of the page coordinates and of the map images
+MAP_TEXT_DPI = 110        # the map's legend and labels print as on a screen of this density
+MARGIN_MM = 14
+# The page prints the title and the sources itself; the map keeps its own panels.
+MAP_DECORATIONS = Decorations(title=False, footer=False)
+GREY = QColor("#555555")
+INK = QColor("#1e1e1e")
+
+
+def data_current_to(dataset: Dataset) -> dt.date:
+    """The "data current to" day: the file's own statement, else its latest fact."""
+    stated = parse_date(dataset.meta.get("data_current_to"))
+    if stated:
+        return stated
+    days = [dataset.control_index.starts.max(initial=-1), dataset.flow_index.starts.max(initial=-1),
+            dataset.event_days.max(initial=-1)]
+    latest = max(days)
+    return from_day(int(latest)) if latest >= 0 else dataset.time_end
+
+
+def chapter_view(renderer: MapRenderer, chapter: Chapter, width: int, height: int,
+                 decorations: Decorations, ui_scale: float = 1.0) -> MapView:
+    """The view a chapter shows on a `width` x `height` surface."""
+    if chapter.extent is None:
+        return renderer.default_view(width, height, ui_scale, decorations)
+    return MapView.fit(renderer.extent_from_lonlat(*chapter.extent), width, height, ui_scale)
+
+
+def export_handout(dataset: Dataset, briefing: Briefing, path: str | os.PathLike,
+                   paper: str = "a4", *, overwrite: bool = False,
+                   progress: Progress | None = None, cancelled: Cancelled | None = None,
+                   renderer: MapRenderer | None = None) -> Path:
+    """Write the briefing as a PDF handout at `path`; returns the path."""
+    path = Path(path)
+    if paper not in PAPERS:
+        raise ExportError(f"paper '{paper}' is not one of {', '.join(PAPERS)}")
+    if not briefing.chapters:
+        raise ExportError(f"briefing '{briefing.briefing_id}' has no chapters")
+    check_target(path, overwrite)
+    renderer = renderer or MapRenderer(dataset)
+    report = progress or (lambda _text, _fraction: None)
+    total = len(briefing.chapters) + 1
+    with atomic_target(path) as temporary:
+        writer = _writer(temporary, paper, dataset, briefing)
+        painter = QPainter()
+        if not painter.begin(writer):
+            raise ExportError(f"could not write {path}")
+        try:
+            sheet = _Sheet(painter, writer, dataset, total)
+            _cover(sheet, dataset, briefing)
+            for number, chapter in enumerate(briefing.chapters, 2):
+                stop_if(cancelled)
+                report(f"Page {number} of {total}: {chapter.title}", (number - 1) / total)
+                writer.newPage()
+                _chapter_page(sheet, renderer, briefing, chapter, number)
+        finally:
+            painter.end()
+        if not temporary.exists() or temporary.stat().st_size == 0:
+            raise ExportError(f"could not write {path}")
+    report("Done", 1.0)
+    return path
+
+
+def _writer(path: Path, paper: str, dataset: Dataset, briefing: Briefing) -> QPdfWriter:
+    writer = QPdfWriter(str(path))
+    writer.setResolution(RESOLUTION)
+    writer.setPageLayout(QPageLayout(QPageSize(PAPERS[paper]), QPageLayout.Orientation.Portrait,
+                                     QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+                                     QPageLayout.Unit.Millimeter))
+    writer.setTitle(f"{dataset.title} — {briefing.title}")
+    writer.setCreator(f"Kachin Viewer {__version__}")
+    return writer
+
+
+class _Sheet:
+    """The printable area of a page and the writing helpers every page uses."""
+
+    def __init__(self, painter: QPainter, writer: QPdfWriter, dataset: Dataset, total: int) -> None:
+        self.painter = painter
+        self.dataset = dataset
+        self.total = total
+        self.area = QRectF(writer.pageLayout().paintRectPixels(RESOLUTION))
+        self.area.moveTo(0, 0)  # the painter's origin is the printable area's corner
+        self.current_to = data_current_to(dataset)
+
+    @staticmethod
+    def font(points: float, bold: bool = False, italic: bool = False) -> QFont:
+        font = style.font(points * RESOLUTION / 72, bold, italic)
+        # No ligatures: PDF text extraction would turn "fi" into one glyph (U+FB01),
+        # and a search for "briefing" would miss it.
+        for tag in ("liga", "clig"):
+            font.setFeature(QFont.Tag(tag), 0)
+        return font
+
+    def mm(self, value: float) -> float:
+        return value / 25.4 * RESOLUTION
+
+    def height_of(self, text: str, font: QFont, width: float) -> float:
+        flags = int(Qt.TextFlag.TextWordWrap)
+        return QFontMetricsF(font).boundingRect(QRectF(0, 0, width, 1e6), flags, text).height()
+
+    def write(self, top: float, text: str, font: QFont, color: QColor = INK,
+              align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft, gap_mm: float = 2.0) -> float:
+        """Draw wrapped plain text across the page from `top`; returns the next free top."""
+        if not text:
+            return top
+        height = self.height_of(text, font, self.area.width())
+        self.painter.setFont(font)
+        self.painter.setPen(color)
+        box = QRectF(self.area.left(), top, self.area.width(), height)
+        self.painter.drawText(box, int(align | Qt.TextFlag.TextWordWrap), text)
+        return top + height + self.mm(gap_mm)
+
+    def footer(self, number: int) -> None:
+        font = self.font(8)
+        height = QFontMetricsF(font).height()
+        box = QRectF(self.area.left(), self.area.bottom() - height, self.area.width(), height)
+        self.painter.setFont(font)
+        self.painter.setPen(GREY)
+        left = f"{self.dataset.title} · data current to {format_date(self.current_to)}"
+        self.painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft), left)
+        self.painter.drawText(box, int(Qt.AlignmentFlag.AlignRight), f"Page {number} of {self.total}")
+
+    @property
+    def footer_top(self) -> float:
+        return self.area.bottom() - QFontMetricsF(self.font(8)).height() - self.mm(3)
+
+
+def _cover(sheet: _Sheet, dataset: Dataset, briefing: Briefing) -> None:
+    top = sheet.area.top() + sheet.mm(30)
+    top = sheet.write(top, dataset.title, sheet.font(24, bold=True), gap_mm=3)
+    top = sheet.write(top, dataset.meta.get("subtitle", ""), sheet.font(13), GREY, gap_mm=10)
+    top = sheet.write(top, f"Briefing: {briefing.title}", sheet.font(16, bold=True))
+    first, last = briefing.chapters[0].date, briefing.chapters[-1].date
+    top = sheet.write(top, f"{len(briefing.chapters)} chapters, {format_date(min(first, last))} "
+                           f"to {format_date(max(first, last))}", sheet.font(11), GREY)
+    top = sheet.write(top, f"Data current to {format_date(sheet.current_to)}",
+                      sheet.font(12, bold=True), gap_mm=8)
+    contents = "\n".join(f"{n}.  {c.title} — {format_date(c.date)} (page {n + 1})"
+                         for n, c in enumerate(briefing.chapters, 1))
+    top = sheet.write(top, "Contents", sheet.font(11, bold=True), gap_mm=1)
+    top = sheet.write(top, contents, sheet.font(10), gap_mm=10)
+    meta = dataset.meta
+    top = sheet.write(top, f"Licence: {meta['license']}" if meta.get("license") else "",
+                      sheet.font(9), GREY)
+    top = sheet.write(top, meta.get("attribution", ""), sheet.font(9), GREY)
+    name = dataset.path.name if dataset.path else dataset.title
+    sheet.write(top, f"Dataset {name} (SHA-256 {dataset.sha256[:16]}…) · "
+                     f"Kachin Viewer {__version__}", sheet.font(8), GREY)
+    sheet.footer(1)
+
+
+def _chapter_page(sheet: _Sheet, renderer: MapRenderer, briefing: Briefing, chapter: Chapter,
+                  number: int) -> None:
+    area = sheet.area
+    top = sheet.write(area.top(), f"{briefing.title} · chapter {number - 1} of {sheet.total - 1}",
+                      sheet.font(8), GREY, gap_mm=1)
+    top = sheet.write(top, chapter.title, sheet.font(17, bold=True), gap_mm=1)
+    top = sheet.write(top, date_label(chapter.date), sheet.font(11), GREY, gap_mm=2)
+    map_box = QRectF(area.left(), top, area.width(), area.width() * 0.68)
+    view = _draw_map(sheet.painter, renderer, chapter, map_box)
+    top = map_box.bottom() + sheet.mm(3)
+    top = sheet.write(top, chapter.caption, sheet.font(11), gap_mm=3)
+    _sources(sheet, renderer, chapter, view, top)
+    sheet.footer(number)
+
+
+def _draw_map(painter: QPainter, renderer: MapRenderer, chapter: Chapter, box: QRectF) -> MapView:
+    ratio = RESOLUTION / MAP_TEXT_DPI
+    view = chapter_view(renderer, chapter, round(box.width() / ratio), round(box.height() / ratio),
+                        MAP_DECORATIONS)
+    image = renderer.render_image(view, chapter.date, chapter.layer_visibility(), None,
+                                  MAP_DECORATIONS, pixel_ratio=ratio)
+    painter.drawImage(box, image)
+    painter.setPen(GREY)
+    painter.drawRect(box)
+    return view
+
+
+def _sources(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, view: MapView,
+             top: float) -> None:
+    """The caption's sources in full, then the map's other sources as compact as fits."""
+    dataset = sheet.dataset
+    cited = dataset.source_records(";".join(chapter.source_ids))
+    if cited:
+        top = sheet.write(top, "Sources for this chapter", sheet.font(9, bold=True), gap_mm=0.5)
+        top = sheet.write(top, "\n".join(citation(r, with_url=True) for r in cited),
+                          sheet.font(8), gap_mm=3)
+    shown = [s for s in renderer.visible_source_ids(view, chapter.date, chapter.layer_visibility())
+             if s not in chapter.source_ids]
+    records = dataset.source_records(";".join(shown))
+    if not records:
+        return
+    top = sheet.write(top, "Sources for what the map shows", sheet.font(9, bold=True), gap_mm=0.5)
+    room = sheet.footer_top - top
+    for points in (7.5, 6.5, 6.0):
+        text = _fitting_list(sheet, records, sheet.font(points), room)
+        if text is not None:
+            break
+    sheet.write(top, text, sheet.font(points), GREY)
+
+
+def _fitting_list(sheet: _Sheet, records: list[dict], font: QFont, room: float) -> str | None:
+    """All citations as one paragraph if it fits in `room`; at the smallest size, as
+    many as fit and a count of the rest (they stay in the dataset's sources layer)."""
+    width = sheet.area.width()
+    text = "; ".join(citation(r) for r in records) + "."
+    if sheet.height_of(text, font, width) <= room:
+        return text
+    if font.pixelSize() > sheet.font(6.0).pixelSize():
+        return None
+    for keep in range(len(records) - 1, 0, -1):
+        text = ("; ".join(citation(r) for r in records[:keep])
+                + f"; and {len(records) - keep} more in the dataset's sources layer.")
+        if sheet.height_of(text, font, width) <= room:
+            return text
+    return f"{len(records)} sources in the dataset's sources layer."
