@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from viewer.cli.common import CliError, load
+from viewer.cli.common import CliError, list_written, load
 
 
 def add_arguments(export: argparse.ArgumentParser) -> None:
@@ -46,21 +46,16 @@ def run_briefing_export(args: argparse.Namespace, ensure_gui, progress) -> int:
     except KeyError as error:
         raise CliError(error.args[0]) from None
     renderer = MapRenderer(dataset)
-    try:
+
+    def write() -> list[Path]:
         if args.pdf is not None:
-            written = [export.export_handout(dataset, briefing, args.pdf, args.paper,
+            return [export.export_handout(dataset, briefing, args.pdf, args.paper,
+                                          overwrite=args.force, progress=progress,
+                                          renderer=renderer)]
+        options = export.ExportOptions(width=args.width, height=args.height, dpi=args.dpi)
+        result = export.export_briefing_pack(dataset, briefing, args.out_dir, options,
                                              overwrite=args.force, progress=progress,
-                                             renderer=renderer)]
-        else:
-            options = export.ExportOptions(width=args.width, height=args.height, dpi=args.dpi)
-            result = export.export_briefing_pack(dataset, briefing, args.out_dir, options,
-                                                 overwrite=args.force, progress=progress,
-                                                 renderer=renderer)
-            written = result.images + [result.index]
-    except export.TargetExists as error:
-        raise CliError(f"{error} (use --force to overwrite)") from None
-    except export.ExportError as error:
-        raise CliError(str(error)) from None
-    for path in written:
-        print(path)
-    return 0
+                                             renderer=renderer)
+        return result.images + [result.index]
+
+    return list_written(write)

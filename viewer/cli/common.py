@@ -5,11 +5,12 @@ import argparse
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Callable
 
 from viewer.resources import EMBEDDED_DATASET
 
 __all__ = ["EMBEDDED_DATASET", "CliError", "OneLineParser", "parse_day", "load", "in_range",
-           "terminal_safe"]
+           "terminal_safe", "list_written"]
 
 # Control characters (escape sequences that clear or retitle a terminal, newlines that
 # forge an `ok:` line) and the bidirectional overrides that reorder what is shown.
@@ -57,3 +58,16 @@ def in_range(dataset, day: dt.date) -> dt.date:
     return day
 
 
+def list_written(write: Callable[[], list[Path]]) -> int:
+    """Run an export, print the files it wrote one per line; its errors become CliError."""
+    from viewer.export import ExportError, TargetExists
+
+    try:
+        written = write()
+    except TargetExists as error:
+        raise CliError(f"{error} (use --force to overwrite)") from None
+    except ExportError as error:
+        raise CliError(str(error)) from None
+    for path in written:
+        print(path)
+    return 0

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from viewer.cli import briefing, export_data
-from viewer.cli.common import EMBEDDED_DATASET, CliError, in_range, load
+from viewer.cli.common import EMBEDDED_DATASET, CliError, in_range, list_written, load
+from viewer.model.briefing import parse_extent
 from viewer.model.state import MAP_LAYERS
 
 EPILOG = """examples:
@@ -91,28 +92,22 @@ def run_export(args: argparse.Namespace) -> int:
     options = export.ExportOptions(
         width=args.width, height=args.height, dpi=args.dpi, layers=layers, title=args.title,
         extent=renderer.extent_from_lonlat(*lonlat_box) if lonlat_box else None)
-    try:
+    def write() -> list[Path]:
         if mode == "png":
             if len(dates) != 1:
                 raise CliError("several dates need --out-dir (a briefing pack) or "
                                "--out NAME.gif / NAME.mp4 (an animation)")
-            written = [export.export_png(dataset, dates[0], args.out, options,
-                                         overwrite=args.force, renderer=renderer)]
-        elif mode == "pack":
+            return [export.export_png(dataset, dates[0], args.out, options,
+                                      overwrite=args.force, renderer=renderer)]
+        if mode == "pack":
             result = export.export_pack(dataset, dates, args.out_dir, options, overwrite=args.force,
                                         progress=_stderr_progress, renderer=renderer)
-            written = result.images + [result.index]
-        else:
-            written = [export.export_animation(dataset, dates, args.out, options, fps=args.fps,
-                                               overwrite=args.force, progress=_stderr_progress,
-                                               renderer=renderer)]
-    except export.TargetExists as error:
-        raise CliError(f"{error} (use --force to overwrite)") from None
-    except export.ExportError as error:
-        raise CliError(str(error)) from None
-    for path in written:
-        print(path)
-    return 0
+            return result.images + [result.index]
+        return [export.export_animation(dataset, dates, args.out, options, fps=args.fps,
+                                        overwrite=args.force, progress=_stderr_progress,
+                                        renderer=renderer)]
+
+    return list_written(write)
 
 
 def _check_sizes(args: argparse.Namespace) -> str | None:
@@ -187,13 +182,9 @@ def _parse_extent(text: str | None) -> tuple[float, float, float, float] | None:
     if text is None:
         return None
     try:
-        minlon, minlat, maxlon, maxlat = (float(v) for v in text.split(","))
-    except ValueError:
-        raise CliError(f"--extent '{text}' must be four numbers: minlon,minlat,maxlon,maxlat") from None
-    if not (-180 <= minlon < maxlon <= 180 and -90 <= minlat < maxlat <= 90):
-        raise CliError(f"--extent '{text}' is not a box: need minlon < maxlon and minlat < maxlat "
-                       "within -180..180 / -90..90")
-    return minlon, minlat, maxlon, maxlat
+        return parse_extent(text)
+    except ValueError as error:
+        raise CliError(f"--extent {error}") from None
 
 
 def ensure_gui() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from viewer.cli.common import CliError, in_range, load
+from viewer.cli.common import CliError, in_range, list_written, load
 
 IMAGE_OPTIONS = (("--out", "out"), ("--out-dir", "out_dir"), ("--dates", "dates"),
                  ("--every", "every"), ("--key-events", "key_events"))
@@ -16,23 +16,17 @@ IMAGE_OPTIONS = (("--out", "out"), ("--out-dir", "out_dir"), ("--dates", "dates"
 
 def run(args: argparse.Namespace, day: dt.date | None) -> int:
     _check(args, day)
-    from viewer.export import ExportError, TargetExists
     from viewer.export.geojson import write_geojson
     from viewer.export.kml import write_kml
 
     dataset = load(args.dataset)
-    try:
+
+    def write() -> list:
         if args.kml:
-            written = write_kml(dataset, args.kml, overwrite=args.force)
-        else:
-            written = write_geojson(dataset, in_range(dataset, day), args.geojson,
-                                    overwrite=args.force)
-    except TargetExists as error:
-        raise CliError(f"{error} (use --force to overwrite)") from None
-    except ExportError as error:
-        raise CliError(str(error)) from None
-    print(written)
-    return 0
+            return [write_kml(dataset, args.kml, overwrite=args.force)]
+        return [write_geojson(dataset, in_range(dataset, day), args.geojson, overwrite=args.force)]
+
+    return list_written(write)
 
 
 def _check(args: argparse.Namespace, day: dt.date | None) -> None:

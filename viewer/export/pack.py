@@ -129,8 +129,6 @@ def _remove_if_created(folder: Path, created: bool) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-=======
->>>>>>> 9daad69 (Handouts: export --briefing [ID] --pdf (QPdfWriter cover + one page per chapter with map at 300 dpi, caption, sources, page numbers; real text) and --out-dir chapter packs; pack writing shared by key-event and chapter packs; poppler-utils for tests)
 def pack_index_html(renderer: MapRenderer, dates: list[dt.date], images: list[Path],
                     view: MapView, options: ExportOptions) -> str:
     """A self-contained page: each map, the events since the previous map, their sources."""
@@ -171,13 +169,8 @@ def _pack_section(renderer: MapRenderer, number: int, day: dt.date, previous: dt
         lines.append(f"<h3>Events {esc(span)}</h3><ul>")
         for _, event in events.iterrows():
             when = format_date(parse_date(event["date"]), str(event.get("date_precision") or "day"))
-<<<<<<< HEAD
             lines.append(f"<li><b>{esc(when)}</b> — {_text(event['title'])}"
-                         f"{_summary(event)}{_sources_html(dataset, event.get('source_ids'))}</li>")
-=======
-            lines.append(f"<li><b>{esc(when)}</b> — {esc(str(event['title']))}"
                          f"{_summary(event)}{sources_html(dataset, event.get('source_ids'))}</li>")
->>>>>>> 9daad69 (Handouts: export --briefing [ID] --pdf (QPdfWriter cover + one page per chapter with map at 300 dpi, caption, sources, page numbers; real text) and --out-dir chapter packs; pack writing shared by key-event and chapter packs; poppler-utils for tests)
         lines.append("</ul>")
     else:
         lines.append(f"<p>No events recorded {esc(span)}.</p>")
@@ -217,20 +210,11 @@ def sources_html(dataset: Dataset, source_ids: object) -> str:
         return ""
     items = []
     for record in records:
-<<<<<<< HEAD
-        text = " — ".join(str(record[k]) for k in ("outlet", "title") if record.get(k))
-        if record.get("published"):
-            text += f" ({format_date(parse_date(record['published']))})"
+        text = citation(record)
         link = web_link(record.get("url"))
         body = f'<a href="{html.escape(link)}">{_text(text)}</a>' if link else _text(text)
         if record.get("url") and not link:
             body += f" <span class=\"src\">({_text(record['url'])})</span>"
-=======
-        text = citation(record)
-        link = record.get("url")
-        body = (f'<a href="{html.escape(str(link))}">{html.escape(text)}</a>' if link
-                else html.escape(text))
->>>>>>> 9daad69 (Handouts: export --briefing [ID] --pdf (QPdfWriter cover + one page per chapter with map at 300 dpi, caption, sources, page numbers; real text) and --out-dir chapter packs; pack writing shared by key-event and chapter packs; poppler-utils for tests)
         items.append(f"<li>{body}</li>")
     return '<ul class="src">' + "".join(items) + "</ul>"
 
