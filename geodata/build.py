@@ -26,6 +26,7 @@ for folder in (REPO, REPO / "geodata"):
         sys.path.insert(0, str(folder))
 
 from kachin_build.base import build_base_layers  # noqa: E402
+from kachin_build.briefing import build_briefing  # noqa: E402
 from kachin_build.checks import check  # noqa: E402
 from kachin_build.control import build_control, build_gaps, control_periods  # noqa: E402
 from kachin_build.facts import build_actors, build_events, build_meta, build_series, build_sources  # noqa: E402
@@ -64,6 +65,7 @@ def build_layers() -> dict:
         "flows": build_flows(places, events),
         "events": build_events(events, places, names),
         "series": series,
+        **build_briefing(),
         **build_base_layers(),
     }
     check(layers)

@@ -23,7 +23,7 @@ from viewer.model.briefing import Briefing, Chapter
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date, from_day, parse_date
 from viewer.render import style
-from viewer.render.overlay import Decorations, date_label
+from viewer.render.overlay import Decorations, Legend, LegendContent, date_label
 from viewer.render.renderer import MapRenderer
 from viewer.render.view import MapView
 
@@ -31,8 +31,12 @@ PAPERS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
 RESOLUTION = 300          # dots per inch of the page coordinates and of the map images
 MAP_TEXT_DPI = 110        # the map's legend and labels print as on a screen of this density
 MARGIN_MM = 14
-# The page prints the title and the sources itself; the map keeps its own panels.
-MAP_DECORATIONS = Decorations(title=False, footer=False)
+MAP_ASPECT = 0.64         # map height / width on a chapter page
+TEXT_SHARE = 0.6          # of the width under the map: caption and its sources; the rest: legend
+MAP_SOURCES_MM = 22       # kept free under the legend for the map's sources
+# The page prints the title, the legend and the sources beside the map; the map keeps
+# its date, scale bar and north arrow.
+MAP_DECORATIONS = Decorations(title=False, footer=False, legend=False)
 GREY = QColor("#555555")
 INK = QColor("#1e1e1e")
 
@@ -130,15 +134,17 @@ class _Sheet:
         return QFontMetricsF(font).boundingRect(QRectF(0, 0, width, 1e6), flags, text).height()
 
     def write(self, top: float, text: str, font: QFont, color: QColor = INK,
-              align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft, gap_mm: float = 2.0) -> float:
-        """Draw wrapped plain text across the page from `top`; returns the next free top."""
+              gap_mm: float = 2.0, column: tuple[float, float] | None = None) -> float:
+        """Draw wrapped plain text from `top` across the page, or across `column`
+        (left, width); returns the next free top."""
         if not text:
             return top
-        height = self.height_of(text, font, self.area.width())
+        left, width = column or (self.area.left(), self.area.width())
+        height = self.height_of(text, font, width)
         self.painter.setFont(font)
         self.painter.setPen(color)
-        box = QRectF(self.area.left(), top, self.area.width(), height)
-        self.painter.drawText(box, int(align | Qt.TextFlag.TextWordWrap), text)
+        self.painter.drawText(QRectF(left, top, width, height),
+                              int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap), text)
         return top + height + self.mm(gap_mm)
 
     def footer(self, number: int) -> None:
@@ -182,16 +188,25 @@ def _cover(sheet: _Sheet, dataset: Dataset, briefing: Briefing) -> None:
 
 def _chapter_page(sheet: _Sheet, renderer: MapRenderer, briefing: Briefing, chapter: Chapter,
                   number: int) -> None:
+    """Title and date, the map across the page, then the caption and its sources
+    beside the legend, then the sources of everything the map shows."""
     area = sheet.area
     top = sheet.write(area.top(), f"{briefing.title} · chapter {number - 1} of {sheet.total - 1}",
                       sheet.font(8), GREY, gap_mm=1)
     top = sheet.write(top, chapter.title, sheet.font(17, bold=True), gap_mm=1)
     top = sheet.write(top, date_label(chapter.date), sheet.font(11), GREY, gap_mm=2)
-    map_box = QRectF(area.left(), top, area.width(), area.width() * 0.68)
+    map_box = QRectF(area.left(), top, area.width(), area.width() * MAP_ASPECT)
     view = _draw_map(sheet.painter, renderer, chapter, map_box)
-    top = map_box.bottom() + sheet.mm(3)
-    top = sheet.write(top, chapter.caption, sheet.font(11), gap_mm=3)
-    _sources(sheet, renderer, chapter, view, top)
+    top = map_box.bottom() + sheet.mm(4)
+    text_width = area.width() * TEXT_SHARE
+    column = (area.left(), text_width - sheet.mm(5))
+    text_bottom = sheet.write(top, chapter.caption, sheet.font(10.5), gap_mm=3, column=column)
+    text_bottom = _cited_sources(sheet, chapter, text_bottom, column)
+    legend_box = QRectF(area.left() + text_width, top, area.width() - text_width,
+                        sheet.footer_top - top - sheet.mm(MAP_SOURCES_MM))
+    legend_bottom = _draw_legend(sheet.painter, renderer.legend_content(
+        view, chapter.date, chapter.layer_visibility()), legend_box)
+    _map_sources(sheet, renderer, chapter, view, max(text_bottom, legend_bottom) + sheet.mm(3))
     sheet.footer(number)
 
 
@@ -207,23 +222,43 @@ def _draw_map(painter: QPainter, renderer: MapRenderer, chapter: Chapter, box: Q
     return view
 
 
-def _sources(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, view: MapView,
-             top: float) -> None:
-    """The caption's sources in full, then the map's other sources as compact as fits."""
-    dataset = sheet.dataset
-    cited = dataset.source_records(";".join(chapter.source_ids))
-    if cited:
-        top = sheet.write(top, "Sources for this chapter", sheet.font(9, bold=True), gap_mm=0.5)
-        top = sheet.write(top, "\n".join(citation(r, with_url=True) for r in cited),
-                          sheet.font(8), gap_mm=3)
+def _draw_legend(painter: QPainter, content: LegendContent, box: QRectF) -> float:
+    """The map's legend in `box`, as large as fits (it is the map's key, drawn
+    beside it so it hides nothing); returns its bottom."""
+    if content.is_empty():
+        return box.top()
+    for points in (10, 8.5, 7.5, 6.5):
+        # The legend draws its text at 13 px per unit of scale.
+        legend = Legend(content, points * RESOLUTION / 72 / 13, max_width=box.width())
+        if legend.height <= box.height():
+            break
+    legend.paint(painter, box.topLeft())
+    return box.top() + legend.height
+
+
+def _cited_sources(sheet: _Sheet, chapter: Chapter, top: float, column: tuple[float, float]) -> float:
+    """The caption's sources in full, with their addresses."""
+    cited = sheet.dataset.source_records(";".join(chapter.source_ids))
+    if not cited:
+        return top
+    top = sheet.write(top, "Sources for this chapter", sheet.font(8.5, bold=True), gap_mm=0.5,
+                      column=column)
+    return sheet.write(top, "\n".join(citation(r, with_url=True) for r in cited),
+                       sheet.font(7.5), gap_mm=2, column=column)
+
+
+def _map_sources(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, view: MapView,
+                 top: float) -> None:
+    """The other sources behind what the map shows, by outlet and id."""
     shown = [s for s in renderer.visible_source_ids(view, chapter.date, chapter.layer_visibility())
              if s not in chapter.source_ids]
-    records = dataset.source_records(";".join(shown))
+    records = sheet.dataset.source_records(";".join(shown))
     if not records:
         return
-    top = sheet.write(top, "Sources for what the map shows", sheet.font(9, bold=True), gap_mm=0.5)
+    top = sheet.write(top, "Sources for what the map shows (ids of rows in the dataset's sources layer)",
+                      sheet.font(8.5, bold=True), gap_mm=0.5)
     room = sheet.footer_top - top
-    for points in (7.5, 6.5, 6.0):
+    for points in (7.0, 6.5, 6.0):
         text = _fitting_list(sheet, records, sheet.font(points), room)
         if text is not None:
             break
@@ -231,17 +266,21 @@ def _sources(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, view: MapVi
 
 
 def _fitting_list(sheet: _Sheet, records: list[dict], font: QFont, room: float) -> str | None:
-    """All citations as one paragraph if it fits in `room`; at the smallest size, as
-    many as fit and a count of the rest (they stay in the dataset's sources layer)."""
+    """Every source id, grouped by outlet, as one paragraph if it fits in `room`; at
+    the smallest size, as many outlets as fit and a count of the sources left out."""
+    groups: dict[str, list[str]] = {}
+    for record in records:
+        groups.setdefault(str(record.get("outlet") or "?"), []).append(str(record["source_id"]))
+    parts = [f"{outlet}: {', '.join(ids)}" for outlet, ids in groups.items()]
     width = sheet.area.width()
-    text = "; ".join(citation(r) for r in records) + "."
+    text = "; ".join(parts) + "."
     if sheet.height_of(text, font, width) <= room:
         return text
     if font.pixelSize() > sheet.font(6.0).pixelSize():
         return None
-    for keep in range(len(records) - 1, 0, -1):
-        text = ("; ".join(citation(r) for r in records[:keep])
-                + f"; and {len(records) - keep} more in the dataset's sources layer.")
+    for keep in range(len(parts) - 1, 0, -1):
+        left_out = sum(len(ids) for ids in list(groups.values())[keep:])
+        text = "; ".join(parts[:keep]) + f"; and {left_out} more in the dataset's sources layer."
         if sheet.height_of(text, font, width) <= room:
             return text
     return f"{len(records)} sources in the dataset's sources layer."
