@@ -20,13 +20,13 @@ import pyogrio
 import pyproj
 import shapely
 
-from viewer.io.briefing import read_briefings
 from viewer.io.file_check import check_file
 from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
 from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
                               ID_COLUMN, NULLABLE_REQUIRED, REFERENCES, REQUIRED_COLUMNS,
                               SOURCED_LAYERS)
+from viewer.model.briefing import briefings_from_frames
 from viewer.model.dataset import Dataset, split_ids
 from viewer.model.dates import parse_date
 
@@ -142,12 +142,10 @@ class _Reader:
             self._check_base_layer(layer)
         self._check_references()
         self._check_control_overlaps()
-        briefings = read_briefings(self.frames, self.problem)
+        briefings_from_frames(self.frames, self.problem)  # checked here, read by the Dataset
         self._stop_on_errors()
         self.progress("Preparing", 0.9)
-        dataset = self._dataset()
-        dataset.briefings = briefings
-        return dataset
+        return self._dataset()
 
     def _stop_on_errors(self) -> None:
         if errors_in(self.problems):

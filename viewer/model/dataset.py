@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,9 +125,6 @@ class Dataset:
     warnings: list = field(default_factory=list)
     # Rows marked `retracted` (an optional column): kept for the history, never drawn.
     retracted: dict[str, pd.DataFrame] = field(default_factory=dict)
-    # The file's briefings (model.briefing.Briefing), in file order; typed loosely
-    # because model.briefing imports the state, which imports this module.
-    briefings: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._set_aside_retracted()
@@ -211,6 +209,15 @@ class Dataset:
             today = dt.date.today()
             return today, today
         return from_day(days.min()), from_day(days.max())
+
+    @functools.cached_property
+    def briefings(self) -> list:
+        """The file's briefings (viewer.model.briefing.Briefing), in file order,
+        from its `briefing_chapters` and `briefings` layers (the reader checked them)."""
+        from viewer.model.briefing import briefings_from_frames  # it imports this module
+
+        frames = dict(self.extra_layers, sources=self.sources)
+        return briefings_from_frames(frames, lambda *_problem: None)
 
     # -- lookups ----------------------------------------------------------
     def actor_color(self, actor_id: str) -> str:

@@ -31,6 +31,8 @@ ID_COLUMN = {
     "control": "control_id",
     "flows": "flow_id",
     "events": "event_id",
+    "briefing_chapters": "chapter_id",
+    "briefings": "briefing_id",
 }
 
 GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
