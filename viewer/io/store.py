@@ -32,7 +32,7 @@ from viewer.io.reader import Progress, read_dataset
 from viewer.model.changes import INSERT, Edit, LogEntry, RowChange, RowChanged
 from viewer.model.dataset import Dataset
 from viewer.model.dates import parse_date
-from viewer.model.edit_apply import id_column
+from viewer.model.edit_apply import CREATABLE_TABLES, id_column
 
 EDIT_LOG = "edit_log"
 EDIT_LOG_COLUMNS = ("recorded_at", "user", "command", "summary", "reason",
@@ -132,6 +132,7 @@ class GpkgStore:
         entries = []
         for edit in edits:
             for change in edit.changes:
+                _ensure_table(db, change.layer)
                 _TableWriter(db, change.layer).write(change)
             values = log_values(edit, user, recorded_at)
             cursor = db.execute(f"INSERT INTO {EDIT_LOG} ({', '.join(EDIT_LOG_COLUMNS)}) "
@@ -247,6 +248,18 @@ def _ensure_edit_log(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
                "last_change) VALUES (?, 'attributes', ?, ?, ?)",
                (EDIT_LOG, EDIT_LOG, "Every edit made to this briefing (append-only)", now_utc()))
+
+
+def _ensure_table(db: sqlite3.Connection, layer: str) -> None:
+    """An optional attribute table (briefing chapters) made by its first edit."""
+    if layer not in CREATABLE_TABLES or _has_table(db, layer):
+        return
+    columns = ", ".join(f"{_quote(c)} {_declared_type(c, 1 if c == 'position' else '')}"
+                        for c in CREATABLE_TABLES[layer])
+    db.execute(f"CREATE TABLE {_quote(layer)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+               f"{columns})")
+    db.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, last_change) "
+               "VALUES (?, 'attributes', ?, ?)", (layer, layer, now_utc()))
 
 
 def _touched(edits: Sequence[Edit]) -> list[str]:

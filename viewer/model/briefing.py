@@ -24,6 +24,7 @@ BRIEFINGS_LAYER = "briefings"
 CHAPTER_COLUMNS = ("chapter_id", "briefing_id", "position", "date", "extent", "layers",
                    "title", "caption", "source_ids", "note")
 REQUIRED_CHAPTER_COLUMNS = ("chapter_id", "briefing_id", "position", "date", "title")
+BRIEFING_COLUMNS = ("briefing_id", "title", "note")
 RETRACTED = "retracted"   # a deleted chapter: kept in the file for the history, not shown
 
 LonLatBox = tuple[float, float, float, float]

@@ -13,9 +13,13 @@ from typing import Iterable, Mapping, Sequence
 import geopandas as gpd
 import pandas as pd
 
+from viewer.model.briefing import BRIEFING_COLUMNS, BRIEFINGS_LAYER, CHAPTER_COLUMNS, CHAPTERS_LAYER
 from viewer.model.changes import INSERT, LogEntry, RowChange
 from viewer.model.dataset import Dataset, plain_value
 from viewer.model.schema import DATE_COLUMNS, ID_COLUMN
+
+# Optional attribute tables an edit may create in a file that lacks them, with their columns.
+CREATABLE_TABLES = {CHAPTERS_LAYER: CHAPTER_COLUMNS, BRIEFINGS_LAYER: BRIEFING_COLUMNS}
 
 # The layers an edit may touch, as Dataset attributes.
 EDITABLE_LAYERS = ("sources", "actors", "places", "areas", "control", "flows", "events")
@@ -34,6 +38,8 @@ def layer_frame(dataset: Dataset, layer: str) -> pd.DataFrame:
         return dataset.all_rows(layer)
     if layer in dataset.extra_layers:
         return dataset.extra_layers[layer]
+    if layer in CREATABLE_TABLES:  # an optional table the first edit creates
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in CREATABLE_TABLES[layer]})
     raise KeyError(layer)
 
 
