@@ -53,11 +53,14 @@ def data_current_to(dataset: Dataset) -> dt.date:
 
 
 def chapter_view(renderer: MapRenderer, chapter: Chapter, width: int, height: int,
-                 decorations: Decorations, ui_scale: float = 1.0) -> MapView:
-    """The view a chapter shows on a `width` x `height` surface."""
+                 decorations: Decorations, ui_scale: float = 1.0,
+                 insets: tuple[float, float, float, float] = (0, 0, 0, 0)) -> MapView:
+    """The view a chapter shows on a `width` x `height` surface; a chapter's own
+    extent is fitted inside `insets` (left, top, right, bottom pixels kept for panels)."""
     if chapter.extent is None:
         return renderer.default_view(width, height, ui_scale, decorations)
-    return MapView.fit(renderer.extent_from_lonlat(*chapter.extent), width, height, ui_scale)
+    return MapView.fit(renderer.extent_from_lonlat(*chapter.extent), width, height, ui_scale,
+                       insets)
 
 
 def export_handout(dataset: Dataset, briefing: Briefing, path: str | os.PathLike,
@@ -204,8 +207,10 @@ def _chapter_page(sheet: _Sheet, renderer: MapRenderer, briefing: Briefing, chap
     text_bottom = _cited_sources(sheet, chapter, text_bottom, column)
     legend_box = QRectF(area.left() + text_width, top, area.width() - text_width,
                         sheet.footer_top - top - sheet.mm(MAP_SOURCES_MM))
-    legend_bottom = _draw_legend(sheet.painter, renderer.legend_content(
-        view, chapter.date, chapter.layer_visibility()), legend_box)
+    # The legend draws its text at 13 px per unit of scale: 10 pt down to 6.5 pt.
+    legend_bottom = draw_legend(sheet.painter, renderer.legend_content(
+        view, chapter.date, chapter.layer_visibility()), legend_box,
+        tuple(points * RESOLUTION / 72 / 13 for points in (10, 8.5, 7.5, 6.5)))
     _map_sources(sheet, renderer, chapter, view, max(text_bottom, legend_bottom) + sheet.mm(3))
     sheet.footer(number)
 
@@ -222,14 +227,14 @@ def _draw_map(painter: QPainter, renderer: MapRenderer, chapter: Chapter, box: Q
     return view
 
 
-def _draw_legend(painter: QPainter, content: LegendContent, box: QRectF) -> float:
-    """The map's legend in `box`, as large as fits (it is the map's key, drawn
-    beside it so it hides nothing); returns its bottom."""
+def draw_legend(painter: QPainter, content: LegendContent, box: QRectF,
+                scales: tuple[float, ...]) -> float:
+    """The map's legend in `box` at the first of `scales` that fits (it is drawn
+    beside the map, so it hides nothing); returns its bottom."""
     if content.is_empty():
         return box.top()
-    for points in (10, 8.5, 7.5, 6.5):
-        # The legend draws its text at 13 px per unit of scale.
-        legend = Legend(content, points * RESOLUTION / 72 / 13, max_width=box.width())
+    for scale in scales:
+        legend = Legend(content, scale, max_width=box.width())
         if legend.height <= box.height():
             break
     legend.paint(painter, box.topLeft())
