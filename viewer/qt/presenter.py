@@ -123,7 +123,6 @@ class Presenter(QWidget):
         self.frames_painted = 0
         self.setWindowTitle(f"{briefing.title} — presenter")
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.BlankCursor)
 

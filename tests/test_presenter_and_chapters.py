@@ -1,0 +1,138 @@
+"""Presenter mode (keys step chapters, the date and view move between them, Esc
+leaves) and the Chapters panel (add the view, edit, reorder, delete, undo, save)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from factory import briefing_layers, write_tiny
+from PySide6.QtCore import QModelIndex, Qt
+
+from viewer.io import read_dataset
+from viewer.io.store import GpkgStore
+from viewer.model import ViewerState
+from viewer.model.edit_apply import with_changes, without_changes
+from viewer.qt import presenter as presenter_module
+from viewer.qt.chapters_panel import ChaptersPanel
+from viewer.qt.presenter import Presenter
+from viewer.render.renderer import MapRenderer
+
+
+@pytest.fixture
+def briefed(tmp_path):
+    return write_tiny(tmp_path / "briefed.gpkg", **briefing_layers())
+
+
+@pytest.fixture
+def shown(qtbot, briefed, monkeypatch):
+    monkeypatch.setattr(presenter_module, "EASE_SECONDS", 0.2)
+    monkeypatch.setattr(presenter_module, "DATE_SECONDS", 0.3)
+    data = read_dataset(briefed)
+    window = Presenter(MapRenderer(data), data.briefings[0])
+    qtbot.addWidget(window)
+    window.resize(960, 540)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_keys_step_chapters_and_the_date_runs_to_the_next(qtbot, shown):
+    first, second = shown.briefing.chapters
+    assert (shown.index, shown.day) == (0, first.date)
+    qtbot.keyClick(shown, Qt.Key.Key_PageDown)          # a clicker's "next"
+    assert shown.index == 1 and shown.moving
+    qtbot.waitUntil(lambda: not shown.moving, timeout=5000)
+    assert shown.day == second.date
+    assert shown.frames_painted >= 3                      # it moved through frames, not a jump
+    qtbot.keyClick(shown, Qt.Key.Key_Right)               # past the last chapter: stays
+    assert shown.index == 1 and not shown.moving
+    qtbot.keyClick(shown, Qt.Key.Key_Left)
+    qtbot.waitUntil(lambda: not shown.moving, timeout=5000)
+    assert (shown.index, shown.day) == (0, first.date)
+
+
+def test_escape_leaves_presenter_mode(qtbot, shown):
+    with qtbot.waitSignal(shown.closed, timeout=2000):
+        qtbot.keyClick(shown, Qt.Key.Key_Escape)
+    assert not shown.isVisible()
+
+
+def test_the_caption_is_drawn_as_plain_text(qtbot, briefed):
+    data = read_dataset(briefed)
+    layers = briefing_layers()
+    assert "<" not in layers["briefing_chapters"]["caption"][0]
+    window = Presenter(MapRenderer(data), data.briefings[0])
+    qtbot.addWidget(window)
+    window.resize(960, 540)
+    image = window.grab().toImage()
+    column = image.pixelColor(10, 10)
+    assert column.name() == "#fbfaf7"                     # the text column beside the map
+
+
+class Session:
+    """The window's edit session as the panel sees it: undoable edits, saved in one go."""
+
+    def __init__(self, state: ViewerState) -> None:
+        self.state, self.done = state, []
+
+    def may_edit(self) -> bool:
+        return True
+
+    def push(self, edit) -> None:
+        self.done.append(edit)
+        self.state.set_dataset(with_changes(self.state.dataset, edit.changes), self.state.date)
+
+    def undo(self) -> None:
+        edit = self.done.pop()
+        self.state.set_dataset(without_changes(self.state.dataset, edit.changes), self.state.date)
+
+
+def titles(panel: ChaptersPanel) -> list[str]:
+    return [panel.chapters.item(i).text() for i in range(panel.chapters.count())]
+
+
+def test_chapters_panel_add_reorder_edit_delete_undo_and_save(qtbot, briefed):
+    state = ViewerState(read_dataset(briefed))
+    state.set_date(dt.date(2024, 10, 22))
+    state.set_layer_visible("events", False)
+    session = Session(state)
+    panel = ChaptersPanel(state, session, lambda: (97.1, 25.0, 97.9, 25.5))
+    qtbot.addWidget(panel)
+    assert titles(panel) == ["1. Before — 1 Jun 2024", "2. After the capture — 25 Oct 2024"]
+
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    assert titles(panel)[2] == "3. Chapter 3: 22 Oct 2024 — 22 Oct 2024"
+    added = panel.briefing().chapters[2]
+    assert added.extent == (97.1, 25.0, 97.9, 25.5)
+    assert "events" not in added.layers
+
+    panel.chapters.setCurrentRow(2)
+    panel.title.setText("Gate shut")
+    panel.caption.setPlainText("China closes the crossing.")
+    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    assert panel.briefing().chapters[2].caption == "China closes the crossing."
+
+    panel.chapters.model().moveRow(QModelIndex(), 2, QModelIndex(), 0)   # a drag to the top
+    assert titles(panel)[0] == "1. Gate shut — 22 Oct 2024"
+
+    panel.chapters.setCurrentRow(1)
+    qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
+    assert [t.split(". ")[1] for t in titles(panel)] == ["Gate shut — 22 Oct 2024",
+                                                         "After the capture — 25 Oct 2024"]
+    session.undo()
+    assert len(titles(panel)) == 3
+
+    GpkgStore(briefed).apply(session.done, user="tester")
+    saved = read_dataset(briefed).briefings[0]
+    assert [c.title for c in saved.chapters] == ["Gate shut", "Before", "After the capture"]
+
+
+def test_a_refused_chapter_edit_says_why_and_changes_nothing(qtbot, briefed):
+    state = ViewerState(read_dataset(briefed))
+    panel = ChaptersPanel(state, Session(state), lambda: (97.1, 25.0, 97.9, 25.5))
+    qtbot.addWidget(panel)
+    panel.chapters.setCurrentRow(0)
+    panel.title.setText("   ")
+    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    assert "title: required value is empty" in panel.message.text()
+    assert panel.briefing().chapters[0].title == "Before"
