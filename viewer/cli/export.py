@@ -76,7 +76,7 @@ def run_export(args: argparse.Namespace) -> int:
     if options_error:
         raise CliError(options_error)
     if args.briefing is not None:
-        return briefing.run_briefing_export(args, _ensure_gui, _stderr_progress)
+        return briefing.run_briefing_export(args, ensure_gui, _stderr_progress)
     if args.pdf is not None:
         raise CliError("--pdf needs --briefing (a handout prints a briefing's chapters)")
     mode = _output_mode(args)
