@@ -31,9 +31,10 @@ PAPERS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
 RESOLUTION = 300          # dots per inch of the page coordinates and of the map images
 MAP_TEXT_DPI = 110        # the map's legend and labels print as on a screen of this density
 MARGIN_MM = 14
-MAP_ASPECT = 0.64         # map height / width on a chapter page
+MAP_ASPECT = 0.64         # map height / width on a chapter page, when the text leaves room
+MIN_MAP_ASPECT = 0.42     # the shortest map, for long captions and many sources
+LEGEND_MM = 62            # height the legend needs beside the caption at a readable size
 TEXT_SHARE = 0.6          # of the width under the map: caption and its sources; the rest: legend
-MAP_SOURCES_MM = 22       # kept free under the legend for the map's sources
 # The page prints the title, the legend and the sources beside the map; the map keeps
 # its date, scale bar and north arrow.
 MAP_DECORATIONS = Decorations(title=False, footer=False, legend=False)
@@ -198,21 +199,43 @@ def _chapter_page(sheet: _Sheet, renderer: MapRenderer, briefing: Briefing, chap
                       sheet.font(8), GREY, gap_mm=1)
     top = sheet.write(top, chapter.title, sheet.font(17, bold=True), gap_mm=1)
     top = sheet.write(top, date_label(chapter.date), sheet.font(11), GREY, gap_mm=2)
-    map_box = QRectF(area.left(), top, area.width(), area.width() * MAP_ASPECT)
-    view = _draw_map(sheet.painter, renderer, chapter, map_box)
-    top = map_box.bottom() + sheet.mm(4)
     text_width = area.width() * TEXT_SHARE
     column = (area.left(), text_width - sheet.mm(5))
+    map_box = QRectF(area.left(), top, area.width(),
+                     _map_height(sheet, renderer, chapter, top, column[1]))
+    view = _draw_map(sheet.painter, renderer, chapter, map_box)
+    top = map_box.bottom() + sheet.mm(4)
     text_bottom = sheet.write(top, chapter.caption, sheet.font(10.5), gap_mm=3, column=column)
     text_bottom = _cited_sources(sheet, chapter, text_bottom, column)
+    # The legend takes the height of the text beside it (at least LEGEND_MM), so the
+    # map's sources below keep the room _map_height left them.
     legend_box = QRectF(area.left() + text_width, top, area.width() - text_width,
-                        sheet.footer_top - top - sheet.mm(MAP_SOURCES_MM))
+                        max(text_bottom - top, sheet.mm(LEGEND_MM)))
     # The legend draws its text at 13 px per unit of scale: 10 pt down to 6.5 pt.
     legend_bottom = draw_legend(sheet.painter, renderer.legend_content(
         view, chapter.date, chapter.layer_visibility()), legend_box,
         tuple(points * RESOLUTION / 72 / 13 for points in (10, 8.5, 7.5, 6.5)))
     _map_sources(sheet, renderer, chapter, view, max(text_bottom, legend_bottom) + sheet.mm(3))
     sheet.footer(number)
+
+
+def _map_height(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, top: float,
+                text_width: float) -> float:
+    """As tall as MAP_ASPECT allows, made shorter (down to MIN_MAP_ASPECT) when the
+    caption, its sources and every source behind the map would not fit below it."""
+    width = sheet.area.width()
+    tallest = width * MAP_ASPECT
+    ratio = RESOLUTION / MAP_TEXT_DPI
+    view = chapter_view(renderer, chapter, round(width / ratio), round(tallest / ratio),
+                        MAP_DECORATIONS)
+    cited = sheet.dataset.source_records(";".join(chapter.source_ids))
+    text = (sheet.height_of(chapter.caption, sheet.font(10.5), text_width) + sheet.mm(3)
+            + sheet.height_of("\n".join(citation(r, with_url=True) for r in cited),
+                              sheet.font(7.5), text_width) + sheet.mm(8))
+    records = _map_source_records(sheet, renderer, chapter, view)
+    sources = sheet.height_of(_grouped(records), sheet.font(6.5), width) + sheet.mm(8)
+    room = sheet.footer_top - top - sheet.mm(7) - max(text, sheet.mm(LEGEND_MM)) - sources
+    return min(tallest, max(room, width * MIN_MAP_ASPECT))
 
 
 def _draw_map(painter: QPainter, renderer: MapRenderer, chapter: Chapter, box: QRectF) -> MapView:
@@ -255,9 +278,7 @@ def _cited_sources(sheet: _Sheet, chapter: Chapter, top: float, column: tuple[fl
 def _map_sources(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, view: MapView,
                  top: float) -> None:
     """The other sources behind what the map shows, by outlet and id."""
-    shown = [s for s in renderer.visible_source_ids(view, chapter.date, chapter.layer_visibility())
-             if s not in chapter.source_ids]
-    records = sheet.dataset.source_records(";".join(shown))
+    records = _map_source_records(sheet, renderer, chapter, view)
     if not records:
         return
     top = sheet.write(top, "Sources for what the map shows (ids of rows in the dataset's sources layer)",
@@ -270,22 +291,39 @@ def _map_sources(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, view: M
     sheet.write(top, text, sheet.font(points), GREY)
 
 
-def _fitting_list(sheet: _Sheet, records: list[dict], font: QFont, room: float) -> str | None:
-    """Every source id, grouped by outlet, as one paragraph if it fits in `room`; at
-    the smallest size, as many outlets as fit and a count of the sources left out."""
+def _map_source_records(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter,
+                        view: MapView) -> list[dict]:
+    shown = [s for s in renderer.visible_source_ids(view, chapter.date, chapter.layer_visibility())
+             if s not in chapter.source_ids]
+    return sheet.dataset.source_records(";".join(shown))
+
+
+def _outlet_groups(records: list[dict]) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {}
     for record in records:
         groups.setdefault(str(record.get("outlet") or "?"), []).append(str(record["source_id"]))
-    parts = [f"{outlet}: {', '.join(ids)}" for outlet, ids in groups.items()]
+    return groups
+
+
+def _grouped(records: list[dict], keep: int | None = None) -> str:
+    """Source ids by outlet, one paragraph; `keep` outlets at most."""
+    parts = [f"{outlet}: {', '.join(ids)}" for outlet, ids in _outlet_groups(records).items()]
+    return "; ".join(parts[:keep]) + ("." if keep is None else "")
+
+
+def _fitting_list(sheet: _Sheet, records: list[dict], font: QFont, room: float) -> str | None:
+    """Every source id, grouped by outlet, as one paragraph if it fits in `room`; at
+    the smallest size, as many outlets as fit and a count of the sources left out."""
+    groups = _outlet_groups(records)
     width = sheet.area.width()
-    text = "; ".join(parts) + "."
+    text = _grouped(records)
     if sheet.height_of(text, font, width) <= room:
         return text
     if font.pixelSize() > sheet.font(6.0).pixelSize():
         return None
-    for keep in range(len(parts) - 1, 0, -1):
+    for keep in range(len(groups) - 1, 0, -1):
         left_out = sum(len(ids) for ids in list(groups.values())[keep:])
-        text = "; ".join(parts[:keep]) + f"; and {left_out} more in the dataset's sources layer."
+        text = _grouped(records, keep) + f"; and {left_out} more in the dataset's sources layer."
         if sheet.height_of(text, font, width) <= room:
             return text
     return f"{len(records)} sources in the dataset's sources layer."

@@ -69,6 +69,10 @@ class MapCanvas(QWidget):
         """Back to the dataset's default extent."""
         self._set_view(self.renderer.default_view(self.width(), self.height()), navigated=False)
 
+    def show_extent(self, extent: Extent) -> None:
+        """Fit `extent` (projected metres) into the canvas, as the user would by zooming."""
+        self._set_view(MapView.fit(extent, self.width(), self.height()))
+
     def zoom(self, factor: float, anchor: QPointF | None = None) -> None:
         self._set_view(self.view.zoomed(factor, anchor))
 
