@@ -83,12 +83,12 @@ def write_tiny(path: Path, **changes) -> Path:
     return write_layers(layers, path)
 
 
-def tiny_gpkg(path: Path) -> Path:
+def tiny_gpkg(path: Path, **extra: pd.DataFrame) -> Path:
     """The tiny briefing as the project's writer writes it (DATE columns, R-tree
-    triggers, a REAL volume column): the file an analyst edits."""
+    triggers, a REAL volume column): the file an analyst edits; `extra` layers added."""
     from viewer.io.gpkg_write import write_gpkg
 
-    layers = tiny_layers()
+    layers = dict(tiny_layers(), **extra)
     layers["flows"]["volume"] = layers["flows"]["volume"].astype(float)
     write_gpkg(layers, path)
     return path

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from factory import briefing_layers, write_tiny
-from PySide6.QtCore import QModelIndex, Qt
+from factory import briefing_layers, tiny_gpkg, write_tiny
+from PySide6.QtCore import QModelIndex, QSettings, Qt
 
 from viewer.io import read_dataset
 from viewer.io.store import GpkgStore
@@ -14,6 +14,7 @@ from viewer.model import ViewerState
 from viewer.model.edit_apply import with_changes, without_changes
 from viewer.qt import presenter as presenter_module
 from viewer.qt.chapters_panel import ChaptersPanel
+from viewer.qt.main_window import MainWindow
 from viewer.qt.presenter import Presenter
 from viewer.render.renderer import MapRenderer
 
@@ -136,3 +137,38 @@ def test_a_refused_chapter_edit_says_why_and_changes_nothing(qtbot, briefed):
     qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
     assert "title: required value is empty" in panel.message.text()
     assert panel.briefing().chapters[0].title == "Before"
+
+
+def test_in_the_window_chapters_are_undoable_edits_saved_to_the_file_and_f5_presents(
+        qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(presenter_module, "EASE_SECONDS", 0.1)
+    monkeypatch.setattr(presenter_module, "DATE_SECONDS", 0.1)
+    path = tiny_gpkg(tmp_path / "briefed.gpkg", **briefing_layers())
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+        window.open_dataset(path, dt.date(2024, 10, 22))
+    panel, session = window.briefing.panel, window.editing.session
+    assert panel.chapters.count() == 2
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    assert panel.chapters.count() == 3
+    session.stack.undo()
+    assert panel.chapters.count() == 2
+    session.stack.redo()
+    assert session.save()
+    saved = read_dataset(path).briefings[0].chapters
+    assert [c.date for c in saved][-1] == dt.date(2024, 10, 22)
+
+    panel.chapters.setCurrentRow(1)
+    window.present_action.trigger()
+    shown = window.briefing.presenter
+    qtbot.waitExposed(shown)
+    assert shown.index == 1 and shown.isFullScreen()
+    qtbot.keyClick(shown, Qt.Key.Key_Space)
+    assert shown.index == 2                   # not the window's Space (play) shortcut
+    qtbot.waitUntil(lambda: not shown.moving, timeout=5000)
+    qtbot.keyClick(shown, Qt.Key.Key_Escape)
+    assert window.briefing.presenter is None
+    assert window.state.date == dt.date(2024, 10, 22)   # the window carries on at the last chapter

@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         self.end_action = self._action("Go to &end", lambda: self.playback.go_to_end(), "End",
                                        pixmap.SP_MediaSkipForward)
 
+        self.present_action = self._action("&Present briefing", lambda: self.briefing.present(), "F5")
         self.reset_map_action = self._action("&Reset map view", lambda: self.map.reset_view(), "Ctrl+0")
         self.fit_timeline_action = self._action("&Fit timeline to the dataset",
                                                 lambda: self.timeline.fit(), "Ctrl+Shift+0")
@@ -196,6 +197,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.reset_map_action)
         view_menu.addAction(self.fit_timeline_action)
+        view_menu.addAction(self.present_action)
         self.panels_menu = view_menu.addMenu("&Panels")
 
         play_menu = bar.addMenu("&Playback")
@@ -251,6 +253,10 @@ class MainWindow(QMainWindow):
         QVBoxLayout(self.details_box).setContentsMargins(0, 0, 0, 0)
         self.details_dock = self._dock("Details", "details", self.details_box,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.chapters_box = QWidget()
+        QVBoxLayout(self.chapters_box).setContentsMargins(0, 0, 0, 0)
+        self.chapters_dock = self._dock("Chapters", "chapters", self.chapters_box,
+                                        Qt.DockWidgetArea.RightDockWidgetArea)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -365,6 +371,7 @@ class MainWindow(QMainWindow):
         # Imported only now: these pull in geopandas and pyqtgraph, which the
         # first paint of the window must not wait for.
         from viewer.model.state import ViewerState
+        from viewer.qt.briefing_controls import BriefingControls
         from viewer.qt.details_panel import DetailsPanel
         from viewer.qt.map_canvas import MapCanvas
         from viewer.qt.playback import Playback
@@ -383,6 +390,8 @@ class MainWindow(QMainWindow):
         self.details = DetailsPanel(state)
         self.details_box.layout().addWidget(self.details)
         self.playback = Playback(state, self)
+        self.briefing = BriefingControls(self, self.chapters_box, state, self.map,
+                                         self.editing.session)
         self.playback.playing_changed.connect(self._show_playing)
         self.playback.set_speed(self.speed_box.currentData())
         self.playback.set_loop(self.loop_action.isChecked())

@@ -18,7 +18,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent, QPen, QTransform
 from PySide6.QtWidgets import QWidget
 
@@ -44,6 +44,7 @@ NEXT_KEYS = {Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_PageDown, Qt.Key.Key_
              Qt.Key.Key_N, Qt.Key.Key_Return, Qt.Key.Key_Enter}
 PREVIOUS_KEYS = {Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_PageUp, Qt.Key.Key_Backspace,
                  Qt.Key.Key_P}
+OWN_KEYS = NEXT_KEYS | PREVIOUS_KEYS | {Qt.Key.Key_Escape, Qt.Key.Key_Home, Qt.Key.Key_End}
 COLUMN_BACK = QColor("#FBFAF7")
 STRIP_BACK = QColor("#1E1E1E")
 
@@ -179,6 +180,14 @@ class Presenter(QWidget):
             self._move = None
             self._ease_images = None
         self.update()
+
+    def event(self, event: QEvent) -> bool:
+        # The window's shortcuts (Space plays, arrows step days) must not take the
+        # presenter's keys: claiming the override delivers them to keyPressEvent.
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in OWN_KEYS:
+            event.accept()
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
