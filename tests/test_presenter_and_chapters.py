@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 from factory import briefing_layers, tiny_gpkg, write_tiny
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, Qt
+from test_edit_window import open_window
 
 from viewer.io import read_dataset
 from viewer.io.store import GpkgStore
@@ -14,7 +15,6 @@ from viewer.model import ViewerState
 from viewer.model.edit_apply import with_changes, without_changes
 from viewer.qt import presenter as presenter_module
 from viewer.qt.chapters_panel import ChaptersPanel
-from viewer.qt.main_window import MainWindow
 from viewer.qt.presenter import Presenter
 from viewer.render.renderer import MapRenderer
 
@@ -144,12 +144,7 @@ def test_in_the_window_chapters_are_undoable_edits_saved_to_the_file_and_f5_pres
     monkeypatch.setattr(presenter_module, "EASE_SECONDS", 0.1)
     monkeypatch.setattr(presenter_module, "DATE_SECONDS", 0.1)
     path = tiny_gpkg(tmp_path / "briefed.gpkg", **briefing_layers())
-    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
-        window.open_dataset(path, dt.date(2024, 10, 22))
+    window = open_window(qtbot, tmp_path, path, dt.date(2024, 10, 22))
     panel, session = window.briefing.panel, window.editing.session
     assert panel.chapters.count() == 2
     qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
