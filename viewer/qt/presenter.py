@@ -26,7 +26,7 @@ from viewer.export.handout import chapter_view, draw_legend
 from viewer.model.briefing import Briefing, Chapter
 from viewer.model.dates import format_date
 from viewer.render import style
-from viewer.render.overlay import Decorations
+from viewer.render.overlay import Decorations, Legend
 from viewer.render.renderer import MapRenderer
 from viewer.render.view import MapView
 
@@ -39,6 +39,7 @@ EASE_RESOLUTION = 0.5       # the next view's picture while easing (it is moving
 BARE = Decorations(date=False, legend=False, scale_bar=False, north_arrow=False)
 FRAME_GAP_MS = 10           # after a frame is painted, before the next is asked for
 STRIP_HEIGHT = 54
+LEGEND_SMALLEST = 0.6      # of the map's legend size, before the caption gets smaller
 COLUMN_SHARE = 0.31        # of the width: the chapter's title, caption and the legend
 NEXT_KEYS = {Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_PageDown, Qt.Key.Key_Space,
              Qt.Key.Key_N, Qt.Key.Key_Return, Qt.Key.Key_Enter}
@@ -264,16 +265,20 @@ class Presenter(QWidget):
         painter.setPen(style.TEXT)
         painter.setFont(style.font(34 * s, bold=True))
         top = _text(painter, self.chapter.title, QRectF(pad, top, width, 0), flags) + 16 * s
-        for size in (22, 19, 17, 15):   # the caption as large as leaves room for a legend
-            painter.setFont(style.font(size * s))
-            needed = painter.boundingRect(QRectF(0, 0, width, 10_000), flags, self.chapter.caption)
-            if top + needed.height() <= column.height() * 0.62:
-                break
-        top = _text(painter, self.chapter.caption, QRectF(pad, top, width, 0), flags) + 24 * s
         content = self.renderer.legend_content(self._current_view(), self.day,
                                                self.chapter.layer_visibility())
+        # The caption as large as leaves the legend room at LEGEND_SMALLEST of full size.
+        legend_height = 0 if content.is_empty() else Legend(
+            content, s * LEGEND_SMALLEST, max_width=width).height
+        limit = column.bottom() - legend_height - pad
+        for size in (22, 20, 18, 16, 14):
+            painter.setFont(style.font(size * s))
+            needed = painter.boundingRect(QRectF(0, 0, width, 10_000), flags, self.chapter.caption)
+            if top + needed.height() + 24 * s <= limit:
+                break
+        top = _text(painter, self.chapter.caption, QRectF(pad, top, width, 0), flags) + 24 * s
         draw_legend(painter, content, QRectF(pad, top, width, column.bottom() - top - pad / 2),
-                    tuple(s * f for f in (1.15, 1.0, 0.85, 0.72, 0.6)))
+                    tuple(s * f for f in (1.15, 1.0, 0.85, 0.72, LEGEND_SMALLEST, 0.5)))
 
     def _paint_strip(self, painter: QPainter) -> None:
         """The slim timeline: the dataset's span, a tick per chapter, the date and chapter n/N."""
