@@ -52,6 +52,9 @@ class BriefingControls:
         # Its own caches over the map's prepared shapes: the window's frames stay valid.
         self.presenter = Presenter(self.map.renderer.for_another_thread(), briefing, index)
         self.presenter.closed.connect(self._presenter_closed)
+        # The window's screen, sized first: without a window manager (a kiosk, Xvfb)
+        # showFullScreen alone leaves a small window.
+        self.presenter.setGeometry(self.window.screen().geometry())
         self.presenter.showFullScreen()
         self.presenter.activateWindow()
 
