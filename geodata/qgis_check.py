@@ -46,7 +46,19 @@ def main() -> None:
         print(f"{layer} on {day}:")
         for row in rows_on(path, layer, key, value, day):
             print("   ", *row)
+    print_chapters(path)
     app.exitQgis()
+
+
+def print_chapters(path: str) -> None:
+    """The optional briefing tables as QGIS reads them (plain attribute tables)."""
+    layer = QgsVectorLayer(f"{path}|layername=briefing_chapters", "briefing_chapters", "ogr")
+    if not layer.isValid():
+        return  # the tables are optional
+    assert layer.fields().field("date").typeName() == "Date"
+    print(f"briefing_chapters ({layer.featureCount()} rows), by position:")
+    for feature in sorted(layer.getFeatures(), key=lambda f: (f["briefing_id"], f["position"])):
+        print("   ", feature["position"], feature["date"].toString("yyyy-MM-dd"), feature["title"])
 
 
 if __name__ == "__main__":
