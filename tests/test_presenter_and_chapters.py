@@ -110,8 +110,10 @@ def test_chapters_panel_add_reorder_edit_delete_undo_and_save(qtbot, briefed):
     panel.chapters.setCurrentRow(2)
     panel.title.setText("Gate shut")
     panel.caption.setPlainText("China closes the crossing.")
+    panel.sources.setText("s2; s1")
     qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
     assert panel.briefing().chapters[2].caption == "China closes the crossing."
+    assert panel.briefing().chapters[2].source_ids == ("s2", "s1")
 
     panel.chapters.model().moveRow(QModelIndex(), 2, QModelIndex(), 0)   # a drag to the top
     assert titles(panel)[0] == "1. Gate shut — 22 Oct 2024"
@@ -133,6 +135,9 @@ def test_a_refused_chapter_edit_says_why_and_changes_nothing(qtbot, briefed):
     panel = ChaptersPanel(state, Session(state), lambda: (97.1, 25.0, 97.9, 25.5))
     qtbot.addWidget(panel)
     panel.chapters.setCurrentRow(0)
+    panel.sources.setText("s1;nope")
+    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    assert "source_ids: 'nope' is not a known id in layer 'sources'" in panel.message.text()
     panel.title.setText("   ")
     qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
     assert "title: required value is empty" in panel.message.text()

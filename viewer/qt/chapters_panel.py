@@ -43,6 +43,7 @@ class ChaptersPanel(QWidget):
         self.title = QLineEdit(placeholderText="Title")
         self.caption = QPlainTextEdit(placeholderText="Caption: what this view shows, in your words")
         self.caption.setTabChangesFocus(True)
+        self.sources = QLineEdit(placeholderText="Sources: ids from the sources layer, ;-separated")
         self.message = QLabel(wordWrap=True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.add_button = QPushButton("Add view", clicked=self.add_current_view)
@@ -69,6 +70,7 @@ class ChaptersPanel(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(text_row)
         layout.addWidget(self.caption, 1)
+        layout.addWidget(self.sources)
         layout.addWidget(self.message)
 
     # -- what is shown ---------------------------------------------------------------
@@ -114,7 +116,9 @@ class ChaptersPanel(QWidget):
         chapter = self.selected()
         self.title.setText(chapter.title if chapter else "")
         self.caption.setPlainText(chapter.caption if chapter else "")
-        for widget in (self.title, self.caption, self.apply_button, self.delete_button):
+        self.sources.setText(";".join(chapter.source_ids) if chapter else "")
+        for widget in (self.title, self.caption, self.sources, self.apply_button,
+                       self.delete_button):
             widget.setEnabled(chapter is not None)
         self.present_button.setEnabled(self.briefing() is not None and bool(self.briefing().chapters))
 
@@ -132,8 +136,11 @@ class ChaptersPanel(QWidget):
     def apply_text(self) -> None:
         chapter = self.selected()
         if chapter is not None:
+            ids = ";".join(i.strip() for i in self.sources.text().replace(",", ";").split(";")
+                           if i.strip())
             self._submit(EditChapter(chapter.chapter_id, {"title": self.title.text(),
-                                                          "caption": self.caption.toPlainText()}))
+                                                          "caption": self.caption.toPlainText(),
+                                                          "source_ids": ids}))
 
     def delete_selected(self) -> None:
         chapter = self.selected()
