@@ -130,6 +130,20 @@ def test_export_failure_message_shows_file_names_as_text(qtbot, state, monkeypat
     assert MARKUP in shown[0].text()
 
 
+@pytest.mark.parametrize("form", ["CorrectForm", "RetractForm"])
+def test_edit_forms_show_a_row_id_as_text(qtbot, state, form):
+    from types import SimpleNamespace
+
+    from viewer.model.state import Selection
+    from viewer.qt import edit_forms
+
+    state.select(Selection("control", MARKUP))
+    dialog = getattr(edit_forms, form)(SimpleNamespace(state=state))
+    qtbot.addWidget(dialog)
+    shown = labels_showing(dialog, "SECURITY ALERT")
+    assert shown and all(label.textFormat() == Qt.TextFormat.PlainText for label in shown)
+
+
 # -- item 3: terminals -------------------------------------------------------------------
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J\nok: forged.gpkg is a valid briefing dataset\r\u202e"
 

@@ -16,6 +16,7 @@ from viewer.model import edits
 from viewer.model.changes import EditRefused
 from viewer.model.edit_apply import find_row, id_column
 from viewer.model.schema import ENUMS
+from viewer.qt.dialogs import plain_label
 from viewer.qt.edit_fields import (Choice, DateField, SourcePicker, ids_and_names, text_or_none)
 
 # Form fields named after the format's columns, so a refusal can mark its field.
