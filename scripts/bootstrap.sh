@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh Debian/Ubuntu machine: the system libraries Qt needs
-# (xcb, EGL, fonts), Xvfb and desktop-file-utils for the tests, then a virtual
+# (xcb, EGL, fonts), Xvfb and desktop-file-utils for the tests, PostgreSQL with
+# PostGIS for the team-database tests (the tests start their own server; the
+# package's default cluster is not used), then a virtual
 # environment with the project and its test tools. Safe to run again: it only
 # installs what is missing.
 set -euo pipefail
@@ -15,6 +17,7 @@ APT_PACKAGES=(
   desktop-file-utils shared-mime-info
   python3-qgis  # QGIS 3.22 opens edited files in tests (geodata/qgis_check.py)
   poppler-utils  # pdftotext / pdfinfo read the PDF handouts in tests
+  postgresql postgresql-15-postgis-3
 )
 
 missing=()

@@ -9,8 +9,8 @@ from typing import Callable
 
 from viewer.resources import EMBEDDED_DATASET
 
-__all__ = ["EMBEDDED_DATASET", "CliError", "OneLineParser", "parse_day", "load", "in_range",
-           "terminal_safe", "list_written"]
+__all__ = ["EMBEDDED_DATASET", "CliError", "OneLineParser", "parse_day", "dataset_location",
+           "load", "in_range", "terminal_safe", "list_written"]
 
 # Control characters (escape sequences that clear or retitle a terminal, newlines that
 # forge an `ok:` line) and the bidirectional overrides that reorder what is shown.
@@ -41,12 +41,24 @@ def parse_day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
-def load(path: Path):
-    """Read a dataset, turning a bad file into CliError lines."""
-    from viewer.io import DatasetError, read_dataset
+def dataset_location(text: str):
+    """argparse type for a dataset: a GeoPackage path or a postgresql:// address."""
+    from viewer.io.location import parse_location
+    from viewer.io.pg_url import DatabaseUrlError
 
     try:
-        return read_dataset(path)
+        return parse_location(text)
+    except DatabaseUrlError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def load(location):
+    """Read a dataset (a path or a DatabaseUrl), turning a bad one into CliError lines."""
+    from viewer.io import DatasetError
+    from viewer.io.location import read_location
+
+    try:
+        return read_location(location)
     except DatasetError as error:
         raise CliError("\n".join(terminal_safe(p) for p in error.problems)) from None
 

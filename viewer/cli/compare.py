@@ -6,7 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from viewer.cli.common import EMBEDDED_DATASET, CliError, in_range, load, parse_day, terminal_safe
+from viewer.cli.common import (EMBEDDED_DATASET, CliError, dataset_location, in_range, load,
+                               parse_day, terminal_safe)
 
 
 def add_parsers(commands) -> None:
@@ -16,7 +17,8 @@ def add_parsers(commands) -> None:
                          help="the earlier date A (YYYY-MM-DD)")
     compare.add_argument("--to", dest="date_b", type=parse_day, required=True,
                          help="the later date B (YYYY-MM-DD)")
-    compare.add_argument("--dataset", type=Path, default=EMBEDDED_DATASET)
+    compare.add_argument("--dataset", type=dataset_location, default=EMBEDDED_DATASET,
+                         help="a .gpkg or a postgresql:// address (default: the embedded briefing)")
     compare.add_argument("--json", action="store_true", help="print JSON")
     compare.add_argument("--out", type=Path, help="also write the comparison map as a PNG "
                          "(both dates in its title, the change list in its text metadata)")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-from viewer.cli.common import EMBEDDED_DATASET, CliError, load, terminal_safe
+from viewer.cli.common import EMBEDDED_DATASET, CliError, dataset_location, load, terminal_safe
 
 
 def add_parsers(commands) -> None:
     report = commands.add_parser("coverage", help="sources per month, dark periods, "
                                  "sourced share of each zone's control", description=__doc__)
-    report.add_argument("--dataset", type=Path, default=EMBEDDED_DATASET)
+    report.add_argument("--dataset", type=dataset_location, default=EMBEDDED_DATASET,
+                         help="a .gpkg or a postgresql:// address (default: the embedded briefing)")
     report.add_argument("--dark-days", type=int, default=None,
                         help="a span with no sourced fact longer than this is dark (default 60)")
     report.add_argument("--json", action="store_true", help="print JSON")

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from viewer.cli import briefing, export_data
-from viewer.cli.common import EMBEDDED_DATASET, CliError, in_range, list_written, load
+from viewer.cli.common import (EMBEDDED_DATASET, CliError, dataset_location, in_range, list_written,
+                               load)
 from viewer.model.briefing import parse_extent
 from viewer.model.state import MAP_LAYERS
 
@@ -55,8 +56,9 @@ def add_parsers(subparsers) -> None:
     data.add_argument("--geojson", type=Path, help="what holds on --date as an RFC 7946 "
                       "FeatureCollection with properties and sources")
     look = export.add_argument_group("map")
-    look.add_argument("--dataset", type=Path, default=EMBEDDED_DATASET,
-                      help="briefing GeoPackage (default: the embedded Kachin dataset)")
+    look.add_argument("--dataset", type=dataset_location, default=EMBEDDED_DATASET,
+                      help="briefing GeoPackage or postgresql:// address "
+                           "(default: the embedded Kachin dataset)")
     look.add_argument("--width", type=int, default=1920, help="pixels (default 1920)")
     look.add_argument("--height", type=int, default=1080, help="pixels (default 1080)")
     look.add_argument("--dpi", type=int, default=96, help="stored in the PNG for printing (default 96)")

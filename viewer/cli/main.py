@@ -10,10 +10,10 @@ import os
 import sys
 
 from viewer import __version__
-from viewer.cli import compare, coverage, edit, export, state
+from viewer.cli import compare, coverage, edit, export, state, team
 from viewer.cli.common import CliError, OneLineParser, terminal_safe
 
-COMMANDS = (state, export, compare, coverage, edit)
+COMMANDS = (state, export, compare, coverage, edit, team)
 
 
 def build_parser() -> OneLineParser:

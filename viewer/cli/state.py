@@ -4,21 +4,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from viewer.cli.common import EMBEDDED_DATASET, in_range, load, parse_day, terminal_safe
+from viewer.cli.common import (EMBEDDED_DATASET, dataset_location, in_range, load, parse_day,
+                               terminal_safe)
 from viewer.cli.edit import recorded_on
 from viewer.model.unknowns import Unknowns
 
 
 def add_parsers(commands) -> None:
     check = commands.add_parser("validate", help="check a briefing GeoPackage against the format")
-    check.add_argument("path", type=Path)
+    check.add_argument("path", type=dataset_location, help="a .gpkg or a postgresql:// address")
     check.set_defaults(run=run_validate)
 
     state = commands.add_parser("state", help="print what holds on a day")
     state.add_argument("--date", type=parse_day, required=True)
-    state.add_argument("--dataset", type=Path, default=EMBEDDED_DATASET)
+    state.add_argument("--dataset", type=dataset_location, default=EMBEDDED_DATASET,
+                       help="a .gpkg or a postgresql:// address (default: the embedded briefing)")
     state.add_argument("--recorded-on", type=parse_day, metavar="D2",
                        help="as the dataset stood at the end of this day of recording (from its edit log)")
     state.add_argument("--json", action="store_true", help="print JSON")
@@ -26,10 +27,10 @@ def add_parsers(commands) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from viewer.io import validate
+    from viewer.io.location import validate_location
     from viewer.io.problems import errors_in
 
-    problems = validate(args.path)
+    problems = validate_location(args.path)
     for problem in problems:
         print(terminal_safe(problem))
     name = terminal_safe(args.path)

@@ -21,7 +21,8 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        where = [Path(self.file).name]
+        # A file by its name; a database address (already without its password) whole.
+        where = [self.file if "://" in self.file else Path(self.file).name]
         if self.layer is not None:
             where.append(f"layer '{self.layer}'")
         if self.row is not None:

@@ -39,7 +39,7 @@ META_DATES = ("time_start", "time_end", "default_date")
 
 def read_dataset(path: str | os.PathLike, progress: Progress | None = None) -> Dataset:
     """Load `path`; raise DatasetError listing every problem if it has errors."""
-    reader = _Reader(Path(path), progress or (lambda _text, _fraction: None))
+    reader = DatasetReader(Path(path), progress or (lambda _text, _fraction: None))
     return reader.load()
 
 
@@ -59,7 +59,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-# Geometry layers are read this many rows at a time (see _Reader._read_shapes).
+# Geometry layers are read this many rows at a time (see DatasetReader._read_shapes).
 READ_SLICE_ROWS = 500
 
 
@@ -110,10 +110,16 @@ class SharedShapes:
         return np.array([g is not None and self._validity[id(g)][1] for g in geometries], dtype=bool)
 
 
-class _Reader:
-    def __init__(self, path: Path, progress: Progress) -> None:
+class DatasetReader:
+    """Reads a GeoPackage's layers into frames, then checks them (`checked`).
+
+    A reader of another store (PostGIS) overrides `load` to fetch the frames
+    and runs the same `checked` over them.
+    """
+
+    def __init__(self, path: Path | None, progress: Progress, name: str | None = None) -> None:
         self.path = path
-        self.name = str(path)
+        self.name = name or str(path)
         self.progress = progress
         self.problems: list[Problem] = []
         self.frames: dict[str, pd.DataFrame] = {}
@@ -134,6 +140,10 @@ class _Reader:
         self.problems += check_file(self.path)
         self._stop_on_errors()
         self._read_layers()
+        return self.checked()
+
+    def checked(self) -> Dataset:
+        """The dataset from `self.frames`, or DatasetError naming every problem."""
         self._stop_on_errors()
         self.progress("Checking rows", 0.7)
         for layer in REQUIRED_COLUMNS:
@@ -157,13 +167,17 @@ class _Reader:
         except Exception as error:  # GDAL raises several types for damaged files
             self.problem(f"cannot list layers: {error}")
             return
-        names = [str(n) for n in listed[:, 0]]
+        self.add_layers([str(n) for n in listed[:, 0]], self._read_layer)
+
+    def add_layers(self, names: list[str], read: Callable[[str], pd.DataFrame | None]) -> None:
+        """Read each layer with `read` (None: it could not be read, a problem is noted),
+        then note the required layers and columns that are missing."""
         for layer in REQUIRED_COLUMNS:
             if layer not in names:
                 self.problem("required layer is missing", layer)
         for index, layer in enumerate(names):
             self.progress(f"Reading {layer}", 0.05 + 0.6 * index / max(len(names), 1))
-            frame = self._read_layer(layer)
+            frame = read(layer)
             if frame is not None:
                 self.frames[layer] = frame
         for layer, position, column in self._bad_text:
@@ -191,7 +205,7 @@ class _Reader:
             self.problem(f"cannot be read: {error}", layer)
             return None
         if isinstance(frame, gpd.GeoDataFrame):
-            return self._to_wgs84(layer, frame)
+            return self.to_wgs84(layer, frame)
         return pd.DataFrame(frame)
 
     def _read_attributes(self, layer: str) -> pd.DataFrame:
@@ -225,7 +239,7 @@ class _Reader:
             slices.append(self.shapes.decode(wkb))
         return np.concatenate(slices) if slices else np.empty(0, dtype=object)
 
-    def _to_wgs84(self, layer: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    def to_wgs84(self, layer: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
         if frame.crs is None:
             self.problem("has no coordinate system; read as EPSG:4326 (longitude, latitude)",
                          layer, severity="warning")
@@ -474,6 +488,10 @@ class _Reader:
                              "control", row_b, "valid_from")
 
     # -- result -----------------------------------------------------------
+    def identity(self) -> str:
+        """What names this exact content (caches are keyed by it): the file's digest."""
+        return file_sha256(self.path)
+
     def _dataset(self) -> Dataset:
         frames = self.frames
         meta = {str(k): "" if not _present(v) else str(v)
@@ -491,7 +509,7 @@ class _Reader:
                          if k.startswith("base_") and isinstance(v, gpd.GeoDataFrame)},
             extra_layers={k: v for k, v in frames.items()
                           if k not in known and not k.startswith("base_")},
-            sha256=file_sha256(self.path),
+            sha256=self.identity(),
         )
         dataset.warnings = [p for p in self.problems if p.severity == "warning"]
         self.progress("Done", 1.0)

@@ -1,0 +1,42 @@
+"""Where a dataset lives: a GeoPackage path or a `postgresql://` address.
+
+Every command and the window take either; these two functions are the only
+place that tells them apart.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from viewer.io.pg_url import DatabaseUrl, is_database_url
+from viewer.io.problems import DatasetError, Problem
+from viewer.io.reader import Progress, read_dataset, validate
+from viewer.model.dataset import Dataset
+
+Location = Path | DatabaseUrl
+
+
+def parse_location(text: str | os.PathLike | DatabaseUrl) -> Location:
+    """A DatabaseUrl for a postgresql:// address (DatabaseUrlError if malformed), else a Path."""
+    if isinstance(text, (Path, DatabaseUrl)):
+        return text
+    return DatabaseUrl.parse(text) if is_database_url(str(text)) else Path(text)
+
+
+def read_location(location: Location, progress: Progress | None = None) -> Dataset:
+    """The validated dataset at `location` (DatasetError naming every problem)."""
+    if isinstance(location, DatabaseUrl):
+        from viewer.io.pg_read import read_database
+
+        return read_database(location, progress)
+    return read_dataset(location, progress)
+
+
+def validate_location(location: Location) -> list[Problem]:
+    """Every problem at `location`, errors and warnings; empty when clean."""
+    if not isinstance(location, DatabaseUrl):
+        return validate(location)
+    try:
+        return list(read_location(location).warnings)
+    except DatasetError as error:
+        return error.problems

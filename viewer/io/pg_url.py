@@ -1,0 +1,74 @@
+"""`postgresql://user@host:port/db?schema=NAME`: a team dataset's address.
+
+libpq takes the rest of the URL as it is, and finds a password the URL does
+not carry in `~/.pgpass` or `PGPASSWORD`; the user, host, port and database
+can likewise come from the standard PG* environment variables. A password
+never leaves this object in clear: `str()`/`repr()` and `shown` put `***` in
+its place, and `saved` (what settings and logs keep) drops it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+
+SCHEMES = ("postgresql://", "postgres://")
+DEFAULT_SCHEMA = "briefing"
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+class DatabaseUrlError(ValueError):
+    """A `postgresql://` address that cannot be used."""
+
+
+def is_database_url(text: object) -> bool:
+    return isinstance(text, str) and text.lower().startswith(SCHEMES)
+
+
+@dataclass(frozen=True)
+class DatabaseUrl:
+    """A parsed address: libpq's part, the schema, and redacted forms to show or keep."""
+
+    conninfo: str = field(repr=False)
+    schema: str
+    shown: str
+    saved: str
+
+    @classmethod
+    def parse(cls, text: str) -> "DatabaseUrl":
+        if not is_database_url(text):
+            raise DatabaseUrlError(f"'{text}' is not a postgresql:// address")
+        parts = urlsplit(text)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        schemas = [value for key, value in query if key == "schema"]
+        schema = schemas[-1] if schemas else DEFAULT_SCHEMA
+        rest = [(key, value) for key, value in query if key != "schema"]
+        if not _SCHEMA_NAME.match(schema):
+            raise DatabaseUrlError(f"schema '{schema}' must be lower-case letters, digits and _ "
+                                   "(at most 63), starting with a letter or _")
+        conninfo = parts._replace(query=urlencode(rest)).geturl()
+        return cls(conninfo, schema, _without_password(parts, query, "***"),
+                   _without_password(parts, query, None))
+
+    def __str__(self) -> str:
+        return self.shown
+
+    def connect(self, **options):
+        """A psycopg connection (libpq's own lookup for whatever the URL leaves out)."""
+        import psycopg
+
+        return psycopg.connect(self.conninfo, **options)
+
+
+def _without_password(parts, query: list[tuple[str, str]], mask: str | None) -> str:
+    user = unquote(parts.username or "")
+    host = parts.hostname or ""
+    if host and ":" in host:
+        host = f"[{host}]"  # IPv6
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    if user or parts.password:
+        secret = f":{mask}" if parts.password and mask else ""
+        netloc = f"{quote(user, safe='')}{secret}@{netloc}"
+    kept = [(k, v) for k, v in query if k.lower() != "password"]
+    text = f"postgresql://{netloc}{parts.path}"
+    return text + (f"?{urlencode(kept)}" if kept else "")
