@@ -5,24 +5,42 @@ project's venv:
 
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 geodata/qgis_check.py geodata/kachin.gpkg 2024-11-01
 
+The first argument may also be a team database published by `kachin-viewer
+publish` (`postgresql://user:password@host:port/db?schema=NAME`): QGIS then
+opens the schema's tables with its PostgreSQL provider.
+
 For each of `control` and `flows` it sets up the Temporal Controller the way a
 QGIS user would ("separate fields for start and end", include start, exclude
 end — the half-open rule) and prints what holds on the day.
 """
 import datetime as dt
 import sys
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from qgis.core import (Qgis, QgsApplication, QgsDateTimeRange, QgsFeatureRequest,
-                       QgsVectorLayer, QgsVectorLayerTemporalContext,
+from qgis.core import (Qgis, QgsApplication, QgsDataSourceUri, QgsDateTimeRange,
+                       QgsFeatureRequest, QgsVectorLayer, QgsVectorLayerTemporalContext,
                        QgsVectorLayerTemporalProperties)
-from qgis.PyQt.QtCore import QDate, QDateTime, QTime
+from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
 
 
-def rows_on(path: str, layer_name: str, key: str, value: str, day: dt.date) -> list[tuple]:
-    layer = QgsVectorLayer(f"{path}|layername={layer_name}", layer_name, "ogr")
+def open_layer(source: str, layer_name: str) -> QgsVectorLayer:
+    """A layer of a GeoPackage file, or a table of a PostGIS schema."""
+    if not source.startswith(("postgresql://", "postgres://")):
+        return QgsVectorLayer(f"{source}|layername={layer_name}", layer_name, "ogr")
+    parts = urlsplit(source)
+    uri = QgsDataSourceUri()
+    uri.setConnection(parts.hostname or "", str(parts.port or 5432), parts.path.lstrip("/"),
+                      unquote(parts.username or ""), unquote(parts.password or ""))
+    schema = parse_qs(parts.query).get("schema", ["briefing"])[0]
+    uri.setDataSource(schema, layer_name, "geom", "", "fid")
+    return QgsVectorLayer(uri.uri(False), layer_name, "postgres")
+
+
+def rows_on(source: str, layer_name: str, key: str, value: str, day: dt.date) -> list[tuple]:
+    layer = open_layer(source, layer_name)
     assert layer.isValid(), f"QGIS cannot open layer {layer_name}"
-    types = {f.name(): f.typeName() for f in layer.fields()}
-    assert types["valid_from"] == types["valid_to"] == "Date", types
+    types = {f.name(): f.type() for f in layer.fields()}
+    assert types["valid_from"] == types["valid_to"] == QVariant.Date, types
     props = layer.temporalProperties()
     props.setIsActive(True)
     props.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields)
