@@ -12,7 +12,7 @@ def add_parsers(commands) -> None:
     report = commands.add_parser("coverage", help="sources per month, dark periods, "
                                  "sourced share of each zone's control", description=__doc__)
     report.add_argument("--dataset", type=dataset_location, default=EMBEDDED_DATASET,
-                         help="a .gpkg or a postgresql:// address (default: the embedded briefing)")
+                        help="a .gpkg or a postgresql:// address (default: the embedded briefing)")
     report.add_argument("--dark-days", type=int, default=None,
                         help="a span with no sourced fact longer than this is dark (default 60)")
     report.add_argument("--json", action="store_true", help="print JSON")

@@ -1,8 +1,9 @@
-"""`publish`: put a briefing into a team's PostGIS database."""
+"""`publish`, `take-offline`, `sync`: a team's briefing in PostGIS, and field copies of it."""
 from __future__ import annotations
 
 import argparse
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from viewer.cli.common import CliError
@@ -36,23 +37,88 @@ def add_parsers(commands) -> None:
                          help="roles that may also edit (comma-separated, must exist)")
     publish.set_defaults(run=run_publish)
 
+    offline = commands.add_parser(
+        "take-offline", help="write a GeoPackage snapshot of a team database to edit offline")
+    offline.add_argument("url", type=database_url)
+    offline.add_argument("--out", type=Path, required=True, help="the field copy (.gpkg)")
+    offline.add_argument("--force", action="store_true", help="replace --out if it exists")
+    offline.set_defaults(run=run_take_offline)
+
+    sync = commands.add_parser(
+        "sync", help="send a field copy's offline edits to the team database and update the copy")
+    sync.add_argument("path", type=Path, help="the field copy made by take-offline")
+    sync.add_argument("url", type=database_url)
+    sync.set_defaults(run=run_sync)
+
 
 def run_publish(args: argparse.Namespace) -> int:
-    import psycopg
-
-    from viewer.io import DatasetError
-    from viewer.io.pg_publish import PublishError, publish
+    from viewer.io.pg_publish import publish
 
     started = time.perf_counter()
-    try:
+    with _database_errors(args.url):
         report = publish(args.path, args.url, force=args.force, readers=args.readers,
                          editors=args.editors)
-    except DatasetError as error:
-        raise CliError("\n".join(str(p) for p in error.problems)) from None
-    except PublishError as error:
-        raise CliError(f"{args.url}: {error}") from None
-    except psycopg.OperationalError as error:
-        raise CliError(f"{args.url}: cannot connect: {str(error).strip().splitlines()[0]}") from None
     print(f"published {args.path} to {args.url}: {report.tables} tables, {report.rows} rows "
           f"in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def run_take_offline(args: argparse.Namespace) -> int:
+    from viewer.io.offline import take_offline
+
+    if args.out.exists() and not args.force:
+        raise CliError(f"{args.out} exists (use --force to replace it)")
+    started = time.perf_counter()
+    with _database_errors(args.url):
+        position = take_offline(args.url, args.out)
+    print(f"wrote {args.out} from {args.url} at edit_log position {position} "
+          f"in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    from viewer.io.offline import sync
+
+    started = time.perf_counter()
+    with _database_errors(args.url):
+        report = sync(args.path, args.url)
+    print(f"sent {report.sent} offline edit(s) to {args.url}; {report.already_there} were already "
+          f"there; {len(report.conflicts)} conflict(s); {args.path} is now at edit_log position "
+          f"{report.position} ({time.perf_counter() - started:.1f} s)")
+    for conflict in report.conflicts:
+        print(f"conflict: {conflict.layer} row {conflict.row_id} ({conflict.command} by "
+              f"{conflict.user} at {conflict.recorded_at}) was not applied:")
+        print(f"  field: {_changed(conflict.field_version, conflict.desk_version)}")
+        print(f"  desk:  {_changed(conflict.desk_version, conflict.field_version)} "
+              f"(by {conflict.desk_user or 'someone'} at {conflict.desk_recorded_at or '?'})")
+    return 0
+
+
+def _changed(mine: dict | None, theirs: dict | None) -> str:
+    """The values of `mine` that differ from `theirs`, as `column=value`."""
+    if mine is None:
+        return "(no such row)"
+    differing = {k: v for k, v in mine.items() if (theirs or {}).get(k) != v}
+    return ", ".join(f"{k}={v!r}" for k, v in differing.items()) or "(same values)"
+
+
+@contextmanager
+def _database_errors(url):
+    """Bad data, refusals, connection failures: one `error:` line naming the database."""
+    import psycopg
+
+    from viewer.io import DatasetError
+    from viewer.io.offline import SyncError
+    from viewer.io.pg_publish import PublishError
+    from viewer.io.store import StoreError
+
+    try:
+        yield
+    except DatasetError as error:
+        raise CliError("\n".join(str(p) for p in error.problems)) from None
+    except (StoreError, SyncError) as error:  # these name the file or database themselves
+        raise CliError(str(error)) from None
+    except PublishError as error:
+        raise CliError(f"{url}: {error}") from None
+    except psycopg.Error as error:
+        raise CliError(f"{url}: {str(error).strip().splitlines()[0]}") from None

@@ -2,7 +2,7 @@
 
 Publishing copies a briefing file into PostGIS value for value, so it reads
 the file with sqlite3 (what was written, not what a reader makes of it).
-Geometry comes out as standard WKB, in the layer's own coordinate system.
+Geometry comes out as shapely shapes, in the layer's own coordinate system.
 """
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-# Bytes of envelope after the 8-byte header, by the envelope code in the flags (GPKG 1.3, 2.1.3).
-_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
-
+from viewer.io.gpkg_sql import blob_geometry
 
 @dataclass
 class StoredTable:
@@ -22,7 +20,7 @@ class StoredTable:
     rows: list[tuple]         # values in `columns` order
     geometry_type: str | None = None   # e.g. MULTIPOLYGON; None for an attribute table
     srs_id: int | None = None
-    wkb: list[bytes | None] | None = None
+    shapes: list | None = None
     fids: list[int] | None = None
 
 
@@ -50,22 +48,9 @@ def _table(db: sqlite3.Connection, name: str, geometry: tuple | None) -> StoredT
     table = StoredTable(name, columns, types, [], fids=[row[0] for row in rows])
     if geom_column:
         table.geometry_type, table.srs_id = geometry[1].upper(), geometry[2]
-        table.wkb = [gpkg_blob_to_wkb(row[1]) for row in rows]
+        table.shapes = [blob_geometry(row[1]) for row in rows]
         table.rows = [row[2:] for row in rows]
     else:
         table.rows = [row[1:] for row in rows]
     return table
-
-
-def gpkg_blob_to_wkb(blob: bytes | None) -> bytes | None:
-    """The WKB inside a GeoPackage geometry blob (None for a null)."""
-    if blob is None:
-        return None
-    if blob[:2] != b"GP":
-        raise ValueError("not a GeoPackage geometry blob")
-    flags = blob[3]
-    envelope = _ENVELOPE_BYTES.get((flags >> 1) & 0b111)
-    if envelope is None:
-        raise ValueError(f"unknown envelope code in GeoPackage geometry flags {flags:#x}")
-    return bytes(blob[8 + envelope:])
 

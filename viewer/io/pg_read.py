@@ -18,6 +18,7 @@ from viewer.io.pg_publish import VERSION_COLUMN
 from viewer.io.pg_url import DatabaseUrl
 from viewer.io.reader import DatasetReader, Progress
 from viewer.model.dataset import Dataset
+from viewer.model.schema import ID_COLUMN
 
 HIDDEN_COLUMNS = ("fid", "geom", VERSION_COLUMN)
 
@@ -59,7 +60,9 @@ class DatabaseReader(DatasetReader):
         super().__init__(None, progress, name=url.shown)
         self.url = url
         self.conn = None
-        self._position = 0
+        self.position = 0  # the edit_log's last id in the snapshot read
+        # (layer, row id) -> row_version in the snapshot read (the optimistic check's base).
+        self.versions: dict[tuple[str, str], int] = {}
 
     def load(self) -> Dataset:
         import psycopg
@@ -82,7 +85,7 @@ class DatabaseReader(DatasetReader):
                 self.problem(f"schema '{self.url.schema}' does not exist or has no tables")
                 return self.checked()
             if "edit_log" in names:
-                self._position = log_position(conn, self.url.schema)
+                self.position = log_position(conn, self.url.schema)
             self.add_layers(names, self._read_table)
         return self.checked()
 
@@ -90,17 +93,23 @@ class DatabaseReader(DatasetReader):
         from psycopg import sql
 
         columns = table_columns(self.conn, self.url.schema, table)
+        kinds = dict(columns)
         shown = [(name, kind) for name, kind in columns if name not in HIDDEN_COLUMNS]
-        has_geometry = any(name == "geom" and kind == "geometry" for name, kind in columns)
         selected = [sql.Identifier(name) for name, _ in shown]
+        has_geometry = kinds.get("geom") == "geometry"
         if has_geometry:
             selected.insert(0, sql.SQL("ST_AsBinary(geom)"))
+        versioned = VERSION_COLUMN in kinds and ID_COLUMN.get(table) in kinds
+        if versioned:
+            selected += [sql.Identifier(ID_COLUMN[table]), sql.Identifier(VERSION_COLUMN)]
         query = sql.SQL("SELECT {} FROM {} ORDER BY fid").format(
             sql.SQL(", ").join(selected) if selected else sql.SQL("fid"),
             sql.Identifier(self.url.schema, table))
         with self.conn.cursor(binary=True) as cursor:
             rows = cursor.execute(query).fetchall()
         values = list(zip(*rows)) if rows else [()] * (len(selected) or 1)
+        if versioned:
+            self.versions.update({(table, str(i)): v for i, v in zip(values[-2], values[-1])})
         frame = pd.DataFrame({name: _series(values[index + has_geometry], kind)
                               for index, (name, kind) in enumerate(shown)}, index=range(len(rows)))
         if not has_geometry:
@@ -111,7 +120,7 @@ class DatabaseReader(DatasetReader):
 
     def identity(self) -> str:
         """The schema and its edit_log position: a saved edit gives a new identity."""
-        text = f"{self.url.saved}#{self._position}"
+        text = f"{self.url.saved}#{self.position}"
         return hashlib.sha256(text.encode()).hexdigest()
 
 

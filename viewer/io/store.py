@@ -127,7 +127,7 @@ class GpkgStore:
 
     # -- inside the transaction -------------------------------------------
     def _write(self, db: sqlite3.Connection, edits: Sequence[Edit], user: str) -> list[LogEntry]:
-        _ensure_edit_log(db)
+        ensure_edit_log(db)
         recorded_at = now_utc()
         entries = []
         for edit in edits:
@@ -211,7 +211,7 @@ class _TableWriter:
         """Columns an edit brings (`retracted`, `via`, …) join the table, typed."""
         for column, value in row.items():
             if column not in self.types:
-                declared = _declared_type(column, value)
+                declared = declared_type(column, value)
                 self.db.execute(f"ALTER TABLE {self.table} ADD COLUMN {_quote(column)} {declared}")
                 self.types[column] = declared
 
@@ -225,7 +225,7 @@ class _TableWriter:
                         (minx, minx, miny, miny, maxx, maxx, maxy, maxy, self.layer))
 
 
-def _declared_type(column: str, value: object) -> str:
+def declared_type(column: str, value: object) -> str:
     if column in DATE_COLUMNS:
         return "DATE"
     if column == "retracted" or isinstance(value, bool):
@@ -235,7 +235,7 @@ def _declared_type(column: str, value: object) -> str:
     return "REAL" if isinstance(value, float) else "TEXT"
 
 
-def _ensure_edit_log(db: sqlite3.Connection) -> None:
+def ensure_edit_log(db: sqlite3.Connection) -> None:
     if _has_table(db, EDIT_LOG):
         return
     db.execute(f"""CREATE TABLE {EDIT_LOG} (

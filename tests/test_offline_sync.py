@@ -1,0 +1,88 @@
+"""Field copies: publish → take-offline → edit offline → sync, twice; conflicts kept with both sides."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from factory import write_tiny
+
+from viewer.cli import main
+from viewer.io import read_dataset
+from viewer.io.offline import read_conflicts, resolve, take_offline
+from viewer.io.pg_publish import publish
+from viewer.io.pg_store import PostgisStore
+from viewer.io.pg_url import DatabaseUrl
+from viewer.io.store import GpkgStore
+from viewer.model.edits import CorrectRow, SetControl
+
+NOV_5 = dt.date(2024, 11, 5)
+
+
+@pytest.fixture
+def desk(pg_database, tmp_path) -> DatabaseUrl:
+    url = DatabaseUrl.parse(pg_database + "?schema=tiny")
+    publish(write_tiny(tmp_path / "tiny.gpkg"), url)
+    return url
+
+
+def holders(dataset, day):
+    rows = dataset.control_on(day)
+    return dict(zip(rows["area_id"], rows["actor_id"]))
+
+
+def edit_offline(path, command, user="field"):
+    store = GpkgStore(path)
+    store.apply([command.edit(store.read(), NOV_5)], user)
+
+
+def run(capsys, *args) -> str:
+    assert main(list(args)) == 0, capsys.readouterr().err
+    return capsys.readouterr().out
+
+
+def test_round_trip_twice_sends_offline_edits_once_and_brings_desk_edits_in(desk, tmp_path, capsys):
+    field = tmp_path / "field.gpkg"
+    assert "edit_log position 0" in run(capsys, "take-offline", desk.conninfo + "?schema=tiny",
+                                        "--out", str(field))
+    edit_offline(field, SetControl("zone-east", "SAC", NOV_5, confidence="reported", sources=("s2",)))
+    desk_store = PostgisStore(desk)
+    desk_store.apply([CorrectRow("control", "c1", {"note": "from the desk"}, reason="r").edit(
+        desk_store.read(), NOV_5)], "alice")
+
+    first = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    assert "sent 1 offline edit(s)" in first and "0 conflict(s)" in first
+    for dataset in (read_dataset(field), desk_store.read()):
+        assert holders(dataset, NOV_5)["zone-east"] == "SAC"
+        assert dataset.control.set_index("control_id").loc["c1", "note"] == "from the desk"
+    log = [(e.user, e.edit.command) for e in desk_store.log()]
+    assert log == [("alice", "correct"), ("field", "set-control")]
+
+    second = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    assert "sent 0 offline edit(s)" in second and "0 conflict(s)" in second
+    assert [(e.user, e.edit.command) for e in desk_store.log()] == log
+    assert holders(read_dataset(field), NOV_5)["zone-east"] == "SAC"
+
+
+def test_an_offline_edit_that_meets_a_desk_edit_is_listed_with_both_versions(desk, tmp_path, capsys):
+    field = tmp_path / "field.gpkg"
+    take_offline(desk, field)
+    edit_offline(field, CorrectRow("control", "c3", {"note": "seen from the road"}, reason="field"))
+    desk_store = PostgisStore(desk)
+    desk_store.apply([CorrectRow("control", "c3", {"note": "desk says otherwise"}, reason="r").edit(
+        desk_store.read(), NOV_5)], "alice")
+
+    out = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    assert "1 conflict(s)" in out
+    assert "field: note='seen from the road'" in out
+    assert "desk:  note='desk says otherwise' (by alice at 20" in out
+    assert desk_store.read().control.set_index("control_id").loc["c3", "note"] == "desk says otherwise"
+    [conflict] = read_conflicts(field)
+    assert conflict.field_version["note"] == "seen from the road"
+
+    again = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    assert "sent 0 offline edit(s)" in again and len(read_conflicts(field)) == 1
+
+    resolve(field, conflict.edit_id, keep="field", user="field")  # the analyst keeps theirs
+    assert read_conflicts(field) == []
+    run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    assert desk_store.read().control.set_index("control_id").loc["c3", "note"] == "seen from the road"

@@ -1,0 +1,141 @@
+"""Edits in a team database: transactions, the optimistic row check, roles, the log."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import textwrap
+
+import psycopg
+import pytest
+from factory import write_tiny
+
+from viewer.io.pg_publish import publish
+from viewer.io.pg_store import PostgisStore, channel
+from viewer.io.pg_url import DatabaseUrl
+from viewer.io.store import StoreError
+from viewer.model.edits import CorrectRow, RowChanged, SetControl
+
+NOV_5 = dt.date(2024, 11, 5)
+
+
+@pytest.fixture
+def team(pg_server, tmp_path):
+    """A published tiny briefing with an editor role `analyst` and a reader role `briefer`."""
+    database = pg_server.new_database()
+    with pg_server.admin() as conn:  # roles are server-wide: made once, granted per database
+        for role in ("analyst", "briefer"):
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{role}-pw'")
+    publish(write_tiny(tmp_path / "tiny.gpkg"), DatabaseUrl.parse(
+        pg_server.url(database, schema="tiny")), readers=("briefer",), editors=("analyst",))
+    return lambda role: DatabaseUrl.parse(
+        pg_server.url(database, user=role, password=f"{role}-pw", schema="tiny"))
+
+
+def holder(url: DatabaseUrl, day: dt.date) -> str:
+    rows = PostgisStore(url).read().control_on(day)
+    return dict(zip(rows["area_id"], rows["actor_id"]))["zone-east"]
+
+
+def test_an_analyst_saves_a_control_change_in_one_transaction_with_its_log_entry(team):
+    url = team("analyst")
+    store = PostgisStore(url)
+    dataset = store.read()
+    edit = SetControl("zone-east", "SAC", NOV_5, confidence="reported", sources=("s2",)).edit(
+        dataset, NOV_5)
+    with psycopg.connect(url.conninfo, autocommit=True) as listener:
+        listener.execute(f"LISTEN {channel('tiny')}")
+        [entry] = store.apply([edit], "alice")
+        heard = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
+    assert heard == [str(entry.edit_id)]
+    assert holder(url, NOV_5) == "SAC" and holder(url, NOV_5 - dt.timedelta(days=1)) == "KIA"
+    [logged] = store.log(row_id="c3")
+    assert (logged.user, logged.edit.command) == ("alice", "set-control")
+
+
+def test_the_second_save_of_the_same_row_is_refused_naming_who_changed_it_and_nothing_is_lost(
+        team):
+    url = team("analyst")
+    alice, bob = PostgisStore(url), PostgisStore(url)
+    seen_by_alice, seen_by_bob = alice.read(), bob.read()
+    alice.apply([SetControl("zone-east", "SAC", NOV_5, confidence="reported",
+                            sources=("s2",)).edit(seen_by_alice, NOV_5)], "alice")
+    bobs = SetControl("zone-east", "KIA", dt.date(2024, 11, 9), status="contested",
+                      contested_with="SAC", confidence="claimed", sources=("s1",))
+    with pytest.raises(RowChanged) as refused:
+        bob.apply([bobs.edit(seen_by_bob, NOV_5)], "bob")
+    message = str(refused.value)
+    assert "row c3 of 'control'" in message and "by alice at 20" in message
+    assert holder(url, NOV_5) == "SAC"  # alice's change kept
+    assert [e.user for e in bob.log()] == ["alice"]  # bob's refused batch left no trace
+    # bob sees alice's change on reading again and can make his edit on top of it.
+    bob.apply([bobs.edit(bob.read(), NOV_5)], "bob")
+    assert holder(url, dt.date(2024, 11, 10)) == "KIA"
+
+
+def test_the_row_version_is_checked_in_the_update_itself(team):
+    """Values put back as they were still count as a change: the version moved."""
+    url = team("analyst")
+    alice, bob = PostgisStore(url), PostgisStore(url)
+    seen_by_bob = bob.read()
+    dataset = alice.read()
+    first = CorrectRow("control", "c1", {"note": "checked"}, reason="typo").edit(dataset, NOV_5)
+    alice.apply([first], "alice")
+    back = CorrectRow("control", "c1", {"note": None}, reason="undo").edit(alice.read(), NOV_5)
+    alice.apply([back], "alice")
+    with pytest.raises(RowChanged, match="row c1 of 'control' was changed by alice"):
+        bob.apply([CorrectRow("control", "c1", {"note": "bob's"}, reason="r").edit(
+            seen_by_bob, NOV_5)], "bob")
+
+
+def test_a_read_only_role_cannot_write_even_with_the_app_checks_bypassed(team):
+    url = team("briefer")
+    dataset = PostgisStore(url).read()  # reading and exporting work
+    assert len(dataset.control) == 3
+    with pytest.raises(StoreError, match="this role may only read"):
+        PostgisStore(url).apply([CorrectRow("control", "c1", {"note": "x"}, reason="r").edit(
+            dataset, NOV_5)], "mallory")
+    statements = ["UPDATE tiny.control SET note = 'x'", "DELETE FROM tiny.sources",
+                  "INSERT INTO tiny.actors (actor_id, name, color) VALUES ('X', 'X', '#000000')",
+                  "INSERT INTO tiny.edit_log (recorded_at, \"user\", command, changes) "
+                  "VALUES (now(), 'm', 'c', '[]')", "DROP TABLE tiny.control"]
+    for statement in statements:
+        with psycopg.connect(url.conninfo) as conn:
+            with pytest.raises((psycopg.errors.InsufficientPrivilege,
+                                psycopg.errors.DependentObjectsStillExist)):
+                conn.execute(statement)
+    assert holder(team("analyst"), NOV_5) == "KIA"
+
+
+def test_the_log_is_append_only_even_for_the_owner(pg_database, tmp_path):
+    url = DatabaseUrl.parse(pg_database + "?schema=tiny")
+    publish(write_tiny(tmp_path / "tiny.gpkg"), url)
+    store = PostgisStore(url)
+    store.apply([CorrectRow("control", "c1", {"note": "x"}, reason="r").edit(store.read(), NOV_5)],
+                "alice")
+    with psycopg.connect(url.conninfo) as conn:
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            conn.execute("DELETE FROM tiny.edit_log")
+
+
+def test_two_processes_on_one_database_a_saves_and_b_is_told(team):
+    """B listens on the schema's channel; A, another process, saves; B reads A's change."""
+    url = team("analyst")
+    with psycopg.connect(url.conninfo, autocommit=True) as listener:
+        listener.execute(f"LISTEN {channel('tiny')}")
+        script = textwrap.dedent(f"""
+            import datetime as dt
+            from viewer.io.pg_store import PostgisStore
+            from viewer.io.pg_url import DatabaseUrl
+            from viewer.model.edits import SetControl
+            store = PostgisStore(DatabaseUrl.parse({url.conninfo + '?schema=tiny'!r}))
+            day = dt.date(2024, 11, 5)
+            edit = SetControl("zone-east", "SAC", day, confidence="reported", sources=("s2",))
+            store.apply([edit.edit(store.read(), day)], "process-a")
+        """)
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert len(list(listener.notifies(timeout=5, stop_after=1))) == 1
+    assert holder(url, NOV_5) == "SAC"

@@ -1,0 +1,211 @@
+"""Field copies: a GeoPackage snapshot of a team database, and sync back.
+
+`take_offline` writes the schema's tables as a briefing GeoPackage with the
+database's `edit_log` entries under their own ids, and a `sync_origin` table
+naming the database (never its password) and the log position the copy was
+taken at. Edits made on the copy append to its `edit_log` above that
+position. `sync` replays those edits into the database, one transaction per
+edit, through the same store check as the window (a row must still hold the
+values the edit was made from); an edit that meets a desk change is not
+applied but listed in the copy's `sync_conflicts` with both versions. Then
+the copy is taken afresh, so a second `sync` finds nothing to send.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from viewer.io.gpkg_write import write_gpkg
+from viewer.io.pg_edit_log import read_log
+from viewer.io.pg_read import DatabaseReader
+from viewer.io.pg_store import PostgisStore, same_values
+from viewer.io.pg_url import DatabaseUrl
+from viewer.io.store import EDIT_LOG, EDIT_LOG_COLUMNS, GpkgStore, ensure_edit_log, log_values
+from viewer.model.changes import INSERT, UPDATE, Edit, LogEntry, RowChange, RowChanged
+from viewer.model.edit_apply import find_row
+
+ORIGIN, CONFLICTS = "sync_origin", "sync_conflicts"
+CONFLICT_COLUMNS = ("edit_id", "recorded_at", "user", "command", "summary", "reason", "layer",
+                    "row_id", "field_version", "desk_version", "desk_user", "desk_recorded_at",
+                    "changes")
+
+
+class SyncError(Exception):
+    """A copy that cannot be synced with this database (one line)."""
+
+
+@dataclass
+class Conflict:
+    """An offline edit not applied: the row as the field made it and as the desk has it."""
+
+    edit_id: int
+    recorded_at: str
+    user: str
+    command: str
+    summary: str
+    reason: str
+    layer: str
+    row_id: str
+    field_version: dict | None
+    desk_version: dict | None
+    desk_user: str = ""
+    desk_recorded_at: str = ""
+    changes: str = "[]"
+
+    def row(self) -> tuple:
+        values = {**self.__dict__, "field_version": json.dumps(self.field_version, default=str),
+                  "desk_version": json.dumps(self.desk_version, default=str)}
+        return tuple(values[c] for c in CONFLICT_COLUMNS)
+
+
+@dataclass
+class SyncReport:
+    sent: int = 0
+    already_there: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    position: int = 0
+
+
+def take_offline(url: DatabaseUrl, out: Path, conflicts: list[Conflict] = ()) -> int:
+    """Write the snapshot to `out` (atomically); the log position it was taken at."""
+    reader = DatabaseReader(url, lambda _text, _fraction: None)
+    with url.connect() as conn:
+        reader.load_from(conn)
+        log = read_log(conn, url.schema)
+    layers = {name: frame for name, frame in reader.frames.items() if name != EDIT_LOG}
+    layers[ORIGIN] = pd.DataFrame({"key": ["database", "schema", "log_position"],
+                                   "value": [url.saved, url.schema, str(reader.position)]})
+    layers[CONFLICTS] = pd.DataFrame([c.row() for c in conflicts], columns=list(CONFLICT_COLUMNS),
+                                     dtype=object)
+    folder = out.resolve().parent
+    handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        write_gpkg(layers, temporary, overwrite=True)
+        _write_log(temporary, log)
+        os.replace(temporary, out)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return reader.position
+
+
+def _write_log(path: Path, log: list[LogEntry]) -> None:
+    """The database's entries under their own ids: local edits then follow above them."""
+    with sqlite3.connect(path) as db:
+        ensure_edit_log(db)
+        names = ", ".join(_quoted(("fid",) + EDIT_LOG_COLUMNS))
+        db.executemany(f"INSERT INTO {EDIT_LOG} ({names}) "
+                       f"VALUES ({', '.join('?' * (len(EDIT_LOG_COLUMNS) + 1))})",
+                       [(e.edit_id, *log_values(e.edit, e.user, e.recorded_at)) for e in log])
+
+
+def origin_of(path: Path) -> dict[str, str]:
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        with sqlite3.connect(uri, uri=True) as db:
+            return dict(db.execute(f"SELECT key, value FROM {ORIGIN}").fetchall())
+    except sqlite3.Error:
+        raise SyncError(f"{path} is not a field copy (made by take-offline)") from None
+
+
+def sync(path: Path, url: DatabaseUrl) -> SyncReport:
+    """Send the copy's offline edits to the database, then refresh the copy."""
+    origin = origin_of(path)
+    if origin.get("schema") != url.schema:
+        raise SyncError(f"{path} was taken from schema '{origin.get('schema')}', "
+                        f"not '{url.schema}'")
+    position = int(origin.get("log_position", "0"))
+    report = SyncReport()
+    store = PostgisStore(url)
+    for entry in GpkgStore(path).log():
+        if entry.edit_id > position:
+            _replay(store, entry, report)
+    kept = read_conflicts(path) + report.conflicts
+    report.position = take_offline(url, path, kept)
+    return report
+
+
+def _replay(store: PostgisStore, entry: LogEntry, report: SyncReport) -> None:
+    try:
+        store.apply([entry.edit], entry.user, recorded_at=entry.recorded_at)
+        report.sent += 1
+        return
+    except RowChanged:
+        pass
+    stored = store.stored_rows(entry.edit.changes)
+    if all(row is not None and same_values(row, c.after or {})
+           for c, row in zip(entry.edit.changes, stored)):
+        report.already_there += 1  # sent by an earlier sync that stopped before the refresh
+        return
+    for change, row in zip(entry.edit.changes, stored):
+        if row is not None and same_values(row, change.after or {}):
+            continue
+        if change.before is not None and row is not None and same_values(row, change.before):
+            continue
+        last = store.last_change(change.layer, change.row_id)
+        report.conflicts.append(Conflict(
+            entry.edit_id, entry.recorded_at, entry.user, entry.edit.command, entry.edit.summary,
+            entry.edit.reason, change.layer, change.row_id, change.after,
+            _visible(row, change.after), last.user if last else "",
+            last.recorded_at if last else "",
+            json.dumps([c.to_json() for c in entry.edit.changes], ensure_ascii=False)))
+
+
+def _visible(row: dict | None, like: dict | None) -> dict | None:
+    """The desk's row, in the columns the field's version has."""
+    if row is None:
+        return None
+    from viewer.io.pg_store import plain_row
+
+    return plain_row(row, list(like or row))
+
+
+def read_conflicts(path: Path) -> list[Conflict]:
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    with sqlite3.connect(uri, uri=True) as db:
+        try:
+            rows = db.execute(f"SELECT {', '.join(_quoted(CONFLICT_COLUMNS))} "
+                              f"FROM {CONFLICTS} ORDER BY fid").fetchall()
+        except sqlite3.OperationalError:  # a copy with no conflicts table
+            return []
+    conflicts = []
+    for row in rows:
+        values = dict(zip(CONFLICT_COLUMNS, row))
+        values["field_version"] = json.loads(values["field_version"] or "null")
+        values["desk_version"] = json.loads(values["desk_version"] or "null")
+        conflicts.append(Conflict(**values))
+    return conflicts
+
+
+def _quoted(names) -> list[str]:
+    return ['"' + name.replace('"', '""') + '"' for name in names]
+
+
+def resolve(path: Path, edit_id: int, keep: str, user: str) -> None:
+    """Settle the conflict of offline edit `edit_id`: keep the "desk" version (drop the
+    field's) or the "field" version (recorded on the copy as a new edit the next sync
+    sends, made from the desk's values so it passes the row check)."""
+    chosen = [c for c in read_conflicts(path) if c.edit_id == edit_id]
+    if not chosen:
+        raise SyncError(f"{path} has no conflict for offline edit {edit_id}")
+    if keep == "field":
+        store = GpkgStore(path)
+        dataset = store.read()
+        changes = []
+        for conflict in chosen:
+            current = find_row(dataset, conflict.layer, conflict.row_id)
+            after = {**(current or {}), **(conflict.field_version or {})}
+            changes.append(RowChange(conflict.layer, conflict.row_id,
+                                     UPDATE if current else INSERT, current, after))
+        summary = f"Keep the field's version: {chosen[0].summary}"
+        store.apply([Edit("resolve", summary, f"sync conflict: {chosen[0].reason}",
+                          tuple(changes))], user)
+    with sqlite3.connect(path) as db:
+        db.execute(f"DELETE FROM {CONFLICTS} WHERE edit_id = ?", (edit_id,))
