@@ -18,8 +18,8 @@ from viewer.io.pg_read import DatabaseReader, table_columns
 from viewer.io.pg_url import DatabaseUrl
 from viewer.io.pg_publish import PG_TYPES, VERSION_COLUMN
 from viewer.io.reader import Progress
-from viewer.io.store import StoreError, declared_type, now_utc
-from viewer.model.changes import INSERT, Edit, LogEntry, RowChange, RowChanged
+from viewer.io.store import RowWriter, StoreError, declared_type, now_utc
+from viewer.model.changes import Edit, LogEntry, RowChange, RowChanged
 from viewer.model.dataset import Dataset
 from viewer.model.edit_apply import id_column
 
@@ -93,8 +93,9 @@ class PostgisStore:
         for edit in edits:
             for change in edit.changes:
                 if change.layer not in writers:
-                    writers[change.layer] = _RowWriter(conn, self.url.schema, change.layer)
-                version = writers[change.layer].write(change, self.versions)
+                    writers[change.layer] = _RowWriter(conn, self.url.schema, change.layer,
+                                                       self.versions)
+                version = writers[change.layer].write(change)
                 written[(change.layer, change.row_id)] = version
             edit_id = insert_log_entry(conn, self.url.schema, edit, user, recorded_at)
             entries.append(LogEntry(edit_id, recorded_at, user, edit))
@@ -102,13 +103,14 @@ class PostgisStore:
         return entries
 
 
-class _RowWriter:
-    """Writes row changes into one table of the schema, under a row lock."""
+class _RowWriter(RowWriter):
+    """Writes row changes into one table of the schema, under a row lock; `write`
+    returns the row's new row_version."""
 
-    def __init__(self, conn, schema: str, layer: str) -> None:
+    def __init__(self, conn, schema: str, layer: str, versions: dict) -> None:
         from psycopg import sql
 
-        self.conn, self.schema, self.layer = conn, schema, layer
+        self.conn, self.schema, self.layer, self.versions = conn, schema, layer, versions
         self.table = sql.Identifier(schema, layer)
         self.types = dict(table_columns(conn, schema, layer))
         if not self.types:
@@ -118,19 +120,12 @@ class _RowWriter:
             "SELECT type FROM geometry_columns WHERE f_table_schema = %s AND f_table_name = %s",
             [schema, layer]).fetchone()
 
-    def write(self, change: RowChange, versions: dict) -> int:
-        """The row's new row_version (1 for an insert)."""
-        stored = self._stored(change.row_id)
-        if change.action == INSERT:
-            if stored is not None:
-                raise RowChanged("id", f"'{change.row_id}' was added to '{self.layer}' "
-                                       f"{self._changed_by(change.row_id)} since it was read")
-            self._insert(change)
-            return 1
-        if stored is None or not same_values(stored, change.before or {}):
-            raise self._refusal(change.row_id)
-        expected = versions.get((self.layer, change.row_id), stored.get(VERSION_COLUMN))
-        return self._update(change, expected)
+    def _same(self, stored: dict, before: dict) -> bool:
+        return same_values(stored, before)
+
+    def _taken(self, row_id: str) -> RowChanged:
+        return RowChanged("id", f"'{row_id}' was added to '{self.layer}' "
+                                f"{self._changed_by(row_id)} since it was read")
 
     def _refusal(self, row_id: str) -> RowChanged:
         return RowChanged("id", f"row {row_id} of '{self.layer}' was changed "
@@ -150,7 +145,7 @@ class _RowWriter:
         with self.conn.cursor(row_factory=dict_row) as cursor:
             return cursor.execute(query, [row_id]).fetchone()
 
-    def _insert(self, change: RowChange) -> None:
+    def _insert(self, change: RowChange) -> int:
         from psycopg import sql
 
         self._add_columns(change.after or {})
@@ -169,9 +164,13 @@ class _RowWriter:
             params.append(shapely.to_wkb(change.geometry))
         self.conn.execute(sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
             self.table, sql.SQL(", ").join(names), sql.SQL(", ").join(values)), params)
+        return 1  # a new row's version
 
-    def _update(self, change: RowChange, expected: int | None) -> int:
+    def _update(self, change: RowChange, stored: dict) -> int:
+        """Under the version this store read (else the one just locked); the new version."""
         from psycopg import sql
+
+        expected = self.versions.get((self.layer, change.row_id), stored.get(VERSION_COLUMN))
 
         before = change.before or {}
         after = {c: v for c, v in (change.after or {}).items() if before.get(c) != v}

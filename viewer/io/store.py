@@ -143,7 +143,33 @@ class GpkgStore:
         return entries
 
 
-class _TableWriter:
+class RowWriter:
+    """The check every store makes before writing a row change (optimistic): an insert's
+    id must be free, an updated row must still hold the `before` values it was read with.
+    A store's writer supplies `_stored`, `_same`, `_insert`, `_update` and the refusals."""
+
+    layer = ""
+
+    def write(self, change: RowChange):
+        stored = self._stored(change.row_id)
+        if change.action == INSERT:
+            if stored is not None:
+                raise self._taken(change.row_id)
+            return self._insert(change)
+        if stored is None or not self._same(stored, change.before or {}):
+            raise self._refusal(change.row_id)
+        return self._update(change, stored)
+
+    def _taken(self, row_id: str) -> RowChanged:
+        return RowChanged("id", f"'{row_id}' was added to '{self.layer}' by someone else "
+                                f"since it was read")
+
+    def _refusal(self, row_id: str) -> RowChanged:
+        return RowChanged("id", f"row {row_id} of '{self.layer}' changed since it was read; "
+                                f"reopen the file and edit again")
+
+
+class _TableWriter(RowWriter):
     """Writes one row change into one feature or attribute table."""
 
     def __init__(self, db: sqlite3.Connection, layer: str) -> None:
@@ -156,19 +182,6 @@ class _TableWriter:
                            (layer,)).fetchone()
         self.geometry_column = found[0] if found else None
         self.key = id_column(layer)
-
-    def write(self, change: RowChange) -> None:
-        stored = self._stored(change.row_id)
-        if change.action == INSERT:
-            if stored is not None:
-                raise RowChanged("id", f"'{change.row_id}' was added to '{self.layer}' by "
-                                       f"someone else since it was read")
-            self._insert(change)
-            return
-        if stored is None or not self._same(stored, change.before or {}):
-            raise RowChanged("id", f"row {change.row_id} of '{self.layer}' changed since it "
-                                   f"was read; reopen the file and edit again")
-        self._update(change)
 
     def _stored(self, row_id: str) -> dict | None:
         cursor = self.db.execute(f"SELECT * FROM {self.table} WHERE {_quote(self.key)} = ?",
@@ -195,7 +208,7 @@ class _TableWriter:
         self.db.execute(f"INSERT INTO {self.table} ({names}) VALUES "
                         f"({', '.join('?' * len(row))})", tuple(row.values()))
 
-    def _update(self, change: RowChange) -> None:
+    def _update(self, change: RowChange, _stored: dict) -> None:
         after = dict(change.after or {})
         for column in change.before or {}:
             after.setdefault(column, None)
