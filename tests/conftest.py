@@ -8,7 +8,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest  # noqa: E402
 
-from pg_server import pg_database, pg_server  # noqa: E402,F401  (fixtures)
+from pg_server import pg_database, pg_server, team  # noqa: E402,F401  (fixtures)
 
 
 @pytest.fixture(scope="session")

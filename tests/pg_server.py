@@ -134,3 +134,23 @@ def pg_server():
 def pg_database(pg_server) -> str:
     """The URL (superuser) of a fresh PostGIS database for one test."""
     return pg_server.url(pg_server.new_database())
+
+
+@pytest.fixture
+def team(pg_server, tmp_path):
+    """A published tiny briefing with an editor role `analyst` and a reader role `briefer`:
+    `team(role)` is the address to log in as that role."""
+    from factory import write_tiny
+
+    from viewer.io.pg_publish import publish
+    from viewer.io.pg_url import DatabaseUrl
+
+    database = pg_server.new_database()
+    with pg_server.admin() as conn:  # roles are server-wide: made once, granted per database
+        for role in ("analyst", "briefer"):
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{role}-pw'")
+    publish(write_tiny(tmp_path / "tiny.gpkg"), DatabaseUrl.parse(
+        pg_server.url(database, schema="tiny")), readers=("briefer",), editors=("analyst",))
+    return lambda role: DatabaseUrl.parse(
+        pg_server.url(database, user=role, password=f"{role}-pw", schema="tiny"))

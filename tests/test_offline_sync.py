@@ -8,7 +8,7 @@ from factory import write_tiny
 
 from viewer.cli import main
 from viewer.io import read_dataset
-from viewer.io.offline import read_conflicts, resolve, take_offline
+from viewer.io.offline import read_conflicts, take_offline
 from viewer.io.pg_publish import publish
 from viewer.io.pg_store import PostgisStore
 from viewer.io.pg_url import DatabaseUrl
@@ -63,13 +63,19 @@ def test_round_trip_twice_sends_offline_edits_once_and_brings_desk_edits_in(desk
     assert holders(read_dataset(field), NOV_5)["zone-east"] == "SAC"
 
 
-def test_an_offline_edit_that_meets_a_desk_edit_is_listed_with_both_versions(desk, tmp_path, capsys):
-    field = tmp_path / "field.gpkg"
+def conflicting_edits(desk, field) -> PostgisStore:
+    """The field and the desk both correct c3's note, the field offline."""
     take_offline(desk, field)
     edit_offline(field, CorrectRow("control", "c3", {"note": "seen from the road"}, reason="field"))
     desk_store = PostgisStore(desk)
     desk_store.apply([CorrectRow("control", "c3", {"note": "desk says otherwise"}, reason="r").edit(
         desk_store.read(), NOV_5)], "alice")
+    return desk_store
+
+
+def test_an_offline_edit_that_meets_a_desk_edit_is_listed_with_both_versions(desk, tmp_path, capsys):
+    field = tmp_path / "field.gpkg"
+    desk_store = conflicting_edits(desk, field)
 
     out = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
     assert "1 conflict(s)" in out
@@ -82,7 +88,34 @@ def test_an_offline_edit_that_meets_a_desk_edit_is_listed_with_both_versions(des
     again = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
     assert "sent 0 offline edit(s)" in again and len(read_conflicts(field)) == 1
 
-    resolve(field, conflict.edit_id, keep="field", user="field")  # the analyst keeps theirs
+    # the analyst keeps the field's version
+    assert "settled" in run(capsys, "resolve", str(field), "--edit", str(conflict.edit_id),
+                            "--keep", "field")
     assert read_conflicts(field) == []
     run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
     assert desk_store.read().control.set_index("control_id").loc["c3", "note"] == "seen from the road"
+
+
+def test_the_window_lists_a_conflict_with_both_versions_and_settles_it(desk, tmp_path, qtbot):
+    from PySide6.QtCore import QSettings
+
+    from test_main_window import open_window
+    from viewer.io.offline import sync
+    from viewer.qt.conflicts import ConflictsDialog
+
+    field = tmp_path / "field.gpkg"
+    conflicting_edits(desk, field)
+    sync(field, desk)
+    window = open_window(qtbot, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                         field)
+    assert window.conflicts_action.isEnabled()
+    window.conflicts_action.trigger()
+    dialog = window.findChild(ConflictsDialog)
+    cells = [dialog.table.item(0, column).text() for column in range(dialog.table.columnCount())]
+    assert "note='seen from the road'" in cells[2] and "note='desk says otherwise'" in cells[3]
+    assert cells[4].startswith("alice at 20")
+    with qtbot.waitSignal(window.loader.loaded, timeout=15_000):
+        dialog.keep_field.click()
+    assert dialog.table.rowCount() == 0 and not window.conflicts_action.isEnabled()
+    assert window.state.dataset.control.set_index("control_id").loc["c3", "note"] == \
+        "seen from the road"

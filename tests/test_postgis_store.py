@@ -19,20 +19,6 @@ from viewer.model.edits import CorrectRow, RowChanged, SetControl
 NOV_5 = dt.date(2024, 11, 5)
 
 
-@pytest.fixture
-def team(pg_server, tmp_path):
-    """A published tiny briefing with an editor role `analyst` and a reader role `briefer`."""
-    database = pg_server.new_database()
-    with pg_server.admin() as conn:  # roles are server-wide: made once, granted per database
-        for role in ("analyst", "briefer"):
-            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
-                conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{role}-pw'")
-    publish(write_tiny(tmp_path / "tiny.gpkg"), DatabaseUrl.parse(
-        pg_server.url(database, schema="tiny")), readers=("briefer",), editors=("analyst",))
-    return lambda role: DatabaseUrl.parse(
-        pg_server.url(database, user=role, password=f"{role}-pw", schema="tiny"))
-
-
 def holder(url: DatabaseUrl, day: dt.date) -> str:
     rows = PostgisStore(url).read().control_on(day)
     return dict(zip(rows["area_id"], rows["actor_id"]))["zone-east"]

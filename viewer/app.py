@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from viewer import cli
-from viewer.cli.common import OneLineParser, parse_day
+from viewer.cli.common import OneLineParser, dataset_location, parse_day
 from viewer.cli.main import subcommand_names
 
 ORGANISATION = "KachinViewer"
@@ -27,32 +27,42 @@ def build_parser() -> argparse.ArgumentParser:
                     f"kachin-viewer {{{','.join(subcommand_names())}}} --help",
         epilog="Desktop integration: --install-desktop [--on-desktop] adds a launcher and the "
                "GeoPackage file type to your applications menu; --uninstall-desktop removes them.")
-    parser.add_argument("path", nargs="?", type=Path,
-                        help="a briefing dataset (.gpkg) to open; default: the last one opened, "
-                             "or the built-in Kachin briefing")
+    parser.add_argument("path", nargs="?", type=dataset_location,
+                        help="a briefing dataset (.gpkg) or a team database "
+                             "(postgresql://user@host/db?schema=NAME) to open; default: the last "
+                             "one opened, or the built-in Kachin briefing")
     parser.add_argument("--date", type=parse_day, help="start at this date (YYYY-MM-DD)")
     return parser
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _same_place(a, b: str) -> bool:
+    """Whether location `a` is the remembered `b` (a file path or a saved address)."""
+    if not isinstance(a, Path):
+        return a.saved == b
     try:
-        return a.resolve() == b.resolve()
+        return a.resolve() == Path(b).resolve()
     except OSError:
         return False
 
 
-def startup_dataset(path: Path | None, date: dt.date | None, last_path: str,
-                    last_date: str) -> tuple[Path | None, dt.date | None]:
-    """Which file to open and at which date: the one asked for, else the last one
-    (at its last date), else the built-in briefing; None when there is nothing."""
+def startup_dataset(path, date: dt.date | None, last_path: str,
+                    last_date: str) -> tuple[object, dt.date | None]:
+    """Which dataset to open (a Path or DatabaseUrl) and at which date: the one asked
+    for, else the last one (at its last date), else the built-in briefing; None when
+    there is nothing."""
+    # Imported here: viewer.io loads geopandas, which the first paint must not wait for.
+    from viewer.io.pg_url import DatabaseUrl, is_database_url
+
     if path is None:
-        if last_path and Path(last_path).is_file():
+        if last_path and is_database_url(last_path):
+            path = DatabaseUrl.parse(last_path)
+        elif last_path and Path(last_path).is_file():
             path = Path(last_path)
         elif cli.EMBEDDED_DATASET.is_file():
             path = cli.EMBEDDED_DATASET
         else:
             return None, None
-    if date is None and last_path and last_date and _same_file(path, Path(last_path)):
+    if date is None and last_path and last_date and _same_place(path, last_path):
         try:
             date = dt.date.fromisoformat(last_date)
         except ValueError:

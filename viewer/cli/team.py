@@ -50,6 +50,16 @@ def add_parsers(commands) -> None:
     sync.add_argument("url", type=database_url)
     sync.set_defaults(run=run_sync)
 
+    resolve = commands.add_parser(
+        "resolve", help="settle a sync conflict kept in a field copy")
+    resolve.add_argument("path", type=Path, help="the field copy")
+    resolve.add_argument("--edit", type=int, required=True,
+                         help="the offline edit's id, as sync listed it")
+    resolve.add_argument("--keep", choices=("field", "desk"), required=True,
+                         help="field: send the field's version at the next sync; desk: drop it")
+    resolve.add_argument("--user", help="who settles it (default: the OS user)")
+    resolve.set_defaults(run=run_resolve)
+
 
 def run_publish(args: argparse.Namespace) -> int:
     from viewer.io.pg_publish import publish
@@ -86,20 +96,25 @@ def run_sync(args: argparse.Namespace) -> int:
           f"there; {len(report.conflicts)} conflict(s); {args.path} is now at edit_log position "
           f"{report.position} ({time.perf_counter() - started:.1f} s)")
     for conflict in report.conflicts:
-        print(f"conflict: {conflict.layer} row {conflict.row_id} ({conflict.command} by "
-              f"{conflict.user} at {conflict.recorded_at}) was not applied:")
-        print(f"  field: {_changed(conflict.field_version, conflict.desk_version)}")
-        print(f"  desk:  {_changed(conflict.desk_version, conflict.field_version)} "
-              f"(by {conflict.desk_user or 'someone'} at {conflict.desk_recorded_at or '?'})")
+        print(f"conflict {conflict.edit_id}: {conflict.layer} row {conflict.row_id} "
+              f"({conflict.command} by {conflict.user} at {conflict.recorded_at}) was not applied:")
+        field, desk = conflict.differences()
+        print(f"  field: {field}")
+        print(f"  desk:  {desk} (by {conflict.desk_user or 'someone'} at "
+              f"{conflict.desk_recorded_at or '?'})")
     return 0
 
 
-def _changed(mine: dict | None, theirs: dict | None) -> str:
-    """The values of `mine` that differ from `theirs`, as `column=value`."""
-    if mine is None:
-        return "(no such row)"
-    differing = {k: v for k, v in mine.items() if (theirs or {}).get(k) != v}
-    return ", ".join(f"{k}={v!r}" for k, v in differing.items()) or "(same values)"
+def run_resolve(args: argparse.Namespace) -> int:
+    from viewer.io.offline import resolve
+    from viewer.io.store import os_user
+
+    with _database_errors(args.path):
+        resolve(args.path, args.edit, args.keep, args.user or os_user())
+    kept = "the field's version will be sent at the next sync" if args.keep == "field" else \
+        "the desk's version stays"
+    print(f"conflict {args.edit} settled in {args.path}: {kept}")
+    return 0
 
 
 @contextmanager

@@ -58,10 +58,22 @@ class Conflict:
     desk_recorded_at: str = ""
     changes: str = "[]"
 
+    def differences(self) -> tuple[str, str]:
+        """The values that differ, as `column='value'`: the field's, then the desk's."""
+        return _changed(self.field_version, self.desk_version), \
+            _changed(self.desk_version, self.field_version)
+
     def row(self) -> tuple:
         values = {**self.__dict__, "field_version": json.dumps(self.field_version, default=str),
                   "desk_version": json.dumps(self.desk_version, default=str)}
         return tuple(values[c] for c in CONFLICT_COLUMNS)
+
+
+def _changed(mine: dict | None, theirs: dict | None) -> str:
+    if mine is None:
+        return "(no such row)"
+    differing = {k: v for k, v in mine.items() if (theirs or {}).get(k) != v}
+    return ", ".join(f"{k}={v!r}" for k, v in differing.items()) or "(same values)"
 
 
 @dataclass

@@ -87,7 +87,9 @@ class DatabaseReader(DatasetReader):
             if "edit_log" in names:
                 self.position = log_position(conn, self.url.schema)
             self.add_layers(names, self._read_table)
-        return self.checked()
+        dataset = self.checked()
+        dataset.log_position = self.position
+        return dataset
 
     def _read_table(self, table: str) -> pd.DataFrame | None:
         from psycopg import sql

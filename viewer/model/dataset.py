@@ -121,6 +121,9 @@ class Dataset:
     base_layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     extra_layers: dict[str, pd.DataFrame] = field(default_factory=dict)
     sha256: str = ""
+    # The edit_log's last id when a team database was read (0 for a file): live refresh
+    # compares it with a colleague's save.
+    log_position: int = 0
     # Problems that did not stop the file opening (repaired or reprojected rows).
     warnings: list = field(default_factory=list)
     # Rows marked `retracted` (an optional column): kept for the history, never drawn.

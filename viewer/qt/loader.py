@@ -85,8 +85,9 @@ class Worker(QObject):
 class DatasetLoader(QObject):
     """Reads datasets on a worker thread; a newer request supersedes an older one.
 
-    Signals: `started(path)`, `progress(text, fraction 0..1)`, `loaded(dataset)`,
-    `failed(path, problem lines)`.
+    Signals: `started(name)`, `progress(text, fraction 0..1)`, `loaded(dataset)`,
+    `failed(name, problem lines)`; a name is the path, or a database address
+    without its password. `location` is what was last asked for.
     """
 
     started = Signal(str)
@@ -100,12 +101,20 @@ class DatasetLoader(QObject):
         self._worker.progress.connect(self.progress)
         self._worker.finished.connect(self.loaded)
         self._worker.failed.connect(self._on_failed)
-        self._path = Path()
+        self.location = Path()
 
-    def load(self, path: str | Path) -> None:
-        self._path = path = Path(path)
-        self.started.emit(str(path))
-        self._worker.start(lambda progress: _read(path, progress))
+    def load(self, location) -> None:
+        """Read a path or postgresql:// address (str, Path or DatabaseUrl)."""
+        from viewer.io.location import parse_location
+        from viewer.io.pg_url import DatabaseUrlError
+
+        try:
+            self.location = location = parse_location(location)
+        except DatabaseUrlError as error:
+            self.failed.emit("database address", [str(error)])
+            return
+        self.started.emit(str(location))
+        self._worker.start(lambda progress: _read(location, progress))
 
     def _on_failed(self, error: Exception) -> None:
         from viewer.io import DatasetError
@@ -114,15 +123,22 @@ class DatasetLoader(QObject):
             errors = [p for p in error.problems if p.severity == "error"]
             lines = [str(p) for p in errors + [p for p in error.problems if p not in errors]]
         else:
-            lines = [f"{self._path.name}: could not be opened ({type(error).__name__}: {error})"]
-        self.failed.emit(str(self._path), lines)
+            lines = [f"{display_name(self.location)}: could not be opened "
+                     f"({type(error).__name__}: {error})"]
+        self.failed.emit(str(self.location), lines)
 
 
-def _read(path: Path, progress: Progress):
+def display_name(location) -> str:
+    """A file by its name; a database address whole (it never shows a password)."""
+    text = str(location)
+    return text if "://" in text else Path(text).name
+
+
+def _read(location, progress: Progress):
     # Imported here: the reader pulls in geopandas, which the first paint must not wait for.
-    from viewer.io import read_dataset
+    from viewer.io.location import read_location
 
-    dataset = read_dataset(path, progress=progress)
+    dataset = read_location(location, progress=progress)
     # The reader's scratch memory was freed in this worker thread's own malloc
     # arena, which the GUI thread never reuses: about 100 MB at 6 million
     # vertices would otherwise stay resident for the session.

@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
-                               QLabel, QMainWindow, QProgressBar, QPushButton, QSizePolicy,
+                               QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton, QSizePolicy,
                                QStackedWidget, QStyle, QToolBar, QToolButton, QVBoxLayout, QWidget)
 
 from viewer.model.dates import format_date
@@ -24,7 +24,8 @@ from viewer.qt.dialogs import (ExportAnimationDialog, ExportPackDialog, ExportPn
                                plain_label)
 from viewer.qt.date_box import DateBox
 from viewer.qt.edit_controls import EditControls
-from viewer.qt.loader import DatasetLoader
+from viewer.qt.loader import DatasetLoader, display_name
+from viewer.qt.team import TeamWatch
 
 APP_TITLE = "Kachin Viewer"
 MAX_RECENT = 8
@@ -63,7 +64,7 @@ class StartPage(QWidget):
         self.show_idle("No dataset is open.")
 
     def show_loading(self, path: str) -> None:
-        self.message.setText(f"Opening {Path(path).name}…")
+        self.message.setText(f"Opening {display_name(path)}…")
         self.progress.setValue(0)
         self.progress.show()
         self.buttons.hide()
@@ -97,6 +98,10 @@ class MainWindow(QMainWindow):
         self.loader.progress.connect(self._loading_progress)
         self.loader.loaded.connect(self._loaded)
         self.loader.failed.connect(self._failed)
+        self.team = TeamWatch(self)
+        self.team.refresh.connect(self.refresh_dataset)
+        self.team.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._keep_view = None
 
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
@@ -136,6 +141,9 @@ class MainWindow(QMainWindow):
         self._dataset_actions: list[QAction] = []
         self.open_action = self._action("&Open dataset…", self.choose_dataset,
                                         QKeySequence.StandardKey.Open, needs_dataset=False)
+        self.database_action = self._action("Open &team database…", self.choose_database,
+                                            needs_dataset=False)
+        self.conflicts_action = self._action("Sync &conflicts…", self.show_conflicts)
         self.embedded_action = self._action("Open the built-in &Kachin briefing",
                                             lambda: self.open_dataset(self.embedded_dataset),
                                             needs_dataset=False)
@@ -181,9 +189,11 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.open_action)
+        file_menu.addAction(self.database_action)
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(self.embedded_action)
+        file_menu.addAction(self.conflicts_action)
         file_menu.addSeparator()
         for action in (self.export_png_action, self.export_pack_action, self.export_animation_action):
             file_menu.addAction(action)
@@ -290,12 +300,29 @@ class MainWindow(QMainWindow):
         if path:
             self.open_dataset(path)
 
-    def open_dataset(self, path: str | Path, date: dt.date | None = None) -> None:
-        """Load `path` in the background; on success show it at `date` (or its default)."""
+    def choose_database(self) -> None:
+        text, ok = QInputDialog.getText(
+            self, "Open team database", "postgresql://user@host:port/database?schema=NAME\n"
+            "(the password comes from ~/.pgpass or PGPASSWORD; one typed here is not kept)")
+        if ok and text.strip():
+            self.open_dataset(text.strip())
+
+    def open_dataset(self, path, date: dt.date | None = None) -> None:
+        """Load `path` (a file or a postgresql:// address) in the background; on success
+        show it at `date` (or its default)."""
         if not self.editing.may_discard():
             return
         self._pending_date = date
+        self._keep_view = None
         self.loader.load(path)
+
+    def refresh_dataset(self) -> None:
+        """Read the open team database again (a colleague saved), at the same date and view."""
+        if self.state is None:
+            return
+        self._pending_date = self.state.date
+        self._keep_view = self.map.view_state()
+        self.loader.load(self.loader.location)
 
     def _loading_started(self, path: str) -> None:
         self.statusBar().showMessage(f"Opening {path}…")
@@ -316,6 +343,12 @@ class MainWindow(QMainWindow):
         else:
             self.state.set_dataset(dataset, self._pending_date)
             self._apply_saved_series()
+            if self._keep_view is not None:
+                self.map.restore_view(self._keep_view)
+        self._keep_view = None
+        self.team.watch(self.loader.location, dataset.log_position)
+        conflicts = dataset.extra_layers.get("sync_conflicts")
+        self.conflicts_action.setEnabled(conflicts is not None and len(conflicts) > 0)
         # The dataset, paths and views live as long as they are shown: keep the
         # collector from rescanning them (a full pass took 70 ms mid-scrub at 100x).
         self.editing.opened(self.state, self.details_box)
@@ -325,15 +358,15 @@ class MainWindow(QMainWindow):
         # one whose drawing crashes must not be reopened at every later start.
         self.map.grab()
         self.timeline.grab()
-        self._remember(dataset.path)
-        message = f"Opened {dataset.path}"
+        self._remember(self.loader.location)
+        message = f"Opened {self.loader.location}"
         if dataset.warnings:
             message += f" with {len(dataset.warnings)} warning(s)"
         self.statusBar().showMessage(message, 8000)
 
     def _failed(self, path: str, lines: list[str]) -> None:
         self.progress_bar.hide()
-        name = Path(path).name
+        name = display_name(path)
         if self.state is None:
             self.start_page.show_idle(f"Could not open {name}. Open another dataset.")
             intro = f"{name} could not be opened. Nothing was opened."
@@ -342,10 +375,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Could not open {name}", 8000)
         self._open_dialog(ProblemDialog(f"Could not open {name}", intro, lines, self))
 
-    def _remember(self, path: Path | None) -> None:
-        if path is None:
-            return
-        text = str(Path(path).resolve())
+    def _remember(self, location) -> None:
+        """A file by its full path; a database by its address without the password."""
+        text = str(Path(location).resolve()) if isinstance(location, Path) else location.saved
         recent = [text] + [p for p in self.recent_files() if p != text]
         self.settings.setValue("dataset/recent", recent[:MAX_RECENT])
         self.settings.setValue("dataset/last_path", text)
@@ -356,7 +388,7 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         for number, path in enumerate(self.recent_files(), start=1):
-            action = self.recent_menu.addAction(f"&{number} {Path(path).name}")
+            action = self.recent_menu.addAction(f"&{number} {display_name(path)}")
             action.setToolTip(path)
             action.setStatusTip(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_dataset(p))
@@ -515,6 +547,15 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    def show_conflicts(self) -> None:
+        """The field copy's sync conflicts, to settle one by one."""
+        from viewer.io.store import os_user
+        from viewer.qt.conflicts import ConflictsDialog
+
+        dialog = ConflictsDialog(Path(self.loader.location), os_user(), self)
+        dialog.resolved.connect(self.refresh_dataset)
+        self._open_dialog(dialog)
+
     def show_about(self) -> None:
         dataset = self.state.dataset if self.state else None
         self._open_dialog(RichTextDialog("About Kachin Viewer", about_html(dataset), self))
@@ -525,7 +566,7 @@ class MainWindow(QMainWindow):
     def _show_warnings(self) -> None:
         dataset = self.state.dataset
         self._open_dialog(ProblemDialog(
-            f"Warnings in {dataset.path.name}",
+            f"Warnings in {display_name(self.loader.location)}",
             "The dataset opened; these rows were repaired or reprojected on reading.",
             [str(p) for p in dataset.warnings], self))
 

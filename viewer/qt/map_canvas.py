@@ -65,6 +65,14 @@ class MapCanvas(QWidget):
         """The visible area, in projected metres (see the class docstring)."""
         return self.view.extent
 
+    def view_state(self) -> tuple[MapView, bool]:
+        """What the user is looking at, for `restore_view` after the data is read again."""
+        return self.view, self._navigated
+
+    def restore_view(self, view_state: tuple[MapView, bool]) -> None:
+        view, navigated = view_state
+        self._set_view(view.resized(self.width(), self.height()), navigated)
+
     def reset_view(self) -> None:
         """Back to the dataset's default extent."""
         self._set_view(self.renderer.default_view(self.width(), self.height()), navigated=False)
