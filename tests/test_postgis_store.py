@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
-import textwrap
 
 import psycopg
 import pytest
@@ -104,24 +101,3 @@ def test_the_log_is_append_only_even_for_the_owner(pg_database, tmp_path):
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             conn.execute("DELETE FROM tiny.edit_log")
 
-
-def test_two_processes_on_one_database_a_saves_and_b_is_told(team):
-    """B listens on the schema's channel; A, another process, saves; B reads A's change."""
-    url = team("analyst")
-    with psycopg.connect(url.conninfo, autocommit=True) as listener:
-        listener.execute(f"LISTEN {channel('tiny')}")
-        script = textwrap.dedent(f"""
-            import datetime as dt
-            from viewer.io.pg_store import PostgisStore
-            from viewer.io.pg_url import DatabaseUrl
-            from viewer.model.edits import SetControl
-            store = PostgisStore(DatabaseUrl.parse({url.conninfo + '?schema=tiny'!r}))
-            day = dt.date(2024, 11, 5)
-            edit = SetControl("zone-east", "SAC", day, confidence="reported", sources=("s2",))
-            store.apply([edit.edit(store.read(), day)], "process-a")
-        """)
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                              timeout=120)
-        assert done.returncode == 0, done.stderr
-        assert len(list(listener.notifies(timeout=5, stop_after=1))) == 1
-    assert holder(url, NOV_5) == "SAC"
