@@ -135,10 +135,10 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
                         f"not '{url.schema}'")
     position = int(origin.get("log_position", "0"))
     report = SyncReport()
-    store = PostgisStore(url)
-    for entry in GpkgStore(path).log():
-        if entry.edit_id > position:
-            _replay(store, entry, report)
+    with PostgisStore(url).session() as store:
+        for entry in GpkgStore(path).log():
+            if entry.edit_id > position:
+                _replay(store, entry, report)
     kept = read_conflicts(path) + report.conflicts
     report.position = take_offline(url, path, kept)
     return report

@@ -11,6 +11,7 @@ Rights are the database's: a role without write grants is refused there.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from typing import Sequence
 
 from viewer.io.pg_edit_log import insert_log_entry, last_change_of, read_log
@@ -35,6 +36,25 @@ class PostgisStore:
         self.location = url.shown
         # (layer, row id) -> row_version as last read or written by this store.
         self.versions: dict[tuple[str, str], int] = {}
+        self._shared = None  # the connection of an open `session()`
+
+    @contextmanager
+    def session(self):
+        """Use one connection for every call inside the block (sync's many small edits)."""
+        with self.url.connect(autocommit=True) as conn:
+            self._shared = conn
+            try:
+                yield self
+            finally:
+                self._shared = None
+
+    @contextmanager
+    def _connection(self):
+        if self._shared is not None:
+            yield self._shared
+            return
+        with self.url.connect(autocommit=True) as conn:
+            yield conn
 
     def read(self, progress: Progress | None = None) -> Dataset:
         reader = DatabaseReader(self.url, progress or (lambda _text, _fraction: None))
@@ -43,7 +63,7 @@ class PostgisStore:
         return dataset
 
     def log(self, row_id: str | None = None, layer: str | None = None) -> list[LogEntry]:
-        with self.url.connect() as conn:
+        with self._connection() as conn:
             entries = read_log(conn, self.url.schema)
         return [e for e in entries if row_id is None or e.touches(row_id, layer)]
 
@@ -57,7 +77,7 @@ class PostgisStore:
             return []
         written: dict[tuple[str, str], int] = {}
         try:
-            with self.url.connect() as conn, conn.transaction():
+            with self._connection() as conn, conn.transaction():
                 conn.execute("SET LOCAL lock_timeout = '10s'")
                 entries = self._write(conn, edits, user, recorded_at or now_utc(), written)
         except psycopg.errors.InsufficientPrivilege as error:
@@ -74,7 +94,7 @@ class PostgisStore:
         from psycopg.rows import dict_row
 
         rows = []
-        with self.url.connect() as conn, conn.cursor(row_factory=dict_row) as cursor:
+        with self._connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
             for change in changes:
                 query = sql.SQL("SELECT * FROM {} WHERE {} = %s").format(
                     sql.Identifier(self.url.schema, change.layer),
@@ -83,7 +103,7 @@ class PostgisStore:
         return rows
 
     def last_change(self, layer: str, row_id: str) -> LogEntry | None:
-        with self.url.connect() as conn:
+        with self._connection() as conn:
             return last_change_of(conn, self.url.schema, layer, row_id)
 
     def _write(self, conn, edits: Sequence[Edit], user: str, recorded_at: str,
