@@ -50,7 +50,7 @@ def test_round_trip_twice_sends_offline_edits_once_and_brings_desk_edits_in(desk
         desk_store.read(), NOV_5)], "alice")
 
     first = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
-    assert "sent 1 offline edit(s)" in first and "0 conflict(s)" in first
+    assert "sent 1 offline edit(s)" in first and "0 new conflict(s), 0 to settle" in first
     for dataset in (read_dataset(field), desk_store.read()):
         assert holders(dataset, NOV_5)["zone-east"] == "SAC"
         assert dataset.control.set_index("control_id").loc["c1", "note"] == "from the desk"
@@ -58,7 +58,7 @@ def test_round_trip_twice_sends_offline_edits_once_and_brings_desk_edits_in(desk
     assert log == [("alice", "correct"), ("field", "set-control")]
 
     second = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
-    assert "sent 0 offline edit(s)" in second and "0 conflict(s)" in second
+    assert "sent 0 offline edit(s)" in second and "0 new conflict(s), 0 to settle" in second
     assert [(e.user, e.edit.command) for e in desk_store.log()] == log
     assert holders(read_dataset(field), NOV_5)["zone-east"] == "SAC"
 
@@ -78,7 +78,7 @@ def test_an_offline_edit_that_meets_a_desk_edit_is_listed_with_both_versions(des
     desk_store = conflicting_edits(desk, field)
 
     out = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
-    assert "1 conflict(s)" in out
+    assert "1 new conflict(s), 1 to settle" in out
     assert "field: note='seen from the road'" in out
     assert "desk:  note='desk says otherwise' (by alice at 20" in out
     assert desk_store.read().control.set_index("control_id").loc["c3", "note"] == "desk says otherwise"
@@ -86,7 +86,8 @@ def test_an_offline_edit_that_meets_a_desk_edit_is_listed_with_both_versions(des
     assert conflict.field_version["note"] == "seen from the road"
 
     again = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
-    assert "sent 0 offline edit(s)" in again and len(read_conflicts(field)) == 1
+    assert "sent 0 offline edit(s)" in again and "0 new conflict(s), 1 to settle" in again
+    assert len(read_conflicts(field)) == 1
 
     # the analyst keeps the field's version
     assert "settled" in run(capsys, "resolve", str(field), "--edit", str(conflict.edit_id),

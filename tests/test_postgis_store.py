@@ -101,3 +101,17 @@ def test_the_log_is_append_only_even_for_the_owner(pg_database, tmp_path):
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             conn.execute("DELETE FROM tiny.edit_log")
 
+
+
+def test_a_change_made_outside_the_app_also_refuses_a_stale_save(team):
+    """An editor changing a row in psql or QGIS raises its version as the app does (here
+    changed and put back, so only the version tells)."""
+    url = team("analyst")
+    store = PostgisStore(url)
+    seen = store.read()
+    with psycopg.connect(url.conninfo, autocommit=True) as conn:
+        conn.execute("UPDATE tiny.control SET note = 'edited in QGIS' WHERE control_id = 'c2'")
+        conn.execute("UPDATE tiny.control SET note = NULL WHERE control_id = 'c2'")
+    with pytest.raises(RowChanged, match="row c2 of 'control' was changed by someone else"):
+        store.apply([CorrectRow("control", "c2", {"confidence": "reported"}, reason="r").edit(
+            seen, NOV_5)], "alice")

@@ -93,8 +93,9 @@ def run_sync(args: argparse.Namespace) -> int:
     with _database_errors(args.url):
         report = sync(args.path, args.url)
     print(f"sent {report.sent} offline edit(s) to {args.url}; {report.already_there} were already "
-          f"there; {len(report.conflicts)} conflict(s); {args.path} is now at edit_log position "
-          f"{report.position} ({time.perf_counter() - started:.1f} s)")
+          f"there; {len(report.conflicts)} new conflict(s), {report.unsettled} to settle "
+          f"(kachin-viewer resolve); {args.path} is now at edit_log position {report.position} "
+          f"({time.perf_counter() - started:.1f} s)")
     for conflict in report.conflicts:
         print(f"conflict {conflict.edit_id}: {conflict.layer} row {conflict.row_id} "
               f"({conflict.command} by {conflict.user} at {conflict.recorded_at}) was not applied:")

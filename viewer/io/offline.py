@@ -80,7 +80,8 @@ def _changed(mine: dict | None, theirs: dict | None) -> str:
 class SyncReport:
     sent: int = 0
     already_there: int = 0
-    conflicts: list[Conflict] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)  # new in this sync
+    unsettled: int = 0  # conflicts the copy keeps, from this sync and earlier ones
     position: int = 0
 
 
@@ -140,6 +141,7 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
             if entry.edit_id > position:
                 _replay(store, entry, report)
     kept = read_conflicts(path) + report.conflicts
+    report.unsettled = len(kept)
     report.position = take_offline(url, path, kept)
     return report
 

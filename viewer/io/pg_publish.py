@@ -28,6 +28,7 @@ PG_TYPES = {"DATE": "date", "DATETIME": "timestamptz", "INTEGER": "bigint", "INT
             "BOOLEAN": "boolean", "BLOB": "bytea"}
 VERSIONED_LAYERS = tuple(REQUIRED_COLUMNS)
 VERSION_COLUMN = "row_version"
+_BUMP = "bump_row_version"  # the trigger function that raises it on every UPDATE
 # Optional columns edits write (DATA_SCHEMA.md), made up front: an editor role may add
 # rows and change values but not the tables themselves.
 EDIT_COLUMNS = {"sources": (("via", "text"),), "control": (("retracted", "boolean"),),
@@ -93,6 +94,10 @@ def _fresh_schema(conn, schema: str, force: bool) -> None:
     if exists:
         conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
     conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    conn.execute(sql.SQL("CREATE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS "
+                         "$$BEGIN NEW.{} := OLD.{} + 1; RETURN NEW; END$$").format(
+        sql.Identifier(schema, _BUMP), sql.Identifier(VERSION_COLUMN),
+        sql.Identifier(VERSION_COLUMN)))
 
 
 def pg_type(layer: str, column: str, declared: str) -> str:
@@ -125,6 +130,10 @@ def _create_table(conn, schema: str, table: StoredTable) -> None:
     if id_column in table.columns:
         parts.append(sql.SQL("UNIQUE ({})").format(sql.Identifier(id_column)))
     conn.execute(sql.SQL("CREATE TABLE {} ({})").format(name, sql.SQL(", ").join(parts)))
+    if table.name in VERSIONED_LAYERS:  # an edit made outside the app (psql, QGIS) counts too
+        conn.execute(sql.SQL("CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW "
+                             "EXECUTE FUNCTION {}()").format(
+            sql.Identifier(VERSION_COLUMN), name, sql.Identifier(schema, _BUMP)))
     _copy_rows(conn, name, table)
     if table.geometry_type:
         conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(name))
