@@ -57,3 +57,34 @@ def test_a_colleagues_save_shows_without_reopening_at_the_same_date_and_view(
     assert remembered.endswith("/" + url.conninfo.split("/")[-1] + "?schema=tiny")
     settings.sync()
     assert "briefer-pw" not in open(settings.fileName(), encoding="utf-8").read()
+
+
+def test_the_second_window_to_save_a_row_is_refused_and_shows_the_first_ones_change(
+        qtbot, tmp_path, team):
+    from PySide6.QtWidgets import QMessageBox
+
+    from viewer.model.edits import SetControl
+
+    address = team("analyst").conninfo + "?schema=tiny"
+    windows = []
+    for name in ("alice", "bob"):
+        settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
+        settings.setValue("edit/user_name", name)
+        windows.append(open_window(qtbot, settings, address, NOV_20))
+    alice, bob = windows
+    nov_5, nov_9 = dt.date(2024, 11, 5), dt.date(2024, 11, 9)
+    alice.editing.session.push(SetControl("zone-east", "SAC", nov_5, confidence="reported",
+                                          sources=("s2",)).edit(alice.state.dataset, NOV_20))
+    bob.editing.session.push(SetControl("zone-east", "KIA", nov_9, status="contested",
+                                        contested_with="SAC", confidence="claimed",
+                                        sources=("s1",)).edit(bob.state.dataset, NOV_20))
+    assert alice.editing.session.save()
+    qtbot.wait(300)  # bob's window hears the save but keeps his unsaved edit
+    assert bob.editing.session.pending()
+    with qtbot.waitSignal(bob.loader.loaded, timeout=15_000):
+        assert not bob.editing.session.save()
+    [box] = [b for b in bob.findChildren(QMessageBox) if b.windowTitle() == "Edits not saved"]
+    assert "row c3 of 'control' was changed by alice at 20" in box.text()
+    assert "Not saved: " in box.text()  # bob's edit, named, to make again
+    assert holder(bob) == "SAC"  # bob's window now shows alice's change
+    assert [e.user for e in bob.editing.session.store.log()] == ["alice"]  # nothing overwritten

@@ -32,6 +32,17 @@ def read_location(location: Location, progress: Progress | None = None) -> Datas
     return read_dataset(location, progress)
 
 
+def store_for(location: Location):
+    """The store that reads and writes edits where the dataset lives."""
+    if isinstance(location, DatabaseUrl):
+        from viewer.io.pg_store import PostgisStore
+
+        return PostgisStore(location)
+    from viewer.io.store import GpkgStore
+
+    return GpkgStore(location)
+
+
 def validate_location(location: Location) -> list[Problem]:
     """Every problem at `location`, errors and warnings; empty when clean."""
     if not isinstance(location, DatabaseUrl):

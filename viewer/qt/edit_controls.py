@@ -18,6 +18,7 @@ from viewer.qt.edit_forms import (ControlForm, CorrectForm, EventForm, RetractFo
                                   SourceForm)
 from viewer.qt.edit_session import EditSession
 from viewer.qt.history import HistoryDialog, RowHistory
+from viewer.qt.loader import display_name
 
 
 class EditControls(QObject):
@@ -72,12 +73,12 @@ class EditControls(QObject):
         help_menu.addAction(self.history_action)
 
     # -- the window's hooks -----------------------------------------------------
-    def opened(self, state, details_box: QWidget) -> None:
+    def opened(self, state, details_box: QWidget, location=None) -> None:
         if self.row_history is None:
             state.selection_changed.connect(lambda _selection: self._update())
             self.row_history = RowHistory(state, self.session)
             details_box.layout().addWidget(self.row_history)
-        self.session.opened(state)
+        self.session.opened(state, location)
 
     def may_discard(self) -> bool:
         return self.session.may_discard()
@@ -96,7 +97,7 @@ class EditControls(QObject):
         count = len(self.session.pending())
         if self.session.save() and count:
             self.window.statusBar().showMessage(
-                f"Saved {count} edit(s) to {self.session.store.path.name}", 10000)
+                f"Saved {count} edit(s) to {display_name(self.session.store.location)}", 10000)
 
     def ask_user_name(self) -> None:
         name, ok = QInputDialog.getText(self.window, "Your name in the edit log",

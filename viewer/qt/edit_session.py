@@ -14,15 +14,16 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, Signal
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from viewer.io.store import GpkgStore, StoreError, os_user
-from viewer.model.changes import Edit, EditRefused, LogEntry
+from viewer.model.changes import Edit, EditRefused, LogEntry, RowChanged
 from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
 from viewer.model.edit_check import check_changes
 from viewer.qt.edit_journal import Journal
+from viewer.qt.loader import display_name
 from viewer.resources import is_embedded_dataset
 
 COPY_NAME = "Kachin briefing (my copy)"
@@ -31,14 +32,14 @@ COPY_NAME = "Kachin briefing (my copy)"
 def ask(parent: QWidget, title: str, text: str, buttons, default):
     """One question in a message box (tests replace this function to answer it)."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent)
-    box.setTextFormat(QMessageBox.TextFormat.PlainText)
+    box.setTextFormat(Qt.TextFormat.PlainText)
     box.setDefaultButton(default)
     return box.exec()
 
 
 def tell(parent: QWidget, title: str, text: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setTextFormat(QMessageBox.TextFormat.PlainText)
+    box.setTextFormat(Qt.TextFormat.PlainText)
     box.open()
 
 
@@ -58,13 +59,14 @@ class EditSession(QObject):
     """Pending edits of the open briefing, and the store they are saved to."""
 
     changed = Signal()  # pending edits, the saved log or the recorded-on day changed
+    stale = Signal()  # a save was refused: the rows changed where they are stored
     copied = Signal(Path)  # the embedded briefing was saved as the user's copy
 
     def __init__(self, window: QWidget, settings: QSettings) -> None:
         super().__init__(window)
         self.window, self.settings = window, settings
         self.state = None
-        self.store: GpkgStore | None = None
+        self.store = None  # a GpkgStore or PostgisStore (viewer.io.location.store_for)
         self.saved_log: list[LogEntry] = []
         self.recorded_on: dt.date | None = None
         self._current = None  # the briefing as it is now, while an earlier day is shown
@@ -77,14 +79,19 @@ class EditSession(QObject):
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
 
     # -- what is open ---------------------------------------------------------
-    def opened(self, state) -> None:
-        """A dataset was opened (or reopened): start with no pending edits; offer a journal."""
+    def opened(self, state, location=None) -> None:
+        """A dataset was opened (or reopened) from `location` (a path or a database address;
+        default the dataset's file): start with no pending edits; offer a journal."""
+        from viewer.io.location import store_for
+
         self.state = state
         self.stack.clear()
         self.recorded_on, self._current = None, None
         path = state.dataset.path
-        self.store = GpkgStore(path) if path else None
+        location = location if location is not None else path
+        self.store = store_for(location) if location else None
         self.saved_log = self.store.log() if self.store else []
+        # Pending edits to a team database are not journalled (its saves are immediate).
         self.journal = Journal.for_dataset(path) if path else None
         self._offer_journal()
         self.changed.emit()
@@ -103,7 +110,7 @@ class EditSession(QObject):
         """True when edits can be made here; the built-in briefing is first saved as a copy."""
         if self.state is None or self.store is None or self.recorded_on is not None:
             return False
-        if not is_embedded_dataset(self.store.path):
+        if not isinstance(self.store, GpkgStore) or not is_embedded_dataset(self.store.path):
             return True
         answer = ask(self.window, "Save as my copy",
                      "The built-in briefing is not changed where it is installed. Save a copy "
@@ -141,6 +148,13 @@ class EditSession(QObject):
             return True
         try:
             self.store.apply(edits, user=self.user())
+        except RowChanged as error:
+            tell(self.window, "Edits not saved", f"Nothing was written: {error}\n\nNot saved: "
+                 + "; ".join(e.summary for e in edits) + ". The window now shows the briefing "
+                 "as it is stored; make these edits again where they still apply.")
+            self.stack.clear()
+            self.stale.emit()
+            return False
         except (EditRefused, StoreError) as error:
             tell(self.window, "Edits not saved", f"Nothing was written: {error}")
             return False
@@ -155,13 +169,15 @@ class EditSession(QObject):
             return True
         buttons = QMessageBox.StandardButton
         answer = ask(self.window, "Unsaved edits",
-                     f"{len(self.pending())} edit(s) to {self.store.path.name} are not saved. "
+                     f"{len(self.pending())} edit(s) to {display_name(self.store.location)} "
+                     f"are not saved. "
                      f"Save them first?", buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
         if answer == buttons.Save:
             return self.save()
         if answer == buttons.Discard:
             self.stack.clear()
-            self.journal.clear()
+            if self.journal is not None:
+                self.journal.clear()
             return True
         return False
 
@@ -191,8 +207,9 @@ class EditSession(QObject):
         if not edits:
             return
         answer = ask(self.window, "Restore unsaved edits?",
-                     f"{len(edits)} edit(s) to {self.store.path.name} were not saved when the "
-                     f"app last stopped. Restore them (they stay unsaved until you save)?",
+                     f"{len(edits)} edit(s) to {display_name(self.store.location)} were not "
+                     f"saved when the app last stopped. Restore them (they stay unsaved until "
+                     f"you save)?",
                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
                      QMessageBox.StandardButton.Yes)
         if answer != QMessageBox.StandardButton.Yes:

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.editing = EditControls(self, self.settings)
         self.editing.session.copied.connect(self._remember)  # the copy opens from now on
+        self.editing.session.stale.connect(self.refresh_dataset)  # show the change that won
         self._build_menus()
         self._build_docks()
         self._build_status_bar()
@@ -320,6 +321,10 @@ class MainWindow(QMainWindow):
         """Read the open team database again (a colleague saved), at the same date and view."""
         if self.state is None:
             return
+        if self.editing.session.pending():  # theirs shows after this window's save
+            self.statusBar().showMessage("A colleague saved to the team database; your unsaved "
+                                         "edits are kept (save to see both)", 10000)
+            return
         self._pending_date = self.state.date
         self._keep_view = self.map.view_state()
         self.loader.load(self.loader.location)
@@ -351,7 +356,7 @@ class MainWindow(QMainWindow):
         self.conflicts_action.setEnabled(conflicts is not None and len(conflicts) > 0)
         # The dataset, paths and views live as long as they are shown: keep the
         # collector from rescanning them (a full pass took 70 ms mid-scrub at 100x).
-        self.editing.opened(self.state, self.details_box)
+        self.editing.opened(self.state, self.details_box, self.loader.location)
         gc.collect()
         gc.freeze()
         # Draw the map and the timeline once before the file becomes "last opened":
