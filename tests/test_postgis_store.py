@@ -115,3 +115,16 @@ def test_a_change_made_outside_the_app_also_refuses_a_stale_save(team):
     with pytest.raises(RowChanged, match="row c2 of 'control' was changed by someone else"):
         store.apply([CorrectRow("control", "c2", {"confidence": "reported"}, reason="r").edit(
             seen, NOV_5)], "alice")
+
+
+def test_edit_and_history_on_the_command_line_take_a_database_address(team, capsys):
+    from viewer.cli import main
+
+    address = team("analyst").conninfo + "?schema=tiny"
+    assert main(["edit", address, "set-control", "--area", "zone-east", "--actor", "SAC",
+                 "--from", "2024-11-05", "--confidence", "reported", "--sources", "s2",
+                 "--user", "carol"]) == 0
+    assert main(["history", address, "--id", "c3"]) == 0
+    out = capsys.readouterr().out
+    assert "carol" in out and "analyst-pw" not in out
+    assert holder(team("briefer"), NOV_5) == "SAC"

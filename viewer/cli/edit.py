@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from viewer.cli.common import CliError, load, parse_day, terminal_safe
+from viewer.cli.common import CliError, dataset_location, load, parse_day, terminal_safe
 from viewer.resources import is_embedded_dataset
 
 EPILOG = """examples:
@@ -42,7 +42,8 @@ def add_parsers(commands) -> None:
     edit = commands.add_parser("edit", help="add or change facts in a briefing GeoPackage",
                                description=__doc__, epilog=EPILOG,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    edit.add_argument("path", type=Path, help="the briefing GeoPackage to change")
+    edit.add_argument("path", type=dataset_location,
+                      help="the briefing GeoPackage (or postgresql:// team database) to change")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--user", help="who is editing, for the edit log (default: your OS user name)")
     kinds = edit.add_subparsers(dest="kind", required=True)
@@ -51,7 +52,7 @@ def add_parsers(commands) -> None:
     edit.set_defaults(run=run_edit)
 
     history = commands.add_parser("history", help="list the edits recorded in a briefing")
-    history.add_argument("path", type=Path)
+    history.add_argument("path", type=dataset_location, help="a .gpkg or a postgresql:// address")
     history.add_argument("--id", dest="row_id", help="only edits that touched this row id")
     history.add_argument("--json", action="store_true", help="print JSON")
     history.set_defaults(run=run_history)
@@ -145,18 +146,21 @@ def _edits():
 
 
 def run_edit(args: argparse.Namespace) -> int:
-    from viewer.io.store import GpkgStore, StoreError, os_user
+    from viewer.io.location import store_for
+    from viewer.io.pg_url import display_name
+    from viewer.io.store import StoreError, os_user
     from viewer.model.changes import INSERT, EditRefused
 
-    if is_embedded_dataset(args.path):
+    if isinstance(args.path, Path) and is_embedded_dataset(args.path):
         raise CliError(f"{args.path} is the embedded dataset, which is not edited where it is "
                        f"installed; copy it first (cp {args.path} my-briefing.gpkg) and edit the copy")
     dataset = load(args.path)
     try:
         edit = args.make(args).edit(dataset, dataset.default_date)
-        GpkgStore(args.path).apply([edit], user=args.user or os_user())
+        store_for(args.path).apply([edit], user=args.user or os_user())
     except EditRefused as refused:
-        raise CliError(f"{args.path.name}: edit refused, {refused.field}: {refused.reason}") from None
+        raise CliError(f"{display_name(args.path)}: edit refused, {refused.field}: "
+                       f"{refused.reason}") from None
     except StoreError as error:
         raise CliError(str(error)) from None
     inserted = [c.row_id for c in edit.changes if c.action == INSERT]
@@ -166,12 +170,12 @@ def run_edit(args: argparse.Namespace) -> int:
 
 def run_history(args: argparse.Namespace) -> int:
     from viewer.io.file_check import check_file
-    from viewer.io.store import GpkgStore
+    from viewer.io.location import store_for
 
-    problems = check_file(args.path)
+    problems = check_file(args.path) if isinstance(args.path, Path) else []
     if problems:
         raise CliError("\n".join(str(p) for p in problems))
-    entries = GpkgStore(args.path).log(row_id=args.row_id)
+    entries = store_for(args.path).log(row_id=args.row_id)
     if args.json:
         print(json.dumps([_entry_json(e) for e in entries], indent=2, ensure_ascii=False))
         return 0
@@ -198,9 +202,9 @@ def _entry_text(entry) -> str:
     return "\n".join(lines)
 
 
-def recorded_on(path: Path, dataset, day: dt.date):
-    """`dataset` as it stood at the end of `day`, from the file's edit log."""
-    from viewer.io.store import GpkgStore
+def recorded_on(location, dataset, day: dt.date):
+    """`dataset` as it stood at the end of `day`, from its edit log (file or database)."""
+    from viewer.io.location import store_for
     from viewer.model.edit_apply import as_recorded_on
 
-    return as_recorded_on(dataset, GpkgStore(path).log(), day)
+    return as_recorded_on(dataset, store_for(location).log(), day)

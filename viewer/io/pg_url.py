@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 SCHEMES = ("postgresql://", "postgres://")
@@ -19,6 +20,12 @@ _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 class DatabaseUrlError(ValueError):
     """A `postgresql://` address that cannot be used."""
+
+
+def display_name(location) -> str:
+    """A file by its name; a database address whole (its str never shows a password)."""
+    text = str(location)
+    return text if "://" in text else Path(text).name
 
 
 def is_database_url(text: object) -> bool:

@@ -12,13 +12,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QInputDialog, QLabel, QMenu,
                                QPushButton, QVBoxLayout, QWidget)
 
+from viewer.io.pg_url import display_name
 from viewer.model.dates import format_date
 from viewer.qt.edit_fields import DateField
 from viewer.qt.edit_forms import (ControlForm, CorrectForm, EventForm, RetractForm, RouteForm,
                                   SourceForm)
 from viewer.qt.edit_session import EditSession
 from viewer.qt.history import HistoryDialog, RowHistory
-from viewer.qt.loader import display_name
 
 
 class EditControls(QObject):

@@ -18,12 +18,12 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from viewer.io.pg_url import display_name
 from viewer.io.store import GpkgStore, StoreError, os_user
 from viewer.model.changes import Edit, EditRefused, LogEntry, RowChanged
 from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
 from viewer.model.edit_check import check_changes
 from viewer.qt.edit_journal import Journal
-from viewer.qt.loader import display_name
 from viewer.resources import is_embedded_dataset
 
 COPY_NAME = "Kachin briefing (my copy)"

@@ -11,6 +11,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from viewer.io.pg_url import display_name
 from viewer.memory import release_free_memory
 
 Progress = Callable[[str, float], None]
@@ -126,12 +127,6 @@ class DatasetLoader(QObject):
             lines = [f"{display_name(self.location)}: could not be opened "
                      f"({type(error).__name__}: {error})"]
         self.failed.emit(str(self.location), lines)
-
-
-def display_name(location) -> str:
-    """A file by its name; a database address whole (it never shows a password)."""
-    text = str(location)
-    return text if "://" in text else Path(text).name
 
 
 def _read(location, progress: Progress):

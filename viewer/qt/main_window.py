@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog
                                QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton, QSizePolicy,
                                QStackedWidget, QStyle, QToolBar, QToolButton, QVBoxLayout, QWidget)
 
+from viewer.io.pg_url import display_name
 from viewer.model.dates import format_date
 from viewer.qt.application import ViewerApplication
 from viewer.qt.dialogs import (ExportAnimationDialog, ExportPackDialog, ExportPngDialog,
@@ -24,7 +25,7 @@ from viewer.qt.dialogs import (ExportAnimationDialog, ExportPackDialog, ExportPn
                                plain_label)
 from viewer.qt.date_box import DateBox
 from viewer.qt.edit_controls import EditControls
-from viewer.qt.loader import DatasetLoader, display_name
+from viewer.qt.loader import DatasetLoader
 from viewer.qt.team import TeamWatch
 
 APP_TITLE = "Kachin Viewer"
