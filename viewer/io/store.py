@@ -267,7 +267,7 @@ def _ensure_table(db: sqlite3.Connection, layer: str) -> None:
     """An optional attribute table (briefing chapters) made by its first edit."""
     if layer not in CREATABLE_TABLES or _has_table(db, layer):
         return
-    columns = ", ".join(f"{_quote(c)} {_declared_type(c, 1 if c == 'position' else '')}"
+    columns = ", ".join(f"{_quote(c)} {declared_type(c, 1 if c == 'position' else '')}"
                         for c in CREATABLE_TABLES[layer])
     db.execute(f"CREATE TABLE {_quote(layer)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
                f"{columns})")
