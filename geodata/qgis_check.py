@@ -23,8 +23,9 @@ from qgis.core import (Qgis, QgsApplication, QgsDataSourceUri, QgsDateTimeRange,
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
 
 
-def open_layer(source: str, layer_name: str) -> QgsVectorLayer:
-    """A layer of a GeoPackage file, or a table of a PostGIS schema."""
+def open_layer(source: str, layer_name: str, geometry: str = "geom") -> QgsVectorLayer:
+    """A layer of a GeoPackage file, or a table of a PostGIS schema (`geometry`: its
+    geometry column, "" for an attribute table)."""
     if not source.startswith(("postgresql://", "postgres://")):
         return QgsVectorLayer(f"{source}|layername={layer_name}", layer_name, "ogr")
     parts = urlsplit(source)
@@ -32,7 +33,7 @@ def open_layer(source: str, layer_name: str) -> QgsVectorLayer:
     uri.setConnection(parts.hostname or "", str(parts.port or 5432), parts.path.lstrip("/"),
                       unquote(parts.username or ""), unquote(parts.password or ""))
     schema = parse_qs(parts.query).get("schema", ["briefing"])[0]
-    uri.setDataSource(schema, layer_name, "geom", "", "fid")
+    uri.setDataSource(schema, layer_name, geometry, "", "fid")
     return QgsVectorLayer(uri.uri(False), layer_name, "postgres")
 
 
@@ -70,10 +71,10 @@ def main() -> None:
 
 def print_chapters(path: str) -> None:
     """The optional briefing tables as QGIS reads them (plain attribute tables)."""
-    layer = QgsVectorLayer(f"{path}|layername=briefing_chapters", "briefing_chapters", "ogr")
+    layer = open_layer(path, "briefing_chapters", geometry="")
     if not layer.isValid():
         return  # the tables are optional
-    assert layer.fields().field("date").typeName() == "Date"
+    assert layer.fields().field("date").type() == QVariant.Date
     print(f"briefing_chapters ({layer.featureCount()} rows), by position:")
     for feature in sorted(layer.getFeatures(), key=lambda f: (f["briefing_id"], f["position"])):
         print("   ", feature["position"], feature["date"].toString("yyyy-MM-dd"), feature["title"])
