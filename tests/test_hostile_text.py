@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QUrl
@@ -132,8 +133,6 @@ def test_export_failure_message_shows_file_names_as_text(qtbot, state, monkeypat
 
 @pytest.mark.parametrize("form", ["CorrectForm", "RetractForm"])
 def test_edit_forms_show_a_row_id_as_text(qtbot, state, form):
-    from types import SimpleNamespace
-
     from viewer.model.state import Selection
     from viewer.qt import edit_forms
 
@@ -142,6 +141,41 @@ def test_edit_forms_show_a_row_id_as_text(qtbot, state, form):
     qtbot.addWidget(dialog)
     shown = labels_showing(dialog, "SECURITY ALERT")
     assert shown and all(label.textFormat() == Qt.TextFormat.PlainText for label in shown)
+
+
+def shown_as_text(tooltip: str) -> bool:
+    """A tooltip with MARKUP shows its characters (Qt guesses rich text otherwise)."""
+    return tooltip.startswith("<qt>") and "&lt;b style=color:red&gt;" in tooltip
+
+
+def test_tooltips_show_source_titles_file_names_and_captions_as_text(qtbot, tmp_path):
+    from factory import briefing_layers
+    from viewer.model import ViewerState
+    from viewer.qt.chapters_panel import ChaptersPanel
+    from viewer.qt.dialogs import SourcesDialog
+    from viewer.qt.main_window import MainWindow
+
+    layers = tiny_layers() | briefing_layers()
+    layers["sources"].loc[0, "title"] = MARKUP
+    layers["briefing_chapters"].loc[0, "caption"] = MARKUP
+    dataset = read_dataset(write_tiny(tmp_path / "t.gpkg", **layers))
+    sources = SourcesDialog(dataset)
+    qtbot.addWidget(sources)
+    tips = [sources.table.item(row, 1).toolTip() for row in range(sources.table.rowCount())]
+    assert any(shown_as_text(tip) for tip in tips)
+
+    panel = ChaptersPanel(ViewerState(dataset), SimpleNamespace(may_edit=lambda: False),
+                          lambda: (97.1, 25.0, 97.9, 25.5))
+    qtbot.addWidget(panel)
+    tips = [panel.chapters.item(row).toolTip() for row in range(panel.chapters.count())]
+    assert any(shown_as_text(tip) for tip in tips)
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("dataset/recent", [f"/tmp/{MARKUP.replace('/', '_')}.gpkg"])
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window._fill_recent_menu()
+    assert shown_as_text(window.recent_menu.actions()[0].toolTip())
 
 
 # -- item 3: terminals -------------------------------------------------------------------

@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from viewer.model.briefing import Briefing, Chapter, LonLatBox, visible_layers
 from viewer.model.changes import EditRefused
 from viewer.model.chapter_edits import AddChapter, DeleteChapter, EditChapter, MoveChapter
 from viewer.model.dates import format_date
+from viewer.qt.dialogs import plain_label, plain_tooltip
 
 NEW_BRIEFING_ID = "briefing"
 
@@ -44,7 +45,8 @@ class ChaptersPanel(QWidget):
         self.caption = QPlainTextEdit(placeholderText="Caption: what this view shows, in your words")
         self.caption.setTabChangesFocus(True)
         self.sources = QLineEdit(placeholderText="Sources: ids from the sources layer, ;-separated")
-        self.message = QLabel(wordWrap=True)
+        self.message = plain_label()
+        self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.add_button = QPushButton("Add view", clicked=self.add_current_view)
         self.add_button.setToolTip("A chapter with the map's date, extent and layers as they are now")
@@ -93,7 +95,7 @@ class ChaptersPanel(QWidget):
         for number, chapter in enumerate(briefing.chapters if briefing else (), 1):
             item = QListWidgetItem(f"{number}. {chapter.title} — {format_date(chapter.date)}")
             item.setData(Qt.ItemDataRole.UserRole, chapter.chapter_id)
-            item.setToolTip(chapter.caption)
+            item.setToolTip(plain_tooltip(chapter.caption))
             self.chapters.addItem(item)
             if keep is not None and chapter.chapter_id == keep.chapter_id:
                 self.chapters.setCurrentItem(item)

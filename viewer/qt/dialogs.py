@@ -47,6 +47,12 @@ def plain_label(text: str = "") -> QLabel:
     return label
 
 
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows `text` as it is. Qt guesses whether a tooltip is rich text,
+    so `text` is escaped inside an explicit rich-text wrapper."""
+    return f"<qt>{html.escape(text)}</qt>" if text else ""
+
+
 def plain_message(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str,
                   buttons=QMessageBox.StandardButton.Ok) -> QMessageBox.StandardButton:
     """A modal message box whose text (file names, error lines) is plain text."""
@@ -154,7 +160,7 @@ class SourcesDialog(QDialog):
             for column, (name, _) in enumerate(self.COLUMNS):
                 value = getattr(record, name, None)
                 item = QTableWidgetItem(_plain(value))
-                item.setToolTip(item.text())
+                item.setToolTip(plain_tooltip(item.text()))
                 self.table.setItem(row, column, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

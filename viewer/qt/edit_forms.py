@@ -246,13 +246,6 @@ class RetractForm(EditForm):
         return edits.Retract(self.layer, self.row_id, self.reason.text().strip())
 
 
-def plain_label(text: str) -> QLabel:
-    """A label whose text (a column name or row id from the file) is never read as markup."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
-
-
 def _selected_value(state, layer: str, column: str) -> str | None:
     """A column of the selected row, when a row of `layer` is selected (to preset a form)."""
     selection = state.selection

@@ -22,7 +22,7 @@ from viewer.model.dates import format_date
 from viewer.qt.application import ViewerApplication
 from viewer.qt.dialogs import (ExportAnimationDialog, ExportPackDialog, ExportPngDialog,
                                ProblemDialog, RichTextDialog, SourcesDialog, about_html,
-                               plain_label)
+                               plain_label, plain_tooltip)
 from viewer.qt.date_box import DateBox
 from viewer.qt.edit_controls import EditControls
 from viewer.qt.loader import DatasetLoader
@@ -395,7 +395,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for number, path in enumerate(self.recent_files(), start=1):
             action = self.recent_menu.addAction(f"&{number} {display_name(path)}")
-            action.setToolTip(path)
+            action.setToolTip(plain_tooltip(path))
             action.setStatusTip(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_dataset(p))
         if self.recent_menu.isEmpty():
