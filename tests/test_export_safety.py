@@ -86,7 +86,7 @@ def test_a_forced_pack_replaces_the_previous_one_whole(dataset, old_pack):
     assert all(after[name] != before[name] for name in after if name.endswith(".png"))
 
 
-def test_a_killed_pack_export_leaves_no_half_pack(tiny, tmp_path):
+def test_a_killed_pack_export_leaves_no_half_pack(tiny, dataset, tmp_path):
     out = tmp_path / "pack"
     out.mkdir()
     process = subprocess.Popen(
@@ -103,6 +103,9 @@ def test_a_killed_pack_export_leaves_no_half_pack(tiny, tmp_path):
         process.send_signal(signal.SIGKILL)
         process.wait()
     assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == []
+    export_pack(dataset, DATES, out, SMALL)  # the next export clears the killed one's folder
+    assert sorted(p.name for p in out.iterdir()) == [
+        "01_2024-10-19.png", "02_2024-10-22.png", "03_2024-11-01.png", "index.html"]
 
 
 def test_a_second_export_into_the_same_folder_is_refused(dataset, tmp_path):

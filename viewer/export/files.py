@@ -97,11 +97,11 @@ def _megabytes(size: int) -> str:
 
 
 @contextmanager
-def staging_folder(folder: Path) -> Iterator[Path]:
+def staging_folder(folder: Path, *, clean: bool) -> Iterator[Path]:
     """A hidden temporary folder inside `folder` (same disk: moving out is a rename),
-    removed with whatever is left in it. Leftovers of an export that was killed are
-    removed first: call this while holding `folder_lock(folder)`."""
-    for stale in folder.glob(".kachin-export-*"):
+    removed with whatever is left in it. With `clean` (only while `folder_lock`
+    holds the folder), leftovers of an export that was killed are removed first."""
+    for stale in folder.glob(".kachin-export-*") if clean else ():
         shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=".kachin-export-", dir=folder))
     try:
@@ -111,16 +111,17 @@ def staging_folder(folder: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def folder_lock(folder: Path) -> Iterator[None]:
+def folder_lock(folder: Path) -> Iterator[bool]:
     """Only one export writes into `folder` at a time: a second one is refused.
 
     The lock is the operating system's on the folder itself (no lock file to leave
-    behind), released when the export ends or its process dies.
+    behind), released when the export ends or its process dies. Yields whether the
+    folder could be locked (not on Windows or a share without locks).
     """
     try:
         import fcntl
     except ImportError:  # Windows: files being written cannot be replaced there anyway
-        yield
+        yield False
         return
     handle = os.open(folder, os.O_RDONLY)
     try:
@@ -129,6 +130,9 @@ def folder_lock(folder: Path) -> Iterator[None]:
         except BlockingIOError:
             raise ExportError(f"another export is writing into {folder}; "
                               "wait for it to finish") from None
-        yield
+        except OSError:  # a file system without locks (some network shares): write unlocked
+            yield False
+        else:
+            yield True
     finally:
         os.close(handle)

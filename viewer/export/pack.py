@@ -83,7 +83,7 @@ def write_pack(renderer: MapRenderer, frames: Sequence[PackFrame], out_dir: Path
     names = [out_dir / f"{i:0{width}d}_{frame.name}.png" for i, frame in enumerate(frames, 1)]
     index_path = out_dir / "index.html"
     try:
-        with folder_lock(out_dir), staging_folder(out_dir) as staging:
+        with folder_lock(out_dir) as locked, staging_folder(out_dir, clean=locked) as staging:
             for path in names + [index_path]:
                 check_target(path, overwrite)
             _write_pack(renderer, frames, names, staging, index_page,
