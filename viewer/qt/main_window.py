@@ -269,6 +269,9 @@ class MainWindow(QMainWindow):
         QVBoxLayout(self.chapters_box).setContentsMargins(0, 0, 0, 0)
         self.chapters_dock = self._dock("Chapters", "chapters", self.chapters_box,
                                         Qt.DockWidgetArea.RightDockWidgetArea)
+        # A tab beside Details: stacked, the two panels' minimum heights made small windows grow.
+        self.tabifyDockWidget(self.details_dock, self.chapters_dock)
+        self.details_dock.raise_()
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
