@@ -133,3 +133,17 @@ def test_a_fact_after_the_time_range_extends_it_so_the_timeline_reaches_it(gpkg,
     assert holders(reread, later)["zone-east"] == "SAC"
     assert as_recorded_on(reread, GpkgStore(gpkg).log(), dt.date(2000, 1, 1)).time_end == \
         dt.date(2025, 1, 1)
+
+
+def test_the_store_refuses_a_second_holder_that_appeared_since_the_edit_was_checked(gpkg, tiny):
+    # Before 2024 zone-west has no row: each edit only inserts, so no stored row differs
+    # from what was read; the zone's periods would overlap, and the store says so.
+    mine = SetControl("zone-west", "KIA", dt.date(2023, 6, 1), confidence="reported",
+                      sources=("s1",)).edit(tiny, TODAY)
+    theirs = SetControl("zone-west", "SAC", dt.date(2023, 9, 1), confidence="reported",
+                        sources=("s2",)).edit(tiny, TODAY)
+    GpkgStore(gpkg).apply([theirs], user="colleague")
+    before = gpkg.read_bytes()
+    with pytest.raises(RowChanged, match="overlaps"):
+        GpkgStore(gpkg).apply([mine], user="me")
+    assert gpkg.read_bytes() == before

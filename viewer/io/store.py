@@ -7,9 +7,11 @@ A `Store` (GeoPackage here; PostGIS in viewer.io.postgis) does three things:
   transaction, with one `edit_log` entry per edit; all or nothing. Each row
   change is checked against the stored row first (optimistic check): an update
   or retraction whose stored row no longer equals `RowChange.before`, or an
-  insert whose id is taken, raises `RowChanged` and nothing is written. The
-  edits' validity against the format is the caller's job, done by the model's
-  commands against a dataset read from this store (viewer.model.edits);
+  insert whose id is taken, raises `RowChanged` and nothing is written; so does
+  a zone that would have two holders on one day once the edits are written
+  (checked inside the transaction). The edits' other checks against the format
+  are the caller's, done by the model's commands against a dataset read from
+  this store (viewer.model.edits);
 * `log(row_id=None, layer=None)`: the `edit_log`, oldest first, as `LogEntry`s.
 
 `edit_log` (see docs/DATA_SCHEMA.md) is append-only: triggers refuse UPDATE and
@@ -33,6 +35,7 @@ from viewer.model.changes import INSERT, Edit, LogEntry, RowChange, RowChanged
 from viewer.model.dataset import Dataset
 from viewer.model.dates import parse_date
 from viewer.model.edit_apply import CREATABLE_TABLES, id_column
+from viewer.model.edit_check import first_overlap
 
 EDIT_LOG = "edit_log"
 EDIT_LOG_COLUMNS = ("recorded_at", "user", "command", "summary", "reason",
@@ -138,6 +141,7 @@ class GpkgStore:
             cursor = db.execute(f"INSERT INTO {EDIT_LOG} ({', '.join(EDIT_LOG_COLUMNS)}) "
                                 f"VALUES ({', '.join('?' * len(values))})", values)
             entries.append(LogEntry(cursor.lastrowid, recorded_at, user, edit))
+        _check_one_holder(db, edits)
         db.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name IN "
                    f"({', '.join('?' * len(_touched(edits)))})", (recorded_at, *_touched(edits)))
         return entries
@@ -236,6 +240,22 @@ class _TableWriter(RowWriter):
                         "min_y = min(coalesce(min_y, ?), ?), max_x = max(coalesce(max_x, ?), ?), "
                         "max_y = max(coalesce(max_y, ?), ?) WHERE table_name = ?",
                         (minx, minx, miny, miny, maxx, maxx, maxy, maxy, self.layer))
+
+
+def _check_one_holder(db: sqlite3.Connection, edits: Sequence[Edit]) -> None:
+    """Inside the transaction: the zones the edits touched still have one holder a day,
+    whatever another writer did since the edits were checked."""
+    areas = {c.after.get("area_id") for e in edits for c in e.changes
+             if c.layer == "control" and c.after and c.after.get("area_id")}
+    columns = {row[1] for row in db.execute('PRAGMA table_info("control")')}
+    drawn = " AND coalesce(retracted, 0) = 0" if "retracted" in columns else ""
+    for area in areas:
+        periods = db.execute("SELECT control_id, valid_from, valid_to FROM control "
+                             f"WHERE area_id = ?{drawn}", (area,)).fetchall()
+        clash = first_overlap(periods)
+        if clash:
+            raise RowChanged("valid_from", f"row {clash[1]} overlaps row {clash[0]} for area "
+                                           f"'{area}' in the file (changed since it was read)")
 
 
 def declared_type(column: str, value: object) -> str:

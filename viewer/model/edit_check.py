@@ -8,6 +8,7 @@ The first problem found is raised as `EditRefused(field, reason)`.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Mapping, Sequence
 
 import pandas as pd
@@ -117,13 +118,21 @@ def _check_one_holder(dataset: Dataset, changes: Sequence[RowChange]) -> None:
     control = dataset.control  # retracted rows are set aside, so they never clash
     for area in areas:
         rows = control[control["area_id"].astype(str) == area]
-        periods = sorted((parse_date(a), parse_date(b) or pd.Timestamp.max.date(), i)
-                         for a, b, i in zip(rows["valid_from"], rows["valid_to"], rows["control_id"]))
-        for (_, end_a, id_a), (start_b, _, id_b) in zip(periods, periods[1:]):
-            if start_b < end_a:
-                raise EditRefused("valid_from", f"row {id_b} overlaps row {id_a} for area "
-                                                f"'{area}' (one holder per area at a time; "
-                                                f"use status=contested)")
+        clash = first_overlap(zip(rows["control_id"], rows["valid_from"], rows["valid_to"]))
+        if clash:
+            raise EditRefused("valid_from", f"row {clash[1]} overlaps row {clash[0]} for area "
+                                            f"'{area}' (one holder per area at a time; "
+                                            f"use status=contested)")
+
+
+def first_overlap(periods) -> tuple[str, str] | None:
+    """The first two of (row id, valid_from, valid_to) periods that share a day, if any."""
+    spans = sorted((parse_date(start), parse_date(end) or dt.date.max, str(row))
+                   for row, start, end in periods)
+    for (_, end_a, id_a), (start_b, _, id_b) in zip(spans, spans[1:]):
+        if start_b < end_a:
+            return id_a, id_b
+    return None
 
 
 def _present(value: object) -> bool:
