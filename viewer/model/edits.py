@@ -170,7 +170,8 @@ class SetRoute(EditCommand):
         if self.volume is not None and not self.unit:
             raise EditRefused("volume_unit", "a volume needs its unit")
         closed, end = _close_holding(dataset, "flows", rows, day)
-        starts = rows["valid_from"].map(parse_date)
+        rows = rows.iloc[rows["valid_from"].map(parse_date).argsort(kind="stable")]
+        starts = rows["valid_from"].map(parse_date)  # the route as it last was before D
         template = rows[starts <= day].iloc[-1:] if (starts <= day).any() else rows.iloc[:1]
         route = {k: plain_value(v) for k, v in template.iloc[0].items()
                  if k not in _PERIOD_COLUMNS and k != flows.geometry.name}

@@ -34,6 +34,7 @@ class EditForm(QDialog):
         super().__init__(parent)
         self.session, self.state = session, session.state
         self.setWindowTitle(self.title)
+        self.setMinimumWidth(520)  # room for titles, addresses and source lines
         self.fields: dict[str, QWidget] = {}
         self.form = QFormLayout()
         self.refusal = QLabel()
