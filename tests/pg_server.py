@@ -119,7 +119,9 @@ def pg_server():
     reason = _missing_reason()
     if reason:
         pytest.skip(reason)
-    folder = Path(tempfile.mkdtemp(prefix="kachin-pg-"))
+    # Under root the server runs as `postgres`, which must reach the folder: /tmp, not a
+    # TMPDIR that may sit inside root's own (0700) directories.
+    folder = Path(tempfile.mkdtemp(prefix="kachin-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     runner = None
     try:
         runner, server = _start(folder)
