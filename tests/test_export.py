@@ -286,7 +286,7 @@ def test_pack_renders_on_a_worker_thread(dataset, tmp_path):
     def work() -> None:
         try:
             results.append(export_pack(dataset, [dt.date(2024, 10, 19)], tmp_path, SMALL,
-                                       renderer=renderer.for_another_thread()))
+                                       renderer=MapRenderer(renderer.prepared)))
         except Exception as error:  # reported below, on the test's thread
             errors.append(error)
 

@@ -188,6 +188,16 @@ def test_selected_area_is_outlined(renderer):
         return min(image.pixelColor(int(edge.x()) + dx, int(edge.y())).lightness() for dx in range(-2, 3))
 
     assert darkest(chosen) < 30 < 60 < darkest(plain)
+    # The selection is drawn over the cached map: clearing it gives the plain map back.
+    assert renderer.render_image(view, AFTER_CAPTURE, decorations=NOTHING) == plain
+
+
+def test_selection_of_a_feature_not_shown_that_day_draws_nothing(renderer):
+    view = renderer.default_view(960, 540)
+    day = dt.date(2020, 1, 1)
+    plain = renderer.render_image(view, day, decorations=NOTHING)
+    assert renderer.render_image(view, day, selection=Selection("control", "c3"),
+                                 decorations=NOTHING) == plain
 
 
 def test_hit_test_finds_place_route_area_and_nothing(renderer):
@@ -264,7 +274,7 @@ def test_a_zone_with_no_shape_of_its_own_uses_its_area(app, tmp_path):
     east = pixel_of(renderer, view, 97.62, 25.38)
     after = mean_rgb(renderer.render_image(view, AFTER_CAPTURE, decorations=NOTHING), east)
     assert distance(after, KIA) < distance(after, SAC)
-    assert renderer.control.paths.bounds[2][0] == pytest.approx(renderer.projector.points(
+    assert renderer.prepared.control.paths.bounds[2][0] == pytest.approx(renderer.projector.points(
         [EAST.bounds[0]], [EAST.bounds[1]])[0][0], abs=200)
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
 from viewer import __version__
 from viewer.model.links import web_link
 from viewer.qt.loader import Worker
+from viewer.render.renderer import MapRenderer
 
 # Licences of what ships inside the app, besides the dataset's own line.
 BUNDLED_LICENCES = (
@@ -469,7 +470,7 @@ class ExportPngDialog(ExportDialog):
         from viewer.export import export_png
 
         dataset, day, options = self.state.dataset, self.date.date().toPython(), self.options_box.options()
-        renderer = self.renderer.for_another_thread()
+        renderer = MapRenderer(self.renderer.prepared)   # this export's own caches
 
         def run(progress, _cancelled):
             progress("Drawing the map", 0.0)
@@ -502,7 +503,7 @@ class ExportPackDialog(ExportDialog):
         from viewer.export import export_pack
 
         dataset, dates, options = self.state.dataset, self.dates.dates(), self.options_box.options()
-        renderer = self.renderer.for_another_thread()
+        renderer = MapRenderer(self.renderer.prepared)   # this export's own caches
 
         def run(progress, cancelled):
             result = export_pack(dataset, dates, target, options, overwrite=overwrite,
@@ -533,7 +534,7 @@ class ExportAnimationDialog(ExportDialog):
         from viewer.export import export_animation
 
         dataset, dates, options = self.state.dataset, self.dates.dates(), self.options_box.options()
-        renderer = self.renderer.for_another_thread()
+        renderer = MapRenderer(self.renderer.prepared)   # this export's own caches
         fps = self.fps.value()
 
         def run(progress, cancelled):

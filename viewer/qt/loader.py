@@ -132,8 +132,13 @@ class DatasetLoader(QObject):
 def _read(location, progress: Progress):
     # Imported here: the reader pulls in geopandas, which the first paint must not wait for.
     from viewer.io.location import read_location
+    from viewer.render.prepared import prepared_map
 
     dataset = read_location(location, progress=progress)
+    # Projecting and building paths here, not on the GUI thread: the window's
+    # map and its exports then share this one prepared map.
+    progress("Preparing the map", 0.95)
+    prepared_map(dataset)
     # The reader's scratch memory was freed in this worker thread's own malloc
     # arena, which the GUI thread never reuses: about 100 MB at 6 million
     # vertices would otherwise stay resident for the session.

@@ -6,6 +6,8 @@ QDataStream: one numpy write per geometry instead of a Python call per vertex
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import shapely
 from PySide6.QtCore import QByteArray, QDataStream
@@ -93,6 +95,7 @@ class LodPaths:
         self.bounds = shapely.bounds(geoms)
         self.tolerances = tolerances
         self._shapes, self._shape_of_row = distinct_objects(geoms)
+        self._lock = threading.Lock()
         lazy = [t for t in tolerances if t < LAZY_BELOW]
         eager = [t for t in tolerances if t >= LAZY_BELOW]
         self._levels: list[list] = [[None] * len(self._shapes) for _ in lazy]
@@ -114,12 +117,19 @@ class LodPaths:
         paths = self._levels[level]
         missing = [shape for shape in np.unique(shapes) if paths[shape] is None]
         if missing:
+            # Shared by the window and exports on other threads: one builds a level at a time.
+            with self._lock:
+                self._build(level, [shape for shape in missing if paths[shape] is None])
+        return paths
+
+    def _build(self, level: int, missing: list[int]) -> None:
+        paths = self._levels[level]
+        if missing:
             tolerance = self.tolerances[level]
             geoms = self._shapes[missing]
             built = painter_paths(_simplified(geoms, tolerance) if tolerance > 0 else geoms)
             for shape, path in zip(missing, built):
                 paths[shape] = path
-        return paths
 
     def path(self, row: int, metres_per_pixel: float) -> QPainterPath:
         shape = self._shape_of_row[row]

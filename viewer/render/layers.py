@@ -11,6 +11,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -50,6 +51,16 @@ class Frame:
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         return self.view.extent.as_tuple()
+
+
+class MapLayer(Protocol):
+    """What the renderer asks of every layer a click can select."""
+
+    ids: np.ndarray           # each row's id (str), as a Selection names it
+    source_ids: np.ndarray    # each row's `;`-list of source ids
+
+    def paint_selection(self, painter: QPainter, frame: Frame, row: int) -> None:
+        """Highlight `row` on top of the drawn map."""
 
 
 def _column(frame: pd.DataFrame, name: str, default: object = None) -> np.ndarray:
@@ -215,8 +226,7 @@ class ControlLayer:
         self.style_keys = [(a, w if c else "", k) for a, w, c, k in zip(
             self.actors, self.contested_with, self.contested, self.confidence)]
 
-    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, colors: dict[str, str],
-              selected: int | None) -> None:
+    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, colors: dict[str, str]) -> None:
         """All fills, then all outlines, one style at a time.
 
         Grouping by style sets each brush and pen once; outlines drawn last are
@@ -248,8 +258,15 @@ class ControlLayer:
                 outlines.addPath(path)
             painter.setPen(looks[key][1])
             painter.drawPath(outlines)
-        if selected is not None and selected in set(rows.tolist()):
-            _outline_selection(painter, self.paths.path(selected, frame.mpp), frame.scale)
+
+    def paint_selection(self, painter: QPainter, frame: Frame, row: int) -> None:
+        painter.setTransform(frame.world)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        path = self.paths.path(row, frame.mpp)
+        painter.setPen(style.cosmetic_pen(QColor("#FFFFFF"), 5.0 * frame.scale))
+        painter.drawPath(path)
+        painter.setPen(style.cosmetic_pen(style.SELECTION, 2.4 * frame.scale))
+        painter.drawPath(path)
 
     @staticmethod
     def _look(key: tuple, colors: dict[str, str], frame: Frame) -> tuple:
@@ -299,14 +316,6 @@ def paint_control_shape(painter: QPainter, path: QPainterPath, look: tuple) -> N
     painter.drawPath(path)
 
 
-def _outline_selection(painter: QPainter, path: QPainterPath, scale: float) -> None:
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.setPen(style.cosmetic_pen(QColor("#FFFFFF"), 5.0 * scale))
-    painter.drawPath(path)
-    painter.setPen(style.cosmetic_pen(style.SELECTION, 2.4 * scale))
-    painter.drawPath(path)
-
-
 # -- flows -------------------------------------------------------------------
 class FlowLayer:
     """Export routes: directed lines from mine to crossing, styled by status."""
@@ -333,8 +342,8 @@ class FlowLayer:
         self.known_volume = ~np.isnan(pd.to_numeric(pd.Series(_column(flows, "volume")),
                                                     errors="coerce").to_numpy(dtype=float))
 
-    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, selected: int | None,
-              dense: bool = False, unknown: np.ndarray | None = None) -> None:
+    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, dense: bool = False,
+              unknown: np.ndarray | None = None) -> None:
         """Routes, then their end marks; `dense` views draw them as `route_pens` says.
         `unknown` rows stand for routes with no sourced status on the date: faint lines."""
         visible = self.paths.visible(rows, frame.mpp, frame.bounds)
@@ -353,16 +362,26 @@ class FlowLayer:
         for row, path in visible:
             key = (self.status[row], self.confidence[row], self.widths[row] * s)
             looks.setdefault(key, QPainterPath()).addPath(path)
-        for row, path in visible:
-            if row == selected:
-                painter.setPen(style.cosmetic_pen(QColor("#FFE66B"), self.widths[row] * s + 9 * s))
-                painter.drawPath(path)
         for (status, confidence, width), combined in sorted(looks.items()):
             for pen in route_pens(status, width, s, dense, confidence):
                 painter.setPen(pen)
                 painter.drawPath(combined)
         painter.setTransform(QTransform())
         self._paint_end_marks(painter, frame, np.array([row for row, _path in visible], dtype=int))
+
+    def paint_selection(self, painter: QPainter, frame: Frame, row: int) -> None:
+        """A glow around the route, and the route drawn again over it."""
+        path = self.paths.path(row, frame.mpp)
+        width = self.widths[row] * frame.scale
+        painter.setTransform(frame.world)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(style.cosmetic_pen(QColor("#FFE66B"), width + 9 * frame.scale))
+        painter.drawPath(path)
+        for pen in route_pens(self.status[row], width, frame.scale, False, self.confidence[row]):
+            painter.setPen(pen)
+            painter.drawPath(path)
+        painter.setTransform(QTransform())
+        self._paint_end_marks(painter, frame, np.array([row]))
 
     def _paint_end_marks(self, painter: QPainter, frame: Frame, rows: np.ndarray) -> None:
         """Halt crosses mid-route, arrow heads at the crossing: positions for all rows
@@ -548,6 +567,7 @@ class PlaceLayer:
         self.ids = _column(places, "place_id").astype(str)
         self.names = np.array([_text_or(n, "") for n in _column(places, "name")], dtype=object)
         self.kinds = np.array([_text_or(k, "other") for k in _column(places, "kind")], dtype=object)
+        self.source_ids = _column(places, "source_ids")
         self.priority = np.array([style.PLACE_PRIORITY.get(k, 30) for k in self.kinds], float)
         self.priority += np.array([style.PRIORITY_ROUTE_END if p in route_ends else 0
                                    for p in self.ids])
@@ -603,13 +623,17 @@ class EventLayer:
         hi = np.searchsorted(self.days, last_day, side="right")
         return np.arange(lo, hi)
 
-    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, selected: int | None) -> None:
+    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray) -> None:
         painter.setTransform(QTransform())
         rows = rows[np.isfinite(self.x[rows])]
-        px, py = self._marker_pixels(frame, rows)
-        for i in np.flatnonzero(rows == selected):
-            _selection_ring(painter, QPointF(float(px[i]), float(py[i])), 10 * frame.scale)
-        stamp(painter, "event", px, py, frame.scale)
+        stamp(painter, "event", *self._marker_pixels(frame, rows), frame.scale)
+
+    def paint_selection(self, painter: QPainter, frame: Frame, row: int) -> None:
+        if not np.isfinite(self.x[row]):
+            return
+        painter.setTransform(QTransform())
+        px, py = self._marker_pixels(frame, np.array([row]))
+        _selection_ring(painter, QPointF(float(px[0]), float(py[0])), 10 * frame.scale)
 
     def _marker_pixels(self, frame: Frame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # Markers sit up-right of the point, so the place symbol under them stays visible.

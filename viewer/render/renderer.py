@@ -1,48 +1,43 @@
-"""MapRenderer: the one renderer behind the window's map and every export.
+"""MapRenderer: one drawing surface's view of a shared PreparedMap.
 
-Work is split by how often it changes:
-- at load: every geometry projected and turned into paths (layers.py);
-- per view (pan, zoom, resize): base layers drawn into cached images, labels placed;
+Work is split by lifetime:
+- per dataset: every geometry projected and turned into paths, once, off the
+  GUI thread (prepared.py); shared read-only by the window and every export;
+- per surface (this class: the window's map, each export) and per view (pan,
+  zoom, resize): base layers drawn into cached images, labels placed;
 - per set of holding rows: control (between the base layers) and routes each
   kept as an image (layer_cache.py) that a date change patches where rows
   started or ended; both, the legend and the overlays drawn into a cached
   frame, which a date change that keeps the same rows reuses;
-- per date: only the "as of" label is drawn on top.
+- per date and selection: event markers, the selection and the "as of" label
+  are drawn on top of that frame, so clicking redraws no layer.
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QRegion, QTransform
 
 from viewer import __version__
-from viewer.model.unknowns import Unknowns, current_to_mark, current_to_text
 from viewer.model.dataset import Dataset, split_ids
 from viewer.model.dates import to_day
 from viewer.model.state import MAP_LAYERS, Selection
+from viewer.model.unknowns import current_to_mark
 from viewer.render import style
 from viewer.render.labels import LabelRequest, place_labels
 from viewer.render.layer_cache import LayerCache
-from viewer.render.layers import (DENSE_ROUTES, BaseLayer, ControlLayer, EventLayer, FlowLayer, Frame,
-                                  PlaceLayer)
+from viewer.render.layers import DENSE_ROUTES, Frame
 from viewer.render.map_overlay import MapOverlay
 from viewer.render.overlay import (EXPORT, SCREEN, Decorations, LegendContent, OverlayLayout,
                                    date_label, map_insets)
-from viewer.render.projection import BASE_MARGIN_DEGREES, Extent, Projector
-from viewer.render.unknown import NoInfoLayer
+from viewer.render.prepared import RECENT_EVENT_DAYS, PreparedMap, prepared_map
+from viewer.render.projection import Extent
 from viewer.render.view import MapView
-
-# Event markers show what happened in this many days up to the shown date.
-RECENT_EVENT_DAYS = 30
-DEFAULT_PADDING = 0.05
-SELECTABLE_LAYERS = ("control", "areas", "flows", "places", "events")
 
 
 @dataclass
@@ -56,61 +51,33 @@ class _CachedImage:
 
 
 class MapRenderer:
-    """Draws a dataset's map for a date onto any QPainter (widget or image).
+    """Draws a prepared map for a date onto any QPainter (widget or image).
 
-    Not shared between threads (its caches are not locked): a worker thread
-    uses `for_another_thread()` or a renderer of its own.
+    Holds one surface's caches, which are not locked: each thread that draws
+    makes its own MapRenderer over the same PreparedMap (cheap: no geometry
+    is prepared here). Given a Dataset, it uses `prepared_map(dataset)`.
     """
 
-    def __init__(self, dataset: Dataset) -> None:
-        self.dataset = dataset
-        data_box = _data_lonlat_box(dataset)
-        center = ((data_box[0] + data_box[2]) / 2, (data_box[1] + data_box[3]) / 2)
-        self._center = center
-        self.projector = Projector.for_lonlat(*center)
-        self.places = PlaceLayer(dataset.places, self.projector, _route_ends(dataset))
-        place_xy = self.places.xy()
-        self.control = ControlLayer(dataset.control, self.projector)
-        self.unknowns = Unknowns(dataset)
-        current_to = dataset.data_current_to
-        self._current_to = current_to_text(current_to) if current_to else ""
-        self.areas = NoInfoLayer(self.unknowns.zones, self.projector)  # zones with no control row
-        self.flows = FlowLayer(dataset.flows, self.projector, place_xy)
-        self.events = EventLayer(dataset.events, self.projector, place_xy, dataset.event_days)
-        clip = (center[0] - BASE_MARGIN_DEGREES, center[1] - BASE_MARGIN_DEGREES,
-                center[0] + BASE_MARGIN_DEGREES, center[1] + BASE_MARGIN_DEGREES)
-        self.base = [BaseLayer(name, frame, self.projector, clip, center)
-                     for name, frame in sorted(dataset.base_layers.items(), key=_base_order)]
-        self._default_extent = self._content_extent()
-        self._row_of = {layer: {rid: i for i, rid in enumerate(getattr(self, layer).ids)}
-                        for layer in SELECTABLE_LAYERS}
-        self._disputed = any(layer.style.kind == "disputed" for layer in self.base)
-        zone_kinds = dataset.areas["kind"].astype(str) if "kind" in dataset.areas.columns else []
-        self._zones = any("zone" in k for k in zone_kinds)
-        sources = dataset.sources
-        self._outlets = dict(zip(sources["source_id"].astype(str),
-                                 sources["outlet"].fillna(sources["source_id"]).astype(str)))
+    def __init__(self, prepared: PreparedMap | Dataset) -> None:
+        self.prepared = prepared if isinstance(prepared, PreparedMap) else prepared_map(prepared)
+        route_width = float(self.prepared.flows.widths.max(initial=0))
+        self._control_cache = LayerCache(self.dataset.control_index, self.prepared.control.paths.bounds,
+                                         lambda s: 4 * s + 1)
+        self._routes_cache = LayerCache(self.dataset.flow_index, self.prepared.flows.paths.bounds,
+                                        lambda s: (16 + 2 * route_width) * s + 2)
         self._base_cache: dict[bool, _CachedImage] = {}
         self._frame_cache: _CachedImage | None = None
         self._places_cache: _CachedImage | None = None
         self._label_obstacles_cache: tuple | None = None
         self._dense_cache: tuple[Extent, bool] | None = None
-        self._new_layer_caches()
 
-    def _new_layer_caches(self) -> None:
-        route_width = float(self.flows.widths.max(initial=0))
-        self._control_cache = LayerCache(self.dataset.control_index, self.control.paths.bounds,
-                                         lambda s: 4 * s + 1)
-        self._routes_cache = LayerCache(self.dataset.flow_index, self.flows.paths.bounds,
-                                        lambda s: (16 + 2 * route_width) * s + 2)
+    @property
+    def dataset(self) -> Dataset:
+        return self.prepared.dataset
 
-    def for_another_thread(self) -> "MapRenderer":
-        """A renderer sharing this one's prepared geometry (read-only) with caches
-        of its own, for a worker thread: skips rebuilding paths for an export."""
-        twin = copy.copy(self)
-        twin._base_cache, twin._frame_cache, twin._places_cache = {}, None, None
-        twin._new_layer_caches()
-        return twin
+    @property
+    def projector(self):
+        return self.prepared.projector
 
     # -- extents and views ------------------------------------------------------
     @property
@@ -119,18 +86,7 @@ class MapRenderer:
 
     def default_extent(self) -> Extent:
         """Control areas and routes with a margin: where the story is."""
-        return self._default_extent
-
-    def _content_extent(self) -> Extent:
-        for bounds in (np.vstack([self.control.paths.bounds, self.flows.paths.bounds]),
-                       np.column_stack([self.places.x, self.places.y, self.places.x, self.places.y]),
-                       np.vstack([layer.paths.bounds for layer in self.base] or [np.full((1, 4), np.nan)])):
-            extent = Extent.of_bounds(bounds)
-            if extent is not None and not extent.is_empty():
-                return extent.padded(DEFAULT_PADDING)
-        # Nothing to show: a 100 km box around the zone's centre.
-        x, y = self.projector.points([self._center[0]], [self._center[1]])
-        return Extent(x[0] - 50_000, y[0] - 50_000, x[0] + 50_000, y[0] + 50_000)
+        return self.prepared.default_extent
 
     def extent_from_lonlat(self, minlon: float, minlat: float, maxlon: float, maxlat: float) -> Extent:
         return self.projector.extent_from_lonlat(minlon, minlat, maxlon, maxlat)
@@ -142,10 +98,10 @@ class MapRenderer:
                      decorations: Decorations = SCREEN) -> MapView:
         """The default extent fitted into what the overlays leave free."""
         probe = MapView(0, 0, 1, width, height, ui_scale)
-        layout = OverlayLayout(probe, decorations, self._all_legend_content(),
-                               self.dataset.title, ("",) * 2, self._current_to)
+        layout = OverlayLayout(probe, decorations, self.prepared.all_legend_content(),
+                               self.dataset.title, ("",) * 2, self.prepared.current_to)
         legend_width = layout.legend.width if layout.legend else 0
-        return MapView.fit(self._default_extent, width, height, ui_scale,
+        return MapView.fit(self.prepared.default_extent, width, height, ui_scale,
                            map_insets(layout, legend_width))
 
     # -- rendering ----------------------------------------------------------------
@@ -173,34 +129,47 @@ class MapRenderer:
         """
         layers = _all_layers(layers)
         pixel_ratio = painter.device().devicePixelRatioF()
-        frame = self._frame_image(view, day, layers, selection, decorations,
+        frame = self._frame_image(view, day, layers, decorations,
                                   title if title is not None else self.dataset.title, pixel_ratio)
         painter.save()
         painter.setTransform(QTransform())
         painter.drawImage(QPointF(0, 0), frame.image)
-        if overlays:
-            panels = frame.layout.obstacles()
-            painter.setClipRegion(_outside(view.rect, panels))
-            for overlay in overlays:
-                overlay.paint(painter, Frame.of(view), panels)
-            painter.setClipping(False)
+        # Overlays, markers and the selection, drawn late, must not cover the panels.
+        panels = frame.layout.obstacles()
+        painter.setClipRegion(_outside(view.rect, panels))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for overlay in overlays:
+            overlay.paint(painter, Frame.of(view), panels)
         if layers["events"]:
             start, stop = self._event_range(to_day(day), layers)
-            painter.setClipRegion(_outside(view.rect, frame.layout.obstacles()))
-            self.events.paint(painter, Frame.of(view), np.arange(start, stop),
-                              self._selected_rows(selection).get("events"))
-            painter.setClipping(False)
+            self.prepared.events.paint(painter, Frame.of(view), np.arange(start, stop))
+        self._paint_selection(painter, view, to_day(day), layers, selection)
+        painter.setClipping(False)
         frame.layout.paint_date(painter, date_label(day, self.dataset.beyond_data(day)),
                                 current_to_mark(self.dataset, day))
         painter.restore()
 
-    def _frame_image(self, view: MapView, day: dt.date, layers: dict, selection: Selection | None,
-                     decorations: Decorations, title: str, pixel_ratio: float) -> _CachedImage:
-        """The map without event markers and date label, reused while the same rows hold."""
+    def _paint_selection(self, painter: QPainter, view: MapView, day: int, layers: dict,
+                         selection: Selection | None) -> None:
+        """The selected feature highlighted, if it is shown on `day`."""
+        if selection is None or not layers.get(selection.layer):
+            return
+        row = self.prepared.row_of(selection.layer, selection.row_id)
+        rows = self._rows(day, layers)
+        rows["areas"] = self._unknowns(rows, layers)[0]     # zones drawn as unknown that day
+        if row is None or (selection.layer in rows and row not in rows[selection.layer]):
+            return
+        painter.save()
+        self.prepared.layers[selection.layer].paint_selection(painter, Frame.of(view), row)
+        painter.restore()
+
+    def _frame_image(self, view: MapView, day: dt.date, layers: dict, decorations: Decorations,
+                     title: str, pixel_ratio: float) -> _CachedImage:
+        """The map without event markers, selection and date label, reused while the same rows hold."""
         number = to_day(day)
         # Only an export's footer lists the recent events' sources.
         events = self._event_range(number, layers) if decorations.footer else (0, 0)
-        key = (view, pixel_ratio, tuple(sorted(layers.items())), selection, decorations, title)
+        key = (view, pixel_ratio, tuple(sorted(layers.items())), decorations, title)
         cached = self._frame_cache
         if (cached is not None and cached.key == key and cached.events == events
                 and self.dataset.control_index.same_rows(cached.day, number)
@@ -209,45 +178,40 @@ class MapRenderer:
         image = _new_image(view, pixel_ratio)
         painter = QPainter(image)
         try:
-            layout = self._paint_frame(painter, view, number, layers, selection, decorations, title)
+            layout = self._paint_frame(painter, view, number, layers, decorations, title)
         finally:
             painter.end()
         self._frame_cache = _CachedImage(key, image, number, events, layout)
         return self._frame_cache
 
     def _paint_frame(self, painter: QPainter, view: MapView, day: int, layers: dict,
-                     selection: Selection | None, decorations: Decorations, title: str) -> OverlayLayout:
+                     decorations: Decorations, title: str) -> OverlayLayout:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         frame = Frame.of(view)
-        selected = self._selected_rows(selection)
         pixel_ratio = painter.device().devicePixelRatioF()
         # The control layer is opaque (background and base layers included): a plain copy.
-        control = self._control_cache.image(frame, pixel_ratio, (layers["base"], layers["control"],
-                                                                 selected.get("control"),
-                                                                 selected.get("areas")), day,
+        control = self._control_cache.image(frame, pixel_ratio, (layers["base"], layers["control"]), day,
                                             self._paint_control_layer)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         painter.drawImage(QPointF(0, 0), control)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         if layers["flows"]:
             painter.drawImage(QPointF(0, 0), self._routes_cache.image(
-                frame, pixel_ratio, (selected.get("flows"), self._dense(view)), day,
+                frame, pixel_ratio, (self._dense(view),), day,
                 self._paint_routes_layer))
         legend = self._legend_content(view, day, layers) if decorations.legend else None
         footer = self._footer_lines(view, day, layers) if decorations.footer else ()
-        layout = OverlayLayout(view, decorations, legend, title, footer, self._current_to)
+        layout = OverlayLayout(view, decorations, legend, title, footer, self.prepared.current_to)
         if layers["places"] or layers["labels"]:
             painter.drawImage(QPointF(0, 0), self._places_image(
                 frame, layers, self._label_obstacles(view, decorations, title, footer), pixel_ratio))
-        if "places" in selected:
-            self.places.paint_selection(painter, frame, selected["places"])
         layout.paint_static(painter, self.projector.grid_north_degrees(view.center_x, view.center_y))
         return layout
 
     def _paint_control_layer(self, painter: QPainter, frame: Frame, rows: np.ndarray, look: tuple) -> None:
         """The control fills between the base layers under and over them; opaque."""
-        base, control, selected, selected_zone = look
+        base, control = look
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         if base:
             painter.drawImage(QPointF(0, 0), self._base_image(frame.view, painter, over=False))
@@ -256,22 +220,22 @@ class MapRenderer:
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if control:
-            self.areas.paint(painter, frame, self.unknowns.zones_without_control(rows),
-                             selected_zone)
-            self.control.paint(painter, frame, rows, self._colors(), selected)
+            self.prepared.areas.paint(painter, frame, self.prepared.unknowns.zones_without_control(rows))
+            self.prepared.control.paint(painter, frame, rows, self.prepared.colors)
         if base:
             painter.setTransform(QTransform())
             painter.drawImage(QPointF(0, 0), self._base_image(frame.view, painter, over=True))
 
     def _paint_routes_layer(self, painter: QPainter, frame: Frame, rows: np.ndarray, look: tuple) -> None:
         """The routes on a transparent image."""
-        selected, dense = look
+        (dense,) = look
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         painter.fillRect(frame.view.rect, Qt.GlobalColor.transparent)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        unknown = self.unknowns.route_sample_rows(self.unknowns.routes_without_status(rows))
-        self.flows.paint(painter, frame, rows, selected, dense, unknown)
+        unknowns = self.prepared.unknowns
+        unknown = unknowns.route_sample_rows(unknowns.routes_without_status(rows))
+        self.prepared.flows.paint(painter, frame, rows, dense, unknown)
 
     def _base_image(self, view: MapView, target: QPainter, over: bool) -> QImage:
         """Base layers under (land, water) or over (boundaries) the control fills."""
@@ -285,7 +249,7 @@ class MapRenderer:
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         frame = Frame.of(view)
-        for layer in self.base:
+        for layer in self.prepared.base:
             if layer.style.over_thematic == over:
                 layer.paint(painter, frame)
         painter.end()
@@ -299,8 +263,8 @@ class MapRenderer:
         date), and are placed once per view, not whenever the legend grows."""
         key = (view, decorations, title, len(footer))
         if self._label_obstacles_cache is None or self._label_obstacles_cache[0] != key:
-            legend = self._all_legend_content(self._dense(view)) if decorations.legend else None
-            layout = OverlayLayout(view, decorations, legend, title, footer, self._current_to)
+            legend = self.prepared.all_legend_content(self._dense(view)) if decorations.legend else None
+            layout = OverlayLayout(view, decorations, legend, title, footer, self.prepared.current_to)
             self._label_obstacles_cache = (key, layout.obstacles())
         return self._label_obstacles_cache[1]
 
@@ -311,7 +275,7 @@ class MapRenderer:
                tuple((r.x(), r.y(), r.width(), r.height()) for r in obstacles))
         if self._places_cache is not None and self._places_cache.key == key:
             return self._places_cache.image
-        rows = self.places.in_view(frame) if layers["places"] else np.array([], dtype=int)
+        rows = self.prepared.places.in_view(frame) if layers["places"] else np.array([], dtype=int)
         placed, hidden = [], set()
         if layers["labels"]:
             placed, hidden = place_labels(self._label_requests(frame, rows, layers),
@@ -319,7 +283,7 @@ class MapRenderer:
         image = _transparent_image(frame.view, pixel_ratio)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.places.paint(painter, frame, np.array([r for r in rows if r not in hidden], dtype=int))
+        self.prepared.places.paint(painter, frame, np.array([r for r in rows if r not in hidden], dtype=int))
         for label in placed:
             style.halo_text(painter, label.origin, label.text, label.font, label.color,
                             halo_width=3.2 * frame.scale)
@@ -330,10 +294,10 @@ class MapRenderer:
     def _label_requests(self, frame: Frame, place_rows: np.ndarray, layers: dict) -> list[LabelRequest]:
         s = frame.scale
         requests = []
-        px, py = frame.view.to_pixels(self.places.x[place_rows], self.places.y[place_rows])
+        px, py = frame.view.to_pixels(self.prepared.places.x[place_rows], self.prepared.places.y[place_rows])
         symbol_r = 6.0 * s
         for i, row in enumerate(place_rows):
-            name, kind = self.places.names[row], self.places.kinds[row]
+            name, kind = self.prepared.places.names[row], self.prepared.places.kinds[row]
             x, y = float(px[i]), float(py[i])
             symbol = None if kind in style.AREA_NAME_KINDS else QRectF(x - symbol_r, y - symbol_r,
                                                                        2 * symbol_r, 2 * symbol_r)
@@ -344,13 +308,13 @@ class MapRenderer:
             else:
                 important = kind in style.IMPORTANT_PLACE_KINDS
                 requests.append(LabelRequest(
-                    name, x, y, self.places.priority[row],
+                    name, x, y, self.prepared.places.priority[row],
                     style.font((15 if important else 13.5) * s, bold=important), style.TEXT,
                     7.5 * s, symbol=symbol, row=int(row),
-                    protected=self.places.priority[row] >= style.PROTECTED_PRIORITY))
+                    protected=self.prepared.places.priority[row] >= style.PROTECTED_PRIORITY))
         if layers["base"]:
             named = {r.text.upper() for r in requests}
-            for layer in self.base:
+            for layer in self.prepared.base:
                 for name, x, y in layer.label_points(frame):
                     if any(known.startswith(name) for known in named):
                         continue  # one label per country or state
@@ -363,7 +327,7 @@ class MapRenderer:
     def _event_range(self, day: int, layers: dict) -> tuple[int, int]:
         if not layers["events"]:
             return (0, 0)
-        rows = self.events.rows_between(day - RECENT_EVENT_DAYS + 1, day)
+        rows = self.prepared.events.rows_between(day - RECENT_EVENT_DAYS + 1, day)
         return (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
 
     def _rows(self, day: int, layers: dict) -> dict[str, np.ndarray]:
@@ -379,29 +343,20 @@ class MapRenderer:
         rows = self._rows(day, layers)
         box = view.extent.as_tuple()
         return {
-            "control": _touching(self.control.paths.bounds, rows["control"], box),
-            "flows": _touching(self.flows.paths.bounds, rows["flows"], box),
-            "events": rows["events"][_inside(self.events.x[rows["events"]],
-                                             self.events.y[rows["events"]], box)],
+            "control": _touching(self.prepared.control.paths.bounds, rows["control"], box),
+            "flows": _touching(self.prepared.flows.paths.bounds, rows["flows"], box),
+            "events": rows["events"][_inside(self.prepared.events.x[rows["events"]],
+                                             self.prepared.events.y[rows["events"]], box)],
         }
 
     def _dense(self, view: MapView) -> bool:
         """Whether this view ever shows more than DENSE_ROUTES routes at once: decided
         per view, not per date, so routes keep their look while scrubbing."""
         if self._dense_cache is None or self._dense_cache[0] != view.extent:
-            in_view = _touching(self.flows.paths.bounds, np.arange(len(self.flows.ids)),
+            in_view = _touching(self.prepared.flows.paths.bounds, np.arange(len(self.prepared.flows.ids)),
                                 view.extent.as_tuple())
             self._dense_cache = (view.extent, self.dataset.flow_index.peak_count(in_view) > DENSE_ROUTES)
         return self._dense_cache[1]
-
-    def _selected_rows(self, selection: Selection | None) -> dict[str, int]:
-        if selection is None or selection.layer not in self._row_of:
-            return {}
-        row = self._row_of[selection.layer].get(str(selection.row_id))
-        return {} if row is None else {selection.layer: row}
-
-    def _colors(self) -> dict[str, str]:
-        return dict(zip(self.dataset.actors["actor_id"], self.dataset.actors["color"]))
 
     # -- legend and footer ------------------------------------------------------------
     def legend_content(self, view: MapView, day: dt.date, layers: dict | None = None) -> LegendContent:
@@ -412,67 +367,24 @@ class MapRenderer:
         visible = self._visible_rows(view, day, layers)
         # The event entry does not follow the sliding window, so the legend
         # (and the cached frame) change only with the holding rows.
-        events = layers["events"] and bool(np.isfinite(self.events.x).any())
+        events = layers["events"] and bool(np.isfinite(self.prepared.events.x).any())
         box = view.extent.as_tuple()
-        gaps = self._unknowns(self._rows(day, layers), layers)
-        return self._legend_for(visible["control"], visible["flows"], events,
-                                self.places.in_view(Frame.of(view)) if layers["places"] else [],
-                                self._dense(view),
-                                no_info=len(_touching(self.areas.paths.bounds, gaps[0], box)) > 0,
-                                unknown_routes=len(_touching(self.flows.paths.bounds, gaps[1], box)) > 0,
-                                disputed=layers["base"] and self._disputed)
+        zones, routes = self._unknowns(self._rows(day, layers), layers)
+        return self.prepared.legend_for(
+            visible["control"], visible["flows"], events,
+            self.prepared.places.in_view(Frame.of(view)) if layers["places"] else [], self._dense(view),
+            no_info=len(_touching(self.prepared.areas.paths.bounds, zones, box)) > 0,
+            unknown_routes=len(_touching(self.prepared.flows.paths.bounds, routes, box)) > 0,
+            disputed=layers["base"] and self.prepared.disputed)
 
     def _unknowns(self, rows: dict[str, np.ndarray], layers: dict) -> tuple[np.ndarray, np.ndarray]:
         """Zones (rows of `areas`) and routes (sample rows of `flows`) the data is silent on."""
-        unknowns = self.unknowns
+        unknowns = self.prepared.unknowns
         zones = (unknowns.zones_without_control(rows["control"]) if layers["control"]
                  else np.array([], dtype=int))
         routes = (unknowns.route_sample_rows(unknowns.routes_without_status(rows["flows"]))
                   if layers["flows"] else np.array([], dtype=int))
         return zones, routes
-
-    def _all_legend_content(self, dense: bool = False) -> LegendContent:
-        return self._legend_for(np.arange(len(self.control.ids)), np.arange(len(self.flows.ids)),
-                                len(self.events.ids) > 0, np.arange(len(self.places.ids)), dense,
-                                no_info=len(self.areas.ids) > 0, unknown_routes=len(self.flows.ids) > 0,
-                                disputed=self._disputed)
-
-    def _legend_for(self, control_rows, flow_rows, events: bool, place_rows, dense: bool,
-                    no_info: bool = False, unknown_routes: bool = False,
-                    disputed: bool = False) -> LegendContent:
-        control_rows = np.asarray(control_rows, dtype=int)
-        flow_rows = np.asarray(flow_rows, dtype=int)
-        held = set(self.control.actors[control_rows]) | set(self.control.contested_with[control_rows])
-        actors = tuple((self.dataset.actor_name(a), self.dataset.actor_color(a))
-                       for a in self.dataset.actors["actor_id"] if a in held)
-        contested_rows = control_rows[self.control.contested[control_rows]
-                                      & (self.control.contested_with[control_rows] != "")]
-        contested = None
-        if len(contested_rows):
-            row = contested_rows[0]
-            contested = (self.dataset.actor_color(self.control.actors[row]),
-                         self.dataset.actor_color(self.control.contested_with[row]))
-        confidences = set(self.control.confidence[control_rows])
-        statuses = set(self.flows.status[flow_rows])
-        route_confidences = set(self.flows.confidence[flow_rows])
-        known = self.flows.known_volume[flow_rows]
-        kinds = set(self.places.kinds[np.asarray(place_rows, dtype=int)])
-        return LegendContent(
-            actors=actors,
-            confidences=tuple(c for c in style.CONFIDENCE_ORDER if c in confidences),
-            contested=contested,
-            no_info=no_info,
-            disputed=disputed,
-            flow_statuses=tuple(s for s in style.FLOW_STATUS_ORDER if s in statuses),
-            unknown_routes=unknown_routes,
-            route_confidences=tuple(c for c in style.ROUTE_CONFIDENCE_ORDER if c in route_confidences),
-            unknown_volume=bool(len(known) and not known.all()),
-            known_volume=bool(known.any()),
-            dense_routes=dense and len(flow_rows) > 0,
-            place_kinds=tuple(k for k in style.PLACE_KIND_ORDER if k in kinds),
-            event_window_days=RECENT_EVENT_DAYS if events else 0,
-            zone_note=self._zones and len(control_rows) > 0,
-        )
 
     def visible_source_ids(self, view: MapView, day: dt.date, layers: dict | None = None) -> list[str]:
         """Ids of the sources behind the control, routes and events in view on `day`."""
@@ -480,7 +392,7 @@ class MapRenderer:
         ids: list[str] = []
         for layer, rows in (("control", visible["control"]), ("flows", visible["flows"]),
                             ("events", visible["events"])):
-            for cell in getattr(self, layer).source_ids[rows]:
+            for cell in self.prepared.layers[layer].source_ids[rows]:
                 ids += [i for i in split_ids(cell) if i not in ids]
         return ids
 
@@ -488,8 +400,8 @@ class MapRenderer:
         visible = self._visible_rows(view, day, layers)
         counts: Counter = Counter()
         for layer in ("control", "flows", "events"):
-            for cell in getattr(self, layer).source_ids[visible[layer]]:
-                counts.update(self._outlets.get(i, i) for i in split_ids(cell))
+            for cell in self.prepared.layers[layer].source_ids[visible[layer]]:
+                counts.update(self.prepared.outlets.get(i, i) for i in split_ids(cell))
         outlets = ", ".join(f"{name} ({n})" if n > 1 else name for name, n in counts.most_common())
         sources = f"Sources for what is shown: {outlets}" if outlets else "Sources: none for what is shown"
         meta = self.dataset.meta
@@ -506,25 +418,25 @@ class MapRenderer:
         rows = self._rows(to_day(day), layers)
         hit = None
         if layers["events"]:
-            hit = ("events", self.events.hit(frame, point, rows["events"]))
+            hit = ("events", self.prepared.events.hit(frame, point, rows["events"]))
         if (hit is None or hit[1] is None) and layers["places"]:
-            place_rows = self.places.in_view(frame)
+            place_rows = self.prepared.places.in_view(frame)
             cached = self._places_cache
             if cached is not None and cached.key[0] == view:
                 place_rows = np.array([r for r in place_rows if r not in cached.hidden], dtype=int)
-            hit = ("places", self.places.hit(frame, point, place_rows))
+            hit = ("places", self.prepared.places.hit(frame, point, place_rows))
         x, y = view.to_map(point)
         if (hit is None or hit[1] is None) and layers["flows"]:
-            tolerance = (5 + 0.5 * float(self.flows.widths.max(initial=0))) * view.metres_per_pixel
-            hit = ("flows", self.flows.hit(x, y, rows["flows"], tolerance))
+            tolerance = (5 + 0.5 * float(self.prepared.flows.widths.max(initial=0))) * view.metres_per_pixel
+            hit = ("flows", self.prepared.flows.hit(x, y, rows["flows"], tolerance))
         if (hit is None or hit[1] is None) and layers["control"]:
-            hit = ("control", self.control.hit(x, y, rows["control"]))
+            hit = ("control", self.prepared.control.hit(x, y, rows["control"]))
         if (hit is None or hit[1] is None) and layers["control"]:
-            hit = ("areas", self.areas.hit(x, y, self._unknowns(rows, layers)[0]))
+            hit = ("areas", self.prepared.areas.hit(x, y, self._unknowns(rows, layers)[0]))
         if hit is None or hit[1] is None:
             return None
         layer, row = hit
-        return Selection(layer, str(getattr(self, layer).ids[row]))
+        return Selection(layer, str(self.prepared.layers[layer].ids[row]))
 
 
 def _area_name_request(name: str, kind: str, x: float, y: float, scale: float) -> LabelRequest:
@@ -575,37 +487,3 @@ def _touching(bounds: np.ndarray, rows: np.ndarray, box: tuple) -> np.ndarray:
 def _inside(x: np.ndarray, y: np.ndarray, box: tuple) -> np.ndarray:
     xmin, ymin, xmax, ymax = box
     return (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)
-
-
-def _route_ends(dataset: Dataset) -> set[str]:
-    flows = dataset.flows
-    ends = set()
-    for column in ("from_place_id", "to_place_id"):
-        if column in flows.columns:
-            ends |= {str(v) for v in flows[column].dropna()}
-    return ends
-
-
-def _base_order(item) -> int:
-    """Draw context (whole-country) layers first, then land, water, then lines."""
-    name = item[0]
-    if any(word in name for word in ("context", "whole", "simplified")):
-        return -1
-    for rank, key in enumerate(("countr", "disputed_area", "lake", "river", "road", "admin1",
-                                "disputed", "border", "boundar")):
-        if key in name:
-            return rank
-    return 4
-
-
-def _data_lonlat_box(dataset: Dataset) -> tuple[float, float, float, float]:
-    """Lon/lat bounds of control and routes, else places, else base layers."""
-    candidates = [np.vstack([shapely.bounds(dataset.control.geometry.array),
-                             shapely.bounds(dataset.flows.geometry.array)]),
-                  shapely.bounds(dataset.places.geometry.array)]
-    candidates += [shapely.bounds(frame.geometry.array) for frame in dataset.base_layers.values()]
-    for bounds in candidates:
-        extent = Extent.of_bounds(bounds)
-        if extent is not None:
-            return extent.as_tuple()
-    return (0.0, 0.0, 0.0, 0.0)

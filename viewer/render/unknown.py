@@ -39,8 +39,10 @@ class NoInfoLayer:
         self.paths = LodPaths(self.projected)
         self.tree = shapely.STRtree(self.projected)
         self.ids = zones["area_id"].astype(str).to_numpy()
+        self.source_ids = (zones["source_ids"].to_numpy(dtype=object) if "source_ids" in zones.columns
+                           else np.full(len(zones), None, dtype=object))
 
-    def paint(self, painter: QPainter, frame, rows: np.ndarray, selected: int | None) -> None:
+    def paint(self, painter: QPainter, frame, rows: np.ndarray) -> None:
         visible = self.paths.visible(rows, frame.mpp, frame.bounds)
         if not visible:
             return
@@ -55,10 +57,13 @@ class NoInfoLayer:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(pen)
         painter.drawPath(outlines)
-        if selected is not None and selected in set(rows.tolist()):
-            for width, color in ((5.0, style.HALO), (2.4, style.SELECTION)):
-                painter.setPen(style.cosmetic_pen(color, width * frame.scale))
-                painter.drawPath(self.paths.path(selected, frame.mpp))
+
+    def paint_selection(self, painter: QPainter, frame, row: int) -> None:
+        painter.setTransform(frame.world)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for width, color in ((5.0, style.HALO), (2.4, style.SELECTION)):
+            painter.setPen(style.cosmetic_pen(color, width * frame.scale))
+            painter.drawPath(self.paths.path(row, frame.mpp))
 
     def hit(self, x: float, y: float, rows: np.ndarray) -> int | None:
         found = np.intersect1d(self.tree.query(shapely.Point(x, y), predicate="intersects"), rows)
