@@ -91,6 +91,21 @@ def test_set_date_clamps_and_emits_once_per_change(tiny):
     assert seen == [dt.date(2024, 10, 19), tiny.time_start]
 
 
+def test_state_starts_empty_and_a_dataset_arrives_as_one_announcement(tiny):
+    state = ViewerState()
+    assert state.dataset is None and state.date is None
+    assert not state.set_date(dt.date(2024, 10, 19))      # nothing to move yet
+    heard = []
+    for name in ("dataset_changed", "date_changed", "layers_changed", "series_changed",
+                 "selection_changed"):
+        getattr(state, name).connect(lambda *_args, signal=name: heard.append(signal))
+    series = tiny.series_keys()[-1].name
+    state.set_dataset(tiny, dt.date(2024, 10, 19), series=[series, "not in this dataset"])
+    assert heard == ["dataset_changed"]
+    assert state.date == dt.date(2024, 10, 19)
+    assert [key.name for key in state.visible_series] == [series]
+
+
 def test_a_listener_that_writes_back_the_same_date_does_not_echo(tiny):
     state = ViewerState(tiny)
     calls = []

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QApplication
 from viewer.model.dataset import SeriesKey
 from viewer.model.dates import to_day
 from viewer.model.state import Selection, ViewerState
-from viewer.qt.timeline import Timeline, date_tick_levels, series_name
+from viewer.model.timeline import series_name
+from viewer.qt.timeline import Timeline, date_tick_levels
 
 IMPORTS = SeriesKey("imports", "t_per_month")
 

@@ -9,9 +9,9 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
+from viewer.io.atomic import atomic_file
 from viewer.resources import APP_ID, RESOURCES, icon_path, icon_sizes
 
 ENTRY_NAME = f"{APP_ID}.desktop"
@@ -73,15 +73,8 @@ def desktop_dir() -> Path:
 def write_atomic(target: Path, data: bytes, mode: int = 0o644) -> Path:
     """Write via a temp file in the same folder, so a reader never sees half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False)
-    try:
-        with handle:
-            handle.write(data)
-        os.chmod(handle.name, mode)
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    with atomic_file(target, mode) as temporary:
+        temporary.write_bytes(data)
     return target
 
 

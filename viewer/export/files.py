@@ -5,11 +5,12 @@ import errno
 import os
 import shutil
 import tempfile
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from viewer.io.atomic import atomic_file
+from viewer.io.atomic import move_into_place as atomic_move
 from viewer.export.options import ExportError, TargetExists
 
 
@@ -44,20 +45,19 @@ def check_target(path: Path, overwrite: bool) -> None:
 
 @contextmanager
 def atomic_target(path: Path, *, overwrite: bool = True, size: int | None = None) -> Iterator[Path]:
-    """A temporary file beside `path`, moved onto it only if the block succeeds.
+    """`viewer.io.atomic.atomic_file(path)`, told in an export's terms.
 
     Without `overwrite`, a file that appeared at `path` meanwhile (another export
     to the same name) is kept and TargetExists raised. A full disk is reported as
     such, with `size` (the bytes being written) when known.
     """
-    temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial{path.suffix}")
     try:
-        yield temporary
-        move_into_place(temporary, path, overwrite)
+        with atomic_file(path, overwrite=overwrite) as temporary:
+            yield temporary
+    except FileExistsError:
+        raise TargetExists(f"{path} already exists (written by another export meanwhile?)") from None
     except OSError as error:
         raise write_error(path, error, size) from None
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def write_file(path: Path, data: bytes, *, overwrite: bool = True) -> None:
@@ -67,20 +67,11 @@ def write_file(path: Path, data: bytes, *, overwrite: bool = True) -> None:
 
 
 def move_into_place(source: Path, target: Path, overwrite: bool) -> None:
-    """Rename `source` onto `target`; without `overwrite`, never onto an existing file."""
-    if overwrite:
-        os.replace(source, target)
-        return
+    """`viewer.io.atomic.move_into_place`, with an existing target told as TargetExists."""
     try:
-        os.link(source, target)  # fails if `target` exists, with no window between check and write
+        atomic_move(source, target, overwrite)
     except FileExistsError:
         raise TargetExists(f"{target} already exists (written by another export meanwhile?)") from None
-    except OSError:  # a file system without hard links (FAT, exFAT)
-        if target.exists():
-            raise TargetExists(f"{target} already exists") from None
-        os.replace(source, target)
-    else:
-        source.unlink()
 
 
 def write_error(path: Path, error: OSError, size: int | None = None) -> ExportError:

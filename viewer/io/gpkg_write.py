@@ -35,13 +35,14 @@ import os
 import re
 import sqlite3
 import struct
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 import shapely
+
+from viewer.io.atomic import atomic_file
 
 __all__ = ["write_gpkg", "DATE_COLUMNS", "LAST_CHANGE"]
 
@@ -201,32 +202,12 @@ def write_gpkg(
     # Prepare everything first, so bad input fails before a file is touched.
     prepared = [_prepare_layer(name, df) for name, df in layers.items()]
 
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    conn: sqlite3.Connection | None = None
-    try:
-        conn = sqlite3.connect(tmp, isolation_level=None)
-        _write_all(conn, prepared, spatial_index, descriptions, last_change)
-        conn.close()
-        conn = None
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        _chmod_default(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if conn is not None:
-            try:
-                conn.close()
-            except Exception:  # pragma: no cover - best effort
-                pass
-        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            try:
-                leftover.unlink()
-            except FileNotFoundError:
-                pass
-        raise
+    with atomic_file(path) as temporary:
+        conn = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            _write_all(conn, prepared, spatial_index, descriptions, last_change)
+        finally:
+            conn.close()
 
 
 # --------------------------------------------------------------------------
@@ -555,13 +536,3 @@ def _write_layer(cur: sqlite3.Cursor, layer: _Layer, spatial_index: bool,
             " 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
             (t, _GEOM_COL),
         )
-
-
-def _chmod_default(p: Path) -> None:
-    """mkstemp creates 0600 files; give the result the usual umask-based mode."""
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(p, 0o666 & ~mask)
-    except OSError:  # pragma: no cover - e.g. exotic file systems
-        pass

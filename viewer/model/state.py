@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from psygnal import Signal
 
 from viewer.model.dataset import Dataset, SeriesKey, split_ids
 from viewer.model.dates import to_day
-from viewer.model.signals import Signal
 
 MAP_LAYERS = ("base", "control", "flows", "places", "labels", "events")
 
@@ -38,33 +40,47 @@ def default_series(dataset: Dataset, count: int = 2) -> list[SeriesKey]:
 class ViewerState:
     """Owns the current date and what is shown; emits only on real change.
 
-    `set_date` is the only writer of the date: it clamps to the dataset's range
-    and returns early when the date is unchanged, so views that both write and
-    listen can never echo.
+    It can start empty (no dataset): views are built once over it and take
+    every dataset from `dataset_changed`. `set_date` is the only writer of the
+    date: it clamps to the dataset's range and returns early when the date is
+    unchanged, so views that both write and listen can never echo.
+
+    Signals are psygnal's (as napari's models use): no Qt here, callbacks held
+    weakly where they are bound methods, and a wrong callback signature is
+    refused at `connect` rather than at the first emit.
     """
 
-    def __init__(self, dataset: Dataset) -> None:
-        self.date_changed = Signal()
-        self.dataset_changed = Signal()
-        self.layers_changed = Signal()
-        self.series_changed = Signal()
-        self.selection_changed = Signal()
-        self.layers = {name: True for name in MAP_LAYERS}
-        self._install(dataset)
+    date_changed = Signal(object)        # the new date
+    dataset_changed = Signal(object)     # the new dataset; date, series and selection are new too
+    layers_changed = Signal()
+    series_changed = Signal()
+    selection_changed = Signal(object)   # the new Selection or None
 
-    def _install(self, dataset: Dataset) -> None:
-        self.dataset = dataset
-        self._date = dataset.default_date
-        self.visible_series: list[SeriesKey] = default_series(dataset)
+    def __init__(self, dataset: Dataset | None = None) -> None:
+        self.layers = {name: True for name in MAP_LAYERS}
+        self.dataset: Dataset | None = None
+        self._date: dt.date | None = None
+        self.visible_series: list[SeriesKey] = []
         self.selection: Selection | None = None
+        if dataset is not None:
+            self._install(dataset, None, ())
+
+    def _install(self, dataset: Dataset, date: dt.date | None, series: Iterable[str]) -> None:
+        self.dataset = dataset
+        self._date = self._clamp(date) if date is not None else dataset.default_date
+        keys = dataset.series_keys()
+        chosen = [key for key in keys if key.name in set(series)]
+        self.visible_series = chosen or default_series(dataset)
+        self.selection = None
 
     # -- dataset ----------------------------------------------------------
-    def set_dataset(self, dataset: Dataset, date: dt.date | None = None) -> None:
-        self._install(dataset)
-        if date is not None:
-            self._date = self._clamp(date)
+    def set_dataset(self, dataset: Dataset, date: dt.date | None = None,
+                    series: Iterable[str] = ()) -> None:
+        """Show `dataset` at `date` (clamped; else its default date), with the series
+        named in `series` where it has any of them (else its suggestion), and nothing
+        selected. Announced once, as `dataset_changed`: views rebuild once."""
+        self._install(dataset, date, series)
         self.dataset_changed.emit(dataset)
-        self.date_changed.emit(self._date)
 
     def update_dataset(self, dataset: Dataset) -> None:
         """The same briefing with edits applied or undone: date, layers, series and
@@ -76,7 +92,8 @@ class ViewerState:
 
     # -- date -------------------------------------------------------------
     @property
-    def date(self) -> dt.date:
+    def date(self) -> dt.date | None:
+        """The date shown; None while there is no dataset."""
         return self._date
 
     def _clamp(self, date: dt.date) -> dt.date:
@@ -84,13 +101,14 @@ class ViewerState:
 
     def set_date(self, date: dt.date) -> bool:
         """Move to `date` (clamped); True when it changed and was announced."""
+        if self.dataset is None:
+            return False
         date = self._clamp(date)
         if date == self._date:
             return False
         self._date = date
         self.date_changed.emit(date)
         return True
-
     # -- layers, series, selection ----------------------------------------
     def set_layer_visible(self, name: str, visible: bool) -> None:
         if self.layers.get(name) == visible:

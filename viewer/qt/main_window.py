@@ -348,12 +348,14 @@ class MainWindow(QMainWindow):
         self.progress_bar.hide()
         gc.unfreeze()  # the previous dataset's objects may be collected again
         if self.state is None:
-            self._build_views(dataset, self._pending_date)
-        else:
-            self.state.set_dataset(dataset, self._pending_date)
-            self._apply_saved_series()
-            if self._keep_view is not None:
-                self.map.restore_view(self._keep_view)
+            self._build_views()
+        # One announcement: every view rebuilds once, with the series chosen
+        # last time where this dataset has any of them.
+        self.state.set_dataset(dataset, self._pending_date,
+                               self.settings.value("view/series", [], type=list))
+        self.stack.setCurrentWidget(self.map)
+        if self._keep_view is not None:
+            self.map.restore_view(self._keep_view)
         self._keep_view = None
         self.team.watch(self.loader.location, dataset.log_position)
         conflicts = dataset.extra_layers.get("sync_conflicts")
@@ -407,8 +409,8 @@ class MainWindow(QMainWindow):
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear list", lambda: self.settings.remove("dataset/recent"))
 
-    # -- the views, made once the first dataset is here -------------------
-    def _build_views(self, dataset, date: dt.date | None) -> None:
+    # -- the views, made once, when the first dataset is here -------------
+    def _build_views(self) -> None:
         # Imported only now: these pull in geopandas and pyqtgraph, which the
         # first paint of the window must not wait for.
         from viewer.model.state import ViewerState
@@ -418,14 +420,10 @@ class MainWindow(QMainWindow):
         from viewer.qt.playback import Playback
         from viewer.qt.timeline import Timeline
 
-        self.state = state = ViewerState(dataset)
-        if date is not None:
-            state.set_date(date)
+        self.state = state = ViewerState()
         self._apply_saved_layers()
-        self._apply_saved_series()
         self.map = MapCanvas(state)
         self.stack.addWidget(self.map)
-        self.stack.setCurrentWidget(self.map)
         self.timeline = Timeline(state)
         self.timeline_box.layout().addWidget(self.timeline)
         self.details = DetailsPanel(state)
@@ -446,8 +444,6 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         self.date_edit.setEnabled(True)
         self._fill_layers_menu()
-        self._show_dataset(dataset)
-        self._show_date(state.date)
         self.map.setFocus()
 
     def _show_dataset(self, dataset) -> None:
@@ -457,6 +453,7 @@ class MainWindow(QMainWindow):
         count = len(dataset.warnings)
         self.warnings_button.setText(f"⚠ {count} warning{'s' if count != 1 else ''}")
         self.warnings_button.setVisible(count > 0)
+        self._show_date(self.state.date)
 
     def _show_date(self, date: dt.date) -> None:
         self.date_edit.show_date(date)
@@ -497,7 +494,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda on, n=name: self.state.set_layer_visible(n, on))
 
     def _fill_series_menu(self) -> None:
-        from viewer.qt.timeline import series_name, unit_label
+        from viewer.model.timeline import series_name, unit_label
 
         self.series_menu.clear()
         dataset = self.state.dataset
@@ -528,14 +525,6 @@ class MainWindow(QMainWindow):
         for name in self.settings.value("view/hidden_layers", [], type=list):
             if name in self.state.layers:
                 self.state.set_layer_visible(name, False)
-
-    def _apply_saved_series(self) -> None:
-        """Show the series chosen last time when this dataset has any of them; otherwise
-        keep the state's default (the dataset's suggestion)."""
-        keys = self.state.dataset.series_keys()
-        saved = set(self.settings.value("view/series", [], type=list)) & {k.name for k in keys}
-        for key in keys if saved else ():
-            self.state.set_series_visible(key, key.name in saved)
 
     # -- exports and help -------------------------------------------------
     def export_png(self) -> None:

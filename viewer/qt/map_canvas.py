@@ -12,6 +12,7 @@ from PySide6.QtGui import (QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResiz
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from viewer.model.state import ViewerState
+from viewer.render import style
 from viewer.render.overlay import SCREEN
 from viewer.render.projection import Extent
 from viewer.render.renderer import MapRenderer
@@ -34,7 +35,8 @@ class MapCanvas(QWidget):
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.renderer = MapRenderer(state.dataset)
+        # None until the state has a dataset; then the loader's prepared map.
+        self.renderer = MapRenderer(state.dataset) if state.dataset is not None else None
         self._view: MapView | None = None
         self._navigated = False   # until the user pans or zooms, resizing refits the data
         self._press: QPointF | None = None
@@ -45,6 +47,7 @@ class MapCanvas(QWidget):
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setToolTip("Drag to pan, wheel or +/− to zoom, 0 to reset; click for sources")
+        # A reload is one `dataset_changed` (the date comes with it).
         state.date_changed.connect(self._repaint)
         state.layers_changed.connect(self._repaint)
         state.selection_changed.connect(self._repaint)
@@ -105,6 +108,10 @@ class MapCanvas(QWidget):
     # -- painting ---------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        if self.renderer is None:
+            painter.fillRect(self.rect(), style.BACKGROUND)
+            painter.end()
+            return
         try:
             self.renderer.render(painter, self.view, self.state.date, self.state.layers,
                                  self.state.selection, SCREEN)
@@ -139,7 +146,7 @@ class MapCanvas(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self._press is None:
             return
-        if not self._dragged:
+        if not self._dragged and self.renderer is not None:
             self.state.select(self.renderer.hit_test(self.view, event.position(), self.state.date,
                                                      self.state.layers))
         self._press = None

@@ -10,32 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
 from viewer.model.dataset import SeriesKey, joined_steps
-from viewer.model.dates import add_months, format_date, from_day, parse_date, to_day
+from viewer.model.dates import add_months, format_date, from_day, to_day
 from viewer.model.state import Selection, ViewerState
+from viewer.model.timeline import (CATEGORY_ORDER, EventMark, event_marks, lane_order,
+                                   series_date_precision, series_name, unit_label)
 from viewer.model.unknowns import current_to_mark, current_to_text
 
 # Okabe–Ito colours (colour-blind safe), one per event category, lanes top to bottom.
-CATEGORY_COLORS = {
-    "control": "#D55E00",
-    "military": "#CC79A7",
-    "trade": "#009E73",
-    "diplomacy": "#0072B2",
-    "policy": "#56B4E9",
-    "market": "#E69F00",
-    "context": "#000000",
-    "disaster": "#F0E442",
-}
+CATEGORY_COLORS = dict(zip(CATEGORY_ORDER, ("#D55E00", "#CC79A7", "#009E73", "#0072B2", "#56B4E9",
+                                            "#E69F00", "#000000", "#F0E442")))
 OTHER_CATEGORY_COLOR = "#999999"
 SERIES_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 AXIS_PEN = "#555555"
@@ -45,7 +37,6 @@ BEYOND_DATA = QColor(230, 159, 0, 38)  # the days after the latest fact: a pale 
 LEFT_AXIS_WIDTH = 96
 LANE_HEIGHT = 13  # pixels per event lane, at least
 SERIES_ROW_HEIGHT = 88  # pixels per series plot, at least
-UNIT_LABELS = {"pct": "%", "pct_yoy": "% year on year", "t_cumulative_ytd": "t, year to date"}
 
 LABEL_STRIP = 1.7  # lanes' worth of space above the top lane, for the cursor's date
 
@@ -124,7 +115,13 @@ def date_tick_levels(first: float, last: float, pixels: float):
 
 
 class DateAxis(pg.AxisItem):
-    """A bottom axis over day numbers, labelled as years, months or days by zoom."""
+    """A bottom axis over day numbers, labelled as years, months or days by zoom.
+
+    Kept instead of pyqtgraph's DateAxisItem, which was tried (over day numbers
+    x 86400 s, UTC): a one-month view got the ticks "04 09 14 19 24 29" with no
+    month or year anywhere on the axis, where this one shows "Oct 2024" and the
+    1st, 8th, 15th, 22nd; its multi-year views matched (issue 12).
+    """
 
     def __init__(self) -> None:
         super().__init__("bottom")
@@ -157,71 +154,6 @@ class TimeViewBox(pg.ViewBox):
             super().mouseClickEvent(ev)
 
 
-# -- events ------------------------------------------------------------------
-@dataclass(frozen=True)
-class EventMark:
-    """One event as the timeline draws it."""
-
-    event_id: str
-    date: dt.date
-    precision: str
-    end_date: dt.date | None
-    title: str
-    category: str
-    importance: int
-
-    @property
-    def is_span(self) -> bool:
-        return self.precision != "day" or self.end_date is not None
-
-    def span_days(self) -> tuple[int, int]:
-        """[first, last + 1) day numbers of the whole month/quarter/year or period."""
-        months = {"month": 1, "quarter": 3, "year": 12}.get(self.precision)
-        if months is None:
-            start, end = self.date, self.date + dt.timedelta(days=1)
-        else:
-            first_month = {"month": self.date.month, "quarter": (self.date.month - 1) // 3 * 3 + 1,
-                           "year": 1}[self.precision]
-            start = dt.date(self.date.year, first_month, 1)
-            end = add_months(start, months)
-        if self.end_date is not None:
-            end = max(end, self.end_date + dt.timedelta(days=1))
-        return to_day(start), to_day(end)
-
-    def date_label(self) -> str:
-        label = format_date(self.date, self.precision)
-        if self.end_date is not None:
-            label += f" – {format_date(self.end_date, self.precision)}"
-        return label
-
-    def tooltip(self) -> str:
-        return (f"<b>{html.escape(self.title)}</b><br>{html.escape(self.date_label())}"
-                f" · {html.escape(self.category)}")
-
-
-def event_marks(events: pd.DataFrame) -> list[EventMark]:
-    """The dated events of a dataset's `events` layer, oldest first."""
-    importance = pd.to_numeric(events.get("importance", pd.Series(1, index=events.index)),
-                               errors="coerce").fillna(1).clip(1, 3).astype(int)
-    end_dates = events.get("end_date", pd.Series(None, index=events.index, dtype=object))
-    marks = []
-    for (_, row), weight, end in zip(events.iterrows(), importance, end_dates):
-        date = parse_date(row["date"])
-        if date is None:
-            continue
-        marks.append(EventMark(str(row["event_id"]), date, str(row.get("date_precision") or "day"),
-                               parse_date(end), str(row["title"]), str(row["category"]),
-                               int(weight)))
-    return marks
-
-
-def lane_order(categories) -> list[str]:
-    """Known categories in their fixed order, then any others alphabetically."""
-    present = set(categories)
-    known = [c for c in CATEGORY_COLORS if c in present]
-    return known + sorted(present - set(known))
-
-
 class SpanBar(QGraphicsRectItem):
     """A translucent bar for an event dated only to a month/quarter/year, or lasting a period."""
 
@@ -248,37 +180,6 @@ class SpanBar(QGraphicsRectItem):
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
             self._on_click(self.mark)
-
-
-# -- series ------------------------------------------------------------------
-def unit_label(unit: str) -> str:
-    """A readable unit: `t_per_month` → `t/month`, `pct_yoy` → `% year on year`."""
-    return UNIT_LABELS.get(unit, unit.replace("_per_", "/").replace("_", " "))
-
-
-def series_name(labels: list[str]) -> str:
-    """A name for a whole series from its points' labels.
-
-    Each label describes one point ("China rare-earth exports, Oct 2023"): the
-    name is the comma-separated parts every label shares, or for a lone or
-    disagreeing label its first part.
-    """
-    parts = [label.split(", ") for label in labels]
-    shared = []
-    for group in zip(*parts):
-        if len(set(group)) > 1:
-            break
-        shared.append(group[0])
-    if len(parts) > 1 and shared:
-        return ", ".join(shared)
-    return parts[-1][0] if parts else ""
-
-
-def series_date_precision(unit: str, day: dt.date) -> str:
-    # Monthly and yearly figures are dated on the first of their period.
-    if "per_year" in unit and day.month == 1 and day.day == 1:
-        return "year"
-    return "month" if day.day == 1 else "day"
 
 
 def _style_axis(axis: pg.AxisItem) -> None:
@@ -328,7 +229,8 @@ class Timeline(QWidget):
         state.series_changed.connect(self._show_series)
         state.date_changed.connect(self._show_date)
         state.selection_changed.connect(self._show_selection)
-        self._show_dataset(state.dataset)
+        if state.dataset is not None:
+            self._show_dataset(state.dataset)
 
     # -- building ---------------------------------------------------------
     def _new_plot(self, row: int) -> pg.PlotItem:

@@ -1,0 +1,112 @@
+"""What the timeline shows, as data: events as marks with their spans, and
+series names and units. The widget (viewer/qt/timeline.py) only draws these."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+
+from viewer.model.dates import add_months, format_date, parse_date, to_day
+
+# Event categories in lane order, top to bottom; others follow alphabetically.
+CATEGORY_ORDER = ("control", "military", "trade", "diplomacy", "policy", "market", "context",
+                  "disaster")
+UNIT_LABELS = {"pct": "%", "pct_yoy": "% year on year", "t_cumulative_ytd": "t, year to date"}
+
+
+# -- events ------------------------------------------------------------------
+@dataclass(frozen=True)
+class EventMark:
+    """One event as the timeline draws it."""
+
+    event_id: str
+    date: dt.date
+    precision: str
+    end_date: dt.date | None
+    title: str
+    category: str
+    importance: int
+
+    @property
+    def is_span(self) -> bool:
+        return self.precision != "day" or self.end_date is not None
+
+    def span_days(self) -> tuple[int, int]:
+        """[first, last + 1) day numbers of the whole month/quarter/year or period."""
+        months = {"month": 1, "quarter": 3, "year": 12}.get(self.precision)
+        if months is None:
+            start, end = self.date, self.date + dt.timedelta(days=1)
+        else:
+            first_month = {"month": self.date.month, "quarter": (self.date.month - 1) // 3 * 3 + 1,
+                           "year": 1}[self.precision]
+            start = dt.date(self.date.year, first_month, 1)
+            end = add_months(start, months)
+        if self.end_date is not None:
+            end = max(end, self.end_date + dt.timedelta(days=1))
+        return to_day(start), to_day(end)
+
+    def date_label(self) -> str:
+        label = format_date(self.date, self.precision)
+        if self.end_date is not None:
+            label += f" – {format_date(self.end_date, self.precision)}"
+        return label
+
+    def tooltip(self) -> str:
+        return (f"<b>{html.escape(self.title)}</b><br>{html.escape(self.date_label())}"
+                f" · {html.escape(self.category)}")
+
+
+def event_marks(events: pd.DataFrame) -> list[EventMark]:
+    """The dated events of a dataset's `events` layer, oldest first."""
+    importance = pd.to_numeric(events.get("importance", pd.Series(1, index=events.index)),
+                               errors="coerce").fillna(1).clip(1, 3).astype(int)
+    end_dates = events.get("end_date", pd.Series(None, index=events.index, dtype=object))
+    marks = []
+    for (_, row), weight, end in zip(events.iterrows(), importance, end_dates):
+        date = parse_date(row["date"])
+        if date is None:
+            continue
+        marks.append(EventMark(str(row["event_id"]), date, str(row.get("date_precision") or "day"),
+                               parse_date(end), str(row["title"]), str(row["category"]),
+                               int(weight)))
+    return marks
+
+
+def lane_order(categories) -> list[str]:
+    """Known categories in their fixed order, then any others alphabetically."""
+    present = set(categories)
+    known = [c for c in CATEGORY_ORDER if c in present]
+    return known + sorted(present - set(known))
+
+
+# -- series ------------------------------------------------------------------
+def unit_label(unit: str) -> str:
+    """A readable unit: `t_per_month` → `t/month`, `pct_yoy` → `% year on year`."""
+    return UNIT_LABELS.get(unit, unit.replace("_per_", "/").replace("_", " "))
+
+
+def series_name(labels: list[str]) -> str:
+    """A name for a whole series from its points' labels.
+
+    Each label describes one point ("China rare-earth exports, Oct 2023"): the
+    name is the comma-separated parts every label shares, or for a lone or
+    disagreeing label its first part.
+    """
+    parts = [label.split(", ") for label in labels]
+    shared = []
+    for group in zip(*parts):
+        if len(set(group)) > 1:
+            break
+        shared.append(group[0])
+    if len(parts) > 1 and shared:
+        return ", ".join(shared)
+    return parts[-1][0] if parts else ""
+
+
+def series_date_precision(unit: str, day: dt.date) -> str:
+    # Monthly and yearly figures are dated on the first of their period.
+    if "per_year" in unit and day.month == 1 and day.day == 1:
+        return "year"
+    return "month" if day.day == 1 else "day"
