@@ -29,13 +29,20 @@ def isolated_settings(tmp_path_factory, monkeypatch):
     yield home
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    """The tiny test briefing (factory.py), read once per test module."""
+@pytest.fixture(scope="session")
+def tiny_gpkg(tmp_path_factory) -> Path:
+    """The tiny test briefing (factory.py), written once per run: tests only read it."""
     from factory import write_tiny
+
+    return write_tiny(tmp_path_factory.mktemp("tiny") / "tiny.gpkg")
+
+
+@pytest.fixture(scope="session")
+def dataset(tiny_gpkg):
+    """The tiny briefing, read once per run; tests only read it."""
     from viewer.io import read_dataset
 
-    return read_dataset(write_tiny(tmp_path_factory.mktemp("tiny") / "tiny.gpkg"))
+    return read_dataset(tiny_gpkg)
 
 
 @pytest.fixture

@@ -9,12 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from factory import write_tiny
 from PIL import Image
 
 from viewer import __version__
 from viewer.cli import main
-from viewer.io import read_dataset
 from viewer.export import (ExportCancelled, ExportOptions, TargetExists, dates_every,
                                   export_animation, export_pack, export_png)
 from viewer.render.renderer import MapRenderer
@@ -23,20 +21,15 @@ DAY = dt.date(2024, 11, 20)
 SMALL = ExportOptions(width=640, height=360)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def app(qapp):
     """Fonts need an application; pytest-qt's is a QApplication, so widget tests can follow."""
     return qapp
 
 
 @pytest.fixture
-def tiny(tmp_path) -> Path:
-    return write_tiny(tmp_path / "tiny.gpkg")
-
-
-@pytest.fixture
-def dataset(app, tiny):
-    return read_dataset(tiny)
+def tiny(tiny_gpkg) -> Path:
+    return tiny_gpkg
 
 
 def pixels(path: Path) -> np.ndarray:
@@ -226,7 +219,7 @@ def test_cancelled_pack_leaves_no_files(dataset, tmp_path):
         export_pack(dataset, dates_every(dt.date(2024, 6, 1), dt.date(2024, 9, 1), "month"), tmp_path,
                     SMALL, cancelled=cancel_after_first_image)
     assert list(tmp_path.glob("*.png")) == [] and not (tmp_path / "index.html").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["tiny.gpkg"]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_pack_reports_progress(dataset, tmp_path):

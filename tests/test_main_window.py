@@ -19,8 +19,8 @@ KIA_BLUE, HALT_RED = "kia", "halt"
 
 
 @pytest.fixture
-def tiny(tmp_path):
-    return write_tiny(tmp_path / "tiny.gpkg")
+def tiny(tiny_gpkg):
+    return tiny_gpkg
 
 
 @pytest.fixture

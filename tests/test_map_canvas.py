@@ -20,8 +20,8 @@ BEFORE_CAPTURE = dt.date(2024, 9, 1)
 
 
 @pytest.fixture
-def state(tmp_path):
-    return ViewerState(read_dataset(write_tiny(tmp_path / "tiny.gpkg")))
+def state(dataset):
+    return ViewerState(dataset)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from factory import write_tiny
 from viewer.io import read_dataset
 from viewer.model.dates import OPEN_END, add_months, format_date, to_day
 from viewer.model.state import Selection, ViewerState
@@ -54,8 +53,8 @@ def test_adding_a_month_clamps_to_the_last_day():
 
 
 @pytest.fixture
-def tiny(tmp_path):
-    return read_dataset(write_tiny(tmp_path / "tiny.gpkg"))
+def tiny(dataset):
+    return dataset
 
 
 def test_capture_changes_the_holder_on_its_day(tiny):

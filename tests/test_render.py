@@ -35,8 +35,8 @@ def app(qapp):
 
 
 @pytest.fixture
-def renderer(app, tmp_path):
-    return MapRenderer(read_dataset(write_tiny(tmp_path / "tiny.gpkg")))
+def renderer(app, dataset):
+    return MapRenderer(dataset)
 
 
 def pixel_of(renderer, view, lon, lat) -> QPointF:
