@@ -117,6 +117,7 @@ class MapCanvas(QWidget):
                                  self.state.selection, SCREEN)
         finally:
             painter.end()
+        self.renderer.prepared.warm_up_in_background()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         # Until the user moves the map, it keeps showing the whole default

@@ -69,10 +69,14 @@ def _stream_path(records: np.ndarray) -> QPainterPath:
     return path
 
 
-# Levels finer than this many metres are built per shape when a view first
-# needs them: they hold most of the vertices, and the zoomed-in views that use
-# them show few shapes.
-LAZY_BELOW = 100.0
+# Levels from this many metres up are the ones a whole-map view uses; `warm_up`
+# builds them after the first frame (which needs only one of them). Finer levels
+# hold most of the vertices and serve zoomed-in views of few shapes: each shape's
+# is built when a view first needs it.
+WARM_FROM = 100.0
+# Shapes built per hold of the lock while warming up: a paint waiting for the
+# lock waits for one chunk, not for a whole level.
+WARM_CHUNK = 256
 
 
 def distinct_objects(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -100,14 +104,16 @@ class LodPaths:
         self.tolerances = tolerances
         self._shapes, self._shape_of_row = distinct_objects(geoms)
         self._lock = threading.Lock()
-        lazy = [t for t in tolerances if t < LAZY_BELOW]
-        eager = [t for t in tolerances if t >= LAZY_BELOW]
-        self._levels: list[list] = [[None] * len(self._shapes) for _ in lazy]
-        # Eager levels, one at a time: only one simplified copy is alive at once.
-        previous = self._shapes
-        for tolerance in eager:
-            previous = _simplified(previous, tolerance)
-            self._levels.append(painter_paths(previous))
+        # Every level is built per shape when first drawn (or warmed up).
+        self._levels: list[list] = [[None] * len(self._shapes) for _ in tolerances]
+
+    def warm_up(self) -> None:
+        """Build the whole-map levels not built yet (call off the GUI thread)."""
+        for level, tolerance in enumerate(self.tolerances):
+            if tolerance < WARM_FROM:
+                continue
+            for start in range(0, len(self._shapes), WARM_CHUNK):
+                self._paths(level, np.arange(start, min(start + WARM_CHUNK, len(self._shapes))))
 
     def __len__(self) -> int:
         return len(self.bounds)

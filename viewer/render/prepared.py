@@ -63,6 +63,19 @@ class PreparedMap:
         self.outlets = dict(zip(sources["source_id"].astype(str),
                                 sources["outlet"].fillna(sources["source_id"]).astype(str)))
         self.colors = dict(zip(dataset.actors["actor_id"], dataset.actors["color"]))
+        self._warming = False
+
+    def warm_up_in_background(self) -> None:
+        """Once the first frame is drawn: build, on a thread of its own, the
+        simplified paths other whole-map zooms will need (the first frame built
+        only its own level), so zooming out later does not stall."""
+        with _last_lock:
+            if self._warming:
+                return
+            self._warming = True
+        paths = [self.control.paths, self.flows.paths] + [layer.paths for layer in self.base]
+        threading.Thread(target=lambda: [each.warm_up() for each in paths], daemon=True,
+                         name="kachin-viewer-warm-up").start()
 
     def row_of(self, layer: str, row_id: str) -> int | None:
         """The row of `row_id` in a selectable layer, None if there is none."""

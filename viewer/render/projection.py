@@ -6,12 +6,15 @@ edges (the command line's --extent and the PNG metadata).
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import pyproj
 import shapely
+
+from viewer.io import cache
 
 # Base layers are clipped to this many degrees around the data before
 # projecting: UTM stays well-behaved near its zone, not across a continent.
@@ -65,6 +68,10 @@ def utm_epsg(lon: float, lat: float) -> int:
     return (32600 if lat >= 0 else 32700) + zone
 
 
+# Fewer vertices than this project faster than a cache entry is read.
+CACHED_VERTICES = 200_000
+
+
 class Projector:
     """Projects lon/lat geometries and points to a UTM zone and back."""
 
@@ -84,10 +91,26 @@ class Projector:
 
     def geometries(self, geoms: np.ndarray) -> np.ndarray:
         """A projected copy of an array of shapely geometries (vectorised)."""
-        def project(coords: np.ndarray) -> np.ndarray:
-            x, y = self._forward.transform(coords[:, 0], coords[:, 1])
-            return np.column_stack([x, y])
-        return shapely.transform(np.asarray(geoms, dtype=object), project)
+        return shapely.transform(np.asarray(geoms, dtype=object), self._project_coordinates)
+
+    def _project_coordinates(self, coords: np.ndarray) -> np.ndarray:
+        """All vertices at once. Many vertices (a large briefing) are looked up in the
+        user's cache first, by a hash of the coordinates and the target: hashing
+        costs about a tenth of projecting, and an unchanged file gives the same
+        coordinates (viewer/io/cache.py)."""
+        key = None
+        if len(coords) >= CACHED_VERTICES:
+            digest = hashlib.blake2b(np.ascontiguousarray(coords, dtype=float).tobytes(), digest_size=20)
+            digest.update(f"{self.epsg}|{pyproj.__version__}|{pyproj.proj_version_str}".encode())
+            key = digest.hexdigest()
+            found = cache.load_array("projected", key, coords.shape)
+            if found is not None:
+                return found
+        x, y = self._forward.transform(coords[:, 0], coords[:, 1])
+        projected = np.column_stack([x, y])
+        if key is not None:
+            cache.store_array("projected", key, projected)
+        return projected
 
     def points(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y = self._forward.transform(np.asarray(lon, float), np.asarray(lat, float))

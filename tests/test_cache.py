@@ -1,0 +1,47 @@
+"""Projecting a large briefing's vertices is done once per content, then read from
+the user's cache folder; a changed, truncated or damaged entry is never used."""
+import numpy as np
+import pytest
+import shapely
+
+from viewer.io import cache
+from viewer.render import projection
+from viewer.render.projection import Projector
+
+
+@pytest.fixture
+def projector(monkeypatch):
+    monkeypatch.setattr(projection, "CACHED_VERTICES", 10)    # the tiny shapes count as large
+    return Projector(32647)
+
+
+def squares(shift: float = 0.0) -> np.ndarray:
+    return shapely.box(np.arange(20) * 0.01 + 97 + shift, 25, np.arange(20) * 0.01 + 97.005 + shift, 25.005)
+
+
+def entries():
+    return sorted(cache.cache_folder().glob("projected-*.npy"))
+
+
+def test_the_same_vertices_are_projected_once(projector, monkeypatch):
+    first = projector.geometries(squares())
+    assert len(entries()) == 1
+    monkeypatch.setattr(projector, "_forward", None)      # projecting again would fail
+    again = projector.geometries(squares())
+    assert shapely.equals_exact(again, first, tolerance=0).all()
+
+
+def test_other_vertices_are_projected_afresh(projector):
+    projector.geometries(squares())
+    moved = projector.geometries(squares(shift=0.5))
+    assert len(entries()) == 2
+    assert shapely.get_coordinates(moved)[0, 0] > shapely.get_coordinates(projector.geometries(squares()))[0, 0]
+
+
+def test_a_damaged_entry_is_ignored_and_made_again(projector):
+    fresh = projector.geometries(squares())
+    (entry,) = entries()
+    entry.write_bytes(entry.read_bytes()[:40])            # truncated
+    again = projector.geometries(squares())
+    assert shapely.equals_exact(again, fresh, tolerance=0).all()
+    assert np.load(entry, allow_pickle=False).shape == (len(shapely.get_coordinates(squares())), 2)

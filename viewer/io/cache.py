@@ -1,0 +1,48 @@
+"""Work that depends only on a file's content, kept between sessions in the
+user's cache folder (`$XDG_CACHE_HOME/kachin-viewer`, else ~/.cache/kachin-viewer).
+
+Entries are numpy arrays stored with np.save and read with allow_pickle=False:
+plain numbers, nothing in them can run. Each is named by a hash of everything
+it was computed from, so a changed or truncated file gives other inputs and
+another name: a stale entry is never used. One that cannot be read, or has
+the wrong shape, is ignored and made again; one that cannot be written is no
+error. The newest few entries of each kind are kept.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from viewer.io.atomic import atomic_file
+
+KEEP = 8
+
+
+def cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kachin-viewer"
+
+
+def load_array(kind: str, key: str, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The array stored under `kind` and `key` if it has `shape`, else None."""
+    try:
+        found = np.load(cache_folder() / f"{kind}-{key}.npy", allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    return found if found.shape == shape else None
+
+
+def store_array(kind: str, key: str, array: np.ndarray) -> None:
+    folder = cache_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_file(folder / f"{kind}-{key}.npy", mode=0o600) as temporary:
+            with open(temporary, "wb") as handle:
+                np.save(handle, array, allow_pickle=False)
+        entries = sorted(folder.glob(f"{kind}-*.npy"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in entries[KEEP:]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
