@@ -33,7 +33,7 @@ def colour_at(image, renderer, view, lon, lat) -> np.ndarray:
 def test_the_changed_zone_is_drawn_strong_and_the_unchanged_one_dimmed(renderer, dataset):
     comparison = compare(dataset, A, B)
     image = render_compare(renderer, comparison, SMALL)
-    view = compare_view(renderer, CompareLayer(renderer, comparison), SMALL)
+    view = compare_view(renderer, CompareLayer(renderer.prepared, comparison), SMALL)
     plain = renderer.render_image(view, B)
     east = colour_at(image, renderer, view, 97.62, 25.38)    # KIA took it: KIA blue, strong
     west = colour_at(image, renderer, view, 97.12, 25.38)    # unchanged: under the veil

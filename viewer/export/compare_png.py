@@ -45,7 +45,7 @@ def compare_view(renderer: MapRenderer, layer: CompareLayer, options: ExportOpti
 
 def render_compare(renderer: MapRenderer, comparison: Comparison,
                    options: ExportOptions) -> QImage:
-    layer = CompareLayer(renderer, comparison)
+    layer = CompareLayer(renderer.prepared, comparison)
     view = compare_view(renderer, layer, options)
     title = compare_title(comparison, options.title)
     image = renderer.render_image(view, comparison.date_b, dict(options.layers or {}), None,

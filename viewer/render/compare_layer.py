@@ -38,8 +38,7 @@ CHANGE_LABEL = {CHANGED_HANDS: "Changed hands (new holder's colour)",
 class CompareLayer:
     """The changes of one Comparison, drawn over the prepared map of date B.
 
-    `prepared` is the map's prepared layers: anything with `control` and `flows`
-    layers (ids, paths, projected shapes) and `dataset`.
+    `prepared` is the map's PreparedMap (its `control` and `flows` layers and `dataset`).
     """
 
     def __init__(self, prepared, comparison: Comparison) -> None:
