@@ -20,6 +20,7 @@ import pyogrio
 import pyproj
 import shapely
 
+from viewer.io import cache
 from viewer.io.file_check import check_file
 from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
@@ -74,6 +75,7 @@ class SharedShapes:
 
     def __init__(self) -> None:
         self._by_digest: dict[bytes, object] = {}
+        self._digest_of: dict[int, bytes] = {}     # id(shape) -> its WKB's digest
         # id(shape) -> (shape, valid); holding the shape keeps its id from being reused.
         self._validity: dict[int, tuple[object, bool]] = {}
 
@@ -94,6 +96,7 @@ class SharedShapes:
             decoded = shapely.from_wkb(wkb[[rows[0] for rows in new_rows.values()]], on_invalid="raise")
             for (digest, rows), shape in zip(new_rows.items(), decoded):
                 self._by_digest[digest] = shape
+                self._digest_of[id(shape)] = digest
                 for row in rows:
                     shapes[row] = shape
         return shapes
@@ -105,9 +108,29 @@ class SharedShapes:
         if unknown:
             distinct = np.empty(len(unknown), dtype=object)
             distinct[:] = list(unknown.values())
-            for shape, valid in zip(distinct, _is_valid(distinct).tolist()):
+            for shape, valid in zip(distinct, self._checked_validity(distinct).tolist()):
                 self._validity[id(shape)] = (shape, valid)
         return np.array([g is not None and self._validity[id(g)][1] for g in geometries], dtype=bool)
+
+    def _checked_validity(self, shapes: np.ndarray) -> np.ndarray:
+        """shapely.is_valid, remembered in the user's cache for many shapes: named by
+        the digests of their exact WKB (already taken when decoding), so the same
+        bytes get the same verdict and any other bytes are checked afresh."""
+        digests = [self._digest_of.get(id(shape)) for shape in shapes]
+        if len(shapes) < CACHED_VALIDITY_SHAPES or None in digests:
+            return _is_valid(shapes)
+        key = hashlib.blake2b(b"".join(digests) + shapely.geos_version_string.encode(),
+                              digest_size=20).hexdigest()
+        found = cache.load_array("validity", key, (len(shapes),))
+        if found is not None and found.dtype == bool:
+            return found
+        valid = _is_valid(shapes)
+        cache.store_array("validity", key, valid)
+        return valid
+
+
+# Fewer shapes than this are checked faster than a cached verdict is read.
+CACHED_VALIDITY_SHAPES = 500
 
 
 class DatasetReader:
