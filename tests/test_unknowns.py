@@ -154,8 +154,8 @@ def test_route_with_no_status_is_drawn_faint_not_dropped(kachin, kachin_renderer
     day = dt.date(2026, 1, 10)           # Mai Ja Yang's gate is not in the reopening report
     assert "mai-ja-yang-gate" in state_json(capsys, day.isoformat())["routes_status_unknown"]
     view = kachin_renderer.default_view(1400, 1000, 1.0, EXPORT)
-    row = list(kachin_renderer.flows.ids).index("mai-ja-yang-gate-1")
-    middle = shapely.line_interpolate_point(kachin_renderer.flows.projected[row], 0.5,
+    row = list(kachin_renderer.prepared.flows.ids).index("mai-ja-yang-gate-1")
+    middle = shapely.line_interpolate_point(kachin_renderer.prepared.flows.projected[row], 0.5,
                                             normalized=True)
     px, py = view.to_pixels(np.array([middle.x]), np.array([middle.y]))
     at = QPointF(float(px[0]), float(py[0]))
@@ -204,7 +204,7 @@ def test_myitkyina_is_labelled_beside_its_own_symbol_at_the_default_view(kachin_
     view = kachin_renderer.default_view(*size, 1.0, decorations)
     frame = Frame.of(view)
     layers = {k: True for k in ("base", "control", "flows", "places", "labels", "events")}
-    requests = kachin_renderer._label_requests(frame, kachin_renderer.places.in_view(frame), layers)
+    requests = kachin_renderer._label_requests(frame, kachin_renderer.prepared.places.in_view(frame), layers)
     placed, hidden = place_labels(requests, view.rect, [])
     label = next(p for p in placed if p.text == "Myitkyina")
     own = next(r for r in requests if r.text == "Myitkyina")
