@@ -98,7 +98,8 @@ class MapCanvas(QWidget):
         self.update()
 
     def _dataset_changed(self, dataset) -> None:
-        edited = self.renderer.dataset.path == dataset.path  # same file, rows edited: keep the view
+        # The same file with rows edited keeps the view; the first dataset has none to keep.
+        edited = self.renderer is not None and self.renderer.dataset.path == dataset.path
         self.renderer = MapRenderer(dataset)
         if not edited:
             self._view = None
