@@ -15,9 +15,8 @@ from typing import Callable
 
 import pandas as pd
 
-from viewer.model.dataset import split_ids
+from viewer.model.names import MAP_LAYERS, split_ids
 from viewer.model.dates import parse_date
-from viewer.model.state import MAP_LAYERS
 
 CHAPTERS_LAYER = "briefing_chapters"
 BRIEFINGS_LAYER = "briefings"

@@ -11,19 +11,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from viewer.model.names import split_ids  # noqa: F401 (imported from here too)
 from viewer.model.dates import days_array, from_day, parse_date, to_day
 from viewer.model.temporal import IntervalIndex
 
 # Layers whose rows an edit can retract (see viewer.model.changes).
 RETRACTABLE_LAYERS = ("control", "flows", "events")
 DERIVED_NOTE = re.compile(r"\bderived\b", re.IGNORECASE)
-
-
-def split_ids(value: object) -> list[str]:
-    """The ids in a `;`-separated list cell; an empty list for a null."""
-    if not isinstance(value, str):
-        return []
-    return [part.strip() for part in value.split(";") if part.strip()]
 
 
 # A line may join two points at most this many times the series' own spacing apart.

@@ -9,8 +9,8 @@ from psygnal import Signal
 
 from viewer.model.dataset import Dataset, SeriesKey, split_ids
 from viewer.model.dates import to_day
+from viewer.model.names import MAP_LAYERS
 
-MAP_LAYERS = ("base", "control", "flows", "places", "labels", "events")
 
 
 @dataclass(frozen=True)

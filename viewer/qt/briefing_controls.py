@@ -12,6 +12,7 @@ from viewer.model.briefing import Chapter
 from viewer.model.state import MAP_LAYERS
 from viewer.qt.chapters_panel import ChaptersPanel
 from viewer.qt.presenter import Presenter
+from viewer.render.renderer import MapRenderer
 
 
 class BriefingControls:
@@ -50,7 +51,7 @@ class BriefingControls:
         if index is None:
             index = max(self.panel.chapters.currentRow(), 0)
         # Its own caches over the map's prepared shapes: the window's frames stay valid.
-        self.presenter = Presenter(self.map.renderer.for_another_thread(), briefing, index)
+        self.presenter = Presenter(MapRenderer(self.map.renderer.prepared), briefing, index)
         self.presenter.closed.connect(self._presenter_closed)
         # The window's screen, sized first: without a window manager (a kiosk, Xvfb)
         # showFullScreen alone leaves a small window.

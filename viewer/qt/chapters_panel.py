@@ -56,7 +56,8 @@ class ChaptersPanel(QWidget):
         self.present_button.setToolTip("Full screen from this chapter (F5); Esc leaves")
         self._build_layout()
         state.dataset_changed.connect(lambda _dataset: self.refresh())
-        self.refresh()
+        if state.dataset is not None:   # else the first dataset_changed fills it
+            self.refresh()
 
     def _build_layout(self) -> None:
         buttons = QHBoxLayout()

@@ -627,6 +627,6 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("playback/speed", self.speed_box.currentData())
         self.settings.setValue("playback/loop", self.loop_action.isChecked())
-        if self.state is not None:
+        if self.state is not None and self.state.date is not None:
             self.settings.setValue("dataset/last_date", self.state.date.isoformat())
         super().closeEvent(event)
