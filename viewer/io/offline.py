@@ -13,14 +13,13 @@ the copy is taken afresh, so a second `sync` finds nothing to send.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from viewer.io.atomic import atomic_file
 from viewer.io.gpkg_write import write_gpkg
 from viewer.io.pg_edit_log import read_log
 from viewer.io.pg_read import DatabaseReader
@@ -96,16 +95,9 @@ def take_offline(url: DatabaseUrl, out: Path, conflicts: list[Conflict] = ()) ->
                                    "value": [url.saved, url.schema, str(reader.position)]})
     layers[CONFLICTS] = pd.DataFrame([c.row() for c in conflicts], columns=list(CONFLICT_COLUMNS),
                                      dtype=object)
-    folder = out.resolve().parent
-    handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
-    os.close(handle)
-    temporary = Path(name)
-    try:
+    with atomic_file(out.resolve()) as temporary:
         write_gpkg(layers, temporary, overwrite=True)
         _write_log(temporary, log)
-        os.replace(temporary, out)
-    finally:
-        temporary.unlink(missing_ok=True)
     return reader.position
 
 
