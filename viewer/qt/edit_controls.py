@@ -18,6 +18,7 @@ from viewer.qt.edit_fields import DateField
 from viewer.qt.edit_forms import (ControlForm, CorrectForm, EventForm, RetractForm, RouteForm,
                                   SourceForm)
 from viewer.qt.edit_session import EditSession
+from viewer.qt.held_edits import HeldEditsDialog
 from viewer.qt.history import HistoryDialog, RowHistory
 
 
@@ -39,6 +40,8 @@ class EditControls(QObject):
                                             lambda _=False, f=form: self.open_form(f))
         self.user_action = self._action("Your name in the edit &log…", self.ask_user_name)
         self.history_action = self._action("Edit &history…", self.show_history)
+        self.held_action = self._action("Edits &held back…", self.show_held)
+        self.session.held_back.connect(self.show_held)
         self.recorded_action = self._action("As &recorded on…", self.ask_recorded_on)
         self.recorded_label = QPushButton()
         self.recorded_label.setFlat(True)
@@ -63,6 +66,7 @@ class EditControls(QObject):
         self.pending_menu = edit_menu.addMenu("Edits not saved")
         self.pending_menu.aboutToShow.connect(self._fill_pending_menu)
         edit_menu.addAction(self.save_action)
+        edit_menu.addAction(self.held_action)
         edit_menu.addSeparator()
         for action in self.forms.values():
             edit_menu.addAction(action)
@@ -111,6 +115,12 @@ class EditControls(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    def show_held(self) -> HeldEditsDialog:
+        dialog = HeldEditsDialog(self.session, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def ask_recorded_on(self) -> None:
         dialog = RecordedOnDialog(self.session.recorded_on or dt.date.today(), self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -137,6 +147,7 @@ class EditControls(QObject):
                                            in ("control", "flows", "events"))
         self.save_action.setEnabled(bool(session.pending()))
         self.history_action.setEnabled(session.state is not None)
+        self.held_action.setEnabled(bool(session.held))
         self.recorded_action.setEnabled(session.state is not None)
         if session.recorded_on is None:
             self.recorded_label.hide()

@@ -5,7 +5,11 @@ Each analyst's edit (a `viewer.model.edits` command, checked) becomes one
 them. Save writes every pending edit through the store in one transaction
 (with an `edit_log` entry each) and clears the stack: saved edits are history,
 changed afterwards by a correction or a retraction. Pending edits are written
-to a journal as they are made, so a killed session offers them on the next start.
+to a journal as they are made, so a killed session offers them on the next start
+(a team database's too, keyed by its password-less address). A save refused
+because a colleague changed a row keeps every edit: after the window reloads,
+those whose rows are untouched are made again as unsaved edits; the others are
+held (journalled) until the analyst re-applies or discards each (`held`).
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from viewer.io.store import GpkgStore, StoreError, os_user
 from viewer.model.changes import Edit, EditRefused, LogEntry, RowChanged
 from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
 from viewer.model.edit_check import check_changes
+from viewer.model.edit_rebase import rebased, still_fits
 from viewer.qt.edit_journal import Journal
 from viewer.resources import is_embedded_dataset
 
@@ -60,6 +65,7 @@ class EditSession(QObject):
 
     changed = Signal()  # pending edits, the saved log or the recorded-on day changed
     stale = Signal()  # a save was refused: the rows changed where they are stored
+    held_back = Signal()  # after a refused save, some edits met a colleague's change
     copied = Signal(Path)  # the embedded briefing was saved as the user's copy
 
     def __init__(self, window: QWidget, settings: QSettings) -> None:
@@ -71,6 +77,9 @@ class EditSession(QObject):
         self.recorded_on: dt.date | None = None
         self._current = None  # the briefing as it is now, while an earlier day is shown
         self.journal: Journal | None = None
+        self.held: list[Edit] = []  # edits a refused save kept, for the analyst to settle
+        self._held_journal: Journal | None = None
+        self._retry_held = False  # re-apply the held edits that still fit at the next open
         self.stack = QUndoStack(self)
         self.stack.indexChanged.connect(self._pending_changed)
         self.undo_action = self.stack.createUndoAction(self, "&Undo")
@@ -91,9 +100,9 @@ class EditSession(QObject):
         location = location if location is not None else path
         self.store = store_for(location) if location else None
         self.saved_log = self.store.log() if self.store else []
-        # Pending edits to a team database are not journalled (its saves are immediate).
-        self.journal = Journal.for_dataset(path) if path else None
+        self._start_journals(location)
         self._offer_journal()
+        self._reapply_held()
         self.changed.emit()
 
     def pending(self) -> list[Edit]:
@@ -134,7 +143,7 @@ class EditSession(QObject):
             tell(self.window, "Could not save a copy", f"{target}: {error.strerror or error}")
             return None
         self.store = GpkgStore(target)
-        self.journal = Journal.for_dataset(target)
+        self._start_journals(target)
         self.state.update_dataset(dataclasses.replace(self.state.dataset, path=target))
         self.copied.emit(target)
         self.changed.emit()
@@ -151,7 +160,11 @@ class EditSession(QObject):
         except RowChanged as error:
             tell(self.window, "Edits not saved", f"Nothing was written: {error}\n\nNot saved: "
                  + "; ".join(e.summary for e in edits) + ". The window now shows the briefing "
-                 "as it is stored; make these edits again where they still apply.")
+                 "as it is stored. Your edits are kept: those on rows nobody else changed stay "
+                 "unsaved on top of it; the others are under Edit ▸ Edits held back, to "
+                 "re-apply or discard.")
+            self._hold(edits)  # journalled before the stack (and its journal) is cleared
+            self._retry_held = True
             self.stack.clear()
             self.stale.emit()
             return False
@@ -196,7 +209,48 @@ class EditSession(QObject):
             self.show(as_recorded_on(saved, self.saved_log, day))
         self.changed.emit()
 
+    # -- edits held back by a refused save ----------------------------------------
+    def reapply_held(self, edit: Edit) -> None:
+        """Make a held edit again on the rows as they are now; it stays held if refused."""
+        again = rebased(self.state.dataset, edit)
+        try:
+            check_changes(self.state.dataset, again.changes)
+        except EditRefused as refused:
+            tell(self.window, "Edit not re-applied", f"'{edit.summary}' still held: {refused}")
+            return
+        self.push(again)
+        self.discard_held(edit)
+
+    def discard_held(self, edit: Edit) -> None:
+        self._hold([held for held in self.held if held is not edit])
+
+    def _hold(self, edits: list[Edit]) -> None:
+        self.held = list(edits)
+        if self._held_journal is not None:
+            self._held_journal.write(self.held)
+        self.changed.emit()
+
+    def _reapply_held(self) -> None:
+        """After a refused save's reload: edits whose rows nobody changed become pending again."""
+        if not self._retry_held:
+            return
+        self._retry_held = False
+        kept = []
+        for edit in self.held:
+            if still_fits(self.state.dataset, edit) and _fits(self.state.dataset, edit):
+                self.push(edit)
+            else:
+                kept.append(edit)
+        self._hold(kept)
+        if kept:
+            self.held_back.emit()
+
     # -- the crash journal ----------------------------------------------------
+    def _start_journals(self, location) -> None:
+        self.journal = Journal.for_dataset(location) if location else None
+        self._held_journal = Journal.for_dataset(location, "held") if location else None
+        self.held = self._held_journal.read() if self._held_journal else []
+
     def _pending_changed(self, _index: int) -> None:
         if self.journal is not None:
             self.journal.write(self.pending())
@@ -224,6 +278,14 @@ class EditSession(QObject):
                      f"'{edit.summary}': {refused}")
                 break
             self.push(edit)
+
+
+def _fits(dataset, edit: Edit) -> bool:
+    try:
+        check_changes(dataset, edit.changes)
+    except EditRefused:
+        return False
+    return True
 
 
 def _free_name(folder: Path, stem: str) -> Path:

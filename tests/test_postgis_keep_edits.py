@@ -1,0 +1,94 @@
+"""A save refused because a colleague changed a row keeps every one of the analyst's edits."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtWidgets import QMessageBox
+
+from test_main_window import open_window
+from viewer.model.edit_apply import find_row
+from viewer.model.edits import AddSource, CorrectRow, SetControl
+from viewer.qt import edit_session
+
+NOV_5, NOV_9, NOV_20 = dt.date(2024, 11, 5), dt.date(2024, 11, 9), dt.date(2024, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def discard_when_asked(monkeypatch):
+    """Windows close at the end with unsaved edits: the question is answered Discard."""
+    monkeypatch.setattr(edit_session, "ask", lambda *_: QMessageBox.StandardButton.Discard)
+
+
+def journal_texts(kind: str) -> list[str]:
+    folder = Path(QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.AppDataLocation)) / "journal"
+    return [p.read_text(encoding="utf-8") for p in folder.glob(f"{kind}-*.json")]
+
+
+def two_analysts(qtbot, tmp_path, team):
+    address = team("analyst").conninfo + "?schema=tiny"
+    windows = []
+    for name in ("alice", "bob"):
+        settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
+        settings.setValue("edit/user_name", name)
+        windows.append(open_window(qtbot, settings, address, NOV_20))
+    return windows
+
+
+def test_after_a_refused_save_the_untouched_edit_stays_pending_and_saves_next_time(
+        qtbot, tmp_path, team):
+    alice, bob = two_analysts(qtbot, tmp_path, team)
+    session = bob.editing.session
+    alice.editing.session.push(SetControl("zone-east", "SAC", NOV_5, confidence="reported",
+                                          sources=("s2",)).edit(alice.state.dataset, NOV_20))
+    session.push(AddSource("Irrawaddy", "Bhamo road reopens", NOV_9,
+                           source_id="s-bob").edit(bob.state.dataset, NOV_20))
+    session.push(CorrectRow("control", "c3", {"note": "bob: seen from the road"},
+                            reason="field call").edit(bob.state.dataset, NOV_20))
+    [pending] = journal_texts("pending")  # unsaved team-database edits are journalled
+    assert "Bhamo road reopens" in pending and "analyst-pw" not in pending
+    assert alice.editing.session.save()
+    with qtbot.waitSignal(bob.loader.loaded, timeout=15_000):
+        assert not session.save()
+    assert [e.command for e in session.pending()] == ["add-source"]  # made again, unsaved
+    assert find_row(bob.state.dataset, "control", "c3")["valid_to"] == "2024-11-05"  # alice's
+    assert session.save()
+    stored = session.store.read()
+    assert find_row(stored, "sources", "s-bob")["title"] == "Bhamo road reopens"
+    assert [e.user for e in session.store.log()] == ["alice", "bob"]
+
+
+def test_an_edit_on_a_row_a_colleague_changed_is_held_until_reapplied_or_discarded(
+        qtbot, tmp_path, team):
+    alice, bob = two_analysts(qtbot, tmp_path, team)
+    session = bob.editing.session
+    alice.editing.session.push(SetControl("zone-east", "SAC", NOV_5, confidence="reported",
+                                          sources=("s2",)).edit(alice.state.dataset, NOV_20))
+    session.push(CorrectRow("control", "c3", {"note": "bob: seen from the road"},
+                            reason="field call").edit(bob.state.dataset, NOV_20))
+    session.push(SetControl("zone-east", "KIA", NOV_9, status="contested", contested_with="SAC",
+                            confidence="claimed", sources=("s1",)).edit(bob.state.dataset, NOV_20))
+    assert alice.editing.session.save()
+    with qtbot.waitSignal(bob.loader.loaded, timeout=15_000):
+        assert not session.save()
+    assert not session.pending()
+    assert [e.command for e in session.held] == ["correct", "set-control"]  # not dropped
+    [held] = journal_texts("held")  # and they survive a crash
+    assert "bob: seen from the road" in held and "analyst-pw" not in held
+    dialog = bob.editing.show_held()
+    assert [dialog.list.item(i).text().split(" — ")[0] for i in range(dialog.list.count())] \
+        == [e.summary for e in session.held]
+    dialog.list.setCurrentRow(0)
+    dialog.reapply_button.click()  # bob's note, on the row as alice left it
+    assert [e.command for e in session.pending()] == ["correct"]
+    dialog.list.setCurrentRow(0)
+    dialog.reapply_button.click()  # a second holder of zone-east from 9 Nov: refused, kept
+    assert [e.command for e in session.held] == ["set-control"]
+    dialog.discard_button.click()  # only an explicit discard drops it
+    assert session.held == [] and journal_texts("held") == []
+    assert session.save()
+    row = find_row(session.store.read(), "control", "c3")
+    assert (row["note"], row["valid_to"]) == ("bob: seen from the road", "2024-11-05")
