@@ -5,15 +5,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QMessageBox
 
-from test_main_window import open_window
+from test_postgis_window import sac_takes_zone_east, two_analysts
 from viewer.model.edit_apply import find_row
 from viewer.model.edits import AddSource, CorrectRow, SetControl
 from viewer.qt import edit_session
 
-NOV_5, NOV_9, NOV_20 = dt.date(2024, 11, 5), dt.date(2024, 11, 9), dt.date(2024, 11, 20)
+NOV_9, NOV_20 = dt.date(2024, 11, 9), dt.date(2024, 11, 20)
 
 
 @pytest.fixture(autouse=True)
@@ -28,22 +28,11 @@ def journal_texts(kind: str) -> list[str]:
     return [p.read_text(encoding="utf-8") for p in folder.glob(f"{kind}-*.json")]
 
 
-def two_analysts(qtbot, tmp_path, team):
-    address = team("analyst").conninfo + "?schema=tiny"
-    windows = []
-    for name in ("alice", "bob"):
-        settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
-        settings.setValue("edit/user_name", name)
-        windows.append(open_window(qtbot, settings, address, NOV_20))
-    return windows
-
-
 def test_after_a_refused_save_the_untouched_edit_stays_pending_and_saves_next_time(
         qtbot, tmp_path, team):
     alice, bob = two_analysts(qtbot, tmp_path, team)
     session = bob.editing.session
-    alice.editing.session.push(SetControl("zone-east", "SAC", NOV_5, confidence="reported",
-                                          sources=("s2",)).edit(alice.state.dataset, NOV_20))
+    sac_takes_zone_east(alice)
     session.push(AddSource("Irrawaddy", "Bhamo road reopens", NOV_9,
                            source_id="s-bob").edit(bob.state.dataset, NOV_20))
     session.push(CorrectRow("control", "c3", {"note": "bob: seen from the road"},
@@ -65,8 +54,7 @@ def test_an_edit_on_a_row_a_colleague_changed_is_held_until_reapplied_or_discard
         qtbot, tmp_path, team):
     alice, bob = two_analysts(qtbot, tmp_path, team)
     session = bob.editing.session
-    alice.editing.session.push(SetControl("zone-east", "SAC", NOV_5, confidence="reported",
-                                          sources=("s2",)).edit(alice.state.dataset, NOV_20))
+    sac_takes_zone_east(alice)
     session.push(CorrectRow("control", "c3", {"note": "bob: seen from the road"},
                             reason="field call").edit(bob.state.dataset, NOV_20))
     session.push(SetControl("zone-east", "KIA", NOV_9, status="contested", contested_with="SAC",

@@ -59,22 +59,35 @@ def test_a_colleagues_save_shows_without_reopening_at_the_same_date_and_view(
     assert "briefer-pw" not in open(settings.fileName(), encoding="utf-8").read()
 
 
-def test_the_second_window_to_save_a_row_is_refused_and_shows_the_first_ones_change(
-        qtbot, tmp_path, team):
-    from PySide6.QtWidgets import QMessageBox
-
-    from viewer.model.edits import SetControl
-
+def two_analysts(qtbot, tmp_path, team):
+    """Alice's and Bob's windows on the same team database, as editors."""
     address = team("analyst").conninfo + "?schema=tiny"
     windows = []
     for name in ("alice", "bob"):
         settings = QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat)
         settings.setValue("edit/user_name", name)
         windows.append(open_window(qtbot, settings, address, NOV_20))
-    alice, bob = windows
-    nov_5, nov_9 = dt.date(2024, 11, 5), dt.date(2024, 11, 9)
-    alice.editing.session.push(SetControl("zone-east", "SAC", nov_5, confidence="reported",
-                                          sources=("s2",)).edit(alice.state.dataset, NOV_20))
+    return windows
+
+
+def sac_takes_zone_east(window) -> None:
+    """An unsaved edit in `window`: SAC holds zone-east from 5 Nov 2024 (closes row c3)."""
+    from viewer.model.edits import SetControl
+
+    window.editing.session.push(SetControl("zone-east", "SAC", dt.date(2024, 11, 5),
+                                           confidence="reported", sources=("s2",))
+                                .edit(window.state.dataset, NOV_20))
+
+
+def test_the_second_window_to_save_a_row_is_refused_and_shows_the_first_ones_change(
+        qtbot, tmp_path, team):
+    from PySide6.QtWidgets import QMessageBox
+
+    from viewer.model.edits import SetControl
+
+    alice, bob = two_analysts(qtbot, tmp_path, team)
+    nov_9 = dt.date(2024, 11, 9)
+    sac_takes_zone_east(alice)
     bob.editing.session.push(SetControl("zone-east", "KIA", nov_9, status="contested",
                                         contested_with="SAC", confidence="claimed",
                                         sources=("s1",)).edit(bob.state.dataset, NOV_20))
