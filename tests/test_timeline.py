@@ -180,3 +180,21 @@ def test_a_series_is_named_by_what_its_point_labels_share():
     assert series_name(["Terbium oxide, China market, Oct 2021",
                         "Terbium oxide, China market, May 2024"]) == "Terbium oxide, China market"
     assert series_name(["China rare-earth exports, 2024 total"]) == "China rare-earth exports"
+
+
+def test_lanes_fit_after_switching_datasets(timeline, state, tmp_path):
+    from factory import tiny_layers, write_tiny
+    from viewer.io import read_dataset
+    from viewer.qt.timeline import LABEL_STRIP
+
+    events = tiny_layers()["events"]
+    events["category"] = "control"                                  # one lane, not two
+    original = state.dataset
+    state.set_dataset(read_dataset(write_tiny(tmp_path / "one.gpkg", events=events)))
+    state.set_dataset(original)
+
+    _, (bottom, top) = timeline.lanes.viewRange()
+    assert (bottom, top) == pytest.approx((-0.5, 2 - 0.5 + LABEL_STRIP))  # both lanes whole
+    timeline.lanes.setYRange(0, 0.5, padding=0)
+    timeline.fit()                                              # "Fit all" puts them back
+    assert timeline.lanes.viewRange()[1] == pytest.approx([-0.5, 2 - 0.5 + LABEL_STRIP])

@@ -223,6 +223,7 @@ class Timeline(QWidget):
         self._lane_bands: list[QGraphicsRectItem] = []
         self._beyond_band: QGraphicsRectItem | None = None
         self._lane_of: dict[str, int] = {}
+        self._lanes_top = 0.5 + LABEL_STRIP
         self.series_plots: list[pg.PlotItem] = []
 
         state.dataset_changed.connect(self._show_dataset)
@@ -299,9 +300,10 @@ class Timeline(QWidget):
         for bar in self._spans:
             self.lanes.addItem(bar)
         self.lanes.getAxis("left").setTicks([[(row_of[c], c) for c in lanes], []])
-        top = len(lanes) - 0.5 + LABEL_STRIP  # a strip above the lanes for the cursor's date
-        self.lanes.setYRange(-0.5, top, padding=0)
-        self.lanes.setLimits(yMin=-0.5, yMax=top)
+        self._lanes_top = len(lanes) - 0.5 + LABEL_STRIP  # a strip above the lanes for the cursor's date
+        # Limits first: the previous dataset's would clamp a taller range (its top lane cut).
+        self.lanes.setLimits(yMin=-0.5, yMax=self._lanes_top)
+        self._fit_lanes()
         self.lanes.setMinimumHeight(LANE_HEIGHT * (len(lanes) + LABEL_STRIP) + 8)
         self.view.ci.layout.setRowStretchFactor(0, len(lanes))
 
@@ -435,9 +437,13 @@ class Timeline(QWidget):
                                     y=[self._lane_of[m.event_id] for m in ring])
 
     def fit(self) -> None:
-        """Show the dataset's whole time range."""
+        """Show the dataset's whole time range and every lane."""
         first, last, margin = self._day_range()
         self.lanes.setXRange(first - margin, last + margin, padding=0)
+        self._fit_lanes()
+
+    def _fit_lanes(self) -> None:
+        self.lanes.setYRange(-0.5, self._lanes_top, padding=0)
 
     # -- user gestures (the only writes) ----------------------------------
     def _cursor_dragged(self, line: pg.InfiniteLine) -> None:
