@@ -26,6 +26,7 @@ from viewer.model.dates import format_date
 from viewer.model.zones import UNKNOWN
 from viewer.render import style
 from viewer.render.layers import Frame, route_pens
+from viewer.render.map_overlay import paint_legend
 
 VEIL = QColor(255, 255, 255, 165)
 UNKNOWN_FILL = QColor("#BDBDBD")
@@ -64,7 +65,7 @@ class CompareLayer:
         for row, change in self.routes:
             self._paint_route(painter, frame, row, change)
         painter.setTransform(QTransform())
-        taken = list(panels)
+        taken = panels
         for row, change in self.zones:
             self._label(painter, frame, self.control.projected[row], _zone_text(change), taken)
         paint_legend(painter, frame, self.legend_rows(), self.title(), taken, self._swatch)
@@ -172,37 +173,6 @@ class CompareLayer:
         painter.drawRoundedRect(box, 3 * s, 3 * s)
         painter.setPen(style.TEXT)
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-
-
-def paint_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]], title: str,
-                 taken: list[QRectF], swatch) -> None:
-    """A small legend above the map's bottom-left panel (the scale bar), clear of the others."""
-    s = frame.scale
-    margin, line, side = 10 * s, 18 * s, 14 * s
-    painter.setFont(style.font(11 * s))
-    width = max(painter.fontMetrics().horizontalAdvance(text) for _, text in rows) + side + 3 * margin
-    height = line * (len(rows) + 1) + margin
-    box = QRectF(margin, frame.view.rect.bottom() - margin - height, width, height)
-    # Up from the bottom-left corner until it clears the footer, the scale bar and the rest.
-    while (hit := next((r for r in taken if r.intersects(box)), None)) is not None:
-        box.moveBottom(hit.top() - margin)
-    x, y = box.left(), box.top()
-    painter.setPen(style.cosmetic_pen(style.PANEL_EDGE, 1.0))
-    painter.setBrush(style.PANEL)
-    painter.drawRoundedRect(box, 4 * s, 4 * s)
-    painter.setPen(style.TEXT)
-    painter.setFont(style.font(12 * s, bold=True))
-    painter.drawText(QRectF(x + margin, y + margin / 2, width, line), title)
-    painter.setFont(style.font(11 * s))
-    for i, (key, text) in enumerate(rows, start=1):
-        top = y + margin / 2 + i * line
-        painter.save()
-        swatch(painter, QRectF(x + margin, top + 2 * s, side, side - 4 * s), key, frame)
-        painter.restore()
-        painter.setPen(style.TEXT)
-        painter.drawText(QRectF(x + 2 * margin + side, top, width, line),
-                         Qt.AlignmentFlag.AlignVCenter, text)
-    taken.append(box)
 
 
 def _unknown_route_pen(frame: Frame):

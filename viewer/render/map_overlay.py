@@ -4,12 +4,45 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter
 
+from viewer.render import style
 from viewer.render.layers import Frame
 
 
 class MapOverlay(Protocol):
     def paint(self, painter: QPainter, frame: Frame, panels: list[QRectF]) -> None:
-        """Draw over the map; `panels` are the title, legend and other boxes to keep clear of."""
+        """Draw over the map; `panels` are the boxes to keep clear of (title, legend, …):
+        an overlay adds the boxes it draws, so the next one keeps clear of them too."""
+
+
+def paint_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]], title: str,
+                 taken: list[QRectF], swatch) -> None:
+    """A small legend above the map's bottom-left panel (the scale bar), clear of the others."""
+    s = frame.scale
+    margin, line, side = 10 * s, 18 * s, 14 * s
+    painter.setFont(style.font(11 * s))
+    width = max(painter.fontMetrics().horizontalAdvance(text) for _, text in rows) + side + 3 * margin
+    height = line * (len(rows) + 1) + margin
+    box = QRectF(margin, frame.view.rect.bottom() - margin - height, width, height)
+    # Up from the bottom-left corner until it clears the footer, the scale bar and the rest.
+    while (hit := next((r for r in taken if r.intersects(box)), None)) is not None:
+        box.moveBottom(hit.top() - margin)
+    x, y = box.left(), box.top()
+    painter.setPen(style.cosmetic_pen(style.PANEL_EDGE, 1.0))
+    painter.setBrush(style.PANEL)
+    painter.drawRoundedRect(box, 4 * s, 4 * s)
+    painter.setPen(style.TEXT)
+    painter.setFont(style.font(12 * s, bold=True))
+    painter.drawText(QRectF(x + margin, y + margin / 2, width, line), title)
+    painter.setFont(style.font(11 * s))
+    for i, (key, text) in enumerate(rows, start=1):
+        top = y + margin / 2 + i * line
+        painter.save()
+        swatch(painter, QRectF(x + margin, top + 2 * s, side, side - 4 * s), key, frame)
+        painter.restore()
+        painter.setPen(style.TEXT)
+        painter.drawText(QRectF(x + 2 * margin + side, top, width, line),
+                         Qt.AlignmentFlag.AlignVCenter, text)
+    taken.append(box)
