@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 
 import pandas as pd
 from PySide6.QtCore import QUrl
@@ -261,12 +262,21 @@ class DetailsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.browser)
+        self._sections: list[Callable[[Selection | None], str]] = []
         state.selection_changed.connect(self._show)
         state.dataset_changed.connect(lambda _dataset: self._show(None))
         self._show(state.selection)
 
+    def add_section(self, section: Callable[[Selection | None], str]) -> None:
+        """Append `section(selection)` (escaped HTML, or "") to every description."""
+        self._sections.append(section)
+
+    def refresh(self) -> None:
+        self._show(self.state.selection)
+
     def _show(self, selection: Selection | None) -> None:
-        self.browser.setHtml(describe(self.state.dataset, selection, self.state.date))
+        extra = "".join(section(selection) for section in self._sections)
+        self.browser.setHtml(describe(self.state.dataset, selection, self.state.date) + extra)
 
     def _follow(self, url: QUrl) -> None:
         if url.scheme() == JUMP_SCHEME:

@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         self.map = None
         self.timeline = None
         self.details = None
+        self.analysis = None
+        self.evidence_lane = None
         self.playback = None
         self._pending_date: dt.date | None = None
         self.loader = DatasetLoader(self)
@@ -219,6 +221,7 @@ class MainWindow(QMainWindow):
                        self.start_action, self.end_action):
             play_menu.addSeparator() if action is None else play_menu.addAction(action)
 
+        self.analysis_menu = bar.addMenu("&Analysis")
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
         help_menu.addAction(self.sources_action)
@@ -272,6 +275,11 @@ class MainWindow(QMainWindow):
         # A tab beside Details: stacked, the two panels' minimum heights made small windows grow.
         self.tabifyDockWidget(self.details_dock, self.chapters_dock)
         self.details_dock.raise_()
+        self.changes_box = QWidget()
+        QVBoxLayout(self.changes_box).setContentsMargins(0, 0, 0, 0)
+        self.changes_dock = self._dock("Changes (compare)", "changes", self.changes_box,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.changes_dock.hide()
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -428,6 +436,7 @@ class MainWindow(QMainWindow):
         self.timeline_box.layout().addWidget(self.timeline)
         self.details = DetailsPanel(state)
         self.details_box.layout().addWidget(self.details)
+        self._build_analysis(state)
         self.playback = Playback(state, self)
         self.briefing = BriefingControls(self, self.chapters_box, state, self.map,
                                          self.editing.session)
@@ -445,6 +454,18 @@ class MainWindow(QMainWindow):
         self.date_edit.setEnabled(True)
         self._fill_layers_menu()
         self.map.setFocus()
+
+    def _build_analysis(self, state) -> None:
+        """Compare mode, the crossing overlay and the evidence lane (viewer/qt/analysis.py)."""
+        from viewer.qt.analysis import AnalysisTools
+        from viewer.qt.evidence_lane import EvidenceLane
+
+        self.analysis = AnalysisTools(state, self.map, self.timeline, self.details, self)
+        self.analysis.fill_menu(self.analysis_menu)
+        self.analysis.comparing_changed.connect(lambda on: on and self.changes_dock.show())
+        self.changes_box.layout().addWidget(self.analysis.panel)
+        self.evidence_lane = EvidenceLane(state, self.timeline.lanes)
+        self.timeline_box.layout().addWidget(self.evidence_lane)
 
     def _show_dataset(self, dataset) -> None:
         self.setWindowTitle(f"{dataset.title} — {APP_TITLE}")
@@ -597,7 +618,7 @@ class MainWindow(QMainWindow):
                 unreadable.append("window layout")
             screen = self.screen().availableGeometry()
             self.resize(min(1600, screen.width()), min(1000, screen.height()))
-            self.resizeDocks([self.timeline_dock], [390], Qt.Orientation.Vertical)
+            self.resizeDocks([self.timeline_dock], [450], Qt.Orientation.Vertical)
             self.resizeDocks([self.details_dock], [330], Qt.Orientation.Horizontal)
         speed = self.settings.value("playback/speed", DEFAULT_SPEED)
         index = self.speed_box.findData(int(speed) if str(speed).isdigit() else None)

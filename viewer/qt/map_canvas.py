@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from viewer.model.state import ViewerState
 from viewer.render import style
+from viewer.render.map_overlay import MapOverlay
 from viewer.render.overlay import SCREEN
 from viewer.render.projection import Extent
 from viewer.render.renderer import MapRenderer
@@ -41,6 +42,7 @@ class MapCanvas(QWidget):
         self._navigated = False   # until the user pans or zooms, resizing refits the data
         self._press: QPointF | None = None
         self._dragged = False
+        self._overlays: dict[str, MapOverlay] = {}
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMouseTracking(False)
@@ -93,6 +95,14 @@ class MapCanvas(QWidget):
             self._view = view
             self.update()
 
+    def set_overlay(self, name: str, overlay: MapOverlay | None) -> None:
+        """Draw `overlay` over the map (compare mode, route crossing); None removes it."""
+        if overlay is None:
+            self._overlays.pop(name, None)
+        else:
+            self._overlays[name] = overlay
+        self.update()
+
     # -- state ------------------------------------------------------------------------
     def _repaint(self, *_args) -> None:
         self.update()
@@ -115,7 +125,8 @@ class MapCanvas(QWidget):
             return
         try:
             self.renderer.render(painter, self.view, self.state.date, self.state.layers,
-                                 self.state.selection, SCREEN)
+                                 self.state.selection, SCREEN,
+                                 overlays=list(self._overlays.values()))
         finally:
             painter.end()
         self.renderer.prepared.warm_up_in_background()

@@ -1,0 +1,90 @@
+"""Compare mode, the route-crossing overlay and the evidence lane in the window."""
+import datetime as dt
+
+import pytest
+from factory import tiny_layers, write_layers
+from PySide6.QtCore import QSettings
+
+from test_main_window import KIA_BLUE, open_window, pixels, where
+from viewer.model.dates import to_day
+from viewer.model.state import Selection
+from viewer.qt.evidence_lane import MonthBar, month_tooltip
+
+B = dt.date(2024, 11, 1)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    layers = tiny_layers()
+    layers["sources"].loc[1, "title"] = "<b>bold</b> & <script>x</script>"
+    return open_window(qtbot, settings, write_layers(layers, tmp_path / "t.gpkg"), B)
+
+
+def kia_pixels(window) -> int:
+    return int(where(KIA_BLUE, pixels(window.map.grab().toImage())).sum())
+
+
+def test_compare_mode_lists_the_changes_and_puts_a_second_cursor_on_the_timeline(window):
+    tools = window.analysis
+    tools.set_date_a(dt.date(2024, 9, 1))
+    items = [tools.panel.changes.item(i).text() for i in range(tools.panel.changes.count())]
+    assert items == ["Easttown zone: held by SAC → held by KIA (gained by KIA; lost by SAC)",
+                     "r1: active → halted"]
+    assert window.changes_dock.isVisible()
+    assert tools.cursor_a in window.timeline.lanes.items
+    assert tools.cursor_a.value() == to_day(dt.date(2024, 9, 1))
+    # Both ends' sources are in the tooltip, escaped.
+    tooltip = tools.panel.changes.item(0).toolTip()
+    assert "Outlet B" in tooltip and "&lt;script&gt;" in tooltip and "<script>" not in tooltip
+    tools.stop_compare()
+    assert tools.cursor_a not in window.timeline.lanes.items
+    assert tools.panel.changes.count() == 0
+
+
+def test_compare_mode_dims_what_did_not_change(window):
+    before = kia_pixels(window)
+    window.analysis.set_date_a(dt.date(2024, 9, 1))
+    window.map.repaint()
+    assert kia_pixels(window) > before * 0.8     # the changed (KIA) zone stays strong
+    image = pixels(window.map.grab().toImage())
+    window.analysis.stop_compare()
+    plain = pixels(window.map.grab().toImage())
+    assert image.mean() > plain.mean() + 5       # the veil lightens the rest of the map
+
+
+def test_the_change_list_follows_the_shown_date_and_selects_on_click(window, qtbot):
+    tools = window.analysis
+    tools.set_date_a(dt.date(2024, 9, 1))
+    window.state.set_date(dt.date(2024, 10, 20))   # KIA took the east zone; the route still ran
+    assert tools.panel.changes.count() == 1
+    tools.panel._clicked(tools.panel.changes.item(0))
+    assert window.state.selection == Selection("control", "c3")
+
+
+def test_crossing_overlay_lists_the_zones_a_clicked_route_crosses(window):
+    window.analysis.crossing_action.setChecked(True)
+    window.state.select(Selection("flows", "f2"))
+    text = window.details.browser.toPlainText()
+    assert "Derived" in text
+    assert "Westtown zone" in text and "Easttown zone" in text
+    assert "held by Kachin Independence Army" in text and "Outlet B" in text
+    window.analysis.crossing_action.setChecked(False)
+    assert "Derived" not in window.details.browser.toPlainText()
+
+
+def test_evidence_lane_shows_sources_per_month_and_dark_periods(window):
+    lane = window.evidence_lane
+    bars = [i for i in lane.plot.items if isinstance(i, MonthBar)]
+    tips = [bar.toolTip() for bar in bars]
+    october = [t for t in tips if t.startswith("<b>Oct 2024</b>")]
+    assert october and "2 sources behind 3 events, 1 control changes" in october[0]
+    assert "&lt;script&gt;" in october[0] and "<script>" not in october[0]
+    assert any(t.startswith("<b>Dark period</b>: 2 Feb 2024") for t in tips)
+    window.state.set_date(dt.date(2024, 7, 1))
+    assert lane.cursor.value() == to_day(dt.date(2024, 7, 1))
+
+
+def test_month_tooltip_names_at_most_a_dozen_sources(window):
+    month = window.evidence_lane.report.months[9]
+    assert month_tooltip(month, window.state.dataset).count("•") == month.sources

@@ -1,0 +1,111 @@
+"""The evidence lane under the timeline: how many sources back each month's facts, and
+the dark periods where no sourced fact exists at all.
+
+A bar per month (height: distinct sources behind that month's events, control
+changes and series values); dark periods shaded and labelled. Hovering a month
+lists its sources (plain text: dataset text is never markup). The lane's time
+axis follows the timeline's.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
+
+from viewer.model.coverage import DARK_DAYS, Coverage, MonthCoverage, coverage
+from viewer.model.dates import add_months, format_date, to_day
+from viewer.model.state import ViewerState
+
+BAR = QColor("#5C7A99")
+DARK = QColor(60, 60, 60, 70)
+LANE_HEIGHT = 64
+LEFT_AXIS_WIDTH = 96   # the timeline's, so both time axes line up
+MAX_LISTED = 12        # sources named in a month's tooltip before "and N more"
+
+
+def month_tooltip(month: MonthCoverage, dataset) -> str:
+    counts = month.counts
+    lines = [f"<b>{format_date(month.month, 'month')}</b>: {month.sources} source"
+             f"{'' if month.sources == 1 else 's'} behind {counts['events']} events, "
+             f"{counts['control_changes']} control changes, {counts['series_values']} series values"]
+    records = dataset.source_records(";".join(month.source_ids[:MAX_LISTED]))
+    lines += [html.escape(f"• {r.get('outlet') or r['source_id']}: {r.get('title') or ''}")
+              for r in records]
+    if month.sources > MAX_LISTED:
+        lines.append(f"… and {month.sources - MAX_LISTED} more")
+    return "<br>".join(lines)
+
+
+class MonthBar(QGraphicsRectItem):
+    def __init__(self, rect: QRectF, brush: QBrush, tooltip: str) -> None:
+        super().__init__(rect)
+        self.setBrush(brush)
+        self.setPen(QPen(Qt.PenStyle.NoPen))
+        self.setToolTip(tooltip)
+
+
+class EvidenceLane(QWidget):
+    """Sources per month and dark periods, under (and x-linked to) `timeline_plot`."""
+
+    def __init__(self, state: ViewerState, timeline_plot: pg.PlotItem,
+                 dark_days: int = DARK_DAYS, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.dark_days = dark_days
+        self.view = pg.PlotWidget(background="w")
+        self.plot = self.view.getPlotItem()
+        self.plot.hideButtons()
+        self.plot.setMouseEnabled(x=True, y=False)
+        self.plot.hideAxis("bottom")
+        left = self.plot.getAxis("left")
+        left.setWidth(LEFT_AXIS_WIDTH)
+        left.setLabel("sources")
+        left.setStyle(maxTextLevel=0)
+        self.plot.setXLink(timeline_plot)
+        self.view.setFixedHeight(LANE_HEIGHT)
+        self.view.setToolTip("Sources behind each month's facts; shaded: dark periods "
+                             f"(over {dark_days} days with no sourced fact)")
+        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#C00000", width=1.5))
+        self.plot.addItem(self.cursor, ignoreBounds=True)
+        self._items: list = []
+        self.report: Coverage | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        state.dataset_changed.connect(self._show_dataset)
+        state.date_changed.connect(self._show_date)
+        self._show_dataset(state.dataset)
+
+    def _show_dataset(self, dataset) -> None:
+        for item in self._items:
+            self.plot.removeItem(item)
+        self.report = coverage(dataset, self.dark_days)
+        peak = max((m.sources for m in self.report.months), default=0) or 1
+        self._items = [self._bar(m, dataset) for m in self.report.months if m.sources]
+        self._items += [self._dark(p.start, p.end, peak) for p in self.report.dark_periods]
+        for item in self._items:
+            self.plot.addItem(item)
+        self.plot.setYRange(0, peak * 1.05, padding=0)
+        self.plot.setLimits(yMin=0, yMax=peak * 1.05)
+        self._show_date(self.state.date)
+
+    def _bar(self, month: MonthCoverage, dataset) -> MonthBar:
+        first, last = to_day(month.month), to_day(add_months(month.month, 1))
+        rect = QRectF(first + 2, 0, last - first - 4, month.sources)
+        return MonthBar(rect, QBrush(BAR), month_tooltip(month, dataset))
+
+    def _dark(self, start: dt.date, end: dt.date, peak: int) -> MonthBar:
+        days = (end - start).days
+        tooltip = (f"<b>Dark period</b>: {format_date(start)} – "
+                   f"{format_date(end - dt.timedelta(days=1))}, {days} days with no sourced fact")
+        bar = MonthBar(QRectF(to_day(start), 0, days, peak * 1.05),
+                       QBrush(DARK, Qt.BrushStyle.BDiagPattern), tooltip)
+        bar.setZValue(-5)
+        return bar
+
+    def _show_date(self, date: dt.date) -> None:
+        self.cursor.setValue(to_day(date))
