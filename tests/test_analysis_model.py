@@ -126,3 +126,18 @@ def test_route_crossing_marks_ground_with_no_sourced_control(tmp_path):
     assert [s.holding.label() for s in crossing.segments] == ["held by SAC", "no sourced control"]
     assert crossing_of(dataset, "nope", D(2024, 3, 1)) is None
 
+
+
+def test_an_unknown_end_says_why_from_the_datasets_gap_row(tmp_path):
+    layers = tiny_layers()
+    layers["control"].loc[0, "valid_to"] = "2024-06-01"
+    layers["control_gaps"] = gpd.GeoDataFrame(
+        {"gap_id": ["g1"], "area_id": ["zone-west"], "valid_from": ["2024-06-01"],
+         "valid_to": [None], "reason": ["no_source"], "source_ids": [None],
+         "note": ["No source after the June offensive says who holds Westtown."]},
+        geometry=[layers["areas"].geometry.iloc[0]], crs=4326)
+    dataset = read_dataset(write_layers(layers, tmp_path / "t.gpkg"))
+    change = compare(dataset, D(2024, 3, 1), D(2024, 7, 1)).to_dict(dataset)["zones"][0]
+    assert change["change"] == BECAME_UNKNOWN and change["to"]["rows"] == []
+    assert change["to"]["note"] == "No source after the June offensive says who holds Westtown."
+    assert "note" not in change["from"]

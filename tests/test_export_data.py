@@ -122,3 +122,14 @@ def test_an_existing_file_is_kept_without_force(tmp_path, capsys):
     out.write_text("mine")
     assert main(["export", "--kml", str(out)]) == 1
     assert "--force" in capsys.readouterr().err and out.read_text() == "mine"
+
+
+def test_kml_says_where_control_is_not_sourced(tmp_path, capsys):
+    out = tmp_path / "kachin.kml"
+    export(["--kml", str(out)], capsys)   # the embedded briefing has control_gaps rows
+    schema = etree.XMLSchema(etree.parse(str(KML_SCHEMA)))
+    assert schema.validate(etree.parse(str(out))), schema.error_log
+    [document] = kml.KML.parse(str(out)).features
+    gaps = {f.name: f.features for f in document.features}["No sourced control"]
+    assert gaps and all(p.name.endswith(": no sourced control") for p in gaps)
+    assert all(p.times.begin is not None for p in gaps)

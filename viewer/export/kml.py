@@ -18,6 +18,7 @@ from pathlib import Path
 from viewer.export.files import atomic_target, check_target
 from viewer.model.dataset import Dataset, plain_records
 from viewer.model.dates import parse_date
+from viewer.model.unknowns import GAPS_LAYER
 from viewer.model.zones import route_keys, route_names, zone_keys, zone_state
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -27,6 +28,7 @@ ROUTE_STYLE = {  # status -> (colour, width in pixels)
     "proposed": ("#9A9A9A", 1.5)}
 UNKNOWN_ROUTE = ("#C8C8C8", 1.0)
 EVENT_COLOR = "#CC79A7"
+NO_CONTROL_COLOR = "#8C8C8C"
 
 
 def kml_color(hex_rgb: str, opacity: float = 1.0) -> str:
@@ -69,6 +71,7 @@ def kml_document(dataset: Dataset) -> ET.ElementTree:
         "next row starts."], None))
     styles: dict[str, ET.Element] = {}
     folders = [("Control zones", _control_placemarks(dataset, styles)),
+               ("No sourced control", _gap_placemarks(dataset, styles)),
                ("Routes", _route_placemarks(dataset, styles)),
                ("Events", _event_placemarks(dataset, styles))]
     for style in styles.values():
@@ -134,6 +137,19 @@ def _control_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
         lines = [_period(record), f"Confidence: {confidence}", record.get("note") or ""]
         out.append(_placemark(dataset, name, lines, record, style, _time_span(record), shape))
     return out
+
+
+def _gap_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
+    """The dataset's explicit "no sourced control" periods, so a blank is said, not left."""
+    gaps = dataset.extra_layers.get(GAPS_LAYER)
+    if gaps is None or "area_id" not in gaps.columns:
+        return []
+    names = dict(zip(dataset.areas["area_id"], dataset.areas["name"]))
+    styles.setdefault("no-control", _polygon_style("no-control", NO_CONTROL_COLOR, NO_CONTROL_COLOR,
+                                                    0.15, False))
+    return [_placemark(dataset, f"{names.get(r['area_id'], r['area_id'])}: no sourced control",
+                       [_period(r), r.get("note") or ""], r, "no-control", _time_span(r), shape)
+            for r, shape in zip(plain_records(gaps), gaps.geometry)]
 
 
 def _route_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:

@@ -8,7 +8,7 @@ unknown" and no actor is said to have lost it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from viewer.model.dataset import Dataset
 from viewer.model.zones import (
@@ -77,8 +77,8 @@ class Comparison:
     def to_dict(self, dataset: Dataset) -> dict:
         def end(state: ZoneState | RouteState) -> dict:
             head = ({"state": state.state, "holders": list(state.holders),
-                     "label": state.label(dataset)} if isinstance(state, ZoneState)
-                    else {"status": state.status})
+                     "label": state.label(dataset), **({"note": state.note} if state.note else {})}
+                    if isinstance(state, ZoneState) else {"status": state.status})
             return {**head, "rows": [_with_sources(r, dataset) for r in state.rows]}
 
         return {
@@ -101,7 +101,7 @@ def _with_sources(record: dict, dataset: Dataset) -> dict:
 def compare(dataset: Dataset, date_a: dt.date, date_b: dt.date) -> Comparison:
     """The zones and routes whose state on `date_b` differs from `date_a`."""
     zones = control_zones(dataset)
-    before, after = zone_states_on(dataset, date_a), zone_states_on(dataset, date_b)
+    before, after = _explained(dataset, date_a), _explained(dataset, date_b)
     zone_changes = tuple(
         _zone_change(key, zones[key].name, before[key], after[key])
         for key in zones if before[key].same_as_key != after[key].same_as_key)
@@ -112,6 +112,15 @@ def compare(dataset: Dataset, date_a: dt.date, date_b: dt.date) -> Comparison:
         for key in sorted(routes_a, key=names.get)
         if routes_a[key].status != routes_b[key].status)
     return Comparison(date_a, date_b, zone_changes, route_changes)
+
+
+def _explained(dataset: Dataset, day: dt.date) -> dict[str, ZoneState]:
+    """Zone states on `day`, each unknown one with the dataset's note on why."""
+    from viewer.model.unknowns import Unknowns
+
+    unknowns = Unknowns(dataset)
+    return {key: replace(state, note=unknowns.gap_note(key, day)) if state.state == UNKNOWN
+            else state for key, state in zone_states_on(dataset, day).items()}
 
 
 def _zone_change(key: str, name: str, before: ZoneState, after: ZoneState) -> ZoneChange:

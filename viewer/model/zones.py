@@ -58,6 +58,7 @@ class ZoneState:
     state: str                 # "held", "contested" or UNKNOWN
     holders: tuple[str, ...]   # held: (actor,), contested: (actor, contested_with)
     rows: tuple[dict, ...] = ()
+    note: str = ""             # for UNKNOWN: why (the dataset's `control_gaps` note)
 
     def label(self, dataset: Dataset | None = None) -> str:
         """"held by KIA"; with a dataset, the actors' full names."""

@@ -15,12 +15,15 @@ from viewer.model.compare import Comparison, RouteChange, ZoneChange
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date
 from viewer.model.state import Selection, ViewerState
+from viewer.model.zones import ZoneState
 
 
-def end_html(dataset: Dataset, title: str, rows: tuple[dict, ...], id_column: str) -> str:
+def end_html(dataset: Dataset, title: str, rows: tuple[dict, ...], id_column: str,
+             note: str = "") -> str:
     """One end of a change: its rows (period, confidence) and their sources, escaped."""
     if not rows:
-        return f"<b>{html.escape(title)}</b>: no row holds (nothing sourced)"
+        return (f"<b>{html.escape(title)}</b>: no row holds (nothing sourced)"
+                + (f"<br>{html.escape(note)}" if note else ""))
     parts = [f"<b>{html.escape(title)}</b>"]
     for row in rows:
         parts.append(f"{html.escape(str(row.get(id_column)))}: {html.escape(str(row.get('status')))}, "
@@ -86,8 +89,10 @@ class ComparePanel(QWidget):
     @staticmethod
     def _tooltip(dataset: Dataset, change: ZoneChange | RouteChange, a: str, b: str,
                  id_column: str) -> str:
-        return (end_html(dataset, f"On {a} (A)", change.before.rows, id_column) + "<br><br>"
-                + end_html(dataset, f"On {b} (B)", change.after.rows, id_column))
+        return "<br><br>".join(
+            end_html(dataset, f"On {day}", end.rows, id_column,
+                     end.note if isinstance(end, ZoneState) else "")
+            for day, end in ((f"{a} (A)", change.before), (f"{b} (B)", change.after)))
 
     def _clicked(self, item: QListWidgetItem) -> None:
         selection = item.data(Qt.ItemDataRole.UserRole)
