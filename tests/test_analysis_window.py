@@ -88,3 +88,14 @@ def test_evidence_lane_shows_sources_per_month_and_dark_periods(window):
 def test_month_tooltip_names_at_most_a_dozen_sources(window):
     month = window.evidence_lane.report.months[9]
     assert month_tooltip(month, window.state.dataset).count("•") == month.sources
+
+
+def test_scrubbing_in_compare_mode_reuses_the_comparison_while_no_row_changes(window):
+    tools = window.analysis
+    tools.set_date_a(dt.date(2024, 9, 1))
+    first = tools._compared
+    window.state.set_date(dt.date(2024, 11, 2))      # no row starts or ends in between
+    assert tools._compared.zones is first.zones
+    assert "to 2 Nov 2024 (B)" in tools.panel.header.text()
+    window.state.set_date(dt.date(2024, 10, 20))     # the route's halt (22 Oct) is undone
+    assert len(tools._compared.routes) == 0
