@@ -12,7 +12,7 @@ import datetime as dt
 import html
 
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
@@ -66,7 +66,10 @@ class EvidenceLane(QWidget):
         left.setLabel("sources")
         left.setStyle(maxTextLevel=0)
         self.plot.setXLink(timeline_plot)
-        self.view.setFixedHeight(LANE_HEIGHT)
+        # At most LANE_HEIGHT and almost nothing at least (0 would mean "use the view's
+        # hint"): a small window keeps its timeline and the size it was given.
+        self.view.setMinimumHeight(1)
+        self.view.setMaximumHeight(LANE_HEIGHT)
         self.view.setToolTip("Sources behind each month's facts; shaded: dark periods "
                              f"(over {dark_days} days with no sourced fact)")
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#C00000", width=1.5))
@@ -106,6 +109,9 @@ class EvidenceLane(QWidget):
                        QBrush(DARK, Qt.BrushStyle.BDiagPattern), tooltip)
         bar.setZValue(-5)
         return bar
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(super().sizeHint().width(), LANE_HEIGHT)
 
     def _show_date(self, date: dt.date) -> None:
         self.cursor.setValue(to_day(date))

@@ -275,10 +275,10 @@ class MainWindow(QMainWindow):
         # A tab beside Details: stacked, the two panels' minimum heights made small windows grow.
         self.tabifyDockWidget(self.details_dock, self.chapters_dock)
         self.details_dock.raise_()
-        self.changes_box = QWidget()
-        QVBoxLayout(self.changes_box).setContentsMargins(0, 0, 0, 0)
-        self.changes_dock = self._dock("Changes (compare)", "changes", self.changes_box,
-                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        # Docked only when comparing starts (a tab beside the details): until then it
+        # takes no room, so a small window keeps the size it was given.
+        self.changes_dock = QDockWidget("Changes (compare)", self)
+        self.changes_dock.setObjectName("changes")
         self.changes_dock.hide()
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -462,10 +462,18 @@ class MainWindow(QMainWindow):
 
         self.analysis = AnalysisTools(state, self.map, self.timeline, self.details, self)
         self.analysis.fill_menu(self.analysis_menu)
-        self.analysis.comparing_changed.connect(lambda on: on and self.changes_dock.show())
-        self.changes_box.layout().addWidget(self.analysis.panel)
+        self.analysis.comparing_changed.connect(lambda on: on and self._show_changes())
+        self.changes_dock.setWidget(self.analysis.panel)
         self.evidence_lane = EvidenceLane(state, self.timeline.lanes)
         self.timeline_box.layout().addWidget(self.evidence_lane)
+
+    def _show_changes(self) -> None:
+        if self.dockWidgetArea(self.changes_dock) == Qt.DockWidgetArea.NoDockWidgetArea:
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.changes_dock)
+            self.tabifyDockWidget(self.details_dock, self.changes_dock)
+            self.panels_menu.addAction(self.changes_dock.toggleViewAction())
+        self.changes_dock.show()
+        self.changes_dock.raise_()
 
     def _show_dataset(self, dataset) -> None:
         self.setWindowTitle(f"{dataset.title} — {APP_TITLE}")
@@ -618,7 +626,7 @@ class MainWindow(QMainWindow):
                 unreadable.append("window layout")
             screen = self.screen().availableGeometry()
             self.resize(min(1600, screen.width()), min(1000, screen.height()))
-            self.resizeDocks([self.timeline_dock], [450], Qt.Orientation.Vertical)
+            self.resizeDocks([self.timeline_dock], [390], Qt.Orientation.Vertical)
             self.resizeDocks([self.details_dock], [330], Qt.Orientation.Horizontal)
         speed = self.settings.value("playback/speed", DEFAULT_SPEED)
         index = self.speed_box.findData(int(speed) if str(speed).isdigit() else None)
