@@ -128,7 +128,9 @@ class AnalysisTools(QObject):
 
     # -- the map and the panels ----------------------------------------------------
     def _refresh(self) -> None:
-        prepared, day = self.map.renderer, self.state.date
+        if self.state.dataset is None or self.map.renderer is None:
+            return   # the state starts empty: nothing to compare yet
+        prepared, day = self.map.renderer.prepared, self.state.date
         comparison = self._comparison(day) if self.date_a is not None else None
         self.panel.show_comparison(comparison)
         self.map.set_overlay("compare", CompareLayer(prepared, comparison) if comparison else None)

@@ -81,7 +81,8 @@ class EvidenceLane(QWidget):
         layout.addWidget(self.view)
         state.dataset_changed.connect(self._show_dataset)
         state.date_changed.connect(self._show_date)
-        self._show_dataset(state.dataset)
+        if state.dataset is not None:   # the state starts empty; a dataset arrives later
+            self._show_dataset(state.dataset)
 
     def _show_dataset(self, dataset) -> None:
         for item in self._items:
