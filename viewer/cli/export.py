@@ -16,8 +16,7 @@ from pathlib import Path
 from viewer.cli import briefing, export_data
 from viewer.cli.common import (EMBEDDED_DATASET, CliError, dataset_location, in_range, list_written,
                                load)
-from viewer.model.briefing import parse_extent
-from viewer.model.state import MAP_LAYERS
+from viewer.model.names import MAP_LAYERS
 
 EPILOG = """examples:
   kachin-viewer export --date 2024-11-20 --out map.png
@@ -183,6 +182,8 @@ def _parse_layers(text: str | None) -> dict[str, bool] | None:
 def _parse_extent(text: str | None) -> tuple[float, float, float, float] | None:
     if text is None:
         return None
+    from viewer.model.briefing import parse_extent  # pandas: loaded only when a command runs
+
     try:
         return parse_extent(text)
     except ValueError as error:

@@ -8,7 +8,6 @@ import sys
 from viewer.cli.common import (EMBEDDED_DATASET, dataset_location, in_range, load, parse_day,
                                terminal_safe)
 from viewer.cli.edit import recorded_on
-from viewer.model.unknowns import Unknowns
 
 
 def add_parsers(commands) -> None:
@@ -47,6 +46,8 @@ def run_state(args: argparse.Namespace) -> int:
         dataset = recorded_on(args.dataset, dataset, args.recorded_on)
     snapshot = dataset.snapshot(in_range(dataset, args.date))
     state = snapshot.to_dict(dataset)
+    from viewer.model.unknowns import Unknowns  # geopandas: loaded only when a command runs
+
     state.update(Unknowns(dataset).state_on(args.date))
     if args.json:
         print(json.dumps(state, indent=2, ensure_ascii=False))
