@@ -23,7 +23,8 @@ def shown(panel: DetailsPanel) -> str:
 
 
 def test_a_control_area_shows_holder_period_confidence_sources_and_events(panel, state):
-    state.select(Selection("control", "c3"))
+    state.set_date(dt.date(2024, 11, 1))
+    state.select(Selection("control", "zone-east"))
 
     text = shown(panel)
     assert "Easttown zone" in text
@@ -37,7 +38,8 @@ def test_a_control_area_shows_holder_period_confidence_sources_and_events(panel,
 
 
 def test_a_route_shows_its_ends_status_period_and_unknown_volume(panel, state):
-    state.select(Selection("flows", "f2"))
+    state.set_date(dt.date(2024, 11, 1))
+    state.select(Selection("flows", "r1"))
 
     text = shown(panel)
     assert "Route r1" in text and "Westtown → Easttown" in text
@@ -86,7 +88,7 @@ def test_text_from_the_dataset_is_shown_as_text_not_markup(qtbot, tmp_path):
 def test_dates_in_the_panel_jump_and_web_links_open_only_in_the_browser(panel, state, monkeypatch):
     opened = []
     monkeypatch.setattr(dialogs.QDesktopServices, "openUrl", opened.append)  # one opener for every window
-    state.select(Selection("control", "c3"))
+    state.select(Selection("control", "zone-east"))
 
     panel.browser.anchorClicked.emit(QUrl("day:2024-10-19"))
     panel.browser.anchorClicked.emit(QUrl("https://a.example/1"))
@@ -94,3 +96,42 @@ def test_dates_in_the_panel_jump_and_web_links_open_only_in_the_browser(panel, s
 
     assert state.date == dt.date(2024, 10, 19)
     assert opened == [QUrl("https://a.example/1")]
+
+
+def test_details_panel_follows_the_date(panel, state):
+    state.set_date(dt.date(2024, 11, 1))
+    state.select(Selection("control", "zone-east"))
+    assert "Held by" in shown(panel) and "Kachin Independence Army" in shown(panel).split("History")[0]
+
+    state.set_date(dt.date(2024, 6, 1))
+
+    now, history = shown(panel).split("History")
+    assert "Junta" in now and "Kachin Independence Army" not in now
+    assert "from 1 Jan 2024 until 19 Oct 2024" in now
+    # the whole history, oldest first, the row holding now marked
+    assert history.index("Junta") < history.index("Kachin Independence Army")
+    assert "▶ now: from 1 Jan 2024 until 19 Oct 2024: held by" in history
+
+
+def test_details_panel_says_when_no_sourced_control_holds(qtbot, tmp_path):
+    control = tiny_layers()["control"]
+    control.loc[1, "valid_from"] = "2024-03-01"      # nothing sourced for the east zone before March
+    state = ViewerState(read_dataset(write_tiny(tmp_path / "gap.gpkg", control=control)))
+    panel = DetailsPanel(state)
+    qtbot.addWidget(panel)
+    state.set_date(dt.date(2024, 11, 1))
+    state.select(Selection("control", "zone-east"))
+
+    state.set_date(dt.date(2024, 2, 1))
+
+    now, history = shown(panel).split("History")
+    assert "No sourced information: no sourced control on this date." in now and "Held by" not in now
+    assert "▶" not in history and history.count("held by") == 2
+
+
+def test_a_route_is_described_as_it_is_on_the_date(panel, state):
+    state.select(Selection("flows", "r1"))
+    state.set_date(dt.date(2024, 6, 1))
+    assert "active" in shown(panel).split("History")[0]
+    state.set_date(dt.date(2024, 11, 1))
+    assert "halted" in shown(panel).split("History")[0]

@@ -94,10 +94,24 @@ def test_clicking_an_area_on_the_map_shows_its_sources(window, qtbot):
 
     qtbot.mouseClick(window.map, Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y)))
 
-    assert window.state.selection == Selection("control", "c3")
+    assert window.state.selection == Selection("control", "zone-east")
     text = window.details.browser.toPlainText()
     assert "Easttown zone" in text and "Kachin Independence Army" in text
     assert "Outlet A: Report one" in text and "https://a.example/1" in text
+
+
+def test_details_panel_follows_home_key(window, qtbot):
+    window.state.set_date(dt.date(2024, 11, 20))
+    blue = np.argwhere(where(KIA_BLUE, map_pixels(window)))
+    y, x = blue[len(blue) // 3]
+    qtbot.mouseClick(window.map, Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y)))
+    assert "Kachin Independence Army" in window.details.browser.toPlainText().split("History")[0]
+
+    qtbot.keyClick(window.map, Qt.Key.Key_Home)
+
+    assert window.state.date == dt.date(2024, 1, 1)
+    now = window.details.browser.toPlainText().split("History")[0]
+    assert "Junta" in now and "Kachin Independence Army" not in now
 
 
 def test_a_typed_date_jumps_there(window, qtbot):

@@ -116,9 +116,9 @@ def test_click_selects_place_route_and_area_and_escape_clears(qtbot, canvas, sta
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=at(canvas, 97.75, 25.25))
     assert state.selection == Selection("places", "east")
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=at(canvas, 97.4, 25.25))
-    assert state.selection == Selection("flows", "f2")
+    assert state.selection == Selection("flows", "r1")
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=at(canvas, 97.62, 25.42))
-    assert state.selection == Selection("control", "c3")
+    assert state.selection == Selection("control", "zone-east")
     qtbot.keyClick(canvas, Qt.Key.Key_Escape)
     assert state.selection is None
 
@@ -132,7 +132,7 @@ def test_selection_from_elsewhere_is_highlighted(qtbot, canvas, state):
         return min(image.pixelColor(edge.x() + dx, edge.y()).lightness() for dx in range(-2, 3))
 
     before = darkest_near_edge()
-    state.select(Selection("control", "c3"))
+    state.select(Selection("control", "zone-east"))
     qtbot.waitUntil(lambda: darkest_near_edge() < 30)
     assert before > 60
 

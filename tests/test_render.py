@@ -180,7 +180,7 @@ def test_hidden_layers_are_not_drawn(renderer):
 def test_selected_area_is_outlined(renderer):
     view = renderer.default_view(960, 540)
     plain = renderer.render_image(view, AFTER_CAPTURE, decorations=NOTHING)
-    chosen = renderer.render_image(view, AFTER_CAPTURE, selection=Selection("control", "c3"),
+    chosen = renderer.render_image(view, AFTER_CAPTURE, selection=Selection("control", "zone-east"),
                                    decorations=NOTHING)
     edge = pixel_of(renderer, view, 98.0, 25.38)              # the east zone's east edge
 
@@ -204,11 +204,11 @@ def test_hit_test_finds_place_route_area_and_nothing(renderer):
     view = renderer.default_view(960, 540)
     hit = lambda lon, lat: renderer.hit_test(view, pixel_of(renderer, view, lon, lat), AFTER_CAPTURE)
     assert hit(97.75, 25.25) == Selection("places", "east")
-    assert hit(97.4, 25.25) == Selection("flows", "f2")
-    assert hit(97.62, 25.4) == Selection("control", "c3")
+    assert hit(97.4, 25.25) == Selection("flows", "r1")
+    assert hit(97.62, 25.4) == Selection("control", "zone-east")
     assert hit(96.8, 25.9) is None
     assert renderer.hit_test(view, pixel_of(renderer, view, 97.62, 25.4), BEFORE_CAPTURE) \
-        == Selection("control", "c2")
+        == Selection("control", "zone-east")
 
 
 def test_recent_event_marker_can_be_clicked(renderer):
@@ -347,7 +347,7 @@ def test_scrubbing_redraws_only_what_changed_and_matches_a_fresh_map(app, monkey
     draw = LayerCache._draw
     monkeypatch.setattr(LayerCache, "_draw", lambda self, drawn, frame, rows, clip, paint: (
         clipped.append(clip is not None), draw(self, drawn, frame, rows, clip, paint)))
-    selection = Selection("control", str(dataset.control["control_id"].iloc[0]))
+    selection = Selection("control", str(dataset.feature_ids["control"][0]))
     for day in [dt.date(2024, 9, 25) + dt.timedelta(days=i) for i in range(0, 70, 3)]:
         patched = scrubbing.render_image(view, day, selection=selection, decorations=SCREEN,
                                          pixel_ratio=pixel_ratio)

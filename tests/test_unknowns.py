@@ -135,7 +135,7 @@ def test_clicking_a_zone_with_no_control_says_so(kachin, kachin_renderer):
     view = kachin_renderer.default_view(1400, 1000, 1.0, SCREEN)
     at = pixel_of(kachin_renderer, view, *inside(kachin, "zone-hopin"))
     hit = kachin_renderer.hit_test(view, at, IN_DATA, MAP_ONLY)
-    assert hit == Selection("areas", "zone-hopin")
+    assert hit == Selection("control", "zone-hopin")   # the zone, whatever holds today
     text = describe(kachin, hit, IN_DATA)
     assert "No sourced information" in text
     assert "No control is sourced for this zone on any date" in text
@@ -145,7 +145,7 @@ def test_a_zone_silent_on_some_dates_lists_its_history_on_others(tmp_path, qapp)
     layers = tiny_layers()
     layers["control"].loc[0, "valid_to"] = "2024-06-01"   # the west zone goes silent
     dataset = read_dataset(write_layers(layers, tmp_path / "t.gpkg"))
-    text = describe(dataset, Selection("areas", "zone-west"), dt.date(2024, 8, 1))
+    text = describe(dataset, Selection("control", "zone-west"), dt.date(2024, 8, 1))
     assert "No sourced information" in text and "Junta" in text and "1 Jun 2024" in text
 
 
@@ -220,7 +220,7 @@ def test_myitkyina_is_labelled_beside_its_own_symbol_at_the_default_view(kachin_
 
 def test_details_show_outlet_and_via_and_footer_lists_outlets_once(kachin, kachin_renderer):
     event_id, via = _event_citing_a_copy(kachin)
-    text = describe(kachin, Selection("events", event_id))
+    text = describe(kachin, Selection("events", event_id), IN_DATA)
     assert f"read via {via}" in text.replace("&#x27;", "'")
     view = kachin_renderer.default_view(1600, 900, 1.0, EXPORT)
     sources, _credits = kachin_renderer._footer_lines(view, to_day(IN_DATA), {k: True for k in (

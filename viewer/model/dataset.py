@@ -18,6 +18,10 @@ from viewer.model.temporal import IntervalIndex
 # Layers whose rows an edit can retract (see viewer.model.changes).
 RETRACTABLE_LAYERS = ("control", "flows", "events")
 DERIVED_NOTE = re.compile(r"\bderived\b", re.IGNORECASE)
+# What a selection names in each layer: a zone (its area), a route, a place or an
+# event, whatever row holds on the day; the row's own id when the feature column is empty.
+FEATURE_COLUMNS = {"control": ("area_id", "control_id"), "flows": ("route_id", "flow_id"),
+                   "places": ("place_id", "place_id"), "events": ("event_id", "event_id")}
 
 
 # A line may join two points at most this many times the series' own spacing apart.
@@ -76,6 +80,15 @@ class DaySnapshot:
             "flows": rows(self.flows),
             "events": rows(self.events),
         }
+
+
+def _feature_ids(frame: pd.DataFrame, feature_column: str, row_column: str) -> np.ndarray:
+    ids = frame[row_column].astype(str).to_numpy(dtype=object)
+    if feature_column == row_column or feature_column not in frame.columns:
+        return ids
+    named = np.array([v.strip() if isinstance(v, str) else "" for v in frame[feature_column]],
+                     dtype=object)
+    return np.where(named != "", named, ids)
 
 
 def plain_records(frame: pd.DataFrame) -> list[dict]:
@@ -137,6 +150,8 @@ class Dataset:
         order = np.argsort(self.event_days, kind="stable")
         self.events = self.events.iloc[order].reset_index(drop=True)
         self.event_days = self.event_days[order]
+        self.feature_ids = {layer: _feature_ids(getattr(self, layer), *columns)
+                            for layer, columns in FEATURE_COLUMNS.items()}
         self._sources_by_id = self.sources.set_index("source_id", drop=False)
         self._actor_colors = dict(zip(self.actors["actor_id"], self.actors["color"]))
         self._actor_names = dict(zip(self.actors["actor_id"], self.actors["name"]))
@@ -264,6 +279,25 @@ class Dataset:
         dates = {d for d in (start, end) if d is not None}
         event_dates = self.events["date"].map(parse_date)
         return self.events[event_dates.isin(dates)]
+
+    # -- features: a zone, route, place or event over time ----------------
+    def feature_rows(self, layer: str, feature_id: str) -> np.ndarray:
+        """Row positions of one feature in `layer`, oldest first."""
+        rows = np.flatnonzero(self.feature_ids[layer] == feature_id)
+        index = self._indexes().get(layer)
+        return rows if index is None else rows[np.argsort(index.starts[rows], kind="stable")]
+
+    def holding_row(self, layer: str, feature_id: str, day: dt.date) -> int | None:
+        """The row of a zone or route that holds on `day` (the first if several);
+        None when none does. Places and events hold always."""
+        rows = self.feature_rows(layer, feature_id)
+        index = self._indexes().get(layer)
+        if index is not None:
+            rows = rows[index.mask(to_day(day))[rows]]
+        return int(rows[0]) if len(rows) else None
+
+    def _indexes(self) -> dict[str, IntervalIndex]:
+        return {"control": self.control_index, "flows": self.flow_index}
 
     # -- series -----------------------------------------------------------
     def series_keys(self) -> list[SeriesKey]:

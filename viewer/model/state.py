@@ -15,10 +15,16 @@ from viewer.model.names import MAP_LAYERS
 
 @dataclass(frozen=True)
 class Selection:
-    """What the user clicked: a layer name and the row's id in it."""
+    """What the user clicked: a zone, route, place or event, not one dated row.
+
+    `feature_id` is, by layer: control -> the zone's `area_id`, flows -> the
+    `route_id`, places -> `place_id`, events -> `event_id` (a row's own id when
+    it names no area or route; see `Dataset.feature_rows`). Views ask the
+    dataset which of the feature's rows holds on the current date.
+    """
 
     layer: str
-    row_id: str
+    feature_id: str
 
 
 def default_series(dataset: Dataset, count: int = 2) -> list[SeriesKey]:

@@ -164,10 +164,7 @@ class AnalysisTools(QObject):
         if selection is None or selection.layer != "flows" or not self.crossing_action.isChecked():
             return ""
         dataset = self.state.dataset
-        flows = dataset.flows
-        row = flows[flows["flow_id"].astype(str) == selection.row_id]
-        route = str(row.iloc[0].get("route_id") or selection.row_id) if len(row) else ""
-        crossing = crossing_of(dataset, route, self.state.date)
+        crossing = crossing_of(dataset, selection.feature_id, self.state.date)
         head = (f"<h4>Whose ground it crosses on {html.escape(format_date(self.state.date))}</h4>"
                 f"<p class='caveat'>{html.escape(DERIVED_NOTE)}</p>")
         if crossing is None or not crossing.segments:

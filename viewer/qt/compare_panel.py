@@ -73,10 +73,10 @@ class ComparePanel(QWidget):
         dataset = self.state.dataset
         for change in comparison.zones:
             self._add(change.sentence(), self._tooltip(dataset, change, a, b, "control_id"),
-                      _selection(change, "control", "control_id"))
+                      Selection("control", change.zone_id))
         for change in comparison.routes:
             self._add(change.sentence(), self._tooltip(dataset, change, a, b, "flow_id"),
-                      _selection(change, "flows", "flow_id"))
+                      Selection("flows", change.route_id))
         if count == 0:
             self.changes.addItem("No zone changed hands and no route changed status.")
 
@@ -99,7 +99,3 @@ class ComparePanel(QWidget):
         if selection is not None:
             self.state.select(selection)
 
-
-def _selection(change: ZoneChange | RouteChange, layer: str, id_column: str) -> Selection | None:
-    rows = change.after.rows or change.before.rows
-    return Selection(layer, str(rows[0][id_column])) if rows else None

@@ -14,7 +14,7 @@ import pandas as pd
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
-from viewer.model.dataset import Dataset, split_ids
+from viewer.model.dataset import FEATURE_COLUMNS, Dataset, split_ids
 from viewer.model.dates import format_date, parse_date
 from viewer.model.links import web_link
 from viewer.model.state import Selection, ViewerState
@@ -23,8 +23,6 @@ from viewer.qt.dialogs import open_web_link
 
 PLACEHOLDER = ("<p class='hint'>Click an area, a route, a place or an event to see what it is, "
                "when it held, and its sources.</p>")
-ID_COLUMNS = {"control": "control_id", "areas": "area_id", "flows": "flow_id",
-              "places": "place_id", "events": "event_id"}
 JUMP_SCHEME = "day"
 STYLE = """
 h3 { margin: 0 0 4px 0; }
@@ -131,23 +129,55 @@ def _row(frame: pd.DataFrame, column: str, row_id: str) -> pd.Series | None:
 
 
 # -- one description per layer ---------------------------------------------
-def _control(dataset: Dataset, row: pd.Series) -> str:
-    area = _row(dataset.areas, "area_id", str(row.get("area_id"))) if _text(row.get("area_id")) else None
-    name = _text(area["name"]) if area is not None else f"Control area {_text(row['control_id'])}"
-    caveat = ""
-    if area is not None and area.get("kind") == "town_zone":
-        town = _zone_town(dataset, area)
-        caveat = (f"<p class='caveat'>A zone nearest {town}, not a surveyed boundary.</p>")
-    status = "Held" if row.get("status") == "held" else "Contested"
+def _history(dataset: Dataset, layer: str, rows, current: int | None, say) -> str:
+    """Every dated row of a zone or route, oldest first, the one holding now marked."""
+    frame = dataset.control if layer == "control" else dataset.flows
+    items = []
+    for position in rows:
+        text = f"{_period(frame.iloc[position])}: {say(frame.iloc[position])}"
+        items.append(f"<li><b>▶ now: {text}</b></li>" if position == current else f"<li>{text}</li>")
+    return _section("History", f"<ul style='margin-left:-24px'>{''.join(items)}</ul>")
+
+
+def _row_sources_and_events(dataset: Dataset, row: pd.Series) -> str:
+    return (_section("Sources", sources_html(dataset, row.get("source_ids")))
+            + _section("Events that changed it",
+                       events_html(dataset.events_for_row(row), "No event is linked to this change.")))
+
+
+def _holder(dataset: Dataset, row: pd.Series) -> str:
     holder = _actor(dataset, row.get("actor_id"))
     if _text(row.get("contested_with")):
         holder += f" vs {_actor(dataset, row.get('contested_with'))}"
-    facts = _table([(status + " by", holder), ("Valid", _period(row)),
-                    ("Confidence", _text(row.get("confidence"))), ("Note", _text(row.get("note")))])
-    return (f"<h3>{name}</h3>{caveat}{facts}"
-            + _section("Sources", sources_html(dataset, row.get("source_ids")))
-            + _section("Events that changed it",
-                       events_html(dataset.events_for_row(row), "No event is linked to this change.")))
+    return holder
+
+
+def _status_of(row: pd.Series) -> str:
+    return "Held" if row.get("status") == "held" else "Contested"
+
+
+def _control(dataset: Dataset, zone: str, day: dt.date) -> str:
+    rows = dataset.feature_rows("control", zone)
+    current = dataset.holding_row("control", zone, day)
+    area = _row(dataset.areas, "area_id", zone)
+    name = _text(area["name"]) if area is not None else f"Control area {_text(zone)}"
+    caveat = ""
+    if area is not None and area.get("kind") == "town_zone":
+        caveat = f"<p class='caveat'>A zone nearest {_zone_town(dataset, area)}, not a surveyed boundary.</p>"
+    if current is None:
+        why = Unknowns(dataset).gap_note(zone, day)
+        now = ("<p><b>No sourced information</b>: no sourced control on this date.</p>"
+               + (f"<p class='caveat'>{_text(why)}</p>" if why else ""))
+    else:
+        row = dataset.control.iloc[current]
+        now = _table([(_status_of(row) + " by", _holder(dataset, row)), ("Valid", _period(row)),
+                      ("Confidence", _text(row.get("confidence"))), ("Note", _text(row.get("note")))])
+        now += _row_sources_and_events(dataset, row)
+    say = lambda row: f"{_status_of(row).lower()} by {_holder(dataset, row)} ({_text(row.get('confidence'))})"
+    if not len(rows):
+        return (f"<h3>{name}</h3>{caveat}{now}"
+                "<p class='caveat'>No control is sourced for this zone on any date.</p>")
+    return f"<h3>{name}</h3>{caveat}{now}" + _history(dataset, "control", rows, current, say)
 
 
 def _zone_town(dataset: Dataset, area: pd.Series) -> str:
@@ -157,19 +187,24 @@ def _zone_town(dataset: Dataset, area: pd.Series) -> str:
     return html.escape(name[:-5] if name.lower().endswith(" zone") else name)
 
 
-def _flow(dataset: Dataset, row: pd.Series) -> str:
-    name = _text(row.get("route_name")) or f"Route {_text(row.get('route_id')) or _text(row['flow_id'])}"
-    ends = f"{_place_name(dataset, row['from_place_id'])} → {_place_name(dataset, row['to_place_id'])}"
-    volume = (f"{_text(row.get('volume'))} {_text(row.get('volume_unit'))}".strip()
-              if _text(row.get("volume")) else "volume unknown")
-    facts = _table([("Between", ends), ("Carries", _text(row.get("commodity"))),
-                    ("Status", _text(row.get("status"))), ("Valid", _period(row)),
-                    ("Volume", volume), ("Confidence", _text(row.get("confidence"))),
-                    ("Note", _text(row.get("note")))])
-    return (f"<h3>{name}</h3>{facts}"
-            + _section("Sources", sources_html(dataset, row.get("source_ids")))
-            + _section("Events that changed it",
-                       events_html(dataset.events_for_row(row), "No event is linked to this change.")))
+def _flow(dataset: Dataset, route: str, day: dt.date) -> str:
+    rows = dataset.feature_rows("flows", route)
+    current = dataset.holding_row("flows", route, day)
+    latest = dataset.flows.iloc[current if current is not None else rows[-1]]
+    name = _text(latest.get("route_name")) or f"Route {_text(route)}"
+    ends = f"{_place_name(dataset, latest['from_place_id'])} → {_place_name(dataset, latest['to_place_id'])}"
+    if current is None:
+        now = _table([("Between", ends)]) + "<p class='caveat'>No sourced status on this date.</p>"
+    else:
+        volume = (f"{_text(latest.get('volume'))} {_text(latest.get('volume_unit'))}".strip()
+                  if _text(latest.get("volume")) else "volume unknown")
+        now = _table([("Between", ends), ("Carries", _text(latest.get("commodity"))),
+                      ("Status", _text(latest.get("status"))), ("Valid", _period(latest)),
+                      ("Volume", volume), ("Confidence", _text(latest.get("confidence"))),
+                      ("Note", _text(latest.get("note")))])
+        now += _row_sources_and_events(dataset, latest)
+    say = lambda row: f"{_text(row.get('status'))} ({_text(row.get('confidence'))})"
+    return f"<h3>{name}</h3>{now}" + _history(dataset, "flows", rows, current, say)
 
 
 def _place(dataset: Dataset, row: pd.Series) -> str:
@@ -204,49 +239,21 @@ def _event(dataset: Dataset, row: pd.Series) -> str:
             + _section("Sources", sources_html(dataset, row.get("source_ids"))))
 
 
-def _no_info_zone(dataset: Dataset, row: pd.Series, day: dt.date | None) -> str:
-    """A zone no control row covers on the shown date: say so, and what is known on others."""
-    area_id = str(row["area_id"])
-    unknowns = Unknowns(dataset)
-    why = unknowns.gap_note(area_id, day) if day else ""
-    history = unknowns.history(area_id)
-    if history.empty:
-        known = "<p class='caveat'>No control is sourced for this zone on any date.</p>"
-    else:
-        items = []
-        for _, period in history.iterrows():
-            holder = _actor(dataset, period.get("actor_id"))
-            if _text(period.get("contested_with")):
-                holder += f" vs {_actor(dataset, period.get('contested_with'))}"
-            items.append(f"<li>{_text(period.get('status')).capitalize()} by {holder}, "
-                         f"{_period(period)} ({_text(period.get('confidence'))})</li>")
-        known = f"<ul style='margin-left:-24px'>{''.join(items)}</ul>"
-    return (f"<h3>{_text(row.get('name'))}</h3>"
-            "<p><b>No sourced information</b> on who held this zone on this date.</p>"
-            + (f"<p class='caveat'>{_text(why)}</p>" if why else "")
-            + _section("Control on other dates", known))
+ROW_DESCRIBERS = {"places": (lambda d: d.places, _place), "events": (lambda d: d.events, _event)}
+FEATURE_DESCRIBERS = {"control": _control, "flows": _flow}
 
 
-DESCRIBERS = {"control": (lambda d: d.control, _control), "flows": (lambda d: d.flows, _flow),
-              "places": (lambda d: d.places, _place), "events": (lambda d: d.events, _event)}
-
-
-def describe(dataset: Dataset, selection: Selection | None, day: dt.date | None = None) -> str:
-    """The panel's HTML for a selection (on `day`, for a zone with no sourced control);
-    a hint when nothing is selected."""
-    if selection is None:
+def describe(dataset: Dataset, selection: Selection | None, day: dt.date) -> str:
+    """The panel's HTML for a selection on `day`; a hint when nothing is selected."""
+    if selection is None or selection.layer not in FEATURE_COLUMNS:
         return PLACEHOLDER
-    if selection.layer == "areas":
-        frame, describer = Unknowns(dataset).zones, lambda d, row: _no_info_zone(d, row, day)
-    elif selection.layer in DESCRIBERS:
-        frame_of, describer = DESCRIBERS[selection.layer]
-        frame = frame_of(dataset)
-    else:
-        return PLACEHOLDER
-    row = _row(frame, ID_COLUMNS[selection.layer], selection.row_id)
-    if row is None:
-        return f"<p class='caveat'>{_text(selection.row_id)} is not in this dataset.</p>"
-    return describer(dataset, row)
+    known_zone = selection.layer == "control" and _row(dataset.areas, "area_id", selection.feature_id) is not None
+    if not (known_zone or len(dataset.feature_rows(selection.layer, selection.feature_id))):
+        return f"<p class='caveat'>{_text(selection.feature_id)} is not in this dataset.</p>"
+    if selection.layer in FEATURE_DESCRIBERS:
+        return FEATURE_DESCRIBERS[selection.layer](dataset, selection.feature_id, day)
+    frame_of, describer = ROW_DESCRIBERS[selection.layer]
+    return describer(dataset, _row(frame_of(dataset), FEATURE_COLUMNS[selection.layer][1], selection.feature_id))
 
 
 class DetailsPanel(QWidget):
@@ -263,20 +270,37 @@ class DetailsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.browser)
         self._sections: list[Callable[[Selection | None], str]] = []
+        self._shown: tuple | None = None
         state.selection_changed.connect(self._show)
-        state.dataset_changed.connect(lambda _dataset: self._show(None))
-        self._show(state.selection)
+        state.date_changed.connect(self._show)
+        state.dataset_changed.connect(self._show)
+        self._show()
 
     def add_section(self, section: Callable[[Selection | None], str]) -> None:
         """Append `section(selection)` (escaped HTML, or "") to every description."""
         self._sections.append(section)
 
     def refresh(self) -> None:
-        self._show(self.state.selection)
+        """Describe again if a section's content changed."""
+        self._show()
 
-    def _show(self, selection: Selection | None) -> None:
+    def _show(self, *_args) -> None:
+        """Describe the selection as it is on the state's date; rewritten only when
+        the selection, or the row holding for it, changed (scrubbing stays cheap)."""
+        state, selection = self.state, self.state.selection
+        if state.dataset is None:
+            self.browser.setHtml(PLACEHOLDER)
+            return
+        holding = (state.dataset.holding_row(selection.layer, selection.feature_id, state.date)
+                   if selection is not None and selection.layer in FEATURE_DESCRIBERS else None)
+        # In a gap the dataset may say why for that date: then each date is described.
+        in_gap = holding is None and selection is not None and selection.layer == "control"
         extra = "".join(section(selection) for section in self._sections)
-        self.browser.setHtml(describe(self.state.dataset, selection, self.state.date) + extra)
+        key = (id(state.dataset), selection, holding, state.date if in_gap else None, extra)
+        if key == self._shown:
+            return
+        self._shown = key
+        self.browser.setHtml(describe(state.dataset, selection, state.date) + extra)
 
     def _follow(self, url: QUrl) -> None:
         if url.scheme() == JUMP_SCHEME:

@@ -429,7 +429,7 @@ class Timeline(QWidget):
         self.lanes.setXRange(left + shift, right + shift, padding=0)
 
     def _show_selection(self, selection: Selection | None) -> None:
-        chosen = selection.row_id if selection and selection.layer == "events" else None
+        chosen = selection.feature_id if selection and selection.layer == "events" else None
         for bar in self._spans:
             bar.set_selected(bar.mark.event_id == chosen)
         ring = [m for m in self._marks if m.event_id == chosen and not m.is_span]

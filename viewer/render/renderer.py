@@ -24,8 +24,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QRegion, QTransform
 
 from viewer import __version__
-from viewer.model.dataset import Dataset, split_ids
-from viewer.model.dates import to_day
+from viewer.model.dataset import FEATURE_COLUMNS, Dataset, split_ids
+from viewer.model.dates import from_day, to_day
 from viewer.model.state import MAP_LAYERS, Selection
 from viewer.model.unknowns import current_to_mark
 from viewer.render import style
@@ -154,13 +154,16 @@ class MapRenderer:
         """The selected feature highlighted, if it is shown on `day`."""
         if selection is None or not layers.get(selection.layer):
             return
-        row = self.prepared.row_of(selection.layer, selection.row_id)
+        selected = self._selected_row(selection, from_day(day))
+        if selected is None:
+            return
+        layer, row = selected
         rows = self._rows(day, layers)
         rows["areas"] = self._unknowns(rows, layers)[0]     # zones drawn as unknown that day
-        if row is None or (selection.layer in rows and row not in rows[selection.layer]):
+        if layer in rows and row not in rows[layer]:
             return
         painter.save()
-        self.prepared.layers[selection.layer].paint_selection(painter, Frame.of(view), row)
+        self.prepared.layers[layer].paint_selection(painter, Frame.of(view), row)
         painter.restore()
 
     def _frame_image(self, view: MapView, day: dt.date, layers: dict, decorations: Decorations,
@@ -358,6 +361,17 @@ class MapRenderer:
             self._dense_cache = (view.extent, self.dataset.flow_index.peak_count(in_view) > DENSE_ROUTES)
         return self._dense_cache[1]
 
+    def _selected_row(self, selection: Selection | None, day: dt.date) -> tuple[str, int] | None:
+        """The selected feature's layer and row on `day`: a zone or route is outlined
+        as it is then, a zone no row covers as the no-information shape."""
+        if selection is None or selection.layer not in FEATURE_COLUMNS:
+            return None
+        row = self.dataset.holding_row(selection.layer, selection.feature_id, day)
+        if row is not None:
+            return selection.layer, row
+        no_info = self.prepared.row_of("areas", selection.feature_id) if selection.layer == "control" else None
+        return None if no_info is None else ("areas", no_info)
+
     # -- legend and footer ------------------------------------------------------------
     def legend_content(self, view: MapView, day: dt.date, layers: dict | None = None) -> LegendContent:
         """Legend entries for what this view shows on `day`."""
@@ -436,7 +450,9 @@ class MapRenderer:
         if hit is None or hit[1] is None:
             return None
         layer, row = hit
-        return Selection(layer, str(self.prepared.layers[layer].ids[row]))
+        if layer == "areas":           # a zone no control row covers today: still that zone
+            return Selection("control", str(self.prepared.areas.ids[row]))
+        return Selection(layer, str(self.dataset.feature_ids[layer][row]))
 
 
 def _area_name_request(name: str, kind: str, x: float, y: float, scale: float) -> LabelRequest:
