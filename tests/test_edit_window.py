@@ -80,7 +80,7 @@ def test_forms_undo_redo_save_reopen_and_history(qtbot, tmp_path, gpkg, answers)
     assert form.place.value() == "east"
     record(form, title="Junta retakes Easttown", category="control", sources=(source_id,))
 
-    window.state.select(Selection("control", "c3"))  # the zone the form opens on
+    window.state.select(Selection("control", "zone-east"))  # the zone the form opens on
     form = controls.open_form(ControlForm)
     assert form.area.value() == "zone-east"
     record(form, actor="SAC", confidence="reported")  # no source ticked: refused, stays open
@@ -107,7 +107,8 @@ def test_forms_undo_redo_save_reopen_and_history(qtbot, tmp_path, gpkg, answers)
     dialog = HistoryDialog(reopened.editing.session)
     assert [dialog.table.item(r, 2).text().split(":")[0] for r in range(3)] == \
         [f"Add source {source_id}", "Add event ev-2024-11-05", "Set control of zone-east"]
-    reopened.state.select(Selection("control", "c3"))
+    reopened.state.set_date(dt.date(2024, 11, 1))     # c3 holds: its history is shown
+    reopened.state.select(Selection("control", "zone-east"))
     history = reopened.editing.row_history
     assert "1 edit(s)" in history.title.text()
     assert "valid_to (empty) → 2024-11-05" in history.list.item(0).text()

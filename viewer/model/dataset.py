@@ -150,8 +150,8 @@ class Dataset:
         order = np.argsort(self.event_days, kind="stable")
         self.events = self.events.iloc[order].reset_index(drop=True)
         self.event_days = self.event_days[order]
-        self.feature_ids = {layer: _feature_ids(getattr(self, layer), *columns)
-                            for layer, columns in FEATURE_COLUMNS.items()}
+        self.feature_ids = {layer: _feature_ids(frame, *FEATURE_COLUMNS[layer])
+                            for layer, frame in self._selectable().items()}
         self._sources_by_id = self.sources.set_index("source_id", drop=False)
         self._actor_colors = dict(zip(self.actors["actor_id"], self.actors["color"]))
         self._actor_names = dict(zip(self.actors["actor_id"], self.actors["name"]))
@@ -295,6 +295,14 @@ class Dataset:
         if index is not None:
             rows = rows[index.mask(to_day(day))[rows]]
         return int(rows[0]) if len(rows) else None
+
+    def row_id(self, layer: str, row: int) -> str:
+        """A selectable layer's row's own id (control_id, flow_id, place_id, event_id)."""
+        return str(self._selectable()[layer][FEATURE_COLUMNS[layer][1]].iloc[row])
+
+    def _selectable(self) -> dict[str, pd.DataFrame]:
+        return {"control": self.control, "flows": self.flows, "places": self.places,
+                "events": self.events}
 
     def _indexes(self) -> dict[str, IntervalIndex]:
         return {"control": self.control_index, "flows": self.flow_index}

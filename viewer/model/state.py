@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from psygnal import Signal
 
-from viewer.model.dataset import Dataset, SeriesKey, split_ids
+from viewer.model.dataset import FEATURE_COLUMNS, Dataset, SeriesKey, split_ids
 from viewer.model.dates import to_day
 from viewer.model.names import MAP_LAYERS
 
@@ -130,6 +130,21 @@ class ViewerState:
         else:
             self.visible_series.remove(key)
         self.series_changed.emit()
+
+    def selected_row_id(self) -> str | None:
+        """The dated row behind the selection on the current date (what an edit corrects):
+        a zone's or route's row holding then, else its latest; a place's or event's own id
+        (and the selected id itself when the dataset has no row of it: an edit refuses it)."""
+        selection = self.selection
+        if selection is None or selection.layer not in FEATURE_COLUMNS:
+            return None
+        row = self.dataset.holding_row(selection.layer, selection.feature_id, self._date)
+        if row is None:
+            rows = self.dataset.feature_rows(selection.layer, selection.feature_id)
+            if not len(rows):
+                return selection.feature_id
+            row = int(rows[-1])
+        return self.dataset.row_id(selection.layer, row)
 
     def select(self, selection: Selection | None) -> None:
         if selection == self.selection:

@@ -151,7 +151,7 @@ class EventForm(EditForm):
 
     def _picked_on_map(self, selection) -> None:
         if selection is not None and selection.layer == "places":
-            self.place.set_value(selection.row_id)
+            self.place.set_value(selection.feature_id)
 
     def command(self):
         actors = tuple(a.strip() for a in self.actors.text().split(";") if a.strip())
@@ -214,8 +214,7 @@ class CorrectForm(EditForm):
     title = "Correct a row"
 
     def build(self) -> None:
-        selection = self.state.selection
-        self.layer, self.row_id = selection.layer, selection.row_id
+        self.layer, self.row_id = self.state.selection.layer, self.state.selected_row_id()
         self.before = find_row(self.state.dataset, self.layer, self.row_id) or {}
         self.form.addRow("Row", plain_label(f"{self.layer} {self.row_id}"))
         self.values: dict[str, QLineEdit] = {}
@@ -237,8 +236,7 @@ class RetractForm(EditForm):
     title = "Retract a row"
 
     def build(self) -> None:
-        selection = self.state.selection
-        self.layer, self.row_id = selection.layer, selection.row_id
+        self.layer, self.row_id = self.state.selection.layer, self.state.selected_row_id()
         self.form.addRow("Row", plain_label(f"{self.layer} {self.row_id}"))
         self.form.addRow("", QLabel("It stays in the file and in the history, but is no longer drawn."))
         self.reason = self.line("reason", "Reason")
@@ -252,7 +250,7 @@ def _selected_value(state, layer: str, column: str) -> str | None:
     selection = state.selection
     if selection is None or selection.layer != layer:
         return None
-    row = find_row(state.dataset, layer, selection.row_id) or {}
+    row = find_row(state.dataset, layer, state.selected_row_id()) or {}
     value = row.get(column)
     return None if value is None or pd.isna(value) else str(value)
 

@@ -52,13 +52,14 @@ class RowHistory(QWidget):
         if selection is None:
             self.hide()
             return
-        entries = entries_of(self.session, selection.row_id, selection.layer)
-        self.title.setText(f"History of {selection.layer} {selection.row_id}: "
+        row_id = self.state.selected_row_id()   # the row shown on the current date
+        entries = entries_of(self.session, row_id, selection.layer)
+        self.title.setText(f"History of {selection.layer} {row_id}: "
                            + (f"{len(entries)} edit(s)" if entries else "as built, never edited"))
         for when, who, edit in entries:
             reason = f" — reason: {edit.reason}" if edit.reason else ""
             lines = [describe_change(c) for c in edit.changes
-                     if (c.layer, c.row_id) == (selection.layer, selection.row_id)]
+                     if (c.layer, c.row_id) == (selection.layer, row_id)]
             self.list.addItem(f"{when}, {who}: {edit.summary}{reason}\n  " + "\n  ".join(lines))
         self.list.setVisible(bool(entries))
         self.show()
