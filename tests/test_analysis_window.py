@@ -59,12 +59,12 @@ def test_the_change_list_follows_the_shown_date_and_selects_on_click(window, qtb
     window.state.set_date(dt.date(2024, 10, 20))   # KIA took the east zone; the route still ran
     assert tools.panel.changes.count() == 1
     tools.panel._clicked(tools.panel.changes.item(0))
-    assert window.state.selection == Selection("control", "c3")
+    assert window.state.selection == Selection("control", "zone-east")   # the zone, not its row
 
 
 def test_crossing_overlay_lists_the_zones_a_clicked_route_crosses(window):
     window.analysis.crossing_action.setChecked(True)
-    window.state.select(Selection("flows", "f2"))
+    window.state.select(Selection("flows", "r1"))
     text = window.details.browser.toPlainText()
     assert "Derived" in text
     assert "Westtown zone" in text and "Easttown zone" in text
