@@ -302,3 +302,38 @@ def test_typed_date_out_of_range_goes_to_the_nearest_end_and_says_so(window, qtb
     type_date(window, qtbot, "next tuesday")
     assert window.state.date == dt.date(2025, 1, 1)
     assert "not a date" in window.statusBar().currentMessage()
+
+
+def test_small_screen_gives_the_map_most_of_the_height(qtbot, settings):
+    from viewer.cli.common import EMBEDDED_DATASET
+
+    window = open_window(qtbot, settings, EMBEDDED_DATASET, size=(1366, 768))
+    qtbot.wait(50)
+    lanes = len(window.timeline.lanes.getAxis("left")._tickLevels[0])
+
+    assert window.map.height() >= 0.55 * window.height()
+    # the timeline shrinks to fit: every lane and series plot still shown whole
+    assert window.timeline.lanes.vb.height() >= 8 * lanes
+    assert window.timeline.series_plots and all(p.vb.height() >= 30 for p in window.timeline.series_plots)
+    assert window.timeline.view.height() <= window.timeline_box.height()
+
+
+def test_default_view_frames_control_zones_and_routes(qtbot, settings):
+    from viewer.cli.common import EMBEDDED_DATASET
+
+    window = open_window(qtbot, settings, EMBEDDED_DATASET, size=(1366, 768))
+    qtbot.wait(50)
+    story, shown = window.map.renderer.default_extent(), window.map.view_extent()
+
+    assert shown.xmin <= story.xmin and shown.xmax >= story.xmax
+    assert shown.ymin <= story.ymin and shown.ymax >= story.ymax
+    assert shown.height <= 1.1 * story.height              # the story fills the map's height
+    assert window.map.height() >= 0.55 * window.height()
+
+    window.region_action.trigger()                          # the whole region: one click
+    region = window.map.view_extent()
+    minlon, minlat, maxlon, maxlat = window.map.renderer.lonlat_of(region)
+    assert region.height > 1.3 * shown.height
+    assert minlon < 91.77 and maxlon > 102.68 and minlat < 21.98 and maxlat > 27.72  # every place
+    window.reset_map_action.trigger()
+    assert window.map.view_extent() == shown

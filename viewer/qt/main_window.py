@@ -32,6 +32,8 @@ APP_TITLE = "Kachin Viewer"
 MAX_RECENT = 8
 SPEEDS = (1, 7, 30, 90, 365)  # days per second offered in the speed box
 DEFAULT_SPEED = 30
+TIMELINE_SHARE = 0.36   # of the window's height, until the user moves the split
+TIMELINE_MAX_HEIGHT = 390
 LAYER_LABELS = {"base": "Base map", "control": "Control areas", "flows": "Export routes",
                 "places": "Places", "labels": "Labels", "events": "Events on the map"}
 
@@ -182,7 +184,12 @@ class MainWindow(QMainWindow):
                                        pixmap.SP_MediaSkipForward)
 
         self.present_action = self._action("&Present briefing", lambda: self.briefing.present(), "F5")
-        self.reset_map_action = self._action("&Reset map view", lambda: self.map.reset_view(), "Ctrl+0")
+        self.reset_map_action = self._action("&Reset map view (zones and routes)",
+                                             lambda: self.map.reset_view(), "Ctrl+0")
+        self.reset_map_action.setIconText("Zones and routes")
+        self.region_action = self._action("&Whole region", lambda: self.map.show_whole_region(),
+                                          "Ctrl+9")
+        self.region_action.setIconText("Whole region")
         self.fit_timeline_action = self._action("&Fit timeline to the dataset",
                                                 lambda: self.timeline.fit(), "Ctrl+Shift+0")
         self.fit_timeline_action.setIconText("Fit all")
@@ -210,6 +217,7 @@ class MainWindow(QMainWindow):
         self.series_menu = view_menu.addMenu("&Series")
         view_menu.addSeparator()
         view_menu.addAction(self.reset_map_action)
+        view_menu.addAction(self.region_action)
         view_menu.addAction(self.fit_timeline_action)
         view_menu.addAction(self.present_action)
         self.panels_menu = view_menu.addMenu("&Panels")
@@ -255,6 +263,10 @@ class MainWindow(QMainWindow):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.transport.addWidget(spacer)
+        self.transport.addWidget(QLabel(" Map "))
+        self.transport.addAction(self.reset_map_action)
+        self.transport.addAction(self.region_action)
+        self.transport.addSeparator()
         self.transport.addAction(self.fit_timeline_action)
 
         self.timeline_box = QWidget()
@@ -453,6 +465,8 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         self.date_edit.setEnabled(True)
         self._fill_layers_menu()
+        if self.settings.value("window/state") is None:
+            self._fit_timeline_dock()  # now that the window has its real size
         self.map.setFocus()
 
     def _build_analysis(self, state) -> None:
@@ -626,7 +640,7 @@ class MainWindow(QMainWindow):
                 unreadable.append("window layout")
             screen = self.screen().availableGeometry()
             self.resize(min(1600, screen.width()), min(1000, screen.height()))
-            self.resizeDocks([self.timeline_dock], [390], Qt.Orientation.Vertical)
+            self._fit_timeline_dock()
             self.resizeDocks([self.details_dock], [330], Qt.Orientation.Horizontal)
         speed = self.settings.value("playback/speed", DEFAULT_SPEED)
         index = self.speed_box.findData(int(speed) if str(speed).isdigit() else None)
@@ -645,6 +659,11 @@ class MainWindow(QMainWindow):
                     and (state is None or self.restoreState(state)))
         except TypeError:  # a value that is not a saved layout at all
             return False
+
+    def _fit_timeline_dock(self) -> None:
+        """The default split: the map gets most of the height, on a laptop too."""
+        height = min(round(self.height() * TIMELINE_SHARE), TIMELINE_MAX_HEIGHT)
+        self.resizeDocks([self.timeline_dock], [height], Qt.Orientation.Vertical)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if not self.editing.may_discard():

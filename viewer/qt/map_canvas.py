@@ -86,6 +86,11 @@ class MapCanvas(QWidget):
         """Fit `extent` (projected metres) into the canvas, as the user would by zooming."""
         self._set_view(MapView.fit(extent, self.width(), self.height()))
 
+    def show_whole_region(self) -> None:
+        """Every zone, route and place, not only where the story is."""
+        self._set_view(self.renderer.default_view(self.width(), self.height(),
+                                                  extent=self.renderer.region_extent()))
+
     def zoom(self, factor: float, anchor: QPointF | None = None) -> None:
         self._set_view(self.view.zoomed(factor, anchor))
 

@@ -35,8 +35,8 @@ TEXT_PEN = "#222222"
 CURSOR_COLOR = "#C00000"
 BEYOND_DATA = QColor(230, 159, 0, 38)  # the days after the latest fact: a pale amber band
 LEFT_AXIS_WIDTH = 96
-LANE_HEIGHT = 13  # pixels per event lane, at least
-SERIES_ROW_HEIGHT = 88  # pixels per series plot, at least
+LANE_HEIGHT = 8  # pixels per event lane, at least: lanes shrink to fit a laptop screen
+SERIES_ROW_HEIGHT = 32  # pixels per series plot, at least
 
 LABEL_STRIP = 1.7  # lanes' worth of space above the top lane, for the cursor's date
 
@@ -300,11 +300,11 @@ class Timeline(QWidget):
         for bar in self._spans:
             self.lanes.addItem(bar)
         self.lanes.getAxis("left").setTicks([[(row_of[c], c) for c in lanes], []])
-        self._lanes_top = len(lanes) - 0.5 + LABEL_STRIP  # a strip above the lanes for the cursor's date
+        self._lanes_top = len(lanes) - 0.5 + LABEL_STRIP  # a strip above for the cursor's date
         # Limits first: the previous dataset's would clamp a taller range (its top lane cut).
         self.lanes.setLimits(yMin=-0.5, yMax=self._lanes_top)
         self._fit_lanes()
-        self.lanes.setMinimumHeight(LANE_HEIGHT * (len(lanes) + LABEL_STRIP) + 8)
+        self.lanes.vb.setMinimumHeight(LANE_HEIGHT * (len(lanes) + LABEL_STRIP))
         self.view.ci.layout.setRowStretchFactor(0, len(lanes))
 
     def _show_beyond_data(self, dataset) -> None:
@@ -358,7 +358,7 @@ class Timeline(QWidget):
             plot.setTitle("&nbsp;&nbsp;&nbsp;".join(titles), size="8pt", justify="left",
                           color=TEXT_PEN)
             self._add_cursor(plot).setBounds((first, last))
-            plot.setMinimumHeight(SERIES_ROW_HEIGHT)
+            plot.vb.setMinimumHeight(SERIES_ROW_HEIGHT)  # the title and axis come on top
             self.view.ci.layout.setRowStretchFactor(row, 4)
             self.series_plots.append(plot)
         for plot in [self.lanes] + self.series_plots:

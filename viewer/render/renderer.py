@@ -28,13 +28,13 @@ from viewer.model.dataset import FEATURE_COLUMNS, Dataset, split_ids
 from viewer.model.dates import from_day, to_day
 from viewer.model.state import MAP_LAYERS, Selection
 from viewer.model.unknowns import current_to_mark
-from viewer.render import style
+from viewer.render import framing, style
 from viewer.render.labels import LabelRequest, place_labels
 from viewer.render.layer_cache import LayerCache
 from viewer.render.layers import DENSE_ROUTES, Frame
 from viewer.render.map_overlay import MapOverlay
 from viewer.render.overlay import (EXPORT, SCREEN, Decorations, LegendContent, OverlayLayout,
-                                   date_label, map_insets)
+                                   date_label)
 from viewer.render.prepared import RECENT_EVENT_DAYS, PreparedMap, prepared_map
 from viewer.render.projection import Extent
 from viewer.render.view import MapView
@@ -94,15 +94,13 @@ class MapRenderer:
     def lonlat_of(self, extent: Extent) -> tuple[float, float, float, float]:
         return self.projector.lonlat_of_extent(extent)
 
+    def region_extent(self) -> Extent:
+        return framing.region_extent(self.prepared)
+
     def default_view(self, width: int, height: int, ui_scale: float = 1.0,
-                     decorations: Decorations = SCREEN) -> MapView:
-        """The default extent fitted into what the overlays leave free."""
-        probe = MapView(0, 0, 1, width, height, ui_scale)
-        layout = OverlayLayout(probe, decorations, self.prepared.all_legend_content(),
-                               self.dataset.title, ("",) * 2, self.prepared.current_to)
-        legend_width = layout.legend.width if layout.legend else 0
-        return MapView.fit(self.prepared.default_extent, width, height, ui_scale,
-                           map_insets(layout, legend_width))
+                     decorations: Decorations = SCREEN, extent: Extent | None = None) -> MapView:
+        """See `framing.default_view`."""
+        return framing.default_view(self.prepared, width, height, ui_scale, decorations, extent)
 
     # -- rendering ----------------------------------------------------------------
     def render_image(self, view: MapView, day: dt.date, layers: dict | None = None,

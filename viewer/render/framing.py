@@ -1,0 +1,45 @@
+"""Where the map's view goes: the story (control zones and routes) or the whole
+region, as large as the panels drawn over the map allow."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF
+
+from viewer.render.overlay import SCREEN, Decorations, OverlayLayout, map_insets
+from viewer.render.prepared import DEFAULT_PADDING, PreparedMap
+from viewer.render.projection import Extent
+from viewer.render.view import MapView
+
+
+def region_extent(prepared: PreparedMap) -> Extent:
+    """Every zone, route and place: the whole region (towns far beyond the story too)."""
+    places = prepared.places
+    points = np.column_stack([places.x, places.y, places.x, places.y])
+    extent = Extent.of_bounds(np.vstack([prepared.control.paths.bounds, prepared.flows.paths.bounds,
+                                         points]))
+    return prepared.default_extent if extent is None else extent.padded(DEFAULT_PADDING)
+
+
+def default_view(prepared: PreparedMap, width: int, height: int, ui_scale: float = 1.0,
+                 decorations: Decorations = SCREEN, extent: Extent | None = None) -> MapView:
+    """`extent` (default: the control zones and routes) as large as the overlays allow.
+
+    A region that passes between the panels (a tall one in a wide window)
+    fills the whole height; otherwise it fits in what the panels leave free.
+    """
+    extent = extent or prepared.default_extent
+    probe = MapView(0, 0, 1, width, height, ui_scale)
+    layout = OverlayLayout(probe, decorations, prepared.all_legend_content(),
+                           prepared.dataset.title, ("",) * 2, prepared.current_to)
+    whole = MapView.fit(extent, width, height, ui_scale, (layout.margin,) * 4)
+    if not _covers_any(whole, extent, layout.obstacles()):
+        return whole
+    legend_width = layout.legend.width if layout.legend else 0
+    return MapView.fit(extent, width, height, ui_scale, map_insets(layout, legend_width))
+
+
+def _covers_any(view: MapView, extent: Extent, panels: list[QRectF]) -> bool:
+    """Whether any panel lies over part of `extent` as `view` shows it."""
+    (left, right), (bottom, top) = view.to_pixels([extent.xmin, extent.xmax], [extent.ymin, extent.ymax])
+    box = QRectF(QPointF(left, top), QPointF(right, bottom))
+    return any(panel.intersects(box) for panel in panels)
