@@ -337,3 +337,34 @@ def test_default_view_frames_control_zones_and_routes(qtbot, settings):
     assert minlon < 91.77 and maxlon > 102.68 and minlat < 21.98 and maxlat > 27.72  # every place
     window.reset_map_action.trigger()
     assert window.map.view_extent() == shown
+
+
+def test_legend_hidden_from_view_menu_is_remembered(qtbot, settings, tiny, window):
+    window.legend_action.trigger()
+    assert not window.map.decorations.legend and not window.legend_action.isChecked()
+    window.legend_collapsed_action.trigger()
+    window.close()
+
+    again = open_window(qtbot, settings, tiny)
+    assert not again.map.decorations.legend and not again.legend_action.isChecked()
+    assert again.map.decorations.legend_collapsed
+    again.legend_action.trigger()
+    assert again.map.decorations.legend
+
+
+def test_export_keeps_a_complete_legend_when_the_screen_legend_is_collapsed(window, qtbot, tmp_path):
+    from viewer.export import ExportOptions, export_png
+
+    window.legend_collapsed_action.trigger()
+    window.map.set_legend(legend_corner="bottom-left")
+    window.export_png_action.trigger()
+    dialog = window.findChild(ExportPngDialog)
+    dialog.path.edit.setText(str(tmp_path / "map.png"))
+    dialog.options_box.width_box.setValue(800)
+    dialog.options_box.height_box.setValue(600)
+    with qtbot.waitSignal(dialog.exported, timeout=60_000):
+        dialog.export_button.click()
+
+    alone = export_png(window.state.dataset, window.state.date, tmp_path / "alone.png",
+                       ExportOptions(800, 600, extent=window.map.view_extent()))
+    assert QImage(str(tmp_path / "map.png")) == QImage(str(alone))

@@ -166,3 +166,54 @@ def test_resize_refits_until_the_user_moves_the_map(qtbot, canvas):
     canvas.resize(1000, 700)
     qtbot.waitUntil(lambda: canvas.view.width == 1000)
     assert canvas.view.metres_per_pixel == scale
+
+
+# -- the legend ----------------------------------------------------------------------
+def legend_rect(canvas: MapCanvas):
+    screen(canvas)  # painted: the layout is the one on screen
+    return canvas.renderer.painted_layout().legend_rect()
+
+
+def test_legend_collapses_and_expands_on_click(qtbot, canvas):
+    whole = legend_rect(canvas)
+    header = canvas.renderer.painted_layout().legend_header_rect().center().toPoint()
+
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=header)
+
+    collapsed = legend_rect(canvas)
+    assert canvas.decorations.legend_collapsed and canvas.state.selection is None
+    assert collapsed.height() < 40 and collapsed.height() < whole.height() / 3
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=collapsed.center().toPoint())
+    assert legend_rect(canvas) == whole
+
+
+def test_dragging_the_legend_moves_it_to_a_corner_without_panning_the_map(qtbot, canvas):
+    view = canvas.view
+    start = legend_rect(canvas).center().toPoint()
+
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 11):
+        qtbot.mouseMove(canvas, start + (QPoint(40, 560) - start) * step / 10)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(40, 560))
+
+    assert canvas.view == view                                  # the map did not pan
+    assert canvas.decorations.legend_corner == "bottom-left"
+    moved = legend_rect(canvas)
+    assert moved.left() < 30 and moved.bottom() > 500
+
+
+def test_legend_never_cut_wraps_into_columns(qapp, state):
+    from viewer.render.overlay import OverlayLayout
+    from viewer.render.renderer import MapRenderer
+    from viewer.render.view import MapView
+
+    renderer = MapRenderer(state.dataset)
+    content = renderer.prepared.all_legend_content()
+    for height in (600, 300, 200):
+        view = MapView(0, 0, 100, 900, height)
+        layout = OverlayLayout(view, SCREEN, content)
+        rect, rows = layout.legend_rect(), layout.legend.rows
+        assert 0 <= rect.top() and rect.bottom() <= height           # nothing below the edge
+        assert sum(len(column) for column in layout.legend.columns) == len(rows)
+        assert rows[-1].kind == "note"                                 # the caveat is in it
+    assert len(layout.legend.columns) > 1                               # short: in columns

@@ -193,6 +193,10 @@ class MainWindow(QMainWindow):
         self.fit_timeline_action = self._action("&Fit timeline to the dataset",
                                                 lambda: self.timeline.fit(), "Ctrl+Shift+0")
         self.fit_timeline_action.setIconText("Fit all")
+        self.legend_action = self._action("&Legend", lambda on: self.map.set_legend(legend=on),
+                                          checkable=True)
+        self.legend_collapsed_action = self._action(
+            "C&ollapse legend", lambda on: self.map.set_legend(legend_collapsed=on), checkable=True)
         self.about_action = self._action("&About Kachin Viewer", self.show_about, needs_dataset=False)
         self.sources_action = self._action("&Data sources and licences", self.show_sources)
 
@@ -218,6 +222,12 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.reset_map_action)
         view_menu.addAction(self.region_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.legend_action)
+        view_menu.addAction(self.legend_collapsed_action)
+        self.legend_corner_menu = view_menu.addMenu("Legend &corner")
+        self.legend_corner_menu.aboutToShow.connect(self._fill_legend_corner_menu)
+        view_menu.addSeparator()
         view_menu.addAction(self.fit_timeline_action)
         view_menu.addAction(self.present_action)
         self.panels_menu = view_menu.addMenu("&Panels")
@@ -443,6 +453,11 @@ class MainWindow(QMainWindow):
         self.state = state = ViewerState()
         self._apply_saved_layers()
         self.map = MapCanvas(state)
+        self.map.set_legend(legend=self.settings.value("view/legend", True, type=bool),
+                            legend_corner=str(self.settings.value("view/legend_corner", "top-right")),
+                            legend_collapsed=self.settings.value("view/legend_collapsed", False, type=bool))
+        self.map.legend_changed.connect(self._legend_changed)
+        self._legend_changed()
         self.stack.addWidget(self.map)
         self.timeline = Timeline(state)
         self.timeline_box.layout().addWidget(self.timeline)
@@ -551,6 +566,25 @@ class MainWindow(QMainWindow):
             action.setData(key)
         if self.series_menu.isEmpty():
             self.series_menu.addAction("This dataset has no series").setEnabled(False)
+
+    def _legend_changed(self) -> None:
+        decorations = self.map.decorations
+        self.legend_action.setChecked(decorations.legend)
+        self.legend_collapsed_action.setChecked(decorations.legend_collapsed)
+        self.settings.setValue("view/legend", decorations.legend)
+        self.settings.setValue("view/legend_corner", decorations.legend_corner)
+        self.settings.setValue("view/legend_collapsed", decorations.legend_collapsed)
+
+    def _fill_legend_corner_menu(self) -> None:
+        from viewer.render.overlay import CORNERS
+
+        self.legend_corner_menu.clear()
+        for corner in CORNERS:
+            action = self.legend_corner_menu.addAction(corner.replace("-", " ").capitalize())
+            action.setCheckable(True)
+            action.setChecked(self.map is not None and corner == self.map.decorations.legend_corner)
+            action.setEnabled(self.map is not None)
+            action.triggered.connect(lambda _on=False, c=corner: self.map.set_legend(legend_corner=c))
 
     def _layers_changed(self) -> None:
         for action in self.layers_menu.actions():

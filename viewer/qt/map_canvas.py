@@ -3,10 +3,14 @@
 Drag to pan, wheel to zoom around the cursor, +/− to zoom, 0 or R to reset,
 arrow keys to pan; a click selects what is under the cursor. The canvas only
 reads the state (date, layers, selection) and writes the selection on a click.
+The legend is the canvas's own: a click on its header collapses or expands
+it, and dragging it moves it to the nearest corner (the map does not pan).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QSize, Qt
+from dataclasses import replace
+
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import (QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent,
                            QWheelEvent)
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -14,7 +18,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from viewer.model.state import ViewerState
 from viewer.render import style
 from viewer.render.map_overlay import MapOverlay
-from viewer.render.overlay import SCREEN
+from viewer.render.overlay import SCREEN, Decorations
 from viewer.render.projection import Extent
 from viewer.render.renderer import MapRenderer
 from viewer.render.view import MapView
@@ -33,11 +37,15 @@ class MapCanvas(QWidget):
     takes, so Export PNG… shows what the screen shows.
     """
 
+    legend_changed = Signal()   # shown, corner or collapsed: the window remembers them
+
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
         # None until the state has a dataset; then the loader's prepared map.
         self.renderer = MapRenderer(state.dataset) if state.dataset is not None else None
+        self.decorations: Decorations = SCREEN
+        self._moving_legend = False
         self._view: MapView | None = None
         self._navigated = False   # until the user pans or zooms, resizing refits the data
         self._press: QPointF | None = None
@@ -62,7 +70,7 @@ class MapCanvas(QWidget):
     @property
     def view(self) -> MapView:
         if self._view is None or (self._view.width, self._view.height) != (self.width(), self.height()):
-            self._view = (self.renderer.default_view(self.width(), self.height()) if self._view is None
+            self._view = (self._default_view() if self._view is None
                           else self._view.resized(self.width(), self.height()))
         return self._view
 
@@ -80,7 +88,7 @@ class MapCanvas(QWidget):
 
     def reset_view(self) -> None:
         """Back to the dataset's default extent."""
-        self._set_view(self.renderer.default_view(self.width(), self.height()), navigated=False)
+        self._set_view(self._default_view(), navigated=False)
 
     def show_extent(self, extent: Extent) -> None:
         """Fit `extent` (projected metres) into the canvas, as the user would by zooming."""
@@ -88,8 +96,11 @@ class MapCanvas(QWidget):
 
     def show_whole_region(self) -> None:
         """Every zone, route and place, not only where the story is."""
-        self._set_view(self.renderer.default_view(self.width(), self.height(),
-                                                  extent=self.renderer.region_extent()))
+        self._set_view(self._default_view(self.renderer.region_extent()))
+
+    def _default_view(self, extent: Extent | None = None) -> MapView:
+        return self.renderer.default_view(self.width(), self.height(), decorations=self.decorations,
+                                          extent=extent)
 
     def zoom(self, factor: float, anchor: QPointF | None = None) -> None:
         self._set_view(self.view.zoomed(factor, anchor))
@@ -107,6 +118,26 @@ class MapCanvas(QWidget):
         else:
             self._overlays[name] = overlay
         self.update()
+
+    # -- the legend -------------------------------------------------------------------
+    def set_legend(self, **changes) -> None:
+        """Change the legend's `legend` (shown), `legend_corner` or `legend_collapsed`."""
+        decorations = replace(self.decorations, **changes)
+        if decorations != self.decorations:
+            self.decorations = decorations
+            self.update()
+            self.legend_changed.emit()
+
+    def _legend_hit(self, point: QPointF) -> str | None:
+        """"header" or "body" when `point` is on the legend as last painted."""
+        layout = self.renderer.painted_layout() if self.renderer is not None else None
+        if layout is None or layout.view != self._view or not layout.legend_rect().contains(point):
+            return None
+        return "header" if layout.legend_header_rect().contains(point) else "body"
+
+    def _nearest_corner(self, point: QPointF) -> str:
+        vertical = "top" if point.y() < self.height() / 2 else "bottom"
+        return f"{vertical}-{'left' if point.x() < self.width() / 2 else 'right'}"
 
     # -- state ------------------------------------------------------------------------
     def _repaint(self, *_args) -> None:
@@ -130,7 +161,7 @@ class MapCanvas(QWidget):
             return
         try:
             self.renderer.render(painter, self.view, self.state.date, self.state.layers,
-                                 self.state.selection, SCREEN,
+                                 self.state.selection, self.decorations,
                                  overlays=list(self._overlays.values()))
         finally:
             painter.end()
@@ -148,7 +179,9 @@ class MapCanvas(QWidget):
         if event.button() == Qt.MouseButton.LeftButton:
             self._press = event.position()
             self._dragged = False
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            self._moving_legend = self._legend_hit(event.position()) is not None
+            self.setCursor(Qt.CursorShape.SizeAllCursor if self._moving_legend
+                           else Qt.CursorShape.ClosedHandCursor)
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -158,16 +191,25 @@ class MapCanvas(QWidget):
         if not self._dragged and delta.manhattanLength() < CLICK_SLOP:
             return
         self._dragged = True
+        if self._moving_legend:
+            return  # the legend lands in a corner on release; the map stays put
         self._press = event.position()
         self._set_view(self.view.panned(delta.x(), delta.y()))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self._press is None:
             return
-        if not self._dragged and self.renderer is not None:
-            self.state.select(self.renderer.hit_test(self.view, event.position(), self.state.date,
+        position = event.position()
+        if self._moving_legend and self._dragged:
+            self.set_legend(legend_corner=self._nearest_corner(position))
+        elif self._moving_legend:
+            if self._legend_hit(position) == "header":
+                self.set_legend(legend_collapsed=not self.decorations.legend_collapsed)
+        elif not self._dragged and self.renderer is not None:
+            self.state.select(self.renderer.hit_test(self.view, position, self.state.date,
                                                      self.state.layers))
         self._press = None
+        self._moving_legend = False
         self.setCursor(Qt.CursorShape.OpenHandCursor)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:

@@ -8,22 +8,18 @@ not move, or uncover labels, while scrubbing.
 from __future__ import annotations
 
 import math
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF,
-                           QTransform)
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QPolygonF, QTransform
 
 from viewer.model.dates import format_date
 from viewer.render import style
-from viewer.render.layers import (DENSE_ROUTES, arrow_head, control_look, halt_cross,
-                                  paint_control_shape, route_pens, unknown_route_pen)
-from viewer.render.unknown import disputed_look, no_info_look
+from viewer.render.legend import Legend, LegendContent
+from viewer.render.legend import panel as _panel
 from viewer.render.view import MapView
 
-ZONE_NOTE = "Areas are zones nearest each town, not surveyed boundaries."
-DENSE_NOTE = f"Over {DENSE_ROUTES} routes in view: drawn without white casing."
+CORNERS = ("top-right", "top-left", "bottom-left", "bottom-right")
 WIDEST_DATE = "as of 30 Sep 2024"
 WIDEST_LAST_KNOWN = "30 Sep 2024: last known state"
 
@@ -38,35 +34,14 @@ class Decorations:
     scale_bar: bool = True
     north_arrow: bool = True
     footer: bool = False
+    legend_corner: str = "top-right"     # one of CORNERS
+    legend_header: bool = True           # the screen's "Legend ▾" that collapses it
+    legend_collapsed: bool = False
 
 
 SCREEN = Decorations()
-EXPORT = Decorations(title=True, footer=True)
+EXPORT = Decorations(title=True, footer=True, legend_header=False)  # always the whole legend
 FOOTER_MAX_LINES = 3  # per footer entry (sources; attribution and licence)
-
-
-@dataclass(frozen=True)
-class LegendContent:
-    """The legend's entries for one date: only what the map shows."""
-
-    actors: tuple[tuple[str, str], ...] = ()          # (name, colour)
-    confidences: tuple[str, ...] = ()
-    contested: tuple[str, str] | None = None           # sample colours of a contested pair
-    no_info: bool = False                              # zones with no sourced control
-    disputed: bool = False                             # a disputed area is drawn
-    flow_statuses: tuple[str, ...] = ()
-    unknown_routes: bool = False                       # routes with no sourced status
-    route_confidences: tuple[str, ...] = ()
-    unknown_volume: bool = False
-    known_volume: bool = False
-    dense_routes: bool = False                         # drawn as route_pens(dense=True)
-    place_kinds: tuple[str, ...] = ()
-    event_window_days: int = 0                         # 0 when no event markers are shown
-    zone_note: bool = False
-
-    def is_empty(self) -> bool:
-        return not (self.actors or self.no_info or self.flow_statuses or self.unknown_routes
-                    or self.place_kinds or self.event_window_days)
 
 
 def date_label(day, beyond_data: bool = False) -> str:
@@ -74,220 +49,12 @@ def date_label(day, beyond_data: bool = False) -> str:
     return f"{format_date(day)}: last known state" if beyond_data else f"as of {format_date(day)}"
 
 
-# -- the legend ---------------------------------------------------------------
-@dataclass
-class _Row:
-    kind: str       # heading, actor, confidence, contested, flow, volume, place, event, note
-    text: str
-    payload: object = None
-    height: float = 0.0
-
-
-# Legend images by (content, scale, width, pixel ratio), least recently used first.
-_LEGEND_IMAGES: dict[tuple, QImage] = {}
-_LEGEND_LOCK = threading.Lock()
-LEGEND_IMAGES_KEPT = 32
-
-
-@dataclass
-class Legend:
-    """A laid-out legend: rows and their sizes at one ui scale."""
-
-    content: LegendContent
-    scale: float
-    max_width: float
-    rows: list[_Row] = field(default_factory=list)
-    width: float = 0.0
-    height: float = 0.0
-
-    def __post_init__(self) -> None:
-        s = self.scale
-        self.pad = 10 * s
-        self.swatch_w, self.swatch_h = 30 * s, 15 * s
-        self.gap = 8 * s
-        self.text_font = style.font(13 * s)
-        self.head_font = style.font(13 * s, bold=True)
-        self.note_font = style.font(12 * s, italic=True)
-        self.rows = self._rows()
-        self._measure()
-
-    def _rows(self) -> list[_Row]:
-        c = self.content
-        rows: list[_Row] = []
-        if c.actors:
-            rows.append(_Row("heading", "Control"))
-            rows += [_Row("actor", name, color) for name, color in c.actors]
-        if c.contested:
-            rows.append(_Row("contested", "Contested (both sides' colours)", c.contested))
-        if c.no_info:
-            rows.append(_Row("no_info", style.NO_INFO_LABEL))
-        if c.confidences:
-            rows.append(_Row("heading", "Confidence"))
-            rows += [_Row("confidence", style.CONFIDENCE_LABEL.get(k, k), k) for k in c.confidences]
-        if c.flow_statuses or c.unknown_routes:
-            rows.append(_Row("heading", "Export routes"))
-            rows += [_Row("flow", style.FLOW_STATUS_LABEL.get(k, k), k) for k in c.flow_statuses]
-            if c.unknown_routes:
-                rows.append(_Row("unknown_route", style.ROUTE_UNKNOWN_LABEL))
-            if c.known_volume:
-                rows.append(_Row("volume", "Width: volume", True))
-            if c.unknown_volume:
-                rows.append(_Row("volume", "Thin: volume unknown", False))
-            if c.dense_routes:
-                rows.append(_Row("note", DENSE_NOTE))
-        if c.route_confidences:
-            rows.append(_Row("heading", "Route confidence"))
-            rows += [_Row("route_confidence", style.ROUTE_CONFIDENCE_LABEL.get(k, k), k)
-                     for k in c.route_confidences]
-        if c.place_kinds or c.event_window_days:
-            rows.append(_Row("heading", "Places"))
-            rows += [_Row("place", style.PLACE_KIND_LABEL.get(k, k), k) for k in c.place_kinds]
-            if c.event_window_days:
-                rows.append(_Row("event", f"Event in the last {c.event_window_days} days"))
-        if c.disputed:
-            rows.append(_Row("disputed", style.DISPUTED_LABEL))
-        if c.zone_note:
-            rows.append(_Row("note", ZONE_NOTE))
-        return rows
-
-    def _measure(self) -> None:
-        text_fm, head_fm = QFontMetricsF(self.text_font), QFontMetricsF(self.head_font)
-        indent = self.swatch_w + self.gap
-        widths = [head_fm.horizontalAdvance(r.text) if r.kind == "heading"
-                  else indent + text_fm.horizontalAdvance(r.text)
-                  for r in self.rows if r.kind != "note"]
-        self.width = min(max(widths, default=0) + 2 * self.pad, self.max_width)
-        inner = self.width - 2 * self.pad
-        for row in self.rows:
-            if row.kind == "heading":
-                row.height = head_fm.height() * 1.45
-            elif row.kind == "note":
-                row.height = _wrapped_height(self.note_font, row.text, inner) + 6 * self.scale
-            else:
-                # Long names (actors) wrap onto a second line rather than being cut.
-                text_height = _wrapped_height(self.text_font, row.text, inner - indent)
-                row.height = max(text_height + text_fm.height() * 0.3, self.swatch_h * 1.3)
-        self.height = sum(r.height for r in self.rows) + 2 * self.pad
-
-    def paint(self, painter: QPainter, top_left: QPointF) -> None:
-        """Drawn once per content and size, then copied: scrubbing repeats a few legends."""
-        ratio = painter.device().devicePixelRatioF()
-        key = (self.content, self.scale, self.max_width, ratio)
-        with _LEGEND_LOCK:                               # exports paint on worker threads
-            image = _LEGEND_IMAGES.pop(key, None) or self._image(ratio)
-            _LEGEND_IMAGES[key] = image                  # most recently used last
-            while len(_LEGEND_IMAGES) > LEGEND_IMAGES_KEPT:
-                del _LEGEND_IMAGES[next(iter(_LEGEND_IMAGES))]
-        painter.save()
-        painter.setTransform(QTransform())
-        painter.drawImage(QPointF(round(top_left.x()), round(top_left.y())), image)
-        painter.restore()
-
-    def _image(self, ratio: float) -> QImage:
-        image = QImage(math.ceil((self.width + 2) * ratio), math.ceil((self.height + 2) * ratio),
-                       QImage.Format.Format_ARGB32_Premultiplied)
-        image.setDevicePixelRatio(ratio)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self._paint(painter, QPointF(0.5, 0.5))
-        painter.end()
-        return image
-
-    def _paint(self, painter: QPainter, top_left: QPointF) -> None:
-        box = QRectF(top_left.x(), top_left.y(), self.width, self.height)
-        _panel(painter, box, self.scale)
-        y = box.top() + self.pad
-        for row in self.rows:
-            self._paint_row(painter, row, QRectF(box.left() + self.pad, y,
-                                                 self.width - 2 * self.pad, row.height))
-            y += row.height
-
-    def _paint_row(self, painter: QPainter, row: _Row, area: QRectF) -> None:
-        s = self.scale
-        if row.kind == "heading":
-            painter.setFont(self.head_font)
-            painter.setPen(style.TEXT)
-            painter.drawText(area.adjusted(0, area.height() * 0.25, 0, 0),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), row.text)
-            return
-        if row.kind == "note":
-            painter.setFont(self.note_font)
-            painter.setPen(QColor("#444444"))
-            painter.drawText(area.adjusted(0, 4 * s, 0, 0), int(Qt.TextFlag.TextWordWrap), row.text)
-            return
-        swatch = QRectF(area.left(), area.center().y() - self.swatch_h / 2, self.swatch_w, self.swatch_h)
-        self._paint_swatch(painter, row, swatch)
-        painter.setFont(self.text_font)
-        painter.setPen(style.TEXT)
-        text_area = area.adjusted(self.swatch_w + self.gap, 0, 0, 0)
-        painter.drawText(text_area, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-                                        | Qt.TextFlag.TextWordWrap), row.text)
-
-    def _paint_swatch(self, painter: QPainter, row: _Row, swatch: QRectF) -> None:
-        s = self.scale
-        path = QPainterPath()
-        path.addRect(swatch)
-        if row.kind == "actor":
-            paint_control_shape(painter, path, control_look(row.payload, None, "confirmed", s, QTransform()))
-        elif row.kind == "confidence":
-            paint_control_shape(painter, path, control_look(style.NEUTRAL_SWATCH.name(), None, row.payload,
-                                                   s, QTransform()))
-        elif row.kind == "contested":
-            first, second = row.payload
-            paint_control_shape(painter, path, control_look(first, second, "confirmed", s, QTransform()))
-        elif row.kind == "no_info":
-            paint_control_shape(painter, path, no_info_look(s, QTransform()))
-        elif row.kind == "disputed":
-            paint_control_shape(painter, path, disputed_look(s, QTransform()))
-        elif row.kind in ("flow", "volume", "route_confidence"):
-            self._route_sample(painter, swatch, row)
-        elif row.kind == "unknown_route":
-            painter.setPen(unknown_route_pen(s))
-            painter.drawLine(swatch.left(), swatch.center().y(), swatch.right(), swatch.center().y())
-        elif row.kind == "place":
-            style.place_symbol(painter, row.payload, swatch.center(), s)
-        elif row.kind == "event":
-            style.event_marker(painter, swatch.center(), s)
-
-    def _route_sample(self, painter: QPainter, swatch: QRectF, row: _Row) -> None:
-        s = self.scale
-        status = row.payload if row.kind == "flow" else "active"
-        confidence = row.payload if row.kind == "route_confidence" else "confirmed"
-        width = (5.0 if row.kind != "volume" or row.payload else style.ROUTE_WIDTH_UNKNOWN) * s
-        y = swatch.center().y()
-        tip = QPointF(swatch.right(), y)
-        line = QPainterPath(QPointF(swatch.left(), y))
-        line.lineTo(tip if status == "halted" else QPointF(swatch.right() - 6 * s, y))
-        for pen in route_pens(status, width, s, self.content.dense_routes, confidence):
-            pen.setCosmetic(False)
-            painter.setPen(pen)
-            painter.drawPath(line)
-        if status == "halted":
-            halt_cross(painter, swatch.center(), 4.5 * s)
-        else:
-            arrow_head(painter, QPointF(swatch.left(), y), tip, 6.0 * s + width * 1.3,
-                       hollow=status == "proposed", scale=s)
-
-
-def _wrapped_height(text_font, text: str, width: float) -> float:
-    box = QFontMetricsF(text_font).boundingRect(QRectF(0, 0, max(width, 1.0), 1e5),
-                                                int(Qt.TextFlag.TextWordWrap), text)
-    return box.height()
-
-
-def _panel(painter: QPainter, box: QRectF, scale: float) -> None:
-    painter.setPen(QPen(style.PANEL_EDGE, 1.0 * scale))
-    painter.setBrush(style.PANEL)
-    painter.drawRoundedRect(box, 4 * scale, 4 * scale)
-
-
 # -- layout -----------------------------------------------------------------------
 class OverlayLayout:
     """Where each overlay goes on a view, and how to draw it.
 
-    Title and date top-left, north arrow and legend top-right, scale bar
-    bottom-left, footer along the bottom.
+    Title and date top-left, north arrow top-right, scale bar bottom-left,
+    footer along the bottom; the legend in the corner `decorations` names.
     """
 
     def __init__(self, view: MapView, decorations: Decorations, legend: LegendContent | None,
@@ -309,8 +76,8 @@ class OverlayLayout:
         self.title_rect, self.date_rect = self._title_rects()
         self.mark_rect = self._mark_rect()
         self.north_rect = self._north_rect()
-        self.legend = self._legend(legend)
         self.scale_rect = self._scale_rect()
+        self.legend = self._legend(legend)
 
     # -- rectangles ---------------------------------------------------------
     def _footer_rect(self) -> QRectF:
@@ -359,28 +126,50 @@ class OverlayLayout:
         return QRectF(self.view.width - self.margin - size, self.margin, size, size * 1.3)
 
     def _legend(self, content: LegendContent | None) -> Legend | None:
-        """The legend, made smaller (down to 70 %) if the view is too short for it."""
+        """The legend in its corner: in columns if the corner is too short for one,
+        made smaller (down to 70 %) only if columns do not fit either."""
         if not self.decorations.legend or content is None or content.is_empty():
             return None
-        top = self.north_rect.bottom() + 6 * self.scale if not self.north_rect.isNull() else self.margin
-        bottom = self.footer_rect.top() if not self.footer_rect.isNull() else self.view.height
-        room = bottom - top - self.margin
+        top, bottom = self._legend_span()
+        d = self.decorations
         for shrink in (1.0, 0.85, 0.7):
             scale = self.scale * shrink
-            legend = Legend(content, scale, max_width=min(360 * scale, self.view.width * 0.4))
-            if legend.height <= room:
+            legend = Legend(content, scale, max_width=min(360 * scale, self.view.width * 0.4),
+                            max_height=bottom - top, header=d.legend_header,
+                            collapsed=d.legend_collapsed and d.legend_header)
+            if legend.fits() and legend.width <= self.view.width * 0.6:
                 break
         return legend
 
+    def _legend_span(self) -> tuple[float, float]:
+        """The top and bottom the legend's corner leaves it, clear of the other panels."""
+        corner, gap = self.decorations.legend_corner, 6 * self.scale
+        beside_date = self.mark_rect if not self.mark_rect.isNull() else self.date_rect
+        above = {"top-right": self.north_rect, "top-left": beside_date}.get(corner, QRectF())
+        top = above.bottom() + gap if not above.isNull() else self.margin
+        below = self.scale_rect if corner == "bottom-left" else QRectF()
+        floor = self.footer_rect.top() if not self.footer_rect.isNull() else self.view.height
+        bottom = (below.top() - gap) if not below.isNull() else floor - self.margin
+        return top, bottom
+
     def legend_top_left(self) -> QPointF:
-        top = (self.north_rect.bottom() + 6 * self.scale) if not self.north_rect.isNull() else self.margin
-        return QPointF(self.view.width - self.margin - self.legend.width, top)
+        corner = self.decorations.legend_corner
+        top, bottom = self._legend_span()
+        x = self.margin if corner.endswith("left") else self.view.width - self.margin - self.legend.width
+        y = top if corner.startswith("top") else bottom - self.legend.height
+        return QPointF(x, y)
 
     def legend_rect(self) -> QRectF:
         if self.legend is None:
             return QRectF()
         corner = self.legend_top_left()
         return QRectF(corner.x(), corner.y(), self.legend.width, self.legend.height)
+
+    def legend_header_rect(self) -> QRectF:
+        """Where a click collapses or expands the legend."""
+        if self.legend is None or not self.legend.header:
+            return QRectF()
+        return self.legend.header_rect(self.legend_top_left())
 
     def _scale_rect(self) -> QRectF:
         if not self.decorations.scale_bar:
@@ -391,7 +180,7 @@ class OverlayLayout:
         return QRectF(self.margin, bottom - height, width, height)
 
     def obstacles(self) -> list[QRectF]:
-        rects = [self.title_rect, self.date_rect, self.mark_rect, self.north_rect, self.legend_rect(),
+        rects = [self.title_rect, self.date_rect, self.north_rect, self.legend_rect(),
                  self.scale_rect, self.footer_rect]
         return [r for r in rects if not r.isNull()]
 
@@ -480,10 +269,12 @@ def map_insets(layout: OverlayLayout, legend_width: float) -> tuple[float, float
     """Pixels to keep free around the map content so overlays do not cover it."""
     m = layout.margin
     top = max(layout.date_rect.bottom(), layout.title_rect.bottom(), layout.mark_rect.bottom(), 0) + m
-    right = legend_width + 2 * m if legend_width else m
+    on_left = layout.decorations.legend_corner.endswith("left")
+    right = legend_width + 2 * m if legend_width and not on_left else m
+    left = legend_width + 2 * m if legend_width and on_left else m
     bottom = layout.view.height - (layout.scale_rect.top() if not layout.scale_rect.isNull()
                                    else layout.view.height) + m
-    return m, top, right, bottom
+    return left, top, right, bottom
 
 
 def nice_distance(metres: float) -> float:

@@ -32,9 +32,9 @@ from viewer.render import framing, style
 from viewer.render.labels import LabelRequest, place_labels
 from viewer.render.layer_cache import LayerCache
 from viewer.render.layers import DENSE_ROUTES, Frame
+from viewer.render.legend import LegendContent
 from viewer.render.map_overlay import MapOverlay
-from viewer.render.overlay import (EXPORT, SCREEN, Decorations, LegendContent, OverlayLayout,
-                                   date_label)
+from viewer.render.overlay import (EXPORT, SCREEN, Decorations, OverlayLayout, date_label)
 from viewer.render.prepared import RECENT_EVENT_DAYS, PreparedMap, prepared_map
 from viewer.render.projection import Extent
 from viewer.render.view import MapView
@@ -101,6 +101,10 @@ class MapRenderer:
                      decorations: Decorations = SCREEN, extent: Extent | None = None) -> MapView:
         """See `framing.default_view`."""
         return framing.default_view(self.prepared, width, height, ui_scale, decorations, extent)
+
+    def painted_layout(self) -> OverlayLayout | None:
+        """The panels of the frame painted last: where a click on the legend lands."""
+        return self._frame_cache.layout if self._frame_cache is not None else None
 
     # -- rendering ----------------------------------------------------------------
     def render_image(self, view: MapView, day: dt.date, layers: dict | None = None,

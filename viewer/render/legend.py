@@ -1,0 +1,332 @@
+"""The map legend: what it lists (`LegendContent`), how it is laid out, and drawn.
+
+The content is a flat list of rows (headings, swatches, notes), so a new kind
+of entry slots in as one more row. A legend never cuts a row: when the room is
+too short it flows into columns, and only then shrinks. On screen it has a
+header that collapses it to a small tab; exports always show it whole.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QTransform,
+)
+
+from viewer.render import style
+from viewer.render.layers import (
+    DENSE_ROUTES,
+    arrow_head,
+    control_look,
+    halt_cross,
+    paint_control_shape,
+    route_pens,
+    unknown_route_pen,
+)
+from viewer.render.unknown import disputed_look, no_info_look
+
+ZONE_NOTE = "Areas are zones nearest each town, not surveyed boundaries."
+DENSE_NOTE = f"Over {DENSE_ROUTES} routes in view: drawn without white casing."
+HEADER = "Legend"
+MAX_COLUMNS = 4
+
+
+@dataclass(frozen=True)
+class LegendContent:
+    """The legend's entries for one date: only what the map shows."""
+
+    actors: tuple[tuple[str, str], ...] = ()          # (name, colour)
+    confidences: tuple[str, ...] = ()
+    contested: tuple[str, str] | None = None           # sample colours of a contested pair
+    no_info: bool = False                              # zones with no sourced control
+    disputed: bool = False                             # a disputed area is drawn
+    flow_statuses: tuple[str, ...] = ()
+    unknown_routes: bool = False                       # routes with no sourced status
+    route_confidences: tuple[str, ...] = ()
+    unknown_volume: bool = False
+    known_volume: bool = False
+    dense_routes: bool = False                         # drawn as route_pens(dense=True)
+    place_kinds: tuple[str, ...] = ()
+    event_window_days: int = 0                         # 0 when no event markers are shown
+    zone_note: bool = False
+
+    def is_empty(self) -> bool:
+        return not (self.actors or self.no_info or self.flow_statuses or self.unknown_routes
+                    or self.place_kinds or self.event_window_days)
+
+
+@dataclass
+class _Row:
+    kind: str       # heading, actor, confidence, contested, flow, volume, place, event, note
+    text: str
+    payload: object = None
+    height: float = 0.0
+
+
+# Legend images by (content, scale, layout, pixel ratio), least recently used first.
+_LEGEND_IMAGES: dict[tuple, QImage] = {}
+_LEGEND_LOCK = threading.Lock()
+LEGEND_IMAGES_KEPT = 32
+
+
+@dataclass
+class Legend:
+    """A laid-out legend at one ui scale: rows in as many columns as `max_height` needs.
+
+    `header` adds a "Legend" title with a collapse mark (the screen's);
+    `collapsed` shows only that header.
+    """
+
+    content: LegendContent
+    scale: float
+    max_width: float
+    max_height: float = math.inf
+    header: bool = False
+    collapsed: bool = False
+    rows: list[_Row] = field(default_factory=list)
+    columns: list[list[_Row]] = field(default_factory=list)
+    width: float = 0.0
+    height: float = 0.0
+
+    def __post_init__(self) -> None:
+        s = self.scale
+        self.pad = 10 * s
+        self.swatch_w, self.swatch_h = 30 * s, 15 * s
+        self.gap = 8 * s
+        self.column_gap = 16 * s
+        self.text_font = style.font(13 * s)
+        self.head_font = style.font(13 * s, bold=True)
+        self.note_font = style.font(12 * s, italic=True)
+        self.header_height = QFontMetricsF(self.head_font).height() * 1.5 if self.header else 0.0
+        self.rows = [] if self.collapsed else self._rows()
+        self._measure()
+
+    def _rows(self) -> list[_Row]:
+        c = self.content
+        rows: list[_Row] = []
+        if c.actors:
+            rows.append(_Row("heading", "Control"))
+            rows += [_Row("actor", name, color) for name, color in c.actors]
+        if c.contested:
+            rows.append(_Row("contested", "Contested (both sides' colours)", c.contested))
+        if c.no_info:
+            rows.append(_Row("no_info", style.NO_INFO_LABEL))
+        if c.confidences:
+            rows.append(_Row("heading", "Confidence"))
+            rows += [_Row("confidence", style.CONFIDENCE_LABEL.get(k, k), k) for k in c.confidences]
+        if c.flow_statuses or c.unknown_routes:
+            rows.append(_Row("heading", "Export routes"))
+            rows += [_Row("flow", style.FLOW_STATUS_LABEL.get(k, k), k) for k in c.flow_statuses]
+            if c.unknown_routes:
+                rows.append(_Row("unknown_route", style.ROUTE_UNKNOWN_LABEL))
+            if c.known_volume:
+                rows.append(_Row("volume", "Width: volume", True))
+            if c.unknown_volume:
+                rows.append(_Row("volume", "Thin: volume unknown", False))
+            if c.dense_routes:
+                rows.append(_Row("note", DENSE_NOTE))
+        if c.route_confidences:
+            rows.append(_Row("heading", "Route confidence"))
+            rows += [_Row("route_confidence", style.ROUTE_CONFIDENCE_LABEL.get(k, k), k)
+                     for k in c.route_confidences]
+        if c.place_kinds or c.event_window_days:
+            rows.append(_Row("heading", "Places"))
+            rows += [_Row("place", style.PLACE_KIND_LABEL.get(k, k), k) for k in c.place_kinds]
+            if c.event_window_days:
+                rows.append(_Row("event", f"Event in the last {c.event_window_days} days"))
+        if c.disputed:
+            rows.append(_Row("disputed", style.DISPUTED_LABEL))
+        if c.zone_note:
+            rows.append(_Row("note", ZONE_NOTE))
+        return rows
+
+    # -- layout -------------------------------------------------------------
+    def _measure(self) -> None:
+        head_fm = QFontMetricsF(self.head_font)
+        header_width = head_fm.horizontalAdvance(HEADER + "  ▾") if self.header else 0.0
+        text_fm = QFontMetricsF(self.text_font)
+        indent = self.swatch_w + self.gap
+        widths = [head_fm.horizontalAdvance(r.text) if r.kind == "heading"
+                  else indent + text_fm.horizontalAdvance(r.text)
+                  for r in self.rows if r.kind != "note"]
+        column_width = min(max(widths + [header_width], default=0), self.max_width - 2 * self.pad)
+        for row in self.rows:
+            row.height = self._row_height(row, column_width)
+        room = self.max_height - 2 * self.pad - self.header_height
+        self.columns = _flow_into_columns(self.rows, room) if self.rows else []
+        count = max(len(self.columns), 1)
+        self.column_width = column_width
+        self.width = count * column_width + (count - 1) * self.column_gap + 2 * self.pad
+        tallest = max((sum(r.height for r in column) for column in self.columns), default=0.0)
+        self.height = tallest + self.header_height + (2 * self.pad if self.rows else self.pad)
+
+    def _row_height(self, row: _Row, width: float) -> float:
+        if row.kind == "heading":
+            return QFontMetricsF(self.head_font).height() * 1.45
+        if row.kind == "note":
+            return _wrapped_height(self.note_font, row.text, width) + 6 * self.scale
+        # Long names (actors) wrap onto a second line rather than being cut.
+        text_height = _wrapped_height(self.text_font, row.text, width - self.swatch_w - self.gap)
+        return max(text_height + QFontMetricsF(self.text_font).height() * 0.3, self.swatch_h * 1.3)
+
+    def fits(self) -> bool:
+        return self.height <= self.max_height + 0.5
+
+    def header_rect(self, top_left: QPointF) -> QRectF:
+        """Where a click collapses or expands the legend (empty without a header)."""
+        return QRectF(top_left.x(), top_left.y(), self.width, self.header_height + self.pad / 2)
+
+    # -- painting -----------------------------------------------------------
+    def paint(self, painter: QPainter, top_left: QPointF) -> None:
+        """Drawn once per content and size, then copied: scrubbing repeats a few legends."""
+        ratio = painter.device().devicePixelRatioF()
+        key = (self.content, self.scale, self.max_width, self.max_height, self.header,
+               self.collapsed, ratio)
+        with _LEGEND_LOCK:                               # exports paint on worker threads
+            image = _LEGEND_IMAGES.pop(key, None) or self._image(ratio)
+            _LEGEND_IMAGES[key] = image                  # most recently used last
+            while len(_LEGEND_IMAGES) > LEGEND_IMAGES_KEPT:
+                del _LEGEND_IMAGES[next(iter(_LEGEND_IMAGES))]
+        painter.save()
+        painter.setTransform(QTransform())
+        painter.drawImage(QPointF(round(top_left.x()), round(top_left.y())), image)
+        painter.restore()
+
+    def _image(self, ratio: float) -> QImage:
+        image = QImage(math.ceil((self.width + 2) * ratio), math.ceil((self.height + 2) * ratio),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self._paint(painter, QPointF(0.5, 0.5))
+        painter.end()
+        return image
+
+    def _paint(self, painter: QPainter, top_left: QPointF) -> None:
+        box = QRectF(top_left.x(), top_left.y(), self.width, self.height)
+        panel(painter, box, self.scale)
+        if self.header:
+            painter.setFont(self.head_font)
+            painter.setPen(style.TEXT)
+            mark = "▸" if self.collapsed else "▾"
+            painter.drawText(QRectF(box.left() + self.pad, box.top() + self.pad / 2,
+                                    self.width - 2 * self.pad, self.header_height),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                             f"{HEADER}  {mark}")
+        for number, column in enumerate(self.columns):
+            x = box.left() + self.pad + number * (self.column_width + self.column_gap)
+            y = box.top() + self.pad + self.header_height
+            for row in column:
+                self._paint_row(painter, row, QRectF(x, y, self.column_width, row.height))
+                y += row.height
+
+    def _paint_row(self, painter: QPainter, row: _Row, area: QRectF) -> None:
+        s = self.scale
+        if row.kind == "heading":
+            painter.setFont(self.head_font)
+            painter.setPen(style.TEXT)
+            painter.drawText(area.adjusted(0, area.height() * 0.25, 0, 0),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), row.text)
+            return
+        if row.kind == "note":
+            painter.setFont(self.note_font)
+            painter.setPen(QColor("#444444"))
+            painter.drawText(area.adjusted(0, 4 * s, 0, 0), int(Qt.TextFlag.TextWordWrap), row.text)
+            return
+        swatch = QRectF(area.left(), area.center().y() - self.swatch_h / 2, self.swatch_w, self.swatch_h)
+        self._paint_swatch(painter, row, swatch)
+        painter.setFont(self.text_font)
+        painter.setPen(style.TEXT)
+        text_area = area.adjusted(self.swatch_w + self.gap, 0, 0, 0)
+        painter.drawText(text_area, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+                                        | Qt.TextFlag.TextWordWrap), row.text)
+
+    def _paint_swatch(self, painter: QPainter, row: _Row, swatch: QRectF) -> None:
+        s = self.scale
+        path = QPainterPath()
+        path.addRect(swatch)
+        if row.kind == "actor":
+            paint_control_shape(painter, path, control_look(row.payload, None, "confirmed", s, QTransform()))
+        elif row.kind == "confidence":
+            paint_control_shape(painter, path, control_look(style.NEUTRAL_SWATCH.name(), None, row.payload,
+                                                   s, QTransform()))
+        elif row.kind == "contested":
+            first, second = row.payload
+            paint_control_shape(painter, path, control_look(first, second, "confirmed", s, QTransform()))
+        elif row.kind == "no_info":
+            paint_control_shape(painter, path, no_info_look(s, QTransform()))
+        elif row.kind == "disputed":
+            paint_control_shape(painter, path, disputed_look(s, QTransform()))
+        elif row.kind in ("flow", "volume", "route_confidence"):
+            self._route_sample(painter, swatch, row)
+        elif row.kind == "unknown_route":
+            painter.setPen(unknown_route_pen(s))
+            painter.drawLine(swatch.left(), swatch.center().y(), swatch.right(), swatch.center().y())
+        elif row.kind == "place":
+            style.place_symbol(painter, row.payload, swatch.center(), s)
+        elif row.kind == "event":
+            style.event_marker(painter, swatch.center(), s)
+
+    def _route_sample(self, painter: QPainter, swatch: QRectF, row: _Row) -> None:
+        s = self.scale
+        status = row.payload if row.kind == "flow" else "active"
+        confidence = row.payload if row.kind == "route_confidence" else "confirmed"
+        width = (5.0 if row.kind != "volume" or row.payload else style.ROUTE_WIDTH_UNKNOWN) * s
+        y = swatch.center().y()
+        tip = QPointF(swatch.right(), y)
+        line = QPainterPath(QPointF(swatch.left(), y))
+        line.lineTo(tip if status == "halted" else QPointF(swatch.right() - 6 * s, y))
+        for pen in route_pens(status, width, s, self.content.dense_routes, confidence):
+            pen.setCosmetic(False)
+            painter.setPen(pen)
+            painter.drawPath(line)
+        if status == "halted":
+            halt_cross(painter, swatch.center(), 4.5 * s)
+        else:
+            arrow_head(painter, QPointF(swatch.left(), y), tip, 6.0 * s + width * 1.3,
+                       hollow=status == "proposed", scale=s)
+
+
+
+def _flow_into_columns(rows: list[_Row], room: float) -> list[list[_Row]]:
+    """The fewest columns (up to MAX_COLUMNS) whose height fits `room`; a heading
+    starts a new column rather than ending one."""
+    total = sum(r.height for r in rows)
+    for count in range(1, MAX_COLUMNS + 1):
+        limit = max(total / count, max(r.height for r in rows))
+        columns: list[list[_Row]] = [[]]
+        height = 0.0
+        for i, row in enumerate(rows):
+            follower = rows[i + 1].height if row.kind == "heading" and i + 1 < len(rows) else 0.0
+            if columns[-1] and height + row.height + follower > limit + 0.5:
+                columns.append([])
+                height = 0.0
+            columns[-1].append(row)
+            height += row.height
+        tallest = max(sum(r.height for r in column) for column in columns)
+        if tallest <= room or count == MAX_COLUMNS:
+            return columns
+    return columns
+
+
+def _wrapped_height(text_font, text: str, width: float) -> float:
+    box = QFontMetricsF(text_font).boundingRect(QRectF(0, 0, max(width, 1.0), 1e5),
+                                                int(Qt.TextFlag.TextWordWrap), text)
+    return box.height()
+
+
+def panel(painter: QPainter, box: QRectF, scale: float) -> None:
+    """The white rounded box behind every overlay."""
+    painter.setPen(QPen(style.PANEL_EDGE, 1.0 * scale))
+    painter.setBrush(style.PANEL)
+    painter.drawRoundedRect(box, 4 * scale, 4 * scale)
