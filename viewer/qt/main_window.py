@@ -32,7 +32,7 @@ APP_TITLE = "Kachin Viewer"
 MAX_RECENT = 8
 SPEEDS = (1, 7, 30, 90, 365)  # days per second offered in the speed box
 DEFAULT_SPEED = 30
-TIMELINE_SHARE = 0.36   # of the window's height, until the user moves the split
+TIMELINE_SHARE = 0.39   # of the window's height, until the user moves the split
 TIMELINE_MAX_HEIGHT = 390
 LAYER_LABELS = {"base": "Base map", "control": "Control areas", "flows": "Export routes",
                 "places": "Places", "labels": "Labels", "events": "Events on the map"}

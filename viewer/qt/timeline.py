@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
 from viewer.model.dataset import SeriesKey, joined_steps
@@ -35,8 +35,8 @@ TEXT_PEN = "#222222"
 CURSOR_COLOR = "#C00000"
 BEYOND_DATA = QColor(230, 159, 0, 38)  # the days after the latest fact: a pale amber band
 LEFT_AXIS_WIDTH = 96
-LANE_HEIGHT = 8  # pixels per event lane, at least: lanes shrink to fit a laptop screen
-SERIES_ROW_HEIGHT = 32  # pixels per series plot, at least
+LANE_HEIGHT = 9  # pixels per event lane, at least: lanes shrink to fit a laptop screen
+SERIES_ROW_HEIGHT = 18  # pixels per series plot (its title and axis come on top), at least
 
 LABEL_STRIP = 1.7  # lanes' worth of space above the top lane, for the cursor's date
 
@@ -203,6 +203,9 @@ class Timeline(QWidget):
         layout.addWidget(self.view)
 
         self.lanes = self._new_plot(row=0)
+        lane_font = QFont()
+        lane_font.setPixelSize(LANE_HEIGHT + 1)  # lane names stay apart however short the lanes
+        self.lanes.getAxis("left").setTickFont(lane_font)
         self.event_points = pg.ScatterPlotItem(hoverable=True, tip=self._event_tip,
                                                hoverPen=pg.mkPen("#000000", width=2))
         self.event_points.sigClicked.connect(self._event_points_clicked)

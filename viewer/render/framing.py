@@ -31,12 +31,18 @@ def default_view(prepared: PreparedMap, width: int, height: int, ui_scale: float
     probe = MapView(0, 0, 1, width, height, ui_scale)
     layout = OverlayLayout(probe, decorations, prepared.all_legend_content(),
                            prepared.dataset.title, ("",) * 2, prepared.current_to)
-    whole = MapView.fit(extent, width, height, ui_scale, (layout.margin,) * 4)
-    if not _covers_any(whole, extent, layout.obstacles()):
-        return whole
-    legend_width = layout.legend.width if layout.legend else 0
-    return MapView.fit(extent, width, height, ui_scale, map_insets(layout, legend_width))
-
+    legend_width = layout.steady_legend_width()
+    insets = map_insets(layout, legend_width)
+    # First the whole height beside the legend, centred, then clear of the panels on
+    # the left too (date, scale bar); only if neither fits, below the date and above the bar.
+    panels = layout.obstacles(legend_width)
+    left_panels = max((r.right() for r in panels if r.right() < width / 2), default=0.0)
+    for left in (insets[0], left_panels + layout.margin):
+        whole = MapView.fit(extent, width, height, ui_scale,
+                            (left, layout.margin, insets[2], layout.margin))
+        if not _covers_any(whole, extent, panels):
+            return whole
+    return MapView.fit(extent, width, height, ui_scale, insets)
 
 def _covers_any(view: MapView, extent: Extent, panels: list[QRectF]) -> bool:
     """Whether any panel lies over part of `extent` as `view` shows it."""

@@ -92,6 +92,7 @@ class Legend:
     max_height: float = math.inf
     header: bool = False
     collapsed: bool = False
+    max_columns: int = MAX_COLUMNS
     rows: list[_Row] = field(default_factory=list)
     columns: list[list[_Row]] = field(default_factory=list)
     width: float = 0.0
@@ -162,7 +163,7 @@ class Legend:
         for row in self.rows:
             row.height = self._row_height(row, column_width)
         room = self.max_height - 2 * self.pad - self.header_height
-        self.columns = _flow_into_columns(self.rows, room) if self.rows else []
+        self.columns = _flow_into_columns(self.rows, room, self.max_columns) if self.rows else []
         count = max(len(self.columns), 1)
         self.column_width = column_width
         self.width = count * column_width + (count - 1) * self.column_gap + 2 * self.pad
@@ -190,7 +191,7 @@ class Legend:
         """Drawn once per content and size, then copied: scrubbing repeats a few legends."""
         ratio = painter.device().devicePixelRatioF()
         key = (self.content, self.scale, self.max_width, self.max_height, self.header,
-               self.collapsed, ratio)
+               self.collapsed, self.max_columns, ratio)
         with _LEGEND_LOCK:                               # exports paint on worker threads
             image = _LEGEND_IMAGES.pop(key, None) or self._image(ratio)
             _LEGEND_IMAGES[key] = image                  # most recently used last
@@ -297,25 +298,24 @@ class Legend:
                        hollow=status == "proposed", scale=s)
 
 
+def _flow_into_columns(rows: list[_Row], room: float, max_columns: int) -> list[list[_Row]]:
+    """The fewest columns, each filled up to `room`, when `max_columns` are enough;
+    else one column (too tall: the caller tries a smaller legend)."""
+    columns = _fill(rows, room)
+    return columns if len(columns) <= max_columns else [list(rows)]
 
-def _flow_into_columns(rows: list[_Row], room: float) -> list[list[_Row]]:
-    """The fewest columns (up to MAX_COLUMNS) whose height fits `room`; a heading
-    starts a new column rather than ending one."""
-    total = sum(r.height for r in rows)
-    for count in range(1, MAX_COLUMNS + 1):
-        limit = max(total / count, max(r.height for r in rows))
-        columns: list[list[_Row]] = [[]]
-        height = 0.0
-        for i, row in enumerate(rows):
-            follower = rows[i + 1].height if row.kind == "heading" and i + 1 < len(rows) else 0.0
-            if columns[-1] and height + row.height + follower > limit + 0.5:
-                columns.append([])
-                height = 0.0
-            columns[-1].append(row)
-            height += row.height
-        tallest = max(sum(r.height for r in column) for column in columns)
-        if tallest <= room or count == MAX_COLUMNS:
-            return columns
+
+def _fill(rows: list[_Row], room: float) -> list[list[_Row]]:
+    """Rows in order into columns no taller than `room`; a heading never ends a column."""
+    columns: list[list[_Row]] = [[]]
+    height = 0.0
+    for i, row in enumerate(rows):
+        follower = rows[i + 1].height if row.kind == "heading" and i + 1 < len(rows) else 0.0
+        if columns[-1] and height + row.height + follower > room + 0.5:
+            columns.append([])
+            height = 0.0
+        columns[-1].append(row)
+        height += row.height
     return columns
 
 

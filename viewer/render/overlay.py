@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QPolygonF, QTra
 
 from viewer.model.dates import format_date
 from viewer.render import style
-from viewer.render.legend import Legend, LegendContent
+from viewer.render.legend import MAX_COLUMNS, Legend, LegendContent
 from viewer.render.legend import panel as _panel
 from viewer.render.view import MapView
 
@@ -34,6 +34,7 @@ class Decorations:
     scale_bar: bool = True
     north_arrow: bool = True
     footer: bool = False
+    caption: str = ""                    # a slide's caption under the date (an export's)
     legend_corner: str = "top-right"     # one of CORNERS
     legend_header: bool = True           # the screen's "Legend ▾" that collapses it
     legend_collapsed: bool = False
@@ -42,6 +43,9 @@ class Decorations:
 SCREEN = Decorations()
 EXPORT = Decorations(title=True, footer=True, legend_header=False)  # always the whole legend
 FOOTER_MAX_LINES = 3  # per footer entry (sources; attribution and licence)
+CAPTION_MAX_LINES = 2
+SOURCES_ELSEWHERE = ("More sources than fit here: every one is listed in this image's text "
+                     "metadata and in the .sources.txt file beside it.")
 
 
 def date_label(day, beyond_data: bool = False) -> str:
@@ -75,21 +79,43 @@ class OverlayLayout:
         self.footer_rect = self._footer_rect()
         self.title_rect, self.date_rect = self._title_rects()
         self.mark_rect = self._mark_rect()
+        self.caption_font = style.font(18 * s, bold=True)
+        self.caption_rect = self._caption_rect()
         self.north_rect = self._north_rect()
         self.scale_rect = self._scale_rect()
         self.legend = self._legend(legend)
 
     # -- rectangles ---------------------------------------------------------
     def _footer_rect(self) -> QRectF:
+        self.footer_overflow = False
         if not self.footer_lines:
             return QRectF()
         fm = QFontMetricsF(self.footer_font)
         width = self.view.width - 2 * self.margin
-        # Sources are wrapped, not cut: every outlet behind the map stays listed.
-        self.footer_display = [part for line in self.footer_lines
-                               for part in wrap_text(line, fm, width, FOOTER_MAX_LINES)]
+        # Never cut: what does not fit in FOOTER_MAX_LINES is listed elsewhere, and it says so.
+        self.footer_display = []
+        for line in self.footer_lines:
+            wrapped = wrap_text(line, fm, width, 10**6)
+            if len(wrapped) > FOOTER_MAX_LINES:
+                self.footer_overflow = True
+                wrapped = (wrap_text(line, fm, width, FOOTER_MAX_LINES - 1)
+                           + wrap_text(SOURCES_ELSEWHERE, fm, width, 2))
+            self.footer_display += wrapped
         height = fm.height() * 1.25 * len(self.footer_display) + 10 * self.scale
         return QRectF(0, self.view.height - height, self.view.width, height)
+
+    def _caption_rect(self) -> QRectF:
+        if not self.decorations.caption:
+            return QRectF()
+        fm = QFontMetricsF(self.caption_font)
+        pad = 8 * self.scale
+        self.caption_lines = wrap_text(self.decorations.caption, fm, self.view.width * 0.55,
+                                       CAPTION_MAX_LINES)
+        above = max(r.bottom() for r in (self.title_rect, self.date_rect, self.mark_rect)
+                    if not r.isNull()) if self.decorations.date or self.decorations.title else 0
+        width = max(fm.horizontalAdvance(line) for line in self.caption_lines)
+        return QRectF(self.margin, max(above, self.margin) + 4 * self.scale, width + 2 * pad,
+                      fm.height() * len(self.caption_lines) + pad)
 
     def _title_rects(self) -> tuple[QRectF, QRectF]:
         m, pad = self.margin, 8 * self.scale
@@ -126,25 +152,27 @@ class OverlayLayout:
         return QRectF(self.view.width - self.margin - size, self.margin, size, size * 1.3)
 
     def _legend(self, content: LegendContent | None) -> Legend | None:
-        """The legend in its corner: in columns if the corner is too short for one,
-        made smaller (down to 70 %) only if columns do not fit either."""
+        """The legend in its corner: one column, made smaller (to 70 %) if the corner
+        is too short, then two smaller columns, then more. Never cut; kept narrow
+        enough to leave most of the map free."""
         if not self.decorations.legend or content is None or content.is_empty():
             return None
         top, bottom = self._legend_span()
         d = self.decorations
-        for shrink in (1.0, 0.85, 0.7):
+        for shrink, columns in ((1.0, 1), (0.85, 1), (0.7, 1), (0.7, 2), (0.6, 2), (0.6, MAX_COLUMNS)):
             scale = self.scale * shrink
             legend = Legend(content, scale, max_width=min(360 * scale, self.view.width * 0.4),
                             max_height=bottom - top, header=d.legend_header,
-                            collapsed=d.legend_collapsed and d.legend_header)
-            if legend.fits() and legend.width <= self.view.width * 0.6:
+                            collapsed=d.legend_collapsed and d.legend_header, max_columns=columns)
+            if legend.fits():
                 break
         return legend
 
     def _legend_span(self) -> tuple[float, float]:
         """The top and bottom the legend's corner leaves it, clear of the other panels."""
         corner, gap = self.decorations.legend_corner, 6 * self.scale
-        beside_date = self.mark_rect if not self.mark_rect.isNull() else self.date_rect
+        beside_date = next((r for r in (self.caption_rect, self.mark_rect, self.date_rect)
+                            if not r.isNull()), QRectF())
         above = {"top-right": self.north_rect, "top-left": beside_date}.get(corner, QRectF())
         top = above.bottom() + gap if not above.isNull() else self.margin
         below = self.scale_rect if corner == "bottom-left" else QRectF()
@@ -179,10 +207,22 @@ class OverlayLayout:
         bottom = (self.footer_rect.top() if not self.footer_rect.isNull() else self.view.height) - self.margin
         return QRectF(self.margin, bottom - height, width, height)
 
-    def obstacles(self) -> list[QRectF]:
-        rects = [self.title_rect, self.date_rect, self.north_rect, self.legend_rect(),
+    def obstacles(self, legend_width: float | None = None) -> list[QRectF]:
+        """The panels' rectangles; the legend's cut to `legend_width` from its side
+        (a legend flowed into columns may cover the map's edge, not its middle)."""
+        legend = self.legend_rect()
+        if legend_width is not None and legend.width() > legend_width:
+            if self.decorations.legend_corner.endswith("left"):
+                legend.setWidth(legend_width)
+            else:
+                legend.setLeft(legend.right() - legend_width)
+        rects = [self.title_rect, self.date_rect, self.north_rect, legend,
                  self.scale_rect, self.footer_rect]
         return [r for r in rects if not r.isNull()]
+
+    def steady_legend_width(self) -> float:
+        """What the map keeps clear for the legend: at most 30 % of the view."""
+        return min(self.legend.width, 0.3 * self.view.width) if self.legend is not None else 0.0
 
     # -- painting -------------------------------------------------------------
     def paint_static(self, painter: QPainter, grid_north_degrees: float) -> None:
@@ -190,6 +230,8 @@ class OverlayLayout:
         painter.setTransform(QTransform())
         if not self.title_rect.isNull():
             self._paint_title(painter)
+        if not self.caption_rect.isNull():
+            self._paint_caption(painter)
         if not self.north_rect.isNull():
             _north_arrow(painter, self.north_rect, grid_north_degrees, self.scale)
         if self.legend is not None:
@@ -198,6 +240,17 @@ class OverlayLayout:
             _scale_bar(painter, self.scale_rect, self.view.metres_per_pixel, self.scale)
         if not self.footer_rect.isNull():
             self._paint_footer(painter)
+
+    def _paint_caption(self, painter: QPainter) -> None:
+        _panel(painter, self.caption_rect, self.scale)
+        fm = QFontMetricsF(self.caption_font)
+        painter.setFont(self.caption_font)
+        painter.setPen(style.TEXT)
+        pad = 8 * self.scale
+        y = self.caption_rect.top() + pad / 2
+        for line in self.caption_lines:
+            painter.drawText(QPointF(self.caption_rect.left() + pad, y + fm.ascent()), line)
+            y += fm.height()
 
     def _paint_title(self, painter: QPainter) -> None:
         box = self.title_rect.united(self.date_rect) if not self.date_rect.isNull() else self.title_rect
@@ -268,7 +321,8 @@ def wrap_text(text: str, fm: QFontMetricsF, width: float, max_lines: int) -> lis
 def map_insets(layout: OverlayLayout, legend_width: float) -> tuple[float, float, float, float]:
     """Pixels to keep free around the map content so overlays do not cover it."""
     m = layout.margin
-    top = max(layout.date_rect.bottom(), layout.title_rect.bottom(), layout.mark_rect.bottom(), 0) + m
+    top = max(layout.date_rect.bottom(), layout.title_rect.bottom(), layout.mark_rect.bottom(),
+              layout.caption_rect.bottom(), 0) + m
     on_left = layout.decorations.legend_corner.endswith("left")
     right = legend_width + 2 * m if legend_width and not on_left else m
     left = legend_width + 2 * m if legend_width and on_left else m

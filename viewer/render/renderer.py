@@ -270,7 +270,7 @@ class MapRenderer:
         if self._label_obstacles_cache is None or self._label_obstacles_cache[0] != key:
             legend = self.prepared.all_legend_content(self._dense(view)) if decorations.legend else None
             layout = OverlayLayout(view, decorations, legend, title, footer, self.prepared.current_to)
-            self._label_obstacles_cache = (key, layout.obstacles())
+            self._label_obstacles_cache = (key, layout.obstacles(layout.steady_legend_width()))
         return self._label_obstacles_cache[1]
 
     def _places_image(self, frame: Frame, layers: dict, obstacles: list[QRectF],
