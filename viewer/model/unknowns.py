@@ -43,6 +43,10 @@ class Unknowns:
             geometry=[z.geometry for z in zones], crs=4326)
         self.zone_ids = self.zones["area_id"].astype(str).to_numpy()
         self._zone_of_row = zone_keys(dataset.control).astype(str).to_numpy()
+        # Numbers, not names, so the per-day questions are array lookups (scrubbing asks them).
+        number_of_zone = {zone: i for i, zone in enumerate(self.zone_ids)}
+        self._zone_number_of_row = np.array([number_of_zone.get(z, -1) for z in self._zone_of_row],
+                                            dtype=np.int64)
         gaps = dataset.extra_layers.get(GAPS_LAYER)
         self.gaps = gaps if gaps is not None and "area_id" in gaps.columns else None
         if self.gaps is not None:
@@ -50,12 +54,19 @@ class Unknowns:
                                            days_array(self.gaps["valid_to"], open_end=True))
         self.route_of_row = route_keys(dataset.flows).astype(str).to_numpy()
         self.routes = list(dict.fromkeys(self.route_of_row))
+        number_of_route = {route: i for i, route in enumerate(self.routes)}
+        self._route_number_of_row = np.array([number_of_route[r] for r in self.route_of_row],
+                                             dtype=np.int64)
+        # Every route number occurs, so the i-th first occurrence is route i's.
+        self._first_row_of_route = np.unique(self._route_number_of_row, return_index=True)[1]
 
     # -- zones ----------------------------------------------------------------
     def zones_without_control(self, control_rows: np.ndarray) -> np.ndarray:
         """Rows of `zones` that none of `control_rows` (the rows holding) covers."""
-        held = set(self._zone_of_row[control_rows])
-        return np.flatnonzero([z not in held for z in self.zone_ids])
+        held = np.zeros(len(self.zone_ids), dtype=bool)
+        numbers = self._zone_number_of_row[np.asarray(control_rows, dtype=np.int64)]
+        held[numbers[numbers >= 0]] = True
+        return np.flatnonzero(~held)
 
     def zones_without_control_on(self, day: dt.date) -> np.ndarray:
         return self.zones_without_control(self.dataset.control_index.indices(to_day(day)))
@@ -77,15 +88,17 @@ class Unknowns:
     # -- routes ---------------------------------------------------------------
     def routes_without_status(self, flow_rows: np.ndarray) -> list[str]:
         """Routes with no flow row among `flow_rows` (the rows holding on a day)."""
-        known = set(self.route_of_row[flow_rows])
-        return [r for r in self.routes if r not in known]
+        return [self.routes[i] for i in self._unknown_route_numbers(flow_rows)]
 
-    def route_sample_rows(self, routes: list[str]) -> np.ndarray:
-        """One row per route (its first), whose line stands for the route."""
-        first: dict[str, int] = {}
-        for row, route in enumerate(self.route_of_row):
-            first.setdefault(route, row)
-        return np.array([first[r] for r in routes], dtype=int)
+    def unknown_route_rows(self, flow_rows: np.ndarray) -> np.ndarray:
+        """One row (its first) for each route with no row among `flow_rows`: the
+        line that stands for the route."""
+        return self._first_row_of_route[self._unknown_route_numbers(flow_rows)]
+
+    def _unknown_route_numbers(self, flow_rows: np.ndarray) -> np.ndarray:
+        known = np.zeros(len(self.routes), dtype=bool)
+        known[self._route_number_of_row[np.asarray(flow_rows, dtype=np.int64)]] = True
+        return np.flatnonzero(~known)
 
     # -- `state --json` ---------------------------------------------------------
     def state_on(self, day: dt.date) -> dict:

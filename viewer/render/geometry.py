@@ -147,13 +147,19 @@ class LodPaths:
 
     def visible(self, rows: np.ndarray, metres_per_pixel: float, view_bounds: tuple) -> list:
         """(row, path) for the given rows whose bounds touch the view."""
+        rows, paths = self.visible_paths(rows, metres_per_pixel, view_bounds)
+        return list(zip(rows.tolist(), paths))
+
+    def visible_paths(self, rows: np.ndarray, metres_per_pixel: float,
+                      view_bounds: tuple) -> tuple[np.ndarray, list[QPainterPath]]:
+        """The given rows whose bounds touch the view, and their paths."""
         xmin, ymin, xmax, ymax = view_bounds
         b = self.bounds[rows]
         inside = (b[:, 0] <= xmax) & (b[:, 2] >= xmin) & (b[:, 1] <= ymax) & (b[:, 3] >= ymin)
-        rows = np.asarray(rows)[inside]
+        rows = np.asarray(rows, dtype=np.int64)[inside]
         shapes = self._shape_of_row[rows]
         paths = self._paths(self._level_for(metres_per_pixel), shapes)
-        return [(row, paths[shape]) for row, shape in zip(rows.tolist(), shapes.tolist())]
+        return rows, [paths[shape] for shape in shapes.tolist()]
 
 
 def _simplified(geoms: np.ndarray, tolerance: float) -> np.ndarray:

@@ -86,7 +86,7 @@ class LayerCache:
             for x0, y0, x1, y1 in dirty.tolist():
                 if x1 > x0 and y1 > y0:
                     region += QRegion(QRect(x0, y0, x1 - x0, y1 - y0))
-            near = _overlapping(self._pixel_boxes(frame, holding), dirty)
+            near = overlapping(self._pixel_boxes(frame, holding), dirty)
             self._draw(drawn, frame, holding[near], region, paint)
         drawn.day = day
 
@@ -101,17 +101,31 @@ class LayerCache:
             painter.end()
 
     def _pixel_boxes(self, frame: Frame, rows: np.ndarray) -> np.ndarray:
-        """Whole-pixel boxes (x0, y0, x1, y1) around the rows' drawings, inside the view."""
-        b = self.bounds[rows]
-        left, top = frame.view.to_pixels(b[:, 0], b[:, 3])
-        right, bottom = frame.view.to_pixels(b[:, 2], b[:, 1])
-        pad = self.margin(frame.scale)
-        boxes = np.column_stack([left - pad, top - pad, right + pad, bottom + pad])
-        boxes = np.nan_to_num(boxes, nan=-1.0)        # rows without a shape reach nothing
-        boxes[:, :2] = np.floor(boxes[:, :2])
-        boxes[:, 2:] = np.ceil(boxes[:, 2:])
-        limits = np.array([frame.view.width, frame.view.height] * 2)
-        return np.clip(boxes, 0, limits).astype(int)    # off-view rows: empty boxes
+        return pixel_boxes(frame, self.bounds[rows], self.margin(frame.scale))
+
+
+def pixel_boxes(frame: Frame, bounds: np.ndarray, pad: float) -> np.ndarray:
+    """Whole-pixel boxes (x0, y0, x1, y1) around shapes of `bounds` (projected metres)
+    drawn reaching `pad` pixels past them, inside the view."""
+    left, top = frame.view.to_pixels(bounds[:, 0], bounds[:, 3])
+    right, bottom = frame.view.to_pixels(bounds[:, 2], bounds[:, 1])
+    boxes = np.column_stack([left - pad, top - pad, right + pad, bottom + pad])
+    boxes = np.nan_to_num(boxes, nan=-1.0)        # rows without a shape reach nothing
+    boxes[:, :2] = np.floor(boxes[:, :2])
+    boxes[:, 2:] = np.ceil(boxes[:, 2:])
+    limits = np.array([frame.view.width, frame.view.height] * 2)
+    return np.clip(boxes, 0, limits).astype(int)    # off-view rows: empty boxes
+
+
+def reaching_clip(painter: QPainter, frame: Frame, bounds: np.ndarray, rows: np.ndarray,
+                  pad: float) -> np.ndarray:
+    """The `rows` (of shapes with `bounds`) that can draw inside the painter's clip:
+    all of them when it has none. Call before any transform is set."""
+    if not painter.hasClipping():
+        return rows
+    clip = np.array([(r.left(), r.top(), r.right() + 1, r.bottom() + 1)
+                     for r in painter.clipRegion()], dtype=int).reshape(-1, 4)
+    return rows[overlapping(pixel_boxes(frame, bounds[rows], pad), clip)]
 
 
 def _area(boxes: np.ndarray) -> int:
@@ -119,7 +133,7 @@ def _area(boxes: np.ndarray) -> int:
     return int(((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])).sum())
 
 
-def _overlapping(boxes: np.ndarray, dirty: np.ndarray) -> np.ndarray:
+def overlapping(boxes: np.ndarray, dirty: np.ndarray) -> np.ndarray:
     """Which of `boxes` overlap any of the `dirty` boxes."""
     if len(dirty) == 0:
         return np.zeros(len(boxes), dtype=bool)

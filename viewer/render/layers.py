@@ -73,6 +73,20 @@ def _text_or(value: object, default: str) -> str:
     return value if isinstance(value, str) and value.strip() else default
 
 
+def numbered(keys: list[tuple]) -> tuple[list[tuple], np.ndarray]:
+    """(the distinct keys sorted, each key's number in that list)."""
+    distinct = sorted(set(keys))
+    number = {key: i for i, key in enumerate(distinct)}
+    return distinct, np.array([number[key] for key in keys], dtype=np.int64)
+
+
+def grouped(numbers: np.ndarray) -> list[tuple[int, list[int]]]:
+    """(number, positions holding it, in order) for each number present, smallest first."""
+    order = np.argsort(numbers, kind="stable")
+    cuts = np.flatnonzero(np.diff(numbers[order])) + 1
+    return [(int(numbers[run[0]]), run.tolist()) for run in np.split(order, cuts) if len(run)]
+
+
 # -- base layers -------------------------------------------------------------
 @dataclass(frozen=True)
 class BaseStyle:
@@ -223,8 +237,8 @@ class ControlLayer:
         self.contested = np.array([s == "contested" for s in statuses], dtype=bool)
         self.source_ids = _column(control, "source_ids")
         # Each row's (actor, contested with, confidence): a frame groups rows by it.
-        self.style_keys = [(a, w if c else "", k) for a, w, c, k in zip(
-            self.actors, self.contested_with, self.contested, self.confidence)]
+        self.styles, self.style_of_row = numbered([(a, w if c else "", k) for a, w, c, k in zip(
+            self.actors, self.contested_with, self.contested, self.confidence)])
 
     def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, colors: dict[str, str]) -> None:
         """All fills, then all outlines, one style at a time.
@@ -234,29 +248,26 @@ class ControlLayer:
         one path (fills are not: Qt fills a path spanning the view in bands).
         """
         painter.setTransform(frame.world)
-        visible = self.paths.visible(rows, frame.mpp, frame.bounds)
-        groups: dict[tuple, list[QPainterPath]] = {}
-        for row, path in visible:
-            groups.setdefault(self.style_keys[row], []).append(path)
-        looks = {key: self._look(key, colors, frame) for key in groups}
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(Qt.PenStyle.NoPen)
+        rows, paths = self.paths.visible_paths(rows, frame.mpp, frame.bounds)
         # Styles in a fixed order: a clipped redraw of some rows (LayerCache) stacks
         # them as a full redraw does.
-        groups = dict(sorted(groups.items()))
-        for key, paths in groups.items():
-            brush = looks[key][0]
+        groups = [(self.styles[number], [paths[i] for i in members])
+                  for number, members in grouped(self.style_of_row[rows])]
+        looks = [self._look(key, colors, frame) for key, _paths in groups]
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for (_key, members), (brush, _pen) in zip(groups, looks):
             if brush is not None:
                 painter.setBrush(brush)
-                for path in paths:
+                for path in members:
                     painter.drawPath(path)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        for key, paths in groups.items():
+        for (_key, members), (_brush, pen) in zip(groups, looks):
             outlines = QPainterPath()
-            for path in paths:
+            for path in members:
                 outlines.addPath(path)
-            painter.setPen(looks[key][1])
+            painter.setPen(pen)
             painter.drawPath(outlines)
 
     def paint_selection(self, painter: QPainter, frame: Frame, row: int) -> None:
@@ -339,6 +350,8 @@ class FlowLayer:
                                    dtype=object)
         self.source_ids = _column(flows, "source_ids")
         self.widths = _route_widths(flows)
+        # Routes that look alike are stroked together: each row's look, numbered.
+        self.looks, self.look_of_row = numbered(list(zip(self.status, self.confidence, self.widths)))
         self.known_volume = ~np.isnan(pd.to_numeric(pd.Series(_column(flows, "volume")),
                                                     errors="coerce").to_numpy(dtype=float))
 
@@ -346,28 +359,28 @@ class FlowLayer:
               unknown: np.ndarray | None = None) -> None:
         """Routes, then their end marks; `dense` views draw them as `route_pens` says.
         `unknown` rows stand for routes with no sourced status on the date: faint lines."""
-        visible = self.paths.visible(rows, frame.mpp, frame.bounds)
+        rows, paths = self.paths.visible_paths(rows, frame.mpp, frame.bounds)
         s = frame.scale
         painter.setTransform(frame.world)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if unknown is not None and len(unknown):
             faint = QPainterPath()
-            for _row, path in self.paths.visible(unknown, frame.mpp, frame.bounds):
+            for path in self.paths.visible_paths(unknown, frame.mpp, frame.bounds)[1]:
                 faint.addPath(path)
             painter.setPen(unknown_route_pen(s))
             painter.drawPath(faint)
         # Routes that look alike are stroked as one path: a third faster than one
         # stroke per route once hundreds of routes are in view.
-        looks: dict[tuple, QPainterPath] = {}
-        for row, path in visible:
-            key = (self.status[row], self.confidence[row], self.widths[row] * s)
-            looks.setdefault(key, QPainterPath()).addPath(path)
-        for (status, confidence, width), combined in sorted(looks.items()):
-            for pen in route_pens(status, width, s, dense, confidence):
+        for number, members in grouped(self.look_of_row[rows]):
+            status, confidence, width = self.looks[number]
+            combined = QPainterPath()
+            for i in members:
+                combined.addPath(paths[i])
+            for pen in route_pens(status, width * s, s, dense, confidence):
                 painter.setPen(pen)
                 painter.drawPath(combined)
         painter.setTransform(QTransform())
-        self._paint_end_marks(painter, frame, np.array([row for row, _path in visible], dtype=int))
+        self._paint_end_marks(painter, frame, rows)
 
     def paint_selection(self, painter: QPainter, frame: Frame, row: int) -> None:
         """A glow around the route, and the route drawn again over it."""

@@ -30,7 +30,7 @@ from viewer.model.state import MAP_LAYERS, Selection
 from viewer.model.unknowns import current_to_mark
 from viewer.render import framing, style
 from viewer.render.labels import LabelRequest, place_labels
-from viewer.render.layer_cache import LayerCache
+from viewer.render.layer_cache import LayerCache, reaching_clip
 from viewer.render.layers import DENSE_ROUTES, Frame
 from viewer.render.legend import LegendContent
 from viewer.render.map_overlay import MapOverlay
@@ -225,7 +225,11 @@ class MapRenderer:
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if control:
-            self.prepared.areas.paint(painter, frame, self.prepared.unknowns.zones_without_control(rows))
+            # A patch (clipped) draws the zones it can reach, not every zone without control.
+            zones = reaching_clip(painter, frame, self.prepared.areas.paths.bounds,
+                                  self.prepared.unknowns.zones_without_control(rows),
+                                  self._control_cache.margin(frame.scale))
+            self.prepared.areas.paint(painter, frame, zones)
             self.prepared.control.paint(painter, frame, rows, self.prepared.colors)
         if base:
             painter.setTransform(QTransform())
@@ -238,8 +242,7 @@ class MapRenderer:
         painter.fillRect(frame.view.rect, Qt.GlobalColor.transparent)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        unknowns = self.prepared.unknowns
-        unknown = unknowns.route_sample_rows(unknowns.routes_without_status(rows))
+        unknown = self.prepared.unknowns.unknown_route_rows(rows)
         self.prepared.flows.paint(painter, frame, rows, dense, unknown)
 
     def _base_image(self, view: MapView, target: QPainter, over: bool) -> QImage:
@@ -398,8 +401,8 @@ class MapRenderer:
         unknowns = self.prepared.unknowns
         zones = (unknowns.zones_without_control(rows["control"]) if layers["control"]
                  else np.array([], dtype=int))
-        routes = (unknowns.route_sample_rows(unknowns.routes_without_status(rows["flows"]))
-                  if layers["flows"] else np.array([], dtype=int))
+        routes = (unknowns.unknown_route_rows(rows["flows"]) if layers["flows"]
+                  else np.array([], dtype=int))
         return zones, routes
 
     def visible_source_ids(self, view: MapView, day: dt.date, layers: dict | None = None) -> list[str]:
