@@ -54,30 +54,71 @@ class PlacedLabel:
     centered: bool
 
 
+# Boxes inside the placement are plain (x, y, width, height) tuples of floats:
+# a test through QRectF is a call into Qt from Python, some 10x slower. The
+# helpers below compute edges as QRectF does (right = x + width), so the
+# placement is the same to the last bit.
+Box = tuple[float, float, float, float]
+
+
+def _box(rect: QRectF) -> Box:
+    return (rect.x(), rect.y(), rect.width(), rect.height())
+
+
+def _intersects(a: Box, b: Box) -> bool:
+    """As QRectF.intersects: the interiors overlap (touching edges do not)."""
+    return (a[0] < b[0] + b[2] and b[0] < a[0] + a[2]
+            and a[1] < b[1] + b[3] and b[1] < a[1] + a[3])
+
+
+def _contains(outer: Box, inner: Box) -> bool:
+    """As QRectF.contains(QRectF)."""
+    return (outer[0] <= inner[0] and inner[0] + inner[2] <= outer[0] + outer[2]
+            and outer[1] <= inner[1] and inner[1] + inner[3] <= outer[1] + outer[3])
+
+
+def _grown(box: Box, by: float) -> Box:
+    """As QRectF.adjusted(-by, -by, by, by)."""
+    return (box[0] - by, box[1] - by, box[2] + by + by, box[3] + by + by)
+
+
+def _center(box: Box) -> tuple[float, float]:
+    return box[0] + box[2] / 2, box[1] + box[3] / 2
+
+
 class _BoxIndex:
     """Boxes bucketed by grid cell, so an overlap test looks at neighbours only."""
 
     def __init__(self) -> None:
-        self._cells: dict[tuple[int, int], list[QRectF]] = {}
+        self._cells: dict[tuple[int, int], list[Box]] = {}
 
-    def _keys(self, box: QRectF):
-        for cx in range(int(box.left() // CELL), int(box.right() // CELL) + 1):
-            for cy in range(int(box.top() // CELL), int(box.bottom() // CELL) + 1):
-                yield cx, cy
+    @staticmethod
+    def _keys(box: Box):
+        x_cells = range(int(box[0] // CELL), int((box[0] + box[2]) // CELL) + 1)
+        y_cells = range(int(box[1] // CELL), int((box[1] + box[3]) // CELL) + 1)
+        return [(cx, cy) for cx in x_cells for cy in y_cells]
 
-    def overlaps(self, box: QRectF) -> bool:
-        return any(box.intersects(other) for other in self.nearby(box))
+    def overlaps(self, box: Box) -> bool:
+        # _intersects inlined: this is the placement's innermost loop.
+        x, y, w, h = box
+        cells = self._cells
+        for cx in range(int(x // CELL), int((x + w) // CELL) + 1):
+            for cy in range(int(y // CELL), int((y + h) // CELL) + 1):
+                for ox, oy, ow, oh in cells.get((cx, cy), ()):
+                    if x < ox + ow and ox < x + w and y < oy + oh and oy < y + h:
+                        return True
+        return False
 
-    def nearby(self, box: QRectF):
+    def nearby(self, box: Box):
         """Boxes in the grid cells `box` touches (each may come more than once)."""
         for key in self._keys(box):
             yield from self._cells.get(key, ())
 
-    def add(self, box: QRectF) -> None:
+    def add(self, box: Box) -> None:
         for key in self._keys(box):
             self._cells.setdefault(key, []).append(box)
 
-    def remove(self, box: QRectF) -> None:
+    def remove(self, box: Box) -> None:
         for key in self._keys(box):
             self._cells[key] = [b for b in self._cells.get(key, ()) if b is not box]
 
@@ -89,45 +130,47 @@ def place_labels(requests: list[LabelRequest], bounds: QRectF,
     """
     taken, symbols, claimed = _BoxIndex(), _BoxIndex(), _BoxIndex()
     for box in obstacles:
-        taken.add(box)
-    crowded = _crowded_out(requests)
+        if not box.isNull():
+            taken.add(_box(box))
+    # Each symbol as one tuple object: the indexes remove and skip it by identity.
+    symbol_of = {id(r): _box(r.symbol) for r in requests if r.symbol is not None}
+    crowded = _crowded_out(requests, symbol_of)
     left_out = {r.row for r in requests if id(r) in crowded}
     requests = [r for r in requests if id(r) not in crowded]
     to_come, protected = _BoxIndex(), _BoxIndex()
     for request in requests:
         if request.symbol is not None:
-            to_come.add(request.symbol)
+            to_come.add(symbol_of[id(request)])
             if request.protected:
-                protected.add(request.symbol)
+                protected.add(symbol_of[id(request)])
     placed = []
     metrics: dict[str, QFontMetricsF] = {}
+    area = _box(bounds)
     for request in sorted(requests, key=lambda r: -r.priority):
-        if request.symbol is not None:
-            to_come.remove(request.symbol)
-            protected.remove(request.symbol)
+        symbol = symbol_of.get(id(request))
+        if symbol is not None:
+            to_come.remove(symbol)
+            protected.remove(symbol)
             # Two symbols may touch; a symbol under a label, or so near one that the
             # label would read as its name, may not.
-            if taken.overlaps(request.symbol) or claimed.overlaps(_dot(request)):
+            if taken.overlaps(symbol) or claimed.overlaps(_dot(request)):
                 left_out.add(request.row)
                 continue
-            symbols.add(request.symbol)
+            symbols.add(symbol)
         fm = metrics.get(request.font.key()) or metrics.setdefault(request.font.key(),
                                                                    QFontMetricsF(request.font))
-        near = (symbols, protected)  # symbols drawn, or sure to be: a label must read apart
-        spot = (_first_free_spot(request, fm, bounds, (taken, symbols, to_come), near)
-                or _first_free_spot(request, fm, bounds, (taken, symbols, protected), near))
+        spot = _first_free_spot(request, symbol, fm, area, taken, symbols, to_come, protected)
         if spot is not None:
             origin, box = spot
             taken.add(box)
-            if request.symbol is not None:
-                limit = _ownership_limit(box, request)
-                claimed.add(box.adjusted(-limit, -limit, limit, limit))
-            placed.append(PlacedLabel(request.text, origin, box, request.font, request.color,
+            if symbol is not None:
+                claimed.add(_grown(box, _ownership_limit(box, request)))
+            placed.append(PlacedLabel(request.text, origin, QRectF(*box), request.font, request.color,
                                       request.centered))
     return placed, left_out
 
 
-def _crowded_out(requests: list[LabelRequest]) -> set[int]:
+def _crowded_out(requests: list[LabelRequest], symbol_of: dict[int, Box]) -> set[int]:
     """Places whose point lies within twice the label gap of a more important
     place's point: at this zoom the two would read as one symbol (Waingmaw across
     the river from Myitkyina), so the lesser is left out until zoomed in. Protected
@@ -137,62 +180,69 @@ def _crowded_out(requests: list[LabelRequest]) -> set[int]:
         if request.symbol is None:
             continue
         reach = 2 * request.gap
-        near = QRectF(request.x - reach, request.y - reach, 2 * reach, 2 * reach)
+        near = (request.x - reach, request.y - reach, 2 * reach, 2 * reach)
         if not request.protected and any(
-                math.hypot(other.center().x() - request.x, other.center().y() - request.y) < reach
-                for other in kept.nearby(near)):
+                math.hypot(cx - request.x, cy - request.y) < reach
+                for cx, cy in map(_center, kept.nearby(near))):
             out.add(id(request))
         else:
-            kept.add(request.symbol)
+            kept.add(symbol_of[id(request)])
     return out
 
 
-def _first_free_spot(request: LabelRequest, fm: QFontMetricsF, bounds: QRectF,
-                     avoid: tuple[_BoxIndex, ...],
-                     near: tuple[_BoxIndex, ...]) -> tuple[QPointF, QRectF] | None:
+def _first_free_spot(request: LabelRequest, symbol: Box | None, fm: QFontMetricsF, bounds: Box,
+                     taken: _BoxIndex, symbols: _BoxIndex, to_come: _BoxIndex,
+                     protected: _BoxIndex) -> tuple[QPointF, Box] | None:
+    """The first spot clear of labels, panels and every symbol, drawn or still to
+    come; failing that, the first clear of all but minor symbols still to come.
+    Either way the label must read as its own (symbols drawn or protected)."""
     width = fm.horizontalAdvance(request.text)
     ascent, descent = fm.ascent(), fm.descent()
     height = ascent + descent
     pad = 1.5
-    candidates = CENTERED_OFFSETS if request.centered else OFFSETS
-    for where in candidates:
+    near = (symbols, protected)
+    fallback = None
+    for where in (CENTERED_OFFSETS if request.centered else OFFSETS):
         left, top = _box_corner(where, request, width, height)
-        box = QRectF(left - pad, top - pad, width + 2 * pad, height + 2 * pad)
-        if (bounds.contains(box) and not any(index.overlaps(box) for index in avoid)
-                and _reads_as_own(box, request, near)):
+        box = (left - pad, top - pad, width + 2 * pad, height + 2 * pad)
+        if (not _contains(bounds, box) or taken.overlaps(box) or symbols.overlaps(box)
+                or not _reads_as_own(box, request, symbol, near)):
+            continue
+        if not to_come.overlaps(box):
             return QPointF(left, top + ascent), box
-    return None
+        if fallback is None and not protected.overlaps(box):
+            fallback = QPointF(left, top + ascent), box
+    return fallback
 
 
-def _distance(box: QRectF, x: float, y: float) -> float:
-    dx = max(box.left() - x, 0.0, x - box.right())
-    dy = max(box.top() - y, 0.0, y - box.bottom())
+def _distance(box: Box, x: float, y: float) -> float:
+    dx = max(box[0] - x, 0.0, x - (box[0] + box[2]))
+    dy = max(box[1] - y, 0.0, y - (box[1] + box[3]))
     return math.hypot(dx, dy)
 
 
-def _dot(request: LabelRequest) -> QRectF:
-    return QRectF(request.x - 0.5, request.y - 0.5, 1.0, 1.0)
+def _dot(request: LabelRequest) -> Box:
+    return (request.x - 0.5, request.y - 0.5, 1.0, 1.0)
 
 
-def _ownership_limit(box: QRectF, request: LabelRequest) -> float:
+def _ownership_limit(box: Box, request: LabelRequest) -> float:
     """How near another symbol may not come to a label: its own point's distance
     plus half the label's gap."""
     return _distance(box, request.x, request.y) + request.gap * 0.5
 
 
-def _reads_as_own(box: QRectF, request: LabelRequest, near: tuple[_BoxIndex, ...]) -> bool:
+def _reads_as_own(box: Box, request: LabelRequest, symbol: Box | None,
+                  near: tuple[_BoxIndex, ...]) -> bool:
     """True when none of the symbols in `near` is within the ownership limit of the
-    label, its own excepted (symbols still to come that would be are left out)."""
-    if request.symbol is None:
+    label, its own (`symbol`) excepted (symbols still to come that would be are left out)."""
+    if symbol is None:
         return True
     limit = _ownership_limit(box, request)
-    reach = box.adjusted(-limit, -limit, limit, limit)
+    reach = _grown(box, limit)
     for index in near:
         for other in index.nearby(reach):
-            if other is not request.symbol:
-                center = other.center()
-                if _distance(box, center.x(), center.y()) < limit:
-                    return False
+            if other is not symbol and _distance(box, *_center(other)) < limit:
+                return False
     return True
 
 
