@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pytest
 from factory import write_tiny
 from PySide6.QtCore import QPoint, QPointF, Qt

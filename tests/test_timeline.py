@@ -118,6 +118,7 @@ def test_clicking_a_month_precision_event_selects_it_at_the_first_of_its_month(t
 def test_a_month_precision_event_is_drawn_as_a_bar_over_its_whole_month(timeline, state):
     timeline.lanes.setXRange(to_day(dt.date(2024, 9, 1)), to_day(dt.date(2024, 12, 1)), padding=0)
     state.set_date(dt.date(2024, 12, 1))  # keep the cursor out of the way
+    timeline.event_labels.hide()           # and the labels: this is about the bar
     image = timeline.view.grab().toImage()
     y = lane_y(timeline, "trade")
 
@@ -198,3 +199,49 @@ def test_lanes_fit_after_switching_datasets(timeline, state, tmp_path):
     timeline.lanes.setYRange(0, 0.5, padding=0)
     timeline.fit()                                              # "Fit all" puts them back
     assert timeline.lanes.viewRange()[1] == pytest.approx([-0.5, 2 - 0.5 + LABEL_STRIP])
+
+
+def test_timeline_labels_important_events_without_overlap(qtbot):
+    from viewer.cli.common import EMBEDDED_DATASET
+    from viewer.io import read_dataset
+
+    state = ViewerState(read_dataset(EMBEDDED_DATASET))
+    timeline = Timeline(state)
+    qtbot.addWidget(timeline)
+    timeline.resize(1300, 300)
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    timeline.show_focus()                                      # the crisis: Sep 2024 on
+    timeline.view.grab()
+
+    placed = timeline.event_labels.placed()
+    texts = [text for _, text in placed]
+    assert "KIA storms Chipwe" in texts and "Kanpiketi falls" in texts
+    boxes = [box for box, _ in placed]
+    assert all(not a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert all(len(text) <= 32 for text in texts)
+    # importance 3 first: any 3 left out was crowded out by another 3
+    by_text = {c.text: c for c in timeline.event_labels._candidates}
+    assert by_text[texts[0]].importance == 3
+
+
+def test_zoom_presets_keep_the_cursor_in_view(timeline, state):
+    state.set_date(dt.date(2024, 10, 19))
+    timeline.show_year()
+    (left, right), _ = timeline.lanes.viewRange()
+    assert 350 <= right - left <= 390 and left < to_day(state.date) < right
+
+    timeline.lanes.setXRange(to_day(dt.date(2024, 1, 1)), to_day(dt.date(2024, 2, 1)), padding=0)
+    timeline.zoom_to(dt.date(2024, 3, 1), dt.date(2024, 6, 1))      # the cursor lies after it
+    (left, right), _ = timeline.lanes.viewRange()
+    assert left <= to_day(dt.date(2024, 3, 1)) and right > to_day(state.date)
+
+    timeline.lanes.setXRange(to_day(dt.date(2024, 10, 1)), to_day(dt.date(2024, 11, 1)), padding=0)
+    wheel_at = pixel(timeline, timeline.lanes, to_day(dt.date(2024, 10, 2)), lane_y(timeline, "trade"))
+    for _ in range(6):                     # zoom in hard about a point far from the cursor
+        event = QWheelEvent(QPointF(wheel_at), QPointF(timeline.view.viewport().mapToGlobal(wheel_at)),
+                            QPoint(0, 0), QPoint(0, 240), Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(timeline.view.viewport(), event)
+    (left, right), _ = timeline.lanes.viewRange()
+    assert left <= to_day(state.date) <= right

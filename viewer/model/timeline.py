@@ -28,6 +28,7 @@ class EventMark:
     title: str
     category: str
     importance: int
+    short_title: str = ""          # the optional `events.short_title` column
 
     @property
     def is_span(self) -> bool:
@@ -68,10 +69,25 @@ def event_marks(events: pd.DataFrame) -> list[EventMark]:
         date = parse_date(row["date"])
         if date is None:
             continue
+        short = row.get("short_title")
         marks.append(EventMark(str(row["event_id"]), date, str(row.get("date_precision") or "day"),
                                parse_date(end), str(row["title"]), str(row["category"]),
-                               int(weight)))
+                               int(weight), short.strip() if isinstance(short, str) else ""))
     return marks
+
+
+def focus_period(dataset) -> tuple[dt.date, dt.date, str] | None:
+    """The dataset's focus preset for the timeline (`dataset_meta` `focus_start` ..
+    `focus_end`, else the data's end; named by `focus_label`), None without one."""
+    meta = dataset.meta
+    try:
+        start = parse_date(meta.get("focus_start"))
+        end = parse_date(meta.get("focus_end")) or parse_date(meta.get("data_current_to"))
+    except ValueError:
+        return None
+    if start is None:
+        return None
+    return start, end or dataset.time_end, meta.get("focus_label") or "Focus"
 
 
 def lane_order(categories) -> list[str]:

@@ -192,7 +192,12 @@ class MainWindow(QMainWindow):
         self.region_action.setIconText("Whole region")
         self.fit_timeline_action = self._action("&Fit timeline to the dataset",
                                                 lambda: self.timeline.fit(), "Ctrl+Shift+0")
-        self.fit_timeline_action.setIconText("Fit all")
+        self.fit_timeline_action.setIconText("All")
+        self.focus_timeline_action = self._action("Timeline: &focus period",
+                                                  lambda: self.timeline.show_focus(), "Ctrl+Shift+1")
+        self.year_timeline_action = self._action("Timeline: one &year around the date",
+                                                 lambda: self.timeline.show_year(), "Ctrl+Shift+2")
+        self.year_timeline_action.setIconText("Year")
         self.legend_action = self._action("&Legend", lambda on: self.map.set_legend(legend=on),
                                           checkable=True)
         self.legend_collapsed_action = self._action(
@@ -228,6 +233,8 @@ class MainWindow(QMainWindow):
         self.legend_corner_menu = view_menu.addMenu("Legend &corner")
         self.legend_corner_menu.aboutToShow.connect(self._fill_legend_corner_menu)
         view_menu.addSeparator()
+        view_menu.addAction(self.focus_timeline_action)
+        view_menu.addAction(self.year_timeline_action)
         view_menu.addAction(self.fit_timeline_action)
         view_menu.addAction(self.present_action)
         self.panels_menu = view_menu.addMenu("&Panels")
@@ -277,7 +284,9 @@ class MainWindow(QMainWindow):
         self.transport.addAction(self.reset_map_action)
         self.transport.addAction(self.region_action)
         self.transport.addSeparator()
-        self.transport.addAction(self.fit_timeline_action)
+        self.transport.addWidget(QLabel(" Timeline "))
+        for action in (self.focus_timeline_action, self.year_timeline_action, self.fit_timeline_action):
+            self.transport.addAction(action)
 
         self.timeline_box = QWidget()
         timeline_layout = QVBoxLayout(self.timeline_box)
@@ -505,7 +514,15 @@ class MainWindow(QMainWindow):
         self.changes_dock.raise_()
 
     def _show_dataset(self, dataset) -> None:
+        from viewer.model.timeline import focus_period
+
         self.setWindowTitle(f"{dataset.title} — {APP_TITLE}")
+        focus = focus_period(dataset)
+        self.focus_timeline_action.setEnabled(focus is not None)
+        self.focus_timeline_action.setIconText(focus[2] if focus else "Focus")
+        if focus:
+            self.focus_timeline_action.setToolTip(
+                f"{focus[2]}: {format_date(focus[0], 'month')} – {format_date(focus[1], 'month')}")
         self.date_edit.set_range(dataset.time_start, dataset.time_end)
         self._fill_series_menu()
         count = len(dataset.warnings)

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWi
 from viewer.model.dataset import SeriesKey, joined_steps
 from viewer.model.dates import add_months, format_date, from_day, to_day
 from viewer.model.state import Selection, ViewerState
-from viewer.model.timeline import (CATEGORY_ORDER, EventMark, event_marks, lane_order,
-                                   series_date_precision, series_name, unit_label)
+from viewer.model.timeline import (CATEGORY_ORDER, EventMark, event_marks, focus_period,
+                                   lane_order, series_date_precision, series_name, unit_label)
 from viewer.model.unknowns import current_to_mark, current_to_text
+from viewer.qt.event_labels import EventLabels
 
 # Okabe–Ito colours (colour-blind safe), one per event category, lanes top to bottom.
 CATEGORY_COLORS = dict(zip(CATEGORY_ORDER, ("#D55E00", "#CC79A7", "#009E73", "#0072B2", "#56B4E9",
@@ -141,6 +142,7 @@ class TimeViewBox(pg.ViewBox):
     """A view box that pans and zooms in time only; a click on empty space picks a day."""
 
     dayClicked = Signal(float)
+    wheelZoomed = Signal()
 
     def __init__(self) -> None:
         super().__init__(enableMenu=False)
@@ -152,6 +154,10 @@ class TimeViewBox(pg.ViewBox):
             self.dayClicked.emit(self.mapSceneToView(ev.scenePos()).x())
         else:
             super().mouseClickEvent(ev)
+
+    def wheelEvent(self, ev, axis=None):  # noqa: N802 (pyqtgraph API)
+        super().wheelEvent(ev, axis)
+        self.wheelZoomed.emit()
 
 
 class SpanBar(QGraphicsRectItem):
@@ -213,6 +219,8 @@ class Timeline(QWidget):
         # them copies it instead of drawing every marker again.
         self.event_points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.lanes.addItem(self.event_points)
+        self.event_labels = EventLabels()
+        self.lanes.addItem(self.event_labels)
         self._selected_ring = pg.ScatterPlotItem(pen=pg.mkPen("#000000", width=2.5),
                                                  brush=None, size=24)
         self.lanes.addItem(self._selected_ring)
@@ -240,6 +248,8 @@ class Timeline(QWidget):
     def _new_plot(self, row: int) -> pg.PlotItem:
         box = TimeViewBox()
         box.dayClicked.connect(self._day_clicked)
+        # Zooming about the mouse may push the cursor out: slide back to keep it in view.
+        box.wheelZoomed.connect(lambda: self._keep_visible(to_day(self.state.date)))
         plot = self.view.addPlot(row=row, col=0, viewBox=box, axisItems={"bottom": DateAxis()})
         plot.hideButtons()
         plot.showGrid(x=True, alpha=0.12)
@@ -288,6 +298,7 @@ class Timeline(QWidget):
         row_of = {category: len(lanes) - 1 - i for i, category in enumerate(lanes)}
         self._lane_of = {m.event_id: row_of[m.category] for m in self._marks}
         self._add_lane_bands(len(lanes))
+        self.event_labels.set_events(self._marks, self._lane_of)
         points = [m for m in self._marks if not m.is_span]
         brushes = {c: pg.mkBrush(CATEGORY_COLORS.get(c, OTHER_CATEGORY_COLOR)) for c in lanes}
         self.event_points.setData(
@@ -438,6 +449,22 @@ class Timeline(QWidget):
         ring = [m for m in self._marks if m.event_id == chosen and not m.is_span]
         self._selected_ring.setData(x=[to_day(m.date) for m in ring],
                                     y=[self._lane_of[m.event_id] for m in ring])
+
+    def show_focus(self) -> None:
+        period = focus_period(self.state.dataset)
+        if period is not None:
+            self.zoom_to(period[0], period[1])
+
+    def show_year(self) -> None:
+        """A year around the current date."""
+        self.zoom_to(add_months(self.state.date, -6), add_months(self.state.date, 6))
+
+    def zoom_to(self, first: dt.date, last: dt.date) -> None:
+        """Show `first`..`last`, widened to the date cursor if it lies outside."""
+        cursor = to_day(self.state.date)
+        low, high = min(to_day(first), cursor), max(to_day(last), cursor)
+        margin = max((high - low) * 0.02, 2)
+        self.lanes.setXRange(low - margin, high + margin, padding=0)
 
     def fit(self) -> None:
         """Show the dataset's whole time range and every lane."""

@@ -1,0 +1,21 @@
+"""Short forms of dataset text for crowded places: timeline labels, slide captions."""
+from __future__ import annotations
+
+import re
+
+SHORT_TITLE_LIMIT = 32
+_CLAUSE = re.compile(r"[,;:]\s| [—–-] ")
+
+
+def short_title(title: object, limit: int = SHORT_TITLE_LIMIT) -> str:
+    """A title short enough for a label: its first clause when that says enough
+    ("KIA seizes Pangwa, heart of the belt" -> "KIA seizes Pangwa"), then cut at a
+    word and marked with "…" if still longer than `limit` characters."""
+    text = " ".join(str(title or "").split())
+    head = _CLAUSE.split(text, maxsplit=1)[0]
+    if len(head) >= 12:
+        text = head
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    return cut.rstrip(",;:-–— ") + "…"
