@@ -371,3 +371,23 @@ def test_export_keeps_a_complete_legend_when_the_screen_legend_is_collapsed(wind
     alone = export_png(window.state.dataset, window.state.date, tmp_path / "alone.png",
                        ExportOptions(800, 600, extent=window.map.view_extent()))
     assert QImage(str(tmp_path / "map.png")) == QImage(str(alone))
+
+
+def test_in_and_out_points_bound_the_animation_export(window, qtbot):
+    from viewer.qt.dialogs import ExportAnimationDialog
+
+    window.state.set_date(dt.date(2024, 9, 1))
+    qtbot.keyClick(window.map, Qt.Key.Key_I)
+    window.state.set_date(dt.date(2024, 12, 1))
+    qtbot.keyClick(window.map, Qt.Key.Key_O)
+    assert window.state.play_range == (dt.date(2024, 9, 1), dt.date(2024, 12, 1))
+    assert window.timeline.play_range.isVisible()
+    assert window.timeline.play_range.getRegion() == (19967, 20058)
+
+    window.export_animation_action.trigger()
+    dialog = window.findChild(ExportAnimationDialog)
+    assert dialog.dates.dates()[0] == dt.date(2024, 9, 1)
+    assert dialog.dates.dates()[-1] == dt.date(2024, 12, 1)
+    dialog.reject()
+    qtbot.keyClick(window.map, Qt.Key.Key_I, Qt.KeyboardModifier.ShiftModifier)
+    assert window.state.play_range is None and not window.timeline.play_range.isVisible()

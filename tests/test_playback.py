@@ -84,3 +84,19 @@ def test_event_neighbours_skip_the_current_date():
     assert next_event_date(dates, dt.date(2024, 1, 5)) == dt.date(2024, 2, 5)
     assert previous_event_date(dates, dt.date(2024, 2, 5)) == dt.date(2024, 1, 5)
     assert previous_event_date(dates, dt.date(2024, 1, 5)) is None
+
+
+def test_playback_runs_between_the_in_and_out_points(qtbot, state, playback):
+    state.set_play_range(dt.date(2024, 11, 1), dt.date(2024, 10, 1))     # given backwards
+    assert state.play_range == (dt.date(2024, 10, 1), dt.date(2024, 11, 1))
+    state.set_date(dt.date(2024, 3, 1))
+    playback.set_speed(90)
+
+    with qtbot.waitSignal(playback.playing_changed, timeout=10_000,
+                          check_params_cb=lambda playing: not playing):
+        playback.play()
+        assert state.date == dt.date(2024, 10, 1)                     # from the in point
+
+    assert state.date == dt.date(2024, 11, 1)                         # to the out point
+    state.set_play_range(None, None)
+    assert state.play_bounds() == (START, END)

@@ -61,6 +61,7 @@ class ViewerState:
     layers_changed = Signal()
     series_changed = Signal()
     selection_changed = Signal(object)   # the new Selection or None
+    play_range_changed = Signal(object)  # the new (in, out) dates or None
 
     def __init__(self, dataset: Dataset | None = None) -> None:
         self.layers = {name: True for name in MAP_LAYERS}
@@ -68,6 +69,7 @@ class ViewerState:
         self._date: dt.date | None = None
         self.visible_series: list[SeriesKey] = []
         self.selection: Selection | None = None
+        self.play_range: tuple[dt.date, dt.date] | None = None   # in and out points
         if dataset is not None:
             self._install(dataset, None, ())
 
@@ -78,13 +80,14 @@ class ViewerState:
         chosen = [key for key in keys if key.name in set(series)]
         self.visible_series = chosen or default_series(dataset)
         self.selection = None
+        self.play_range = None
 
     # -- dataset ----------------------------------------------------------
     def set_dataset(self, dataset: Dataset, date: dt.date | None = None,
                     series: Iterable[str] = ()) -> None:
         """Show `dataset` at `date` (clamped; else its default date), with the series
-        named in `series` where it has any of them (else its suggestion), and nothing
-        selected. Announced once, as `dataset_changed`: views rebuild once."""
+        named in `series` where it has any of them (else its suggestion), nothing
+        selected and no in and out points. Announced once, as `dataset_changed`: views rebuild once."""
         self._install(dataset, date, series)
         self.dataset_changed.emit(dataset)
 
@@ -115,6 +118,23 @@ class ViewerState:
         self._date = date
         self.date_changed.emit(date)
         return True
+
+    # -- in and out points: the range playback and exports run over ------
+    def set_play_range(self, first: dt.date | None, last: dt.date | None) -> None:
+        """Play and export from `first` to `last` (clamped, in order); None, None clears."""
+        if first is None or last is None:
+            chosen = None
+        else:
+            first, last = sorted((self._clamp(first), self._clamp(last)))
+            chosen = (first, last) if first < last else None
+        if chosen != self.play_range:
+            self.play_range = chosen
+            self.play_range_changed.emit(chosen)
+
+    def play_bounds(self) -> tuple[dt.date, dt.date]:
+        """The in and out points, else the dataset's whole range."""
+        return self.play_range or (self.dataset.time_start, self.dataset.time_end)
+
     # -- layers, series, selection ----------------------------------------
     def set_layer_visible(self, name: str, visible: bool) -> None:
         if self.layers.get(name) == visible:

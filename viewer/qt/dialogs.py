@@ -283,18 +283,21 @@ class DatesBox(QGroupBox):
     STEPS = ("month", "week", "day")
     changed = Signal()
 
-    def __init__(self, dataset, key_events: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, dataset, key_events: bool, bounds: tuple | None = None,
+                 parent: QWidget | None = None) -> None:
+        """`bounds`: the in and out points (default: the dataset's whole range)."""
         from viewer.export import key_event_dates
 
         super().__init__("Dates", parent)
         self.dataset = dataset
-        self.key_dates = key_event_dates(dataset)
+        first, last = bounds or (dataset.time_start, dataset.time_end)
+        self.key_dates = [d for d in key_event_dates(dataset) if first <= d <= last]
         self.key_events = QRadioButton(f"The key events ({len(self.key_dates)} dates)")
         self.regular = QRadioButton("Every")
         self.step = QComboBox()
         self.step.addItems(self.STEPS)
-        self.first = self._date(dataset.time_start)
-        self.last = self._date(dataset.time_end)
+        self.first = self._date(first)
+        self.last = self._date(last)
         self.count = QLabel()
         (self.key_events if key_events and self.key_dates else self.regular).setChecked(True)
         self.key_events.setEnabled(bool(self.key_dates))
@@ -485,7 +488,7 @@ class ExportPackDialog(ExportDialog):
     def __init__(self, state, renderer, extent, parent: QWidget | None = None) -> None:
         super().__init__("Export key-event pack", state, renderer, ExportOptionsBox(state, extent),
                          parent)
-        self.dates = DatesBox(state.dataset, key_events=True)
+        self.dates = DatesBox(state.dataset, key_events=True, bounds=state.play_range)
         self.path = PathRow(self._new_folder(), _pick_folder)
         self.dates.changed.connect(lambda: self.path.edit.setText(str(self._new_folder())))
         self.form.addRow(self.dates)
@@ -518,7 +521,7 @@ class ExportAnimationDialog(ExportDialog):
     def __init__(self, state, renderer, extent, parent: QWidget | None = None) -> None:
         super().__init__("Export animation", state, renderer,
                          ExportOptionsBox(state, extent, size=(1280, 720)), parent)
-        self.dates = DatesBox(state.dataset, key_events=False)
+        self.dates = DatesBox(state.dataset, key_events=False, bounds=state.play_range)
         self.fps = QDoubleSpinBox()
         self.fps.setRange(0.5, 30)
         self.fps.setValue(2)

@@ -184,6 +184,10 @@ class MainWindow(QMainWindow):
                                        pixmap.SP_MediaSkipForward)
 
         self.present_action = self._action("&Present briefing", lambda: self.briefing.present(), "F5")
+        self.in_point_action = self._action("Set &in point here", lambda: self._set_in_out(first=True), "I")
+        self.out_point_action = self._action("Set &out point here", lambda: self._set_in_out(first=False), "O")
+        self.clear_points_action = self._action("&Clear in and out points",
+                                                lambda: self.state.set_play_range(None, None), "Shift+I")
         self.reset_map_action = self._action("&Reset map view (zones and routes)",
                                              lambda: self.map.reset_view(), "Ctrl+0")
         self.reset_map_action.setIconText("Zones and routes")
@@ -243,7 +247,8 @@ class MainWindow(QMainWindow):
         for action in (self.play_action, self.loop_action, None, self.back_day_action,
                        self.forward_day_action, self.back_month_action, self.forward_month_action,
                        None, self.previous_event_action, self.next_event_action, None,
-                       self.start_action, self.end_action):
+                       self.start_action, self.end_action, None, self.in_point_action,
+                       self.out_point_action, self.clear_points_action):
             play_menu.addSeparator() if action is None else play_menu.addAction(action)
 
         self.analysis_menu = bar.addMenu("&Analysis")
@@ -553,6 +558,14 @@ class MainWindow(QMainWindow):
                                          f"showing {format_date(dataset.time_end)}", 10000)
         self.state.set_date(date)
         self.date_edit.show_date(self.state.date)  # the clamped date, even when unchanged
+
+    def _set_in_out(self, first: bool) -> None:
+        """The in (or out) point at the current date; the other stays, or is the dataset's end."""
+        start, end = self.state.play_bounds()
+        if first:
+            self.state.set_play_range(self.state.date, end)
+        else:
+            self.state.set_play_range(start, self.state.date)
 
     def _speed_chosen(self) -> None:
         if self.playback is not None:

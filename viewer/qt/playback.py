@@ -73,9 +73,9 @@ class Playback(QObject):
     def play(self) -> None:
         if self.playing:
             return
-        dataset = self.state.dataset
-        if self.state.date >= dataset.time_end:
-            self.state.set_date(dataset.time_start)  # play again from the start
+        start, end = self.state.play_bounds()
+        if not start <= self.state.date < end:
+            self.state.set_date(start)  # play (again) from the in point
         self.playing = True
         self._last_tick = time.monotonic()
         self._carry = 0.0
@@ -101,9 +101,8 @@ class Playback(QObject):
         self._last_tick = now
         days = int(self._carry)
         self._carry -= days
-        dataset = self.state.dataset
-        date, going_on = advance(self.state.date, days, dataset.time_start, dataset.time_end,
-                                 self.loop)
+        start, end = self.state.play_bounds()
+        date, going_on = advance(self.state.date, days, start, end, self.loop)
         self.state.set_date(date)
         if not self.playing:  # paused by a listener while the new date was shown
             return

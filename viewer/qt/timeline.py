@@ -221,6 +221,14 @@ class Timeline(QWidget):
         self.lanes.addItem(self.event_points)
         self.event_labels = EventLabels()
         self.lanes.addItem(self.event_labels)
+        # In and out points: a band the user can drag; playback and exports run inside it.
+        self.play_range = pg.LinearRegionItem(brush=pg.mkBrush(192, 0, 0, 28),
+                                              pen=pg.mkPen(CURSOR_COLOR, width=1, style=Qt.PenStyle.DashLine))
+        self.play_range.setZValue(-5)
+        self.play_range.setToolTip("In and out points: playback and exports run between them")
+        self.play_range.sigRegionChangeFinished.connect(self._play_range_dragged)
+        self.lanes.addItem(self.play_range, ignoreBounds=True)
+        self.play_range.hide()
         self._selected_ring = pg.ScatterPlotItem(pen=pg.mkPen("#000000", width=2.5),
                                                  brush=None, size=24)
         self.lanes.addItem(self._selected_ring)
@@ -241,6 +249,7 @@ class Timeline(QWidget):
         state.series_changed.connect(self._show_series)
         state.date_changed.connect(self._show_date)
         state.selection_changed.connect(self._show_selection)
+        state.play_range_changed.connect(self._show_play_range)
         if state.dataset is not None:
             self._show_dataset(state.dataset)
 
@@ -289,6 +298,7 @@ class Timeline(QWidget):
         self._shown_path = dataset.path
         self._show_date(self.state.date)
         self._show_selection(self.state.selection)
+        self._show_play_range(self.state.play_range)
 
     def _show_events(self, dataset) -> None:
         for item in self._spans + self._lane_bands:
@@ -441,6 +451,17 @@ class Timeline(QWidget):
         width = right - left
         shift = day - right + 0.1 * width if day > right else day - left - 0.1 * width
         self.lanes.setXRange(left + shift, right + shift, padding=0)
+
+    def _show_play_range(self, play_range) -> None:
+        self.play_range.setVisible(play_range is not None)
+        if play_range is not None:
+            self.play_range.blockSignals(True)   # following the state: nothing to write back
+            self.play_range.setRegion((to_day(play_range[0]), to_day(play_range[1])))
+            self.play_range.blockSignals(False)
+
+    def _play_range_dragged(self) -> None:
+        first, last = self.play_range.getRegion()
+        self.state.set_play_range(from_day(round(first)), from_day(round(last)))
 
     def _show_selection(self, selection: Selection | None) -> None:
         chosen = selection.feature_id if selection and selection.layer == "events" else None
