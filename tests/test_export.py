@@ -288,3 +288,87 @@ def test_pack_renders_on_a_worker_thread(dataset, tmp_path):
     worker.join(timeout=120)
     assert errors == [] and len(results) == 1
     assert Image.open(results[0].images[0]).size == (640, 360)
+
+
+# -- slide-ready exports ----------------------------------------------------------------
+def caption_panel_pixels(path: Path) -> np.ndarray:
+    """The strip under the title block, where a caption goes."""
+    return pixels(path)[150:200, 12:400]
+
+
+def test_key_event_frames_carry_date_and_short_title(tiny, tmp_path, capsys):
+    code, out, _ = run_cli(capsys, "--dataset", tiny, "--key-events", "--out-dir", tmp_path / "keys",
+                           "--width", 1280, "--height", 720)
+    assert code == 0
+    image = Image.open(tmp_path / "keys" / "01_2024-10-19.png")
+    assert image.text["Caption"] == "19 Oct 2024 — KIA takes Easttown"
+    plain = tmp_path / "plain.png"
+    run_cli(capsys, "--dataset", tiny, "--date", "2024-10-19", "--out", plain, "--width", 1280,
+            "--height", 720)
+    assert "Caption" not in Image.open(plain).text
+    assert (caption_panel_pixels(tmp_path / "keys" / "01_2024-10-19.png")
+            != caption_panel_pixels(plain)).any()
+
+
+def test_snapshot_caption_from_the_command_line(tiny, tmp_path, capsys):
+    out = tmp_path / "slide.png"
+    code, _, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out", out,
+                           "--caption", "Easttown after the KIA took it", "--width", 1280, "--height", 720)
+    assert (code, err) == (0, "")
+    assert Image.open(out).text["Caption"] == "Easttown after the KIA took it"
+
+
+def many_sources_dataset(tmp_path: Path) -> Path:
+    import pandas as pd
+    from factory import tiny_layers, write_tiny
+
+    layers = tiny_layers()
+    extra = pd.DataFrame({"source_id": [f"x{i}" for i in range(60)],
+                          "outlet": [f"Regional Observer Number {i} Weekly" for i in range(60)],
+                          "title": [f"Report {i}" for i in range(60)], "author": None,
+                          "published": "2024-10-20", "url": None, "note": None})
+    layers["sources"] = pd.concat([layers["sources"], extra], ignore_index=True)
+    layers["control"].loc[:, "source_ids"] = ";".join(extra["source_id"])
+    return write_tiny(tmp_path / "many.gpkg", **{k: v for k, v in layers.items()
+                                                  if k in ("sources", "control")})
+
+
+def test_footer_never_cut_at_1280x720(tmp_path, capsys, app):
+    dataset = many_sources_dataset(tmp_path)
+    out = tmp_path / "slide.png"
+    code, printed, _ = run_cli(capsys, "--dataset", dataset, "--date", "2024-11-20", "--out", out,
+                               "--width", 1280, "--height", 720)
+    sidecar = tmp_path / "slide.sources.txt"
+    assert code == 0 and printed.split() == [str(out), str(sidecar)]
+    listed = sidecar.read_text(encoding="utf-8")
+    assert all(f"Regional Observer Number {i} Weekly — Report {i}" in listed for i in range(60))
+    assert "Regional Observer Number 59 Weekly" in Image.open(out).text["Sources (full)"]
+    from viewer.export.png import render_export
+    from viewer.io import read_dataset
+
+    renderer = MapRenderer(read_dataset(dataset))
+    render_export(renderer, DAY, ExportOptions(1280, 720))
+    layout = renderer.painted_layout()
+    assert layout.footer_overflow and "sources.txt" in " ".join(layout.footer_display)
+    assert layout.footer_rect.bottom() <= 720 and layout.footer_rect.top() > 360   # whole, not huge
+
+    run_cli(capsys, "--dataset", dataset, "--date", "2024-11-20", "--out", out, "--force",
+            "--layers", "base,places")                       # nothing sourced shown: no list
+    assert not sidecar.exists()
+
+
+def test_extent_is_exactly_the_map_area_never_under_title_or_footer(dataset, tmp_path):
+    from viewer.export.png import export_view
+
+    renderer = MapRenderer(dataset)
+    extent = renderer.extent_from_lonlat(97.0, 25.0, 98.0, 25.5)       # wide and short
+    options = ExportOptions(1280, 720, extent=extent)
+    view = export_view(renderer, options, DAY)
+    (left, right), (bottom, top) = view.to_pixels([extent.xmin, extent.xmax], [extent.ymin, extent.ymax])
+    export_png(dataset, DAY, tmp_path / "m.png", options, renderer=renderer)
+    layout = renderer.painted_layout()
+    assert top >= layout.date_rect.bottom() and bottom <= layout.footer_rect.top()
+    assert left >= 0 and right <= 1280
+    assert round(right - left) == 1280 - 2 * layout.margin or round(bottom - top) == round(
+        layout.footer_rect.top() - layout.margin - max(layout.date_rect.bottom(), layout.title_rect.bottom())
+        - layout.margin)

@@ -64,6 +64,8 @@ def add_parsers(subparsers) -> None:
     look.add_argument("--extent", help="minlon,minlat,maxlon,maxlat (default: the dataset's area)")
     look.add_argument("--layers", help=f"comma-separated layers to show, from: {','.join(MAP_LAYERS)}")
     look.add_argument("--title", help="title printed on the map (default: the dataset's)")
+    look.add_argument("--caption", help="a caption printed under the date (one image); "
+                                        "--key-events frames get each event's date and short title")
     look.add_argument("--fps", type=float, default=2.0, help="animation frames per second (default 2)")
     briefing.add_arguments(export)
     export.set_defaults(run=run_export)
@@ -92,21 +94,28 @@ def run_export(args: argparse.Namespace) -> int:
     renderer = MapRenderer(dataset)
     options = export.ExportOptions(
         width=args.width, height=args.height, dpi=args.dpi, layers=layers, title=args.title,
-        extent=renderer.extent_from_lonlat(*lonlat_box) if lonlat_box else None)
+        extent=renderer.extent_from_lonlat(*lonlat_box) if lonlat_box else None,
+        caption=args.caption)
+    captions = export.key_event_captions(dataset, args.min_importance) if args.key_events else None
+
     def write() -> list[Path]:
         if mode == "png":
             if len(dates) != 1:
                 raise CliError("several dates need --out-dir (a briefing pack) or "
                                "--out NAME.gif / NAME.mp4 (an animation)")
-            return [export.export_png(dataset, dates[0], args.out, options,
-                                      overwrite=args.force, renderer=renderer)]
+            written = [export.export_png(dataset, dates[0], args.out, options,
+                                         overwrite=args.force, renderer=renderer)]
+            if export.sidecar_path(args.out).exists():   # the footer had no room for every source
+                written.append(export.sidecar_path(args.out))
+            return written
         if mode == "pack":
             result = export.export_pack(dataset, dates, args.out_dir, options, overwrite=args.force,
-                                        progress=_stderr_progress, renderer=renderer)
+                                        progress=_stderr_progress, renderer=renderer,
+                                        captions=captions)
             return result.images + [result.index]
         return [export.export_animation(dataset, dates, args.out, options, fps=args.fps,
                                         overwrite=args.force, progress=_stderr_progress,
-                                        renderer=renderer)]
+                                        renderer=renderer, captions=captions)]
 
     return list_written(write)
 

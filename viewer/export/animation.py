@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 from PySide6.QtGui import QImage
@@ -18,7 +18,7 @@ from viewer.export.options import (
     Progress,
     stop_if,
 )
-from viewer.export.png import render_export
+from viewer.export.png import captioned, render_export
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date
 from viewer.render.renderer import MapRenderer
@@ -28,8 +28,10 @@ def export_animation(dataset: Dataset, dates: Sequence[dt.date], path: str | os.
                      options: ExportOptions = ExportOptions(), *, fps: float = 2.0,
                      overwrite: bool = False, progress: Progress | None = None,
                      cancelled: Cancelled | None = None,
-                     renderer: MapRenderer | None = None) -> Path:
-    """A GIF or MP4 (by the file's suffix) with one frame per date, each labelled with its date."""
+                     renderer: MapRenderer | None = None,
+                     captions: Mapping[dt.date, str] | None = None) -> Path:
+    """A GIF or MP4 (by the file's suffix) with one frame per date, each labelled with its date
+    (and its caption, when `captions` has one for it)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in ANIMATION_SUFFIXES:
@@ -45,7 +47,7 @@ def export_animation(dataset: Dataset, dates: Sequence[dt.date], path: str | os.
         for i, day in enumerate(dates):
             stop_if(cancelled)
             report(f"Frame {i + 1} of {len(dates)}: {format_date(day)}", i / len(dates))
-            yield rgb_array(render_export(renderer, day, options))
+            yield rgb_array(render_export(renderer, day, captioned(options, captions, day)))
 
     with atomic_target(path, overwrite=overwrite) as temporary:
         if suffix == ".gif":

@@ -30,7 +30,8 @@ class ExportOptions:
     """What an exported image shows and how big it is.
 
     `extent` is in the renderer's projected metres, e.g. `MapCanvas.view_extent()`
-    (the whole extent is shown, centred); None shows the dataset's default view.
+    (the whole extent is shown, centred, between the title block and the footer,
+    never under them); None shows the dataset's default view.
     `layers` maps MAP_LAYERS names to visibility (missing names are shown).
     Text and symbols scale with the pixel size above 1920x1080, so 3840x2160
     looks like a sharper 1920x1080; smaller images keep screen-sized text, as
@@ -43,6 +44,7 @@ class ExportOptions:
     extent: Extent | None = None
     layers: Mapping[str, bool] | None = None
     title: str | None = None
+    caption: str | None = None     # printed under the date, e.g. a key event's date and title
 
     @property
     def ui_scale(self) -> float:

@@ -7,7 +7,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from viewer import __version__
 from viewer.export.files import (check_folder, check_target, folder_lock, make_folder,
@@ -19,7 +19,8 @@ from viewer.export.options import (
     Progress,
     stop_if,
 )
-from viewer.export.png import export_view, png_bytes, render_export
+from viewer.export.png import (captioned, export_view, png_bytes, render_export,
+                               write_sources_sidecar)
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date, parse_date, to_day
 from viewer.model.links import web_link
@@ -39,15 +40,18 @@ class PackResult:
 def export_pack(dataset: Dataset, dates: Sequence[dt.date], out_dir: str | os.PathLike,
                 options: ExportOptions = ExportOptions(), *, overwrite: bool = False,
                 progress: Progress | None = None, cancelled: Cancelled | None = None,
-                renderer: MapRenderer | None = None) -> PackResult:
+                renderer: MapRenderer | None = None,
+                captions: Mapping[dt.date, str] | None = None) -> PackResult:
     """Numbered PNGs, one per date, and `index.html` listing each image's events and
-    sources, written as `write_pack` writes every pack."""
+    sources, written as `write_pack` writes every pack. `captions` (e.g.
+    `key_event_captions`) are printed on the maps of their dates."""
     out_dir = Path(out_dir)
     dates = sorted(set(dates))
     if not dates:
         raise ExportError("no dates to export")
     renderer = renderer or MapRenderer(dataset)
-    frames = [PackFrame(day.isoformat(), format_date(day), day, options) for day in dates]
+    frames = [PackFrame(day.isoformat(), format_date(day), day, captioned(options, captions, day))
+              for day in dates]
 
     def index(names: list[Path]) -> str:
         return pack_index_html(renderer, dates, names, export_view(renderer, options), options)
@@ -88,7 +92,9 @@ def write_pack(renderer: MapRenderer, frames: Sequence[PackFrame], out_dir: Path
                 check_target(path, overwrite)
             _write_pack(renderer, frames, names, staging, index_page,
                         progress or (lambda _text, _fraction: None), cancelled)
-            for path in names + [index_path]:
+            # A map whose footer had no room for every source has a .sources.txt beside it.
+            sidecars = [out_dir / p.name for p in sorted(staging.glob("*.sources.txt"))]
+            for path in sidecars + names + [index_path]:
                 move_into_place(staging / path.name, path, overwrite)
     except MemoryError:
         _remove_if_created(out_dir, created)
@@ -111,6 +117,7 @@ def _write_pack(renderer: MapRenderer, frames: Sequence[PackFrame], names: list[
         written += len(data)
         try:
             (staging / path.name).write_bytes(data)
+            write_sources_sidecar(renderer, frame.day, frame.options, staging / path.name)
         except OSError as error:  # a full disk: the whole pack needs about this much
             raise write_error(path, error, written * len(frames) // (i + 1)) from None
     stop_if(cancelled)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
+from typing import Mapping
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QImage
@@ -15,23 +17,39 @@ from viewer.memory import release_free_memory
 from viewer.model.dataset import Dataset
 from viewer.model.state import MAP_LAYERS
 from viewer.model.unknowns import current_to_mark
-from viewer.render.overlay import EXPORT, date_label
+from viewer.render.overlay import EXPORT, Decorations, date_label
 from viewer.render.renderer import MapRenderer
 from viewer.render.view import MapView
 
 
 # -- one image ------------------------------------------------------------------------
-def export_view(renderer: MapRenderer, options: ExportOptions) -> MapView:
-    """The view an export draws: the given extent, else the default view."""
+def captioned(options: ExportOptions, captions: Mapping[dt.date, str] | None,
+              day: dt.date) -> ExportOptions:
+    """`options` with the caption for `day`, if `captions` has one."""
+    caption = (captions or {}).get(day)
+    return replace(options, caption=caption) if caption else options
+
+
+def export_decorations(options: ExportOptions) -> Decorations:
+    return replace(EXPORT, caption=options.caption or "")
+
+
+def export_view(renderer: MapRenderer, options: ExportOptions, day: dt.date | None = None) -> MapView:
+    """The view an export draws: the given extent (clear of title and footer on `day`),
+    else the default view."""
     if options.extent is not None:
-        return MapView.fit(options.extent, options.width, options.height, options.ui_scale)
-    return renderer.default_view(options.width, options.height, options.ui_scale, EXPORT)
+        return renderer.fit_extent(options.extent, options.width, options.height, options.ui_scale,
+                                   day or renderer.dataset.default_date, dict(options.layers or {}),
+                                   export_decorations(options), options.title)
+    return renderer.default_view(options.width, options.height, options.ui_scale,
+                                 export_decorations(options))
 
 
 def render_export(renderer: MapRenderer, day: dt.date, options: ExportOptions) -> QImage:
     """The exported image for `day`, with PNG text metadata and DPI set."""
-    view = export_view(renderer, options)
-    image = renderer.render_image(view, day, dict(options.layers or {}), None, EXPORT,
+    view = export_view(renderer, options, day)
+    image = renderer.render_image(view, day, dict(options.layers or {}), None,
+                                  export_decorations(options),
                                   options.title).convertToFormat(QImage.Format.Format_RGB32)
     dots_per_metre = round(options.dpi / 0.0254)
     image.setDotsPerMeterX(dots_per_metre)
@@ -63,6 +81,8 @@ def png_metadata(renderer: MapRenderer, view: MapView, day: dt.date,
         "Projection": renderer.crs_name,
         "Layers": ",".join(shown),
         "Sources": ";".join(renderer.visible_source_ids(view, day, dict(options.layers or {}))),
+        "Sources (full)": sources_text(renderer, view, day, options),
+        **({"Caption": options.caption} if options.caption else {}),
         "Copyright": dataset.meta.get("attribution", ""),
         "Software": f"Kachin Viewer {__version__}",
         **current,
@@ -80,6 +100,38 @@ def png_bytes(image: QImage) -> bytes:
     return bytes(data)
 
 
+def sources_text(renderer: MapRenderer, view: MapView, day: dt.date, options: ExportOptions) -> str:
+    """Every source behind what the image shows, one a line: outlet — title (date) address."""
+    lines = []
+    ids = ";".join(renderer.visible_source_ids(view, day, dict(options.layers or {})))
+    for record in renderer.dataset.source_records(ids):
+        text = " — ".join(str(record[k]) for k in ("outlet", "title") if record.get(k))
+        if record.get("published"):
+            text += f" ({record['published']})"
+        lines.append(f"{text} {record.get('url') or ''}".strip())
+    return "\n".join(lines)
+
+
+def sidecar_path(image: Path) -> Path:
+    return image.with_name(image.stem + ".sources.txt")
+
+
+def write_sources_sidecar(renderer: MapRenderer, day: dt.date, options: ExportOptions,
+                          image: Path) -> Path | None:
+    """When the image's footer could not list every source, list them beside it (and
+    remove a list left there by an earlier export of the same name)."""
+    layout = renderer.painted_layout()
+    path = sidecar_path(image)
+    if layout is None or not layout.footer_overflow:
+        path.unlink(missing_ok=True)
+        return None
+    header = (f"Sources for {image.name} ({renderer.dataset.title}, {date_label(day)}); "
+              "the image's footer had no room for all of them.\n\n")
+    text = header + sources_text(renderer, layout.view, day, options) + "\n"
+    write_file(path, text.encode("utf-8"))
+    return path
+
+
 def renderer_layers(options: ExportOptions) -> dict[str, bool]:
     return {name: bool((options.layers or {}).get(name, True)) for name in MAP_LAYERS}
 
@@ -90,8 +142,10 @@ def export_png(dataset: Dataset, day: dt.date, path: str | os.PathLike,
     """Write one PNG of the map on `day`; returns its path."""
     path = Path(path)
     check_target(path, overwrite)
-    image = render_export(renderer or MapRenderer(dataset), day, options)
+    renderer = renderer or MapRenderer(dataset)
+    image = render_export(renderer, day, options)
     write_file(path, png_bytes(image), overwrite=overwrite)
+    write_sources_sidecar(renderer, day, options, path)
     # A one-off export frees a renderer's worth of images: 200 exports in a
     # session grew resident memory by 20% without this, 0.7% with it.
     del image

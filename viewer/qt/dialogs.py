@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl, Signal
@@ -328,6 +329,12 @@ class DatesBox(QGroupBox):
         return dates_every(self.first.date().toPython(), self.last.date().toPython(),
                            self.step.currentText())
 
+    def captions(self) -> dict:
+        """Key-event maps carry the event's date and short title."""
+        from viewer.export import key_event_captions
+
+        return key_event_captions(self.dataset) if self.key_events.isChecked() else {}
+
     def _count(self) -> None:
         count = len(self.dates())
         self.count.setText(f"{count} map{'s' if count != 1 else ''}")
@@ -466,18 +473,24 @@ class ExportPngDialog(ExportDialog):
         name = f"{_slug(state.dataset.title)}_{state.date.isoformat()}.png"
         self.path = PathRow(_export_folder(self.settings) / name,
                             _pick_file("Export PNG", "PNG images (*.png)"))
+        self.caption = QLineEdit()
+        self.caption.setPlaceholderText("Optional: a caption printed under the date")
         self.form.addRow("Date", self.date)
+        self.form.addRow("Caption", self.caption)
         self.form.addRow("File", self.path)
 
     def job(self, target, overwrite):
-        from viewer.export import export_png
+        from viewer.export import export_png, sidecar_path
 
-        dataset, day, options = self.state.dataset, self.date.date().toPython(), self.options_box.options()
+        dataset, day = self.state.dataset, self.date.date().toPython()
+        options = replace(self.options_box.options(), caption=self.caption.text().strip() or None)
         renderer = MapRenderer(self.renderer.prepared)   # this export's own caches
 
         def run(progress, _cancelled):
             progress("Drawing the map", 0.0)
             export_png(dataset, day, target, options, overwrite=overwrite, renderer=renderer)
+            if sidecar_path(target).exists():
+                return f"Saved {target}; its sources are listed in full in {sidecar_path(target).name}"
             return f"Saved {target}"
         return run
 
@@ -508,9 +521,12 @@ class ExportPackDialog(ExportDialog):
         dataset, dates, options = self.state.dataset, self.dates.dates(), self.options_box.options()
         renderer = MapRenderer(self.renderer.prepared)   # this export's own caches
 
+        captions = self.dates.captions()
+
         def run(progress, cancelled):
             result = export_pack(dataset, dates, target, options, overwrite=overwrite,
-                                 progress=progress, cancelled=cancelled, renderer=renderer)
+                                 progress=progress, cancelled=cancelled, renderer=renderer,
+                                 captions=captions)
             return f"Saved {len(result.images)} maps and {result.index}"
         return run
 
@@ -540,8 +556,11 @@ class ExportAnimationDialog(ExportDialog):
         renderer = MapRenderer(self.renderer.prepared)   # this export's own caches
         fps = self.fps.value()
 
+        captions = self.dates.captions()
+
         def run(progress, cancelled):
             export_animation(dataset, dates, target, options, fps=fps, overwrite=overwrite,
-                             progress=progress, cancelled=cancelled, renderer=renderer)
+                             progress=progress, cancelled=cancelled, renderer=renderer,
+                             captions=captions)
             return f"Saved {target}"
         return run

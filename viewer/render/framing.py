@@ -1,6 +1,9 @@
 """Where the map's view goes: the story (control zones and routes) or the whole
-region, as large as the panels drawn over the map allow."""
+region, as large as the panels drawn over the map allow; an export's requested
+extent exactly between its title block and footer."""
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
@@ -43,6 +46,25 @@ def default_view(prepared: PreparedMap, width: int, height: int, ui_scale: float
         if not _covers_any(whole, extent, panels):
             return whole
     return MapView.fit(extent, width, height, ui_scale, insets)
+
+def fit_extent(prepared: PreparedMap, extent: Extent, size: tuple[int, int, float],
+               decorations: Decorations, title: str | None,
+               footer_of: Callable[[MapView], tuple[str, str]]) -> MapView:
+    """A view of `size` (width, height, ui scale) showing all of `extent` between the
+    title block and the footer, never under them (the footer lists what the view
+    shows, `footer_of(view)`, so it is settled twice)."""
+    width, height, ui_scale = size
+    view = MapView.fit(extent, width, height, ui_scale)
+    for _ in range(2):
+        footer = footer_of(view) if decorations.footer else ()
+        layout = OverlayLayout(view, decorations, None, title or prepared.dataset.title, footer,
+                               prepared.current_to)
+        top = map_insets(layout, 0)[1]
+        floor = layout.footer_rect.top() if not layout.footer_rect.isNull() else height
+        view = MapView.fit(extent, width, height, ui_scale,
+                           (layout.margin, top, layout.margin, height - floor + layout.margin))
+    return view
+
 
 def _covers_any(view: MapView, extent: Extent, panels: list[QRectF]) -> bool:
     """Whether any panel lies over part of `extent` as `view` shows it."""

@@ -102,6 +102,13 @@ class MapRenderer:
         """See `framing.default_view`."""
         return framing.default_view(self.prepared, width, height, ui_scale, decorations, extent)
 
+    def fit_extent(self, extent: Extent, width: int, height: int, ui_scale: float, day: dt.date,
+                   layers: dict | None, decorations: Decorations, title: str | None) -> MapView:
+        """See `framing.fit_extent`; the footer lists what the view shows on `day`."""
+        layers = _all_layers(layers)
+        return framing.fit_extent(self.prepared, extent, (width, height, ui_scale), decorations,
+                                  title, lambda view: self._footer_lines(view, to_day(day), layers))
+
     def painted_layout(self) -> OverlayLayout | None:
         """The panels of the frame painted last: where a click on the legend lands."""
         return self._frame_cache.layout if self._frame_cache is not None else None
