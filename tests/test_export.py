@@ -293,7 +293,7 @@ def test_pack_renders_on_a_worker_thread(dataset, tmp_path):
 # -- slide-ready exports ----------------------------------------------------------------
 def caption_panel_pixels(path: Path) -> np.ndarray:
     """The strip under the title block, where a caption goes."""
-    return pixels(path)[150:200, 12:400]
+    return pixels(path)[90:170, 12:400]
 
 
 def test_key_event_frames_carry_date_and_short_title(tiny, tmp_path, capsys):
