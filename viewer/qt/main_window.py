@@ -27,6 +27,7 @@ from viewer.qt.date_box import DateBox
 from viewer.qt.edit_controls import EditControls
 from viewer.qt.loader import DatasetLoader
 from viewer.qt.team import TeamWatch
+from viewer.qt.view_menus import ViewMenus
 
 APP_TITLE = "Kachin Viewer"
 MAX_RECENT = 8
@@ -34,8 +35,6 @@ SPEEDS = (1, 7, 30, 90, 365)  # days per second offered in the speed box
 DEFAULT_SPEED = 30
 TIMELINE_SHARE = 0.39   # of the window's height, until the user moves the split
 TIMELINE_MAX_HEIGHT = 390
-LAYER_LABELS = {"base": "Base map", "control": "Control areas", "flows": "Export routes",
-                "places": "Places", "labels": "Labels", "events": "Events on the map"}
 
 
 class StartPage(QWidget):
@@ -228,6 +227,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         self.layers_menu = view_menu.addMenu("&Layers")
         self.series_menu = view_menu.addMenu("&Series")
+        self.view_menus = ViewMenus(self, self.settings)
         view_menu.addSeparator()
         view_menu.addAction(self.reset_map_action)
         view_menu.addAction(self.region_action)
@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.legend_action)
         view_menu.addAction(self.legend_collapsed_action)
         self.legend_corner_menu = view_menu.addMenu("Legend &corner")
-        self.legend_corner_menu.aboutToShow.connect(self._fill_legend_corner_menu)
+        self.legend_corner_menu.aboutToShow.connect(self.view_menus.fill_legend_corner_menu)
         view_menu.addSeparator()
         view_menu.addAction(self.focus_timeline_action)
         view_menu.addAction(self.year_timeline_action)
@@ -465,13 +465,8 @@ class MainWindow(QMainWindow):
         from viewer.qt.timeline import Timeline
 
         self.state = state = ViewerState()
-        self._apply_saved_layers()
         self.map = MapCanvas(state)
-        self.map.set_legend(legend=self.settings.value("view/legend", True, type=bool),
-                            legend_corner=str(self.settings.value("view/legend_corner", "top-right")),
-                            legend_collapsed=self.settings.value("view/legend_collapsed", False, type=bool))
-        self.map.legend_changed.connect(self._legend_changed)
-        self._legend_changed()
+        self.view_menus.attach(state, self.map)
         self.stack.addWidget(self.map)
         self.timeline = Timeline(state)
         self.timeline_box.layout().addWidget(self.timeline)
@@ -487,13 +482,10 @@ class MainWindow(QMainWindow):
 
         state.dataset_changed.connect(self._show_dataset)
         state.date_changed.connect(self._show_date)
-        state.layers_changed.connect(self._layers_changed)
-        state.series_changed.connect(self._series_changed)
         state.selection_changed.connect(self._selection_changed)
         for action in self._dataset_actions:
             action.setEnabled(True)
         self.date_edit.setEnabled(True)
-        self._fill_layers_menu()
         if self.settings.value("window/state") is None:
             self._fit_timeline_dock()  # now that the window has its real size
         self.map.setFocus()
@@ -529,7 +521,7 @@ class MainWindow(QMainWindow):
             self.focus_timeline_action.setToolTip(
                 f"{focus[2]}: {format_date(focus[0], 'month')} – {format_date(focus[1], 'month')}")
         self.date_edit.set_range(dataset.time_start, dataset.time_end)
-        self._fill_series_menu()
+        self.view_menus.fill_series_menu()
         count = len(dataset.warnings)
         self.warnings_button.setText(f"⚠ {count} warning{'s' if count != 1 else ''}")
         self.warnings_button.setVisible(count > 0)
@@ -570,68 +562,6 @@ class MainWindow(QMainWindow):
     def _speed_chosen(self) -> None:
         if self.playback is not None:
             self.playback.set_speed(self.speed_box.currentData())
-
-    # -- layers and series menus ------------------------------------------
-    def _fill_layers_menu(self) -> None:
-        self.layers_menu.clear()
-        for name, visible in self.state.layers.items():
-            action = self.layers_menu.addAction(LAYER_LABELS.get(name, name.title()))
-            action.setCheckable(True)
-            action.setChecked(visible)
-            action.setData(name)
-            action.triggered.connect(lambda on, n=name: self.state.set_layer_visible(n, on))
-
-    def _fill_series_menu(self) -> None:
-        from viewer.model.timeline import series_name, unit_label
-
-        self.series_menu.clear()
-        dataset = self.state.dataset
-        for key in dataset.series_keys():
-            labels = dataset.series_points(key)["label"].astype(str).tolist()
-            action = self.series_menu.addAction(
-                f"{series_name(labels) or key.series_id} [{unit_label(key.unit)}]")
-            action.setCheckable(True)
-            action.setChecked(key in self.state.visible_series)
-            action.triggered.connect(lambda on, k=key: self.state.set_series_visible(k, on))
-            action.setData(key)
-        if self.series_menu.isEmpty():
-            self.series_menu.addAction("This dataset has no series").setEnabled(False)
-
-    def _legend_changed(self) -> None:
-        decorations = self.map.decorations
-        self.legend_action.setChecked(decorations.legend)
-        self.legend_collapsed_action.setChecked(decorations.legend_collapsed)
-        self.settings.setValue("view/legend", decorations.legend)
-        self.settings.setValue("view/legend_corner", decorations.legend_corner)
-        self.settings.setValue("view/legend_collapsed", decorations.legend_collapsed)
-
-    def _fill_legend_corner_menu(self) -> None:
-        from viewer.render.overlay import CORNERS
-
-        self.legend_corner_menu.clear()
-        for corner in CORNERS:
-            action = self.legend_corner_menu.addAction(corner.replace("-", " ").capitalize())
-            action.setCheckable(True)
-            action.setChecked(self.map is not None and corner == self.map.decorations.legend_corner)
-            action.setEnabled(self.map is not None)
-            action.triggered.connect(lambda _on=False, c=corner: self.map.set_legend(legend_corner=c))
-
-    def _layers_changed(self) -> None:
-        for action in self.layers_menu.actions():
-            action.setChecked(self.state.layers.get(action.data(), True))
-        hidden = [name for name, visible in self.state.layers.items() if not visible]
-        self.settings.setValue("view/hidden_layers", hidden)
-
-    def _series_changed(self) -> None:
-        for action in self.series_menu.actions():
-            if action.data() is not None:
-                action.setChecked(action.data() in self.state.visible_series)
-        self.settings.setValue("view/series", [key.name for key in self.state.visible_series])
-
-    def _apply_saved_layers(self) -> None:
-        for name in self.settings.value("view/hidden_layers", [], type=list):
-            if name in self.state.layers:
-                self.state.set_layer_visible(name, False)
 
     # -- exports and help -------------------------------------------------
     def export_png(self) -> None:
