@@ -233,15 +233,19 @@ def test_help_dialogs_name_versions_licences_and_every_source(window):
     assert table.rowCount() == 2 and {"Outlet A", "Report one", "https://a.example/1"} <= cells
 
 
-def test_export_png_writes_the_map_at_the_chosen_size(window, qtbot, tmp_path):
+def export_png_from_the_window(window, qtbot, path) -> None:
+    """File > Export PNG… at 800 x 600 into `path`, as a user fills the dialog."""
     window.export_png_action.trigger()
     dialog = window.findChild(ExportPngDialog)
-    dialog.path.edit.setText(str(tmp_path / "map.png"))
+    dialog.path.edit.setText(str(path))
     dialog.options_box.width_box.setValue(800)
     dialog.options_box.height_box.setValue(600)
-
     with qtbot.waitSignal(dialog.exported, timeout=60_000):
         dialog.export_button.click()
+
+
+def test_export_png_writes_the_map_at_the_chosen_size(window, qtbot, tmp_path):
+    export_png_from_the_window(window, qtbot, tmp_path / "map.png")
 
     image = QImage(str(tmp_path / "map.png"))
     assert (image.width(), image.height()) == (800, 600)
@@ -360,13 +364,7 @@ def test_export_keeps_a_complete_legend_when_the_screen_legend_is_collapsed(wind
 
     window.legend_collapsed_action.trigger()
     window.map.set_legend(legend_corner="bottom-left")
-    window.export_png_action.trigger()
-    dialog = window.findChild(ExportPngDialog)
-    dialog.path.edit.setText(str(tmp_path / "map.png"))
-    dialog.options_box.width_box.setValue(800)
-    dialog.options_box.height_box.setValue(600)
-    with qtbot.waitSignal(dialog.exported, timeout=60_000):
-        dialog.export_button.click()
+    export_png_from_the_window(window, qtbot, tmp_path / "map.png")
 
     alone = export_png(window.state.dataset, window.state.date, tmp_path / "alone.png",
                        ExportOptions(800, 600, extent=window.map.view_extent()))
