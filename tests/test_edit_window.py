@@ -114,6 +114,16 @@ def test_forms_undo_redo_save_reopen_and_history(qtbot, tmp_path, gpkg, answers)
     assert "valid_to (empty) → 2024-11-05" in history.list.item(0).text()
 
 
+def test_row_history_follows_the_row_shown_on_the_date(qtbot, tmp_path, gpkg, answers):
+    window = open_window(qtbot, tmp_path, gpkg)
+    window.state.set_date(dt.date(2024, 11, 1))
+    window.state.select(Selection("control", "zone-east"))      # KIA's row c3 holds
+    history = window.editing.row_history
+    assert "control c3" in history.title.text()
+    window.state.set_date(dt.date(2024, 2, 1))                  # the junta's row c2 then
+    assert "control c2" in history.title.text()
+
+
 def test_row_ids_and_column_names_from_the_file_are_shown_as_plain_text(qtbot, tmp_path, gpkg,
                                                                        answers):
     window = open_window(qtbot, tmp_path, gpkg)

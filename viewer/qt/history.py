@@ -42,17 +42,25 @@ class RowHistory(QWidget):
         layout.setContentsMargins(6, 0, 6, 6)
         layout.addWidget(self.title)
         layout.addWidget(self.list)
+        self._row_id: str | None = None
         state.selection_changed.connect(lambda _selection: self.refresh())
+        state.date_changed.connect(self._follow_date)
         session.changed.connect(self.refresh)
         self.refresh()
+
+    def _follow_date(self, _date) -> None:
+        """Scrubbing: list again only when another of the feature's rows holds."""
+        if self.state.selection is not None and self.state.selected_row_id() != self._row_id:
+            self.refresh()
 
     def refresh(self) -> None:
         selection = self.state.selection
         self.list.clear()
         if selection is None:
+            self._row_id = None
             self.hide()
             return
-        row_id = self.state.selected_row_id()   # the row shown on the current date
+        row_id = self._row_id = self.state.selected_row_id()   # the row shown on the date
         entries = entries_of(self.session, row_id, selection.layer)
         self.title.setText(f"History of {selection.layer} {row_id}: "
                            + (f"{len(entries)} edit(s)" if entries else "as built, never edited"))
