@@ -340,7 +340,7 @@ def test_default_view_frames_control_zones_and_routes(qtbot, settings):
     window.region_action.trigger()                          # the whole region: one click
     region = window.map.view_extent()
     minlon, minlat, maxlon, maxlat = window.map.renderer.lonlat_of(region)
-    assert region.height > 1.3 * shown.height
+    assert region.height > shown.height and region.width > shown.width
     assert minlon < 91.77 and maxlon > 102.68 and minlat < 21.98 and maxlat > 27.72  # every place
     window.reset_map_action.trigger()
     assert window.map.view_extent() == shown
@@ -357,6 +357,19 @@ def test_legend_hidden_from_view_menu_is_remembered(qtbot, settings, tiny, windo
     assert again.map.decorations.legend_collapsed
     again.legend_action.trigger()
     assert again.map.decorations.legend
+
+
+def test_a_laptop_window_opens_with_the_legend_collapsed_unless_chosen(qtbot, settings, tiny):
+    laptop = open_window(qtbot, settings, tiny, size=(1366, 768))
+    assert laptop.map.decorations.legend_collapsed and laptop.legend_collapsed_action.isChecked()
+    laptop.legend_collapsed_action.trigger()                     # the user opens it
+    laptop.close()
+
+    again = open_window(qtbot, settings, tiny, size=(1366, 768))
+    assert not again.map.decorations.legend_collapsed            # their choice is kept
+    settings.clear()
+    desktop = open_window(qtbot, settings, tiny, size=(1400, 900))
+    assert not desktop.map.decorations.legend_collapsed
 
 
 def test_export_keeps_a_complete_legend_when_the_screen_legend_is_collapsed(window, qtbot, tmp_path):

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
+# A window shorter than this (a laptop's 768 px) opens with the legend collapsed to
+# its tab, so that it does not cover the zones; one click opens it. A choice the
+# user made (collapse, expand) is kept whatever the window's size.
+SHORT_WINDOW = 900
 LAYER_LABELS = {"base": "Base map", "control": "Control areas", "flows": "Export routes",
                 "places": "Places", "labels": "Labels", "events": "Events on the map"}
 
@@ -27,14 +31,15 @@ class ViewMenus:
         `ViewerState.set_dataset`; `fill_series_menu` follows each dataset)."""
         self.state, self.map = state, map_canvas
         self._apply_saved_layers()
+        short = self.window.height() < SHORT_WINDOW
         map_canvas.set_legend(
             legend=self.settings.value("view/legend", True, type=bool),
             legend_corner=str(self.settings.value("view/legend_corner", "top-right")),
-            legend_collapsed=self.settings.value("view/legend_collapsed", False, type=bool))
+            legend_collapsed=self.settings.value("view/legend_collapsed", short, type=bool))
         map_canvas.legend_changed.connect(self._legend_changed)
         state.layers_changed.connect(self._layers_changed)
         state.series_changed.connect(self._series_changed)
-        self._legend_changed()
+        self._check_legend_actions()
         self._fill_layers_menu()
 
     # -- layers ---------------------------------------------------------------
@@ -83,10 +88,15 @@ class ViewMenus:
         self.settings.setValue("view/series", [key.name for key in self.state.visible_series])
 
     # -- the legend -------------------------------------------------------------
-    def _legend_changed(self) -> None:
+    def _check_legend_actions(self) -> None:
         decorations = self.map.decorations
         self.window.legend_action.setChecked(decorations.legend)
         self.window.legend_collapsed_action.setChecked(decorations.legend_collapsed)
+
+    def _legend_changed(self) -> None:
+        """The user changed the legend: show it in the menu and remember it."""
+        self._check_legend_actions()
+        decorations = self.map.decorations
         self.settings.setValue("view/legend", decorations.legend)
         self.settings.setValue("view/legend_corner", decorations.legend_corner)
         self.settings.setValue("view/legend_collapsed", decorations.legend_collapsed)
