@@ -323,6 +323,10 @@ def test_small_screen_gives_the_map_most_of_the_height(qtbot, settings):
     assert bottom <= window.statusBar().y() + 1
     view = window.timeline.view                                 # nor its date axis
     assert view.ci.geometry().height() <= view.viewport().height() + 1
+    label = window.timeline._cursor_label                       # the cursor's date sits
+    label_bottom = label.mapRectToScene(label.boundingRect()).bottom()   # above the top lane
+    top_lane = window.timeline.lanes.vb.mapViewToScene(QPointF(0, lanes - 0.5)).y()
+    assert label_bottom <= top_lane + 1
 
 
 def test_default_view_frames_control_zones_and_routes(qtbot, settings):

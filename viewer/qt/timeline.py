@@ -242,7 +242,9 @@ class Timeline(QWidget):
         self._lane_bands: list[QGraphicsRectItem] = []
         self._beyond_band: QGraphicsRectItem | None = None
         self._lane_of: dict[str, int] = {}
+        self._lane_count = 1
         self._lanes_top = 0.5 + LABEL_STRIP
+        self.lanes.vb.sigResized.connect(self._fit_lanes)
         self.series_plots: list[pg.PlotItem] = []
 
         state.dataset_changed.connect(self._show_dataset)
@@ -324,9 +326,7 @@ class Timeline(QWidget):
         for bar in self._spans:
             self.lanes.addItem(bar)
         self.lanes.getAxis("left").setTicks([[(row_of[c], c) for c in lanes], []])
-        self._lanes_top = len(lanes) - 0.5 + LABEL_STRIP  # a strip above for the cursor's date
-        # Limits first: the previous dataset's would clamp a taller range (its top lane cut).
-        self.lanes.setLimits(yMin=-0.5, yMax=self._lanes_top)
+        self._lane_count = len(lanes)
         self._fit_lanes()
         self.lanes.vb.setMinimumHeight(LANE_HEIGHT * (len(lanes) + LABEL_STRIP))
         self.view.ci.layout.setRowStretchFactor(0, len(lanes))
@@ -493,7 +493,17 @@ class Timeline(QWidget):
         self.lanes.setXRange(first - margin, last + margin, padding=0)
         self._fit_lanes()
 
-    def _fit_lanes(self) -> None:
+    def _fit_lanes(self, *_args) -> None:
+        """Every lane, and above them a strip for the cursor's date: in lanes, more of
+        them when the lanes are short, so that the date never covers the top lane's labels."""
+        count, height = self._lane_count, self.lanes.vb.height()
+        label = self._cursor_label.boundingRect().height() + 0.02 * height   # in pixels
+        strip = LABEL_STRIP
+        if height > label:
+            strip = max(strip, label * count / (height - label))
+        self._lanes_top = count - 0.5 + strip
+        # Limits first: the previous dataset's would clamp a taller range (its top lane cut).
+        self.lanes.setLimits(yMin=-0.5, yMax=self._lanes_top)
         self.lanes.setYRange(-0.5, self._lanes_top, padding=0)
 
     # -- user gestures (the only writes) ----------------------------------
