@@ -219,3 +219,21 @@ def test_legend_never_cut_wraps_into_columns(qapp, state):
         assert sum(len(column) for column in layout.legend.columns) == len(rows)
         assert rows[-1].kind == "note"                                 # the caveat is in it
     assert len(layout.legend.columns) > 1                               # short: in columns
+
+
+def test_legend_in_any_corner_stays_clear_of_the_date_and_the_scale_bar(qapp, state):
+    from dataclasses import replace
+
+    from viewer.render.overlay import CORNERS, OverlayLayout
+    from viewer.render.renderer import MapRenderer
+    from viewer.render.view import MapView
+
+    content = MapRenderer(state.dataset).prepared.all_legend_content()
+    for corner in CORNERS:
+        layout = OverlayLayout(MapView(0, 0, 100, 900, 300), replace(SCREEN, legend_corner=corner),
+                               content)
+        legend = layout.legend_rect()
+        assert not legend.intersects(layout.date_rect), corner
+        assert not legend.intersects(layout.scale_rect), corner
+        assert not legend.intersects(layout.north_rect), corner
+

@@ -173,9 +173,12 @@ class OverlayLayout:
         corner, gap = self.decorations.legend_corner, 6 * self.scale
         beside_date = next((r for r in (self.caption_rect, self.mark_rect, self.date_rect)
                             if not r.isNull()), QRectF())
-        above = {"top-right": self.north_rect, "top-left": beside_date}.get(corner, QRectF())
+        # On the left the date block is above and the scale bar below; on the right the
+        # north arrow is above: a tall legend in either corner of a side stays between them.
+        on_left = corner.endswith("left")
+        above = beside_date if on_left else self.north_rect
         top = above.bottom() + gap if not above.isNull() else self.margin
-        below = self.scale_rect if corner == "bottom-left" else QRectF()
+        below = self.scale_rect if on_left else QRectF()
         floor = self.footer_rect.top() if not self.footer_rect.isNull() else self.view.height
         bottom = (below.top() - gap) if not below.isNull() else floor - self.margin
         return top, bottom
