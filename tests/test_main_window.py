@@ -327,6 +327,10 @@ def test_small_screen_gives_the_map_most_of_the_height(qtbot, settings):
     label_bottom = label.mapRectToScene(label.boundingRect()).bottom()   # above the top lane
     top_lane = window.timeline.lanes.vb.mapViewToScene(QPointF(0, lanes - 0.5)).y()
     assert label_bottom <= top_lane + 1
+    for plot in window.timeline.series_plots:                   # short plots: values
+        axis, (low, high) = plot.getAxis("left"), plot.vb.viewRange()[1]   # labelled apart
+        spacing = axis.tickSpacing(low, high, axis.height())[0][0]
+        assert (high - low) / spacing * 14 <= axis.height()
 
 
 def test_default_view_frames_control_zones_and_routes(qtbot, settings):

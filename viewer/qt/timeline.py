@@ -39,6 +39,7 @@ LEFT_AXIS_WIDTH = 96
 LANE_HEIGHT = 9  # pixels per event lane, at least: lanes shrink to fit a laptop screen
 SERIES_ROW_HEIGHT = 18  # pixels per series plot (its title and axis come on top), at least
 
+VALUE_LABEL_PIXELS = 16  # a series value's label and some air, on its axis
 LABEL_STRIP = 1.7  # lanes' worth of space above the top lane, for the cursor's date
 
 MONTH_SPACING = 30.44
@@ -136,6 +137,25 @@ class DateAxis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
         label = self._labels.get(spacing, _day_label)
         return [label(from_day(round(v))) for v in values]
+
+
+class ValueAxis(pg.AxisItem):
+    """A series plot's value axis: on a short plot (a laptop screen) fewer values
+    are labelled, spaced so that their text never runs together."""
+
+    def __init__(self) -> None:
+        super().__init__("left")
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph API)
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if not levels:
+            return levels
+        room = max(size / VALUE_LABEL_PIXELS, 1.0)   # labels that fit, one above the other
+        spacing, offset = levels[0]
+        for factor in (1, 2, 5, 10, 20, 50):
+            if abs(maxVal - minVal) / (spacing * factor) < room:
+                break
+        return levels if factor == 1 else [(spacing * factor, offset)]
 
 
 class TimeViewBox(pg.ViewBox):
@@ -261,7 +281,8 @@ class Timeline(QWidget):
         box.dayClicked.connect(self._day_clicked)
         # Zooming about the mouse may push the cursor out: slide back to keep it in view.
         box.wheelZoomed.connect(lambda: self._keep_visible(to_day(self.state.date)))
-        plot = self.view.addPlot(row=row, col=0, viewBox=box, axisItems={"bottom": DateAxis()})
+        plot = self.view.addPlot(row=row, col=0, viewBox=box,
+                                 axisItems={"bottom": DateAxis(), "left": ValueAxis()})
         plot.hideButtons()
         plot.showGrid(x=True, alpha=0.12)
         plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
