@@ -11,7 +11,8 @@ from viewer.model.dataset import SeriesKey
 from viewer.model.dates import to_day
 from viewer.model.state import Selection, ViewerState
 from viewer.model.timeline import series_name
-from viewer.qt.timeline import Timeline, date_tick_levels
+from viewer.qt.timeline import Timeline
+from viewer.qt.timeline_axes import date_tick_levels
 
 IMPORTS = SeriesKey("imports", "t_per_month")
 

@@ -1,20 +1,19 @@
 """The timeline: events in lanes by category, numeric series, one date cursor.
 
 The x axis is in day numbers (`viewer.model.dates.to_day`), labelled as dates
-by `DateAxis`. The cursor writes to the state only from `sigDragged` (a user's
-drag), never from `sigPositionChanged`, so moving it to follow the state can
-never echo back.
+by `DateAxis` (viewer/qt/timeline_axes.py). The cursor writes to the state only
+from `sigDragged` (a user's drag), never from `sigPositionChanged`, so moving it
+to follow the state can never echo back.
 """
 from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
@@ -25,160 +24,19 @@ from viewer.model.timeline import (CATEGORY_ORDER, EventMark, event_marks, focus
                                    lane_order, series_date_precision, series_name, unit_label)
 from viewer.model.unknowns import current_to_mark, current_to_text
 from viewer.qt.event_labels import EventLabels
+from viewer.qt.timeline_axes import TEXT_PEN, DateAxis, TimeViewBox, ValueAxis, style_axis
 
 # Okabe–Ito colours (colour-blind safe), one per event category, lanes top to bottom.
 CATEGORY_COLORS = dict(zip(CATEGORY_ORDER, ("#D55E00", "#CC79A7", "#009E73", "#0072B2", "#56B4E9",
                                             "#E69F00", "#000000", "#F0E442")))
 OTHER_CATEGORY_COLOR = "#999999"
 SERIES_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-AXIS_PEN = "#555555"
-TEXT_PEN = "#222222"
 CURSOR_COLOR = "#C00000"
 BEYOND_DATA = QColor(230, 159, 0, 38)  # the days after the latest fact: a pale amber band
 LEFT_AXIS_WIDTH = 96
 LANE_HEIGHT = 9  # pixels per event lane, at least: lanes shrink to fit a laptop screen
 SERIES_ROW_HEIGHT = 18  # pixels per series plot (its title and axis come on top), at least
-
-VALUE_LABEL_PIXELS = 16  # a series value's label and some air, on its axis
 LABEL_STRIP = 1.7  # lanes' worth of space above the top lane, for the cursor's date
-
-MONTH_SPACING = 30.44
-YEAR_SPACING = 365.25
-MIN_LABEL_GAP = 34  # pixels between two tick labels before a coarser level is used
-
-
-# -- date ticks --------------------------------------------------------------
-def _year_label(day: dt.date) -> str:
-    return str(day.year)
-
-
-def _month_year_label(day: dt.date) -> str:
-    return format_date(day, "month")
-
-
-def _month_label(day: dt.date) -> str:
-    return format_date(day, "month")[:3]
-
-
-def _day_label(day: dt.date) -> str:
-    return str(day.day)
-
-
-def _year_starts(first: dt.date, last: dt.date, step: int) -> list[int]:
-    return [to_day(dt.date(year, 1, 1)) for year in range(first.year, last.year + 1)
-            if year % step == 0 and first <= dt.date(year, 1, 1) <= last]
-
-
-def _month_starts(first: dt.date, last: dt.date, step: int) -> list[int]:
-    days, month = [], dt.date(first.year, first.month, 1)
-    while month <= last:
-        if month >= first and (month.month - 1) % step == 0:
-            days.append(to_day(month))
-        month = add_months(month, 1)
-    return days
-
-
-def _day_starts(first: dt.date, last: dt.date, step: int) -> list[int]:
-    count = (last - first).days + 1
-    days = (first + dt.timedelta(days=i) for i in range(count))
-    # Weekly ticks fall on the 1st, 8th, 15th and 22nd, so every month starts afresh.
-    return [to_day(d) for d in days if (d.day - 1) % step == 0 and (step == 1 or d.day + step <= 29)]
-
-
-def date_tick_levels(first: float, last: float, pixels: float):
-    """Tick levels `(spacing, day numbers, label)` for a visible range, coarsest first.
-
-    Days when a day is wide enough, then weeks, months, quarters, and years in
-    steps of 1, 2, 5, 10…, so labels never crowd whatever the zoom.
-    """
-    per_day = pixels / max(last - first, 1e-6)
-    low = from_day(math.ceil(first))
-    high = from_day(math.floor(last))
-    if per_day >= MIN_LABEL_GAP * 0.7:
-        levels = [(MONTH_SPACING, _month_starts(low, high, 1), _month_year_label),
-                  (1.0, _day_starts(low, high, 1), _day_label)]
-    elif per_day * 7 >= MIN_LABEL_GAP * 0.7:
-        levels = [(MONTH_SPACING, _month_starts(low, high, 1), _month_year_label),
-                  (7.0, _day_starts(low, high, 7), _day_label)]
-    elif per_day * MONTH_SPACING >= MIN_LABEL_GAP:
-        levels = [(YEAR_SPACING, _year_starts(low, high, 1), _year_label),
-                  (MONTH_SPACING, _month_starts(low, high, 1), _month_label)]
-    elif per_day * 3 * MONTH_SPACING >= MIN_LABEL_GAP:
-        levels = [(YEAR_SPACING, _year_starts(low, high, 1), _year_label),
-                  (3 * MONTH_SPACING, _month_starts(low, high, 3), _month_label)]
-    else:
-        step = next((s for s in (1, 2, 5, 10, 20, 50, 100)
-                     if per_day * YEAR_SPACING * s >= MIN_LABEL_GAP * 1.3), 200)
-        return [(YEAR_SPACING * step, _year_starts(low, high, step), _year_label)]
-    (major_spacing, major, major_label), (minor_spacing, minor, minor_label) = levels
-    taken = set(major)
-    return [(major_spacing, major, major_label),
-            (minor_spacing, [d for d in minor if d not in taken], minor_label)]
-
-
-class DateAxis(pg.AxisItem):
-    """A bottom axis over day numbers, labelled as years, months or days by zoom.
-
-    Kept instead of pyqtgraph's DateAxisItem, which was tried (over day numbers
-    x 86400 s, UTC): a one-month view got the ticks "04 09 14 19 24 29" with no
-    month or year anywhere on the axis, where this one shows "Oct 2024" and the
-    1st, 8th, 15th, 22nd; its multi-year views matched (issue 12).
-    """
-
-    def __init__(self) -> None:
-        super().__init__("bottom")
-        self._labels: dict[float, Callable[[dt.date], str]] = {}
-
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph API)
-        levels = date_tick_levels(minVal, maxVal, size)
-        self._labels = {spacing: label for spacing, _, label in levels}
-        return [(spacing, days) for spacing, days, _ in levels]
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
-        label = self._labels.get(spacing, _day_label)
-        return [label(from_day(round(v))) for v in values]
-
-
-class ValueAxis(pg.AxisItem):
-    """A series plot's value axis: on a short plot (a laptop screen) fewer values
-    are labelled, spaced so that their text never runs together."""
-
-    def __init__(self) -> None:
-        super().__init__("left")
-
-    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph API)
-        levels = super().tickSpacing(minVal, maxVal, size)
-        if not levels:
-            return levels
-        room = max(size / VALUE_LABEL_PIXELS, 1.0)   # labels that fit, one above the other
-        spacing, offset = levels[0]
-        for factor in (1, 2, 5, 10, 20, 50):
-            if abs(maxVal - minVal) / (spacing * factor) < room:
-                break
-        return levels if factor == 1 else [(spacing * factor, offset)]
-
-
-class TimeViewBox(pg.ViewBox):
-    """A view box that pans and zooms in time only; a click on empty space picks a day."""
-
-    dayClicked = Signal(float)
-    wheelZoomed = Signal()
-
-    def __init__(self) -> None:
-        super().__init__(enableMenu=False)
-        self.setMouseEnabled(x=True, y=False)
-
-    def mouseClickEvent(self, ev):  # noqa: N802 (pyqtgraph API)
-        if ev.button() == Qt.MouseButton.LeftButton:
-            ev.accept()
-            self.dayClicked.emit(self.mapSceneToView(ev.scenePos()).x())
-        else:
-            super().mouseClickEvent(ev)
-
-    def wheelEvent(self, ev, axis=None):  # noqa: N802 (pyqtgraph API)
-        super().wheelEvent(ev, axis)
-        self.wheelZoomed.emit()
-
 
 class SpanBar(QGraphicsRectItem):
     """A translucent bar for an event dated only to a month/quarter/year, or lasting a period."""
@@ -206,11 +64,6 @@ class SpanBar(QGraphicsRectItem):
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
             self._on_click(self.mark)
-
-
-def _style_axis(axis: pg.AxisItem) -> None:
-    axis.setPen(AXIS_PEN)
-    axis.setTextPen(TEXT_PEN)
 
 
 # -- the widget ----------------------------------------------------------------
@@ -287,7 +140,7 @@ class Timeline(QWidget):
         plot.showGrid(x=True, alpha=0.12)
         plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         for side in ("left", "bottom"):
-            _style_axis(plot.getAxis(side))
+            style_axis(plot.getAxis(side))
         if row > 0:
             plot.setXLink(self.lanes)
         return plot
