@@ -76,8 +76,9 @@ class SharedShapes:
     def __init__(self) -> None:
         self._by_digest: dict[bytes, object] = {}
         self._digest_of: dict[int, bytes] = {}     # id(shape) -> its WKB's digest
-        # id(shape) -> (shape, valid); holding the shape keeps its id from being reused.
+        # id(shape) -> (shape, verdict); holding the shape keeps its id from being reused.
         self._validity: dict[int, tuple[object, bool]] = {}
+        self._finite: dict[int, tuple[object, bool]] = {}
 
     def decode(self, wkb: np.ndarray) -> np.ndarray:
         """Geometries for an array of WKB (None for a null), reusing any seen before."""
@@ -103,14 +104,26 @@ class SharedShapes:
 
     def is_valid(self, geometries: np.ndarray) -> np.ndarray:
         """shapely.is_valid for each geometry, computed once per distinct object."""
+        return self._per_object(self._validity, geometries, self._checked_validity)
+
+    def all_finite(self, geometries: np.ndarray) -> np.ndarray:
+        """Whether each geometry's coordinates are all numbers (none NaN or infinite),
+        computed once per distinct object."""
+        return self._per_object(self._finite, geometries, _all_finite)
+
+    @staticmethod
+    def _per_object(known: dict[int, tuple[object, bool]], geometries: np.ndarray,
+                    compute: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """`compute` (a verdict per geometry) for the objects `known` lacks; every
+        row's verdict from `known` (False for a null)."""
         geometries = np.asarray(geometries, dtype=object)
-        unknown = {id(g): g for g in geometries if g is not None and id(g) not in self._validity}
+        unknown = {id(g): g for g in geometries if g is not None and id(g) not in known}
         if unknown:
             distinct = np.empty(len(unknown), dtype=object)
             distinct[:] = list(unknown.values())
-            for shape, valid in zip(distinct, self._checked_validity(distinct).tolist()):
-                self._validity[id(shape)] = (shape, valid)
-        return np.array([g is not None and self._validity[id(g)][1] for g in geometries], dtype=bool)
+            for shape, verdict in zip(distinct, compute(distinct).tolist()):
+                known[id(shape)] = (shape, verdict)
+        return np.array([g is not None and known[id(g)][1] for g in geometries], dtype=bool)
 
     def _checked_validity(self, shapes: np.ndarray) -> np.ndarray:
         """shapely.is_valid, remembered in the user's cache for many shapes: named by
@@ -323,9 +336,8 @@ class DatasetReader:
         for column in REQUIRED_COLUMNS[layer]:
             if column not in frame.columns or (layer, column) in NULLABLE_REQUIRED:
                 continue
-            for row, value in zip(ids, frame[column]):
-                if not _present(value):
-                    self.problem("required value is empty", layer, row, column)
+            for position in np.flatnonzero(~_present_mask(frame[column])):
+                self.problem("required value is empty", layer, ids[position], column)
 
     def _check_unique_ids(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
         column = ID_COLUMN.get(layer)
@@ -340,9 +352,7 @@ class DatasetReader:
         for column in DATE_COLUMNS.get(layer, ()):
             if column not in frame.columns:
                 continue
-            parsed[column] = values = []
-            for row, value in zip(ids, frame[column]):
-                values.append(self._date(value, layer, row, column))
+            parsed[column] = self._dates(frame[column], layer, ids, column)
         for start, end in (("valid_from", "valid_to"), ("date", "end_date")):
             if start in parsed and end in parsed:
                 strict = start == "valid_from"  # a half-open interval must not be empty
@@ -352,18 +362,29 @@ class DatasetReader:
                         self.problem(f"{b} is not {relation} {start} {a}", layer, row, end)
         self._parsed_dates[layer] = parsed
 
+    def _dates(self, values: pd.Series, layer: str, ids: list[str], column: str) -> list:
+        """`_date` of each cell; each distinct value is parsed once (dates repeat:
+        every period of a zone starts on a date others share), its problem
+        named on every row that holds it."""
+        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+        found = []
+        problems = []
+        for value in distinct:
+            day, problem = _checked_date(value)
+            found.append(day)
+            problems.append(problem)
+        found.append(None)  # code -1: a null
+        for position in np.flatnonzero(codes >= 0):
+            if problems[codes[position]]:
+                self.problem(problems[codes[position]], layer, ids[position], column)
+        return [found[code] for code in codes.tolist()]
+
     def _date(self, value: object, layer: str, row: str, column: str) -> dt.date | None:
         """The date in a cell, or None (and an error naming the cell) when it is not one
         or lies outside the years the viewer can draw."""
-        try:
-            day = parse_date(value)
-        except (ValueError, OverflowError):
-            self.problem(f"'{value}' is not a date (YYYY-MM-DD)", layer, row, column)
-            return None
-        if day is not None and not EARLIEST <= day <= LATEST:
-            self.problem(f"{day} is outside the years {EARLIEST.year}-{LATEST.year} this viewer "
-                         "can show", layer, row, column)
-            return None
+        day, problem = _checked_date(value)
+        if problem:
+            self.problem(problem, layer, row, column)
         return day
 
     def _check_meta(self, frame: pd.DataFrame, ids: list[str]) -> None:
@@ -383,10 +404,10 @@ class DatasetReader:
         for (enum_layer, column), allowed in ENUMS.items():
             if enum_layer != layer or column not in frame.columns:
                 continue
-            for row, value in zip(ids, frame[column]):
-                if _present(value) and value not in allowed:
-                    self.problem(f"'{value}' is not one of {', '.join(allowed)}",
-                                 layer, row, column)
+            values = frame[column]
+            for position in np.flatnonzero(_present_mask(values) & ~values.isin(allowed).to_numpy()):
+                self.problem(f"'{values.iloc[position]}' is not one of {', '.join(allowed)}",
+                             layer, ids[position], column)
 
     def _check_geometry(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
         if not isinstance(frame, gpd.GeoDataFrame):
@@ -417,9 +438,7 @@ class DatasetReader:
                            missing: np.ndarray) -> np.ndarray:
         """Rows whose coordinates are off the globe or not numbers; each is an error."""
         geoms = frame.geometry.array
-        coords, rows = shapely.get_coordinates(geoms, return_index=True)
-        not_numbers = np.zeros(len(frame), dtype=bool)
-        not_numbers[rows[~np.isfinite(coords).all(axis=1)]] = True
+        not_numbers = ~missing & ~self.shapes.all_finite(geoms)
         bounds = shapely.bounds(geoms)
         with np.errstate(invalid="ignore"):
             outside = ~missing & ~not_numbers & ((bounds[:, 0] < -180) | (bounds[:, 2] > 180)
@@ -481,15 +500,15 @@ class DatasetReader:
         frame = self.frames.get(layer)
         if frame is None or column not in frame.columns or target not in self.frames:
             return
-        cells = frame[column].astype(object).where(frame[column].notna(), None)
-        refs = cells.map(split_ids) if is_list else cells.map(
-            lambda v: [str(v)] if _present(v) else [])
-        refs = refs.explode().dropna()
-        unknown = refs[~refs.isin(known)]
+        codes, distinct = pd.factorize(frame[column], use_na_sentinel=True)
+        # Each distinct cell is split once (a source list repeats on many rows).
+        unknown = [[ref for ref in (split_ids(v) if is_list else [str(v)] if _present(v) else [])
+                    if ref not in known] for v in distinct]
         ids = self.row_ids(layer)
-        for position, ref in zip(frame.index.get_indexer(unknown.index), unknown):
-            self.problem(f"'{ref}' is not a known id in layer '{target}'",
-                         layer, ids[position], column)
+        for position in np.flatnonzero(codes >= 0):
+            for ref in unknown[codes[position]]:
+                self.problem(f"'{ref}' is not a known id in layer '{target}'",
+                             layer, ids[position], column)
 
     def _check_control_overlaps(self) -> None:
         frame = self.frames.get("control")
@@ -542,6 +561,18 @@ class DatasetReader:
 _FAR = pd.Timestamp.max.date()
 
 
+def _checked_date(value: object) -> tuple[dt.date | None, str]:
+    """(the date in a cell or None, the problem with it or ""): not a date, or
+    outside the years the viewer can draw."""
+    try:
+        day = parse_date(value)
+    except (ValueError, OverflowError):
+        return None, f"'{value}' is not a date (YYYY-MM-DD)"
+    if day is not None and not EARLIEST <= day <= LATEST:
+        return None, f"{day} is outside the years {EARLIEST.year}-{LATEST.year} this viewer can show"
+    return day, ""
+
+
 def _is_valid(geometries: np.ndarray) -> np.ndarray:
     """shapely.is_valid on all cores: GEOS releases the GIL, and big layers take seconds."""
     workers = os.cpu_count() or 1
@@ -550,6 +581,13 @@ def _is_valid(geometries: np.ndarray) -> np.ndarray:
     chunks = np.array_split(np.asarray(geometries), workers)
     with ThreadPoolExecutor(workers) as pool:
         return np.concatenate(list(pool.map(shapely.is_valid, chunks)))
+
+
+def _all_finite(geometries: np.ndarray) -> np.ndarray:
+    coords, rows = shapely.get_coordinates(geometries, return_index=True)
+    finite = np.ones(len(geometries), dtype=bool)
+    finite[rows[~np.isfinite(coords).all(axis=1)]] = False
+    return finite
 
 
 def _not_retracted(frame: pd.DataFrame) -> np.ndarray:
@@ -566,6 +604,15 @@ def _utf8(latin1: str) -> tuple[str, bool]:
         return data.decode("utf-8"), True
     except UnicodeDecodeError:
         return data.decode("utf-8", errors="replace"), False
+
+
+def _present_mask(values: pd.Series) -> np.ndarray:
+    """`_present` of each cell, by column: not null, and not blank text."""
+    present = ~values.isna().to_numpy()
+    if values.dtype == object:
+        blank = values.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
+        present &= ~blank
+    return present
 
 
 def _present(value: object) -> bool:

@@ -224,7 +224,7 @@ class ControlLayer:
 
     def __init__(self, control: gpd.GeoDataFrame, projector: Projector) -> None:
         shapes, shape_of_row = distinct_objects(control.geometry.array)
-        self.projected = projector.geometries(shapes)[shape_of_row]
+        self.projected = projector.geometries(shapes, remember=True)[shape_of_row]
         self.paths = LodPaths(self.projected)
         self.tree = shapely.STRtree(self.projected)
         self.ids = _column(control, "control_id").astype(str)

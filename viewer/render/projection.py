@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +81,11 @@ class Projector:
         self.crs = pyproj.CRS.from_epsg(epsg)
         self._forward = pyproj.Transformer.from_crs(4326, epsg, always_xy=True)
         self._inverse = pyproj.Transformer.from_crs(epsg, 4326, always_xy=True)
+        # id(lon/lat shape) -> (that shape, its projection): layers that draw the same
+        # shapes (control and the no-information zones share the areas' outlines)
+        # project them once. Holding the shape keeps its id from being reused.
+        self._projected: dict[int, tuple[object, object]] = {}
+        self._lock = threading.Lock()
 
     @classmethod
     def for_lonlat(cls, lon: float, lat: float) -> "Projector":
@@ -89,9 +95,24 @@ class Projector:
     def name(self) -> str:
         return f"EPSG:{self.epsg}"
 
-    def geometries(self, geoms: np.ndarray) -> np.ndarray:
-        """A projected copy of an array of shapely geometries (vectorised)."""
-        return shapely.transform(np.asarray(geoms, dtype=object), self._project_coordinates)
+    def geometries(self, geoms: np.ndarray, remember: bool = False) -> np.ndarray:
+        """A projected copy of an array of shapely geometries (vectorised). With
+        `remember`, the projections are kept, and a shape projected before with
+        `remember` is not projected again (for the dataset's own shapes, which
+        live as long as the projector; not for passing ones)."""
+        geoms = np.asarray(geoms, dtype=object)
+        if not remember:
+            return shapely.transform(geoms, self._project_coordinates)
+        with self._lock:
+            new = {id(g): g for g in geoms if g is not None and id(g) not in self._projected}
+            if new:
+                shapes = np.empty(len(new), dtype=object)
+                shapes[:] = list(new.values())
+                projected = shapely.transform(shapes, self._project_coordinates)
+                self._projected.update((id(a), (a, b)) for a, b in zip(shapes, projected))
+            out = np.empty(len(geoms), dtype=object)
+            out[:] = [None if g is None else self._projected[id(g)][1] for g in geoms]
+        return out
 
     def _project_coordinates(self, coords: np.ndarray) -> np.ndarray:
         """All vertices at once. Many vertices (a large briefing) are looked up in the

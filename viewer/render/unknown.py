@@ -35,7 +35,7 @@ class NoInfoLayer:
     """The zones a dataset tracks control for, drawn where no control row holds."""
 
     def __init__(self, zones: gpd.GeoDataFrame, projector: Projector) -> None:
-        self.projected = projector.geometries(zones.geometry.array)
+        self.projected = projector.geometries(zones.geometry.array, remember=True)
         self.paths = LodPaths(self.projected)
         self.tree = shapely.STRtree(self.projected)
         self.ids = zones["area_id"].astype(str).to_numpy()
