@@ -34,14 +34,25 @@ def load_array(kind: str, key: str, shape: tuple[int, ...]) -> np.ndarray | None
     return found if found.shape == shape else None
 
 
-def store_array(kind: str, key: str, array: np.ndarray) -> None:
-    folder = cache_folder()
+def store_array(kind: str, key: str, array: np.ndarray, folder: Path | None = None) -> None:
+    """Store `array` in `folder`, by default the cache folder."""
+    _store(folder or cache_folder(), kind, key, ".npy",
+           lambda handle: np.save(handle, array, allow_pickle=False))
+
+
+def store_text(kind: str, key: str, text: str, folder: Path | None = None) -> None:
+    """Plain text (read back with Path.read_text) under `kind` and `key`."""
+    _store(folder or cache_folder(), kind, key, ".json",
+           lambda handle: handle.write(text.encode("utf-8")))
+
+
+def _store(folder: Path, kind: str, key: str, suffix: str, write) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with atomic_file(folder / f"{kind}-{key}.npy", mode=0o600) as temporary:
+        with atomic_file(folder / f"{kind}-{key}{suffix}", mode=0o600) as temporary:
             with open(temporary, "wb") as handle:
-                np.save(handle, array, allow_pickle=False)
-        entries = sorted(folder.glob(f"{kind}-*.npy"), key=lambda p: p.stat().st_mtime, reverse=True)
+                write(handle)
+        entries = sorted(folder.glob(f"{kind}-*{suffix}"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in entries[KEEP:]:
             stale.unlink(missing_ok=True)
     except OSError:

@@ -20,7 +20,7 @@ import pyogrio
 import pyproj
 import shapely
 
-from viewer.io import cache
+from viewer.io import cache, opened
 from viewer.io.file_check import check_file
 from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
@@ -165,6 +165,7 @@ class DatasetReader:
         self._parsed_dates: dict[str, dict[str, list]] = {}
         self.shapes = SharedShapes()
         self._bad_text: list[tuple[str, int, str]] = []  # (layer, row position, column)
+        self._digest = ""
 
     def problem(self, message: str, layer: str | None = None, row: str | None = None,
                 column: str | None = None, severity: str = "error") -> None:
@@ -175,8 +176,41 @@ class DatasetReader:
         self.progress("Checking file", 0.0)
         self.problems += check_file(self.path)
         self._stop_on_errors()
+        self._digest = file_sha256(self.path)
+        key = opened.entry_key(self._digest) if self.path.stat().st_size >= opened.REMEMBERED_BYTES else None
+        found = opened.recall(key, self.name) if key else None
+        if found is not None and self._recall(found):
+            return self._dataset()
+        from_file = len(self.problems)
         self._read_layers()
-        return self.checked()
+        dataset = self.checked()
+        if key:
+            opened.remember(key, self.problems[from_file:],
+                            {layer: np.asarray(frame.geometry.array, dtype=object)
+                             for layer, frame in self.frames.items()
+                             if isinstance(frame, gpd.GeoDataFrame)})
+        return dataset
+
+    def _recall(self, found: opened.Remembered) -> bool:
+        """Take the shapes and problems of this file's last reading (viewer/io/opened.py)
+        and read only its attributes (quick); False if they do not fit the file."""
+        try:
+            names = [str(n) for n in pyogrio.list_layers(self.path)[:, 0]]
+            frames = {}
+            for layer in names:
+                frames[layer] = frame = self._read_attributes(layer)
+                shapes = found.shapes.get(layer)
+                if shapes is not None:
+                    if len(shapes) != len(frame):
+                        return False
+                    frames[layer] = gpd.GeoDataFrame(frame, geometry=shapes, crs=4326)
+        except Exception:  # noqa: BLE001 — the whole reading below reports it properly
+            return False
+        if not set(found.shapes) <= set(names):
+            return False
+        self.frames, self._bad_text = frames, []   # its warnings are among the problems found
+        self.problems += found.problems
+        return True
 
     def checked(self) -> Dataset:
         """The dataset from `self.frames`, or DatasetError naming every problem."""
@@ -532,7 +566,7 @@ class DatasetReader:
     # -- result -----------------------------------------------------------
     def identity(self) -> str:
         """What names this exact content (caches are keyed by it): the file's digest."""
-        return file_sha256(self.path)
+        return self._digest
 
     def _dataset(self) -> Dataset:
         frames = self.frames

@@ -1,0 +1,125 @@
+"""Opening the same file again does not redo the work that depends only on its
+content; a changed, truncated or damaged file or entry is read and checked afresh."""
+import json
+
+import numpy as np
+import pytest
+import shapely
+
+from viewer.io import DatasetError, cache, opened, read_dataset, reader
+
+
+def bowtie_layers():
+    """The tiny briefing with one self-crossing control polygon (repaired, with a warning)."""
+    from factory import tiny_layers
+
+    layers = tiny_layers()
+    bowtie = shapely.Polygon([(97.5, 25.2), (97.7, 25.4), (97.7, 25.2), (97.5, 25.4)])
+    layers["control"].loc[0, "geometry"] = shapely.MultiPolygon([bowtie])
+    return layers
+
+
+@pytest.fixture
+def bowtie_file(tmp_path, monkeypatch):
+    """That briefing, counted as large enough to be remembered."""
+    from factory import write_layers
+
+    monkeypatch.setattr(opened, "REMEMBERED_BYTES", 0)
+    return write_layers(bowtie_layers(), tmp_path / "bowtie.gpkg")
+
+
+def rewrite(path, layer, column, value):
+    """`path` written again with one cell changed (same name, other content)."""
+    from factory import write_layers
+
+    layers = bowtie_layers()
+    layers[layer].loc[1, column] = value
+    path.unlink()
+    write_layers(layers, path)
+
+
+def read_once(path):
+    """Read `path` and wait until what it found is stored."""
+    first = read_dataset(path)
+    opened.finish_writing()
+    return first
+
+
+def forbid_reading_shapes(monkeypatch):
+    """Decoding or checking any shape again would fail the test."""
+    monkeypatch.setattr(reader.SharedShapes, "decode", None)
+    monkeypatch.setattr(reader, "_is_valid", None)
+
+
+def same_dataset(a, b):
+    for layer in ("places", "areas", "control", "flows", "events"):
+        left, right = getattr(a, layer), getattr(b, layer)
+        assert left.drop(columns="geometry").equals(right.drop(columns="geometry"))
+        assert list(shapely.to_wkb(left.geometry.array)) == list(shapely.to_wkb(right.geometry.array))
+    assert [str(w) for w in a.warnings] == [str(w) for w in b.warnings]
+    assert a.sha256 == b.sha256
+
+
+def test_the_same_file_opened_again_is_not_decoded_or_checked_again(bowtie_file, monkeypatch):
+    first = read_once(bowtie_file)
+    forbid_reading_shapes(monkeypatch)
+    again = read_dataset(bowtie_file)
+    same_dataset(first, again)
+    assert any("invalid polygon" in str(w) for w in again.warnings)   # still reported
+    assert again.control.geometry.is_valid.all()                        # and still repaired
+    # Rows sharing a shape still share one object (memory, and one projection each).
+    assert again.control.geometry.iloc[1] is again.areas.geometry.iloc[
+        list(again.areas["area_id"]).index(again.control["area_id"].iloc[1])]
+
+
+def test_a_changed_file_is_read_afresh(bowtie_file, monkeypatch):
+    read_once(bowtie_file)
+    rewrite(bowtie_file, "control", "actor_id", "nobody")
+    with pytest.raises(DatasetError) as raised:
+        read_dataset(bowtie_file)
+    assert any(p.layer == "control" and p.column == "actor_id" and "'nobody'" in p.message
+               for p in raised.value.problems)
+
+
+def test_a_file_with_other_content_is_decoded_and_checked_afresh(bowtie_file, monkeypatch):
+    first = read_once(bowtie_file)
+    forbid_reading_shapes(monkeypatch)
+    rewrite(bowtie_file, "control", "note", "moved")
+    with pytest.raises(DatasetError, match="not callable"):     # its shapes are decoded afresh
+        read_dataset(bowtie_file)
+    monkeypatch.undo()
+    again = read_dataset(bowtie_file)
+    assert again.control.set_index("control_id")["note"].iloc[1] == "moved"
+    assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
+
+
+def test_a_truncated_file_is_not_served_from_the_cache(bowtie_file, monkeypatch):
+    read_once(bowtie_file)
+    data = bowtie_file.read_bytes()
+    bowtie_file.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DatasetError):
+        read_dataset(bowtie_file)
+
+
+@pytest.mark.parametrize("damage", ["json", "wkb", "numbers"])
+def test_a_damaged_entry_is_ignored(bowtie_file, monkeypatch, damage):
+    first = read_once(bowtie_file)
+    folder = cache.cache_folder()
+    if damage == "json":
+        (entry,) = folder.glob("opened-*.json")
+        entry.write_text(json.dumps({"problems": [[1, 2, 3, 4, 5]], "layers": {}}))
+    else:
+        (entry,) = folder.glob(f"opened-{'wkb' if damage == 'wkb' else 'shapes'}-*.npy")
+        array = np.load(entry, allow_pickle=False)
+        array[: len(array) // 2] = 7
+        np.save(entry, array, allow_pickle=False)
+    same_dataset(first, read_dataset(bowtie_file))
+
+
+def test_an_entry_is_plain_data(bowtie_file, monkeypatch):
+    read_once(bowtie_file)
+    folder = cache.cache_folder()
+    for entry in folder.glob("opened-*.npy"):
+        assert np.load(entry, allow_pickle=False).dtype in (np.uint8, np.int64)
+    (entry,) = folder.glob("opened-*.json")
+    assert set(json.loads(entry.read_text())) == {"problems", "layers", "wkb_bytes", "shapes"}

@@ -1,0 +1,144 @@
+"""What reading and checking a file found, kept for the next time the same file opens.
+
+The work that depends only on a file's content (decoding its shapes, checking
+every row and every polygon, repairing the invalid ones) is not redone when
+the same content is opened again. An entry is named by the SHA-256 of the
+whole file (computed anyway: it is the dataset's identity) and of the code
+that checks it, so a changed or truncated file, or another version of the
+checks, is read and checked afresh.
+
+An entry is data only, in the user's cache folder (viewer/io/cache.py): the
+problems found, as JSON text, and every distinct shape (after repair) as WKB
+bytes in numpy arrays read with allow_pickle=False. Nothing in it can run.
+An entry that cannot be read or does not fit the file is ignored.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from viewer import __version__
+from viewer.io import cache
+from viewer.io.problems import Problem
+
+# Smaller files are read and checked faster than an entry is written.
+REMEMBERED_BYTES = 4 << 20
+_PROBLEM_FIELDS = ("message", "layer", "row", "column", "severity")
+
+
+@dataclass
+class Remembered:
+    """A file's problems (all warnings) and each geometry layer's shapes."""
+
+    problems: list[Problem]
+    shapes: dict[str, np.ndarray]    # layer -> a shapely geometry (or None) per row
+
+
+def entry_key(file_digest: str) -> str:
+    """The file's content and the checking code, together."""
+    digest = hashlib.sha256(f"{file_digest}|{_code_digest()}|{shapely.geos_version_string}".encode())
+    return digest.hexdigest()[:40]
+
+
+def recall(key: str, name: str) -> Remembered | None:
+    """The entry under `key` (its problems named as file `name`), or None."""
+    try:
+        text = (cache.cache_folder() / f"opened-{key}.json").read_text(encoding="utf-8")
+        entry = json.loads(text)
+        problems = [Problem(name, **dict(zip(_PROBLEM_FIELDS, fields)))
+                    for fields in entry["problems"]]
+        layers = {str(layer): int(rows) for layer, rows in entry["layers"].items()}
+        shapes = _load_shapes(key, entry["wkb_bytes"], entry["shapes"], sum(layers.values()))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, shapely.errors.GEOSException):
+        return None
+    if shapes is None or any(not isinstance(getattr(p, f), (str, type(None)))
+                             for p in problems for f in _PROBLEM_FIELDS):
+        return None
+    cuts = np.cumsum([0, *layers.values()])
+    return Remembered(problems, {layer: shapes[cuts[i]:cuts[i + 1]]
+                                 for i, layer in enumerate(layers)})
+
+
+def remember(key: str, problems: list[Problem], shapes: dict[str, np.ndarray]) -> None:
+    """Store an entry, on a thread of its own (writing tens of MB overlaps what the
+    caller does next); not a daemon: a command that ends meanwhile still finishes it."""
+    writer = threading.Thread(target=_store, args=(cache.cache_folder(), key, problems, shapes),
+                              name="kachin-viewer-remember", daemon=False)
+    _writers.append(writer)
+    writer.start()
+
+
+def finish_writing() -> None:
+    """Wait until every entry being stored is written."""
+    while _writers:
+        _writers.pop().join()
+
+
+_writers: list[threading.Thread] = []
+
+
+def _store(folder: Path, key: str, problems: list[Problem], shapes: dict[str, np.ndarray]) -> None:
+    rows = np.concatenate([np.asarray(s, dtype=object) for s in shapes.values()] or [np.empty(0, object)])
+    ids = np.fromiter((id(g) for g in rows), dtype=np.int64, count=len(rows))
+    _, first, index = np.unique(ids, return_index=True, return_inverse=True)
+    distinct = rows[first]
+    index = index.reshape(-1).astype(np.int64)
+    missing = np.array([g is None for g in distinct], dtype=bool)
+    index[missing[index]] = -1
+    blobs = shapely.to_wkb(distinct[~missing]) if (~missing).any() else np.empty(0, object)
+    renumber = np.cumsum(~missing) - 1
+    index[index >= 0] = renumber[index[index >= 0]]
+    lengths = np.fromiter((len(b) for b in blobs), dtype=np.int64, count=len(blobs))
+    wkb = np.frombuffer(b"".join(blobs), dtype=np.uint8)
+    cache.store_array("opened-wkb", key, wkb, folder)
+    cache.store_array("opened-shapes", key, np.concatenate([lengths, index]), folder)
+    entry = {"problems": [[getattr(p, f) for f in _PROBLEM_FIELDS] for p in problems],
+             "layers": {layer: len(s) for layer, s in shapes.items()},
+             "wkb_bytes": len(wkb), "shapes": len(blobs)}
+    cache.store_text("opened", key, json.dumps(entry), folder)   # last: it makes the entry whole
+
+
+def _load_shapes(key: str, wkb_bytes: int, count: int, rows: int) -> np.ndarray | None:
+    """Each row's shape (rows sharing one share the object), or None if the arrays
+    are missing or do not fit each other."""
+    wkb = cache.load_array("opened-wkb", key, (int(wkb_bytes),))
+    numbers = cache.load_array("opened-shapes", key, (int(count) + int(rows),))
+    if wkb is None or numbers is None or wkb.dtype != np.uint8 or numbers.dtype != np.int64:
+        return None
+    lengths, index = numbers[:count], numbers[count:]
+    if (lengths < 0).any() or lengths.sum() != len(wkb) or ((index < -1) | (index >= count)).any():
+        return None
+    data = wkb.tobytes()
+    ends = np.cumsum(lengths).tolist()
+    blobs = np.array([data[end - size:end] for end, size in zip(ends, lengths.tolist())], dtype=object)
+    distinct = np.empty(count + 1, dtype=object)    # the last, None, for index -1
+    distinct[:count] = shapely.from_wkb(blobs, on_invalid="raise")
+    return distinct[index]
+
+
+_code: str | None = None
+# The code whose verdict an entry keeps: the reader, its repairs, the format's rules.
+_CHECKING_CODE = ("io/reader.py", "io/repair.py", "io/opened.py", "model/schema.py",
+                  "model/briefing.py", "model/dates.py")
+
+
+def _code_digest() -> str:
+    """The checking code's own digest: a change to any check makes every entry stale.
+    (A frozen bundle has no sources to read: its version stands for its code.)"""
+    global _code
+    if _code is None:
+        package = Path(__file__).resolve().parents[1]
+        digest = hashlib.sha256(__version__.encode())
+        for name in _CHECKING_CODE:
+            try:
+                digest.update((package / name).read_bytes())
+            except OSError:
+                pass
+        _code = digest.hexdigest()
+    return _code
