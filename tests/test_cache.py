@@ -20,6 +20,7 @@ def squares(shift: float = 0.0) -> np.ndarray:
 
 
 def entries():
+    cache.finish_writing()
     return sorted(cache.cache_folder().glob("projected-*.npy"))
 
 
@@ -44,22 +45,23 @@ def test_a_damaged_entry_is_ignored_and_made_again(projector):
     entry.write_bytes(entry.read_bytes()[:40])            # truncated
     again = projector.geometries(squares())
     assert shapely.equals_exact(again, fresh, tolerance=0).all()
+    cache.finish_writing()
     assert np.load(entry, allow_pickle=False).shape == (len(shapely.get_coordinates(squares())), 2)
 
 
 def test_a_geometry_check_is_remembered_for_the_same_bytes_only(monkeypatch, tmp_path):
     """Invalid polygons are still found and repaired when the verdict comes from the cache."""
     from factory import tiny_layers, write_layers
-    from viewer.io import read_dataset, reader
+    from viewer.io import read_dataset, shapes
 
-    monkeypatch.setattr(reader, "CACHED_VALIDITY_SHAPES", 1)
+    monkeypatch.setattr(shapes, "CACHED_VALIDITY_SHAPES", 1)
     layers = tiny_layers()
     bowtie = shapely.Polygon([(97.5, 25.2), (97.7, 25.4), (97.7, 25.2), (97.5, 25.4)])
     layers["control"].loc[0, "geometry"] = shapely.MultiPolygon([bowtie])
     path = write_layers(layers, tmp_path / "bowtie.gpkg")
     first = read_dataset(path)
     assert len(list(cache.cache_folder().glob("validity-*.npy"))) >= 1
-    monkeypatch.setattr(reader, "_is_valid", None)          # checking again would fail
+    monkeypatch.setattr(shapes, "_is_valid", None)          # checking again would fail
     again = read_dataset(path)
     assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
     assert any("invalid polygon" in str(w) for w in again.warnings)

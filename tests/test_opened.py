@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from viewer.io import DatasetError, cache, opened, read_dataset, reader
+from viewer.io import DatasetError, cache, opened, read_dataset, shapes
 
 
 def bowtie_layers():
@@ -41,14 +41,14 @@ def rewrite(path, layer, column, value):
 def read_once(path):
     """Read `path` and wait until what it found is stored."""
     first = read_dataset(path)
-    opened.finish_writing()
+    cache.finish_writing()
     return first
 
 
 def forbid_reading_shapes(monkeypatch):
     """Decoding or checking any shape again would fail the test."""
-    monkeypatch.setattr(reader.SharedShapes, "decode", None)
-    monkeypatch.setattr(reader, "_is_valid", None)
+    monkeypatch.setattr(shapes.SharedShapes, "decode", None)
+    monkeypatch.setattr(shapes, "_is_valid", None)
 
 
 def same_dataset(a, b):

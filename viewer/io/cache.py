@@ -11,6 +11,8 @@ error. The newest few entries of each kind are kept.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +46,24 @@ def store_text(kind: str, key: str, text: str, folder: Path | None = None) -> No
     """Plain text (read back with Path.read_text) under `kind` and `key`."""
     _store(folder or cache_folder(), kind, key, ".json",
            lambda handle: handle.write(text.encode("utf-8")))
+
+
+def in_background(store: Callable, *args) -> None:
+    """Call `store(*args)` on a thread of its own: writing tens of MB overlaps what
+    the caller does next. Not a daemon: a command that ends meanwhile still
+    finishes the entry (an unfinished one is never seen: files are moved into place)."""
+    writer = threading.Thread(target=store, args=args, name="kachin-viewer-cache", daemon=False)
+    _writers.append(writer)
+    writer.start()
+
+
+def finish_writing() -> None:
+    """Wait until every entry being stored in the background is written."""
+    while _writers:
+        _writers.pop().join()
+
+
+_writers: list[threading.Thread] = []
 
 
 def _store(folder: Path, kind: str, key: str, suffix: str, write) -> None:

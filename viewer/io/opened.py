@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,21 +65,8 @@ def recall(key: str, name: str) -> Remembered | None:
 
 
 def remember(key: str, problems: list[Problem], shapes: dict[str, np.ndarray]) -> None:
-    """Store an entry, on a thread of its own (writing tens of MB overlaps what the
-    caller does next); not a daemon: a command that ends meanwhile still finishes it."""
-    writer = threading.Thread(target=_store, args=(cache.cache_folder(), key, problems, shapes),
-                              name="kachin-viewer-remember", daemon=False)
-    _writers.append(writer)
-    writer.start()
-
-
-def finish_writing() -> None:
-    """Wait until every entry being stored is written."""
-    while _writers:
-        _writers.pop().join()
-
-
-_writers: list[threading.Thread] = []
+    """Store an entry (in the background: viewer/io/cache.py)."""
+    cache.in_background(_store, cache.cache_folder(), key, problems, shapes)
 
 
 def _store(folder: Path, key: str, problems: list[Problem], shapes: dict[str, np.ndarray]) -> None:

@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -20,10 +19,11 @@ import pyogrio
 import pyproj
 import shapely
 
-from viewer.io import cache, opened
+from viewer.io import opened
 from viewer.io.file_check import check_file
 from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
+from viewer.io.shapes import SharedShapes
 from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
                               ID_COLUMN, NULLABLE_REQUIRED, REFERENCES, REQUIRED_COLUMNS,
                               SOURCED_LAYERS)
@@ -62,88 +62,6 @@ def file_sha256(path: Path) -> str:
 
 # Geometry layers are read this many rows at a time (see DatasetReader._read_shapes).
 READ_SLICE_ROWS = 500
-
-
-class SharedShapes:
-    """Shapes decoded once per distinct WKB, shared by every row that repeats them.
-
-    Each control period of a zone stores the zone's outline (QGIS's Temporal
-    Controller needs a shape on every row), usually the same as in `areas`:
-    decoding a repeated shape once keeps one copy in memory, and its validity
-    is checked once. Shapely geometries are immutable, so sharing is safe.
-    """
-
-    def __init__(self) -> None:
-        self._by_digest: dict[bytes, object] = {}
-        self._digest_of: dict[int, bytes] = {}     # id(shape) -> its WKB's digest
-        # id(shape) -> (shape, verdict); holding the shape keeps its id from being reused.
-        self._validity: dict[int, tuple[object, bool]] = {}
-        self._finite: dict[int, tuple[object, bool]] = {}
-
-    def decode(self, wkb: np.ndarray) -> np.ndarray:
-        """Geometries for an array of WKB (None for a null), reusing any seen before."""
-        shapes = np.empty(len(wkb), dtype=object)
-        new_rows: dict[bytes, list[int]] = {}
-        for row, data in enumerate(wkb):
-            if data is None:
-                continue
-            digest = hashlib.blake2b(data, digest_size=16).digest()
-            known = self._by_digest.get(digest)
-            if known is None:
-                new_rows.setdefault(digest, []).append(row)
-            else:
-                shapes[row] = known
-        if new_rows:
-            decoded = shapely.from_wkb(wkb[[rows[0] for rows in new_rows.values()]], on_invalid="raise")
-            for (digest, rows), shape in zip(new_rows.items(), decoded):
-                self._by_digest[digest] = shape
-                self._digest_of[id(shape)] = digest
-                for row in rows:
-                    shapes[row] = shape
-        return shapes
-
-    def is_valid(self, geometries: np.ndarray) -> np.ndarray:
-        """shapely.is_valid for each geometry, computed once per distinct object."""
-        return self._per_object(self._validity, geometries, self._checked_validity)
-
-    def all_finite(self, geometries: np.ndarray) -> np.ndarray:
-        """Whether each geometry's coordinates are all numbers (none NaN or infinite),
-        computed once per distinct object."""
-        return self._per_object(self._finite, geometries, _all_finite)
-
-    @staticmethod
-    def _per_object(known: dict[int, tuple[object, bool]], geometries: np.ndarray,
-                    compute: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        """`compute` (a verdict per geometry) for the objects `known` lacks; every
-        row's verdict from `known` (False for a null)."""
-        geometries = np.asarray(geometries, dtype=object)
-        unknown = {id(g): g for g in geometries if g is not None and id(g) not in known}
-        if unknown:
-            distinct = np.empty(len(unknown), dtype=object)
-            distinct[:] = list(unknown.values())
-            for shape, verdict in zip(distinct, compute(distinct).tolist()):
-                known[id(shape)] = (shape, verdict)
-        return np.array([g is not None and known[id(g)][1] for g in geometries], dtype=bool)
-
-    def _checked_validity(self, shapes: np.ndarray) -> np.ndarray:
-        """shapely.is_valid, remembered in the user's cache for many shapes: named by
-        the digests of their exact WKB (already taken when decoding), so the same
-        bytes get the same verdict and any other bytes are checked afresh."""
-        digests = [self._digest_of.get(id(shape)) for shape in shapes]
-        if len(shapes) < CACHED_VALIDITY_SHAPES or None in digests:
-            return _is_valid(shapes)
-        key = hashlib.blake2b(b"".join(digests) + shapely.geos_version_string.encode(),
-                              digest_size=20).hexdigest()
-        found = cache.load_array("validity", key, (len(shapes),))
-        if found is not None and found.dtype == bool:
-            return found
-        valid = _is_valid(shapes)
-        cache.store_array("validity", key, valid)
-        return valid
-
-
-# Fewer shapes than this are checked faster than a cached verdict is read.
-CACHED_VALIDITY_SHAPES = 500
 
 
 class DatasetReader:
@@ -268,6 +186,8 @@ class DatasetReader:
                 frame = self._read_attributes(layer)
                 if info["geometry_type"] is not None:
                     shapes = self._read_shapes(layer, info["features"])
+                    if "Polygon" in info["geometry_type"]:
+                        self.shapes.check_validity_soon(shapes)
                     if len(shapes) != len(frame):
                         raise ValueError(f"{len(shapes)} shapes for {len(frame)} rows")
                     frame = gpd.GeoDataFrame(frame, geometry=shapes, crs=info["crs"])
@@ -605,23 +525,6 @@ def _checked_date(value: object) -> tuple[dt.date | None, str]:
     if day is not None and not EARLIEST <= day <= LATEST:
         return None, f"{day} is outside the years {EARLIEST.year}-{LATEST.year} this viewer can show"
     return day, ""
-
-
-def _is_valid(geometries: np.ndarray) -> np.ndarray:
-    """shapely.is_valid on all cores: GEOS releases the GIL, and big layers take seconds."""
-    workers = os.cpu_count() or 1
-    if workers == 1 or len(geometries) < 256:
-        return shapely.is_valid(geometries)
-    chunks = np.array_split(np.asarray(geometries), workers)
-    with ThreadPoolExecutor(workers) as pool:
-        return np.concatenate(list(pool.map(shapely.is_valid, chunks)))
-
-
-def _all_finite(geometries: np.ndarray) -> np.ndarray:
-    coords, rows = shapely.get_coordinates(geometries, return_index=True)
-    finite = np.ones(len(geometries), dtype=bool)
-    finite[rows[~np.isfinite(coords).all(axis=1)]] = False
-    return finite
 
 
 def _not_retracted(frame: pd.DataFrame) -> np.ndarray:

@@ -130,7 +130,7 @@ class Projector:
         x, y = self._forward.transform(coords[:, 0], coords[:, 1])
         projected = np.column_stack([x, y])
         if key is not None:
-            cache.store_array("projected", key, projected)
+            cache.in_background(cache.store_array, "projected", key, projected, cache.cache_folder())
         return projected
 
     def points(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
