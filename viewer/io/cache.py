@@ -36,6 +36,32 @@ def load_array(kind: str, key: str, shape: tuple[int, ...]) -> np.ndarray | None
     return found if found.shape == shape else None
 
 
+def load_array_into(kind: str, key: str, out: np.ndarray) -> bool:
+    """Read the array stored under `kind` and `key` into `out` (C-ordered), without a
+    second copy in memory; False, `out` untouched, if it is missing or does not fit.
+    (`out` is written only once the entry is known to hold exactly its bytes.)"""
+    try:
+        handle = open(cache_folder() / f"{kind}-{key}.npy", "rb")
+    except OSError:
+        return False
+    with handle:
+        try:
+            read_header = _HEADER_READERS.get(np.lib.format.read_magic(handle))
+            if read_header is None:
+                return False
+            shape, fortran, dtype = read_header(handle)
+            left = os.fstat(handle.fileno()).st_size - handle.tell()
+        except (OSError, ValueError):
+            return False
+        if shape != out.shape or fortran or dtype != out.dtype or left != out.nbytes:
+            return False
+        return handle.readinto(memoryview(out).cast("B")) == out.nbytes
+
+
+_HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0,
+                   (2, 0): np.lib.format.read_array_header_2_0}
+
+
 def store_array(kind: str, key: str, array: np.ndarray, folder: Path | None = None) -> None:
     """Store `array` in `folder`, by default the cache folder."""
     _store(folder or cache_folder(), kind, key, ".npy",

@@ -77,16 +77,24 @@ def _store(folder: Path, key: str, problems: list[Problem], shapes: dict[str, np
     index = index.reshape(-1).astype(np.int64)
     missing = np.array([g is None for g in distinct], dtype=bool)
     index[missing[index]] = -1
-    blobs = shapely.to_wkb(distinct[~missing]) if (~missing).any() else np.empty(0, object)
     renumber = np.cumsum(~missing) - 1
     index[index >= 0] = renumber[index[index >= 0]]
-    lengths = np.fromiter((len(b) for b in blobs), dtype=np.int64, count=len(blobs))
-    wkb = np.frombuffer(b"".join(blobs), dtype=np.uint8)
+    present = distinct[~missing]
+    # Twice, a chunk at a time: the lengths, then the bytes into one array (never
+    # a second copy of every shape's WKB in memory).
+    lengths = np.concatenate([[len(b) for b in shapely.to_wkb(part)] for part in _chunks(present)]
+                             + [np.empty(0, np.int64)]).astype(np.int64)
+    wkb = np.empty(int(lengths.sum()), dtype=np.uint8)
+    position = 0
+    for part in _chunks(present):
+        for blob in shapely.to_wkb(part):
+            wkb[position:position + len(blob)] = np.frombuffer(blob, dtype=np.uint8)
+            position += len(blob)
     cache.store_array("opened-wkb", key, wkb, folder)
     cache.store_array("opened-shapes", key, np.concatenate([lengths, index]), folder)
     entry = {"problems": [[getattr(p, f) for f in _PROBLEM_FIELDS] for p in problems],
              "layers": {layer: len(s) for layer, s in shapes.items()},
-             "wkb_bytes": len(wkb), "shapes": len(blobs)}
+             "wkb_bytes": len(wkb), "shapes": len(present)}
     cache.store_text("opened", key, json.dumps(entry), folder)   # last: it makes the entry whole
 
 
@@ -100,17 +108,21 @@ def _load_shapes(key: str, wkb_bytes: int, count: int, rows: int) -> np.ndarray 
     lengths, index = numbers[:count], numbers[count:]
     if (lengths < 0).any() or lengths.sum() != len(wkb) or ((index < -1) | (index >= count)).any():
         return None
-    data = wkb.tobytes()
-    ends = np.cumsum(lengths).tolist()
-    blobs = np.array([data[end - size:end] for end, size in zip(ends, lengths.tolist())], dtype=object)
+    starts = np.concatenate([[0], np.cumsum(lengths)]).tolist()
     distinct = np.empty(count + 1, dtype=object)    # the last, None, for index -1
-    distinct[:count] = shapely.from_wkb(blobs, on_invalid="raise")
+    for part in _chunks(np.arange(count)):
+        blobs = np.array([wkb[starts[i]:starts[i + 1]].tobytes() for i in part.tolist()], dtype=object)
+        distinct[part] = shapely.from_wkb(blobs, on_invalid="raise")
     return distinct[index]
+
+
+def _chunks(items: np.ndarray, size: int = 256):
+    return (items[start:start + size] for start in range(0, len(items), size))
 
 
 _code: str | None = None
 # The code whose verdict an entry keeps: the reader, its repairs, the format's rules.
-_CHECKING_CODE = ("io/reader.py", "io/repair.py", "io/opened.py", "model/schema.py",
+_CHECKING_CODE = ("io/reader.py", "io/shapes.py", "io/repair.py", "io/opened.py", "model/schema.py",
                   "model/briefing.py", "model/dates.py")
 
 

@@ -60,8 +60,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-# Geometry layers are read this many rows at a time (see DatasetReader._read_shapes).
+# Geometry layers are read at least this many rows, about this much WKB, at a time
+# (see DatasetReader._read_shapes).
 READ_SLICE_ROWS = 500
+READ_SLICE_BYTES = 16 << 20
 
 
 class DatasetReader:
@@ -182,21 +184,39 @@ class DatasetReader:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                info = pyogrio.read_info(self.path, layer=layer)
-                frame = self._read_attributes(layer)
-                if info["geometry_type"] is not None:
-                    shapes = self._read_shapes(layer, info["features"])
-                    if "Polygon" in info["geometry_type"]:
-                        self.shapes.check_validity_soon(shapes)
-                    if len(shapes) != len(frame):
-                        raise ValueError(f"{len(shapes)} shapes for {len(frame)} rows")
-                    frame = gpd.GeoDataFrame(frame, geometry=shapes, crs=info["crs"])
+                small = self.path.stat().st_size < READ_SLICE_BYTES
+                frame = self._read_at_once(layer) if small else None
+                if frame is None:
+                    frame = self._read_in_slices(layer)
         except Exception as error:  # GDAL raises several types for damaged layers
             self.problem(f"cannot be read: {error}", layer)
             return None
         if isinstance(frame, gpd.GeoDataFrame):
             return self.to_wgs84(layer, frame)
         return pd.DataFrame(frame)
+
+    def _read_at_once(self, layer: str) -> pd.DataFrame | None:
+        """A layer of a small file: columns and shapes in one read (opening the file
+        costs more than reading a small layer); None if its text is not UTF-8."""
+        try:
+            frame = pyogrio.read_dataframe(self.path, layer=layer)
+        except UnicodeDecodeError:
+            return None
+        if isinstance(frame, gpd.GeoDataFrame):  # its shapes decoded as a large file's are
+            frame[frame.geometry.name] = self.shapes.decode(shapely.to_wkb(frame.geometry.array))
+        return frame
+
+    def _read_in_slices(self, layer: str) -> pd.DataFrame:
+        info = pyogrio.read_info(self.path, layer=layer)
+        frame = self._read_attributes(layer)
+        if info["geometry_type"] is not None:
+            shapes = self._read_shapes(layer, info["features"])
+            if "Polygon" in info["geometry_type"]:
+                self.shapes.check_validity_soon(shapes)
+            if len(shapes) != len(frame):
+                raise ValueError(f"{len(shapes)} shapes for {len(frame)} rows")
+            frame = gpd.GeoDataFrame(frame, geometry=shapes, crs=info["crs"])
+        return frame
 
     def _read_attributes(self, layer: str) -> pd.DataFrame:
         """The layer's columns; text that is not UTF-8 is read with the bad bytes
@@ -218,15 +238,21 @@ class DatasetReader:
         return frame
 
     def _read_shapes(self, layer: str, count: int) -> np.ndarray:
-        """The layer's shapes, READ_SLICE_ROWS rows at a time (GDAL's WKB for one
-        slice at a time is in memory, not the whole layer's), decoded by `self.shapes`."""
-        starts = range(0, count, READ_SLICE_ROWS) if count >= 0 else [0]
-        slices = []
-        for start in starts:
+        """The layer's shapes, a slice of rows at a time (GDAL's WKB for one slice at a
+        time is in memory, not the whole layer's), decoded by `self.shapes`. The first
+        slice is READ_SLICE_ROWS rows; the rest hold about READ_SLICE_BYTES of WKB each
+        (each slice costs a query that skips the rows before it: small shapes, points,
+        are read in one or two)."""
+        if count < 0:  # a layer that cannot tell its size: all at once
+            return self.shapes.decode(pyogrio.raw.read(self.path, layer=layer, columns=[])[2])
+        slices, start, rows = [], 0, READ_SLICE_ROWS
+        while start < count:
             _meta, _fids, wkb, _fields = pyogrio.raw.read(
-                self.path, layer=layer, columns=[], skip_features=start,
-                max_features=READ_SLICE_ROWS if count >= 0 else None)
+                self.path, layer=layer, columns=[], skip_features=start, max_features=rows)
             slices.append(self.shapes.decode(wkb))
+            start += rows
+            size = sum(len(data) for data in wkb if data is not None)
+            rows = max(READ_SLICE_ROWS, int(READ_SLICE_BYTES * len(wkb) / max(size, 1)))
         return np.concatenate(slices) if slices else np.empty(0, dtype=object)
 
     def to_wgs84(self, layer: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:

@@ -71,6 +71,8 @@ def utm_epsg(lon: float, lat: float) -> int:
 
 # Fewer vertices than this project faster than a cache entry is read.
 CACHED_VERTICES = 200_000
+# Vertices projected in one go: bounds the copies pyproj needs (16 MB).
+PROJECTED_AT_ONCE = 1 << 20
 
 
 class Projector:
@@ -115,23 +117,27 @@ class Projector:
         return out
 
     def _project_coordinates(self, coords: np.ndarray) -> np.ndarray:
-        """All vertices at once. Many vertices (a large briefing) are looked up in the
-        user's cache first, by a hash of the coordinates and the target: hashing
-        costs about a tenth of projecting, and an unchanged file gives the same
-        coordinates (viewer/io/cache.py)."""
+        """All vertices at once, written over `coords` (shapely's fresh copy): no
+        second array of every vertex. Many vertices (a large briefing) are looked up
+        in the user's cache first, by a hash of the coordinates and the target:
+        hashing costs about a tenth of projecting, and an unchanged file gives the
+        same coordinates (viewer/io/cache.py)."""
+        coords = np.ascontiguousarray(coords, dtype=float)
         key = None
         if len(coords) >= CACHED_VERTICES:
-            digest = hashlib.blake2b(np.ascontiguousarray(coords, dtype=float).tobytes(), digest_size=20)
+            digest = hashlib.blake2b(coords.data, digest_size=20)
             digest.update(f"{self.epsg}|{pyproj.__version__}|{pyproj.proj_version_str}".encode())
             key = digest.hexdigest()
-            found = cache.load_array("projected", key, coords.shape)
-            if found is not None:
-                return found
-        x, y = self._forward.transform(coords[:, 0], coords[:, 1])
-        projected = np.column_stack([x, y])
+            if cache.load_array_into("projected", key, coords):
+                return coords
+        for start in range(0, len(coords), PROJECTED_AT_ONCE):
+            part = coords[start:start + PROJECTED_AT_ONCE]
+            x, y = np.ascontiguousarray(part[:, 0]), np.ascontiguousarray(part[:, 1])
+            self._forward.transform(x, y, inplace=True)
+            part[:, 0], part[:, 1] = x, y
         if key is not None:
-            cache.in_background(cache.store_array, "projected", key, projected, cache.cache_folder())
-        return projected
+            cache.in_background(cache.store_array, "projected", key, coords, cache.cache_folder())
+        return coords
 
     def points(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y = self._forward.transform(np.asarray(lon, float), np.asarray(lat, float))
