@@ -7,9 +7,8 @@ styles; nothing is projected or converted while scrubbing.
 from __future__ import annotations
 
 import functools
-import itertools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -509,9 +508,12 @@ def arrow_heads(painter: QPainter, back_x: np.ndarray, back_y: np.ndarray, tip_x
     turns = np.arctan2(dy[keep], dx[keep]) / (2 * math.pi)
     directions = np.round(turns * ARROW_DIRECTIONS).astype(int) % ARROW_DIRECTIONS
     ratio = painter.device().devicePixelRatioF()
-    sprites = [_sprite(_arrow_head, math.ceil(2 * size) + 4, ratio, size, hollow, direction, scale)
-               for size, direction in zip(np.round(sizes[keep], 1).tolist(), directions.tolist())]
-    _stamp(painter, sprites, tip_x[keep], tip_y[keep])
+    # One sprite per distinct (size, direction): hundreds of heads share a few dozen.
+    looks, which = np.unique(np.column_stack([np.round(sizes[keep], 1), directions]), axis=0,
+                             return_inverse=True)
+    sprites = [_sprite(_arrow_head, math.ceil(2 * size) + 4, ratio, size, hollow, int(direction), scale)
+               for size, direction in looks.tolist()]
+    _stamp(painter, sprites, which.reshape(-1), tip_x[keep], tip_y[keep])
 
 
 def _arrow_head(painter: QPainter, tip: QPointF, size: float, hollow: bool, direction: int,
@@ -553,19 +555,21 @@ def _sprite(draw: Callable, side: int, ratio: float, *args) -> QImage:
     return sprite
 
 
-def _stamp(painter: QPainter, sprites: Iterable[QImage], x: np.ndarray, y: np.ndarray) -> None:
-    """Each sprite centred on its (x, y) in pixels, snapped to device pixels."""
+def _stamp(painter: QPainter, sprites: list[QImage], which: np.ndarray, x: np.ndarray,
+           y: np.ndarray) -> None:
+    """sprites[which[i]] centred on (x[i], y[i]) in pixels, snapped to device pixels."""
     ratio = painter.device().devicePixelRatioF()
-    for sprite, cx, cy in zip(sprites, (x * ratio).tolist(), (y * ratio).tolist()):
-        half = sprite.width() / 2
-        painter.drawImage(QPointF(round(cx - half) / ratio, round(cy - half) / ratio), sprite)
+    half = np.array([sprite.width() / 2 for sprite in sprites])[which]
+    left, top = np.round(x * ratio - half) / ratio, np.round(y * ratio - half) / ratio
+    for i, at_x, at_y in zip(which.tolist(), left.tolist(), top.tolist()):
+        painter.drawImage(QPointF(at_x, at_y), sprites[i])
 
 
 def stamp(painter: QPainter, mark: str, x: np.ndarray, y: np.ndarray, size: float) -> None:
     """The named mark of `size` centred on each (x, y) in pixels."""
     draw, side_per_size = _MARKS[mark]
     sprite = _sprite(draw, math.ceil(side_per_size * size) + 2, painter.device().devicePixelRatioF(), size)
-    _stamp(painter, itertools.repeat(sprite), x, y)
+    _stamp(painter, [sprite], np.zeros(len(x), dtype=np.int64), x, y)
 
 
 # -- places and events ---------------------------------------------------------
