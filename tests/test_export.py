@@ -43,6 +43,18 @@ def run_cli(capsys, *args) -> tuple[int, str, str]:
 
 
 # -- one PNG ------------------------------------------------------------------------
+def test_the_png_file_holds_every_pixel_of_the_map(dataset, tmp_path):
+    """The faster zlib level the PNGs are written at loses nothing."""
+    from viewer.export.png import render_export
+
+    out = export_png(dataset, DAY, tmp_path / "map.png", SMALL)
+    drawn = render_export(MapRenderer(dataset), DAY, SMALL)
+    written = np.asarray(Image.open(out).convert("RGB"))
+    rows = np.frombuffer(drawn.constBits(), np.uint8).reshape(drawn.height(), drawn.bytesPerLine())
+    expected = rows[:, :4 * drawn.width()].reshape(drawn.height(), drawn.width(), 4)[..., 2::-1]
+    assert np.array_equal(written, expected)
+
+
 def test_png_has_size_dpi_and_metadata(dataset, tmp_path):
     out = export_png(dataset, DAY, tmp_path / "map.png", ExportOptions(width=1280, height=720, dpi=150))
     image = Image.open(out)

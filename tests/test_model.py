@@ -80,6 +80,16 @@ def test_snapshot_names_the_sources_of_every_row(tiny):
     assert [f["status"] for f in state["flows"]] == ["halted"]
 
 
+def test_source_records_are_the_same_each_time_and_a_caller_cannot_change_them(tiny):
+    """Records are remembered once read (a pack asks for thousands): a caller
+    editing the list it got leaves the next caller's untouched."""
+    first = tiny.source_records("s1;nowhere;s2")
+    assert [r["source_id"] for r in first] == ["s1", "s2"]
+    first[0]["outlet"] = "changed"
+    assert tiny.source_records("s1")[0]["outlet"] != "changed"
+    assert tiny.source_records("s2") == [first[1]]
+
+
 def test_set_date_clamps_and_emits_once_per_change(tiny):
     state = ViewerState(tiny)
     seen = []
