@@ -357,3 +357,14 @@ def test_scrubbing_redraws_only_what_changed_and_matches_a_fresh_map(app, monkey
         assert difference.max() <= 8, day
         assert (difference > 0).any(axis=2).mean() < 0.001, day
     assert clipped.count(True) >= 5
+
+
+def test_the_legend_follows_the_date_while_scrubbing(renderer, dataset):
+    """The panels' layout is reused while the legend stays the same: scrubbing to a
+    date whose legend differs, and back, draws what a fresh map draws."""
+    view = renderer.default_view(960, 540)
+    assert renderer.legend_content(view, BEFORE_CAPTURE) != renderer.legend_content(view, AFTER_CAPTURE)
+    for day in (BEFORE_CAPTURE, AFTER_CAPTURE, BEFORE_CAPTURE):
+        scrubbed = renderer.render_image(view, day, decorations=SCREEN)
+        fresh = MapRenderer(dataset).render_image(view, day, decorations=SCREEN)
+        assert np.array_equal(pixels(scrubbed), pixels(fresh)), day
