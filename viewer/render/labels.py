@@ -130,7 +130,7 @@ def place_labels(requests: list[LabelRequest], bounds: QRectF,
     """
     taken, symbols, claimed = _BoxIndex(), _BoxIndex(), _BoxIndex()
     for box in obstacles:
-        if not box.isNull():
+        if not box.isEmpty():   # as QRectF.intersects: an empty box overlaps nothing
             taken.add(_box(box))
     # Each symbol as one tuple object: the indexes remove and skip it by identity.
     symbol_of = {id(r): _box(r.symbol) for r in requests if r.symbol is not None}
