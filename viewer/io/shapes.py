@@ -134,9 +134,11 @@ def _is_valid(geometries: np.ndarray) -> np.ndarray:
 
 
 def _all_finite(geometries: np.ndarray) -> np.ndarray:
-    coords, rows = shapely.get_coordinates(geometries, return_index=True)
+    """A few shapes' coordinates at a time: not a copy of every vertex at once."""
     finite = np.ones(len(geometries), dtype=bool)
-    finite[rows[~np.isfinite(coords).all(axis=1)]] = False
+    for start in range(0, len(geometries), 256):
+        coords, rows = shapely.get_coordinates(geometries[start:start + 256], return_index=True)
+        finite[start + rows[~np.isfinite(coords).all(axis=1)]] = False
     return finite
 
 

@@ -63,16 +63,21 @@ def event_marks(events: pd.DataFrame) -> list[EventMark]:
     """The dated events of a dataset's `events` layer, oldest first."""
     importance = pd.to_numeric(events.get("importance", pd.Series(1, index=events.index)),
                                errors="coerce").fillna(1).clip(1, 3).astype(int)
-    end_dates = events.get("end_date", pd.Series(None, index=events.index, dtype=object))
+
+    def column(name: str) -> list:
+        # Whole columns, not rows: iterrows made a Series per event (1.4 s at 7,200).
+        return events[name].tolist() if name in events.columns else [None] * len(events)
+
     marks = []
-    for (_, row), weight, end in zip(events.iterrows(), importance, end_dates):
-        date = parse_date(row["date"])
+    for event_id, day, precision, end, title, category, weight, short in zip(
+            column("event_id"), column("date"), column("date_precision"), column("end_date"),
+            column("title"), column("category"), importance.tolist(), column("short_title")):
+        date = parse_date(day)
         if date is None:
             continue
-        short = row.get("short_title")
-        marks.append(EventMark(str(row["event_id"]), date, str(row.get("date_precision") or "day"),
-                               parse_date(end), str(row["title"]), str(row["category"]),
-                               int(weight), short.strip() if isinstance(short, str) else ""))
+        marks.append(EventMark(str(event_id), date, str(precision or "day"), parse_date(end),
+                               str(title), str(category), int(weight),
+                               short.strip() if isinstance(short, str) else ""))
     return marks
 
 
