@@ -110,11 +110,13 @@ def coverage(dataset: Dataset, dark_days: int = DARK_DAYS) -> Coverage:
 
 
 def _months(facts: pd.DataFrame, start: dt.date, end: dt.date) -> tuple[MonthCoverage, ...]:
-    month_of = facts["day"].map(lambda d: from_day(d).replace(day=1))
+    # Each fact's month as a number (numpy's months since 1970), grouped once.
+    month_of = facts["day"].to_numpy().astype("datetime64[D]").astype("datetime64[M]").astype(int)
+    by_month = {number: facts.iloc[rows] for number, rows in _rows_by(month_of).items()}
     months = []
     month = start.replace(day=1)
     while month < end:
-        rows = facts[month_of == month]
+        rows = by_month.get((month.year - 1970) * 12 + month.month - 1, facts.iloc[:0])
         ids = list(dict.fromkeys(i for cell in rows["source_ids"] for i in cell))
         counts = {kind: int((rows["kind"] == kind).sum()) for kind in FACT_KINDS}
         months.append(MonthCoverage(month, counts, tuple(ids)))
@@ -141,14 +143,24 @@ def _zone_shares(dataset: Dataset, start: dt.date, end: dt.date) -> tuple[ZoneCo
     ends = days_array(control["valid_to"], open_end=True)
     estimated = (control["confidence"].astype(str) == "estimated").to_numpy()
     first, stop = to_day(start), to_day(end)
+    rows_of = _rows_by(keys)
     out = []
     for key, zone in control_zones(dataset).items():
-        mine = keys == key
+        mine = np.zeros(len(keys), dtype=bool)
+        mine[rows_of.get(key, [])] = True
         total = stop - first
         sourced = _covered_days(starts[mine & ~estimated], ends[mine & ~estimated], first, stop)
         any_row = _covered_days(starts[mine], ends[mine], first, stop)
         out.append(ZoneCoverage(key, zone.name, sourced / total, any_row / total))
     return tuple(out)
+
+
+def _rows_by(values: np.ndarray) -> dict:
+    """The row numbers holding each distinct value."""
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object))
+    order = np.argsort(codes, kind="stable")
+    cuts = np.searchsorted(codes[order], np.arange(len(distinct) + 1))
+    return {value: order[cuts[i]:cuts[i + 1]] for i, value in enumerate(distinct)}
 
 
 def _covered_days(starts: np.ndarray, ends: np.ndarray, first: int, stop: int) -> int:
