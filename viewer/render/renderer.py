@@ -258,7 +258,10 @@ class MapRenderer:
         painter.fillRect(frame.view.rect, Qt.GlobalColor.transparent)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        unknown = self.prepared.unknowns.unknown_route_rows(rows)
+        # As for zones: a patch draws the faint unknown routes it can reach, not all of them.
+        unknown = reaching_clip(painter, frame, self.prepared.flows.paths.bounds,
+                                self.prepared.unknowns.unknown_route_rows(rows),
+                                self._routes_cache.margin(frame.scale))
         self.prepared.flows.paint(painter, frame, rows, dense, unknown)
 
     def _base_image(self, view: MapView, target: QPainter, over: bool) -> QImage:
