@@ -123,3 +123,22 @@ def test_an_entry_is_plain_data(bowtie_file, monkeypatch):
         assert np.load(entry, allow_pickle=False).dtype in (np.uint8, np.int64)
     (entry,) = folder.glob("opened-*.json")
     assert set(json.loads(entry.read_text())) == {"problems", "layers", "wkb_bytes", "shapes"}
+
+
+def test_the_same_file_opened_again_finds_its_projection(bowtie_file, monkeypatch, qapp):
+    """Shapes come back in the same order on every open (not by memory address), so
+    the projected vertices are found in the cache instead of projected again."""
+    from viewer.render import projection
+    from viewer.render.prepared import PreparedMap
+
+    monkeypatch.setattr(projection, "CACHED_VERTICES", 1)     # the tiny shapes count as large
+
+    def projected_entries():
+        cache.finish_writing()
+        return sorted(cache.cache_folder().glob("projected-*.npy"))
+
+    PreparedMap(read_once(bowtie_file))                  # from the file
+    PreparedMap(read_dataset(bowtie_file))               # from the remembered shapes
+    made = projected_entries()
+    PreparedMap(read_dataset(bowtie_file))
+    assert projected_entries() == made

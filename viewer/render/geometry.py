@@ -91,7 +91,12 @@ def distinct_objects(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     geoms = np.asarray(geoms, dtype=object)
     ids = np.fromiter((id(g) for g in geoms), dtype=np.int64, count=len(geoms))
     _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
-    return geoms[first], inverse.reshape(-1)
+    # In the order rows first name them, not by memory address: the same file then
+    # gives the same vertices in the same order, which the projection cache is keyed by.
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return geoms[first[order]], rank[inverse.reshape(-1)]
 
 
 class LodPaths:
