@@ -120,7 +120,7 @@ def test_timeline_axis_shows_a_series_unit_as_text(qtbot, tmp_path):
 
 def test_export_failure_message_shows_file_names_as_text(qtbot, state, monkeypatch):
     from viewer.export import ExportError
-    from viewer.qt.dialogs import ExportPngDialog
+    from viewer.qt.export_dialogs import ExportPngDialog
 
     shown = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box) or 0)

@@ -12,7 +12,8 @@ from factory import tiny_layers, write_tiny
 from test_timeline import drag, lane_y, pixel
 from viewer.app import main, startup_dataset
 from viewer.model.state import Selection
-from viewer.qt.dialogs import ExportPackDialog, ExportPngDialog, ProblemDialog, RichTextDialog, SourcesDialog
+from viewer.qt.dialogs import ProblemDialog, RichTextDialog, SourcesDialog
+from viewer.qt.export_dialogs import ExportPackDialog, ExportPngDialog
 from viewer.qt.main_window import MainWindow
 
 KIA_BLUE, HALT_RED = "kia", "halt"
@@ -393,7 +394,7 @@ def test_export_keeps_a_complete_legend_when_the_screen_legend_is_collapsed(wind
 
 
 def test_in_and_out_points_bound_the_animation_export(window, qtbot):
-    from viewer.qt.dialogs import ExportAnimationDialog
+    from viewer.qt.export_dialogs import ExportAnimationDialog
 
     window.state.set_date(dt.date(2024, 9, 1))
     qtbot.keyClick(window.map, Qt.Key.Key_I)

@@ -18,7 +18,7 @@ from viewer.model.state import Selection
 from viewer.render import style
 from viewer.render.labels import LabelRequest, place_labels
 from viewer.render.layer_cache import LayerCache
-from viewer.render.layers import DENSE_ROUTES
+from viewer.render.route_marks import DENSE_ROUTES
 from viewer.render.overlay import EXPORT, SCREEN, Decorations, OverlayLayout, date_label
 from viewer.render.renderer import MapRenderer
 

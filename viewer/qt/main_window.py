@@ -13,19 +13,45 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
-                               QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton, QSizePolicy,
-                               QStackedWidget, QStyle, QToolBar, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QStyle,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from viewer.io.pg_url import display_name
 from viewer.model.dates import format_date
 from viewer.qt.application import ViewerApplication
-from viewer.qt.dialogs import (ExportAnimationDialog, ExportPackDialog, ExportPngDialog,
-                               ProblemDialog, RichTextDialog, SourcesDialog, about_html,
-                               plain_label, plain_tooltip)
 from viewer.qt.date_box import DateBox
+from viewer.qt.dialogs import (
+    ProblemDialog,
+    RichTextDialog,
+    SourcesDialog,
+    about_html,
+    plain_label,
+    plain_tooltip,
+)
 from viewer.qt.edit_controls import EditControls
+from viewer.qt.export_dialogs import (
+    ExportAnimationDialog,
+    ExportPackDialog,
+    ExportPngDialog,
+)
 from viewer.qt.loader import DatasetLoader
+from viewer.qt.start_page import StartPage
 from viewer.qt.team import TeamWatch
 from viewer.qt.view_menus import ViewMenus
 
@@ -35,50 +61,6 @@ SPEEDS = (1, 7, 30, 90, 365)  # days per second offered in the speed box
 DEFAULT_SPEED = 30
 TIMELINE_SHARE = 0.39   # of the window's height, until the user moves the split
 TIMELINE_MAX_HEIGHT = 390
-
-
-class StartPage(QWidget):
-    """What the window shows until a dataset is open: progress, or how to open one."""
-
-    def __init__(self, open_action: QAction, embedded_action: QAction,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.message = plain_label()
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(420)
-        buttons = QHBoxLayout()
-        for action in (open_action, embedded_action):
-            button = QPushButton(action.text().replace("&", "").rstrip("."))
-            button.clicked.connect(action.trigger)
-            button.setEnabled(action.isEnabled())
-            buttons.addWidget(button)
-        self.buttons = QWidget()
-        self.buttons.setLayout(buttons)
-        layout = QVBoxLayout(self)
-        layout.addStretch(2)
-        layout.addWidget(self.message)
-        layout.addWidget(self.progress, alignment=Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(self.buttons, alignment=Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(3)
-        self.show_idle("No dataset is open.")
-
-    def show_loading(self, path: str) -> None:
-        self.message.setText(f"Opening {display_name(path)}…")
-        self.progress.setValue(0)
-        self.progress.show()
-        self.buttons.hide()
-
-    def show_progress(self, text: str, fraction: float) -> None:
-        self.progress.setValue(round(fraction * 100))
-        self.progress.setFormat(f"{text} %p%")
-
-    def show_idle(self, message: str) -> None:
-        self.message.setText(message)
-        self.progress.hide()
-        self.buttons.show()
 
 
 class MainWindow(QMainWindow):

@@ -14,19 +14,20 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QTransform
 
 from viewer.model.compare import (
-           BECAME_CONTESTED,
-           BECAME_KNOWN,
-           BECAME_UNKNOWN,
-           CHANGED_HANDS,
-           Comparison,
-           RouteChange,
-           ZoneChange,
+    BECAME_CONTESTED,
+    BECAME_KNOWN,
+    BECAME_UNKNOWN,
+    CHANGED_HANDS,
+    Comparison,
+    RouteChange,
+    ZoneChange,
 )
 from viewer.model.dates import format_date
 from viewer.model.zones import UNKNOWN
 from viewer.render import style
-from viewer.render.layers import Frame, route_pens
+from viewer.render.layers import Frame
 from viewer.render.map_overlay import paint_legend
+from viewer.render.route_marks import route_pens
 
 VEIL = QColor(255, 255, 255, 165)
 UNKNOWN_FILL = QColor("#BDBDBD")

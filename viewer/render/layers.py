@@ -6,9 +6,6 @@ styles; nothing is projected or converted while scrubbing.
 """
 from __future__ import annotations
 
-import functools
-import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,12 +13,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QTransform
 
 from viewer.render import style
 from viewer.render.geometry import LodPaths, distinct_objects
 from viewer.render.projection import Projector
+from viewer.render.route_marks import arrow_heads, route_pens, stamp, unknown_route_pen
 from viewer.render.unknown import disputed_look
 from viewer.render.view import MapView
 
@@ -62,13 +60,13 @@ class MapLayer(Protocol):
         """Highlight `row` on top of the drawn map."""
 
 
-def _column(frame: pd.DataFrame, name: str, default: object = None) -> np.ndarray:
+def column(frame: pd.DataFrame, name: str, default: object = None) -> np.ndarray:
     if name in frame.columns:
         return frame[name].to_numpy(dtype=object)
     return np.full(len(frame), default, dtype=object)
 
 
-def _text_or(value: object, default: str) -> str:
+def text_or(value: object, default: str) -> str:
     return value if isinstance(value, str) and value.strip() else default
 
 
@@ -148,7 +146,7 @@ class BaseLayer:
         labelled = bool(self.style.label_case) and self.geometry_kind == "polygon"
         # Coarse copies, only for finding where a name fits in the view.
         self.label_geoms = shapely.simplify(projected, 2000.0) if labelled else projected[:0]
-        names = [_text_or(n, "") for n in _column(frame, "name")[kept]] if labelled else []
+        names = [text_or(n, "") for n in column(frame, "name")[kept]] if labelled else []
         self.names = np.array(names, dtype=object)
         if self.style.kind == "admin1" and self.geometry_kind == "polygon":
             drawn = projector.geometries(_clipped(_inner_boundaries(frame.geometry.array), clip_box)[0])
@@ -226,15 +224,15 @@ class ControlLayer:
         self.projected = projector.geometries(shapes, remember=True)[shape_of_row]
         self.paths = LodPaths(self.projected)
         self.tree = shapely.STRtree(self.projected)
-        self.ids = _column(control, "control_id").astype(str)
-        self.actors = _column(control, "actor_id").astype(str)
-        seconds = _column(control, "contested_with")
-        statuses = _column(control, "status")
-        self.contested_with = np.array([_text_or(s, "") for s in seconds], dtype=object)
-        self.confidence = np.array([_text_or(c, "confirmed") for c in _column(control, "confidence")],
+        self.ids = column(control, "control_id").astype(str)
+        self.actors = column(control, "actor_id").astype(str)
+        seconds = column(control, "contested_with")
+        statuses = column(control, "status")
+        self.contested_with = np.array([text_or(s, "") for s in seconds], dtype=object)
+        self.confidence = np.array([text_or(c, "confirmed") for c in column(control, "confidence")],
                                    dtype=object)
         self.contested = np.array([s == "contested" for s in statuses], dtype=bool)
-        self.source_ids = _column(control, "source_ids")
+        self.source_ids = column(control, "source_ids")
         # Each row's (actor, contested with, confidence): a frame groups rows by it.
         self.styles, self.style_of_row = numbered([(a, w if c else "", k) for a, w, c, k in zip(
             self.actors, self.contested_with, self.contested, self.confidence)])
@@ -334,7 +332,7 @@ class FlowLayer:
                  place_xy: dict[str, tuple[float, float]]) -> None:
         projected = projector.geometries(flows.geometry.array)
         lines = shapely.line_merge(projected)
-        from_ids = _column(flows, "from_place_id")
+        from_ids = column(flows, "from_place_id")
         self.projected = np.array([_oriented(line, place_xy.get(str(pid)))
                                    for line, pid in zip(lines, from_ids)], dtype=object)
         self.paths = LodPaths(self.projected, tolerances=(0.0, 50.0, 200.0))
@@ -343,15 +341,15 @@ class FlowLayer:
         tips = np.full((len(self.projected), 2), np.nan)
         tips[self.is_line] = shapely.get_coordinates(shapely.get_point(self.projected[self.is_line], -1))
         self.tips = tips
-        self.ids = _column(flows, "flow_id").astype(str)
-        self.status = np.array([_text_or(s, "active") for s in _column(flows, "status")], dtype=object)
-        self.confidence = np.array([_text_or(c, "confirmed") for c in _column(flows, "confidence")],
+        self.ids = column(flows, "flow_id").astype(str)
+        self.status = np.array([text_or(s, "active") for s in column(flows, "status")], dtype=object)
+        self.confidence = np.array([text_or(c, "confirmed") for c in column(flows, "confidence")],
                                    dtype=object)
-        self.source_ids = _column(flows, "source_ids")
+        self.source_ids = column(flows, "source_ids")
         self.widths = _route_widths(flows)
         # Routes that look alike are stroked together: each row's look, numbered.
         self.looks, self.look_of_row = numbered(list(zip(self.status, self.confidence, self.widths)))
-        self.known_volume = ~np.isnan(pd.to_numeric(pd.Series(_column(flows, "volume")),
+        self.known_volume = ~np.isnan(pd.to_numeric(pd.Series(column(flows, "volume")),
                                                     errors="coerce").to_numpy(dtype=float))
 
     def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, dense: bool = False,
@@ -439,8 +437,8 @@ def _oriented(line, start_xy: tuple[float, float] | None):
 
 def _route_widths(flows: gpd.GeoDataFrame) -> np.ndarray:
     """Pixel width per route: square-root of volume within its unit, thin if unknown."""
-    volume = pd.to_numeric(pd.Series(_column(flows, "volume")), errors="coerce").to_numpy(float)
-    units = pd.Series(_column(flows, "volume_unit")).fillna("").astype(str).to_numpy()
+    volume = pd.to_numeric(pd.Series(column(flows, "volume")), errors="coerce").to_numpy(float)
+    units = pd.Series(column(flows, "volume_unit")).fillna("").astype(str).to_numpy()
     widths = np.full(len(flows), style.ROUTE_WIDTH_UNKNOWN)
     low, high = style.ROUTE_WIDTH_RANGE
     for unit in np.unique(units):
@@ -449,239 +447,3 @@ def _route_widths(flows: gpd.GeoDataFrame) -> np.ndarray:
             share = np.sqrt(volume[in_unit] / volume[in_unit].max())
             widths[in_unit] = low + (high - low) * share
     return widths
-
-
-# Views where more routes than this are in view at once draw them dense.
-DENSE_ROUTES = 300
-
-
-def unknown_route_pen(s: float) -> QPen:
-    return style.cosmetic_pen(style.ROUTE_UNKNOWN, 1.0 * s, dashes=[2, 4])
-
-
-def route_pens(status: str, width: float, s: float, dense: bool = False,
-               confidence: str = "confirmed") -> list[QPen]:
-    """Pens drawn in order: a casing that separates the route from any fill, then the line
-    in the lightness of its confidence.
-
-    Dense views drop the casing (a hairball of white halos separates nothing)
-    and draw routes of unknown volume as hairlines; widths that show a volume
-    stay. Qt strokes 1 px lines on a fast path, so a dense view costs a third.
-    """
-    if dense and width <= style.ROUTE_WIDTH_UNKNOWN * s:
-        width = 1.0 * s
-    # Opaque: a translucent wide antialiased stroke is some 8x slower to draw.
-    casing = [] if dense else [style.cosmetic_pen(QColor(255, 255, 255), width + 2.6 * s)]
-    thinnest = 1.0 * s if dense else 1.2 * s
-    color = style.ROUTE_CONFIDENCE_COLOR.get(confidence, style.ROUTE)
-    if status == "reduced":
-        return casing + [style.cosmetic_pen(color, max(width * 0.7, thinnest), dashes=[4, 2.5])]
-    if status == "halted":
-        line = style.cosmetic_pen(color, max(width * 0.8, thinnest if dense else 1.6 * s),
-                                  Qt.PenStyle.DotLine)
-        return casing + [line]
-    if status == "proposed":
-        outer = style.cosmetic_pen(color, width + 2.2 * s, dashes=[6, 2.5, 1.2, 2.5])
-        inner = style.cosmetic_pen(QColor("#FFFFFF"), max(width - 0.6 * s, 1.0 * s))
-        return [outer, inner]
-    return casing + [style.cosmetic_pen(color, width)]
-
-
-def arrow_head(painter: QPainter, back: QPointF, tip: QPointF, size: float, hollow: bool,
-               scale: float) -> None:
-    arrow_heads(painter, np.array([back.x()]), np.array([back.y()]), np.array([tip.x()]),
-                np.array([tip.y()]), np.array([size]), hollow, scale)
-
-
-# Arrow heads are sprites turned in steps of 360 / ARROW_DIRECTIONS degrees:
-# under 0.3 px off at the corners of the largest head.
-ARROW_DIRECTIONS = 72
-
-
-def arrow_heads(painter: QPainter, back_x: np.ndarray, back_y: np.ndarray, tip_x: np.ndarray,
-                tip_y: np.ndarray, sizes: np.ndarray, hollow: bool, scale: float) -> None:
-    """Triangles pointing from back to tip (pixels), `sizes` long."""
-    dx, dy = tip_x - back_x, tip_y - back_y
-    keep = np.hypot(dx, dy) >= 1e-6
-    if not keep.any():
-        return
-    turns = np.arctan2(dy[keep], dx[keep]) / (2 * math.pi)
-    directions = np.round(turns * ARROW_DIRECTIONS).astype(int) % ARROW_DIRECTIONS
-    ratio = painter.device().devicePixelRatioF()
-    # One sprite per distinct (size, direction): hundreds of heads share a few dozen.
-    looks, which = np.unique(np.column_stack([np.round(sizes[keep], 1), directions]), axis=0,
-                             return_inverse=True)
-    sprites = [_sprite(_arrow_head, math.ceil(2 * size) + 4, ratio, size, hollow, int(direction), scale)
-               for size, direction in looks.tolist()]
-    _stamp(painter, sprites, which.reshape(-1), tip_x[keep], tip_y[keep])
-
-
-def _arrow_head(painter: QPainter, tip: QPointF, size: float, hollow: bool, direction: int,
-                scale: float) -> None:
-    angle = direction * 2 * math.pi / ARROW_DIRECTIONS
-    ux, uy, half = math.cos(angle), math.sin(angle), size * 0.5
-    base = QPointF(tip.x() - ux * size, tip.y() - uy * size)
-    # A 1 px cosmetic outline is on Qt's fast path (a 1.2 px one is not).
-    painter.setPen(style.cosmetic_pen(QColor("#FFFFFF") if not hollow else style.ROUTE, 1.0 * scale))
-    painter.setBrush(QColor("#FFFFFF") if hollow else style.ROUTE)
-    painter.drawPolygon(QPolygonF([tip, QPointF(base.x() - uy * half, base.y() + ux * half),
-                                   QPointF(base.x() + uy * half, base.y() - ux * half)]))
-
-
-def halt_cross(painter: QPainter, center: QPointF, r: float) -> None:
-    for color, width in ((QColor("#FFFFFF"), r * 0.75), (style.HALT_MARK, r * 0.38)):
-        pen = QPen(color, width)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(pen)
-        painter.drawLine(QPointF(center.x() - r, center.y() - r), QPointF(center.x() + r, center.y() + r))
-        painter.drawLine(QPointF(center.x() - r, center.y() + r), QPointF(center.x() + r, center.y() - r))
-
-
-# Marks stamped by name: the painting function and the sprite's side per unit of size.
-_MARKS = {"halt": (halt_cross, 3.0), "event": (style.event_marker, 14.0)}
-
-
-@functools.lru_cache(maxsize=1024)
-def _sprite(draw: Callable, side: int, ratio: float, *args) -> QImage:
-    """`draw(painter, centre, *args)` done once into a `side` pixels square at the
-    device's resolution: copying it is some 15x faster than drawing it again."""
-    sprite = QImage(round(side * ratio), round(side * ratio), QImage.Format.Format_ARGB32_Premultiplied)
-    sprite.setDevicePixelRatio(ratio)
-    sprite.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(sprite)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    draw(painter, QPointF(side / 2, side / 2), *args)
-    painter.end()
-    return sprite
-
-
-def _stamp(painter: QPainter, sprites: list[QImage], which: np.ndarray, x: np.ndarray,
-           y: np.ndarray) -> None:
-    """sprites[which[i]] centred on (x[i], y[i]) in pixels, snapped to device pixels."""
-    ratio = painter.device().devicePixelRatioF()
-    half = np.array([sprite.width() / 2 for sprite in sprites])[which]
-    left, top = np.round(x * ratio - half) / ratio, np.round(y * ratio - half) / ratio
-    for i, at_x, at_y in zip(which.tolist(), left.tolist(), top.tolist()):
-        painter.drawImage(QPointF(at_x, at_y), sprites[i])
-
-
-def stamp(painter: QPainter, mark: str, x: np.ndarray, y: np.ndarray, size: float) -> None:
-    """The named mark of `size` centred on each (x, y) in pixels."""
-    draw, side_per_size = _MARKS[mark]
-    sprite = _sprite(draw, math.ceil(side_per_size * size) + 2, painter.device().devicePixelRatioF(), size)
-    _stamp(painter, [sprite], np.zeros(len(x), dtype=np.int64), x, y)
-
-
-# -- places and events ---------------------------------------------------------
-class PlaceLayer:
-    """Named points: symbols by kind; labels are placed by the renderer."""
-
-    def __init__(self, places: gpd.GeoDataFrame, projector: Projector,
-                 route_ends: set[str]) -> None:
-        points = places.geometry.array
-        lon, lat = shapely.get_x(points), shapely.get_y(points)
-        self.x, self.y = projector.points(lon, lat)
-        self.ids = _column(places, "place_id").astype(str)
-        self.names = np.array([_text_or(n, "") for n in _column(places, "name")], dtype=object)
-        self.kinds = np.array([_text_or(k, "other") for k in _column(places, "kind")], dtype=object)
-        self.source_ids = _column(places, "source_ids")
-        self.priority = np.array([style.PLACE_PRIORITY.get(k, 30) for k in self.kinds], float)
-        self.priority += np.array([style.PRIORITY_ROUTE_END if p in route_ends else 0
-                                   for p in self.ids])
-
-    def xy(self) -> dict[str, tuple[float, float]]:
-        return {pid: (x, y) for pid, x, y in zip(self.ids, self.x, self.y) if np.isfinite(x)}
-
-    def in_view(self, frame: Frame) -> np.ndarray:
-        px, py = frame.view.to_pixels(self.x, self.y)
-        margin = 10 * frame.scale
-        inside = ((px >= -margin) & (px <= frame.view.width + margin)
-                  & (py >= -margin) & (py <= frame.view.height + margin))
-        return np.flatnonzero(inside & np.isfinite(px))
-
-    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray) -> None:
-        """Symbols of `rows`; names of areas (states, lakes) have none."""
-        painter.setTransform(QTransform())
-        rows = rows[[k not in style.AREA_NAME_KINDS for k in self.kinds[rows]]] if len(rows) else rows
-        px, py = frame.view.to_pixels(self.x[rows], self.y[rows])
-        # Least important first, so crossings and mines sit on top.
-        for i in np.argsort(self.priority[rows], kind="stable"):
-            style.place_symbol(painter, self.kinds[rows[i]], QPointF(float(px[i]), float(py[i])),
-                               frame.scale)
-
-    def paint_selection(self, painter: QPainter, frame: Frame, row: int) -> None:
-        painter.setTransform(QTransform())
-        px, py = frame.view.to_pixels(self.x[row], self.y[row])
-        _selection_ring(painter, QPointF(float(px), float(py)), 9 * frame.scale)
-
-    def hit(self, frame: Frame, point: QPointF, rows: np.ndarray) -> int | None:
-        return _nearest_within(frame, point, self.x[rows], self.y[rows], rows, 8 * frame.scale)
-
-
-class EventLayer:
-    """Recent events as diamonds at their place (their own point, else their place's)."""
-
-    def __init__(self, events: gpd.GeoDataFrame, projector: Projector,
-                 place_xy: dict[str, tuple[float, float]], event_days: np.ndarray) -> None:
-        geoms = events.geometry.array
-        has_point = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-        x, y = projector.points(shapely.get_x(geoms), shapely.get_y(geoms))
-        place_ids = _column(events, "place_id")
-        for i in np.flatnonzero(~has_point):
-            x[i], y[i] = place_xy.get(str(place_ids[i]), (np.nan, np.nan))
-        self.x, self.y = x, y
-        self.days = event_days
-        self.ids = _column(events, "event_id").astype(str)
-        self.source_ids = _column(events, "source_ids")
-
-    def rows_between(self, first_day: int, last_day: int) -> np.ndarray:
-        """Rows dated first_day..last_day (events are sorted by day)."""
-        lo = np.searchsorted(self.days, first_day, side="left")
-        hi = np.searchsorted(self.days, last_day, side="right")
-        return np.arange(lo, hi)
-
-    def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray) -> None:
-        painter.setTransform(QTransform())
-        rows = rows[np.isfinite(self.x[rows])]
-        stamp(painter, "event", *self._marker_pixels(frame, rows), frame.scale)
-
-    def paint_selection(self, painter: QPainter, frame: Frame, row: int) -> None:
-        if not np.isfinite(self.x[row]):
-            return
-        painter.setTransform(QTransform())
-        px, py = self._marker_pixels(frame, np.array([row]))
-        _selection_ring(painter, QPointF(float(px[0]), float(py[0])), 10 * frame.scale)
-
-    def _marker_pixels(self, frame: Frame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # Markers sit up-right of the point, so the place symbol under them stays visible.
-        px, py = frame.view.to_pixels(self.x[rows], self.y[rows])
-        offset = 7 * frame.scale
-        return px + offset, py - offset
-
-    def hit(self, frame: Frame, point: QPointF, rows: np.ndarray) -> int | None:
-        rows = rows[np.isfinite(self.x[rows])]
-        px, py = self._marker_pixels(frame, rows)
-        distance = np.hypot(px - point.x(), py - point.y())
-        if len(rows) == 0 or distance.min() > 8 * frame.scale:
-            return None
-        # The newest event at that spot is the one drawn on top.
-        return int(rows[np.flatnonzero(distance == distance.min())[-1]])
-
-
-def _nearest_within(frame: Frame, point: QPointF, x: np.ndarray, y: np.ndarray,
-                    rows: np.ndarray, radius: float) -> int | None:
-    if len(rows) == 0:
-        return None
-    px, py = frame.view.to_pixels(x, y)
-    distance = np.hypot(px - point.x(), py - point.y())
-    distance[~np.isfinite(distance)] = np.inf
-    best = int(np.argmin(distance))
-    return int(rows[best]) if distance[best] <= radius else None
-
-
-def _selection_ring(painter: QPainter, center: QPointF, radius: float) -> None:
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.setPen(QPen(QColor("#FFFFFF"), radius * 0.5))
-    painter.drawEllipse(center, radius, radius)
-    painter.setPen(QPen(style.SELECTION, radius * 0.25))
-    painter.drawEllipse(center, radius, radius)

@@ -23,12 +23,11 @@ from PySide6.QtGui import (
 )
 
 from viewer.render import style
-from viewer.render.layers import (
+from viewer.render.layers import control_look, paint_control_shape
+from viewer.render.route_marks import (
     DENSE_ROUTES,
     arrow_head,
-    control_look,
     halt_cross,
-    paint_control_shape,
     route_pens,
     unknown_route_pen,
 )

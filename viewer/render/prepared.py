@@ -17,9 +17,9 @@ import shapely
 from viewer.model.dataset import Dataset
 from viewer.model.unknowns import Unknowns, current_to_text
 from viewer.render import style
-from viewer.render.layers import (BaseLayer, ControlLayer, EventLayer, FlowLayer, MapLayer,
-                                  PlaceLayer)
+from viewer.render.layers import BaseLayer, ControlLayer, FlowLayer, MapLayer
 from viewer.render.overlay import LegendContent
+from viewer.render.point_layers import EventLayer, PlaceLayer
 from viewer.render.projection import BASE_MARGIN_DEGREES, Extent, Projector
 from viewer.render.unknown import NoInfoLayer
 

@@ -31,7 +31,8 @@ from viewer.model.unknowns import current_to_mark
 from viewer.render import framing, style
 from viewer.render.labels import LabelRequest, place_labels
 from viewer.render.layer_cache import LayerCache, reaching_clip
-from viewer.render.layers import DENSE_ROUTES, Frame
+from viewer.render.layers import Frame
+from viewer.render.route_marks import DENSE_ROUTES
 from viewer.render.legend import LegendContent
 from viewer.render.map_overlay import MapOverlay
 from viewer.render.overlay import (EXPORT, SCREEN, Decorations, OverlayLayout, date_label)
