@@ -25,6 +25,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -165,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
                "cpus": os.cpu_count(), "scales": {}}
     with tempfile.TemporaryDirectory(prefix="kachin-versus-qgis-") as temp:
         for scale in args.scales:
-            dataset = EMBEDDED if scale == "embedded" else dataset_for(int(scale), 1)
+            dataset = dataset_for(int(scale), 1) if scale != "embedded" else Path(temp) / EMBEDDED.name
+            if scale == "embedded":  # QGIS opens a GeoPackage for update: never the committed file
+                shutil.copyfile(EMBEDDED, dataset)
             entry = results["scales"][scale] = {"dataset": str(dataset)}
             for side, measure in (("viewer", ours), ("qgis", None if skipped else qgis)):
                 if measure is None:
