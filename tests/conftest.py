@@ -1,4 +1,5 @@
 """Headless Qt for every test, and settings kept out of the user's home."""
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -9,6 +10,18 @@ sys.path.insert(0, str(Path(__file__).parent))
 import pytest  # noqa: E402
 
 from pg_server import pg_database, pg_server, team  # noqa: E402,F401  (fixtures)
+
+
+EMBEDDED_DATASET = Path(__file__).parents[1] / "geodata" / "kachin.gpkg"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedded_dataset_untouched():
+    """No test may change the committed dataset (tests read it; edits go to copies)."""
+    before = hashlib.sha256(EMBEDDED_DATASET.read_bytes()).hexdigest()
+    yield
+    after = hashlib.sha256(EMBEDDED_DATASET.read_bytes()).hexdigest()
+    assert after == before, "a test changed geodata/kachin.gpkg"
 
 
 @pytest.fixture(scope="session")
