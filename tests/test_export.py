@@ -384,3 +384,19 @@ def test_extent_is_exactly_the_map_area_never_under_title_or_footer(dataset, tmp
     assert round(right - left) == 1280 - 2 * layout.margin or round(bottom - top) == round(
         layout.footer_rect.top() - layout.margin - max(layout.date_rect.bottom(), layout.title_rect.bottom())
         - layout.margin)
+
+
+def test_no_place_label_is_drawn_under_the_legend_of_any_key_event_frame():
+    """A slide at 1280x720: the legend of each date (one column at full size when its
+    entries are few) covers no place name; Kunming was half under it on 19 Oct 2024."""
+    from viewer.export.png import render_export
+    from viewer.io import read_dataset
+
+    embedded = read_dataset(Path(__file__).parents[1] / "geodata" / "kachin.gpkg")
+    renderer = MapRenderer(embedded)
+    for day in ("2021-02-01", "2024-10-19", "2024-11-20", "2025-10-24", "2026-02-20"):
+        render_export(renderer, dt.date.fromisoformat(day), ExportOptions(1280, 720))
+        legend = renderer.painted_layout().legend_rect()
+        labels = renderer.painted_labels()
+        assert labels and not [label.text for label in labels if label.box.intersects(legend)], day
+

@@ -161,12 +161,15 @@ class OverlayLayout:
         d = self.decorations
         for shrink, columns in ((1.0, 1), (0.85, 1), (0.7, 1), (0.7, 2), (0.6, 2), (0.6, MAX_COLUMNS)):
             scale = self.scale * shrink
-            legend = Legend(content, scale, max_width=min(360 * scale, self.view.width * 0.4),
+            legend = Legend(content, scale, max_width=self._legend_max_width(scale),
                             max_height=bottom - top, header=d.legend_header,
                             collapsed=d.legend_collapsed and d.legend_header, max_columns=columns)
             if legend.fits():
                 break
         return legend
+
+    def _legend_max_width(self, scale: float) -> float:
+        return min(360 * scale, self.view.width * 0.4)
 
     def _legend_span(self) -> tuple[float, float]:
         """The top and bottom the legend's corner leaves it, clear of the other panels."""
@@ -211,10 +214,11 @@ class OverlayLayout:
         return QRectF(self.margin, bottom - height, width, height)
 
     def obstacles(self, legend_width: float | None = None) -> list[QRectF]:
-        """The panels' rectangles; the legend's cut to `legend_width` from its side
-        (a legend flowed into columns may cover the map's edge, not its middle)."""
+        """The panels' rectangles; the legend's made `legend_width` wide from its side
+        (a legend flowed into columns may cover the map's edge, not its middle; a
+        shrunken one keeps room for another date's wider legend)."""
         legend = self.legend_rect()
-        if legend_width is not None and legend.width() > legend_width:
+        if legend_width is not None and not legend.isNull():
             if self.decorations.legend_corner.endswith("left"):
                 legend.setWidth(legend_width)
             else:
@@ -224,8 +228,18 @@ class OverlayLayout:
         return [r for r in rects if not r.isNull()]
 
     def steady_legend_width(self) -> float:
-        """What the map keeps clear for the legend: at most 30 % of the view."""
-        return min(self.legend.width, 0.3 * self.view.width) if self.legend is not None else 0.0
+        """What the map keeps clear for the legend on any date: at most 30 % of the view.
+
+        `self.legend` holds every date's entries, so it may have shrunk to fit its corner;
+        a date with fewer entries keeps full size and is wider. The clearance is the wider
+        of the two, so no label is drawn under the legend of any one date (Kunming was)."""
+        if self.legend is None:
+            return 0.0
+        d = self.decorations
+        full_size = Legend(self.legend.content, self.scale, max_width=self._legend_max_width(self.scale),
+                           header=d.legend_header, collapsed=d.legend_collapsed and d.legend_header,
+                           max_columns=1)
+        return min(max(self.legend.width, full_size.width), 0.3 * self.view.width)
 
     # -- painting -------------------------------------------------------------
     def paint_static(self, painter: QPainter, grid_north_degrees: float) -> None:

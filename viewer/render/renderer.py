@@ -49,6 +49,7 @@ class _CachedImage:
     events: tuple[int, int] = (0, 0)
     layout: OverlayLayout | None = None
     hidden: set[int] = field(default_factory=set)   # places left out for lack of room
+    labels: tuple = ()                               # the place labels drawn
 
 
 class MapRenderer:
@@ -114,6 +115,10 @@ class MapRenderer:
     def painted_layout(self) -> OverlayLayout | None:
         """The panels of the frame painted last: where a click on the legend lands."""
         return self._frame_cache.layout if self._frame_cache is not None else None
+
+    def painted_labels(self) -> tuple:
+        """The place labels (PlacedLabel) of the frame painted last."""
+        return self._places_cache.labels if self._places_cache is not None else ()
 
     # -- rendering ----------------------------------------------------------------
     def render_image(self, view: MapView, day: dt.date, layers: dict | None = None,
@@ -316,7 +321,7 @@ class MapRenderer:
             style.halo_text(painter, label.origin, label.text, label.font, label.color,
                             halo_width=3.2 * frame.scale)
         painter.end()
-        self._places_cache = _CachedImage(key, image, hidden=hidden)
+        self._places_cache = _CachedImage(key, image, hidden=hidden, labels=tuple(placed))
         return image
 
     def _label_requests(self, frame: Frame, place_rows: np.ndarray, layers: dict) -> list[LabelRequest]:
