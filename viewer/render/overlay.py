@@ -158,18 +158,18 @@ class OverlayLayout:
         if not self.decorations.legend or content is None or content.is_empty():
             return None
         top, bottom = self._legend_span()
-        d = self.decorations
         for shrink, columns in ((1.0, 1), (0.85, 1), (0.7, 1), (0.7, 2), (0.6, 2), (0.6, MAX_COLUMNS)):
-            scale = self.scale * shrink
-            legend = Legend(content, scale, max_width=self._legend_max_width(scale),
-                            max_height=bottom - top, header=d.legend_header,
-                            collapsed=d.legend_collapsed and d.legend_header, max_columns=columns)
+            legend = self._sized_legend(content, self.scale * shrink, bottom - top, columns)
             if legend.fits():
                 break
         return legend
 
-    def _legend_max_width(self, scale: float) -> float:
-        return min(360 * scale, self.view.width * 0.4)
+    def _sized_legend(self, content: LegendContent, scale: float, max_height: float,
+                      columns: int) -> Legend:
+        d = self.decorations
+        return Legend(content, scale, max_width=min(360 * scale, self.view.width * 0.4),
+                      max_height=max_height, header=d.legend_header,
+                      collapsed=d.legend_collapsed and d.legend_header, max_columns=columns)
 
     def _legend_span(self) -> tuple[float, float]:
         """The top and bottom the legend's corner leaves it, clear of the other panels."""
@@ -235,10 +235,7 @@ class OverlayLayout:
         of the two, so no label is drawn under the legend of any one date (Kunming was)."""
         if self.legend is None:
             return 0.0
-        d = self.decorations
-        full_size = Legend(self.legend.content, self.scale, max_width=self._legend_max_width(self.scale),
-                           header=d.legend_header, collapsed=d.legend_collapsed and d.legend_header,
-                           max_columns=1)
+        full_size = self._sized_legend(self.legend.content, self.scale, math.inf, columns=1)
         return min(max(self.legend.width, full_size.width), 0.3 * self.view.width)
 
     # -- painting -------------------------------------------------------------
