@@ -65,12 +65,6 @@ def _box(rect: QRectF) -> Box:
     return (rect.x(), rect.y(), rect.width(), rect.height())
 
 
-def _intersects(a: Box, b: Box) -> bool:
-    """As QRectF.intersects: the interiors overlap (touching edges do not)."""
-    return (a[0] < b[0] + b[2] and b[0] < a[0] + a[2]
-            and a[1] < b[1] + b[3] and b[1] < a[1] + a[3])
-
-
 def _contains(outer: Box, inner: Box) -> bool:
     """As QRectF.contains(QRectF)."""
     return (outer[0] <= inner[0] and inner[0] + inner[2] <= outer[0] + outer[2]
@@ -99,7 +93,7 @@ class _BoxIndex:
         return [(cx, cy) for cx in x_cells for cy in y_cells]
 
     def overlaps(self, box: Box) -> bool:
-        # _intersects inlined: this is the placement's innermost loop.
+        # As QRectF.intersects (touching edges do not overlap), inlined: the innermost loop.
         x, y, w, h = box
         cells = self._cells
         for cx in range(int(x // CELL), int((x + w) // CELL) + 1):
