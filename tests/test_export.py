@@ -386,17 +386,24 @@ def test_extent_is_exactly_the_map_area_never_under_title_or_footer(dataset, tmp
         - layout.margin)
 
 
-def test_no_place_label_is_drawn_under_the_legend_of_any_key_event_frame():
+def test_no_place_label_is_drawn_under_the_legend_or_caption_of_any_key_event_frame():
     """A slide at 1280x720: the legend of each date (one column at full size when its
-    entries are few) covers no place name; Kunming was half under it on 19 Oct 2024."""
+    entries are few) and the caption cover no place name; Kunming was half under the
+    legend on 19 Oct 2024."""
     from viewer.export.png import render_export
     from viewer.io import read_dataset
 
     embedded = read_dataset(Path(__file__).parents[1] / "geodata" / "kachin.gpkg")
     renderer = MapRenderer(embedded)
-    for day in ("2021-02-01", "2024-10-19", "2024-11-20", "2025-10-24", "2026-02-20"):
-        render_export(renderer, dt.date.fromisoformat(day), ExportOptions(1280, 720))
-        legend = renderer.painted_layout().legend_rect()
+    for day in ("2021-02-01", "2024-10-19", "2024-11-20", "2025-10-24", "2026-02-20", "2026-11-30"):
+        caption = f"{day}: " + "a briefer's long caption that wraps onto several lines " * 3
+        render_export(renderer, dt.date.fromisoformat(day), ExportOptions(1280, 720, caption=caption))
+        layout = renderer.painted_layout()
+        panels = (layout.legend_rect(), layout.caption_rect)
+        kept_clear = layout.obstacles()   # what labels and overlays keep clear of, on any view
+        assert all(panel in kept_clear for panel in (layout.caption_rect, layout.mark_rect)
+                   if not panel.isNull()), day
         labels = renderer.painted_labels()
-        assert labels and not [label.text for label in labels if label.box.intersects(legend)], day
+        assert labels and not [label.text for label in labels
+                               if any(label.box.intersects(panel) for panel in panels)], day
 

@@ -223,8 +223,8 @@ class OverlayLayout:
                 legend.setWidth(legend_width)
             else:
                 legend.setLeft(legend.right() - legend_width)
-        rects = [self.title_rect, self.date_rect, self.north_rect, legend,
-                 self.scale_rect, self.footer_rect]
+        rects = [self.title_rect, self.date_rect, self.mark_rect, self.caption_rect, self.north_rect,
+                 legend, self.scale_rect, self.footer_rect]
         return [r for r in rects if not r.isNull()]
 
     def steady_legend_width(self) -> float:
