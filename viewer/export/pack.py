@@ -113,11 +113,12 @@ def _write_pack(renderer: MapRenderer, frames: Sequence[PackFrame], names: list[
     for i, (frame, path) in enumerate(zip(frames, names)):
         stop_if(cancelled)
         report(f"Map {i + 1} of {len(frames)}: {frame.label}", i / (len(frames) + 1))
-        data = png_bytes(render_export(renderer, frame.day, frame.options))
+        image = render_export(renderer, frame.day, frame.options)
+        data = png_bytes(image)
         written += len(data)
         try:
             (staging / path.name).write_bytes(data)
-            write_sources_sidecar(renderer, frame.day, frame.options, staging / path.name)
+            write_sources_sidecar(renderer, frame.day, image, staging / path.name)
         except OSError as error:  # a full disk: the whole pack needs about this much
             raise write_error(path, error, written * len(frames) // (i + 1)) from None
     stop_if(cancelled)

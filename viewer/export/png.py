@@ -64,6 +64,7 @@ def png_metadata(renderer: MapRenderer, view: MapView, day: dt.date,
     dataset = renderer.dataset
     minlon, minlat, maxlon, maxlat = renderer.lonlat_of(view.extent)
     shown = [name for name, on in renderer_layers(options).items() if on]
+    source_ids = renderer.visible_source_ids(view, day, dict(options.layers or {}))
     current = {}
     if dataset.data_current_to is not None:
         current["Data current to"] = dataset.data_current_to.isoformat()
@@ -80,8 +81,8 @@ def png_metadata(renderer: MapRenderer, view: MapView, day: dt.date,
         "Projected extent": ",".join(f"{v:.1f}" for v in view.extent.as_tuple()),
         "Projection": renderer.crs_name,
         "Layers": ",".join(shown),
-        "Sources": ";".join(renderer.visible_source_ids(view, day, dict(options.layers or {}))),
-        "Sources (full)": sources_text(renderer, view, day, options),
+        "Sources": ";".join(source_ids),
+        "Sources (full)": sources_text(dataset, source_ids),
         **({"Caption": options.caption} if options.caption else {}),
         "Copyright": dataset.meta.get("attribution", ""),
         "Software": f"Kachin Viewer {__version__}",
@@ -106,11 +107,10 @@ def png_bytes(image: QImage) -> bytes:
     return bytes(data)
 
 
-def sources_text(renderer: MapRenderer, view: MapView, day: dt.date, options: ExportOptions) -> str:
-    """Every source behind what the image shows, one a line: outlet — title (date) address."""
+def sources_text(dataset: Dataset, source_ids: list[str]) -> str:
+    """Each source, one a line: outlet — title (date) address."""
     lines = []
-    ids = ";".join(renderer.visible_source_ids(view, day, dict(options.layers or {})))
-    for record in renderer.dataset.source_records(ids):
+    for record in dataset.source_records(";".join(source_ids)):
         text = " — ".join(str(record[k]) for k in ("outlet", "title") if record.get(k))
         if record.get("published"):
             text += f" ({record['published']})"
@@ -122,18 +122,18 @@ def sidecar_path(image: Path) -> Path:
     return image.with_name(image.stem + ".sources.txt")
 
 
-def write_sources_sidecar(renderer: MapRenderer, day: dt.date, options: ExportOptions,
-                          image: Path) -> Path | None:
-    """When the image's footer could not list every source, list them beside it (and
-    remove a list left there by an earlier export of the same name)."""
+def write_sources_sidecar(renderer: MapRenderer, day: dt.date, image: QImage,
+                          image_path: Path) -> Path | None:
+    """When the image's footer could not list every source, list them (its "Sources
+    (full)" text) beside it, and remove a list left there by an earlier export."""
     layout = renderer.painted_layout()
-    path = sidecar_path(image)
+    path = sidecar_path(image_path)
     if layout is None or not layout.footer_overflow:
         path.unlink(missing_ok=True)
         return None
-    header = (f"Sources for {image.name} ({renderer.dataset.title}, {date_label(day)}); "
+    header = (f"Sources for {image_path.name} ({renderer.dataset.title}, {date_label(day)}); "
               "the image's footer had no room for all of them.\n\n")
-    text = header + sources_text(renderer, layout.view, day, options) + "\n"
+    text = header + image.text("Sources (full)") + "\n"
     write_file(path, text.encode("utf-8"))
     return path
 
@@ -151,7 +151,7 @@ def export_png(dataset: Dataset, day: dt.date, path: str | os.PathLike,
     renderer = renderer or MapRenderer(dataset)
     image = render_export(renderer, day, options)
     write_file(path, png_bytes(image), overwrite=overwrite)
-    write_sources_sidecar(renderer, day, options, path)
+    write_sources_sidecar(renderer, day, image, path)
     # A one-off export frees a renderer's worth of images: 200 exports in a
     # session grew resident memory by 20% without this, 0.7% with it.
     del image
