@@ -191,6 +191,17 @@ def test_pack_has_numbered_images_and_an_index_of_events_and_sources(dataset, tm
     assert Image.open(result.images[0]).text["Date shown"] == "2024-10-19"
 
 
+def test_a_pack_made_again_leaves_no_list_of_sources_beside_a_map_that_now_lists_them(dataset, tmp_path):
+    days = [dt.date(2024, 10, 19), dt.date(2024, 10, 22)]
+    first = export_pack(dataset, days, tmp_path, SMALL)
+    stale = first.images[0].with_name(first.images[0].stem + ".sources.txt")
+    stale.write_text("an earlier pack's list of sources", encoding="utf-8")
+    with pytest.raises(TargetExists):
+        export_pack(dataset, days, tmp_path, SMALL)            # nothing replaced unasked
+    export_pack(dataset, days, tmp_path, SMALL, overwrite=True)
+    assert not stale.exists()                                   # this map's footer lists them all
+
+
 def test_cli_every_month_and_key_events(tiny, tmp_path, capsys):
     months = tmp_path / "months"
     months.mkdir()

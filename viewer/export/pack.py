@@ -19,7 +19,7 @@ from viewer.export.options import (
     Progress,
     stop_if,
 )
-from viewer.export.png import (captioned, export_view, png_bytes, render_export,
+from viewer.export.png import (captioned, export_view, png_bytes, render_export, sidecar_path,
                                write_sources_sidecar)
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date, parse_date, to_day
@@ -88,7 +88,7 @@ def write_pack(renderer: MapRenderer, frames: Sequence[PackFrame], out_dir: Path
     index_path = out_dir / "index.html"
     try:
         with folder_lock(out_dir) as locked, staging_folder(out_dir, clean=locked) as staging:
-            for path in names + [index_path]:
+            for path in names + [sidecar_path(name) for name in names] + [index_path]:
                 check_target(path, overwrite)
             _write_pack(renderer, frames, names, staging, index_page,
                         progress or (lambda _text, _fraction: None), cancelled)
@@ -96,6 +96,8 @@ def write_pack(renderer: MapRenderer, frames: Sequence[PackFrame], out_dir: Path
             sidecars = [out_dir / p.name for p in sorted(staging.glob("*.sources.txt"))]
             for path in sidecars + names + [index_path]:
                 move_into_place(staging / path.name, path, overwrite)
+            for stale in {sidecar_path(name) for name in names} - set(sidecars):
+                stale.unlink(missing_ok=True)   # an earlier pack's list beside a map that now fits
     except MemoryError:
         _remove_if_created(out_dir, created)
         raise ExportError(f"out of memory while making the pack of {len(frames)} maps; "
