@@ -31,9 +31,8 @@ class CrossingLayer:
     def __init__(self, prepared, day: dt.date) -> None:
         dataset = prepared.dataset
         self.day = day
+        self.dataset = dataset
         self.crossings = route_crossings(dataset, day)
-        self.colors = dict(zip(dataset.actors["actor_id"], dataset.actors["color"]))
-        self.names = dict(zip(dataset.actors["actor_id"], dataset.actors["name"]))
         segments = [s for c in self.crossings for s in c.segments]
         projected = prepared.projector.geometries(np.array([s.geometry for s in segments],
                                                            dtype=object))
@@ -62,16 +61,17 @@ class CrossingLayer:
         for segment, _ in self.segments:
             holding = segment.holding
             key = (holding.state, holding.holders)
-            holders.setdefault(key, _holding_text(holding, self.names))
+            text = holding.label(self.dataset)
+            holders.setdefault(key, text[:1].upper() + text[1:])
         return [(key, text) for key, text in holders.items()] + [(None, DERIVED_LEGEND)]
 
     def _pens(self, holding: ZoneState, s: float) -> list:
         if holding.state == UNKNOWN:
             return [style.cosmetic_pen(NO_CONTROL, 4 * s, dashes=[1.5, 1.2])]
-        first = QColor(self.colors.get(holding.holders[0], "#999999"))
+        first = QColor(self.dataset.actor_color(holding.holders[0]))
         pens = [style.cosmetic_pen(first, 6 * s)]
         if holding.state == "contested" and len(holding.holders) > 1:
-            second = QColor(self.colors.get(holding.holders[1], "#999999"))
+            second = QColor(self.dataset.actor_color(holding.holders[1]))
             pens.append(style.cosmetic_pen(second, 6 * s, dashes=[1.5, 1.5]))
         return pens
 
@@ -82,11 +82,3 @@ class CrossingLayer:
         for pen in self._pens(ZoneState(*key), frame.scale * 0.6):
             painter.setPen(pen)
             painter.drawLine(QPointF(box.left(), middle), QPointF(box.right(), middle))
-
-
-def _holding_text(holding: ZoneState, names: dict) -> str:
-    if holding.state == UNKNOWN:
-        return "No sourced control"
-    named = [str(names.get(a, a)) for a in holding.holders]
-    return ("Contested: " + " vs ".join(named)) if holding.state == "contested" else "Held by " + named[0]
-
