@@ -45,16 +45,14 @@ class CompareLayer:
 
     def __init__(self, prepared, comparison: Comparison) -> None:
         self.comparison = comparison
-        self.colors = dict(zip(prepared.dataset.actors["actor_id"], prepared.dataset.actors["color"]))
+        self.dataset = prepared.dataset
         self.control, self.flows = prepared.control, prepared.flows
-        control_row = {cid: i for i, cid in enumerate(self.control.ids)}
-        flow_row = {fid: i for i, fid in enumerate(self.flows.ids)}
         self.zones = [(row, change) for change in comparison.zones
                       if (row := _first_row(change.after.rows or change.before.rows,
-                                            "control_id", control_row)) is not None]
+                                            "control", prepared)) is not None]
         self.routes = [(row, change) for change in comparison.routes
                        if (row := _first_row(change.after.rows or change.before.rows,
-                                             "flow_id", flow_row)) is not None]
+                                             "flows", prepared)) is not None]
 
     def paint(self, painter: QPainter, frame: Frame, panels: list[QRectF]) -> None:
         painter.save()
@@ -130,11 +128,11 @@ class CompareLayer:
         """(fill, outline colour) of a changed zone; the legend's swatches (drawn in
         `pixels`, not metres) use it too."""
         holders = change.after.holders
-        color = QColor(self.colors.get(holders[0], "#999999")) if holders else UNKNOWN_FILL
+        color = QColor(self.dataset.actor_color(holders[0])) if holders else UNKNOWN_FILL
         if change.kind == BECAME_UNKNOWN:
             return QBrush(style.with_alpha(UNKNOWN_FILL, 0.85)), QColor("#555555")
         if change.kind == BECAME_CONTESTED and len(holders) > 1:
-            stripes = style.stripe_texture(color.name(), self.colors.get(holders[1], "#999999"),
+            stripes = style.stripe_texture(color.name(), self.dataset.actor_color(holders[1]),
                                            0.85, frame.scale)
             fix = QTransform() if pixels else frame.texture_fix
             return style.texture_brush(stripes, fix), color.darker(150)
@@ -180,8 +178,11 @@ def _unknown_route_pen(frame: Frame):
     return style.cosmetic_pen(QColor("#9A9A9A"), 1.5 * frame.scale, dashes=[2, 3])
 
 
-def _first_row(rows: tuple[dict, ...], id_column: str, row_of: dict[str, int]) -> int | None:
-    return next((row_of[r[id_column]] for r in rows if r.get(id_column) in row_of), None)
+def _first_row(rows: tuple[dict, ...], layer: str, prepared) -> int | None:
+    """The prepared layer's row of the first of `rows` (control or flows rows) it has."""
+    id_column = "control_id" if layer == "control" else "flow_id"
+    return next((row for r in rows if r.get(id_column) is not None
+                 and (row := prepared.row_of(layer, r[id_column])) is not None), None)
 
 
 def _zone_text(change: ZoneChange) -> str:
