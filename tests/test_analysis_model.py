@@ -141,3 +141,15 @@ def test_an_unknown_end_says_why_from_the_datasets_gap_row(tmp_path):
     assert change["change"] == BECAME_UNKNOWN and change["to"]["rows"] == []
     assert change["to"]["note"] == "No source after the June offensive says who holds Westtown."
     assert "note" not in change["from"]
+
+
+def test_a_row_belongs_to_the_same_zone_and_route_in_every_view():
+    """Selection, compare, coverage and crossing all name a row's zone by one rule:
+    its area_id trimmed (a number read as text), else its own id."""
+    from viewer.model.dataset import feature_keys
+    from viewer.model.zones import route_keys, zone_keys
+
+    control = pd.DataFrame({"control_id": ["c1", "c2", "c3"], "area_id": [" Z1 ", None, 7]})
+    flows = pd.DataFrame({"flow_id": ["f1", "f2"], "route_id": ["R1 ", ""]})
+    assert list(zone_keys(control)) == list(feature_keys(control, "control")) == ["Z1", "c2", "7"]
+    assert list(route_keys(flows)) == list(feature_keys(flows, "flows")) == ["R1", "f2"]

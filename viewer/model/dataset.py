@@ -82,11 +82,15 @@ class DaySnapshot:
         }
 
 
-def _feature_ids(frame: pd.DataFrame, feature_column: str, row_column: str) -> np.ndarray:
+def feature_keys(frame: pd.DataFrame, layer: str) -> np.ndarray:
+    """Each row's feature in a selectable `layer` (FEATURE_COLUMNS): a control row's zone
+    (its area_id, trimmed), a flow row's route (route_id), else the row's own id. The
+    one rule for which zone or route a row belongs to."""
+    feature_column, row_column = FEATURE_COLUMNS[layer]
     ids = frame[row_column].astype(str).to_numpy(dtype=object)
     if feature_column == row_column or feature_column not in frame.columns:
         return ids
-    named = np.array([v.strip() if isinstance(v, str) else "" for v in frame[feature_column]],
+    named = np.array(["" if pd.isna(v) else str(v).strip() for v in frame[feature_column]],
                      dtype=object)
     return np.where(named != "", named, ids)
 
@@ -150,7 +154,7 @@ class Dataset:
         order = np.argsort(self.event_days, kind="stable")
         self.events = self.events.iloc[order].reset_index(drop=True)
         self.event_days = self.event_days[order]
-        self.feature_ids = {layer: _feature_ids(frame, *FEATURE_COLUMNS[layer])
+        self.feature_ids = {layer: feature_keys(frame, layer)
                             for layer, frame in self._selectable().items()}
         self._sources_by_id = self.sources.set_index("source_id", drop=False)
         self._source_record_of: dict[str, dict | None] = {}  # filled as records are asked for

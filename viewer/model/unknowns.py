@@ -17,7 +17,7 @@ import pandas as pd
 from viewer.model.dataset import Dataset
 from viewer.model.dates import days_array, format_date, to_day
 from viewer.model.temporal import IntervalIndex
-from viewer.model.zones import control_zones, route_keys, zone_keys
+from viewer.model.zones import control_zones
 
 GAPS_LAYER = "control_gaps"
 NO_INFO_NOTE = "No source in this dataset says who held this zone on this date."
@@ -42,7 +42,7 @@ class Unknowns:
             {"area_id": [z.zone_id for z in zones], "name": [z.name for z in zones]},
             geometry=[z.geometry for z in zones], crs=4326)
         self.zone_ids = self.zones["area_id"].astype(str).to_numpy()
-        self._zone_of_row = zone_keys(dataset.control).astype(str).to_numpy()
+        self._zone_of_row = dataset.feature_ids["control"]
         # Numbers, not names, so the per-day questions are array lookups (scrubbing asks them).
         number_of_zone = {zone: i for i, zone in enumerate(self.zone_ids)}
         self._zone_number_of_row = np.array([number_of_zone.get(z, -1) for z in self._zone_of_row],
@@ -52,7 +52,7 @@ class Unknowns:
         if self.gaps is not None:
             self.gap_index = IntervalIndex(days_array(self.gaps["valid_from"]),
                                            days_array(self.gaps["valid_to"], open_end=True))
-        self.route_of_row = route_keys(dataset.flows).astype(str).to_numpy()
+        self.route_of_row = dataset.feature_ids["flows"]
         self.routes = list(dict.fromkeys(self.route_of_row))
         number_of_route = {route: i for i, route in enumerate(self.routes)}
         self._route_number_of_row = np.array([number_of_route[r] for r in self.route_of_row],

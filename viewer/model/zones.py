@@ -12,21 +12,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from viewer.model.dataset import Dataset, plain_records
+from viewer.model.dataset import Dataset, feature_keys, plain_records
 
 UNKNOWN = "unknown"
 
 
 def zone_keys(control: pd.DataFrame) -> pd.Series:
     """Each control row's zone: its area_id, else its own control_id."""
-    area = control.get("area_id", pd.Series(index=control.index, dtype=object))
-    return area.where(area.notna() & (area.astype(str) != ""), control["control_id"])
+    return pd.Series(feature_keys(control, "control"), index=control.index, dtype=object)
 
 
 def route_keys(flows: pd.DataFrame) -> pd.Series:
     """Each flow row's route: its route_id, else its own flow_id."""
-    route = flows.get("route_id", pd.Series(index=flows.index, dtype=object))
-    return route.where(route.notna() & (route.astype(str) != ""), flows["flow_id"])
+    return pd.Series(feature_keys(flows, "flows"), index=flows.index, dtype=object)
 
 
 @dataclass(frozen=True)
