@@ -105,6 +105,27 @@ def test_cli_png_matches_the_windows_export(dataset, tiny, tmp_path, capsys):
     assert np.array_equal(pixels(tmp_path / "cli.png"), pixels(tmp_path / "window.png"))
 
 
+def test_an_export_that_lets_go_of_the_lonlat_shapes_draws_the_same_map(tiny, tmp_path):
+    """A command-line export drops the dataset's lon/lat shapes once they are projected
+    (memory): the map it draws is the same, and the shapes are really freed."""
+    import gc
+    import weakref
+
+    from viewer.io import read_dataset
+    from viewer.render.prepared import PreparedMap
+
+    dataset = read_dataset(tiny)
+    prepared = PreparedMap(dataset)
+    before = export_png(dataset, DAY, tmp_path / "before.png", SMALL, renderer=MapRenderer(prepared))
+    shapes = [weakref.ref(shape) for shape in dataset.control.geometry.array if shape is not None]
+    prepared.let_go_of_lonlat_shapes()
+    gc.collect()
+    assert shapes and all(ref() is None for ref in shapes)
+    after = export_png(dataset, DAY, tmp_path / "after.png", SMALL, renderer=MapRenderer(prepared))
+    assert np.array_equal(pixels(before), pixels(after))
+    assert Image.open(before).text == Image.open(after).text
+
+
 @pytest.mark.parametrize("args, message", [
     (["--date", "2024-13-01"], "is not a date"),
     (["--date", "2023-01-01"], "outside the dataset's range"),

@@ -87,11 +87,15 @@ def run_export(args: argparse.Namespace) -> int:
     lonlat_box = _parse_extent(args.extent)
     ensure_gui()
     from viewer import export
+    from viewer.memory import release_free_memory
     from viewer.render.renderer import MapRenderer
 
     dataset = load(args.dataset)
     dates = _dates(args, dataset)
     renderer = MapRenderer(dataset)
+    # This process draws and exits: the lon/lat shapes are not needed once projected.
+    renderer.prepared.let_go_of_lonlat_shapes()
+    release_free_memory()
     options = export.ExportOptions(
         width=args.width, height=args.height, dpi=args.dpi, layers=layers, title=args.title,
         extent=renderer.extent_from_lonlat(*lonlat_box) if lonlat_box else None,

@@ -116,6 +116,11 @@ class Projector:
             out[:] = [None if g is None else self._projected[id(g)][1] for g in geoms]
         return out
 
+    def forget_remembered(self) -> None:
+        """Let go of the shapes kept by `geometries(remember=True)` (both sides)."""
+        with self._lock:
+            self._projected.clear()
+
     def _project_coordinates(self, coords: np.ndarray) -> np.ndarray:
         """All vertices at once, written over `coords` (shapely's fresh copy): no
         second array of every vertex. Many vertices (a large briefing) are looked up
