@@ -236,6 +236,10 @@ class ControlLayer:
         # Each row's (actor, contested with, confidence): a frame groups rows by it.
         self.styles, self.style_of_row = numbered([(a, w if c else "", k) for a, w, c, k in zip(
             self.actors, self.contested_with, self.contested, self.confidence)])
+        # And by what the legend lists: (actor, contested with, contested, confidence).
+        self.legend_keys, self.legend_key_of_row = numbered(list(zip(
+            self.actors, self.contested_with, self.contested, self.confidence)))
+        self.contested_key = np.array([bool(c and w) for _a, w, c, _k in self.legend_keys], dtype=bool)
 
     def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, colors: dict[str, str]) -> None:
         """All fills, then all outlines, one style at a time.
@@ -335,7 +339,7 @@ class FlowLayer:
         from_ids = column(flows, "from_place_id")
         self.projected = np.array([_oriented(line, place_xy.get(str(pid)))
                                    for line, pid in zip(lines, from_ids)], dtype=object)
-        self.paths = LodPaths(self.projected, tolerances=(0.0, 50.0, 200.0))
+        self.paths = LodPaths(self.projected)
         self.is_line = shapely.get_type_id(self.projected) == 1   # LineString; None is -1
         self.lengths = shapely.length(self.projected)
         tips = np.full((len(self.projected), 2), np.nan)

@@ -123,23 +123,26 @@ class PreparedMap:
                    disputed: bool = False) -> LegendContent:
         """Legend entries for these rows being shown."""
         dataset = self.dataset
+        control, flows = self.control, self.flows
         control_rows = np.asarray(control_rows, dtype=int)
         flow_rows = np.asarray(flow_rows, dtype=int)
-        control = self.control
-        held = set(control.actors[control_rows]) | set(control.contested_with[control_rows])
+        # Through the rows' numbered keys: a few dozen distinct keys, not thousands of rows.
+        keys = [control.legend_keys[k] for k in np.unique(control.legend_key_of_row[control_rows])]
+        held = {actor for actor, _second, _contested, _confidence in keys}
+        held |= {second for _actor, second, _contested, _confidence in keys}
         actors = tuple((dataset.actor_name(a), dataset.actor_color(a))
                        for a in dataset.actors["actor_id"] if a in held)
-        contested_rows = control_rows[control.contested[control_rows]
-                                      & (control.contested_with[control_rows] != "")]
+        contested_rows = control_rows[control.contested_key[control.legend_key_of_row[control_rows]]]
         contested = None
         if len(contested_rows):
             row = contested_rows[0]
             contested = (dataset.actor_color(control.actors[row]),
                          dataset.actor_color(control.contested_with[row]))
-        confidences = set(control.confidence[control_rows])
-        statuses = set(self.flows.status[flow_rows])
-        route_confidences = set(self.flows.confidence[flow_rows])
-        known = self.flows.known_volume[flow_rows]
+        confidences = {confidence for _actor, _second, _contested, confidence in keys}
+        looks = [flows.looks[k] for k in np.unique(flows.look_of_row[flow_rows])]
+        statuses = {status for status, _confidence, _width in looks}
+        route_confidences = {confidence for _status, confidence, _width in looks}
+        known = flows.known_volume[flow_rows]
         kinds = set(self.places.kinds[np.asarray(place_rows, dtype=int)])
         return LegendContent(
             actors=actors,
