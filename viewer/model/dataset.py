@@ -326,13 +326,22 @@ class Dataset:
         return [SeriesKey(s, u) for s, u in pairs.itertuples(index=False, name=None)]
 
     def series_points(self, key: SeriesKey) -> pd.DataFrame:
-        """Points of one series in one unit, by date, with a `derived` flag."""
-        rows = self.series[(self.series["series_id"] == key.series_id)
-                           & (self.series["unit"] == key.unit)].copy()
+        """Points of one series in one unit, by date, with a `derived` flag (shared:
+        do not modify it)."""
+        found = self._series_points.get(key)
+        return found if found is not None else self.series.iloc[0:0].assign(day=[], derived=[])
+
+    @functools.cached_property
+    def _series_points(self) -> dict[SeriesKey, pd.DataFrame]:
+        """Every series' points, worked out in one pass: the menu, the timeline and
+        the default choice each asked for every series (0.1 s at start-up)."""
+        rows = self.series.copy()
         rows["day"] = days_array(rows["date"])
         rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
         rows["derived"] = self._derived_flags(rows)
-        return rows.sort_values("day", kind="stable")
+        rows = rows.sort_values("day", kind="stable")
+        return {SeriesKey(series_id, unit): points
+                for (series_id, unit), points in rows.groupby(["series_id", "unit"], sort=False)}
 
     @staticmethod
     def _derived_flags(rows: pd.DataFrame) -> np.ndarray:

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QTransform
 from viewer.render import style
 from viewer.render.layers import Frame, column, text_or
 from viewer.render.projection import Projector
-from viewer.render.route_marks import stamp
+from viewer.render.route_marks import stamp, stamp_place_symbols
 
 
 class PlaceLayer:
@@ -46,9 +46,8 @@ class PlaceLayer:
         rows = rows[[k not in style.AREA_NAME_KINDS for k in self.kinds[rows]]] if len(rows) else rows
         px, py = frame.view.to_pixels(self.x[rows], self.y[rows])
         # Least important first, so crossings and mines sit on top.
-        for i in np.argsort(self.priority[rows], kind="stable"):
-            style.place_symbol(painter, self.kinds[rows[i]], QPointF(float(px[i]), float(py[i])),
-                               frame.scale)
+        order = np.argsort(self.priority[rows], kind="stable")
+        stamp_place_symbols(painter, self.kinds[rows][order], px[order], py[order], frame.scale)
 
     def paint_selection(self, painter: QPainter, frame: Frame, row: int) -> None:
         painter.setTransform(QTransform())
