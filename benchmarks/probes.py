@@ -148,16 +148,15 @@ def open_window(dataset_path: Path, date: dt.date, settings_dir: Path):
     window.resize(*WINDOW_SIZE)
     window.show()
     started = time.perf_counter()
+    opened = []
+    window.opened.connect(lambda: opened.append(time.perf_counter()))
     window.open_dataset(dataset_path, date)
-    while window.map is None:
+    while not opened:
         app.processEvents()
         time.sleep(0.002)
         if time.perf_counter() - started > 600:
             raise RuntimeError("the dataset did not open within 10 minutes")
-    counter = PaintCounter([window.map])
-    while counter[window.map] == 0:
-        app.processEvents()
-    return app, window, time.perf_counter() - started
+    return app, window, opened[0] - started
 
 
 def probe_window(args) -> dict:

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     window.resize(1600, 1000)
     window.show()
     loaded = []
-    window.loader.loaded.connect(loaded.append)
+    window.opened.connect(lambda: loaded.append(True))
     window.open_dataset(args.dataset)
     while not loaded:
         app.processEvents()

@@ -44,7 +44,7 @@ def open_window(qtbot, tmp_path, path, date=NOV_5) -> MainWindow:
     qtbot.addWidget(window)
     window.resize(1200, 800)
     window.show()
-    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+    with qtbot.waitSignal(window.opened, timeout=30_000):
         window.open_dataset(path, date)
     return window
 

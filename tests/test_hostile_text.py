@@ -95,7 +95,7 @@ def test_problem_dialog_and_start_page_show_titles_and_file_names_as_text(qtbot,
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in shown)
     dialog.close()
 
-    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+    with qtbot.waitSignal(window.opened, timeout=30_000):
         window.open_dataset(markup_dataset(tmp_path))
     with qtbot.waitSignal(window.loader.failed, timeout=30_000):
         window.open_dataset(hostile_name)  # "… could not be opened; TITLE stays open"

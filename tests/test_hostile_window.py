@@ -41,7 +41,7 @@ def test_a_file_becomes_last_opened_only_after_the_map_and_timeline_painted(qtbo
     window.show()
     qtbot.waitExposed(window)
     painted.clear()
-    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+    with qtbot.waitSignal(window.opened, timeout=30_000):
         window.open_dataset(write_tiny(tmp_path / "tiny.gpkg"))
     assert remembered == [{"map", "timeline"}]
     assert settings.value("dataset/last_path").endswith("tiny.gpkg")

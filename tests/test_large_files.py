@@ -46,7 +46,7 @@ def test_a_million_vertex_polygon_and_100k_rows_load_while_the_window_responds(q
     heartbeat = QTimer(interval=10, timeout=lambda: ticks.append(1))
     window.loader.progress.connect(lambda *args: progress.append(args))
     heartbeat.start()
-    with qtbot.waitSignal(window.loader.loaded, timeout=120_000):
+    with qtbot.waitSignal(window.opened, timeout=120_000):
         window.open_dataset(path, dt.date(2024, 11, 1))
     heartbeat.stop()
     assert len(ticks) >= 5, "the GUI thread was blocked while the file loaded"

@@ -36,7 +36,7 @@ def open_window(qtbot, settings, path, date=None, size=(1400, 900)) -> MainWindo
         window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
-    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+    with qtbot.waitSignal(window.opened, timeout=30_000):
         window.open_dataset(path, date)
     return window
 
@@ -177,7 +177,7 @@ def test_dropping_a_gpkg_on_the_window_opens_it(window, qtbot, tmp_path):
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
 
-    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+    with qtbot.waitSignal(window.opened, timeout=30_000):
         QApplication.sendEvent(window, QDropEvent(QPointF(centre), Qt.DropAction.CopyAction, data,
                                                   Qt.MouseButton.LeftButton,
                                                   Qt.KeyboardModifier.NoModifier))
@@ -190,7 +190,7 @@ def test_a_file_the_desktop_hands_the_application_opens(window, qtbot, tmp_path)
     meta = tiny_layers()["dataset_meta"]
     meta.loc[meta["key"] == "title", "value"] = "Finder briefing"
     handed = write_tiny(tmp_path / "handed.gpkg", dataset_meta=meta)
-    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+    with qtbot.waitSignal(window.opened, timeout=30_000):
         QApplication.sendEvent(QApplication.instance(), QFileOpenEvent(str(handed)))
     assert window.windowTitle() == "Finder briefing — Kachin Viewer"
 

@@ -35,7 +35,7 @@ def test_start_open_scrub_and_export_open_no_connection(no_network, qtbot, tmp_p
     qtbot.addWidget(window)
     window.resize(1200, 800)
     window.show()
-    with qtbot.waitSignal(window.loader.loaded, timeout=60_000):
+    with qtbot.waitSignal(window.opened, timeout=60_000):
         window.open_dataset(EMBEDDED_DATASET, dt.date(2024, 9, 1))
     for day in (dt.date(2024, 10, 19), dt.date(2024, 11, 25), dt.date(2025, 8, 15)):
         window.state.set_date(day)

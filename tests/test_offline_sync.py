@@ -115,7 +115,7 @@ def test_the_window_lists_a_conflict_with_both_versions_and_settles_it(desk, tmp
     cells = [dialog.table.item(0, column).text() for column in range(dialog.table.columnCount())]
     assert "note='seen from the road'" in cells[2] and "note='desk says otherwise'" in cells[3]
     assert cells[4].startswith("alice at 20")
-    with qtbot.waitSignal(window.loader.loaded, timeout=15_000):
+    with qtbot.waitSignal(window.opened, timeout=15_000):
         dialog.keep_field.click()
     assert dialog.table.rowCount() == 0 and not window.conflicts_action.isEnabled()
     assert window.state.dataset.control.set_index("control_id").loc["c3", "note"] == \

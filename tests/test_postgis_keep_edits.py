@@ -40,7 +40,7 @@ def test_after_a_refused_save_the_untouched_edit_stays_pending_and_saves_next_ti
     [pending] = journal_texts("pending")  # unsaved team-database edits are journalled
     assert "Bhamo road reopens" in pending and "analyst-pw" not in pending
     assert alice.editing.session.save()
-    with qtbot.waitSignal(bob.loader.loaded, timeout=15_000):
+    with qtbot.waitSignal(bob.opened, timeout=15_000):
         assert not session.save()
     assert [e.command for e in session.pending()] == ["add-source"]  # made again, unsaved
     assert find_row(bob.state.dataset, "control", "c3")["valid_to"] == "2024-11-05"  # alice's
@@ -60,7 +60,7 @@ def test_an_edit_on_a_row_a_colleague_changed_is_held_until_reapplied_or_discard
     session.push(SetControl("zone-east", "KIA", NOV_9, status="contested", contested_with="SAC",
                             confidence="claimed", sources=("s1",)).edit(bob.state.dataset, NOV_20))
     assert alice.editing.session.save()
-    with qtbot.waitSignal(bob.loader.loaded, timeout=15_000):
+    with qtbot.waitSignal(bob.opened, timeout=15_000):
         assert not session.save()
     assert not session.pending()
     assert [e.command for e in session.held] == ["correct", "set-control"]  # not dropped

@@ -48,7 +48,7 @@ def test_a_colleagues_save_shows_without_reopening_at_the_same_date_and_view(
     assert holder(window) == "KIA"
     window.map.zoom(2.0)
     view = window.map.view_state()
-    with qtbot.waitSignal(window.loader.loaded, timeout=15_000):
+    with qtbot.waitSignal(window.opened, timeout=15_000):
         save_in_another_process(team("analyst"))
     assert holder(window) == "SAC"
     assert window.state.date == NOV_20
@@ -94,7 +94,7 @@ def test_the_second_window_to_save_a_row_is_refused_and_shows_the_first_ones_cha
     assert alice.editing.session.save()
     qtbot.wait(300)  # bob's window hears the save but keeps his unsaved edit
     assert bob.editing.session.pending()
-    with qtbot.waitSignal(bob.loader.loaded, timeout=15_000):
+    with qtbot.waitSignal(bob.opened, timeout=15_000):
         assert not bob.editing.session.save()
     [box] = [b for b in bob.findChildren(QMessageBox) if b.windowTitle() == "Edits not saved"]
     assert "row c3 of 'control' was changed by alice at 20" in box.text()

@@ -11,7 +11,7 @@ import datetime as dt
 import gc
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -64,7 +64,10 @@ TIMELINE_MAX_HEIGHT = 390
 
 
 class MainWindow(QMainWindow):
-    """The application window. Call `open_dataset(path)` to load a briefing."""
+    """The application window. Call `open_dataset(path)` to load a briefing;
+    `opened` is emitted once it is shown, map, timeline and panels."""
+
+    opened = Signal()
 
     def __init__(self, embedded_dataset: Path | None = None,
                  settings: QSettings | None = None) -> None:
@@ -374,8 +377,9 @@ class MainWindow(QMainWindow):
         self.progress_bar.hide()
         gc.unfreeze()  # the previous dataset's objects may be collected again
         self._start_first_view(dataset)
-        if self.state is None:
-            self._build_views()
+        first = self.state is None
+        if first:
+            self._build_map()
         # One announcement: every view rebuilds once, with the series chosen
         # last time where this dataset has any of them.
         self.state.set_dataset(dataset, self._pending_date,
@@ -384,6 +388,20 @@ class MainWindow(QMainWindow):
         if self._keep_view is not None:
             self.map.restore_view(self._keep_view)
         self._keep_view = None
+        if first:
+            # The map on screen first; the timeline and the panels are built just
+            # after (embedded dataset: map drawn 0.4 s sooner, 100x: 1 s).
+            self.stack.layout().activate()
+            self.map.repaint()
+            QTimer.singleShot(0, self._finish_opening)
+        else:
+            self._finish_opening()
+
+    def _finish_opening(self) -> None:
+        """The rest of opening a dataset, once its map is shown; ends with `opened`."""
+        if self.timeline is None:
+            self._build_panels()
+        dataset = self.state.dataset
         self.team.watch(self.loader.location, dataset.log_position)
         conflicts = dataset.extra_layers.get("sync_conflicts")
         self.conflicts_action.setEnabled(conflicts is not None and len(conflicts) > 0)
@@ -401,6 +419,7 @@ class MainWindow(QMainWindow):
         if dataset.warnings:
             message += f" with {len(dataset.warnings)} warning(s)"
         self.statusBar().showMessage(message, 8000)
+        self.opened.emit()
 
     def _start_first_view(self, dataset) -> None:
         """Have the zones and routes of the view about to be shown simplified on
@@ -450,20 +469,31 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("Clear list", lambda: self.settings.remove("dataset/recent"))
 
     # -- the views, made once, when the first dataset is here -------------
-    def _build_views(self) -> None:
-        # Imported only now: these pull in geopandas and pyqtgraph, which the
-        # first paint of the window must not wait for.
+    def _build_map(self) -> None:
+        """The state and the map, made when the first dataset is here."""
+        # Imported only now: these pull in geopandas, which the first paint of the
+        # window must not wait for.
         from viewer.model.state import ViewerState
-        from viewer.qt.briefing_controls import BriefingControls
-        from viewer.qt.details_panel import DetailsPanel
         from viewer.qt.map_canvas import MapCanvas
-        from viewer.qt.playback import Playback
-        from viewer.qt.timeline import Timeline
 
         self.state = state = ViewerState()
         self.map = MapCanvas(state)
         self.view_menus.attach(state, self.map)
         self.stack.addWidget(self.map)
+        state.dataset_changed.connect(self._show_dataset)
+        state.date_changed.connect(self._show_date)
+        state.selection_changed.connect(self._selection_changed)
+        self.date_edit.setEnabled(True)
+
+    def _build_panels(self) -> None:
+        """The timeline, panels and playback, made once the first map is on screen."""
+        # Imported only now: pyqtgraph, which the first map need not wait for.
+        from viewer.qt.briefing_controls import BriefingControls
+        from viewer.qt.details_panel import DetailsPanel
+        from viewer.qt.playback import Playback
+        from viewer.qt.timeline import Timeline
+
+        state = self.state
         self.timeline = Timeline(state)
         self.timeline_box.layout().addWidget(self.timeline)
         self.details = DetailsPanel(state)
@@ -475,13 +505,8 @@ class MainWindow(QMainWindow):
         self.playback.playing_changed.connect(self._show_playing)
         self.playback.set_speed(self.speed_box.currentData())
         self.playback.set_loop(self.loop_action.isChecked())
-
-        state.dataset_changed.connect(self._show_dataset)
-        state.date_changed.connect(self._show_date)
-        state.selection_changed.connect(self._selection_changed)
         for action in self._dataset_actions:
             action.setEnabled(True)
-        self.date_edit.setEnabled(True)
         if self.settings.value("window/state") is None:
             self._fit_timeline_dock()  # now that the window has its real size
         self.map.setFocus()
