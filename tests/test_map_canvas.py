@@ -10,9 +10,11 @@ from PySide6.QtGui import QColor, QImage
 
 from viewer.io import read_dataset
 from viewer.model.state import Selection, ViewerState
+from viewer.qt import map_canvas
 from viewer.qt.map_canvas import MapCanvas
 from viewer.export import ExportOptions, export_png
 from viewer.render.overlay import SCREEN
+from viewer.render.renderer import MapRenderer
 
 AFTER_CAPTURE = dt.date(2024, 11, 20)
 BEFORE_CAPTURE = dt.date(2024, 9, 1)
@@ -237,3 +239,19 @@ def test_legend_in_any_corner_stays_clear_of_the_date_and_the_scale_bar(qapp, st
         assert not legend.intersects(layout.scale_rect), corner
         assert not legend.intersects(layout.north_rect), corner
 
+
+
+def test_scrubbing_shows_drafts_then_the_exported_map(qtbot, monkeypatch, canvas, state):
+    """Dates in quick succession are drawn as drafts, still in the holders' colours;
+    once they stop, the map is the full one an export draws."""
+    monkeypatch.setattr(map_canvas, "SCRUB_GAP_S", 60.0)   # however slow the machine
+    state.set_date(BEFORE_CAPTURE)
+    state.set_date(AFTER_CAPTURE)
+    assert canvas.showing_draft()
+    assert is_blue(screen(canvas).pixelColor(at(canvas, 97.62, 25.38)))   # KIA's, drafted
+    qtbot.waitUntil(lambda: not canvas.showing_draft())
+    shown = screen(canvas).convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    exported = MapRenderer(canvas.renderer.prepared).render_image(
+        canvas.view, AFTER_CAPTURE, state.layers, state.selection, SCREEN,
+        pixel_ratio=shown.devicePixelRatio())
+    assert shown == exported

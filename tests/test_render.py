@@ -7,6 +7,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from factory import EAST, tiny_layers, write_layers, write_tiny
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QImage, QTextLayout
@@ -14,6 +15,7 @@ from shapely.geometry import LineString
 
 from viewer.cli import EMBEDDED_DATASET
 from viewer.io import read_dataset
+from viewer.model.dates import to_day
 from viewer.model.state import Selection
 from viewer.render import style
 from viewer.render.labels import LabelRequest, place_labels
@@ -368,3 +370,45 @@ def test_the_legend_follows_the_date_while_scrubbing(renderer, dataset):
         scrubbed = renderer.render_image(view, day, decorations=SCREEN)
         fresh = MapRenderer(dataset).render_image(view, day, decorations=SCREEN)
         assert np.array_equal(pixels(scrubbed), pixels(fresh)), day
+
+
+def test_a_scrubbing_draft_shows_every_zone_in_its_holders_colours(app):
+    """While the user scrubs, the map may be drawn at half the pixels and enlarged,
+    but every zone keeps the look of the row holding it that day: no other holder's
+    colour, no blank where the data has a holder."""
+    dataset = read_dataset(EMBEDDED_DATASET)
+    scrubbing = MapRenderer(dataset)
+    view = scrubbing.default_view(1000, 700)
+    control = scrubbing.prepared.control
+    kia_to_sac = distance(np.array([KIA.red(), KIA.green(), KIA.blue()], float), SAC)
+    checked = 0
+    for day in (BEFORE_CAPTURE, AFTER_CAPTURE, dt.date(2025, 3, 1)):
+        draft = scrubbing.render_image(view, day, decorations=NOTHING, draft=True)
+        full = MapRenderer(dataset).render_image(view, day, decorations=NOTHING)
+        rows = dataset.control_index.indices(to_day(day))
+        inside = shapely.point_on_surface(control.projected[rows])
+        for x, y in zip(*view.to_pixels(shapely.get_x(inside), shapely.get_y(inside))):
+            if 8 <= x < view.width - 8 and 8 <= y < view.height - 8:
+                center = QPointF(float(x), float(y))
+                shown = mean_rgb(draft, center, 6)
+                assert np.linalg.norm(shown - mean_rgb(full, center, 6)) < kia_to_sac / 8, (day, x, y)
+                checked += 1
+    assert checked >= 30
+
+
+def test_the_map_drawn_once_scrubbing_stops_is_the_exported_one(app):
+    """Drafts keep caches of their own: the full map drawn after them is a fresh
+    renderer's (what an export draws), and so is the one before them."""
+    dataset = read_dataset(EMBEDDED_DATASET)
+    scrubbing = MapRenderer(dataset)
+    view = scrubbing.default_view(1000, 700)
+    first = scrubbing.render_image(view, BEFORE_CAPTURE, decorations=SCREEN)
+    for day in (BEFORE_CAPTURE, BEFORE_CAPTURE + dt.timedelta(days=1), dt.date(2023, 5, 1), AFTER_CAPTURE):
+        draft = scrubbing.render_image(view, day, decorations=SCREEN, draft=True)
+    settled = scrubbing.render_image(view, AFTER_CAPTURE, decorations=SCREEN)
+    for image, day in ((first, BEFORE_CAPTURE), (settled, AFTER_CAPTURE)):
+        fresh = MapRenderer(dataset).render_image(view, day, decorations=SCREEN)
+        difference = np.abs(pixels(image).astype(int) - pixels(fresh))
+        assert difference.max() <= 8, day
+        assert (difference > 0).any(axis=2).mean() < 0.001, day
+    assert not np.array_equal(pixels(draft), pixels(settled))   # it was a draft

@@ -5,12 +5,15 @@ arrow keys to pan; a click selects what is under the cursor. The canvas only
 reads the state (date, layers, selection) and writes the selection on a click.
 The legend is the canvas's own: a click on its header collapses or expands
 it, and dragging it moves it to the nearest corner (the map does not pan).
+While the date changes quickly (scrubbing, playback) the map is drawn as a
+draft (MapRenderer.render); once it stops, the full map, as exported.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent,
                            QWheelEvent)
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -27,6 +30,8 @@ WHEEL_STEP = 1.25       # zoom factor per wheel notch
 KEY_STEP = 1.5          # zoom factor per +/− press
 PAN_FRACTION = 0.15     # arrow keys move this share of the view
 CLICK_SLOP = 4          # pixels a press may move and still count as a click
+SCRUB_GAP_S = 0.25      # a date this soon after the last one is part of a scrub: drawn as a draft
+SETTLE_MS = 200         # the full map once no new date came for this long
 
 
 class MapCanvas(QWidget):
@@ -51,6 +56,9 @@ class MapCanvas(QWidget):
         self._press: QPointF | None = None
         self._dragged = False
         self._overlays: dict[str, MapOverlay] = {}
+        self._draft = False
+        self._last_date_change = float("-inf")
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._settled)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMouseTracking(False)
@@ -58,7 +66,7 @@ class MapCanvas(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setToolTip("Drag to pan, wheel or +/− to zoom, 0 to reset; click for sources")
         # A reload is one `dataset_changed` (the date comes with it).
-        state.date_changed.connect(self._repaint)
+        state.date_changed.connect(self._date_changed)
         state.layers_changed.connect(self._repaint)
         state.selection_changed.connect(self._repaint)
         state.dataset_changed.connect(self._dataset_changed)
@@ -141,12 +149,31 @@ class MapCanvas(QWidget):
 
     # -- state ------------------------------------------------------------------------
     def _repaint(self, *_args) -> None:
+        self._draft = False
         self.update()
+
+    def _date_changed(self, *_args) -> None:
+        now = time.monotonic()
+        self._draft = now - self._last_date_change < SCRUB_GAP_S
+        self._last_date_change = now
+        if self._draft:
+            self._settle.start()
+        self.update()
+
+    def _settled(self) -> None:
+        if self._draft:
+            self._draft = False
+            self.update()
+
+    def showing_draft(self) -> bool:
+        """Whether the map shown (or about to be) is a scrubbing draft."""
+        return self._draft
 
     def _dataset_changed(self, dataset) -> None:
         # The same file with rows edited keeps the view; the first dataset has none to keep.
         edited = self.renderer is not None and self.renderer.dataset.path == dataset.path
         self.renderer = MapRenderer(dataset)
+        self._draft = False
         if not edited:
             self._view = None
             self._navigated = False
@@ -162,7 +189,7 @@ class MapCanvas(QWidget):
         try:
             self.renderer.render(painter, self.view, self.state.date, self.state.layers,
                                  self.state.selection, self.decorations,
-                                 overlays=list(self._overlays.values()))
+                                 overlays=list(self._overlays.values()), draft=self._draft)
         finally:
             painter.end()
         self.renderer.prepared.warm_up_in_background()

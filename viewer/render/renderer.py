@@ -11,6 +11,12 @@ Work is split by lifetime:
   frame, which a date change that keeps the same rows reuses;
 - per date and selection: event markers, the selection and the "as of" label
   are drawn on top of that frame, so clicking redraws no layer.
+
+While the user scrubs, the window asks for drafts: control and routes drawn
+at half the pixels each way (some four times less work) and enlarged, from
+the same rows in the same looks, with everything else (places, labels,
+panels, markers) at full quality. A draft keeps caches of its own, so the
+full frame drawn once the dates stop changing is the one an export draws.
 """
 from __future__ import annotations
 
@@ -63,11 +69,12 @@ class MapRenderer:
     def __init__(self, prepared: PreparedMap | Dataset) -> None:
         self.prepared = prepared if isinstance(prepared, PreparedMap) else prepared_map(prepared)
         route_width = float(self.prepared.flows.widths.max(initial=0))
-        self._control_cache = LayerCache(self.dataset.control_index, self.prepared.control.paths.bounds,
-                                         lambda s: 4 * s + 1)
-        self._routes_cache = LayerCache(self.dataset.flow_index, self.prepared.flows.paths.bounds,
-                                        lambda s: (16 + 2 * route_width) * s + 2)
-        self._base_cache: dict[bool, _CachedImage] = {}
+        # (control, routes) images for full frames [False] and for drafts [True].
+        self._layer_caches = {draft: (
+            LayerCache(self.dataset.control_index, self.prepared.control.paths.bounds, lambda s: 4 * s + 1),
+            LayerCache(self.dataset.flow_index, self.prepared.flows.paths.bounds,
+                       lambda s: (16 + 2 * route_width) * s + 2)) for draft in (False, True)}
+        self._base_cache: dict[tuple[bool, bool], _CachedImage] = {}   # by (over, draft)
         self._frame_cache: _CachedImage | None = None
         self._places_cache: _CachedImage | None = None
         self._label_obstacles_cache: tuple | None = None
@@ -124,20 +131,21 @@ class MapRenderer:
     def render_image(self, view: MapView, day: dt.date, layers: dict | None = None,
                      selection: Selection | None = None, decorations: Decorations = EXPORT,
                      title: str | None = None, pixel_ratio: float = 1.0,
-                     overlays: Sequence[MapOverlay] = ()) -> QImage:
+                     overlays: Sequence[MapOverlay] = (), draft: bool = False) -> QImage:
         """An opaque image of the map; safe off the GUI thread (QImage, not QPixmap)."""
         image = _new_image(view, pixel_ratio)
         painter = QPainter(image)
         try:
-            self.render(painter, view, day, layers, selection, decorations, title, overlays)
+            self.render(painter, view, day, layers, selection, decorations, title, overlays, draft)
         finally:
             painter.end()
         return image
 
     def render(self, painter: QPainter, view: MapView, day: dt.date, layers: dict | None = None,
                selection: Selection | None = None, decorations: Decorations = SCREEN,
-               title: str | None = None, overlays: Sequence[MapOverlay] = ()) -> None:
-        """Paint the map for `day` over the whole of `view`.
+               title: str | None = None, overlays: Sequence[MapOverlay] = (),
+               draft: bool = False) -> None:
+        """Paint the map for `day` over the whole of `view`; a `draft` while scrubbing.
 
         The cached frame holds everything that changes only with the holding
         rows; `overlays` (compare mode, route crossing), recent-event markers
@@ -146,7 +154,7 @@ class MapRenderer:
         layers = _all_layers(layers)
         pixel_ratio = painter.device().devicePixelRatioF()
         frame = self._frame_image(view, day, layers, decorations,
-                                  title if title is not None else self.dataset.title, pixel_ratio)
+                                  title if title is not None else self.dataset.title, pixel_ratio, draft)
         painter.save()
         painter.setTransform(QTransform())
         painter.drawImage(QPointF(0, 0), frame.image)
@@ -183,12 +191,12 @@ class MapRenderer:
         painter.restore()
 
     def _frame_image(self, view: MapView, day: dt.date, layers: dict, decorations: Decorations,
-                     title: str, pixel_ratio: float) -> _CachedImage:
+                     title: str, pixel_ratio: float, draft: bool) -> _CachedImage:
         """The map without event markers, selection and date label, reused while the same rows hold."""
         number = to_day(day)
         # Only an export's footer lists the recent events' sources.
         events = self._event_range(number, layers) if decorations.footer else (0, 0)
-        key = (view, pixel_ratio, tuple(sorted(layers.items())), decorations, title)
+        key = (view, pixel_ratio, tuple(sorted(layers.items())), decorations, title, draft)
         cached = self._frame_cache
         if (cached is not None and cached.key == key and cached.events == events
                 and self.dataset.control_index.same_rows(cached.day, number)
@@ -197,28 +205,31 @@ class MapRenderer:
         image = _new_image(view, pixel_ratio)
         painter = QPainter(image)
         try:
-            layout = self._paint_frame(painter, view, number, layers, decorations, title)
+            layout = self._paint_frame(painter, view, number, layers, decorations, title, draft)
         finally:
             painter.end()
         self._frame_cache = _CachedImage(key, image, number, events, layout)
         return self._frame_cache
 
     def _paint_frame(self, painter: QPainter, view: MapView, day: int, layers: dict,
-                     decorations: Decorations, title: str) -> OverlayLayout:
+                     decorations: Decorations, title: str, draft: bool) -> OverlayLayout:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         frame = Frame.of(view)
         pixel_ratio = painter.device().devicePixelRatioF()
-        # The control layer is opaque (background and base layers included): a plain copy.
-        control = self._control_cache.image(frame, pixel_ratio, (layers["base"], layers["control"]), day,
-                                            self._paint_control_layer)
-        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-        painter.drawImage(QPointF(0, 0), control)
+        if draft:
+            small = view.halved()
+            image = _new_image(small, 1.0)
+            small_painter = QPainter(image)
+            self._paint_thematic(small_painter, Frame.of(small), 1.0, day, layers, view, draft=True)
+            small_painter.end()
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(_enlarged(view), image)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        else:
+            self._paint_thematic(painter, frame, pixel_ratio, day, layers, view, draft=False)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-        if layers["flows"]:
-            painter.drawImage(QPointF(0, 0), self._routes_cache.image(
-                frame, pixel_ratio, (self._dense(view),), day,
-                self._paint_routes_layer))
         legend = self._legend_content(view, day, layers) if decorations.legend else None
         footer = self._footer_lines(view, day, layers) if decorations.footer else ()
         layout = self._layout(view, decorations, legend, title, footer)
@@ -227,6 +238,20 @@ class MapRenderer:
                 frame, layers, self._label_obstacles(view, decorations, title, footer), pixel_ratio))
         layout.paint_static(painter, self.projector.grid_north_degrees(view.center_x, view.center_y))
         return layout
+
+    def _paint_thematic(self, painter: QPainter, frame: Frame, pixel_ratio: float, day: int, layers: dict,
+                        view: MapView, draft: bool) -> None:
+        """Base layers, control and routes over the whole of `frame` (composition mode Source)."""
+        control_cache, routes_cache = self._layer_caches[draft]
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        # The control layer is opaque (background and base layers included): a plain copy.
+        painter.drawImage(QPointF(0, 0), control_cache.image(
+            frame, pixel_ratio, (layers["base"], layers["control"], draft), day, self._paint_control_layer))
+        if layers["flows"]:
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+            # Dense or not is decided on the full view, so a draft's routes look the same.
+            painter.drawImage(QPointF(0, 0), routes_cache.image(frame, pixel_ratio, (self._dense(view),), day,
+                                                                self._paint_routes_layer))
 
     def _layout(self, *what: object) -> OverlayLayout:
         """The panels' layout for (view, decorations, legend, title, footer), made
@@ -238,10 +263,10 @@ class MapRenderer:
 
     def _paint_control_layer(self, painter: QPainter, frame: Frame, rows: np.ndarray, look: tuple) -> None:
         """The control fills between the base layers under and over them; opaque."""
-        base, control = look
+        base, control, draft = look
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         if base:
-            painter.drawImage(QPointF(0, 0), self._base_image(frame.view, painter, over=False))
+            painter.drawImage(QPointF(0, 0), self._base_image(frame.view, painter, False, draft))
         else:
             painter.fillRect(frame.view.rect, style.BACKGROUND)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
@@ -250,12 +275,12 @@ class MapRenderer:
             # A patch (clipped) draws the zones it can reach, not every zone without control.
             zones = reaching_clip(painter, frame, self.prepared.areas.paths.bounds,
                                   self.prepared.unknowns.zones_without_control(rows),
-                                  self._control_cache.margin(frame.scale))
+                                  self._layer_caches[draft][0].margin(frame.scale))
             self.prepared.areas.paint(painter, frame, zones)
             self.prepared.control.paint(painter, frame, rows, self.prepared.colors)
         if base:
             painter.setTransform(QTransform())
-            painter.drawImage(QPointF(0, 0), self._base_image(frame.view, painter, over=True))
+            painter.drawImage(QPointF(0, 0), self._base_image(frame.view, painter, True, draft))
 
     def _paint_routes_layer(self, painter: QPainter, frame: Frame, rows: np.ndarray, look: tuple) -> None:
         """The routes on a transparent image."""
@@ -267,14 +292,14 @@ class MapRenderer:
         # As for zones: a patch draws the faint unknown routes it can reach, not all of them.
         unknown = reaching_clip(painter, frame, self.prepared.flows.paths.bounds,
                                 self.prepared.unknowns.unknown_route_rows(rows),
-                                self._routes_cache.margin(frame.scale))
+                                self._layer_caches[False][1].margin(frame.scale))
         self.prepared.flows.paint(painter, frame, rows, dense, unknown)
 
-    def _base_image(self, view: MapView, target: QPainter, over: bool) -> QImage:
+    def _base_image(self, view: MapView, target: QPainter, over: bool, draft: bool) -> QImage:
         """Base layers under (land, water) or over (boundaries) the control fills."""
         pixel_ratio = target.device().devicePixelRatioF()
         key = (view, pixel_ratio)
-        cached = self._base_cache.get(over)
+        cached = self._base_cache.get((over, draft))
         if cached is not None and cached.key == key:
             return cached.image
         image = _new_image(view, pixel_ratio)
@@ -286,7 +311,7 @@ class MapRenderer:
             if layer.style.over_thematic == over:
                 layer.paint(painter, frame)
         painter.end()
-        self._base_cache[over] = _CachedImage(key, image)
+        self._base_cache[(over, draft)] = _CachedImage(key, image)
         return image
 
     def _label_obstacles(self, view: MapView, decorations: Decorations, title: str,
@@ -494,6 +519,13 @@ def _area_name_request(name: str, kind: str, x: float, y: float, scale: float) -
     text_font.setLetterSpacing(text_font.SpacingType.PercentageSpacing, 118)
     return LabelRequest(name.upper(), x, y, style.PRIORITY_BASE_LABEL, text_font, style.BASE_LABEL, 0,
                         centered=True)
+
+
+def _enlarged(view: MapView) -> QRectF:
+    """Where a draft of `view.halved()` is drawn, enlarged, to cover `view`."""
+    draft = view.halved()
+    width, height = 2 * draft.width, 2 * draft.height
+    return QRectF((view.width - width) / 2, (view.height - height) / 2, width, height)
 
 
 def _outside(area: QRectF, panels: list[QRectF]) -> QRegion:

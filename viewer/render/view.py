@@ -95,6 +95,13 @@ class MapView:
                        center_x=ax + (self.center_x - ax) * ratio,
                        center_y=ay + (self.center_y - ay) * ratio)
 
+    def halved(self) -> "MapView":
+        """The same centre and scale of features at half the pixels each way (a
+        quick draft, shown enlarged): its extent is this one's, or half a pixel
+        wider on a side of odd length."""
+        return replace(self, metres_per_pixel=self.metres_per_pixel * 2, width=(self.width + 1) // 2,
+                       height=(self.height + 1) // 2, ui_scale=self.ui_scale / 2)
+
     def resized(self, width: int, height: int) -> "MapView":
         """Same centre and scale on a surface of another size."""
         return replace(self, width=int(width), height=int(height))
