@@ -292,6 +292,45 @@ def test_bit_flipped_files_end_in_problem_lines_or_draw(qapp, tmp_path):
                           ExportOptions(width=160, height=100))
 
 
+# -- geometry blobs the reader (viewer/io/gpkg_read.py) cannot read --------------------
+def with_blob(path: Path, blob: bytes) -> Path:
+    """The control row c1's geometry replaced by `blob` (the R-tree's triggers need
+    SpatiaLite's functions: stand-ins here)."""
+    with sqlite3.connect(path) as db:
+        for name in ("ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
+            db.create_function(name, 1, lambda _geometry: 0)
+        db.execute("UPDATE control SET geom = ? WHERE control_id = 'c1'", [blob])
+    db.close()
+    return path
+
+
+@pytest.mark.parametrize("blob, why", [
+    (b"not a geometry at all", "not a GeoPackage geometry (no 'GP' header)"),
+    (b"GP\x00\x0e\xe6\x10\x00\x00" + b"\x00" * 8, "its header names an unknown envelope"),
+    (b"GP\x00\x01\xe6\x10\x00\x00\x01\x03\x00\x00", "its WKB cannot be read"),
+])
+def test_a_damaged_geometry_is_named_by_layer_row_and_column(tmp_path, blob, why):
+    path = with_blob(write_tiny(tmp_path / "blob.gpkg"), blob)
+    problems = [str(p) for p in validate(path)]
+    assert problems == [f"blob.gpkg, layer 'control', row c1, column 'geometry': geometry is damaged: {why}"]
+    result = run_viewer("export", "--dataset", path, "--date", "2024-11-20", "--out", tmp_path / "m.png")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "row c1, column 'geometry': geometry is damaged" in result.stderr
+    assert not (tmp_path / "m.png").exists()
+
+
+def test_reading_a_file_never_writes_to_it(tmp_path):
+    """The reader opens the file read-only: not a byte, not its time, no side files."""
+    from viewer.io import read_dataset
+
+    path = write_tiny(tmp_path / "kept.gpkg")
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    read_dataset(path)
+    validate(path)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.gpkg"]
+
+
 # -- item 13: text that is not UTF-8 ---------------------------------------------------
 def test_a_byte_that_is_not_utf8_is_replaced_and_its_cell_named(tmp_path):
     from viewer.io import read_dataset

@@ -38,7 +38,7 @@ def check_file(path: Path) -> list[Problem]:
 def _check_sqlite(path: Path) -> list[Problem]:
     name = str(path)
     try:
-        with closing(_open_read_only(path)) as db:
+        with closing(open_read_only(path)) as db:
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
             if "gpkg_contents" not in tables:
                 return [Problem(name, "is an SQLite database but not a GeoPackage "
@@ -59,7 +59,7 @@ SQLITE_TIME_LIMIT_S = 60.0
 LOCK_WAIT_S = 1.0
 
 
-def _open_read_only(path: Path) -> sqlite3.Connection:
+def open_read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection whose queries stop after SQLITE_TIME_LIMIT_S.
 
     A WAL-mode file (QGIS leaves files it edits so) in a folder that cannot be

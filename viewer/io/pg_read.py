@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from viewer.io.columns import column_series
 from viewer.io.pg_publish import VERSION_COLUMN
 from viewer.io.pg_url import DatabaseUrl
 from viewer.io.reader import DatasetReader, Progress
@@ -112,7 +113,7 @@ class DatabaseReader(DatasetReader):
         values = list(zip(*rows)) if rows else [()] * (len(selected) or 1)
         if versioned:
             self.versions.update({(table, str(i)): v for i, v in zip(values[-2], values[-1])})
-        frame = pd.DataFrame({name: _series(values[index + has_geometry], kind)
+        frame = pd.DataFrame({name: column_series(values[index + has_geometry], kind)
                               for index, (name, kind) in enumerate(shown)}, index=range(len(rows)))
         if not has_geometry:
             return frame
@@ -124,28 +125,6 @@ class DatabaseReader(DatasetReader):
         """The schema and its edit_log position: a saved edit gives a new identity."""
         text = f"{self.url.saved}#{self.position}"
         return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _series(values: tuple, kind: str) -> pd.Series:
-    """A column as pyogrio reads the same GeoPackage column."""
-    values = list(values)
-    has_null = any(v is None for v in values)
-    if kind == "date":
-        return pd.Series(pd.to_datetime(values), dtype="datetime64[ms]")
-    if kind == "timestamptz":
-        return pd.Series(pd.to_datetime(values, utc=True)).astype("datetime64[ms, UTC]")
-    if kind in ("int8", "int4", "int2"):
-        return pd.Series(values, dtype="float64" if has_null else "int64")
-    if kind == "bool":
-        return pd.Series([np.nan if v is None else float(v) for v in values] if has_null
-                         else values, dtype="float64" if has_null else "bool")
-    if kind in ("float8", "float4", "numeric"):
-        return pd.Series([np.nan if v is None else float(v) for v in values], dtype="float64")
-    if kind == "bytea":
-        return pd.Series([bytes(v) if v is not None else None for v in values], dtype=object)
-    if values and not has_null or any(v is not None for v in values):
-        return pd.Series(values, dtype="str")
-    return pd.Series(values, dtype=object)  # pyogrio's type for a text column with no value
 
 
 def _first_line(error: Exception) -> str:

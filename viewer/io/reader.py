@@ -6,23 +6,23 @@ layer, row and column; a file with any error opens nothing.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
+import sqlite3
 import os
-import warnings
+from contextlib import closing
 from pathlib import Path
 from typing import Callable
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import pyproj
 import shapely
 
 from viewer.io import opened
 from viewer.memory import release_free_memory
-from viewer.io.file_check import check_file
+from viewer.io import gpkg_read
+from viewer.io.file_check import check_file, open_read_only
 from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
 from viewer.io.shapes import SharedShapes
@@ -92,6 +92,7 @@ class DatasetReader:
         self._parsed_dates: dict[str, dict[str, list]] = {}
         self.shapes = SharedShapes()
         self._bad_text: list[tuple[str, int, str]] = []  # (layer, row position, column)
+        self._damaged: list[tuple[str, int, str]] = []   # (layer, row position, why)
         self._digest = ""
 
     def problem(self, message: str, layer: str | None = None, row: str | None = None,
@@ -122,18 +123,19 @@ class DatasetReader:
         """Take the shapes and problems of this file's last reading (viewer/io/opened.py)
         and read only its attributes (quick); False if they do not fit the file."""
         try:
-            names = [str(n) for n in pyogrio.list_layers(self.path)[:, 0]]
-            frames = {}
-            for layer in names:
-                frames[layer] = frame = self._read_attributes(layer)
-                shapes = found.shapes.get(layer)
-                if shapes is not None:
-                    if len(shapes) != len(frame):
-                        return False
-                    frames[layer] = gpd.GeoDataFrame(frame, geometry=shapes, crs=4326)
+            with closing(self._open()) as db:
+                layers = gpkg_read.layers(db)
+                frames = {}
+                for layer in layers:
+                    frames[layer.table] = frame = self._read_attributes(db, layer)
+                    shapes = found.shapes.get(layer.table)
+                    if shapes is not None:
+                        if len(shapes) != len(frame):
+                            return False
+                        frames[layer.table] = gpd.GeoDataFrame(frame, geometry=shapes, crs=4326)
         except Exception:  # noqa: BLE001 — the whole reading below reports it properly
             return False
-        if not set(found.shapes) <= set(names):
+        if not set(found.shapes) <= set(frames):
             return False
         self.frames, self._bad_text = frames, []   # its warnings are among the problems found
         self.problems += found.problems
@@ -158,13 +160,18 @@ class DatasetReader:
         if errors_in(self.problems):
             raise DatasetError(self.problems)
 
+    def _open(self) -> sqlite3.Connection:
+        db = open_read_only(self.path)
+        db.text_factory = bytes     # text decoded by gpkg_read, each bad cell named
+        return db
+
     def _read_layers(self) -> None:
         try:
-            listed = pyogrio.list_layers(self.path)
-        except Exception as error:  # GDAL raises several types for damaged files
+            with closing(self._open()) as db:
+                listed = {layer.table: layer for layer in gpkg_read.layers(db)}
+                self.add_layers(list(listed), lambda name: self._read_layer(db, listed[name]))
+        except sqlite3.DatabaseError as error:   # damaged where the layers are listed
             self.problem(f"cannot list layers: {error}")
-            return
-        self.add_layers([str(n) for n in listed[:, 0]], self._read_layer)
 
     def add_layers(self, names: list[str], read: Callable[[str], pd.DataFrame | None]) -> None:
         """Read each layer with `read` (None: it could not be read, a problem is noted),
@@ -181,89 +188,60 @@ class DatasetReader:
             if layer in self.frames:
                 self.problem("text is not valid UTF-8; the unreadable bytes are shown as \ufffd",
                              layer, self.row_ids(layer)[position], column, severity="warning")
+        for layer, position, why in self._damaged:
+            if layer in self.frames:
+                self.problem(f"geometry is damaged: {why}", layer, self.row_ids(layer)[position],
+                             "geometry")
         for layer, columns in REQUIRED_COLUMNS.items():
             frame = self.frames.get(layer)
             for column in columns if frame is not None else ():
                 if column not in frame.columns:
                     self.problem("required column is missing", layer, column=column)
 
-    def _read_layer(self, layer: str) -> pd.DataFrame | None:
+    def _read_layer(self, db: sqlite3.Connection, layer: gpkg_read.Layer) -> pd.DataFrame | None:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                small = self.path.stat().st_size < READ_SLICE_BYTES
-                frame = self._read_at_once(layer) if small else None
-                if frame is None:
-                    frame = self._read_in_slices(layer)
-        except Exception as error:  # GDAL raises several types for damaged layers
-            self.problem(f"cannot be read: {error}", layer)
-            return None
-        if isinstance(frame, gpd.GeoDataFrame):
-            return self.to_wgs84(layer, frame)
-        return pd.DataFrame(frame)
-
-    def _read_at_once(self, layer: str) -> pd.DataFrame | None:
-        """A layer of a small file: columns and shapes in one read (opening the file
-        costs more than reading a small layer); None if its text is not UTF-8."""
-        try:
-            frame = pyogrio.read_dataframe(self.path, layer=layer)
-        except UnicodeDecodeError:
-            return None
-        if isinstance(frame, gpd.GeoDataFrame):  # its shapes decoded as a large file's are
-            frame[frame.geometry.name] = self.shapes.decode(shapely.to_wkb(frame.geometry.array))
-        return frame
-
-    def _read_in_slices(self, layer: str) -> pd.DataFrame:
-        info = pyogrio.read_info(self.path, layer=layer)
-        frame = self._read_attributes(layer)
-        if info["geometry_type"] is not None:
-            shapes = self._read_shapes(layer, info["features"])
-            if "Polygon" in info["geometry_type"]:
-                self.shapes.check_validity_soon(shapes)
+            frame = self._read_attributes(db, layer)
+            if layer.geometry_column is None:
+                return frame
+            shapes = self._read_shapes(db, layer)
+            self.shapes.check_validity_soon(shapes)
             if len(shapes) != len(frame):
                 raise ValueError(f"{len(shapes)} shapes for {len(frame)} rows")
-            frame = gpd.GeoDataFrame(frame, geometry=shapes, crs=info["crs"])
-        return frame
+            crs = gpkg_read.crs_of(db, layer.srs_id)
+        except Exception as error:  # noqa: BLE001 — SQLite, the CRS and a damaged file raise several types
+            self.problem(f"cannot be read: {error}", layer.table)
+            return None
+        return self.to_wgs84(layer.table, gpd.GeoDataFrame(frame, geometry=shapes, crs=crs))
 
-    def _read_attributes(self, layer: str) -> pd.DataFrame:
+    def _read_attributes(self, db: sqlite3.Connection, layer: gpkg_read.Layer) -> pd.DataFrame:
         """The layer's columns; text that is not UTF-8 is read with the bad bytes
         replaced by U+FFFD, and a warning names each such cell."""
-        try:
-            return pyogrio.read_dataframe(self.path, layer=layer, read_geometry=False)
-        except UnicodeDecodeError:
-            pass
-        # Latin-1 maps every byte to one character, so the text's bytes come back intact.
-        frame = pyogrio.read_dataframe(self.path, layer=layer, read_geometry=False,
-                                       encoding="latin-1")
-        for column in frame.columns:
-            if not pd.api.types.is_string_dtype(frame[column]):
-                continue
-            pairs = [_utf8(v) if isinstance(v, str) else (v, True) for v in frame[column]]
-            frame[column] = pd.Series([text for text, _ in pairs], index=frame.index,
-                                      dtype=frame[column].dtype)
-            self._bad_text += [(layer, row, str(column)) for row, (_, ok) in enumerate(pairs) if not ok]
+        frame, bad = gpkg_read.read_attributes(db, layer)
+        self._bad_text += [(layer.table, row, column) for row, column in bad]
         return frame
 
-    def _read_shapes(self, layer: str, count: int) -> np.ndarray:
-        """The layer's shapes, a slice of rows at a time (GDAL's WKB for one slice at a
-        time is in memory, not the whole layer's), decoded by `self.shapes`. The first
-        slice is READ_SLICE_ROWS rows; the rest hold about READ_SLICE_BYTES of WKB each
-        (each slice costs a query that skips the rows before it: small shapes, points,
-        are read in one or two)."""
-        if count < 0:  # a layer that cannot tell its size: all at once
-            return self.shapes.decode(pyogrio.raw.read(self.path, layer=layer, columns=[])[2])
+    def _read_shapes(self, db: sqlite3.Connection, layer: gpkg_read.Layer) -> np.ndarray:
+        """The layer's shapes, decoded by `self.shapes` a batch of rows at a time (one
+        batch's blobs in memory, not the whole layer's): READ_SLICE_ROWS rows first,
+        then about READ_SLICE_BYTES of blobs a batch. A blob that is not a geometry
+        is an error naming its row (the row reads as having no shape)."""
         slices, start, rows = [], 0, READ_SLICE_ROWS
-        while start < count:
-            _meta, _fids, wkb, _fields = pyogrio.raw.read(
-                self.path, layer=layer, columns=[], skip_features=start, max_features=rows)
-            slices.append(self.shapes.decode(wkb))
-            start += rows
+        blobs = gpkg_read.geometry_blobs(db, layer)
+        while batch := blobs(rows):
+            wkb = np.empty(len(batch), dtype=object)
+            for position, blob in enumerate(batch):
+                try:
+                    wkb[position] = gpkg_read.wkb_of(blob)
+                except gpkg_read.DamagedGeometry as error:
+                    self._damaged.append((layer.table, start + position, str(error)))
+            shapes = self.shapes.decode(wkb, on_invalid="ignore")
+            for position in np.flatnonzero(shapely.is_missing(shapes)):
+                if wkb[position] is not None:
+                    self._damaged.append((layer.table, start + position, "its WKB cannot be read"))
+            slices.append(shapes)
+            start += len(batch)
             size = sum(len(data) for data in wkb if data is not None)
-            rows = max(READ_SLICE_ROWS, int(READ_SLICE_BYTES * len(wkb) / max(size, 1)))
-            # pyogrio's result sits in a reference cycle: only the collector frees the
-            # slice's WKB, and bytes do not prompt it to run (at 100x, 95 MB piled up).
-            del wkb, _meta, _fids, _fields
-            gc.collect(0)
+            rows = max(READ_SLICE_ROWS, int(READ_SLICE_BYTES * len(batch) / max(size, 1)))
         return np.concatenate(slices) if slices else np.empty(0, dtype=object)
 
     def to_wgs84(self, layer: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
@@ -412,9 +390,10 @@ class DatasetReader:
         names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
                           "MultiLineString", "MultiPolygon", "GeometryCollection"])
         fillable = layer == "control" and "area_id" in frame.columns
+        damaged = {position for name, position, _why in self._damaged if name == layer}
         for i in np.flatnonzero(missing):
-            if fillable and _present(frame["area_id"].iloc[i]):
-                continue  # drawn with its area's shape
+            if fillable and _present(frame["area_id"].iloc[i]) or i in damaged:
+                continue  # drawn with its area's shape; or reported as damaged
             if layer not in GEOMETRY_OPTIONAL:
                 self.problem("geometry is empty", layer, ids[i], "geometry")
         for i in np.flatnonzero(~missing):
@@ -569,15 +548,6 @@ def _not_retracted(frame: pd.DataFrame) -> np.ndarray:
     if "retracted" not in frame.columns:
         return np.ones(len(frame), dtype=bool)
     return pd.to_numeric(frame["retracted"], errors="coerce").fillna(0).to_numpy() == 0
-
-
-def _utf8(latin1: str) -> tuple[str, bool]:
-    """Text read as Latin-1 decoded as the UTF-8 it should be; False if it was not."""
-    data = latin1.encode("latin-1")
-    try:
-        return data.decode("utf-8"), True
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace"), False
 
 
 def _present_mask(values: pd.Series) -> np.ndarray:

@@ -62,8 +62,9 @@ class SharedShapes:
             for shape, valid in zip(shapes, verdicts[0].tolist() if verdicts else []):
                 self._validity[id(shape)] = (shape, valid)
 
-    def decode(self, wkb: np.ndarray) -> np.ndarray:
-        """Geometries for an array of WKB (None for a null), reusing any seen before."""
+    def decode(self, wkb: np.ndarray, on_invalid: str = "raise") -> np.ndarray:
+        """Geometries for an array of WKB (None for a null), reusing any seen before;
+        WKB that cannot be read raises, or with on_invalid="ignore" gives None."""
         shapes = np.empty(len(wkb), dtype=object)
         new_rows: dict[bytes, list[int]] = {}
         for row, data in enumerate(wkb):
@@ -76,8 +77,10 @@ class SharedShapes:
             else:
                 shapes[row] = known
         if new_rows:
-            decoded = shapely.from_wkb(wkb[[rows[0] for rows in new_rows.values()]], on_invalid="raise")
+            decoded = shapely.from_wkb(wkb[[rows[0] for rows in new_rows.values()]], on_invalid=on_invalid)
             for (digest, rows), shape in zip(new_rows.items(), decoded):
+                if shape is None:
+                    continue
                 self._by_digest[digest] = shape
                 self._digest_of[id(shape)] = digest
                 for row in rows:

@@ -1,0 +1,175 @@
+"""A GeoPackage's layers read with Python's sqlite3, read-only, not with GDAL.
+
+Kept by hand rather than pyogrio on the read path for memory: importing pyogrio
+(GDAL, an 83 MB library) costs 29-31 MB of resident memory before a byte is
+read, the largest single item of a command-line export's peak (100x one PNG,
+374 MB against QGIS's 289 MB); reading with sqlite3 is no slower (measured:
+see docs/session-notes/issue-12-rss.md). pyogrio still writes files and reads
+the other formats (imported where they are used).
+
+A GeoPackage is SQLite: each layer a table registered in `gpkg_contents`, its
+shapes blobs of a small header (GeoPackage 1.x, section 2.1.3) then standard
+WKB. Columns come back with the types pyogrio gives (viewer/io/columns.py), the
+rows in table order; the file is opened read-only (file_check.open_read_only),
+so reading never writes to it, and its queries stop after a time limit.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import pyproj
+
+from viewer.io.columns import column_series
+
+# Declared GeoPackage column types (section 1.1.1.1.3) as the kinds column_series knows.
+KINDS = {"INTEGER": "int8", "INT": "int8", "BIGINT": "int8", "MEDIUMINT": "int8",
+         "SMALLINT": "int8", "TINYINT": "int8", "BOOLEAN": "bool", "REAL": "float8",
+         "DOUBLE": "float8", "FLOAT": "float8", "DATE": "date", "DATETIME": "timestamptz",
+         "BLOB": "bytea"}
+# How SQLite turns a stored value into the declared type, as GDAL's readers do
+# (sqlite3_column_int64 and friends: text that is not a number reads as 0).
+CASTS = {"int8": "CAST({} AS INTEGER)", "bool": "CAST({} AS INTEGER)", "float8": "CAST({} AS REAL)",
+         "bytea": "{}"}
+# Envelope sizes in bytes by the header's envelope indicator (flags bits 1-3).
+ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+
+
+class DamagedGeometry(ValueError):
+    """A blob that is not a GeoPackage geometry."""
+
+
+@dataclass(frozen=True)
+class Layer:
+    table: str
+    geometry_column: str | None
+    srs_id: int | None
+
+
+def layers(db: sqlite3.Connection) -> list[Layer]:
+    """Feature layers, then attribute tables, in the order GDAL lists them."""
+    features = db.execute(
+        "SELECT c.table_name, g.column_name, g.srs_id FROM gpkg_contents c "
+        "JOIN gpkg_geometry_columns g ON g.table_name = c.table_name "
+        "WHERE lower(c.data_type) = 'features' ORDER BY c.rowid").fetchall()
+    attributes = db.execute("SELECT table_name FROM gpkg_contents "
+                            "WHERE lower(data_type) = 'attributes' ORDER BY rowid").fetchall()
+    return ([Layer(_text(t), _text(g), s) for t, g, s in features]
+            + [Layer(_text(t), None, None) for (t,) in attributes])
+
+
+def row_count(db: sqlite3.Connection, table: str) -> int:
+    return int(db.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0])
+
+
+def read_attributes(db: sqlite3.Connection, layer: Layer) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """The layer's columns (not its id or geometry) and the (row, column) of each text
+    cell that is not UTF-8, read with the bad bytes replaced by U+FFFD."""
+    columns = [(name, KINDS.get(_base_type(kind), "text"))
+               for name, kind in _columns(db, layer)]
+    selected = [CASTS.get(kind, "{}").format(_quoted(name)) if kind != "text"
+                else f"CAST({_quoted(name)} AS TEXT)" for name, kind in columns]
+    query = f"SELECT {', '.join(selected) or '1'} FROM {_quoted(layer.table)} ORDER BY rowid"
+    rows = db.execute(query).fetchall()
+    values = list(zip(*rows)) if rows else [()] * max(len(columns), 1)
+    bad: list[tuple[int, str]] = []
+    frame = {}
+    for index, (name, kind) in enumerate(columns):
+        cells = values[index]
+        if kind == "text":
+            cells = _decoded(cells, name, bad)
+        elif kind in ("date", "timestamptz"):
+            cells = _dates(_decoded(cells, name, bad), kind)
+        frame[name] = column_series(cells, kind)
+    return pd.DataFrame(frame, index=range(len(rows))), bad
+
+
+def geometry_blobs(db: sqlite3.Connection, layer: Layer) -> Callable[[int], list]:
+    """A function giving the layer's next `n` geometry blobs (None for a null) in
+    table order, and [] at the end."""
+    cursor = db.execute(f"SELECT {_quoted(layer.geometry_column)} FROM {_quoted(layer.table)} "
+                        "ORDER BY rowid")
+    return lambda n: [row[0] for row in cursor.fetchmany(max(n, 1))]
+
+
+def wkb_of(blob: object) -> bytes | None:
+    """The standard WKB inside a GeoPackage geometry blob; DamagedGeometry if it is not one."""
+    if blob is None:
+        return None
+    if not isinstance(blob, bytes) or len(blob) < 8 or blob[:2] != b"GP":
+        raise DamagedGeometry("not a GeoPackage geometry (no 'GP' header)")
+    if blob[2] != 0:
+        raise DamagedGeometry(f"GeoPackage geometry version {blob[2]} is not known")
+    flags = blob[3]
+    if flags & 0b100000:
+        raise DamagedGeometry("an extended GeoPackage geometry type is not supported")
+    envelope = ENVELOPE_BYTES.get((flags >> 1) & 0b111)
+    if envelope is None:
+        raise DamagedGeometry("its header names an unknown envelope")
+    start = 8 + envelope
+    if len(blob) <= start:
+        raise DamagedGeometry("it ends inside its header")
+    return blob[start:]
+
+
+def crs_of(db: sqlite3.Connection, srs_id: int | None) -> pyproj.CRS | None:
+    """The layer's coordinate system from `gpkg_spatial_ref_sys`: by EPSG code where
+    it names one, else from its WKT; None for the undefined geographic system (0)."""
+    if srs_id is None or srs_id == 0:
+        return None
+    if srs_id == -1:  # the undefined Cartesian system: GDAL's name for it
+        return pyproj.CRS('LOCAL_CS["Undefined Cartesian SRS",UNIT["metre",1]]')
+    row = db.execute("SELECT organization, organization_coordsys_id, definition "
+                     "FROM gpkg_spatial_ref_sys WHERE srs_id = ?", [srs_id]).fetchone()
+    if row is None:
+        raise ValueError(f"its coordinate system (srs_id {srs_id}) is not in gpkg_spatial_ref_sys")
+    organization, code, definition = (_text(v) if isinstance(v, bytes) else v for v in row)
+    if str(organization).upper() == "EPSG" and isinstance(code, int):
+        return pyproj.CRS.from_epsg(code)
+    return pyproj.CRS.from_wkt(str(definition))
+
+
+def _columns(db: sqlite3.Connection, layer: Layer) -> list[tuple[str, str]]:
+    """(name, declared type) of the columns read: not the integer primary key (the
+    feature id, which GDAL does not give as a column) nor the geometry."""
+    info = db.execute(f"PRAGMA table_info({_quoted(layer.table)})").fetchall()
+    key = [row for row in info if row[5]]
+    skipped = {_text(key[0][1])} if len(key) == 1 and _base_type(_text(key[0][2])) == "INTEGER" else set()
+    if layer.geometry_column:
+        skipped.add(layer.geometry_column)
+    return [(_text(row[1]), _text(row[2])) for row in info if _text(row[1]) not in skipped]
+
+
+def _base_type(declared: str) -> str:
+    """'TEXT(20)' -> 'TEXT'."""
+    return declared.split("(")[0].strip().upper()
+
+
+def _decoded(cells: tuple, column: str, bad: list[tuple[int, str]]) -> list:
+    out = []
+    for row, cell in enumerate(cells):
+        if isinstance(cell, bytes):
+            try:
+                cell = cell.decode("utf-8")
+            except UnicodeDecodeError:
+                cell = cell.decode("utf-8", errors="replace")
+                bad.append((row, column))
+        out.append(cell)
+    return out
+
+
+def _dates(cells: list, kind: str) -> list:
+    """Text dates as timestamps; one that is not a date reads as empty, as with GDAL."""
+    parsed = pd.to_datetime(pd.Series(cells, dtype=object), errors="coerce", format="ISO8601",
+                            utc=kind == "timestamptz")
+    return [None if pd.isna(v) else v for v in parsed]
+
+
+def _text(value: object) -> str:
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
