@@ -39,6 +39,19 @@ def test_other_vertices_are_projected_afresh(projector):
     assert shapely.get_coordinates(moved)[0, 0] > shapely.get_coordinates(projector.geometries(squares()))[0, 0]
 
 
+def test_many_shapes_are_projected_a_group_at_a_time_each_group_remembered(projector, monkeypatch):
+    """A large dataset's shapes are projected in groups (memory): the same projection
+    as all at once, each group an entry found again the next time."""
+    whole = Projector(32647).geometries(squares(), remember=True)
+    monkeypatch.setattr(projection, "PROJECTED_AT_ONCE", 25)    # 5 vertices a square: 5 a group
+    grouped = projector.geometries(squares(), remember=True)
+    assert shapely.equals_exact(grouped, whole, tolerance=0).all()
+    assert len(entries()) == 1 + 4                             # all at once, then four groups
+    monkeypatch.setattr(projector, "_forward", None)            # projecting again would fail
+    projector.forget_remembered()
+    assert shapely.equals_exact(projector.geometries(squares(), remember=True), whole, tolerance=0).all()
+
+
 def test_a_damaged_entry_is_ignored_and_made_again(projector):
     fresh = projector.geometries(squares())
     (entry,) = entries()

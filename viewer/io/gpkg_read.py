@@ -4,8 +4,8 @@ Kept by hand rather than pyogrio on the read path for memory: importing pyogrio
 (GDAL, an 83 MB library) costs 29-31 MB of resident memory before a byte is
 read, the largest single item of a command-line export's peak (100x one PNG,
 374 MB against QGIS's 289 MB); reading with sqlite3 is no slower (measured:
-see docs/session-notes/issue-12-rss.md). pyogrio still writes files and reads
-the other formats (imported where they are used).
+see docs/session-notes/issue-12-rss.md). The viewer no longer imports pyogrio;
+the dataset builder (geodata/kachin_build) and the tests write files with it.
 
 A GeoPackage is SQLite: each layer a table registered in `gpkg_contents`, its
 shapes blobs of a small header (GeoPackage 1.x, section 2.1.3) then standard
