@@ -411,3 +411,46 @@ def test_in_and_out_points_bound_the_animation_export(window, qtbot):
     dialog.reject()
     qtbot.keyClick(window.map, Qt.Key.Key_I, Qt.KeyboardModifier.ShiftModifier)
     assert window.state.play_range is None and not window.timeline.play_range.isVisible()
+
+
+def test_the_map_is_drawn_before_the_timeline_and_panels_are_built(qtbot, settings, tiny):
+    """Start-up shows the map as soon as the dataset is read; the timeline follows."""
+    from PySide6.QtCore import QEvent, QObject
+
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    seen = []
+
+    class FirstMapPaint(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802 (Qt API)
+            if (event.type() == QEvent.Type.Paint and watched is window.map
+                    and window.state.dataset is not None and not seen):
+                seen.append(window.timeline)
+            return False
+
+    watcher = FirstMapPaint()
+    QApplication.instance().installEventFilter(watcher)
+    try:
+        with qtbot.waitSignal(window.opened, timeout=30_000):
+            window.open_dataset(tiny, dt.date(2024, 6, 1))
+    finally:
+        QApplication.instance().removeEventFilter(watcher)
+    assert seen == [None]                      # drawn while the timeline was still to come
+    qtbot.waitUntil(lambda: window.timeline.isVisible())
+
+
+def test_the_start_page_progress_bar_fits_its_text(qtbot, settings):
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.start_page
+    page.show_loading("kachin.gpkg")
+    page.show_progress("Reading base_admin1", 0.29)
+    text = page.progress.text()
+    assert "Reading base_admin1" in text
+    assert page.progress.width() >= page.progress.fontMetrics().horizontalAdvance(text) + 40

@@ -26,7 +26,8 @@ class StartPage(QWidget):
         self.message.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(420)
+        # Centred, a bar takes its size hint, too narrow for "Reading base_admin1 29%".
+        self.progress.setFixedWidth(380)
         buttons = QHBoxLayout()
         for action in (open_action, embedded_action):
             button = QPushButton(action.text().replace("&", "").rstrip("."))
