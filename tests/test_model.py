@@ -190,3 +190,14 @@ def test_typed_dates_in_every_form_a_briefer_writes():
     for wrong in ("2025-13-01", "31 Feb 2025", "soon", ""):
         with pytest.raises(ValueError, match="is not a date"):
             parse_typed_date(wrong)
+
+
+def test_an_event_is_named_the_same_on_the_timeline_and_on_a_slide_caption():
+    """One rule: the dataset's own short title (spaces tidied), else the title shortened."""
+    from viewer.model.text import event_short_title, short_title
+
+    long_title = "KIA seizes Pangwa, heart of the rare-earth mining belt, after a week of fighting"
+    assert event_short_title("  KIA takes\tPangwa ", long_title) == "KIA takes Pangwa"
+    assert event_short_title(None, long_title) == short_title(long_title) == "KIA seizes Pangwa"
+    assert event_short_title(float("nan"), long_title) == "KIA seizes Pangwa"   # an empty cell
+    assert event_short_title("   ", long_title) == "KIA seizes Pangwa"

@@ -7,7 +7,7 @@ import pandas as pd
 
 from viewer.model.dataset import Dataset
 from viewer.model.dates import add_months, format_date, to_day
-from viewer.model.text import short_title
+from viewer.model.text import event_short_title
 
 
 # -- date series ------------------------------------------------------------------------
@@ -41,7 +41,7 @@ def key_event_captions(dataset: Dataset, min_importance: int = 3) -> dict[dt.dat
     captions = {}
     for day in key_event_dates(dataset, min_importance):
         rows = dataset.events[(dataset.event_days == to_day(day)) & (importance >= min_importance)]
-        titles = [str(row.get("short_title") or "").strip() or short_title(row["title"])
-                  for _, row in rows.iterrows()]
+        titles = [event_short_title(own, title)
+                  for own, title in zip(rows.get("short_title", [None] * len(rows)), rows["title"])]
         captions[day] = f"{format_date(day)} — {'; '.join(titles)}"
     return captions

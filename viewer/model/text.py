@@ -19,3 +19,10 @@ def short_title(title: object, limit: int = SHORT_TITLE_LIMIT) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
     return cut.rstrip(",;:-–— ") + "…"
+
+
+def event_short_title(own_short_title: object, title: object) -> str:
+    """An event's name on a timeline label or a slide caption: the short title the
+    dataset gives it (the optional `events.short_title`), else its title shortened."""
+    own = " ".join(str(own_short_title).split()) if isinstance(own_short_title, str) else ""
+    return short_title(own or title)

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, 
 from PySide6.QtWidgets import QGraphicsItem
 
 from viewer.model.dates import to_day
-from viewer.model.text import short_title
+from viewer.model.text import event_short_title
 
 LABELLED_IMPORTANCE = 2     # and above
 LABEL_PIXELS = 11           # font size
@@ -74,7 +74,7 @@ class EventLabels(pg.GraphicsObject):
         chosen.sort(key=lambda m: (-m.importance, m.date))
         self._candidates = [LabelCandidate(
             float(m.span_days()[1] if m.is_span else to_day(m.date)), float(lane_of[m.event_id]),
-            short_title(m.short_title or m.title), m.importance, (5 + 2.5 * m.importance) / 2)
+            event_short_title(m.short_title, m.title), m.importance, (5 + 2.5 * m.importance) / 2)
             for m in chosen]
         self._widths = [self._metrics.horizontalAdvance(c.text) + 4 for c in self._candidates]
         days = [c.day for c in self._candidates] or [0.0]
