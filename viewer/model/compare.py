@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from viewer.model.dataset import Dataset
 from viewer.model.zones import (
@@ -20,6 +21,9 @@ from viewer.model.zones import (
            route_states_on,
            zone_states_on,
 )
+
+if TYPE_CHECKING:
+    from viewer.model.unknowns import Unknowns
 
 # What happened to a zone between A and B.
 CHANGED_HANDS = "changed_hands"        # known on both dates, held by someone else on B
@@ -100,8 +104,10 @@ def _with_sources(record: dict, dataset: Dataset) -> dict:
 
 def compare(dataset: Dataset, date_a: dt.date, date_b: dt.date) -> Comparison:
     """The zones and routes whose state on `date_b` differs from `date_a`."""
-    zones = control_zones(dataset)
-    before, after = _explained(dataset, date_a), _explained(dataset, date_b)
+    from viewer.model.unknowns import Unknowns
+
+    zones, unknowns = control_zones(dataset), Unknowns(dataset)
+    before, after = _explained(dataset, unknowns, date_a), _explained(dataset, unknowns, date_b)
     zone_changes = tuple(
         _zone_change(key, zones[key].name, before[key], after[key])
         for key in zones if before[key].same_as_key != after[key].same_as_key)
@@ -114,11 +120,8 @@ def compare(dataset: Dataset, date_a: dt.date, date_b: dt.date) -> Comparison:
     return Comparison(date_a, date_b, zone_changes, route_changes)
 
 
-def _explained(dataset: Dataset, day: dt.date) -> dict[str, ZoneState]:
+def _explained(dataset: Dataset, unknowns: Unknowns, day: dt.date) -> dict[str, ZoneState]:
     """Zone states on `day`, each unknown one with the dataset's note on why."""
-    from viewer.model.unknowns import Unknowns
-
-    unknowns = Unknowns(dataset)
     return {key: replace(state, note=unknowns.gap_note(key, day)) if state.state == UNKNOWN
             else state for key, state in zone_states_on(dataset, day).items()}
 

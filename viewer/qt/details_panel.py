@@ -18,7 +18,7 @@ from viewer.model.dataset import FEATURE_COLUMNS, Dataset, split_ids
 from viewer.model.dates import format_date, parse_date
 from viewer.model.links import web_link
 from viewer.model.state import Selection, ViewerState
-from viewer.model.unknowns import Unknowns
+from viewer.render.prepared import prepared_map
 from viewer.qt.dialogs import open_web_link
 
 PLACEHOLDER = ("<p class='hint'>Click an area, a route, a place or an event to see what it is, "
@@ -165,7 +165,7 @@ def _control(dataset: Dataset, zone: str, day: dt.date) -> str:
     if area is not None and area.get("kind") == "town_zone":
         caveat = f"<p class='caveat'>A zone nearest {_zone_town(dataset, area)}, not a surveyed boundary.</p>"
     if current is None:
-        why = Unknowns(dataset).gap_note(zone, day)
+        why = prepared_map(dataset).unknowns.gap_note(zone, day)  # the map's, made once
         now = ("<p><b>No sourced information</b>: no sourced control on this date.</p>"
                + (f"<p class='caveat'>{_text(why)}</p>" if why else ""))
     else:
