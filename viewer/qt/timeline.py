@@ -141,6 +141,8 @@ class Timeline(QWidget):
         plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         for side in ("left", "bottom"):
             style_axis(plot.getAxis(side))
+            # The grid is the axis's: kept as a pixmap, so the moving cursor copies it.
+            plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         if row > 0:
             plot.setXLink(self.lanes)
         return plot
@@ -273,14 +275,16 @@ class Timeline(QWidget):
         # The line joins reported values only, and never across a gap longer than the
         # series' own spacing; derived ones stand apart, hollow.
         days = sourced["day"].to_numpy(float)
-        plot.addItem(pg.PlotDataItem(days, sourced["value"].to_numpy(float),
-                                     connect=joined_steps(days).astype(np.int32),
-                                     pen=pg.mkPen(color, width=2), symbol="o", symbolSize=7,
-                                     symbolBrush=color, symbolPen=pg.mkPen(color)))
-        plot.addItem(pg.PlotDataItem(points["day"][derived].to_numpy(float),
-                                     points["value"][derived].to_numpy(float), pen=None,
-                                     symbol="o", symbolSize=8, symbolBrush=pg.mkBrush("w"),
-                                     symbolPen=pg.mkPen(color, width=2)))
+        sourced_line = pg.PlotDataItem(days, sourced["value"].to_numpy(float),
+                                       connect=joined_steps(days).astype(np.int32),
+                                       pen=pg.mkPen(color, width=2), symbol="o", symbolSize=7,
+                                       symbolBrush=color, symbolPen=pg.mkPen(color))
+        derived_marks = pg.PlotDataItem(points["day"][derived].to_numpy(float),
+                                        points["value"][derived].to_numpy(float), pen=None,
+                                        symbol="o", symbolSize=8, symbolBrush=pg.mkBrush("w"),
+                                        symbolPen=pg.mkPen(color, width=2))
+        plot.addItem(sourced_line)
+        plot.addItem(derived_marks)
         tips = pg.ScatterPlotItem(points["day"].to_numpy(float), points["value"].to_numpy(float),
                                   data=[self._series_tip(key, row) for row in points.itertuples()],
                                   size=12, pen=None, brush=pg.mkBrush(0, 0, 0, 0), hoverable=True,
@@ -288,6 +292,9 @@ class Timeline(QWidget):
                                   tip=lambda x, y, data: data)
         tips.sigClicked.connect(lambda _item, spots, _ev: self._day_clicked(spots[0].pos().x()))
         plot.addItem(tips)
+        # Kept as pixmaps, as the event markers are: the cursor moving over them copies them.
+        for item in (sourced_line.curve, sourced_line.scatter, derived_marks.scatter, tips):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         entry = f"<span style='color:{color}'>━●</span> {name}"
         first, last, _ = self._day_range()
         if not points["day"].between(first, last).any():
