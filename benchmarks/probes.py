@@ -177,6 +177,13 @@ def probe_window(args) -> dict:
         }
         for name, dates in patterns.items():
             result.update(scrub(app, window, dates, name))
+        # The same jumps and steps with every date drawn in full, as when dates are
+        # picked one at a time (the map draws drafts only while dates come quickly).
+        from viewer.qt import map_canvas
+        quick, map_canvas.SCRUB_GAP_S = getattr(map_canvas, "SCRUB_GAP_S", None), 0.0
+        for name in ("scrub", "scrub_step"):
+            result.update(scrub(app, window, patterns[name], f"{name}_full"))
+        map_canvas.SCRUB_GAP_S = quick
         result["peak_rss_after_scrub_mb"] = round(peak_rss_mb(), 1)
         if args.playback_seconds > 0:
             for speed in (365, 30):
@@ -187,6 +194,10 @@ def probe_window(args) -> dict:
 
 def scrub(app, window, dates: list[dt.date], name: str) -> dict:
     """set_date, then the map and the timeline repainted; timed per date.
+
+    Dates follow each other as fast as they are drawn, as in a drag along the
+    timeline, so the map shows drafts after the first (MapCanvas); the `_full`
+    patterns of probe_window time full frames.
 
     The map is repainted synchronously (`repaint()`); the timeline is a
     QGraphicsView whose scene queues its updates, so events are processed until
