@@ -398,16 +398,21 @@ def test_a_scrubbing_draft_shows_every_zone_in_its_holders_colours(app):
 
 def test_the_map_drawn_once_scrubbing_stops_is_the_exported_one(app):
     """Drafts keep caches of their own: the full map drawn after them is a fresh
-    renderer's (what an export draws), and so is the one before them."""
+    renderer's (what an export draws), and so is the one before them; a draft is
+    the same whether its images were prepared while the map rested or not."""
     dataset = read_dataset(EMBEDDED_DATASET)
     scrubbing = MapRenderer(dataset)
     view = scrubbing.default_view(1000, 700)
     first = scrubbing.render_image(view, BEFORE_CAPTURE, decorations=SCREEN)
+    scrubbing.prepare_drafts(view, BEFORE_CAPTURE)      # as the window does once the map rests
     for day in (BEFORE_CAPTURE, BEFORE_CAPTURE + dt.timedelta(days=1), dt.date(2023, 5, 1), AFTER_CAPTURE):
         draft = scrubbing.render_image(view, day, decorations=SCREEN, draft=True)
     settled = scrubbing.render_image(view, AFTER_CAPTURE, decorations=SCREEN)
-    for image, day in ((first, BEFORE_CAPTURE), (settled, AFTER_CAPTURE)):
-        fresh = MapRenderer(dataset).render_image(view, day, decorations=SCREEN)
+    unprepared = MapRenderer(dataset).render_image(view, AFTER_CAPTURE, decorations=SCREEN, draft=True)
+    for image, day, fresh in ((first, BEFORE_CAPTURE, None), (settled, AFTER_CAPTURE, None),
+                              (draft, AFTER_CAPTURE, unprepared)):
+        if fresh is None:
+            fresh = MapRenderer(dataset).render_image(view, day, decorations=SCREEN)
         difference = np.abs(pixels(image).astype(int) - pixels(fresh))
         assert difference.max() <= 8, day
         assert (difference > 0).any(axis=2).mean() < 0.001, day

@@ -32,6 +32,7 @@ PAN_FRACTION = 0.15     # arrow keys move this share of the view
 CLICK_SLOP = 4          # pixels a press may move and still count as a click
 SCRUB_GAP_S = 0.25      # a date this soon after the last one is part of a scrub: drawn as a draft
 SETTLE_MS = 200         # the full map once no new date came for this long
+PREPARE_MS = 300        # a view the map rests on this long gets its drafts prepared
 
 
 class MapCanvas(QWidget):
@@ -59,6 +60,8 @@ class MapCanvas(QWidget):
         self._draft = False
         self._last_date_change = float("-inf")
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._settled)
+        self._drafts_ready_for: MapView | None = None   # the view whose drafts are prepared
+        self._prepare = QTimer(self, singleShot=True, interval=PREPARE_MS, timeout=self._prepare_drafts)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMouseTracking(False)
@@ -174,6 +177,7 @@ class MapCanvas(QWidget):
         edited = self.renderer is not None and self.renderer.dataset.path == dataset.path
         self.renderer = MapRenderer(dataset)
         self._draft = False
+        self._drafts_ready_for = None
         if not edited:
             self._view = None
             self._navigated = False
@@ -193,6 +197,15 @@ class MapCanvas(QWidget):
         finally:
             painter.end()
         self.renderer.prepared.warm_up_in_background()
+        if self._drafts_ready_for != self.view:
+            self._prepare.start()   # again: only a view the map rests on
+
+    def _prepare_drafts(self) -> None:
+        """The drafts' base images, simplification level and marks for the view the
+        map rests on, drawn while idle: the first draft of a scrub would draw them."""
+        if self.renderer is not None and self._press is None and self._drafts_ready_for != self.view:
+            self._drafts_ready_for = self.view
+            self.renderer.prepare_drafts(self.view, self.state.date, self.state.layers)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         # Until the user moves the map, it keeps showing the whole default

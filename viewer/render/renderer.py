@@ -221,8 +221,10 @@ class MapRenderer:
             small = view.halved()
             image = _new_image(small, 1.0)
             small_painter = QPainter(image)
-            self._paint_thematic(small_painter, Frame.of(small), 1.0, day, layers, view, draft=True)
-            small_painter.end()
+            try:
+                self._paint_thematic(small_painter, Frame.of(small), 1.0, day, layers, view, draft=True)
+            finally:
+                small_painter.end()
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(_enlarged(view), image)
@@ -238,6 +240,18 @@ class MapRenderer:
                 frame, layers, self._label_obstacles(view, decorations, title, footer), pixel_ratio))
         layout.paint_static(painter, self.projector.grid_north_degrees(view.center_x, view.center_y))
         return layout
+
+    def prepare_drafts(self, view: MapView, day: dt.date, layers: dict | None = None) -> None:
+        """Draw `view`'s draft layers for `day` off screen, so a scrub starting from
+        here finds their base images, simplification level and marks ready."""
+        small = view.halved()
+        image = _new_image(small, 1.0)
+        painter = QPainter(image)
+        try:
+            self._paint_thematic(painter, Frame.of(small), 1.0, to_day(day), _all_layers(layers), view,
+                                 draft=True)
+        finally:
+            painter.end()
 
     def _paint_thematic(self, painter: QPainter, frame: Frame, pixel_ratio: float, day: int, layers: dict,
                         view: MapView, draft: bool) -> None:
