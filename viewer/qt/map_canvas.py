@@ -205,7 +205,8 @@ class MapCanvas(QWidget):
         map rests on, drawn while idle: the first draft of a scrub would draw them."""
         if self.renderer is not None and self._press is None and self._drafts_ready_for != self.view:
             self._drafts_ready_for = self.view
-            self.renderer.prepare_drafts(self.view, self.state.date, self.state.layers)
+            self.renderer.prepare_drafts(self.view, self.state.date, self.state.layers,
+                                         self.devicePixelRatioF())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         # Until the user moves the map, it keeps showing the whole default

@@ -218,16 +218,9 @@ class MapRenderer:
         frame = Frame.of(view)
         pixel_ratio = painter.device().devicePixelRatioF()
         if draft:
-            small = view.halved()
-            image = _new_image(small, 1.0)
-            small_painter = QPainter(image)
-            try:
-                self._paint_thematic(small_painter, Frame.of(small), 1.0, day, layers, view, draft=True)
-            finally:
-                small_painter.end()
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(_enlarged(view), image)
+            painter.drawImage(_enlarged(view), self._draft_image(view, pixel_ratio, day, layers))
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         else:
             self._paint_thematic(painter, frame, pixel_ratio, day, layers, view, draft=False)
@@ -241,17 +234,22 @@ class MapRenderer:
         layout.paint_static(painter, self.projector.grid_north_degrees(view.center_x, view.center_y))
         return layout
 
-    def prepare_drafts(self, view: MapView, day: dt.date, layers: dict | None = None) -> None:
+    def prepare_drafts(self, view: MapView, day: dt.date, layers: dict | None = None,
+                       pixel_ratio: float = 1.0) -> None:
         """Draw `view`'s draft layers for `day` off screen, so a scrub starting from
         here finds their base images, simplification level and marks ready."""
+        self._draft_image(view, pixel_ratio, to_day(day), _all_layers(layers))
+
+    def _draft_image(self, view: MapView, pixel_ratio: float, day: int, layers: dict) -> QImage:
+        """Base layers, control and routes of `view` at half the pixels each way."""
         small = view.halved()
-        image = _new_image(small, 1.0)
+        image = _new_image(small, pixel_ratio)
         painter = QPainter(image)
         try:
-            self._paint_thematic(painter, Frame.of(small), 1.0, to_day(day), _all_layers(layers), view,
-                                 draft=True)
+            self._paint_thematic(painter, Frame.of(small), pixel_ratio, day, layers, view, draft=True)
         finally:
             painter.end()
+        return image
 
     def _paint_thematic(self, painter: QPainter, frame: Frame, pixel_ratio: float, day: int, layers: dict,
                         view: MapView, draft: bool) -> None:
