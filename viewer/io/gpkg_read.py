@@ -46,17 +46,18 @@ class Layer:
     table: str
     geometry_column: str | None
     srs_id: int | None
+    geometry_type: str = ""     # as gpkg_geometry_columns names it: POINT, MULTIPOLYGON...
 
 
 def layers(db: sqlite3.Connection) -> list[Layer]:
     """Feature layers, then attribute tables, in the order GDAL lists them."""
     features = db.execute(
-        "SELECT c.table_name, g.column_name, g.srs_id FROM gpkg_contents c "
+        "SELECT c.table_name, g.column_name, g.srs_id, g.geometry_type_name FROM gpkg_contents c "
         "JOIN gpkg_geometry_columns g ON g.table_name = c.table_name "
         "WHERE lower(c.data_type) = 'features' ORDER BY c.rowid").fetchall()
     attributes = db.execute("SELECT table_name FROM gpkg_contents "
                             "WHERE lower(data_type) = 'attributes' ORDER BY rowid").fetchall()
-    return ([Layer(_text(t), _text(g), s) for t, g, s in features]
+    return ([Layer(_text(t), _text(g), s, _text(kind).upper()) for t, g, s, kind in features]
             + [Layer(_text(t), None, None) for (t,) in attributes])
 
 

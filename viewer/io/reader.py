@@ -204,7 +204,8 @@ class DatasetReader:
             if layer.geometry_column is None:
                 return frame
             shapes = self._read_shapes(db, layer)
-            self.shapes.check_validity_soon(shapes)
+            if "POLYGON" in layer.geometry_type:
+                self.shapes.check_validity_soon(shapes)
             if len(shapes) != len(frame):
                 raise ValueError(f"{len(shapes)} shapes for {len(frame)} rows")
             crs = gpkg_read.crs_of(db, layer.srs_id)
