@@ -162,9 +162,13 @@ def _decoded(cells: tuple, column: str, bad: list[tuple[int, str]]) -> list:
 
 
 def _dates(cells: list, kind: str) -> list:
-    """Text dates as timestamps; one that is not a date reads as empty, as with GDAL."""
-    parsed = pd.to_datetime(pd.Series(cells, dtype=object), errors="coerce", format="ISO8601",
-                            utc=kind == "timestamptz")
+    """Text dates (YYYY-MM-DD; a DATETIME in ISO 8601) as timestamps; a cell that is
+    not one reads as empty, as with GDAL."""
+    text = pd.Series([cell if isinstance(cell, str) else None for cell in cells], dtype=object)
+    if kind == "date":
+        parsed = pd.to_datetime(text, errors="coerce", format="%Y-%m-%d")
+    else:
+        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
     return [None if pd.isna(v) else v for v in parsed]
 
 
