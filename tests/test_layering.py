@@ -36,3 +36,20 @@ def test_drawing_and_exports_load_no_widgets():
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_reading_and_exporting_a_map_load_no_gdal(tiny_gpkg, tmp_path):
+    """GeoPackages are read with sqlite3 (viewer/io/gpkg_read.py): a command-line
+    export never loads pyogrio and GDAL (29-31 MB of its peak memory)."""
+    script = (
+        "import sys\n"
+        "from viewer.cli.main import main\n"
+        f"code = main(['export', '--dataset', {str(tiny_gpkg)!r}, '--date', '2024-11-20',\n"
+        f"             '--out', {str(tmp_path / 'map.png')!r}, '--width', '320', '--height', '200'])\n"
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in ('pyogrio', 'fiona', 'osgeo')))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().splitlines()[-1] == "0 []"
+    assert (tmp_path / "map.png").is_file()
