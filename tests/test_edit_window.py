@@ -201,7 +201,7 @@ def test_as_recorded_on_shows_the_briefing_before_later_edits(qtbot, tmp_path, g
 def test_an_edit_keeps_the_map_view_and_the_timeline_zoom(qtbot, tmp_path, gpkg, answers):
     window = open_window(qtbot, tmp_path, gpkg)
     window.map.zoom(2.0)
-    window.timeline.lanes.setXRange(19900, 20100, padding=0)
+    window.timeline.zoom_to(dt.date(2024, 6, 1), dt.date(2024, 12, 1))    # as View > Year does
     view, span = window.map.view, window.timeline.lanes.viewRange()[0]
     window.state.select(Selection("events", "e2"))
     record(window.editing.open_form(RetractForm), reason="withdrawn")

@@ -454,3 +454,21 @@ def test_the_start_page_progress_bar_fits_its_text(qtbot, settings):
     text = page.progress.text()
     assert "Reading base_admin1" in text
     assert page.progress.width() >= page.progress.fontMetrics().horizontalAdvance(text) + 40
+
+
+def test_the_timeline_opens_on_the_whole_time_range(qtbot, settings):
+    """The window builds the timeline after the map and only then gives it its full
+    width: the dataset's whole period stays in view (scrubbing never scrolls it)."""
+    from viewer.cli.common import EMBEDDED_DATASET
+    from viewer.model.dates import to_day
+
+    window = open_window(qtbot, settings, EMBEDDED_DATASET)
+    dataset = window.state.dataset
+    (left, right), _ = window.timeline.lanes.viewRange()
+    assert left <= to_day(dataset.time_start) and right >= to_day(dataset.time_end)
+    window.timeline.zoom_to(dt.date(2024, 10, 1), dt.date(2024, 11, 1))   # the user's zoom
+    width = window.timeline.lanes.vb.width()
+    window.resize(1100, 900)
+    qtbot.waitUntil(lambda: window.timeline.lanes.vb.width() < width)
+    (left, right), _ = window.timeline.lanes.viewRange()
+    assert right - left < 400

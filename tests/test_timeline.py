@@ -246,3 +246,4 @@ def test_zoom_presets_keep_the_cursor_in_view(timeline, state):
         QApplication.sendEvent(timeline.view.viewport(), event)
     (left, right), _ = timeline.lanes.viewRange()
     assert left <= to_day(state.date) <= right
+

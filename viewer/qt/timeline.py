@@ -117,7 +117,11 @@ class Timeline(QWidget):
         self._lane_of: dict[str, int] = {}
         self._lane_count = 1
         self._lanes_top = 0.5 + LABEL_STRIP
-        self.lanes.vb.sigResized.connect(self._fit_lanes)
+        self.lanes.vb.sigResized.connect(self._resized)
+        # Whether the whole time range is shown (fit) and stays so when the widget grows:
+        # the window builds the timeline before giving it its size.
+        self._whole_range = False
+        self.lanes.vb.sigRangeChangedManually.connect(self._range_moved)
         self.series_plots: list[pg.PlotItem] = []
 
         state.dataset_changed.connect(self._show_dataset)
@@ -331,7 +335,11 @@ class Timeline(QWidget):
             return
         width = right - left
         shift = day - right + 0.1 * width if day > right else day - left - 0.1 * width
+        self._range_moved()
         self.lanes.setXRange(left + shift, right + shift, padding=0)
+
+    def _range_moved(self, *_args) -> None:
+        self._whole_range = False
 
     def _show_play_range(self, play_range) -> None:
         self.play_range.setVisible(play_range is not None)
@@ -366,12 +374,22 @@ class Timeline(QWidget):
         cursor = to_day(self.state.date)
         low, high = min(to_day(first), cursor), max(to_day(last), cursor)
         margin = max((high - low) * 0.02, 2)
+        self._range_moved()
         self.lanes.setXRange(low - margin, high + margin, padding=0)
 
     def fit(self) -> None:
         """Show the dataset's whole time range and every lane."""
         first, last, margin = self._day_range()
         self.lanes.setXRange(first - margin, last + margin, padding=0)
+        self._whole_range = True
+        self._fit_lanes()
+
+    def _resized(self, *_args) -> None:
+        # pyqtgraph narrows the range when a view box grows; a scrub would then
+        # scroll it (and place every event label again, 0.2 s at 100x).
+        if self._whole_range and self.state.dataset is not None:
+            first, last, margin = self._day_range()
+            self.lanes.setXRange(first - margin, last + margin, padding=0)
         self._fit_lanes()
 
     def _fit_lanes(self, *_args) -> None:
