@@ -323,6 +323,9 @@ def probe_first_paint(args) -> None:
     armed at the first one fires once that paint pass (every widget painted and
     flushed to the screen) is over: that is when the window is on screen.
     """
+    from viewer.app import import_data_libraries
+
+    import_data_libraries()  # before Qt, as the app does
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication
 

@@ -70,7 +70,15 @@ def startup_dataset(path, date: dt.date | None, last_path: str,
     return path, date
 
 
+def import_data_libraries() -> None:
+    """geopandas and the reader, imported before Qt: PySide6 hooks every later
+    import and keeps its source in memory (geopandas after Qt: +37 MB, +0.2 s).
+    The map cannot be drawn without them, so the window waits no longer."""
+    import viewer.io.reader  # noqa: F401
+
+
 def run_gui(args: argparse.Namespace) -> int:
+    import_data_libraries()
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
