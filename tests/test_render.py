@@ -375,7 +375,8 @@ def test_the_legend_follows_the_date_while_scrubbing(renderer, dataset):
 def test_a_scrubbing_draft_shows_every_zone_in_its_holders_colours(app):
     """While the user scrubs, the map may be drawn at half the pixels and enlarged,
     but every zone keeps the look of the row holding it that day: no other holder's
-    colour, no blank where the data has a holder."""
+    colour, no blank where the data has a holder, and a zone no row covers keeps
+    the pale dots of "no sourced information"."""
     dataset = read_dataset(EMBEDDED_DATASET)
     scrubbing = MapRenderer(dataset)
     view = scrubbing.default_view(1000, 700)
@@ -386,7 +387,9 @@ def test_a_scrubbing_draft_shows_every_zone_in_its_holders_colours(app):
         draft = scrubbing.render_image(view, day, decorations=NOTHING, draft=True)
         full = MapRenderer(dataset).render_image(view, day, decorations=NOTHING)
         rows = dataset.control_index.indices(to_day(day))
-        inside = shapely.point_on_surface(control.projected[rows])
+        silent = scrubbing.prepared.unknowns.zones_without_control(rows)    # dotted, as "no information"
+        zones = np.concatenate([control.projected[rows], scrubbing.prepared.areas.projected[silent]])
+        inside = shapely.point_on_surface(zones)
         for x, y in zip(*view.to_pixels(shapely.get_x(inside), shapely.get_y(inside))):
             if 8 <= x < view.width - 8 and 8 <= y < view.height - 8:
                 center = QPointF(float(x), float(y))

@@ -31,11 +31,18 @@ class Frame:
     view: MapView
     world: QTransform            # projected metres -> pixels
     texture_fix: QTransform      # keeps texture brushes in pixels under `world`
+    pattern_scale: float         # the ui scale textures (hatching, dots) are made at
 
     @classmethod
-    def of(cls, view: MapView) -> "Frame":
+    def of(cls, view: MapView, pattern_shrink: float = 1.0) -> "Frame":
+        """`pattern_shrink` < 1: textures made at the ui scale of a view that much
+        larger and shrunk, so a draft drawn at half size keeps the full map's
+        pattern density (half-scale patterns, held at 1 px minimums, are denser)."""
         world = view.transform()
-        return cls(view, world, world.inverted()[0])
+        fix = world.inverted()[0]
+        if pattern_shrink != 1.0:
+            fix = QTransform.fromScale(pattern_shrink, pattern_shrink) * fix
+        return cls(view, world, fix, view.ui_scale / pattern_shrink)
 
     @property
     def scale(self) -> float:
@@ -196,7 +203,7 @@ class BaseLayer:
         if kind == "claim_line":
             return style.cosmetic_pen(style.DISPUTED, 1.3 * s, dashes=[4, 3]), no_brush
         if kind == "disputed":
-            brush, pen = disputed_look(s, frame.texture_fix)
+            brush, pen = disputed_look(s, frame.texture_fix, frame.pattern_scale)
             return pen, brush
         return style.cosmetic_pen(style.ADMIN1, 0.8 * s), QBrush(style.with_alpha(style.LAND_OUTLINE, 0.3))
 
@@ -284,7 +291,7 @@ class ControlLayer:
     def _look(key: tuple, colors: dict[str, str], frame: Frame) -> tuple:
         actor, second, confidence = key
         return control_look(colors.get(actor, "#999999"), colors.get(second, "#999999") if second else None,
-                            confidence, frame.scale, frame.texture_fix)
+                            confidence, frame.scale, frame.texture_fix, frame.pattern_scale)
 
     def hit(self, x: float, y: float, rows: np.ndarray) -> int | None:
         """The active row whose shape holds (x, y); the last drawn wins."""
@@ -294,7 +301,7 @@ class ControlLayer:
 
 
 def control_look(color_name: str, second_name: str | None, confidence: str, scale: float,
-                 texture_fix: QTransform) -> tuple[QBrush | None, QPen]:
+                 texture_fix: QTransform, pattern_scale: float | None = None) -> tuple[QBrush | None, QPen]:
     """(fill brush, outline pen) of a control row; the legend uses it too.
 
     Hatching and the pale fill under it are one texture, so each zone is
@@ -306,12 +313,13 @@ def control_look(color_name: str, second_name: str | None, confidence: str, scal
     alpha = style.CONFIDENCE_ALPHA.get(confidence, 0.7)
     dashed = confidence in style.CONFIDENCE_HATCHED
     pen = style.cosmetic_pen(color.darker(135), 1.0 * scale, dashes=[5, 3] if dashed else None)
+    pattern = pattern_scale or scale
     if second_name:
         # Contested: stripes of both actors, as strong as the confidence allows.
-        stripes = style.stripe_texture(color.name(), second_name, max(alpha, 0.35), scale)
+        stripes = style.stripe_texture(color.name(), second_name, max(alpha, 0.35), pattern)
         return style.texture_brush(stripes, texture_fix), pen
     if dashed:
-        lines = style.stripe_texture(color.name(), None, 0.6, scale, ground_alpha=alpha)
+        lines = style.stripe_texture(color.name(), None, 0.6, pattern, ground_alpha=alpha)
         return style.texture_brush(lines, texture_fix), pen
     return (QBrush(style.with_alpha(color, alpha)) if alpha > 0 else None), pen
 

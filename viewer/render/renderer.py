@@ -47,6 +47,11 @@ from viewer.render.projection import Extent
 from viewer.render.view import MapView
 
 
+# A draft is drawn at half size (MapView.halved): its hatching and dots are the
+# full map's, shrunk, so they read the same when the draft is enlarged.
+DRAFT_PATTERNS = 0.5
+
+
 @dataclass
 class _CachedImage:
     key: tuple
@@ -246,7 +251,8 @@ class MapRenderer:
         image = _new_image(small, pixel_ratio)
         painter = QPainter(image)
         try:
-            self._paint_thematic(painter, Frame.of(small), pixel_ratio, day, layers, view, draft=True)
+            self._paint_thematic(painter, Frame.of(small, DRAFT_PATTERNS), pixel_ratio, day, layers, view,
+                                 draft=True)
         finally:
             painter.end()
         return image
@@ -318,7 +324,7 @@ class MapRenderer:
         image.fill(Qt.GlobalColor.transparent if over else style.BACKGROUND)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        frame = Frame.of(view)
+        frame = Frame.of(view, DRAFT_PATTERNS if draft else 1.0)
         for layer in self.prepared.base:
             if layer.style.over_thematic == over:
                 layer.paint(painter, frame)

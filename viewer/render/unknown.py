@@ -18,15 +18,17 @@ from viewer.render.geometry import LodPaths
 from viewer.render.projection import Projector
 
 
-def no_info_look(scale: float, texture_fix: QTransform) -> tuple[QBrush, QPen]:
-    dots = style.pattern_texture("dots", style.NO_INFO.name(), 0.75, scale,
+def no_info_look(scale: float, texture_fix: QTransform,
+                 pattern_scale: float | None = None) -> tuple[QBrush, QPen]:
+    dots = style.pattern_texture("dots", style.NO_INFO.name(), 0.75, pattern_scale or scale,
                                  style.NO_INFO_GROUND.name(), 0.55)
     pen = style.cosmetic_pen(style.NO_INFO, 1.0 * scale, dashes=[1.5, 2.5])
     return style.texture_brush(dots, texture_fix), pen
 
 
-def disputed_look(scale: float, texture_fix: QTransform) -> tuple[QBrush, QPen]:
-    cross = style.pattern_texture("cross", style.DISPUTED.name(), 0.45, scale * 1.3)
+def disputed_look(scale: float, texture_fix: QTransform,
+                  pattern_scale: float | None = None) -> tuple[QBrush, QPen]:
+    cross = style.pattern_texture("cross", style.DISPUTED.name(), 0.45, (pattern_scale or scale) * 1.3)
     pen = style.cosmetic_pen(style.DISPUTED, 0.9 * scale, dashes=[4, 3])
     return style.texture_brush(cross, texture_fix), pen
 
@@ -46,7 +48,7 @@ class NoInfoLayer:
         visible = self.paths.visible(rows, frame.mpp, frame.bounds)
         if not visible:
             return
-        brush, pen = no_info_look(frame.scale, frame.texture_fix)
+        brush, pen = no_info_look(frame.scale, frame.texture_fix, frame.pattern_scale)
         painter.setTransform(frame.world)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(brush)
