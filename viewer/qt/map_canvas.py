@@ -31,6 +31,7 @@ KEY_STEP = 1.5          # zoom factor per +/− press
 PAN_FRACTION = 0.15     # arrow keys move this share of the view
 CLICK_SLOP = 4          # pixels a press may move and still count as a click
 SCRUB_GAP_S = 0.25      # a date this soon after the last one is part of a scrub: drawn as a draft
+DRAFT_AFTER_S = 0.016   # ... where the last full map took longer than a display frame (else no gain)
 SETTLE_MS = 200         # the full map once no new date came for this long
 PREPARE_MS = 300        # a view the map rests on this long gets its drafts prepared
 
@@ -59,6 +60,7 @@ class MapCanvas(QWidget):
         self._overlays: dict[str, MapOverlay] = {}
         self._draft = False
         self._last_date_change = float("-inf")
+        self._full_paint_s = 0.0
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._settled)
         self._drafts_ready_for: MapView | None = None   # the view whose drafts are prepared
         self._prepare = QTimer(self, singleShot=True, interval=PREPARE_MS, timeout=self._prepare_drafts)
@@ -157,7 +159,7 @@ class MapCanvas(QWidget):
 
     def _date_changed(self, *_args) -> None:
         now = time.monotonic()
-        self._draft = now - self._last_date_change < SCRUB_GAP_S
+        self._draft = now - self._last_date_change < SCRUB_GAP_S and self._full_paint_s > DRAFT_AFTER_S
         self._last_date_change = now
         if self._draft:
             self._settle.start()
@@ -190,14 +192,17 @@ class MapCanvas(QWidget):
             painter.fillRect(self.rect(), style.BACKGROUND)
             painter.end()
             return
+        started = time.perf_counter()
         try:
             self.renderer.render(painter, self.view, self.state.date, self.state.layers,
                                  self.state.selection, self.decorations,
                                  overlays=list(self._overlays.values()), draft=self._draft)
         finally:
             painter.end()
+        if not self._draft:
+            self._full_paint_s = time.perf_counter() - started
         self.renderer.prepared.warm_up_in_background()
-        if self._drafts_ready_for != self.view:
+        if self._drafts_ready_for != self.view and self._full_paint_s > DRAFT_AFTER_S:
             self._prepare.start()   # again: only a view the map rests on
 
     def _prepare_drafts(self) -> None:
