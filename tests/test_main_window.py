@@ -472,3 +472,16 @@ def test_the_timeline_opens_on_the_whole_time_range(qtbot, settings):
     qtbot.waitUntil(lambda: window.timeline.lanes.vb.width() < width)
     (left, right), _ = window.timeline.lanes.viewRange()
     assert right - left < 400
+
+
+def test_playback_in_the_window_shows_every_date_in_full(qtbot, monkeypatch, window):
+    from viewer.qt import map_canvas
+
+    monkeypatch.setattr(map_canvas, "SCRUB_GAP_S", 60.0)   # every date "quick"
+    monkeypatch.setattr(map_canvas, "DRAFT_AFTER_S", 0.0)  # every map "slow"
+    drafts = []
+    window.state.date_changed.connect(lambda _day: drafts.append(window.map.showing_draft()))
+    window.playback.play()
+    qtbot.waitUntil(lambda: len(drafts) >= 3, timeout=10_000)
+    window.playback.pause()
+    assert not any(drafts)

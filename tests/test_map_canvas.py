@@ -257,3 +257,17 @@ def test_scrubbing_shows_drafts_then_the_exported_map(qtbot, monkeypatch, canvas
         canvas.view, AFTER_CAPTURE, state.layers, state.selection, SCREEN,
         pixel_ratio=shown.devicePixelRatio())
     assert shown == exported
+
+
+def test_the_animation_is_drawn_in_full_never_as_a_draft(qtbot, monkeypatch, canvas, state):
+    """Playback is what a briefer shows an audience: each date in full, however
+    quickly dates come; scrubbing by hand may draft."""
+    monkeypatch.setattr(map_canvas, "SCRUB_GAP_S", 60.0)
+    monkeypatch.setattr(map_canvas, "DRAFT_AFTER_S", 0.0)
+    canvas.set_playing(True)
+    state.set_date(BEFORE_CAPTURE)
+    state.set_date(AFTER_CAPTURE)
+    assert not canvas.showing_draft()
+    canvas.set_playing(False)
+    state.set_date(BEFORE_CAPTURE)
+    assert canvas.showing_draft()

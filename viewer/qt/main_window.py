@@ -503,6 +503,7 @@ class MainWindow(QMainWindow):
         self.briefing = BriefingControls(self, self.chapters_box, state, self.map,
                                          self.editing.session)
         self.playback.playing_changed.connect(self._show_playing)
+        self.playback.playing_changed.connect(self.map.set_playing)
         self.playback.set_speed(self.speed_box.currentData())
         self.playback.set_loop(self.loop_action.isChecked())
         for action in self._dataset_actions:

@@ -5,8 +5,9 @@ arrow keys to pan; a click selects what is under the cursor. The canvas only
 reads the state (date, layers, selection) and writes the selection on a click.
 The legend is the canvas's own: a click on its header collapses or expands
 it, and dragging it moves it to the nearest corner (the map does not pan).
-While the date changes quickly (scrubbing, playback) the map is drawn as a
-draft (MapRenderer.render); once it stops, the full map, as exported.
+While the user scrubs (dates in quick succession) a slow map is drawn as a
+draft (MapRenderer.render); once it stops, the full map, as exported. The
+animation is always drawn in full.
 """
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ class MapCanvas(QWidget):
         self._dragged = False
         self._overlays: dict[str, MapOverlay] = {}
         self._draft = False
+        self._playing = False
         self._last_date_change = float("-inf")
         self._full_paint_s = 0.0
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._settled)
@@ -157,9 +159,15 @@ class MapCanvas(QWidget):
         self._draft = False
         self.update()
 
+    def set_playing(self, playing: bool) -> None:
+        """While the animation plays every date is drawn in full: it is what a
+        briefer shows an audience, and a draft's softer outlines would be seen."""
+        self._playing = playing
+
     def _date_changed(self, *_args) -> None:
         now = time.monotonic()
-        self._draft = now - self._last_date_change < SCRUB_GAP_S and self._full_paint_s > DRAFT_AFTER_S
+        self._draft = (not self._playing and now - self._last_date_change < SCRUB_GAP_S
+                       and self._full_paint_s > DRAFT_AFTER_S)
         self._last_date_change = now
         if self._draft:
             self._settle.start()
