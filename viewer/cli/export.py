@@ -92,7 +92,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     dataset = load(args.dataset)
     dates = _dates(args, dataset)
-    renderer = MapRenderer(dataset)
+    renderer = MapRenderer(dataset, one_frame=len(dates) == 1)
     # This process draws and exits: the lon/lat shapes are not needed once projected.
     renderer.prepared.let_go_of_lonlat_shapes()
     release_free_memory()

@@ -71,8 +71,11 @@ class MapRenderer:
     is prepared here). Given a Dataset, it uses `prepared_map(dataset)`.
     """
 
-    def __init__(self, prepared: PreparedMap | Dataset) -> None:
+    def __init__(self, prepared: PreparedMap | Dataset, one_frame: bool = False) -> None:
         self.prepared = prepared if isinstance(prepared, PreparedMap) else prepared_map(prepared)
+        # A process drawing one frame keeps no base images for frames to come
+        # (two full-size images: 100x one-PNG peak 280 -> 268 MB).
+        self._keeps_base_images = not one_frame
         route_width = float(self.prepared.flows.widths.max(initial=0))
         # (control, routes) images for full frames [False] and for drafts [True].
         self._layer_caches = {draft: (
@@ -329,7 +332,8 @@ class MapRenderer:
             if layer.style.over_thematic == over:
                 layer.paint(painter, frame)
         painter.end()
-        self._base_cache[(over, draft)] = _CachedImage(key, image)
+        if self._keeps_base_images:
+            self._base_cache[(over, draft)] = _CachedImage(key, image)
         return image
 
     def _label_obstacles(self, view: MapView, decorations: Decorations, title: str,
