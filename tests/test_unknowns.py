@@ -24,6 +24,7 @@ from viewer.qt.details_panel import describe
 from viewer.render import style
 from viewer.render.layers import Frame
 from viewer.render.overlay import EXPORT, SCREEN
+from viewer.render.places_image import PlacesImage
 from viewer.render.renderer import MapRenderer
 
 AFTER_DATA = dt.date(2026, 11, 30)
@@ -204,7 +205,7 @@ def test_myitkyina_is_labelled_beside_its_own_symbol_at_the_default_view(kachin_
     view = kachin_renderer.default_view(*size, 1.0, decorations)
     frame = Frame.of(view)
     layers = {k: True for k in ("base", "control", "flows", "places", "labels", "events")}
-    requests = kachin_renderer._label_requests(frame, kachin_renderer.prepared.places.in_view(frame), layers)
+    requests = PlacesImage(kachin_renderer.prepared).label_requests(frame, kachin_renderer.prepared.places.in_view(frame), layers)
     placed, hidden = place_labels(requests, view.rect, [])
     label = next(p for p in placed if p.text == "Myitkyina")
     own = next(r for r in requests if r.text == "Myitkyina")

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -35,12 +35,12 @@ from viewer.model.dates import from_day, to_day
 from viewer.model.state import MAP_LAYERS, Selection
 from viewer.model.unknowns import current_to_mark
 from viewer.render import framing, style
-from viewer.render.labels import LabelRequest, place_labels
 from viewer.render.layer_cache import LayerCache, reaching_clip
 from viewer.render.layers import Frame
 from viewer.render.route_marks import DENSE_ROUTES
 from viewer.render.legend import LegendContent
 from viewer.render.map_overlay import MapOverlay
+from viewer.render.places_image import PlacesImage
 from viewer.render.overlay import (EXPORT, SCREEN, Decorations, OverlayLayout, date_label)
 from viewer.render.prepared import RECENT_EVENT_DAYS, PreparedMap, prepared_map
 from viewer.render.projection import Extent
@@ -59,8 +59,6 @@ class _CachedImage:
     day: int = 0
     events: tuple[int, int] = (0, 0)
     layout: OverlayLayout | None = None
-    hidden: set[int] = field(default_factory=set)   # places left out for lack of room
-    labels: tuple = ()                               # the place labels drawn
 
 
 class MapRenderer:
@@ -84,7 +82,7 @@ class MapRenderer:
                        lambda s: (16 + 2 * route_width) * s + 2)) for draft in (False, True)}
         self._base_cache: dict[tuple[bool, bool], _CachedImage] = {}   # by (over, draft)
         self._frame_cache: _CachedImage | None = None
-        self._places_cache: _CachedImage | None = None
+        self._places = PlacesImage(self.prepared)
         self._label_obstacles_cache: tuple | None = None
         self._dense_cache: tuple[Extent, bool] | None = None
         self._layout_cache: tuple | None = None
@@ -133,7 +131,7 @@ class MapRenderer:
 
     def painted_labels(self) -> tuple:
         """The place labels (PlacedLabel) of the frame painted last."""
-        return self._places_cache.labels if self._places_cache is not None else ()
+        return self._places.labels
 
     # -- rendering ----------------------------------------------------------------
     def render_image(self, view: MapView, day: dt.date, layers: dict | None = None,
@@ -237,7 +235,7 @@ class MapRenderer:
         footer = self._footer_lines(view, day, layers) if decorations.footer else ()
         layout = self._layout(view, decorations, legend, title, footer)
         if layers["places"] or layers["labels"]:
-            painter.drawImage(QPointF(0, 0), self._places_image(
+            painter.drawImage(QPointF(0, 0), self._places.image(
                 frame, layers, self._label_obstacles(view, decorations, title, footer), pixel_ratio))
         layout.paint_static(painter, self.projector.grid_north_degrees(view.center_x, view.center_y))
         return layout
@@ -348,61 +346,6 @@ class MapRenderer:
             self._label_obstacles_cache = (key, layout.obstacles(layout.steady_legend_width()))
         return self._label_obstacles_cache[1]
 
-    def _places_image(self, frame: Frame, layers: dict, obstacles: list[QRectF],
-                      pixel_ratio: float) -> QImage:
-        """Place symbols and all labels, redone only when the view or the panels move."""
-        key = (frame.view, pixel_ratio, layers["places"], layers["labels"], layers["base"],
-               tuple((r.x(), r.y(), r.width(), r.height()) for r in obstacles))
-        if self._places_cache is not None and self._places_cache.key == key:
-            return self._places_cache.image
-        rows = self.prepared.places.in_view(frame) if layers["places"] else np.array([], dtype=int)
-        placed, hidden = [], set()
-        if layers["labels"]:
-            placed, hidden = place_labels(self._label_requests(frame, rows, layers),
-                                          frame.view.rect.adjusted(2, 2, -2, -2), obstacles)
-        image = _transparent_image(frame.view, pixel_ratio)
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.prepared.places.paint(painter, frame, np.array([r for r in rows if r not in hidden], dtype=int))
-        for label in placed:
-            style.halo_text(painter, label.origin, label.text, label.font, label.color,
-                            halo_width=3.2 * frame.scale)
-        painter.end()
-        self._places_cache = _CachedImage(key, image, hidden=hidden, labels=tuple(placed))
-        return image
-
-    def _label_requests(self, frame: Frame, place_rows: np.ndarray, layers: dict) -> list[LabelRequest]:
-        s = frame.scale
-        requests = []
-        px, py = frame.view.to_pixels(self.prepared.places.x[place_rows], self.prepared.places.y[place_rows])
-        symbol_r = 6.0 * s
-        for i, row in enumerate(place_rows):
-            name, kind = self.prepared.places.names[row], self.prepared.places.kinds[row]
-            x, y = float(px[i]), float(py[i])
-            symbol = None if kind in style.AREA_NAME_KINDS else QRectF(x - symbol_r, y - symbol_r,
-                                                                       2 * symbol_r, 2 * symbol_r)
-            if not name:
-                continue
-            if symbol is None:
-                requests.append(_area_name_request(name, kind, x, y, s))
-            else:
-                important = kind in style.IMPORTANT_PLACE_KINDS
-                requests.append(LabelRequest(
-                    name, x, y, self.prepared.places.priority[row],
-                    style.font((15 if important else 13.5) * s, bold=important), style.TEXT,
-                    7.5 * s, symbol=symbol, row=int(row),
-                    protected=self.prepared.places.priority[row] >= style.PROTECTED_PRIORITY))
-        if layers["base"]:
-            named = {r.text.upper() for r in requests}
-            for layer in self.prepared.base:
-                for name, x, y in layer.label_points(frame):
-                    if any(known.startswith(name) for known in named):
-                        continue  # one label per country or state
-                    named.add(name)
-                    bx, by = frame.view.to_pixels(x, y)
-                    requests.append(_area_name_request(name, "region", float(bx), float(by), s))
-        return requests
-
     # -- what holds ----------------------------------------------------------------
     def _event_range(self, day: int, layers: dict) -> tuple[int, int]:
         if not layers["events"]:
@@ -511,10 +454,7 @@ class MapRenderer:
         if layers["events"]:
             hit = ("events", self.prepared.events.hit(frame, point, rows["events"]))
         if (hit is None or hit[1] is None) and layers["places"]:
-            place_rows = self.prepared.places.in_view(frame)
-            cached = self._places_cache
-            if cached is not None and cached.key[0] == view:
-                place_rows = np.array([r for r in place_rows if r not in cached.hidden], dtype=int)
+            place_rows = self._places.shown_rows(frame)
             hit = ("places", self.prepared.places.hit(frame, point, place_rows))
         x, y = view.to_map(point)
         if (hit is None or hit[1] is None) and layers["flows"]:
@@ -530,17 +470,6 @@ class MapRenderer:
         if layer == "areas":           # a zone no control row covers today: still that zone
             return Selection("control", str(self.prepared.areas.ids[row]))
         return Selection(layer, str(self.dataset.feature_ids[layer][row]))
-
-
-def _area_name_request(name: str, kind: str, x: float, y: float, scale: float) -> LabelRequest:
-    """A state, country or lake name: centred on its point, grey capitals or blue italics."""
-    if kind == "lake":
-        return LabelRequest(name, x, y, style.PLACE_PRIORITY["lake"], style.font(12.5 * scale, italic=True),
-                            style.WATER_LABEL, 0, centered=True)
-    text_font = style.font(12.5 * scale, bold=True)
-    text_font.setLetterSpacing(text_font.SpacingType.PercentageSpacing, 118)
-    return LabelRequest(name.upper(), x, y, style.PRIORITY_BASE_LABEL, text_font, style.BASE_LABEL, 0,
-                        centered=True)
 
 
 def _enlarged(view: MapView) -> QRectF:
@@ -563,12 +492,6 @@ def _new_image(view: MapView, pixel_ratio: float) -> QImage:
     image = QImage(round(view.width * pixel_ratio), round(view.height * pixel_ratio),
                    QImage.Format.Format_ARGB32_Premultiplied)
     image.setDevicePixelRatio(pixel_ratio)
-    return image
-
-
-def _transparent_image(view: MapView, pixel_ratio: float) -> QImage:
-    image = _new_image(view, pixel_ratio)
-    image.fill(Qt.GlobalColor.transparent)
     return image
 
 
