@@ -353,3 +353,52 @@ def test_a_colour_with_a_trailing_newline_is_refused(tmp_path):
     problems = [str(p) for p in validate(write_tiny(tmp_path / "nl.gpkg", actors=actors))]
     assert problems == ["nl.gpkg, layer 'actors', row KIA, column 'color': "
                         "'#0072B2\n' is not a colour of the form #RRGGBB"]
+
+
+def edited_outside_gdal(path: Path, *statements: str) -> Path:
+    """`statements` run by plain SQLite, as another program might: without GDAL's
+    spatial functions, so the spatial index's triggers are dropped first."""
+    with sqlite3.connect(path) as db:
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            db.execute(f'DROP TRIGGER "{name}"')
+    return execute(path, *statements)
+
+
+def test_dates_are_read_as_gdal_read_them_and_a_bad_one_is_named(tmp_path):
+    """A date-time or padded date in a DATE column keeps its date (as GDAL read it);
+    an impossible date stops the file with its layer, column and row, never dropped
+    silently (a route whose end vanished would show as still running)."""
+    import datetime as dt
+
+    from factory import tiny_gpkg
+    from viewer.io import DatasetError, read_dataset
+
+    path = edited_outside_gdal(tiny_gpkg(tmp_path / "dates.gpkg"),
+                   "UPDATE flows SET valid_to = '2024-10-22T00:00:00Z' WHERE flow_id = 'f1'",
+                   "UPDATE events SET end_date = ' 2024-10-25' WHERE event_id = 'e1'")
+    dataset = read_dataset(path)
+    flows, events = dataset.flows.set_index("flow_id"), dataset.events.set_index("event_id")
+    assert flows.loc["f1", "valid_to"].date() == dt.date(2024, 10, 22)
+    assert events.loc["e1", "end_date"].date() == dt.date(2024, 10, 25)
+
+    bad = edited_outside_gdal(tiny_gpkg(tmp_path / "bad-date.gpkg"),
+                  "UPDATE flows SET valid_to = '2024-02-30' WHERE flow_id = 'f1'")
+    with pytest.raises(DatasetError) as raised:
+        read_dataset(bad)
+    line = next(str(p) for p in raised.value.problems if "2024-02-30" in str(p))
+    assert "bad-date.gpkg" in line and "'flows'" in line and "valid_to" in line and "row 1" in line
+
+
+def test_a_geometry_column_named_in_another_case_is_still_the_geometry(tmp_path):
+    from factory import tiny_gpkg
+    from viewer.io import read_dataset
+
+    path = tiny_gpkg(tmp_path / "case.gpkg")
+    with sqlite3.connect(path) as db:
+        column = db.execute("SELECT column_name FROM gpkg_geometry_columns "
+                            "WHERE table_name = 'control'").fetchone()[0]
+        db.execute("UPDATE gpkg_geometry_columns SET column_name = ? WHERE table_name = 'control'",
+                   [column.upper()])
+    dataset = read_dataset(path)
+    assert column.upper() not in dataset.control.columns and column not in dataset.control.columns
+    assert dataset.control.geometry.notna().all() and not dataset.warnings

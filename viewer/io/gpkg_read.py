@@ -61,10 +61,6 @@ def layers(db: sqlite3.Connection) -> list[Layer]:
             + [Layer(_text(t), None, None) for (t,) in attributes])
 
 
-def row_count(db: sqlite3.Connection, table: str) -> int:
-    return int(db.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0])
-
-
 def read_attributes(db: sqlite3.Connection, layer: Layer) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """The layer's columns (not its id or geometry) and the (row, column) of each text
     cell that is not UTF-8, read with the bad bytes replaced by U+FFFD."""
@@ -82,7 +78,7 @@ def read_attributes(db: sqlite3.Connection, layer: Layer) -> tuple[pd.DataFrame,
         if kind == "text":
             cells = _decoded(cells, name, bad)
         elif kind in ("date", "timestamptz"):
-            cells = _dates(_decoded(cells, name, bad), kind)
+            cells = _dates(_decoded(cells, name, bad), kind, name)
         frame[name] = column_series(cells, kind)
     return pd.DataFrame(frame, index=range(len(rows))), bad
 
@@ -137,10 +133,10 @@ def _columns(db: sqlite3.Connection, layer: Layer) -> list[tuple[str, str]]:
     feature id, which GDAL does not give as a column) nor the geometry."""
     info = db.execute(f"PRAGMA table_info({_quoted(layer.table)})").fetchall()
     key = [row for row in info if row[5]]
-    skipped = {_text(key[0][1])} if len(key) == 1 and _base_type(_text(key[0][2])) == "INTEGER" else set()
+    skipped = {_text(key[0][1]).lower()} if len(key) == 1 and _base_type(_text(key[0][2])) == "INTEGER" else set()
     if layer.geometry_column:
-        skipped.add(layer.geometry_column)
-    return [(_text(row[1]), _text(row[2])) for row in info if _text(row[1]) not in skipped]
+        skipped.add(layer.geometry_column.lower())   # SQLite's names ignore case, as GDAL's do
+    return [(_text(row[1]), _text(row[2])) for row in info if _text(row[1]).lower() not in skipped]
 
 
 def _base_type(declared: str) -> str:
@@ -161,14 +157,23 @@ def _decoded(cells: tuple, column: str, bad: list[tuple[int, str]]) -> list:
     return out
 
 
-def _dates(cells: list, kind: str) -> list:
-    """Text dates (YYYY-MM-DD; a DATETIME in ISO 8601) as timestamps; a cell that is
-    not one reads as empty, as with GDAL."""
-    text = pd.Series([cell if isinstance(cell, str) else None for cell in cells], dtype=object)
+def _dates(cells: list, kind: str, column: str) -> list:
+    """Text dates (YYYY-MM-DD; a DATETIME in ISO 8601) as timestamps, read as GDAL
+    read them: spaces around ignored, a date-time in a DATE column taken as its
+    date. Any other text stops the layer with its column and row named (GDAL
+    stopped on an impossible date too): a date silently dropped would show a
+    route or a holding as open-ended."""
+    text = [cell.strip() or None if isinstance(cell, str) else None for cell in cells]
     if kind == "date":
-        parsed = pd.to_datetime(text, errors="coerce", format="%Y-%m-%d")
+        text = [t[:10] if t and len(t) > 10 and t[10] in "T " else t for t in text]
+        parsed = pd.to_datetime(pd.Series(text, dtype=object), errors="coerce", format="%Y-%m-%d")
     else:
-        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
+        parsed = pd.to_datetime(pd.Series(text, dtype=object), errors="coerce", format="ISO8601",
+                                utc=True)
+    for row, (given, value) in enumerate(zip(text, parsed)):
+        if given is not None and pd.isna(value):
+            raise ValueError(f"column '{column}', row {row + 1}: {given!r} is not a "
+                             f"{'date (YYYY-MM-DD)' if kind == 'date' else 'date and time'}")
     return [None if pd.isna(v) else v for v in parsed]
 
 
