@@ -1,5 +1,6 @@
 """The main window: one state behind the map, timeline, details and menus."""
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
@@ -485,3 +486,33 @@ def test_playback_in_the_window_shows_every_date_in_full(qtbot, monkeypatch, win
     qtbot.waitUntil(lambda: len(drafts) >= 3, timeout=10_000)
     window.playback.pause()
     assert not any(drafts)
+
+
+def test_a_second_file_asked_for_while_the_first_map_is_drawn_does_not_take_its_edits(
+        qtbot, settings, tiny, tmp_path):
+    """Opening B just as A's map appears: A's opening finishes bound to A (its edits
+    are saved to A, A is remembered), then B opens."""
+    import shutil
+
+    other = Path(shutil.copy(tiny, tmp_path / "other.gpkg"))
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    asked = []
+
+    def ask_for_other(_dataset):
+        if not asked:
+            asked.append(True)
+            window.open_dataset(other)
+
+    window.loader.loaded.connect(ask_for_other)   # runs right after the window's own _loaded
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        window.open_dataset(tiny, dt.date(2024, 6, 1))
+    assert window.state.dataset.path.resolve() == Path(tiny).resolve()
+    assert window.editing.session.store.path.resolve() == Path(tiny).resolve()
+    assert Path(settings.value("dataset/last_path")) == Path(tiny).resolve()
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        pass
+    assert window.editing.session.store.path.resolve() == other.resolve()
+    assert Path(settings.value("dataset/last_path")) == other.resolve()

@@ -376,7 +376,7 @@ class MainWindow(QMainWindow):
     def _loaded(self, dataset) -> None:
         self.progress_bar.hide()
         gc.unfreeze()  # the previous dataset's objects may be collected again
-        self._start_first_view(dataset)
+        self._warm_up_first_frame(dataset)
         first = self.state is None
         if first:
             self._build_map()
@@ -388,40 +388,45 @@ class MainWindow(QMainWindow):
         if self._keep_view is not None:
             self.map.restore_view(self._keep_view)
         self._keep_view = None
+        # What was read, not what was asked for last: another file may be on its way.
+        location = self.loader.location
         if first:
             # The map on screen first; the timeline and the panels are built just
             # after (embedded dataset: map drawn 0.4 s sooner, 100x: 1 s).
             self.stack.layout().activate()
             self.map.repaint()
-            QTimer.singleShot(0, self._finish_opening)
+            QTimer.singleShot(0, lambda: self._finish_opening(dataset, location))
         else:
-            self._finish_opening()
+            self._finish_opening(dataset, location)
 
-    def _finish_opening(self) -> None:
-        """The rest of opening a dataset, once its map is shown; ends with `opened`."""
+    def _finish_opening(self, dataset, location) -> None:
+        """The rest of opening `dataset`, read from `location`, once its map is shown;
+        ends with `opened`. Skipped if another dataset was shown meanwhile (it will
+        finish its own opening): its edits and watch must not be bound to this one."""
         if self.timeline is None:
             self._build_panels()
-        dataset = self.state.dataset
-        self.team.watch(self.loader.location, dataset.log_position)
+        if self.state.dataset is not dataset:
+            return
+        self.team.watch(location, dataset.log_position)
         conflicts = dataset.extra_layers.get("sync_conflicts")
         self.conflicts_action.setEnabled(conflicts is not None and len(conflicts) > 0)
         # The dataset, paths and views live as long as they are shown: keep the
         # collector from rescanning them (a full pass took 70 ms mid-scrub at 100x).
-        self.editing.opened(self.state, self.details_box, self.loader.location)
+        self.editing.opened(self.state, self.details_box, location)
         gc.collect()
         gc.freeze()
         # Draw the map and the timeline once before the file becomes "last opened":
         # one whose drawing crashes must not be reopened at every later start.
         self.map.grab()
         self.timeline.grab()
-        self._remember(self.loader.location)
-        message = f"Opened {self.loader.location}"
+        self._remember(location)
+        message = f"Opened {location}"
         if dataset.warnings:
             message += f" with {len(dataset.warnings)} warning(s)"
         self.statusBar().showMessage(message, 8000)
         self.opened.emit()
 
-    def _start_first_view(self, dataset) -> None:
+    def _warm_up_first_frame(self, dataset) -> None:
         """Have the zones and routes of the view about to be shown simplified on
         another core while the views are built (100x: map drawn 0.6 s sooner)."""
         from viewer.render.framing import default_view
