@@ -110,7 +110,7 @@ def test_a_read_still_running_does_not_keep_the_closed_window_alive(tmp_path):
 def read_only_folder(tmp_path):
     """A folder nobody may write to: a read-only mount when running as root (who may
     write anywhere else), else a folder without write permission. Yields a function
-    that copies a file in and makes the folder read-only."""
+    that copies a file (and its -wal, if any) in and makes the folder read-only."""
     folder = tmp_path / "read-only"
     folder.mkdir()
     mounted = False
@@ -122,10 +122,10 @@ def read_only_folder(tmp_path):
                               capture_output=True).returncode != 0:
                 pytest.skip("cannot mount a read-only folder here")
             mounted = True
-            shutil.copy(path, folder)
+            copy_with_wal(path, folder)
             subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
         else:
-            shutil.copy(path, folder)
+            copy_with_wal(path, folder)
             folder.chmod(0o555)
         return folder / path.name
 
@@ -141,6 +141,30 @@ def test_a_wal_geopackage_on_a_read_only_folder_opens(tmp_path, read_only_folder
         assert db.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
     db.close()
     assert [p for p in validate(read_only_folder(path)) if p.severity == "error"] == []
+
+
+def copy_with_wal(path: Path, folder: Path) -> None:
+    for file in [path, *path.parent.glob(path.name + "-wal")]:
+        shutil.copy(file, folder)
+
+
+def test_a_wal_geopackage_with_unsaved_wal_changes_on_a_read_only_folder_is_refused(
+        tmp_path, read_only_folder):
+    """Changes QGIS saved to the -wal and not yet into the file cannot be read from a
+    read-only folder: the file is refused with a line saying what to do, never shown
+    without them."""
+    path = write_tiny(tmp_path / "wal.gpkg")
+    editor = sqlite3.connect(path)
+    assert editor.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+    editor.execute("PRAGMA wal_autocheckpoint=0")
+    editor.execute("UPDATE actors SET name = 'Edited in QGIS' WHERE actor_id = 'KIA'")
+    editor.commit()
+    try:
+        shown = read_only_folder(path)   # copied while the change is only in the -wal
+    finally:
+        editor.close()
+    errors = [str(p) for p in validate(shown) if p.severity == "error"]
+    assert len(errors) == 1 and "-wal" in errors[0] and "writable folder" in errors[0]
 
 
 def test_a_file_locked_by_another_program_says_so_quickly(tmp_path):

@@ -64,15 +64,22 @@ def open_read_only(path: Path) -> sqlite3.Connection:
 
     A WAL-mode file (QGIS leaves files it edits so) in a folder that cannot be
     written, such as a read-only mount, cannot get its -shm file; it is opened
-    as immutable, as nothing can be changing it there.
+    as immutable, as nothing can be changing it there, unless its -wal holds
+    changes: an immutable read would not see them, so it is refused.
     """
     uri = path.resolve().as_uri()
+    db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=LOCK_WAIT_S)
     try:
-        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=LOCK_WAIT_S)
         db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
     except sqlite3.OperationalError as error:
+        db.close()   # not left open on the file (a read-only mount could not be unmounted)
         if "unable to open" not in str(error) or not _is_wal(path):
             raise
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise sqlite3.OperationalError(
+                "has saved changes in its -wal file that cannot be read in a folder that "
+                "cannot be written; copy the file and its -wal to a writable folder") from error
         db = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
     db.text_factory = lambda data: data.decode("utf-8", errors="replace")
     deadline = time.monotonic() + SQLITE_TIME_LIMIT_S
@@ -90,6 +97,8 @@ def _sqlite_failure(error: sqlite3.DatabaseError) -> str:
     text = str(error)
     if "locked" in text or "busy" in text:
         return "is locked by another program; try again when it has saved and closed the file"
+    if "-wal file" in text:
+        return text
     if "interrupted" in text:
         return (f"took over {SQLITE_TIME_LIMIT_S:g} s to check and was stopped "
                 "(damaged, or made to hang)")
