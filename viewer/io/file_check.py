@@ -1,4 +1,4 @@
-"""Problems that stop a file from being read at all, found with SQLite before GDAL.
+"""Problems that stop a file from being read at all, found before any layer is read.
 
 Every query here is bounded (a crafted file must not hang the app), and layers
 that are views or virtual tables are refused: reading one runs a query the file

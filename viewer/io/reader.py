@@ -45,7 +45,7 @@ def read_dataset(path: str | os.PathLike, progress: Progress | None = None) -> D
     reader = DatasetReader(Path(path), progress or (lambda _text, _fraction: None))
     dataset = reader.load()
     del reader
-    # The reader's scratch memory (GDAL's slices, decoded WKB, the checks' arrays) is
+    # The reader's scratch memory (the blobs read, decoded WKB, the checks' arrays) is
     # free now, but glibc would keep it in its heaps: about 100 MB at 100x.
     release_free_memory()
     return dataset
@@ -163,6 +163,9 @@ class DatasetReader:
     def _open(self) -> sqlite3.Connection:
         db = open_read_only(self.path)
         db.text_factory = bytes     # text decoded by gpkg_read, each bad cell named
+        # One read transaction: every layer's rows and shapes from the same state of
+        # the file, even if another program (QGIS, in WAL mode) saves meanwhile.
+        db.execute("BEGIN")
         return db
 
     def _read_layers(self) -> None:

@@ -122,6 +122,8 @@ def _stamp(painter: QPainter, sprites: list[QImage], which: np.ndarray, x: np.nd
     ratio = painter.device().devicePixelRatioF()
     half = np.array([sprite.width() / 2 for sprite in sprites])[which]
     left, top = np.round(x * ratio - half) / ratio, np.round(y * ratio - half) / ratio
+    drawable = np.isfinite(left) & np.isfinite(top)   # nowhere to stamp a point without a place
+    which, left, top = np.asarray(which)[drawable], left[drawable], top[drawable]
     draw = painter.drawImage
     if ratio == 1.0 and painter.transform().isIdentity():
         # Whole pixels: the (int, int) form is some 40% cheaper a call (1,000 route
