@@ -269,8 +269,8 @@ class MapRenderer:
         if layers["flows"]:
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
             # Dense or not is decided on the full view, so a draft's routes look the same.
-            painter.drawImage(QPointF(0, 0), routes_cache.image(frame, pixel_ratio, (self._dense(view),), day,
-                                                                self._paint_routes_layer))
+            painter.drawImage(QPointF(0, 0), routes_cache.image(
+                frame, pixel_ratio, (self._dense(view), draft), day, self._paint_routes_layer))
 
     def _layout(self, *what: object) -> OverlayLayout:
         """The panels' layout for (view, decorations, legend, title, footer), made
@@ -303,7 +303,7 @@ class MapRenderer:
 
     def _paint_routes_layer(self, painter: QPainter, frame: Frame, rows: np.ndarray, look: tuple) -> None:
         """The routes on a transparent image."""
-        (dense,) = look
+        dense, draft = look
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         painter.fillRect(frame.view.rect, Qt.GlobalColor.transparent)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
@@ -311,7 +311,7 @@ class MapRenderer:
         # As for zones: a patch draws the faint unknown routes it can reach, not all of them.
         unknown = reaching_clip(painter, frame, self.prepared.flows.paths.bounds,
                                 self.prepared.unknowns.unknown_route_rows(rows),
-                                self._layer_caches[False][1].margin(frame.scale))
+                                self._layer_caches[draft][1].margin(frame.scale))
         self.prepared.flows.paint(painter, frame, rows, dense, unknown)
 
     def _base_image(self, view: MapView, target: QPainter, over: bool, draft: bool) -> QImage:
