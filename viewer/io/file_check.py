@@ -18,6 +18,11 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 def check_file(path: Path) -> list[Problem]:
     """Problems that stop a file from being read at all."""
+    return check_header(path) or check_structure(path)
+
+
+def check_header(path: Path) -> list[Problem]:
+    """Whether `path` is a readable SQLite file at all (quick: its first 100 bytes)."""
     name = str(path)
     if not path.exists():
         return [Problem(name, "file does not exist")]
@@ -32,10 +37,12 @@ def check_file(path: Path) -> list[Problem]:
         return [Problem(name, "is empty (0 bytes), not a GeoPackage")]
     if not header.startswith(SQLITE_MAGIC):
         return [Problem(name, "is not a GeoPackage (not an SQLite database)")]
-    return _check_sqlite(path)
+    return []
 
 
-def _check_sqlite(path: Path) -> list[Problem]:
+def check_structure(path: Path) -> list[Problem]:
+    """A GeoPackage's tables, no layer that runs a query, and SQLite's own check of
+    every page (PRAGMA quick_check: about 0.1 s for a 200 MB file in the page cache)."""
     name = str(path)
     try:
         with closing(open_read_only(path)) as db:

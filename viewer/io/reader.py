@@ -22,7 +22,7 @@ import shapely
 from viewer.io import opened
 from viewer.memory import release_free_memory
 from viewer.io import gpkg_read
-from viewer.io.file_check import check_file, open_read_only
+from viewer.io.file_check import check_header, check_structure, open_read_only
 from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
 from viewer.io.shapes import SharedShapes
@@ -102,13 +102,17 @@ class DatasetReader:
     # -- the steps --------------------------------------------------------
     def load(self) -> Dataset:
         self.progress("Checking file", 0.0)
-        self.problems += check_file(self.path)
+        self.problems += check_header(self.path)
         self._stop_on_errors()
         self._digest = file_sha256(self.path)
         key = opened.entry_key(self._digest) if self.path.stat().st_size >= opened.REMEMBERED_BYTES else None
         found = opened.recall(key, self.name) if key else None
+        # An entry is only written for bytes that passed every check: the same bytes
+        # need not be checked page by page again (100x second open: read 0.71-0.91 -> 0.63-0.75 s).
         if found is not None and self._recall(found):
             return self._dataset()
+        self.problems += check_structure(self.path)
+        self._stop_on_errors()
         from_file = len(self.problems)
         self._read_layers()
         dataset = self.checked()
