@@ -426,3 +426,22 @@ def test_a_geometry_column_named_in_another_case_is_still_the_geometry(tmp_path)
     dataset = read_dataset(path)
     assert column.upper() not in dataset.control.columns and column not in dataset.control.columns
     assert dataset.control.geometry.notna().all() and not dataset.warnings
+
+
+def test_a_file_slower_to_read_than_the_checks_time_limit_is_still_read(tmp_path, monkeypatch):
+    """The time limit guards the structure check against crafted files; reading a
+    large file on a slow machine may take longer and must not be cut short."""
+    import viewer.io.file_check
+    import viewer.io.reader
+    from viewer.io import read_dataset
+
+    path = execute(write_tiny(tmp_path / "slow.gpkg"),   # a table long enough to be timed
+                   "CREATE TABLE bulk (fid INTEGER PRIMARY KEY, note TEXT)",
+                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+                   "INSERT INTO bulk (note) SELECT 'row ' || i FROM n",
+                   "INSERT INTO gpkg_contents (table_name, data_type, identifier) "
+                   "VALUES ('bulk', 'attributes', 'bulk')")
+    monkeypatch.setattr(viewer.io.reader, "check_structure", lambda _path: [])
+    monkeypatch.setattr(viewer.io.file_check, "SQLITE_TIME_LIMIT_S", -1.0)   # always over
+    dataset = read_dataset(path)
+    assert len(dataset.extra_layers["bulk"]) == 20000

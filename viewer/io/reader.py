@@ -166,6 +166,10 @@ class DatasetReader:
 
     def _open(self) -> sqlite3.Connection:
         db = open_read_only(self.path)
+        # Reading takes as long as the file is large, and is not stopped after the
+        # structure check's time limit: the layers that could run a query the file
+        # wrote (views, virtual tables) were refused by that check.
+        db.set_progress_handler(None, 0)
         db.text_factory = bytes     # text decoded by gpkg_read, each bad cell named
         # One read transaction: every layer's rows and shapes from the same state of
         # the file, even if another program (QGIS, in WAL mode) saves meanwhile.
