@@ -145,7 +145,6 @@ class MainWindow(WindowUi):
     def _loaded(self, dataset) -> None:
         self.progress_bar.hide()
         gc.unfreeze()  # the previous dataset's objects may be collected again
-        self._warm_up_first_frame(dataset)
         first = self.state is None
         if first:
             self._build_map()
@@ -194,19 +193,6 @@ class MainWindow(WindowUi):
             message += f" with {len(dataset.warnings)} warning(s)"
         self.statusBar().showMessage(message, 8000)
         self.opened.emit()
-
-    def _warm_up_first_frame(self, dataset) -> None:
-        """Have the zones and routes of the view about to be shown simplified on
-        another core while the views are built (100x: map drawn 0.6 s sooner)."""
-        from viewer.render.framing import default_view
-        from viewer.render.prepared import prepared_map
-
-        prepared = prepared_map(dataset)
-        if self._keep_view is not None:
-            scale = self.map.view.metres_per_pixel
-        else:
-            scale = default_view(prepared, self.stack.width(), self.stack.height()).metres_per_pixel
-        prepared.warm_up_view_in_background(scale)
 
     def _failed(self, path: str, lines: list[str]) -> None:
         self.progress_bar.hide()

@@ -118,18 +118,15 @@ class LodPaths:
     def warm_up(self) -> None:
         """Build the whole-map levels not built yet (call off the GUI thread)."""
         for level, tolerance in enumerate(self.tolerances):
-            if tolerance >= WARM_FROM:
-                self.warm_up_level(level)
-
-    def warm_up_level(self, level: int) -> None:
-        """Build one level for every shape, a chunk at a time (call off the GUI thread)."""
-        for start in range(0, len(self._shapes), WARM_CHUNK):
-            self._paths(level, np.arange(start, min(start + WARM_CHUNK, len(self._shapes))))
+            if tolerance < WARM_FROM:
+                continue
+            for start in range(0, len(self._shapes), WARM_CHUNK):
+                self._paths(level, np.arange(start, min(start + WARM_CHUNK, len(self._shapes))))
 
     def __len__(self) -> int:
         return len(self.bounds)
 
-    def level_for(self, metres_per_pixel: float) -> int:
+    def _level_for(self, metres_per_pixel: float) -> int:
         """The coarsest level whose error stays under MAX_ERROR_PIXELS."""
         usable = [i for i, t in enumerate(self.tolerances) if t <= metres_per_pixel * MAX_ERROR_PIXELS]
         return usable[-1] if usable else 0
@@ -154,7 +151,7 @@ class LodPaths:
 
     def path(self, row: int, metres_per_pixel: float) -> QPainterPath:
         shape = self._shape_of_row[row]
-        return self._paths(self.level_for(metres_per_pixel), np.array([shape]))[shape]
+        return self._paths(self._level_for(metres_per_pixel), np.array([shape]))[shape]
 
     def visible(self, rows: np.ndarray, metres_per_pixel: float, view_bounds: tuple) -> list:
         """(row, path) for the given rows whose bounds touch the view."""
@@ -169,7 +166,7 @@ class LodPaths:
         inside = (b[:, 0] <= xmax) & (b[:, 2] >= xmin) & (b[:, 1] <= ymax) & (b[:, 3] >= ymin)
         rows = np.asarray(rows, dtype=np.int64)[inside]
         shapes = self._shape_of_row[rows]
-        paths = self._paths(self.level_for(metres_per_pixel), shapes)
+        paths = self._paths(self._level_for(metres_per_pixel), shapes)
         return rows, [paths[shape] for shape in shapes.tolist()]
 
 

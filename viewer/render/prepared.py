@@ -94,16 +94,6 @@ class PreparedMap:
                                                            crs=frame.crs)
         self.projector.forget_remembered()
 
-    def warm_up_view_in_background(self, metres_per_pixel: float) -> None:
-        """Start building, on a thread of its own, the simplified zone and route paths
-        of a view at this scale: simplifying runs in GEOS without holding Python's
-        lock, so it overlaps the window building its views. At 100x the first
-        frame's level took 0.6 s of its 1.4 s."""
-        layers = [self.control.paths, self.flows.paths]
-        threading.Thread(target=lambda: [paths.warm_up_level(paths.level_for(metres_per_pixel))
-                                         for paths in layers],
-                         daemon=True, name="kachin-viewer-first-view").start()
-
     def row_of(self, layer: str, row_id: str) -> int | None:
         """The row of `row_id` in a selectable layer, None if there is none."""
         return self._row_of.get(layer, {}).get(str(row_id))
