@@ -63,9 +63,7 @@ class LayerCache:
         key = (frame.view, pixel_ratio, look)
         drawn = self._drawn
         if drawn is None or drawn.key != key:
-            image = QImage(round(frame.view.width * pixel_ratio), round(frame.view.height * pixel_ratio),
-                           QImage.Format.Format_ARGB32_Premultiplied)
-            image.setDevicePixelRatio(pixel_ratio)
+            image = frame.view.new_image(pixel_ratio)
             drawn = _Drawn(key, image, day)
             self._draw(drawn, frame, self.index.indices(day), None, paint)
             self._drawn = drawn

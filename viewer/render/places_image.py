@@ -57,9 +57,7 @@ class PlacesImage:
         if layers["labels"]:
             placed, hidden = place_labels(self.label_requests(frame, rows, layers),
                                           frame.view.rect.adjusted(2, 2, -2, -2), obstacles)
-        image = QImage(round(frame.view.width * pixel_ratio), round(frame.view.height * pixel_ratio),
-                       QImage.Format.Format_ARGB32_Premultiplied)
-        image.setDevicePixelRatio(pixel_ratio)
+        image = frame.view.new_image(pixel_ratio)
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

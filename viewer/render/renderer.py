@@ -139,7 +139,7 @@ class MapRenderer:
                      title: str | None = None, pixel_ratio: float = 1.0,
                      overlays: Sequence[MapOverlay] = (), draft: bool = False) -> QImage:
         """An opaque image of the map; safe off the GUI thread (QImage, not QPixmap)."""
-        image = _new_image(view, pixel_ratio)
+        image = view.new_image(pixel_ratio)
         painter = QPainter(image)
         try:
             self.render(painter, view, day, layers, selection, decorations, title, overlays, draft)
@@ -208,7 +208,7 @@ class MapRenderer:
                 and self.dataset.control_index.same_rows(cached.day, number)
                 and self.dataset.flow_index.same_rows(cached.day, number)):
             return cached
-        image = _new_image(view, pixel_ratio)
+        image = view.new_image(pixel_ratio)
         painter = QPainter(image)
         try:
             layout = self._paint_frame(painter, view, number, layers, decorations, title, draft)
@@ -249,7 +249,7 @@ class MapRenderer:
     def _draft_image(self, view: MapView, pixel_ratio: float, day: int, layers: dict) -> QImage:
         """Base layers, control and routes of `view` at half the pixels each way."""
         small = view.halved()
-        image = _new_image(small, pixel_ratio)
+        image = small.new_image(pixel_ratio)
         painter = QPainter(image)
         try:
             self._paint_thematic(painter, Frame.of(small, DRAFT_PATTERNS), pixel_ratio, day, layers, view,
@@ -321,7 +321,7 @@ class MapRenderer:
         cached = self._base_cache.get((over, draft))
         if cached is not None and cached.key == key:
             return cached.image
-        image = _new_image(view, pixel_ratio)
+        image = view.new_image(pixel_ratio)
         image.fill(Qt.GlobalColor.transparent if over else style.BACKGROUND)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -485,14 +485,6 @@ def _outside(area: QRectF, panels: list[QRectF]) -> QRegion:
     for panel in panels:
         region -= QRegion(panel.toAlignedRect())
     return region
-
-
-def _new_image(view: MapView, pixel_ratio: float) -> QImage:
-    """An uninitialised image covering `view` at `pixel_ratio` device pixels per pixel."""
-    image = QImage(round(view.width * pixel_ratio), round(view.height * pixel_ratio),
-                   QImage.Format.Format_ARGB32_Premultiplied)
-    image.setDevicePixelRatio(pixel_ratio)
-    return image
 
 
 def _all_layers(layers: dict | None) -> dict[str, bool]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QTransform
+from PySide6.QtGui import QImage, QTransform
 
 from viewer.render.projection import Extent
 
@@ -94,6 +94,13 @@ class MapView:
         return replace(self, metres_per_pixel=mpp,
                        center_x=ax + (self.center_x - ax) * ratio,
                        center_y=ay + (self.center_y - ay) * ratio)
+
+    def new_image(self, pixel_ratio: float) -> QImage:
+        """An uninitialised image covering the view at `pixel_ratio` device pixels per pixel."""
+        image = QImage(round(self.width * pixel_ratio), round(self.height * pixel_ratio),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(pixel_ratio)
+        return image
 
     def halved(self) -> "MapView":
         """The same centre and scale of features at half the pixels each way (a
