@@ -66,6 +66,10 @@ SQLITE_TIME_LIMIT_S = 60.0
 LOCK_WAIT_S = 1.0
 
 
+class UnreadableWal(sqlite3.OperationalError):
+    """Saved changes in a -wal file that a read-only folder keeps SQLite from reading."""
+
+
 def open_read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection whose queries stop after SQLITE_TIME_LIMIT_S.
 
@@ -84,9 +88,9 @@ def open_read_only(path: Path) -> sqlite3.Connection:
             raise
         wal = path.with_name(path.name + "-wal")
         if wal.exists() and wal.stat().st_size > 0:
-            raise sqlite3.OperationalError(
-                "has saved changes in its -wal file that cannot be read in a folder that "
-                "cannot be written; copy the file and its -wal to a writable folder") from error
+            raise UnreadableWal("has saved changes in its -wal file that cannot be read in a "
+                                "folder that cannot be written; copy the file and its -wal to "
+                                "a writable folder") from error
         db = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
     db.text_factory = lambda data: data.decode("utf-8", errors="replace")
     deadline = time.monotonic() + SQLITE_TIME_LIMIT_S
@@ -102,10 +106,10 @@ def _is_wal(path: Path) -> bool:
 
 def _sqlite_failure(error: sqlite3.DatabaseError) -> str:
     text = str(error)
+    if isinstance(error, UnreadableWal):
+        return text
     if "locked" in text or "busy" in text:
         return "is locked by another program; try again when it has saved and closed the file"
-    if "-wal file" in text:
-        return text
     if "interrupted" in text:
         return (f"took over {SQLITE_TIME_LIMIT_S:g} s to check and was stopped "
                 "(damaged, or made to hang)")
