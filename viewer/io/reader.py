@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import sqlite3
 import os
+import sqlite3
 from contextlib import closing
 from pathlib import Path
 from typing import Callable
@@ -19,13 +19,12 @@ import pandas as pd
 import pyproj
 import shapely
 
-from viewer.io import opened
-from viewer.memory import release_free_memory
-from viewer.io import gpkg_read
+from viewer.io import gpkg_read, opened
 from viewer.io.file_check import check_header, check_structure, open_read_only
 from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
 from viewer.io.shapes import SharedShapes
+from viewer.memory import release_free_memory
 from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
                               ID_COLUMN, NULLABLE_REQUIRED, REFERENCES, REQUIRED_COLUMNS,
                               SOURCED_LAYERS)

@@ -121,7 +121,8 @@ class Projector:
         time: the copy of the vertices it projects is one group's (16 MB), not every
         shape's (35 MB at 100x, on top of both sets of shapes). Each group is one entry
         in the cache."""
-        before = np.cumsum(shapely.get_num_coordinates(shapes)) - shapely.get_num_coordinates(shapes)
+        counts = shapely.get_num_coordinates(shapes)
+        before = np.cumsum(counts) - counts
         groups = np.split(shapes, np.flatnonzero(np.diff(before // PROJECTED_AT_ONCE)) + 1)
         return np.concatenate([shapely.transform(group, self._project_coordinates) for group in groups])
 
