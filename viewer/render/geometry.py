@@ -7,6 +7,7 @@ QDataStream: one numpy write per geometry instead of a Python call per vertex
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 import shapely
@@ -115,13 +116,21 @@ class LodPaths:
         # Every level is built per shape when first drawn (or warmed up).
         self._levels: list[list] = [[None] * len(self._shapes) for _ in tolerances]
 
-    def warm_up(self) -> None:
-        """Build the whole-map levels not built yet (call off the GUI thread)."""
+    def warm_up(self, pause: Callable[[], None] = lambda: None) -> None:
+        """Build the whole-map levels not built yet (call off the GUI thread),
+        calling `pause()` before each chunk."""
         for level, tolerance in enumerate(self.tolerances):
-            if tolerance < WARM_FROM:
-                continue
-            for start in range(0, len(self._shapes), WARM_CHUNK):
-                self._paths(level, np.arange(start, min(start + WARM_CHUNK, len(self._shapes))))
+            if tolerance >= WARM_FROM:
+                self._warm_level(level, pause)
+
+    def warm_level(self, metres_per_pixel: float) -> None:
+        """Build the level a view of `metres_per_pixel` draws (call off the GUI thread)."""
+        self._warm_level(self._level_for(metres_per_pixel), lambda: None)
+
+    def _warm_level(self, level: int, pause: Callable[[], None]) -> None:
+        for start in range(0, len(self._shapes), WARM_CHUNK):
+            pause()
+            self._paths(level, np.arange(start, min(start + WARM_CHUNK, len(self._shapes))))
 
     def __len__(self) -> int:
         return len(self.bounds)

@@ -82,6 +82,7 @@ class MapRenderer:
                        lambda s: (16 + 2 * route_width) * s + 2)) for draft in (False, True)}
         self._base_cache: dict[tuple[bool, bool], _CachedImage] = {}   # by (over, draft)
         self._frame_cache: _CachedImage | None = None
+        self.reused_frame = False      # whether the last render drew its frame again
         self._places = PlacesImage(self.prepared)
         self._label_obstacles_cache: tuple | None = None
         self._dense_cache: tuple[Extent, bool] | None = None
@@ -158,6 +159,7 @@ class MapRenderer:
         (a sliding window) and the date label are drawn on it for each date.
         """
         layers = _all_layers(layers)
+        self.prepared.drawing()
         pixel_ratio = painter.device().devicePixelRatioF()
         frame = self._frame_image(view, day, layers, decorations,
                                   title if title is not None else self.dataset.title, pixel_ratio, draft)
@@ -204,9 +206,10 @@ class MapRenderer:
         events = self._event_range(number, layers) if decorations.footer else (0, 0)
         key = (view, pixel_ratio, tuple(sorted(layers.items())), decorations, title, draft)
         cached = self._frame_cache
-        if (cached is not None and cached.key == key and cached.events == events
-                and self.dataset.control_index.same_rows(cached.day, number)
-                and self.dataset.flow_index.same_rows(cached.day, number)):
+        self.reused_frame = (cached is not None and cached.key == key and cached.events == events
+                             and self.dataset.control_index.same_rows(cached.day, number)
+                             and self.dataset.flow_index.same_rows(cached.day, number))
+        if self.reused_frame:
             return cached
         image = view.new_image(pixel_ratio)
         painter = QPainter(image)
@@ -239,6 +242,10 @@ class MapRenderer:
                 frame, layers, self._label_obstacles(view, decorations, title, footer), pixel_ratio))
         layout.paint_static(painter, self.projector.grid_north_degrees(view.center_x, view.center_y))
         return layout
+
+    def warm_up_in_background(self, view: MapView) -> None:
+        """See PreparedMap.warm_up_in_background: the level of `view`'s drafts first."""
+        self.prepared.warm_up_in_background(view.halved().metres_per_pixel)
 
     def prepare_drafts(self, view: MapView, day: dt.date, layers: dict | None = None,
                        pixel_ratio: float = 1.0) -> None:
