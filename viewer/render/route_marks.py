@@ -123,6 +123,10 @@ def _stamp(painter: QPainter, sprites: list[QImage], which: np.ndarray, x: np.nd
     half = np.array([sprite.width() / 2 for sprite in sprites])[which]
     left, top = np.round(x * ratio - half) / ratio, np.round(y * ratio - half) / ratio
     drawable = np.isfinite(left) & np.isfinite(top)   # nowhere to stamp a point without a place
+    if painter.hasClipping():
+        # A patch (LayerCache) clips to a few boxes: sprites outside them draw nothing,
+        # and 1,000 route ends cost some 2.5 ms a patch at 100x.
+        drawable &= _reaching_clip(painter, left, top, 2 * half / ratio + 1)
     which, left, top = np.asarray(which)[drawable], left[drawable], top[drawable]
     draw = painter.drawImage
     if ratio == 1.0 and painter.transform().isIdentity():
@@ -133,6 +137,18 @@ def _stamp(painter: QPainter, sprites: list[QImage], which: np.ndarray, x: np.nd
         return
     for i, at_x, at_y in zip(which.tolist(), left.tolist(), top.tolist()):
         draw(QPointF(at_x, at_y), sprites[i])
+
+
+def _reaching_clip(painter: QPainter, left: np.ndarray, top: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """Which squares (left, top, side; logical pixels) overlap the painter's clip."""
+    if not painter.transform().isIdentity():
+        return np.ones(len(left), dtype=bool)
+    clip = np.array([(r.left(), r.top(), r.right() + 1, r.bottom() + 1)
+                     for r in painter.clipRegion()], dtype=float).reshape(-1, 4)
+    right, bottom = left + side, top + side
+    with np.errstate(invalid="ignore"):
+        return ((left[:, None] < clip[None, :, 2]) & (right[:, None] > clip[None, :, 0])
+                & (top[:, None] < clip[None, :, 3]) & (bottom[:, None] > clip[None, :, 1])).any(axis=1)
 
 
 def stamp_place_symbols(painter: QPainter, kinds: np.ndarray, x: np.ndarray, y: np.ndarray,
