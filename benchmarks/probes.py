@@ -321,41 +321,89 @@ def probe_first_paint(args) -> None:
 
     An application-wide event filter sees every Paint event. A zero-delay timer
     armed at the first one fires once that paint pass (every widget painted and
-    flushed to the screen) is over: that is when the window is on screen.
+    flushed to the screen) is over: that is when the window is on screen. The
+    map is on screen when the window's first `repaint()` of it returns (Qt paints
+    and flushes it there); `map_painted`, the timer after its first paint, comes
+    once the window has built its timeline and panels too; `opened` once the
+    window says so. The hooks are installed as the window's modules are imported,
+    so the app imports and builds everything in its own order.
     """
-    from viewer.app import import_data_libraries
-
-    import_data_libraries()  # before Qt, as the app does
-    from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication
-
     marks: dict[str, float] = {}
 
     def mark(name: str) -> None:
         marks.setdefault(name, time.time())
-        if "map_painted" in marks:
+        if {"map_painted", "opened"} <= marks.keys():
             print(json.dumps(marks), flush=True)
             os._exit(0)
 
-    class Watcher(QObject):
-        def eventFilter(self, watched, event):  # noqa: N802 (Qt API)
-            if event.type() == QEvent.Type.Paint:
-                kind = type(watched).__name__
-                if "window_painted" not in marks and "window_paint" not in marks:
-                    marks["window_paint"] = time.time()
-                    QTimer.singleShot(0, lambda: mark("window_painted"))
-                if kind == "MapCanvas" and "map_paint" not in marks:
-                    marks["map_paint"] = time.time()
-                    QTimer.singleShot(0, lambda: mark("map_painted"))
-            return False
+    def watch_paints(app) -> None:
+        from PySide6.QtCore import QEvent, QObject, QTimer
 
-    app = QApplication([sys.argv[0]])
-    watcher = Watcher()
-    app.installEventFilter(watcher)
-    QTimer.singleShot(600_000, lambda: (print(json.dumps(marks), flush=True), os._exit(1)))
+        class Watcher(QObject):
+            def eventFilter(self, watched, event):  # noqa: N802 (Qt API)
+                if event.type() == QEvent.Type.Paint:
+                    kind = type(watched).__name__
+                    if "window_painted" not in marks and "window_paint" not in marks:
+                        marks["window_paint"] = time.time()
+                        QTimer.singleShot(0, lambda: mark("window_painted"))
+                    if kind == "MapCanvas" and "map_paint" not in marks:
+                        marks["map_paint"] = time.time()
+                        QTimer.singleShot(0, lambda: mark("map_painted"))
+                return False
+
+        app.installEventFilter(Watcher(app))
+        QTimer.singleShot(600_000, lambda: (print(json.dumps(marks), flush=True), os._exit(1)))
+
+    def hook_window(window_class) -> None:
+        show = window_class.show
+
+        def show_watched(window) -> None:
+            from PySide6.QtWidgets import QApplication
+
+            watch_paints(QApplication.instance())
+            window.opened.connect(lambda: mark("opened"))
+            show(window)
+
+        window_class.show = show_watched
+
+    def hook_map(canvas_class) -> None:
+        repaint = canvas_class.repaint
+
+        def repaint_watched(canvas, *args) -> None:
+            repaint(canvas, *args)
+            if "map_paint" in marks:
+                mark("map_shown")
+
+        canvas_class.repaint = repaint_watched
+
+    _after_import("viewer.qt.main_window", lambda module: hook_window(module.MainWindow))
+    _after_import("viewer.qt.map_canvas", lambda module: hook_map(module.MapCanvas))
     from viewer.app import main
 
     main([str(args.dataset), "--date", args.date])
+
+
+def _after_import(name: str, then) -> None:
+    """Call `then(module)` once module `name` has been imported by whoever imports it."""
+    import importlib.abc
+    import importlib.machinery
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname, path, target=None):
+            if fullname != name:
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+            execute = spec.loader.exec_module
+
+            def exec_module(module) -> None:
+                execute(module)
+                then(module)
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, Finder())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -75,6 +75,14 @@ def dataset_for(scale: int, seed: int) -> Path:
 
 
 # -- running probes ------------------------------------------------------------------
+def compile_bytecode() -> None:
+    """The viewer's bytecode, compiled as installing it (or `make`) does: the probes
+    must not write it (PYTHONDONTWRITEBYTECODE), nor compile it at every start."""
+    import compileall
+
+    compileall.compile_dir(ROOT / "viewer", quiet=1)
+
+
 def probe_env(home: Path, **extra: str) -> dict[str, str]:
     """A clean environment: offscreen Qt, settings in a throwaway folder."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
@@ -200,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.json or HERE / "results" / f"scale-{args.scale}-{stamp}.json"
 
     dataset = dataset_for(args.scale, args.seed)
+    compile_bytecode()
     meta = {"scale": args.scale, "seed": args.seed, "dataset": str(dataset),
             "dataset_mb": round(dataset.stat().st_size / 1e6, 1), "repeat": repeat,
             "quick": args.quick, "revision": git_revision(), "started": stamp,

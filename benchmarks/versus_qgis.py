@@ -10,7 +10,8 @@ Every figure is a whole process or a real window, measured from outside:
   the QGIS probe given 20 dates;
 - window start-up until the map is drawn (xcb on Xvfb, else offscreen), a
   first launch with an empty cache folder, then a second of the same file
-  with the cache the first left (`second_open`);
+  with the cache the first left (`second_open`); and until the window is
+  complete (timeline and panels built, `opened`);
 - scrub p95 (set_date -> map and timeline repainted; benchmarks/probes.py
   window), and QGIS's per-frame time of the 20-PNG run (a scrub there is a
   new filter and a full render).
@@ -35,7 +36,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import (DEFAULT_DATE, ROOT, Xvfb, dataset_for, load_average, log, probe_env,  # noqa: E402
+from run import (DEFAULT_DATE, ROOT, Xvfb, compile_bytecode, dataset_for, load_average, log, probe_env,  # noqa: E402
                  run_probe)
 
 QGIS_PYTHON = Path(os.environ.get("QGIS_PYTHON", "/usr/bin/python3"))
@@ -100,8 +101,11 @@ def window_figures(dataset: Path, home: Path) -> dict:
             load = load_average()
             started = time.time()
             marks = run_probe(["first-paint", str(dataset), DEFAULT_DATE], env)
-            figures[name] = {"s": round(marks["map_painted"] - started, 3),
+            # The map is on screen when its first repaint returns; the window is
+            # complete and usable (timeline, panels) when it says it has opened.
+            figures[name] = {"s": round(marks["map_shown"] - started, 3),
                              "window_s": round(marks["window_painted"] - started, 3),
+                             "opened_s": round(marks["opened"] - started, 3),
                              "load": [load, load_average()],
                              "platform": "xcb (Xvfb)" if display else "offscreen"}
     return figures
@@ -139,6 +143,7 @@ def table(results: dict) -> str:
             ("  peak RSS", ("one_png", "peak_rss_mb"), "MB"),
             ("20 PNGs, one process", ("twenty_png", "s"), "s"),
             ("window start-up to map drawn", ("first_open", "s"), "s"),
+            ("  window complete (timeline, panels)", ("first_open", "opened_s"), "s"),
             ("second open, same file", ("second_open", "s"), "s"),
             ("scrub p95, random dates (drafts)", ("scrub", "scrub_p95_ms"), "ms"),
             ("scrub p95, day by day (drafts)", ("scrub", "scrub_step_p95_ms"), "ms"),
@@ -165,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     skipped = qgis_available()
     if skipped:
         log(skipped)
+    compile_bytecode()
     results = {"started": stamp, "load_average_start": load_average(), "qgis_skipped": skipped,
                "cpus": os.cpu_count(), "scales": {}}
     with tempfile.TemporaryDirectory(prefix="kachin-versus-qgis-") as temp:

@@ -42,3 +42,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e '.[test]'
   touch "$stamp"
 fi
+# The app's own bytecode, as a regular (non-editable) install would have it:
+# otherwise, where PYTHONDONTWRITEBYTECODE is set, every start compiles it again
+# (0.1-0.2 s). Only changed files are compiled.
+.venv/bin/python -m compileall -q viewer

@@ -30,7 +30,7 @@ def settings(tmp_path):
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
-def open_window(qtbot, settings, path, date=None, size=(1400, 900)) -> MainWindow:
+def open_window(qtbot, settings, path, date=None, size=(1400, 900), ahead=None) -> MainWindow:
     window = MainWindow(settings=settings)
     qtbot.addWidget(window)
     if size:
@@ -38,7 +38,7 @@ def open_window(qtbot, settings, path, date=None, size=(1400, 900)) -> MainWindo
     window.show()
     qtbot.waitExposed(window)
     with qtbot.waitSignal(window.opened, timeout=30_000):
-        window.open_dataset(path, date)
+        window.open_dataset(path, date, ahead)
     return window
 
 
@@ -516,3 +516,47 @@ def test_a_second_file_asked_for_while_the_first_map_is_drawn_does_not_take_its_
         pass
     assert window.editing.session.store.path.resolve() == other.resolve()
     assert Path(settings.value("dataset/last_path")) == other.resolve()
+
+
+def test_a_file_read_ahead_at_start_up_opens_as_if_read_by_the_window(qtbot, settings, tiny):
+    """Start-up reads the file while the window is built; the window shows that read."""
+    from viewer.qt.loader import ReadAhead
+
+    ahead = ReadAhead(tiny)
+    window = open_window(qtbot, settings, ahead.location, dt.date(2024, 6, 1), ahead=ahead)
+    read_by_window = open_window(qtbot, settings, tiny, dt.date(2024, 6, 1))
+
+    assert window.windowTitle() == "Tiny test briefing — Kachin Viewer"
+    assert window.state.date == dt.date(2024, 6, 1)
+    shown = map_pixels(window)
+    assert len(np.unique(shown.reshape(-1, 3), axis=0)) > 50       # a map, not a blank
+    assert np.array_equal(shown, map_pixels(read_by_window))
+
+
+def test_a_broken_file_read_ahead_is_reported_like_any_other(qtbot, settings, tmp_path):
+    from viewer.qt.loader import ReadAhead
+
+    actors = tiny_layers()["actors"]
+    actors.loc[0, "color"] = "blue"
+    broken = write_tiny(tmp_path / "broken.gpkg", actors=actors)
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.loader.failed, timeout=30_000):
+        window.open_dataset(broken, None, ReadAhead(broken))
+
+    assert "broken.gpkg, layer 'actors', row KIA, column 'color'" in \
+        window.findChild(ProblemDialog).lines.toPlainText()
+    assert window.state is None           # nothing was opened; the start page stays
+
+
+def test_a_read_ahead_of_another_file_is_not_shown(qtbot, settings, tiny, tmp_path):
+    """Asked for one file while another was read ahead: the one asked for opens."""
+    from viewer.qt.loader import ReadAhead
+
+    meta = tiny_layers()["dataset_meta"]
+    meta.loc[meta["key"] == "title", "value"] = "The other briefing"
+    other = write_tiny(tmp_path / "other.gpkg", dataset_meta=meta)
+    window = open_window(qtbot, settings, other, ahead=ReadAhead(tiny))
+
+    assert window.windowTitle() == "The other briefing — Kachin Viewer"

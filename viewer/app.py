@@ -80,25 +80,30 @@ def import_data_libraries() -> None:
 def run_gui(args: argparse.Namespace) -> int:
     import_data_libraries()
     from PySide6.QtCore import QCoreApplication, QSettings
+
+    from viewer.qt.loader import ReadAhead
+
+    QCoreApplication.setOrganizationName(ORGANISATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    settings = QSettings()
+    path, date = startup_dataset(args.path, args.date, str(settings.value("dataset/last_path", "")),
+                                 str(settings.value("dataset/last_date", "")))
+    # The file is read while the widgets are imported and the window is built.
+    ahead = ReadAhead(path) if path is not None else None
     from PySide6.QtWidgets import QApplication
 
     from viewer.qt.application import ViewerApplication
     from viewer.qt.main_window import MainWindow
     from viewer.resources import APP_ID, app_icon
 
-    QCoreApplication.setOrganizationName(ORGANISATION)
-    QCoreApplication.setApplicationName(APPLICATION)
     app = QApplication.instance() or ViewerApplication([sys.argv[0]])
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
-    settings = QSettings()
-    path, date = startup_dataset(args.path, args.date, str(settings.value("dataset/last_path", "")),
-                                 str(settings.value("dataset/last_date", "")))
     window = MainWindow(embedded_dataset=cli.EMBEDDED_DATASET, settings=settings)
     window.show()
     _quit_on_ctrl_c(app)
     if path is not None:
-        window.open_dataset(path, date)
+        window.open_dataset(path, date, ahead)
     return app.exec()
 
 

@@ -6,6 +6,7 @@ renders; results come back to the GUI thread as queued signals.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
 
@@ -104,8 +105,9 @@ class DatasetLoader(QObject):
         self._worker.failed.connect(self._on_failed)
         self.location = Path()
 
-    def load(self, location) -> None:
-        """Read a path or postgresql:// address (str, Path or DatabaseUrl)."""
+    def load(self, location, ahead: ReadAhead | None = None) -> None:
+        """Read a path or postgresql:// address (str, Path or DatabaseUrl); `ahead`,
+        a read of the same location already under way, is waited for instead."""
         from viewer.io.location import parse_location
         from viewer.io.pg_url import DatabaseUrlError
 
@@ -115,7 +117,10 @@ class DatasetLoader(QObject):
             self.failed.emit("database address", [str(error)])
             return
         self.started.emit(str(location))
-        self._worker.start(lambda progress: _read(location, progress))
+        if ahead is not None and ahead.location == location:
+            self._worker.start(lambda progress: _prepared(ahead.result(progress), progress))
+        else:
+            self._worker.start(lambda progress: _prepared(_read(location, progress), progress))
 
     def _on_failed(self, error: Exception) -> None:
         from viewer.io import DatasetError
@@ -129,17 +134,62 @@ class DatasetLoader(QObject):
         self.failed.emit(str(self.location), lines)
 
 
+class ReadAhead:
+    """A dataset read started before the window exists, on a thread of its own.
+
+    At start-up the data libraries are imported first; reading the file then
+    overlaps importing Qt's widgets and building the window. It only reads:
+    preparing the map touches Qt, whose types are made on first use, which is
+    not safe while another thread imports Qt (an AttributeError now and then).
+    `result(progress)` relays the progress made so far and to come, and waits
+    for the dataset.
+    """
+
+    def __init__(self, location) -> None:
+        from viewer.io.location import parse_location
+
+        self.location = parse_location(location)
+        self._future: Future = Future()
+        self._lock = threading.Lock()
+        self._latest: tuple[str, float] | None = None
+        self._relay: Progress | None = None
+        threading.Thread(target=self._run, name="kachin-viewer-read-ahead", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._future.set_result(_read(self.location, self._report))
+        except Exception as error:  # noqa: BLE001 — raised again in result(), on the loader's thread
+            self._future.set_exception(error)
+
+    def _report(self, text: str, fraction: float) -> None:
+        with self._lock:
+            self._latest, relay = (text, fraction), self._relay
+        if relay is not None:
+            relay(text, fraction)
+
+    def result(self, progress: Progress):
+        with self._lock:
+            self._relay, latest = progress, self._latest
+        if latest is not None:
+            progress(*latest)
+        return self._future.result()
+
+
 def _read(location, progress: Progress):
     # Imported here: the reader pulls in geopandas, which the first paint must not wait for.
     from viewer.io.location import read_location
+
+    return read_location(location, progress=progress)
+
+
+def _prepared(dataset, progress: Progress):
     from viewer.render.prepared import prepared_map
 
-    dataset = read_location(location, progress=progress)
     # Projecting and building paths here, not on the GUI thread: the window's
     # map and its exports then share this one prepared map.
     progress("Preparing the map", 0.95)
     prepared_map(dataset)
-    # The reader's scratch memory was freed in this worker thread's own malloc
+    # The reader's scratch memory was freed in a worker thread's own malloc
     # arena, which the GUI thread never reuses: about 100 MB at 6 million
     # vertices would otherwise stay resident for the session.
     release_free_memory()

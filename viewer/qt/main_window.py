@@ -37,7 +37,7 @@ from viewer.qt.export_dialogs import (
     ExportPackDialog,
     ExportPngDialog,
 )
-from viewer.qt.loader import DatasetLoader
+from viewer.qt.loader import DatasetLoader, ReadAhead
 from viewer.qt.start_page import StartPage
 from viewer.qt.team import TeamWatch
 from viewer.qt.window_ui import DEFAULT_SPEED, WindowUi
@@ -110,14 +110,14 @@ class MainWindow(WindowUi):
         if ok and text.strip():
             self.open_dataset(text.strip())
 
-    def open_dataset(self, path, date: dt.date | None = None) -> None:
+    def open_dataset(self, path, date: dt.date | None = None, ahead: ReadAhead | None = None) -> None:
         """Load `path` (a file or a postgresql:// address) in the background; on success
-        show it at `date` (or its default)."""
+        show it at `date` (or its default). `ahead`: its read, already started."""
         if not self.editing.may_discard():
             return
         self._pending_date = date
         self._keep_view = None
-        self.loader.load(path)
+        self.loader.load(path, ahead)
 
     def refresh_dataset(self) -> None:
         """Read the open team database again (a colleague saved), at the same date and view."""

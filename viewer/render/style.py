@@ -256,6 +256,8 @@ def halo_text(painter: QPainter, origin: QPointF, text: str, text_font: QFont,
     painter.save()
     painter.translate(origin)
     painter.fillPath(outline, halo)
+    if color.alpha() < 255:  # the halo band leaves the glyphs' insides bare
+        painter.fillPath(glyphs, halo)
     painter.fillPath(glyphs, color)
     painter.restore()
 
@@ -264,7 +266,11 @@ _OUTLINES: dict[tuple, tuple[QPainterPath, QPainterPath]] = {}
 
 
 def _text_outline(text: str, text_font: QFont, halo_width: float) -> tuple[QPainterPath, QPainterPath]:
-    """Glyph path and halo path of a label, made once: stroking text is slow, filling is not."""
+    """Glyph path and halo band of a label, made once: stroking text is slow, filling is not.
+
+    The band alone is the halo (the glyphs are filled over it): uniting it with
+    the glyphs cost 7 ms a label, 60 ms of the embedded dataset's first frame,
+    and changed only the anti-aliased rim of the halo."""
     key = (text, text_font.key(), round(halo_width, 2))
     found = _OUTLINES.get(key)
     if found is None:
@@ -273,7 +279,7 @@ def _text_outline(text: str, text_font: QFont, halo_width: float) -> tuple[QPain
         stroker = QPainterPathStroker()
         stroker.setWidth(halo_width)
         stroker.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        found = (glyphs, stroker.createStroke(glyphs).united(glyphs))
+        found = (glyphs, stroker.createStroke(glyphs))
         if len(_OUTLINES) > 4000:
             _OUTLINES.clear()
         _OUTLINES[key] = found
