@@ -75,9 +75,11 @@ class LayerCache:
         holds = self.index.mask(day)
         changed = np.flatnonzero(self.index.mask(drawn.day) ^ holds)
         holding = np.flatnonzero(holds)
-        dirty = self._pixel_boxes(frame, changed)
+        # A row ending where the next one starts on the same shape (a zone changing
+        # hands, a route's status) is one box, not two.
+        dirty = np.unique(self._pixel_boxes(frame, changed), axis=0)
         view_area = frame.view.width * frame.view.height
-        if len(changed) > MAX_DIRTY_BOXES or _area(dirty) > FULL_REDRAW_SHARE * view_area:
+        if len(dirty) > MAX_DIRTY_BOXES or _area(dirty) > FULL_REDRAW_SHARE * view_area:
             self._draw(drawn, frame, holding, None, paint)
         else:
             region = QRegion()

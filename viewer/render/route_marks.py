@@ -63,7 +63,8 @@ def arrow_heads(painter: QPainter, back_x: np.ndarray, back_y: np.ndarray, tip_x
                 tip_y: np.ndarray, sizes: np.ndarray, hollow: bool, scale: float) -> None:
     """Triangles pointing from back to tip (pixels), `sizes` long."""
     dx, dy = tip_x - back_x, tip_y - back_y
-    keep = np.hypot(dx, dy) >= 1e-6
+    # A head's sprite reaches size + 2.5 px from its tip.
+    keep = (np.hypot(dx, dy) >= 1e-6) & in_clip(painter, tip_x, tip_y, sizes + 3)
     if not keep.any():
         return
     turns = np.arctan2(dy[keep], dx[keep]) / (2 * math.pi)
@@ -123,10 +124,7 @@ def _stamp(painter: QPainter, sprites: list[QImage], which: np.ndarray, x: np.nd
     half = np.array([sprite.width() / 2 for sprite in sprites])[which]
     left, top = np.round(x * ratio - half) / ratio, np.round(y * ratio - half) / ratio
     drawable = np.isfinite(left) & np.isfinite(top)   # nowhere to stamp a point without a place
-    if painter.hasClipping():
-        # A patch (LayerCache) clips to a few boxes: sprites outside them draw nothing,
-        # and 1,000 route ends cost some 2.5 ms a patch at 100x.
-        drawable &= _reaching_clip(painter, left, top, 2 * half / ratio + 1)
+    drawable &= in_clip(painter, x, y, half / ratio + 1)
     which, left, top = np.asarray(which)[drawable], left[drawable], top[drawable]
     draw = painter.drawImage
     if ratio == 1.0 and painter.transform().isIdentity():
@@ -139,16 +137,18 @@ def _stamp(painter: QPainter, sprites: list[QImage], which: np.ndarray, x: np.nd
         draw(QPointF(at_x, at_y), sprites[i])
 
 
-def _reaching_clip(painter: QPainter, left: np.ndarray, top: np.ndarray, side: np.ndarray) -> np.ndarray:
-    """Which squares (left, top, side; logical pixels) overlap the painter's clip."""
-    if not painter.transform().isIdentity():
-        return np.ones(len(left), dtype=bool)
+def in_clip(painter: QPainter, x: np.ndarray, y: np.ndarray, reach: np.ndarray | float) -> np.ndarray:
+    """Which marks centred on (x, y) and reaching `reach` pixels from it can draw inside
+    the painter's clip: a patch (LayerCache) clips to a few boxes, and stamping the
+    1,000 route ends outside them cost some 2.5 ms a patch at 100x."""
+    if not painter.hasClipping() or not painter.transform().isIdentity():
+        return np.ones(len(x), dtype=bool)
     clip = np.array([(r.left(), r.top(), r.right() + 1, r.bottom() + 1)
                      for r in painter.clipRegion()], dtype=float).reshape(-1, 4)
-    right, bottom = left + side, top + side
+    x, y, reach = x[:, None], y[:, None], np.reshape(reach, (-1, 1))
     with np.errstate(invalid="ignore"):
-        return ((left[:, None] < clip[None, :, 2]) & (right[:, None] > clip[None, :, 0])
-                & (top[:, None] < clip[None, :, 3]) & (bottom[:, None] > clip[None, :, 1])).any(axis=1)
+        return ((x - reach < clip[None, :, 2]) & (x + reach > clip[None, :, 0])
+                & (y - reach < clip[None, :, 3]) & (y + reach > clip[None, :, 1])).any(axis=1)
 
 
 def stamp_place_symbols(painter: QPainter, kinds: np.ndarray, x: np.ndarray, y: np.ndarray,
