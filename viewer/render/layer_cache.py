@@ -75,11 +75,9 @@ class LayerCache:
         holds = self.index.mask(day)
         changed = np.flatnonzero(self.index.mask(drawn.day) ^ holds)
         holding = np.flatnonzero(holds)
-        # A row ending where the next one starts on the same shape (a zone changing
-        # hands, a route's status) is one box, not two.
-        dirty = np.unique(self._pixel_boxes(frame, changed), axis=0)
+        dirty = self._dirty_boxes(frame, changed)
         view_area = frame.view.width * frame.view.height
-        if len(dirty) > MAX_DIRTY_BOXES or _area(dirty) > FULL_REDRAW_SHARE * view_area:
+        if dirty is None or _area(dirty) > FULL_REDRAW_SHARE * view_area:
             self._draw(drawn, frame, holding, None, paint)
         else:
             region = QRegion()
@@ -89,6 +87,15 @@ class LayerCache:
             near = overlapping(self._pixel_boxes(frame, holding), dirty)
             self._draw(drawn, frame, holding[near], region, paint)
         drawn.day = day
+
+    def _dirty_boxes(self, frame: Frame, changed: np.ndarray) -> np.ndarray | None:
+        """The pixel boxes of the changed rows, None if too many to patch. A row ending
+        where the next starts on the same shape (a zone changing hands, a route's
+        status) is one box, not two."""
+        if len(changed) > 2 * MAX_DIRTY_BOXES:
+            return None
+        boxes = np.unique(self._pixel_boxes(frame, changed), axis=0)
+        return boxes if len(boxes) <= MAX_DIRTY_BOXES else None
 
     def _draw(self, drawn: _Drawn, frame: Frame, rows: np.ndarray, clip: QRegion | None,
               paint: PaintRows) -> None:
