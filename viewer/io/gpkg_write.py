@@ -23,32 +23,28 @@ writes:
   folder and moved onto ``path`` with :func:`os.replace`; on any error the
   temporary file is removed.
 
-No Qt imports here: the module is used by the build script and tests too.
+No Qt imports here: the module is used by the build script and tests too. The
+tables every file gets are in gpkg_ddl.py, the encoding of values in gpkg_values.py.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import math
-import numbers
 import os
 import re
 import sqlite3
 import struct
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 import shapely
 
 from viewer.io.atomic import atomic_file
+from viewer.io.gpkg_ddl import CORE_DDL, RTREE_TRIGGERS, SRS_ROWS
+from viewer.io.gpkg_values import DATE_COLUMNS, convert_column
 
 __all__ = ["write_gpkg", "DATE_COLUMNS", "LAST_CHANGE"]
-
-#: Columns that are always written as DATE (their values must be ISO dates,
-#: ``datetime.date`` objects, midnight timestamps or null).
-DATE_COLUMNS = frozenset({"valid_from", "valid_to", "date", "end_date", "published"})
 
 #: Fixed ``gpkg_contents.last_change`` value, so that rebuilding a dataset does
 #: not change its content.
@@ -59,111 +55,7 @@ _USER_VERSION = 10300  # GeoPackage 1.3.0
 _GEOM_COL = "geom"
 _FID_COL = "fid"
 
-_WKT_4326 = (
-    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
-    'AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,'
-    'AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,'
-    'AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],'
-    'AUTHORITY["EPSG","4326"]]'
-)
-
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-_CORE_DDL = [
-    """CREATE TABLE gpkg_spatial_ref_sys (
-  srs_name TEXT NOT NULL,
-  srs_id INTEGER PRIMARY KEY,
-  organization TEXT NOT NULL,
-  organization_coordsys_id INTEGER NOT NULL,
-  definition TEXT NOT NULL,
-  description TEXT
-)""",
-    """CREATE TABLE gpkg_contents (
-  table_name TEXT NOT NULL PRIMARY KEY,
-  data_type TEXT NOT NULL,
-  identifier TEXT UNIQUE,
-  description TEXT DEFAULT '',
-  last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-  min_x DOUBLE,
-  min_y DOUBLE,
-  max_x DOUBLE,
-  max_y DOUBLE,
-  srs_id INTEGER,
-  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id)
-)""",
-    """CREATE TABLE gpkg_geometry_columns (
-  table_name TEXT NOT NULL,
-  column_name TEXT NOT NULL,
-  geometry_type_name TEXT NOT NULL,
-  srs_id INTEGER NOT NULL,
-  z TINYINT NOT NULL,
-  m TINYINT NOT NULL,
-  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
-  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
-  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
-  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id)
-)""",
-    """CREATE TABLE gpkg_extensions (
-  table_name TEXT,
-  column_name TEXT,
-  extension_name TEXT NOT NULL,
-  definition TEXT NOT NULL,
-  scope TEXT NOT NULL,
-  CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name)
-)""",
-]
-
-_SRS_ROWS = [
-    ("Undefined cartesian SRS", -1, "NONE", -1, "undefined",
-     "undefined cartesian coordinate reference system"),
-    ("Undefined geographic SRS", 0, "NONE", 0, "undefined",
-     "undefined geographic coordinate reference system"),
-    ("WGS 84 geodetic", 4326, "EPSG", 4326, _WKT_4326,
-     "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
-]
-
-# R-tree triggers as given in GeoPackage 1.3, Annex F.3 (they call ST_*
-# functions that GDAL/QGIS provide; plain sqlite3 only reads these files).
-_RTREE_TRIGGERS = """
-CREATE TRIGGER "rtree_{t}_{c}_insert" AFTER INSERT ON "{t}"
-WHEN (new."{c}" NOT NULL AND NOT ST_IsEmpty(NEW."{c}"))
-BEGIN
-  INSERT OR REPLACE INTO "rtree_{t}_{c}" VALUES (
-    NEW."{i}", ST_MinX(NEW."{c}"), ST_MaxX(NEW."{c}"),
-    ST_MinY(NEW."{c}"), ST_MaxY(NEW."{c}"));
-END;
-CREATE TRIGGER "rtree_{t}_{c}_update1" AFTER UPDATE OF "{c}" ON "{t}"
-WHEN OLD."{i}" = NEW."{i}" AND (NEW."{c}" NOTNULL AND NOT ST_IsEmpty(NEW."{c}"))
-BEGIN
-  INSERT OR REPLACE INTO "rtree_{t}_{c}" VALUES (
-    NEW."{i}", ST_MinX(NEW."{c}"), ST_MaxX(NEW."{c}"),
-    ST_MinY(NEW."{c}"), ST_MaxY(NEW."{c}"));
-END;
-CREATE TRIGGER "rtree_{t}_{c}_update2" AFTER UPDATE OF "{c}" ON "{t}"
-WHEN OLD."{i}" = NEW."{i}" AND (NEW."{c}" ISNULL OR ST_IsEmpty(NEW."{c}"))
-BEGIN
-  DELETE FROM "rtree_{t}_{c}" WHERE id = OLD."{i}";
-END;
-CREATE TRIGGER "rtree_{t}_{c}_update3" AFTER UPDATE ON "{t}"
-WHEN OLD."{i}" != NEW."{i}" AND (NEW."{c}" NOTNULL AND NOT ST_IsEmpty(NEW."{c}"))
-BEGIN
-  DELETE FROM "rtree_{t}_{c}" WHERE id = OLD."{i}";
-  INSERT OR REPLACE INTO "rtree_{t}_{c}" VALUES (
-    NEW."{i}", ST_MinX(NEW."{c}"), ST_MaxX(NEW."{c}"),
-    ST_MinY(NEW."{c}"), ST_MaxY(NEW."{c}"));
-END;
-CREATE TRIGGER "rtree_{t}_{c}_update4" AFTER UPDATE ON "{t}"
-WHEN OLD."{i}" != NEW."{i}" AND (NEW."{c}" ISNULL OR ST_IsEmpty(NEW."{c}"))
-BEGIN
-  DELETE FROM "rtree_{t}_{c}" WHERE id IN (OLD."{i}", NEW."{i}");
-END;
-CREATE TRIGGER "rtree_{t}_{c}_delete" AFTER DELETE ON "{t}"
-WHEN old."{c}" NOT NULL
-BEGIN
-  DELETE FROM "rtree_{t}_{c}" WHERE id = OLD."{i}";
-END;
-"""
 
 
 # --------------------------------------------------------------------------
@@ -260,7 +152,7 @@ def _prepare_layer(name: str, df: pd.DataFrame) -> _Layer:
         seen.add(col.lower())
         if str(df[col].dtype) == "geometry":
             raise TypeError(f"layer {name!r}: extra geometry column {col!r} not supported")
-        decl, values = _convert_column(name, col, df[col])
+        decl, values = convert_column(name, col, df[col])
         layer.columns.append(col)
         layer.types.append(decl)
         if not layer.rows:
@@ -343,118 +235,6 @@ def _layer_geometry_type(kinds: set[str]):
     return "GEOMETRY", None
 
 
-def _is_null(v: Any) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    if isinstance(v, np.datetime64) and np.isnat(v):
-        return True
-    return False
-
-
-def _convert_column(layer: str, col: str, s: pd.Series) -> tuple[str, list]:
-    """Return (declared SQL type, list of Python values ready for sqlite3)."""
-    dtype = s.dtype
-    where = f"layer {layer!r}, column {col!r}"
-    values = s.tolist()
-    non_null = [v for v in values if not _is_null(v)]
-    date_like = col in DATE_COLUMNS or pd.api.types.is_datetime64_any_dtype(dtype) or (
-        non_null and all(isinstance(v, (_dt.date, pd.Timestamp, np.datetime64))
-                         for v in non_null)
-    )
-    if date_like:
-        return _convert_dates(where, col, values)
-    if pd.api.types.is_bool_dtype(dtype) or (
-        non_null and all(isinstance(v, (bool, np.bool_)) for v in non_null)
-    ):
-        return "BOOLEAN", [None if _is_null(v) else int(bool(v)) for v in values]
-    if pd.api.types.is_integer_dtype(dtype) or (
-        non_null and all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
-                         for v in non_null)
-    ):
-        return "INTEGER", [None if _is_null(v) else int(v) for v in values]
-    if pd.api.types.is_float_dtype(dtype) or (
-        non_null and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
-                         for v in non_null)
-    ):
-        out = []
-        for v in values:
-            if _is_null(v):
-                out.append(None)
-            else:
-                f = float(v)
-                if math.isinf(f):
-                    raise ValueError(f"{where}: infinite value")
-                out.append(f)
-        return "REAL", out
-    if non_null and all(isinstance(v, (bytes, bytearray, memoryview)) for v in non_null):
-        return "BLOB", [None if _is_null(v) else bytes(v) for v in values]
-    out = []
-    for v in values:
-        if _is_null(v):
-            out.append(None)
-        elif isinstance(v, str):
-            out.append(v)
-        else:
-            raise TypeError(f"{where}: cannot store {type(v).__name__} value {v!r}")
-    return "TEXT", out
-
-
-def _convert_dates(where: str, col: str, values: list) -> tuple[str, list]:
-    parsed: list[_dt.date | _dt.datetime | None] = []
-    has_time = False
-    for v in values:
-        if _is_null(v):
-            parsed.append(None)
-            continue
-        if isinstance(v, str):
-            v = v.strip()
-            if v == "":
-                parsed.append(None)
-                continue
-            if not _ISO_DATE_RE.match(v):
-                raise ValueError(f"{where}: {v!r} is not an ISO date (YYYY-MM-DD)")
-            try:
-                parsed.append(_dt.date.fromisoformat(v))
-            except ValueError as exc:
-                raise ValueError(f"{where}: {v!r} is not a valid date") from exc
-            continue
-        if isinstance(v, np.datetime64):
-            v = pd.Timestamp(v)
-        if isinstance(v, _dt.datetime):  # includes pd.Timestamp
-            if v.tzinfo is not None:
-                v = v.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-            if (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0) and not (
-                isinstance(v, pd.Timestamp) and v.nanosecond
-            ):
-                parsed.append(v.date())
-            else:
-                has_time = True
-                parsed.append(v)
-            continue
-        if isinstance(v, _dt.date):
-            parsed.append(v)
-            continue
-        raise TypeError(f"{where}: cannot store {type(v).__name__} value {v!r} as a date")
-    if has_time:
-        if col in DATE_COLUMNS:
-            raise ValueError(f"{where}: date column holds values with a time of day")
-        out = []
-        for p in parsed:
-            if p is None:
-                out.append(None)
-            elif isinstance(p, _dt.datetime):
-                out.append(p.strftime("%Y-%m-%dT%H:%M:%S.") + f"{p.microsecond // 1000:03d}Z")
-            else:
-                out.append(p.strftime("%Y-%m-%dT00:00:00.000Z"))
-        return "DATETIME", out
-    return "DATE", [None if p is None else p.isoformat() for p in parsed]
-
-
-# --------------------------------------------------------------------------
-# writing
-# --------------------------------------------------------------------------
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -468,9 +248,9 @@ def _write_all(conn: sqlite3.Connection, prepared: Iterable[_Layer], spatial_ind
     cur.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
     cur.execute(f"PRAGMA user_version = {_USER_VERSION}")
     cur.execute("BEGIN")
-    for ddl in _CORE_DDL:
+    for ddl in CORE_DDL:
         cur.execute(ddl)
-    cur.executemany("INSERT INTO gpkg_spatial_ref_sys VALUES (?,?,?,?,?,?)", _SRS_ROWS)
+    cur.executemany("INSERT INTO gpkg_spatial_ref_sys VALUES (?,?,?,?,?,?)", SRS_ROWS)
     for layer in prepared:
         _write_layer(cur, layer, spatial_index, descriptions.get(layer.name, ""), last_change)
     cur.execute("COMMIT")
@@ -528,7 +308,7 @@ def _write_layer(cur: sqlite3.Cursor, layer: _Layer, spatial_index: bool,
             f"INSERT INTO {_q(rt)} VALUES (?, ?, ?, ?, ?)",
             [(i + 1, b[0], b[2], b[1], b[3]) for i, b in enumerate(layer.bounds) if b is not None],
         )
-        for stmt in _RTREE_TRIGGERS.format(t=t, c=_GEOM_COL, i=_FID_COL).split("END;"):
+        for stmt in RTREE_TRIGGERS.format(t=t, c=_GEOM_COL, i=_FID_COL).split("END;"):
             if stmt.strip():
                 cur.execute(stmt + "END;")
         cur.execute(
