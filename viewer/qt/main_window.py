@@ -1,25 +1,19 @@
 """The main window: the map in the middle, the timeline below, details at the side.
 
 The window owns the one `ViewerState` (made when the first dataset arrives),
-hands it to each view, and keeps settings and dataset loading; its menus,
-toolbar and docks are built by viewer/qt/window_ui.py. Views
+hands it to each view, and keeps its settings; its menus, toolbar and docks
+are built by viewer/qt/window_ui.py, and datasets are opened by
+viewer/qt/window_opening.py. Views
 never talk to each other; the window only reads the state to update its title,
 date field and menus, and writes to it from menu and toolbar gestures.
 """
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QApplication,
-    QFileDialog,
-    QInputDialog,
-    QStackedWidget,
-    QStyle,
-)
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QStackedWidget, QStyle
 
 from viewer.io.pg_url import display_name
 from viewer.model.dates import format_date
@@ -29,7 +23,6 @@ from viewer.qt.dialogs import (
     RichTextDialog,
     SourcesDialog,
     about_html,
-    plain_tooltip,
 )
 from viewer.qt.edit_controls import EditControls
 from viewer.qt.export_dialogs import (
@@ -37,22 +30,20 @@ from viewer.qt.export_dialogs import (
     ExportPackDialog,
     ExportPngDialog,
 )
-from viewer.qt.loader import DatasetLoader, ReadAhead
+from viewer.qt.loader import DatasetLoader
 from viewer.qt.start_page import StartPage
 from viewer.qt.team import TeamWatch
-from viewer.qt.window_ui import DEFAULT_SPEED, WindowUi
+from viewer.qt.window_opening import WindowOpening
+from viewer.qt.window_ui import DEFAULT_SPEED
 
 APP_TITLE = "Kachin Viewer"
-MAX_RECENT = 8
 TIMELINE_SHARE = 0.39   # of the window's height, until the user moves the split
 TIMELINE_MAX_HEIGHT = 390
 
 
-class MainWindow(WindowUi):
+class MainWindow(WindowOpening):
     """The application window. Call `open_dataset(path)` to load a briefing;
     `opened` is emitted once it is shown, map, timeline and panels."""
-
-    opened = Signal()
 
     def __init__(self, embedded_dataset: Path | None = None,
                  settings: QSettings | None = None) -> None:
@@ -94,139 +85,6 @@ class MainWindow(WindowUi):
         self.stack.addWidget(self.start_page)
         self.setCentralWidget(self.stack)
         self._restore_window()
-
-    # -- opening datasets -------------------------------------------------
-    def choose_dataset(self) -> None:
-        folder = str(self.state.dataset.path.parent) if self.state and self.state.dataset.path else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Open dataset", folder,
-                                              "Briefing datasets (*.gpkg);;All files (*)")
-        if path:
-            self.open_dataset(path)
-
-    def choose_database(self) -> None:
-        text, ok = QInputDialog.getText(
-            self, "Open team database", "postgresql://user@host:port/database?schema=NAME\n"
-            "(the password comes from ~/.pgpass or PGPASSWORD; one typed here is not kept)")
-        if ok and text.strip():
-            self.open_dataset(text.strip())
-
-    def open_dataset(self, path, date: dt.date | None = None, ahead: ReadAhead | None = None) -> None:
-        """Load `path` (a file or a postgresql:// address) in the background; on success
-        show it at `date` (or its default). `ahead`: its read, already started."""
-        if not self.editing.may_discard():
-            return
-        self._pending_date = date
-        self._keep_view = None
-        self.loader.load(path, ahead)
-
-    def refresh_dataset(self) -> None:
-        """Read the open team database again (a colleague saved), at the same date and view."""
-        if self.state is None:
-            return
-        if self.editing.session.pending():  # theirs shows after this window's save
-            self.statusBar().showMessage("A colleague saved to the team database; your unsaved "
-                                         "edits are kept (save to see both)", 10000)
-            return
-        self._pending_date = self.state.date
-        self._keep_view = self.map.view_state()
-        self.loader.load(self.loader.location)
-
-    def _loading_started(self, path: str) -> None:
-        self.statusBar().showMessage(f"Opening {path}…")
-        self.progress_bar.setValue(0)
-        self.progress_bar.show()
-        if self.state is None:
-            self.start_page.show_loading(path)
-
-    def _loading_progress(self, text: str, fraction: float) -> None:
-        self.progress_bar.setValue(round(fraction * 100))
-        self.start_page.show_progress(text, fraction)
-
-    def _loaded(self, dataset) -> None:
-        self.progress_bar.hide()
-        gc.unfreeze()  # the previous dataset's objects may be collected again
-        first = self.state is None
-        if first:
-            self._build_map()
-        # One announcement: every view rebuilds once, with the series chosen
-        # last time where this dataset has any of them.
-        self.state.set_dataset(dataset, self._pending_date,
-                               self.settings.value("view/series", [], type=list))
-        self.stack.setCurrentWidget(self.map)
-        if self._keep_view is not None:
-            self.map.restore_view(self._keep_view)
-        self._keep_view = None
-        # What was read, not what was asked for last: another file may be on its way.
-        location = self.loader.location
-        if first:
-            # The map on screen first; the timeline and the panels are built just
-            # after (embedded dataset: map drawn 0.4 s sooner, 100x: 1 s).
-            self.stack.layout().activate()
-            self.map.repaint()
-            QTimer.singleShot(0, lambda: self._finish_opening(dataset, location))
-        else:
-            self._finish_opening(dataset, location)
-
-    def _finish_opening(self, dataset, location) -> None:
-        """The rest of opening `dataset`, read from `location`, once its map is shown;
-        ends with `opened`. Skipped if another dataset was shown meanwhile (it will
-        finish its own opening): its edits and watch must not be bound to this one."""
-        if self.timeline is None:
-            self._build_panels()
-        if self.state.dataset is not dataset:
-            return
-        self.team.watch(location, dataset.log_position)
-        conflicts = dataset.extra_layers.get("sync_conflicts")
-        self.conflicts_action.setEnabled(conflicts is not None and len(conflicts) > 0)
-        # The dataset, paths and views live as long as they are shown: keep the
-        # collector from rescanning them (a full pass took 70 ms mid-scrub at 100x).
-        self.editing.opened(self.state, self.details_box, location)
-        gc.collect()
-        gc.freeze()
-        # Draw the map and the timeline once before the file becomes "last opened":
-        # one whose drawing crashes must not be reopened at every later start.
-        self.map.grab()
-        self.timeline.grab()
-        self._remember(location)
-        message = f"Opened {location}"
-        if dataset.warnings:
-            message += f" with {len(dataset.warnings)} warning(s)"
-        self.statusBar().showMessage(message, 8000)
-        self.opened.emit()
-
-    def _failed(self, path: str, lines: list[str]) -> None:
-        self.progress_bar.hide()
-        name = display_name(path)
-        if self.state is None:
-            self.start_page.show_idle(f"Could not open {name}. Open another dataset.")
-            intro = f"{name} could not be opened. Nothing was opened."
-        else:
-            intro = (f"{name} could not be opened; {self.state.dataset.title} stays open.")
-        self.statusBar().showMessage(f"Could not open {name}", 8000)
-        self._open_dialog(ProblemDialog(f"Could not open {name}", intro, lines, self))
-
-    def _remember(self, location) -> None:
-        """A file by its full path; a database by its address without the password."""
-        text = str(Path(location).resolve()) if isinstance(location, Path) else location.saved
-        recent = [text] + [p for p in self.recent_files() if p != text]
-        self.settings.setValue("dataset/recent", recent[:MAX_RECENT])
-        self.settings.setValue("dataset/last_path", text)
-
-    def recent_files(self) -> list[str]:
-        return [str(p) for p in self.settings.value("dataset/recent", [], type=list)]
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for number, path in enumerate(self.recent_files(), start=1):
-            action = self.recent_menu.addAction(f"&{number} {display_name(path)}")
-            action.setToolTip(plain_tooltip(path))
-            action.setStatusTip(path)
-            action.triggered.connect(lambda _checked=False, p=path: self.open_dataset(p))
-        if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("No recent datasets").setEnabled(False)
-        else:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear list", lambda: self.settings.remove("dataset/recent"))
 
     # -- the views, made once, when the first dataset is here -------------
     def _build_map(self) -> None:
@@ -386,24 +244,6 @@ class MainWindow(WindowUi):
             f"Warnings in {display_name(self.loader.location)}",
             "The dataset opened; these rows were repaired or reprojected on reading.",
             [str(p) for p in dataset.warnings], self))
-
-    # -- drag and drop ----------------------------------------------------
-    @staticmethod
-    def _dropped_dataset(event) -> str | None:
-        for url in event.mimeData().urls():
-            if url.isLocalFile() and url.toLocalFile().lower().endswith(".gpkg"):
-                return url.toLocalFile()
-        return None
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        if self._dropped_dataset(event):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        path = self._dropped_dataset(event)
-        if path:
-            event.acceptProposedAction()
-            self.open_dataset(path)
 
     # -- window settings --------------------------------------------------
     def _restore_window(self) -> None:
