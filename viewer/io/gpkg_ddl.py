@@ -62,8 +62,9 @@ SRS_ROWS = [
      "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
 ]
 
-# R-tree triggers as given in GeoPackage 1.3, Annex F.3 (they call ST_*
-# functions that GDAL/QGIS provide; plain sqlite3 only reads these files).
+# R-tree triggers as given in GeoPackage 1.3, Annex F.3, kept verbatim (their
+# repeated statements included) so they can be compared with the standard. They
+# call ST_* functions that GDAL/QGIS provide; plain sqlite3 only reads these files.
 RTREE_TRIGGERS = """
 CREATE TRIGGER "rtree_{t}_{c}_insert" AFTER INSERT ON "{t}"
 WHEN (new."{c}" NOT NULL AND NOT ST_IsEmpty(NEW."{c}"))
