@@ -323,9 +323,9 @@ def probe_first_paint(args) -> None:
     armed at the first one fires once that paint pass (every widget painted and
     flushed to the screen) is over: that is when the window is on screen. The
     map is on screen when the window's first `repaint()` of it returns (Qt paints
-    and flushes it there); `map_painted`, the timer after its first paint, comes
-    once the window has built its timeline and panels too; `opened` once the
-    window says so. The hooks are installed as the window's modules are imported,
+    and flushes it there; `map_painted`, the timer armed at its first paint, fires
+    a few ms later); `opened` once the window says it has built its timeline and
+    panels too. The hooks are installed as the window's modules are imported,
     so the app imports and builds everything in its own order.
     """
     marks: dict[str, float] = {}

@@ -560,3 +560,24 @@ def test_a_read_ahead_of_another_file_is_not_shown(qtbot, settings, tiny, tmp_pa
     window = open_window(qtbot, settings, other, ahead=ReadAhead(tiny))
 
     assert window.windowTitle() == "The other briefing — Kachin Viewer"
+
+
+def test_a_dataset_read_ahead_is_let_go_of_once_another_is_open(qtbot, settings, tiny, tmp_path):
+    """Start-up's read must not keep the first briefing in memory for the session."""
+    import gc
+    import weakref
+
+    from viewer.qt.loader import ReadAhead
+
+    ahead = ReadAhead(tiny)                 # kept, as the start-up code's frame keeps it
+    window = open_window(qtbot, settings, ahead.location, dt.date(2024, 6, 1), ahead=ahead)
+    first = weakref.ref(window.state.dataset)
+    meta = tiny_layers()["dataset_meta"]
+    meta.loc[meta["key"] == "title", "value"] = "The next briefing"
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        window.open_dataset(write_tiny(tmp_path / "next.gpkg", dataset_meta=meta))
+    gc.unfreeze()
+    gc.collect()
+
+    assert window.windowTitle() == "The next briefing — Kachin Viewer"
+    assert first() is None

@@ -2,7 +2,8 @@
 
 `validate`, `state`, `export` and `--version` go to the command line without
 starting a GUI; `--install-desktop` / `--uninstall-desktop` to the desktop
-integration. The window paints first; the dataset loads in a worker thread.
+integration. The file is read on a thread from the moment the data libraries
+are imported, while Qt is imported and the window is built (ReadAhead).
 """
 from __future__ import annotations
 
@@ -86,7 +87,10 @@ def skip_pyside_source_scan() -> None:
     (inspect.getsource) and keeping it in memory: at start-up some 600 modules,
     0.05-0.1 s and 10 MB (napari/napari#8584). Only the default, "no feature",
     matters here, and a module that does import a feature is still marked by
-    that import. Where PySide6's internals differ, nothing is changed.
+    that import. Every other module is then marked "ignore" rather than "no
+    feature": were some module to select snake_case, later ones would see it
+    too. Nothing here or in the libraries used selects a feature. Where
+    PySide6's internals differ, nothing is changed.
     """
     try:
         import shibokensupport.feature as feature
@@ -127,6 +131,7 @@ def run_gui(args: argparse.Namespace) -> int:
     _quit_on_ctrl_c(app)
     if path is not None:
         window.open_dataset(path, date, ahead)
+    del ahead   # the loader has it; this frame lives as long as the app
     return app.exec()
 
 
@@ -157,8 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     # garbage: the collector, which would scan them again and again, rests until
     # the window is shown (0.07-0.15 s less CPU over the start-up's imports).
     gc.disable()
-    args = build_parser().parse_args(argv)
-    # Until the window is up, Ctrl+C ends the process at once, as for any program
-    # (no KeyboardInterrupt traceback out of an import); then it closes the window.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    return run_gui(args)
+    try:
+        args = build_parser().parse_args(argv)
+        # Until the window is up, Ctrl+C ends the process at once, as for any program
+        # (no KeyboardInterrupt traceback out of an import); then it closes the window.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        return run_gui(args)
+    finally:
+        gc.enable()   # run_gui enables it once the window is shown; this is for the ways out

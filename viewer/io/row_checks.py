@@ -290,7 +290,7 @@ def _not_retracted(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _present_mask(values: pd.Series) -> np.ndarray:
-    """`_present` of each cell, by column: not null, and not blank text."""
+    """`is_present` of each cell, by column: not null, and not blank text."""
     present = ~values.isna().to_numpy()
     if values.dtype == object:
         blank = values.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)

@@ -153,26 +153,30 @@ class ReadAhead:
         self._lock = threading.Lock()
         self._latest: tuple[str, float] | None = None
         self._relay: Progress | None = None
-        threading.Thread(target=self._run, name="kachin-viewer-read-ahead", daemon=True).start()
+        threading.Thread(target=self._run, args=(self._future,), name="kachin-viewer-read-ahead",
+                         daemon=True).start()
 
-    def _run(self) -> None:
+    def _run(self, future: Future) -> None:
         try:
-            self._future.set_result(_read(self.location, self._report))
+            future.set_result(_read(self.location, self._report))
         except Exception as error:  # noqa: BLE001 — raised again in result(), on the loader's thread
-            self._future.set_exception(error)
+            future.set_exception(error)
 
     def _report(self, text: str, fraction: float) -> None:
-        with self._lock:
-            self._latest, relay = (text, fraction), self._relay
-        if relay is not None:
-            relay(text, fraction)
+        with self._lock:   # relayed under the lock: in order, never an older step last
+            self._latest = (text, fraction)
+            if self._relay is not None:
+                self._relay(text, fraction)
 
     def result(self, progress: Progress):
+        """The dataset (or the read's exception), once; then let go of, so that a
+        dataset closed later, or a failed read's frames, are not kept alive."""
         with self._lock:
-            self._relay, latest = progress, self._latest
-        if latest is not None:
-            progress(*latest)
-        return self._future.result()
+            self._relay = progress
+            if self._latest is not None:
+                progress(*self._latest)
+        future, self._future = self._future, None
+        return future.result()
 
 
 def _read(location, progress: Progress):

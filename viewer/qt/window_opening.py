@@ -160,7 +160,6 @@ class WindowOpening(WindowUi):
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear list", lambda: self.settings.remove("dataset/recent"))
 
-
     # -- drag and drop ----------------------------------------------------
     @staticmethod
     def _dropped_dataset(event) -> str | None:
