@@ -156,18 +156,20 @@ class MapRenderer:
         """Paint the map for `day` over the whole of `view`; a `draft` while scrubbing.
 
         The cached frame holds everything that changes only with the holding
-        rows; `overlays` (compare mode, route crossing), recent-event markers
-        (a sliding window) and the date label are drawn on it for each date.
+        rows, the selection included (under the place names, as QGIS draws it);
+        `overlays` (compare mode, route crossing), recent-event markers (a
+        sliding window) and the date label are drawn on it for each date.
         """
         layers = _all_layers(layers)
         self.prepared.drawing()
         pixel_ratio = painter.device().devicePixelRatioF()
         frame = self._frame_image(view, day, layers, decorations,
-                                  title if title is not None else self.dataset.title, pixel_ratio, draft)
+                                  title if title is not None else self.dataset.title, pixel_ratio,
+                                  draft, selection)
         painter.save()
         painter.setTransform(QTransform())
         painter.drawImage(QPointF(0, 0), frame.image)
-        # Overlays, markers and the selection, drawn late, must not cover the panels.
+        # Overlays and markers, drawn late, must not cover the panels.
         panels = frame.layout.obstacles()
         painter.setClipRegion(_outside(view.rect, panels))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -176,36 +178,43 @@ class MapRenderer:
         if layers["events"]:
             start, stop = self._event_range(to_day(day), layers)
             self.prepared.events.paint(painter, Frame.of(view), np.arange(start, stop))
-        self._paint_selection(painter, view, to_day(day), layers, selection)
         painter.setClipping(False)
         frame.layout.paint_date(painter, date_label(day, self.dataset.beyond_data(day)),
                                 current_to_mark(self.dataset, day))
         painter.restore()
 
-    def _paint_selection(self, painter: QPainter, view: MapView, day: int, layers: dict,
-                         selection: Selection | None) -> None:
-        """The selected feature highlighted, if it is shown on `day`."""
+    def _shown_selection(self, day: int, layers: dict,
+                         selection: Selection | None) -> tuple[str, int] | None:
+        """The (layer, row) highlighted for `selection`, if it is shown on `day`."""
         if selection is None or not layers.get(selection.layer):
-            return
+            return None
         selected = self._selected_row(selection, from_day(day))
         if selected is None:
-            return
+            return None
         layer, row = selected
         rows = self._rows(day, layers)
         rows["areas"] = self._unknowns(rows, layers)[0]     # zones drawn as unknown that day
         if layer in rows and row not in rows[layer]:
-            return
-        painter.save()
-        self.prepared.layers[layer].paint_selection(painter, Frame.of(view), row)
-        painter.restore()
+            return None
+        return layer, row
+
+    def _paint_selection(self, painter: QPainter, view: MapView,
+                         shown: tuple[str, int] | None) -> None:
+        if shown is not None:
+            painter.save()
+            self.prepared.layers[shown[0]].paint_selection(painter, Frame.of(view), shown[1])
+            painter.restore()
 
     def _frame_image(self, view: MapView, day: dt.date, layers: dict, decorations: Decorations,
-                     title: str, pixel_ratio: float, draft: bool) -> _CachedImage:
-        """The map without event markers, selection and date label, reused while the same rows hold."""
+                     title: str, pixel_ratio: float, draft: bool,
+                     selection: Selection | None = None) -> _CachedImage:
+        """The map without event markers and date label, reused while the same rows
+        hold (a new selection draws it again from the layers' cached images)."""
         number = to_day(day)
         # Only an export's footer lists the recent events' sources.
         events = self._event_range(number, layers) if decorations.footer else (0, 0)
-        key = (view, pixel_ratio, tuple(sorted(layers.items())), decorations, title, draft)
+        shown = self._shown_selection(number, layers, selection)
+        key = (view, pixel_ratio, tuple(sorted(layers.items())), decorations, title, draft, shown)
         cached = self._frame_cache
         self.reused_frame = (cached is not None and cached.key == key and cached.events == events
                              and self.dataset.control_index.same_rows(cached.day, number)
@@ -215,14 +224,16 @@ class MapRenderer:
         image = view.new_image(pixel_ratio)
         painter = QPainter(image)
         try:
-            layout = self._paint_frame(painter, view, number, layers, decorations, title, draft)
+            layout = self._paint_frame(painter, view, number, layers, decorations, title, draft,
+                                       shown)
         finally:
             painter.end()
         self._frame_cache = _CachedImage(key, image, number, events, layout)
         return self._frame_cache
 
     def _paint_frame(self, painter: QPainter, view: MapView, day: int, layers: dict,
-                     decorations: Decorations, title: str, draft: bool) -> OverlayLayout:
+                     decorations: Decorations, title: str, draft: bool,
+                     selection: tuple[str, int] | None) -> OverlayLayout:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         frame = Frame.of(view)
@@ -235,6 +246,7 @@ class MapRenderer:
         else:
             self._paint_thematic(painter, frame, pixel_ratio, day, layers, view, draft=False)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        self._paint_selection(painter, view, selection)   # under the place names
         legend = self._legend_content(view, day, layers) if decorations.legend else None
         footer = self._footer_lines(view, day, layers) if decorations.footer else ()
         layout = self._layout(view, decorations, legend, title, footer)
