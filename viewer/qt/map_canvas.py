@@ -207,9 +207,10 @@ class MapCanvas(QWidget):
                                  overlays=list(self._overlays.values()), draft=self._draft)
         finally:
             painter.end()
-        # A paint that reused the drawn frame (the same rows hold) says nothing of
-        # how long the map takes: the first date of a scrub would not be a draft.
-        if not self._draft and not self.renderer.reused_frame:
+        # A paint of the map drawn before (the same rows hold; a click may have
+        # changed the selection) says nothing of how long the map takes: the first
+        # date of a scrub would not be a draft.
+        if not self._draft and not self.renderer.same_map:
             self._full_paint_s = time.perf_counter() - started
         self.renderer.warm_up_in_background(self.view)
         if self._drafts_ready_for != self.view and self._full_paint_s > DRAFT_AFTER_S:

@@ -60,6 +60,7 @@ class _CachedImage:
     day: int = 0
     events: tuple[int, int] = (0, 0)
     layout: OverlayLayout | None = None
+    selection: tuple[str, int] | None = None     # (layer, row) highlighted in a frame
 
 
 class MapRenderer:
@@ -83,7 +84,9 @@ class MapRenderer:
                        lambda s: (16 + 2 * route_width) * s + 2)) for draft in (False, True)}
         self._base_cache: dict[tuple[bool, bool], _CachedImage] = {}   # by (over, draft)
         self._frame_cache: _CachedImage | None = None
-        self.reused_frame = False      # whether the last render drew its frame again
+        # Whether the last render showed the map of the one before (the same rows;
+        # at most the selection changed): its time says nothing of a map's cost.
+        self.same_map = False
         self._places = PlacesImage(self.prepared)
         self._label_obstacles_cache: tuple | None = None
         self._dense_cache: tuple[Extent, bool] | None = None
@@ -214,12 +217,12 @@ class MapRenderer:
         # Only an export's footer lists the recent events' sources.
         events = self._event_range(number, layers) if decorations.footer else (0, 0)
         shown = self._shown_selection(number, layers, selection)
-        key = (view, pixel_ratio, tuple(sorted(layers.items())), decorations, title, draft, shown)
+        key = (view, pixel_ratio, tuple(sorted(layers.items())), decorations, title, draft)
         cached = self._frame_cache
-        self.reused_frame = (cached is not None and cached.key == key and cached.events == events
-                             and self.dataset.control_index.same_rows(cached.day, number)
-                             and self.dataset.flow_index.same_rows(cached.day, number))
-        if self.reused_frame:
+        self.same_map = (cached is not None and cached.key == key and cached.events == events
+                         and self.dataset.control_index.same_rows(cached.day, number)
+                         and self.dataset.flow_index.same_rows(cached.day, number))
+        if self.same_map and cached.selection == shown:
             return cached
         image = view.new_image(pixel_ratio)
         painter = QPainter(image)
@@ -228,7 +231,7 @@ class MapRenderer:
                                        shown)
         finally:
             painter.end()
-        self._frame_cache = _CachedImage(key, image, number, events, layout)
+        self._frame_cache = _CachedImage(key, image, number, events, layout, shown)
         return self._frame_cache
 
     def _paint_frame(self, painter: QPainter, view: MapView, day: int, layers: dict,
