@@ -418,7 +418,7 @@ class FlowLayer:
         middle = middle_xy[rows[halted]]
         stamp(painter, "halt", *frame.view.to_pixels(middle[:, 0], middle[:, 1]), 6.5 * s)
         heads = rows[~halted]
-        sizes = 6.0 * s + self.widths[heads] * s * 1.3
+        sizes = self._head_sizes(heads, s)
         back_x, back_y = frame.view.to_pixels(back_xy[heads, 0], back_xy[heads, 1])
         tip_x, tip_y = frame.view.to_pixels(self.tips[heads, 0], self.tips[heads, 1])
         hollow = self.status[heads] == "proposed"
@@ -426,6 +426,10 @@ class FlowLayer:
             pick = hollow == kind
             arrow_heads(painter, back_x[pick], back_y[pick], tip_x[pick], tip_y[pick], sizes[pick],
                         hollow=kind, scale=s)
+
+    def _head_sizes(self, rows: np.ndarray, s: float) -> np.ndarray:
+        """Arrow-head lengths in pixels: the heads drawn and the points they point from agree."""
+        return 6.0 * s + self.widths[rows] * s * 1.3
 
     def _mark_anchors(self, mpp: float, s: float) -> tuple[np.ndarray, np.ndarray]:
         """Every route's middle and the point its arrow head points from (metres, rows x 2),
@@ -439,7 +443,7 @@ class FlowLayer:
             back = np.full((len(self.projected), 2), np.nan)
             middle[self.is_line] = shapely.get_coordinates(
                 shapely.line_interpolate_point(lines, 0.5, normalized=True))
-            sizes = 6.0 * s + self.widths[self.is_line] * s * 1.3
+            sizes = self._head_sizes(self.is_line, s)
             back[self.is_line] = shapely.get_coordinates(shapely.line_interpolate_point(
                 lines, np.maximum(self.lengths[self.is_line] - sizes * 1.6 * mpp, 0.0)))
             anchors = self._anchors = ((mpp, s), middle, back)
