@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyproj
 
@@ -170,10 +171,11 @@ def _dates(cells: list, kind: str, column: str) -> list:
     else:
         parsed = pd.to_datetime(pd.Series(text, dtype=object), errors="coerce", format="ISO8601",
                                 utc=True)
-    for row, (given, value) in enumerate(zip(text, parsed)):
-        if given is not None and pd.isna(value):
-            raise ValueError(f"column '{column}', row {row + 1}: {given!r} is not a "
-                             f"{'date (YYYY-MM-DD)' if kind == 'date' else 'date and time'}")
+    unreadable = np.flatnonzero(parsed.isna().to_numpy() & np.array([t is not None for t in text], bool))
+    if len(unreadable):
+        row = int(unreadable[0])
+        raise ValueError(f"column '{column}', row {row + 1}: {text[row]!r} is not a "
+                         f"{'date (YYYY-MM-DD)' if kind == 'date' else 'date and time'}")
     return [None if pd.isna(v) else v for v in parsed]
 
 
