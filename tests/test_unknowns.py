@@ -111,9 +111,9 @@ def test_timeline_runs_to_today_and_its_cursor_says_how_current(kachin, qtbot):
     timeline = Timeline(state)
     qtbot.addWidget(timeline)
     assert state.set_date(AFTER_DATA)
-    assert "Data current to 16 Mar 2026" in timeline._cursor_label.format
+    assert "Data current to 16 Mar 2026" in timeline._cursor_label.toPlainText()
     state.set_date(IN_DATA)
-    assert "Data current to" not in timeline._cursor_label.format
+    assert "Data current to" not in timeline._cursor_label.toPlainText()
 
 
 # -- zones with no sourced control ----------------------------------------------

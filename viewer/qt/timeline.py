@@ -24,7 +24,8 @@ from viewer.model.timeline import (CATEGORY_ORDER, EventMark, event_marks, focus
                                    lane_order, series_date_precision, series_name, unit_label)
 from viewer.model.unknowns import current_to_mark, current_to_text
 from viewer.qt.event_labels import EventLabels
-from viewer.qt.timeline_axes import TEXT_PEN, DateAxis, TimeViewBox, ValueAxis, style_axis
+from viewer.qt.timeline_axes import (TEXT_PEN, DateAxis, DayLabel, TimeViewBox, ValueAxis,
+                                     style_axis)
 
 # Okabe–Ito colours (colour-blind safe), one per event category, lanes top to bottom.
 CATEGORY_COLORS = dict(zip(CATEGORY_ORDER, ("#D55E00", "#CC79A7", "#009E73", "#0072B2", "#56B4E9",
@@ -107,9 +108,9 @@ class Timeline(QWidget):
         self.lanes.addItem(self._selected_ring)
         self.cursors: list[pg.InfiniteLine] = []
         self.cursor = self._add_cursor(self.lanes)
-        self._cursor_label = pg.InfLineLabel(self.cursor, "", position=0.99,
-                                             anchors=[(0, 0), (1, 0)], color=CURSOR_COLOR,
-                                             fill=pg.mkBrush(255, 255, 255, 220))
+        self._cursor_label = DayLabel(self.cursor, self._cursor_text, position=0.99,
+                                      anchors=[(0, 0), (1, 0)], color=CURSOR_COLOR,
+                                      fill=pg.mkBrush(255, 255, 255, 220))
         self._marks: list[EventMark] = []
         self._spans: list[SpanBar] = []
         self._lane_bands: list[QGraphicsRectItem] = []
@@ -179,6 +180,7 @@ class Timeline(QWidget):
             self.fit()
         self._shown_path = dataset.path
         self._show_date(self.state.date)
+        self._cursor_label.valueChanged()  # on the same day, this dataset's mark may differ
         self._show_selection(self.state.selection)
         self._show_play_range(self.state.play_range)
 
@@ -324,10 +326,15 @@ class Timeline(QWidget):
     def _show_date(self, date: dt.date) -> None:
         day = to_day(date)
         for line in self.cursors:
-            line.setValue(day)
-        mark = current_to_mark(self.state.dataset, date)
-        self._cursor_label.setFormat(format_date(date) + (f" · {mark}" if mark else ""))
+            line.setValue(day)  # the lanes' line rewrites its label
         self._keep_visible(day)
+
+    def _cursor_text(self, day: int) -> str:
+        if self.state.dataset is None:
+            return ""
+        date = from_day(day)
+        mark = current_to_mark(self.state.dataset, date)
+        return format_date(date) + (f" · {mark}" if mark else "")
 
     def _keep_visible(self, day: int) -> None:
         (left, right), _ = self.lanes.viewRange()
