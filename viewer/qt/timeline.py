@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,6 +23,7 @@ from viewer.model.timeline import (CATEGORY_ORDER, EventMark, event_marks, focus
                                    lane_order, series_date_precision, series_name, unit_label)
 from viewer.model.unknowns import current_to_mark, current_to_text
 from viewer.qt.event_labels import EventLabels
+from viewer.qt.span_bars import SpanBar, grouped
 from viewer.qt.timeline_axes import (TEXT_PEN, DateAxis, DayLabel, TimeViewBox, ValueAxis,
                                      style_axis)
 
@@ -38,33 +38,6 @@ LEFT_AXIS_WIDTH = 96
 LANE_HEIGHT = 9  # pixels per event lane, at least: lanes shrink to fit a laptop screen
 SERIES_ROW_HEIGHT = 18  # pixels per series plot (its title and axis come on top), at least
 LABEL_STRIP = 1.7  # lanes' worth of space above the top lane, for the cursor's date
-
-class SpanBar(QGraphicsRectItem):
-    """A translucent bar for an event dated only to a month/quarter/year, or lasting a period."""
-
-    def __init__(self, mark: EventMark, lane: float, color: str,
-                 on_click: Callable[[EventMark], None]) -> None:
-        first, last = mark.span_days()
-        height = 0.3 + 0.12 * mark.importance
-        super().__init__(QRectF(first, lane - height / 2, last - first, height))
-        self.mark = mark
-        self._color = QColor(color)
-        self._on_click = on_click
-        fill = QColor(color)
-        fill.setAlpha(80)
-        self.setBrush(fill)
-        self.set_selected(False)
-        self.setToolTip(mark.tooltip())
-
-    def set_selected(self, selected: bool) -> None:
-        pen = QPen(QColor("#000000") if selected else self._color, 3 if selected else 1.5)
-        pen.setCosmetic(True)
-        self.setPen(pen)
-
-    def mouseClickEvent(self, ev):  # noqa: N802 (pyqtgraph API)
-        if ev.button() == Qt.MouseButton.LeftButton:
-            ev.accept()
-            self._on_click(self.mark)
 
 
 # -- the widget ----------------------------------------------------------------
@@ -113,6 +86,7 @@ class Timeline(QWidget):
                                       fill=pg.mkBrush(255, 255, 255, 220))
         self._marks: list[EventMark] = []
         self._spans: list[SpanBar] = []
+        self._span_boxes: list[QGraphicsRectItem] = []
         self._lane_bands: list[QGraphicsRectItem] = []
         self._beyond_band: QGraphicsRectItem | None = None
         self._lane_of: dict[str, int] = {}
@@ -185,7 +159,7 @@ class Timeline(QWidget):
         self._show_play_range(self.state.play_range)
 
     def _show_events(self, dataset) -> None:
-        for item in self._spans + self._lane_bands:
+        for item in self._span_boxes + self._lane_bands:
             self.lanes.removeItem(item)
         self._marks = event_marks(dataset.events)
         lanes = lane_order(m.category for m in self._marks) or ["events"]
@@ -205,8 +179,9 @@ class Timeline(QWidget):
         self._spans = [SpanBar(m, row_of[m.category],
                                CATEGORY_COLORS.get(m.category, OTHER_CATEGORY_COLOR), self._open_event)
                        for m in self._marks if m.is_span]
-        for bar in self._spans:
-            self.lanes.addItem(bar)
+        self._span_boxes = grouped(self._spans)
+        for box in self._span_boxes:
+            self.lanes.addItem(box)
         self.lanes.getAxis("left").setTicks([[(row_of[c], c) for c in lanes], []])
         self._lane_count = len(lanes)
         self._fit_lanes()
