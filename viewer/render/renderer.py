@@ -84,6 +84,7 @@ class MapRenderer:
                        lambda s: (16 + 2 * route_width) * s + 2)) for draft in (False, True)}
         self._base_cache: dict[tuple[bool, bool], _CachedImage] = {}   # by (over, draft)
         self._frame_cache: _CachedImage | None = None
+        self._draft_kept: QImage | None = None    # the last draft's image, drawn over by the next
         # Whether the last render showed the map of the one before (the same rows;
         # at most the selection changed): its time says nothing of a map's cost.
         self.same_map = False
@@ -224,7 +225,7 @@ class MapRenderer:
                          and self.dataset.flow_index.same_rows(cached.day, number))
         if self.same_map and cached.selection == shown:
             return cached
-        image = view.new_image(pixel_ratio)
+        image = view.image_over(cached.image if cached is not None else None, pixel_ratio)
         painter = QPainter(image)
         try:
             layout = self._paint_frame(painter, view, number, layers, decorations, title, draft,
@@ -272,7 +273,7 @@ class MapRenderer:
     def _draft_image(self, view: MapView, pixel_ratio: float, day: int, layers: dict) -> QImage:
         """Base layers, control and routes of `view` at half the pixels each way."""
         small = view.halved()
-        image = small.new_image(pixel_ratio)
+        image = self._draft_kept = small.image_over(self._draft_kept, pixel_ratio)
         painter = QPainter(image)
         try:
             self._paint_thematic(painter, Frame.of(small, DRAFT_PATTERNS), pixel_ratio, day, layers, view,

@@ -102,6 +102,15 @@ class MapView:
         image.setDevicePixelRatio(pixel_ratio)
         return image
 
+    def image_over(self, kept: QImage | None, pixel_ratio: float) -> QImage:
+        """`kept` if it covers the view at `pixel_ratio`, else a new image. Drawing over
+        a kept image spares a fresh one's page faults: the first pass over a new
+        1600x1000 image cost ~1 ms more than over a used one (each scrubbing frame)."""
+        size = (round(self.width * pixel_ratio), round(self.height * pixel_ratio))
+        if kept is not None and (kept.width(), kept.height()) == size and kept.devicePixelRatio() == pixel_ratio:
+            return kept
+        return self.new_image(pixel_ratio)
+
     def halved(self) -> "MapView":
         """The same centre and scale of features at half the pixels each way (a
         quick draft, shown enlarged): its extent is this one's, or half a pixel
