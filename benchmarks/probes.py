@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_DATE = "2024-11-20"  # synth.py's default_date
 WINDOW_SIZE = (1600, 1000)
 EXPORT_SIZE = (1920, 1080)
+TICK_S = 0.005               # first-paint: how often the event loop's turns are noted
 PEER_SIZE = (1600, 1000)     # the size the issue's QGIS / matplotlib figures were taken at
 
 
@@ -325,16 +326,32 @@ def probe_first_paint(args) -> None:
     map is on screen when the window's first `repaint()` of it returns (Qt paints
     and flushes it there; `map_painted`, the timer armed at its first paint, fires
     a few ms later); `opened` once the window says it has built its timeline and
-    panels too. The hooks are installed as the window's modules are imported,
+    panels too. From the map on screen to `opened`, a timer ticking every
+    TICK_S notes how long the event loop went without running: `longest_wait`,
+    the longest a click or key press then waited to be handled.
+    The hooks are installed as the window's modules are imported,
     so the app imports and builds everything in its own order.
     """
     marks: dict[str, float] = {}
+    ticks: list[float] = []
+    timers: list = []          # the ticking timer, kept alive
 
     def mark(name: str) -> None:
         marks.setdefault(name, time.time())
         if {"map_painted", "opened"} <= marks.keys():
+            ticks.append(marks["opened"])
+            marks["longest_wait"] = max(b - a for a, b in zip(ticks, ticks[1:]))
             print(json.dumps(marks), flush=True)
             os._exit(0)
+
+    def tick_from_map_shown() -> None:
+        from PySide6.QtCore import QTimer
+
+        ticks.append(marks["map_shown"])
+        timer = QTimer(interval=round(TICK_S * 1000))
+        timer.timeout.connect(lambda: ticks.append(time.time()))
+        timer.start()
+        timers.append(timer)
 
     def watch_paints(app) -> None:
         from PySide6.QtCore import QEvent, QObject, QTimer
@@ -371,8 +388,9 @@ def probe_first_paint(args) -> None:
 
         def repaint_watched(canvas, *args) -> None:
             repaint(canvas, *args)
-            if "map_paint" in marks:
+            if "map_paint" in marks and "map_shown" not in marks:
                 mark("map_shown")
+                tick_from_map_shown()
 
         canvas_class.repaint = repaint_watched
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from factory import tiny_layers, write_tiny
 from test_timeline import drag, lane_y, pixel
 from viewer.app import main, startup_dataset
+from viewer.model.dates import to_day
 from viewer.model.state import Selection
 from viewer.qt.dialogs import ProblemDialog, RichTextDialog, SourcesDialog
 from viewer.qt.export_dialogs import ExportPackDialog, ExportPngDialog
@@ -490,8 +491,9 @@ def test_playback_in_the_window_shows_every_date_in_full(qtbot, monkeypatch, win
 
 def test_a_second_file_asked_for_while_the_first_map_is_drawn_does_not_take_its_edits(
         qtbot, settings, tiny, tmp_path):
-    """Opening B just as A's map appears: A's opening finishes bound to A (its edits
-    are saved to A, A is remembered), then B opens."""
+    """Opening B just as A's map appears (A's panels still being made): B opens, and
+    whenever a file is announced as opened its edits go to that file, not the other;
+    B ends up remembered as the last file."""
     import shutil
 
     other = Path(shutil.copy(tiny, tmp_path / "other.gpkg"))
@@ -499,7 +501,7 @@ def test_a_second_file_asked_for_while_the_first_map_is_drawn_does_not_take_its_
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    asked = []
+    asked, opened = [], []
 
     def ask_for_other(_dataset):
         if not asked:
@@ -507,15 +509,44 @@ def test_a_second_file_asked_for_while_the_first_map_is_drawn_does_not_take_its_
             window.open_dataset(other)
 
     window.loader.loaded.connect(ask_for_other)   # runs right after the window's own _loaded
-    with qtbot.waitSignal(window.opened, timeout=30_000):
-        window.open_dataset(tiny, dt.date(2024, 6, 1))
-    assert window.state.dataset.path.resolve() == Path(tiny).resolve()
-    assert window.editing.session.store.path.resolve() == Path(tiny).resolve()
-    assert Path(settings.value("dataset/last_path")) == Path(tiny).resolve()
-    with qtbot.waitSignal(window.opened, timeout=30_000):
-        pass
-    assert window.editing.session.store.path.resolve() == other.resolve()
+    window.opened.connect(lambda: opened.append(
+        (window.state.dataset.path.resolve(), window.editing.session.store.path.resolve())))
+    window.open_dataset(tiny, dt.date(2024, 6, 1))
+    qtbot.waitUntil(lambda: bool(opened) and opened[-1][0] == other.resolve(), timeout=30_000)
+    assert all(shown == edited for shown, edited in opened)
     assert Path(settings.value("dataset/last_path")) == other.resolve()
+
+
+def test_the_map_answers_clicks_and_dates_while_the_panels_are_being_made(qtbot, settings, tiny):
+    """Once the first map is on screen the window takes a click and a typed date
+    at once, not after the timeline and panels are made; the panels made after
+    show the zone clicked, on the date typed."""
+    from PySide6.QtCore import QTimer
+
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    handled = []
+
+    def click_and_type():
+        blue = np.argwhere(where(KIA_BLUE, pixels(window.map.grab().toImage())))
+        y, x = blue[len(blue) // 3]
+        qtbot.mouseClick(window.map, Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y)))
+        window.date_edit.setFocus()
+        window.date_edit.selectAll()
+        qtbot.keyClicks(window.date_edit, "2024-11-20")
+        qtbot.keyClick(window.date_edit, Qt.Key.Key_Return)
+        handled.append((window.state.selection, window.state.date, window.timeline is None))
+
+    # The map's first paint is done when the window's own _loaded returns.
+    window.loader.loaded.connect(lambda _dataset: QTimer.singleShot(0, click_and_type))
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        window.open_dataset(tiny, dt.date(2024, 11, 1))
+    assert handled == [(Selection("control", "zone-east"), dt.date(2024, 11, 20), True)]
+    assert "Easttown zone" in window.details.browser.toPlainText()
+    assert window.timeline.cursor.value() == to_day(dt.date(2024, 11, 20))
 
 
 def test_a_file_read_ahead_at_start_up_opens_as_if_read_by_the_window(qtbot, settings, tiny):

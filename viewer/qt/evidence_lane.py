@@ -4,12 +4,14 @@ the dark periods where no sourced fact exists at all.
 A bar per month (height: distinct sources behind that month's events, control
 changes and series values); dark periods shaded and labelled. Hovering a month
 lists its sources (plain text: dataset text is never markup). The lane's time
-axis follows the timeline's.
+axis follows the timeline's. The counting runs on a worker thread (0.4 s at
+100x), so the window answers clicks meanwhile; the bars appear when it is done.
 """
 from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 from viewer.model.coverage import DARK_DAYS, Coverage, MonthCoverage, coverage
 from viewer.model.dates import add_months, format_date, to_day
 from viewer.model.state import ViewerState
+from viewer.qt.loader import Worker
 
 BAR = QColor("#5C7A99")
 DARK = QColor(60, 60, 60, 70)
@@ -76,6 +79,11 @@ class EvidenceLane(QWidget):
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self._items: list = []
         self.report: Coverage | None = None
+        self._counting = Worker(self, daemon=True)     # only the latest dataset's count shows
+        self._counting.finished.connect(self._show_report)
+        self._counting.failed.connect(self._count_failed)
+        self._when_shown: list[Callable[[], None]] = []
+        self._counting_done = True
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -84,18 +92,46 @@ class EvidenceLane(QWidget):
         if state.dataset is not None:   # the state starts empty; a dataset arrives later
             self._show_dataset(state.dataset)
 
+    def when_shown(self, then: Callable[[], None]) -> None:
+        """Call `then` once the shown dataset's bars are drawn (now, if they are);
+        not at all if another dataset is shown first."""
+        if self._counting_done:
+            then()
+        else:
+            self._when_shown.append(then)
+
     def _show_dataset(self, dataset) -> None:
         for item in self._items:
             self.plot.removeItem(item)
-        self.report = coverage(dataset, self.dark_days)
-        peak = max((m.sources for m in self.report.months), default=0) or 1
-        self._items = [self._bar(m, dataset) for m in self.report.months if m.sources]
-        self._items += [self._dark(p.start, p.end, peak) for p in self.report.dark_periods]
+        self._items = []
+        self.report = None
+        self._counting_done = False
+        self._when_shown.clear()
+        dark_days = self.dark_days
+        self._counting.start(lambda _progress: coverage(dataset, dark_days))
+
+    def _show_report(self, report: Coverage) -> None:
+        self.report = report
+        dataset = self.state.dataset
+        peak = max((m.sources for m in report.months), default=0) or 1
+        self._items = [self._bar(m, dataset) for m in report.months if m.sources]
+        self._items += [self._dark(p.start, p.end, peak) for p in report.dark_periods]
         for item in self._items:
             self.plot.addItem(item)
         self.plot.setYRange(0, peak * 1.05, padding=0)
         self.plot.setLimits(yMin=0, yMax=peak * 1.05)
         self._show_date(self.state.date)
+        self._counted()
+
+    def _count_failed(self, error: Exception) -> None:
+        self.view.setToolTip(f"Sources per month could not be counted: {error}")
+        self._counted()
+
+    def _counted(self) -> None:
+        self._counting_done = True
+        waiting, self._when_shown = self._when_shown, []
+        for then in waiting:
+            then()
 
     def _bar(self, month: MonthCoverage, dataset) -> MonthBar:
         first, last = to_day(month.month), to_day(add_months(month.month, 1))

@@ -10,6 +10,7 @@ date field and menus, and writes to it from menu and toolbar gestures.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -57,6 +58,8 @@ class MainWindow(WindowOpening):
         self.analysis = None
         self.evidence_lane = None
         self.playback = None
+        self._panels_to_build: Iterator[None] | None = None   # see WindowOpening._opening_pieces
+        self._opening: Iterator[None] | None = None
         self._pending_date: dt.date | None = None
         self.loader = DatasetLoader(self)
         self.loader.started.connect(self._loading_started)
@@ -103,20 +106,27 @@ class MainWindow(WindowOpening):
         state.selection_changed.connect(self._selection_changed)
         self.date_edit.setEnabled(True)
 
-    def _build_panels(self) -> None:
-        """The timeline, panels and playback, made once the first map is on screen."""
+    def _panel_pieces(self) -> Iterator[None]:
+        """The timeline, panels and playback, made once the first map is on screen, a
+        piece at a time (see WindowOpening._open_next_piece): the map answers clicks and
+        keys between pieces. Each view reads the state as it is when it is made."""
         # Imported only now: pyqtgraph, which the first map need not wait for.
-        from viewer.qt.briefing_controls import BriefingControls
-        from viewer.qt.details_panel import DetailsPanel
-        from viewer.qt.playback import Playback
         from viewer.qt.timeline import Timeline
-
+        yield
         state = self.state
         self.timeline = Timeline(state)
         self.timeline_box.layout().addWidget(self.timeline)
+        yield
+        from viewer.qt.details_panel import DetailsPanel
+
         self.details = DetailsPanel(state)
         self.details_box.layout().addWidget(self.details)
+        yield
         self._build_analysis(state)
+        yield
+        from viewer.qt.briefing_controls import BriefingControls
+        from viewer.qt.playback import Playback
+
         self.playback = Playback(state, self)
         self.briefing = BriefingControls(self, self.chapters_box, state, self.map,
                                          self.editing.session)
