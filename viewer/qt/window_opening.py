@@ -98,7 +98,7 @@ class WindowOpening(WindowUi):
             self._panels_to_build = self._panel_pieces()
         # What was read, not what was asked for last: another file may be on its way.
         opening = self._opening = self._opening_pieces(dataset, self.loader.location)
-        QTimer.singleShot(0, lambda: self._open_next_piece(opening))
+        QTimer.singleShot(0, self, lambda: self._open_next_piece(opening))
 
     def _open_next_piece(self, opening: Iterator[None]) -> None:
         """One piece of `opening`, then back to the event loop for the next, so the
@@ -106,7 +106,7 @@ class WindowOpening(WindowUi):
         rest kept a click waiting 0.7 s (embedded dataset) to 1.3 s (100x). An
         opening another one replaced is dropped."""
         if opening is self._opening and next(opening, _DONE) is not _DONE:
-            QTimer.singleShot(0, lambda: self._open_next_piece(opening))
+            QTimer.singleShot(0, self, lambda: self._open_next_piece(opening))
 
     def _opening_pieces(self, dataset, location) -> Iterator[None]:
         """The rest of opening `dataset`, read from `location`, once its map is shown,
