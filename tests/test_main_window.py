@@ -31,13 +31,19 @@ def settings(tmp_path):
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
-def open_window(qtbot, settings, path, date=None, size=(1400, 900), ahead=None) -> MainWindow:
+def shown_window(qtbot, settings, size=(1400, 900)) -> MainWindow:
+    """A window on screen with no dataset yet."""
     window = MainWindow(settings=settings)
     qtbot.addWidget(window)
     if size:
         window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
+    return window
+
+
+def open_window(qtbot, settings, path, date=None, size=(1400, 900), ahead=None) -> MainWindow:
+    window = shown_window(qtbot, settings, size)
     with qtbot.waitSignal(window.opened, timeout=30_000):
         window.open_dataset(path, date, ahead)
     return window
@@ -419,11 +425,7 @@ def test_the_map_is_drawn_before_the_timeline_and_panels_are_built(qtbot, settin
     """Start-up shows the map as soon as the dataset is read; the timeline follows."""
     from PySide6.QtCore import QEvent, QObject
 
-    window = MainWindow(settings=settings)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown_window(qtbot, settings)
     seen = []
 
     class FirstMapPaint(QObject):
@@ -497,10 +499,7 @@ def test_a_second_file_asked_for_while_the_first_map_is_drawn_does_not_take_its_
     import shutil
 
     other = Path(shutil.copy(tiny, tmp_path / "other.gpkg"))
-    window = MainWindow(settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown_window(qtbot, settings, size=None)
     asked, opened = [], []
 
     def ask_for_other(_dataset):
@@ -523,11 +522,7 @@ def test_the_map_answers_clicks_and_dates_while_the_panels_are_being_made(qtbot,
     show the zone clicked, on the date typed."""
     from PySide6.QtCore import QTimer
 
-    window = MainWindow(settings=settings)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown_window(qtbot, settings)
     handled = []
 
     def click_and_type():
