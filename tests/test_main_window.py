@@ -307,6 +307,16 @@ def test_typed_date_keeps_year(window, qtbot, typed, shown):
     assert window.date_edit.text() == shown.isoformat()
 
 
+def test_the_date_box_calendar_opens_on_the_date_shown(window):
+    window.state.set_date(dt.date(2024, 10, 19))
+    pick = window.date_edit.actions()[0]   # the calendar button in the box
+
+    pick.trigger()
+
+    assert window.date_edit.calendar.selectedDate().toPython() == dt.date(2024, 10, 19)
+    window.date_edit.calendar.parentWidget().hide()
+
+
 def test_typed_date_out_of_range_goes_to_the_nearest_end_and_says_so(window, qtbot):
     type_date(window, qtbot, "2030-05-01")
 

@@ -39,11 +39,13 @@ class DateBox(QLineEdit):
         pick.setToolTip("Pick a date from a calendar")
         pick.triggered.connect(self._open_calendar)
         self.returnPressed.connect(self._typed)
+        self._shown: dt.date | None = None
 
     def show_date(self, date: dt.date) -> None:
-        """Show `date` (the state's); emits nothing, so nothing echoes."""
+        """Show `date` (the state's); emits nothing, so nothing echoes. The calendar
+        takes it when opened, not at every step of a scrub."""
         self.setText(date.isoformat())
-        self.calendar.setSelectedDate(date)
+        self._shown = date
 
     def set_range(self, first: dt.date, last: dt.date) -> None:
         self.calendar.setDateRange(first, last)
@@ -59,4 +61,6 @@ class DateBox(QLineEdit):
         self.chosen.emit(day.toPython())
 
     def _open_calendar(self) -> None:
+        if self._shown is not None:
+            self.calendar.setSelectedDate(self._shown)
         self._menu.popup(self.mapToGlobal(self.rect().bottomLeft()))
