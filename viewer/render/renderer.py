@@ -78,10 +78,15 @@ class MapRenderer:
         self._keeps_base_images = not one_frame
         route_width = float(self.prepared.flows.widths.max(initial=0))
         # (control, routes) images for full frames [False] and for drafts [True].
+        # Drafts patch routes under one box (LayerCache); full frames under the changed
+        # rows' own boxes, which cut through fewer dashed routes: a dash pattern
+        # restarts a fraction of a pixel off where a clip cuts it, and the map shown
+        # once scrubbing stops is to be the one exported.
         self._layer_caches = {draft: (
             LayerCache(self.dataset.control_index, self.prepared.control.paths.bounds, lambda s: 4 * s + 1),
             LayerCache(self.dataset.flow_index, self.prepared.flows.paths.bounds,
-                       lambda s: (16 + 2 * route_width) * s + 2)) for draft in (False, True)}
+                       lambda s: (16 + 2 * route_width) * s + 2, one_box=draft))
+            for draft in (False, True)}
         self._base_cache: dict[tuple[bool, bool], _CachedImage] = {}   # by (over, draft)
         self._frame_cache: _CachedImage | None = None
         self._draft_kept: QImage | None = None    # the last draft's image, drawn over by the next
