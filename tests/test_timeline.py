@@ -116,6 +116,18 @@ def test_clicking_a_month_precision_event_selects_it_at_the_first_of_its_month(t
     assert state.date == dt.date(2024, 10, 1)
 
 
+def test_clicking_beside_a_bar_picks_that_day_and_selects_nothing(timeline, state):
+    # Above the trade bar, inside the box that holds it (span_bars.grouped), off the
+    # bar (whose clickable outline reaches about a lane from its middle).
+    where = pixel(timeline, timeline.lanes, to_day(dt.date(2024, 10, 8)),
+                  lane_y(timeline, "trade") + 1.3)
+
+    click(timeline.view.viewport(), where)
+
+    assert state.date == dt.date(2024, 10, 8)
+    assert state.selection is None
+
+
 def test_a_month_precision_event_is_drawn_as_a_bar_over_its_whole_month(timeline, state):
     timeline.lanes.setXRange(to_day(dt.date(2024, 9, 1)), to_day(dt.date(2024, 12, 1)), padding=0)
     state.set_date(dt.date(2024, 12, 1))  # keep the cursor out of the way
