@@ -212,7 +212,9 @@ class WindowUi(QMainWindow):
         timeline_layout = QVBoxLayout(self.timeline_box)
         timeline_layout.setContentsMargins(0, 0, 0, 0)
         timeline_layout.setSpacing(0)
-        timeline_layout.addWidget(self.transport)
+        # At the top while the timeline is being made under it: it does not jump
+        # away from a pointer already on its way to the date box.
+        timeline_layout.addWidget(self.transport, alignment=Qt.AlignmentFlag.AlignTop)
         self.timeline_dock = self._dock("Timeline", "timeline", self.timeline_box,
                                         Qt.DockWidgetArea.BottomDockWidgetArea)
         self.details_box = QWidget()
