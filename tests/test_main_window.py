@@ -529,11 +529,11 @@ def test_a_second_file_asked_for_while_the_first_map_is_drawn_does_not_take_its_
 def test_the_map_answers_clicks_and_dates_while_the_panels_are_being_made(qtbot, settings, tiny):
     """Once the first map is on screen the window takes a click and a typed date
     at once, not after the timeline and panels are made; the panels made after
-    show the zone clicked, on the date typed."""
+    show the zone clicked, on the date typed, and the date box stays where it was."""
     from PySide6.QtCore import QTimer
 
     window = shown_window(qtbot, settings)
-    handled = []
+    handled, date_box_at = [], []
 
     def click_and_type():
         blue = np.argwhere(where(KIA_BLUE, pixels(window.map.grab().toImage())))
@@ -544,12 +544,14 @@ def test_the_map_answers_clicks_and_dates_while_the_panels_are_being_made(qtbot,
         qtbot.keyClicks(window.date_edit, "2024-11-20")
         qtbot.keyClick(window.date_edit, Qt.Key.Key_Return)
         handled.append((window.state.selection, window.state.date, window.timeline is None))
+        date_box_at.append(window.date_edit.mapTo(window, QPoint(0, 0)))
 
     # The map's first paint is done when the window's own _loaded returns.
     window.loader.loaded.connect(lambda _dataset: QTimer.singleShot(0, click_and_type))
     with qtbot.waitSignal(window.opened, timeout=30_000):
         window.open_dataset(tiny, dt.date(2024, 11, 1))
     assert handled == [(Selection("control", "zone-east"), dt.date(2024, 11, 20), True)]
+    assert window.date_edit.mapTo(window, QPoint(0, 0)) == date_box_at[0]   # it did not jump
     assert "Easttown zone" in window.details.browser.toPlainText()
     assert window.timeline.cursor.value() == to_day(dt.date(2024, 11, 20))
 

@@ -105,6 +105,10 @@ class MainWindow(WindowOpening):
         state.date_changed.connect(self._show_date)
         state.selection_changed.connect(self._selection_changed)
         self.date_edit.setEnabled(True)
+        if self.settings.value("window/state") is None:
+            # Now that the window has its real size, and before the map is first drawn:
+            # the map and the timeline's dock keep their sizes while the timeline is made.
+            self._fit_timeline_dock()
 
     def _panel_pieces(self) -> Iterator[None]:
         """The timeline, panels and playback, made once the first map is on screen, a
@@ -136,8 +140,6 @@ class MainWindow(WindowOpening):
         self.playback.set_loop(self.loop_action.isChecked())
         for action in self._dataset_actions:
             action.setEnabled(True)
-        if self.settings.value("window/state") is None:
-            self._fit_timeline_dock()  # now that the window has its real size
         self.map.setFocus()
 
     def _build_analysis(self, state) -> None:
