@@ -4,7 +4,8 @@ period, each a translucent bar over its days; clicking one opens its event.
 The bars are kept in groups of neighbours in time. A group's box holds its bars
 (Qt's ItemContainsChildrenInShape), so a repaint that misses the box skips all
 of them: moving the date cursor then visits a few groups' bars instead of every
-bar in the view box (1,446 at the 100x synthetic dataset, 0.6 ms a step).
+bar in the view box (1,446 at the 100x synthetic dataset: about 0.2 ms a step,
+measured against the same bars ungrouped, alternately in one process).
 """
 from __future__ import annotations
 
