@@ -19,7 +19,8 @@ import shapely
 from viewer.model.dataset import Dataset
 from viewer.model.unknowns import Unknowns, current_to_text
 from viewer.render import style
-from viewer.render.layers import BaseLayer, ControlLayer, FlowLayer, MapLayer
+from viewer.render.flow_layer import FlowLayer
+from viewer.render.layers import BaseLayer, ControlLayer, MapLayer
 from viewer.render.overlay import LegendContent
 from viewer.render.point_layers import EventLayer, PlaceLayer
 from viewer.render.projection import BASE_MARGIN_DEGREES, Extent, Projector
