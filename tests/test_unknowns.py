@@ -224,7 +224,7 @@ def test_details_show_outlet_and_via_and_footer_lists_outlets_once(kachin, kachi
     text = describe(kachin, Selection("events", event_id), IN_DATA)
     assert f"read via {via}" in text.replace("&#x27;", "'")
     view = kachin_renderer.default_view(1600, 900, 1.0, EXPORT)
-    sources, _credits = kachin_renderer._footer_lines(view, to_day(IN_DATA), {k: True for k in (
+    sources, _credits = kachin_renderer.shown.footer_lines(view, to_day(IN_DATA), {k: True for k in (
         "base", "control", "flows", "places", "labels", "events")})
     outlets = sources.split(": ", 1)[1].split(", ")
     names = [o.rsplit(" (", 1)[0] for o in outlets]

@@ -21,7 +21,6 @@ full frame drawn once the dates stop changing is the one an export draws.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,21 +28,20 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QRegion, QTransform
 
-from viewer import __version__
-from viewer.model.dataset import FEATURE_COLUMNS, Dataset, split_ids
+from viewer.model.dataset import Dataset
 from viewer.model.dates import from_day, to_day
 from viewer.model.state import MAP_LAYERS, Selection
 from viewer.model.unknowns import current_to_mark
 from viewer.render import framing, style
 from viewer.render.layer_cache import LayerCache, reaching_clip
 from viewer.render.layers import Frame
-from viewer.render.route_marks import DENSE_ROUTES
 from viewer.render.legend import LegendContent
 from viewer.render.map_overlay import MapOverlay
 from viewer.render.places_image import PlacesImage
 from viewer.render.overlay import (EXPORT, SCREEN, Decorations, OverlayLayout, date_label)
-from viewer.render.prepared import RECENT_EVENT_DAYS, PreparedMap, prepared_map
+from viewer.render.prepared import PreparedMap, prepared_map
 from viewer.render.projection import Extent
+from viewer.render.shown_rows import ShownRows
 from viewer.render.view import MapView
 
 
@@ -94,8 +92,8 @@ class MapRenderer:
         # at most the selection changed): its time says nothing of a map's cost.
         self.same_map = False
         self._places = PlacesImage(self.prepared)
+        self.shown = ShownRows(self.prepared)
         self._label_obstacles_cache: tuple | None = None
-        self._dense_cache: tuple[Extent, bool] | None = None
         self._layouts: dict[tuple, OverlayLayout] = {}   # the last LAYOUTS_KEPT, oldest first
 
     @property
@@ -134,7 +132,7 @@ class MapRenderer:
         """See `framing.fit_extent`; the footer lists what the view shows on `day`."""
         layers = _all_layers(layers)
         return framing.fit_extent(self.prepared, extent, (width, height, ui_scale), decorations,
-                                  title, lambda view: self._footer_lines(view, to_day(day), layers))
+                                  title, lambda view: self.shown.footer_lines(view, to_day(day), layers))
 
     def painted_layout(self) -> OverlayLayout | None:
         """The panels of the frame painted last: where a click on the legend lands."""
@@ -185,7 +183,7 @@ class MapRenderer:
         for overlay in overlays:
             overlay.paint(painter, Frame.of(view), panels)
         if layers["events"]:
-            start, stop = self._event_range(to_day(day), layers)
+            start, stop = self.shown.event_range(to_day(day), layers)
             self.prepared.events.paint(painter, Frame.of(view), np.arange(start, stop))
         painter.setClipping(False)
         frame.layout.paint_date(painter, date_label(day, self.dataset.beyond_data(day)),
@@ -197,12 +195,12 @@ class MapRenderer:
         """The (layer, row) highlighted for `selection`, if it is shown on `day`."""
         if selection is None or not layers.get(selection.layer):
             return None
-        selected = self._selected_row(selection, from_day(day))
+        selected = self.shown.selected_row(selection, from_day(day))
         if selected is None:
             return None
         layer, row = selected
-        rows = self._rows(day, layers)
-        rows["areas"] = self._unknowns(rows, layers)[0]     # zones drawn as unknown that day
+        rows = self.shown.rows(day, layers)
+        rows["areas"] = self.shown.unknowns(rows, layers)[0]     # zones drawn as unknown that day
         if layer in rows and row not in rows[layer]:
             return None
         return layer, row
@@ -221,7 +219,7 @@ class MapRenderer:
         hold (a new selection draws it again from the layers' cached images)."""
         number = to_day(day)
         # Only an export's footer lists the recent events' sources.
-        events = self._event_range(number, layers) if decorations.footer else (0, 0)
+        events = self.shown.event_range(number, layers) if decorations.footer else (0, 0)
         shown = self._shown_selection(number, layers, selection)
         key = (view, pixel_ratio, tuple(sorted(layers.items())), decorations, title, draft)
         cached = self._frame_cache
@@ -256,8 +254,8 @@ class MapRenderer:
             self._paint_thematic(painter, frame, pixel_ratio, day, layers, view, draft=False)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         self._paint_selection(painter, view, selection)   # under the place names
-        legend = self._legend_content(view, day, layers) if decorations.legend else None
-        footer = self._footer_lines(view, day, layers) if decorations.footer else ()
+        legend = self.shown.legend_content(view, day, layers) if decorations.legend else None
+        footer = self.shown.footer_lines(view, day, layers) if decorations.footer else ()
         layout = self._layout(view, decorations, legend, title, footer)
         if layers["places"] or layers["labels"]:
             painter.drawImage(QPointF(0, 0), self._places.image(
@@ -299,7 +297,7 @@ class MapRenderer:
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
             # Dense or not is decided on the full view, so a draft's routes look the same.
             painter.drawImage(QPointF(0, 0), routes_cache.image(
-                frame, pixel_ratio, (self._dense(view), draft), day, self._paint_routes_layer))
+                frame, pixel_ratio, (self.shown.dense(view), draft), day, self._paint_routes_layer))
 
     def _layout(self, *what: object) -> OverlayLayout:
         """The panels' layout for (view, decorations, legend, title, footer), made
@@ -373,107 +371,19 @@ class MapRenderer:
         date), and are placed once per view, not whenever the legend grows."""
         key = (view, decorations, title, len(footer))
         if self._label_obstacles_cache is None or self._label_obstacles_cache[0] != key:
-            legend = self.prepared.all_legend_content(self._dense(view)) if decorations.legend else None
+            legend = self.prepared.all_legend_content(self.shown.dense(view)) if decorations.legend else None
             layout = OverlayLayout(view, decorations, legend, title, footer, self.prepared.current_to)
             self._label_obstacles_cache = (key, layout.obstacles(layout.steady_legend_width()))
         return self._label_obstacles_cache[1]
 
-    # -- what holds ----------------------------------------------------------------
-    def _event_range(self, day: int, layers: dict) -> tuple[int, int]:
-        if not layers["events"]:
-            return (0, 0)
-        rows = self.prepared.events.rows_between(day - RECENT_EVENT_DAYS + 1, day)
-        return (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
-
-    def _rows(self, day: int, layers: dict) -> dict[str, np.ndarray]:
-        empty = np.array([], dtype=int)
-        start, stop = self._event_range(day, layers)
-        return {
-            "control": self.dataset.control_index.indices(day) if layers["control"] else empty,
-            "flows": self.dataset.flow_index.indices(day) if layers["flows"] else empty,
-            "events": np.arange(start, stop),
-        }
-
-    def _visible_rows(self, view: MapView, day: int, layers: dict) -> dict[str, np.ndarray]:
-        rows = self._rows(day, layers)
-        box = view.extent.as_tuple()
-        return {
-            "control": _touching(self.prepared.control.paths.bounds, rows["control"], box),
-            "flows": _touching(self.prepared.flows.paths.bounds, rows["flows"], box),
-            "events": rows["events"][_inside(self.prepared.events.x[rows["events"]],
-                                             self.prepared.events.y[rows["events"]], box)],
-        }
-
-    def _dense(self, view: MapView) -> bool:
-        """Whether this view ever shows more than DENSE_ROUTES routes at once: decided
-        per view, not per date, so routes keep their look while scrubbing."""
-        if self._dense_cache is None or self._dense_cache[0] != view.extent:
-            in_view = _touching(self.prepared.flows.paths.bounds, np.arange(len(self.prepared.flows.ids)),
-                                view.extent.as_tuple())
-            self._dense_cache = (view.extent, self.dataset.flow_index.peak_count(in_view) > DENSE_ROUTES)
-        return self._dense_cache[1]
-
-    def _selected_row(self, selection: Selection | None, day: dt.date) -> tuple[str, int] | None:
-        """The selected feature's layer and row on `day`: a zone or route is outlined
-        as it is then, a zone no row covers as the no-information shape."""
-        if selection is None or selection.layer not in FEATURE_COLUMNS:
-            return None
-        row = self.dataset.holding_row(selection.layer, selection.feature_id, day)
-        if row is not None:
-            return selection.layer, row
-        no_info = self.prepared.row_of("areas", selection.feature_id) if selection.layer == "control" else None
-        return None if no_info is None else ("areas", no_info)
-
-    # -- legend and footer ------------------------------------------------------------
+    # -- legend and sources ---------------------------------------------------------
     def legend_content(self, view: MapView, day: dt.date, layers: dict | None = None) -> LegendContent:
         """Legend entries for what this view shows on `day`."""
-        return self._legend_content(view, to_day(day), _all_layers(layers))
-
-    def _legend_content(self, view: MapView, day: int, layers: dict) -> LegendContent:
-        visible = self._visible_rows(view, day, layers)
-        # The event entry does not follow the sliding window, so the legend
-        # (and the cached frame) change only with the holding rows.
-        events = layers["events"] and bool(np.isfinite(self.prepared.events.x).any())
-        box = view.extent.as_tuple()
-        zones, routes = self._unknowns(self._rows(day, layers), layers)
-        return self.prepared.legend_for(
-            visible["control"], visible["flows"], events,
-            self.prepared.places.in_view(Frame.of(view)) if layers["places"] else [], self._dense(view),
-            no_info=len(_touching(self.prepared.areas.paths.bounds, zones, box)) > 0,
-            unknown_routes=len(_touching(self.prepared.flows.paths.bounds, routes, box)) > 0,
-            disputed=layers["base"] and self.prepared.disputed)
-
-    def _unknowns(self, rows: dict[str, np.ndarray], layers: dict) -> tuple[np.ndarray, np.ndarray]:
-        """Zones (rows of `areas`) and routes (sample rows of `flows`) the data is silent on."""
-        unknowns = self.prepared.unknowns
-        zones = (unknowns.zones_without_control(rows["control"]) if layers["control"]
-                 else np.array([], dtype=int))
-        routes = (unknowns.unknown_route_rows(rows["flows"]) if layers["flows"]
-                  else np.array([], dtype=int))
-        return zones, routes
+        return self.shown.legend_content(view, to_day(day), _all_layers(layers))
 
     def visible_source_ids(self, view: MapView, day: dt.date, layers: dict | None = None) -> list[str]:
         """Ids of the sources behind the control, routes and events in view on `day`."""
-        visible = self._visible_rows(view, to_day(day), _all_layers(layers))
-        ids: list[str] = []
-        for layer, rows in (("control", visible["control"]), ("flows", visible["flows"]),
-                            ("events", visible["events"])):
-            for cell in self.prepared.layers[layer].source_ids[rows]:
-                ids += [i for i in split_ids(cell) if i not in ids]
-        return ids
-
-    def _footer_lines(self, view: MapView, day: int, layers: dict) -> tuple[str, str]:
-        visible = self._visible_rows(view, day, layers)
-        counts: Counter = Counter()
-        for layer in ("control", "flows", "events"):
-            for cell in self.prepared.layers[layer].source_ids[visible[layer]]:
-                counts.update(self.prepared.outlets.get(i, i) for i in split_ids(cell))
-        outlets = ", ".join(f"{name} ({n})" if n > 1 else name for name, n in counts.most_common())
-        sources = f"Sources for what is shown: {outlets}" if outlets else "Sources: none for what is shown"
-        meta = self.dataset.meta
-        credits = [meta.get("attribution") or "", f"Licence: {meta['license']}" if meta.get("license") else "",
-                   f"{self.projector.crs.name}", f"Kachin Viewer {__version__}"]
-        return sources, " · ".join(c for c in credits if c)
+        return self.shown.source_ids(view, to_day(day), _all_layers(layers))
 
     # -- hit testing ------------------------------------------------------------------
     def hit_test(self, view: MapView, point: QPointF, day: dt.date,
@@ -481,7 +391,7 @@ class MapRenderer:
         """What the user clicked at `point` (pixels): marker, place, route, then area."""
         layers = _all_layers(layers)
         frame = Frame.of(view)
-        rows = self._rows(to_day(day), layers)
+        rows = self.shown.rows(to_day(day), layers)
         hit = None
         if layers["events"]:
             hit = ("events", self.prepared.events.hit(frame, point, rows["events"]))
@@ -495,7 +405,7 @@ class MapRenderer:
         if (hit is None or hit[1] is None) and layers["control"]:
             hit = ("control", self.prepared.control.hit(x, y, rows["control"]))
         if (hit is None or hit[1] is None) and layers["control"]:
-            hit = ("areas", self.prepared.areas.hit(x, y, self._unknowns(rows, layers)[0]))
+            hit = ("areas", self.prepared.areas.hit(x, y, self.shown.unknowns(rows, layers)[0]))
         if hit is None or hit[1] is None:
             return None
         layer, row = hit
@@ -523,14 +433,3 @@ def _all_layers(layers: dict | None) -> dict[str, bool]:
     shown = {name: True for name in MAP_LAYERS}
     shown.update(layers or {})
     return shown
-
-
-def _touching(bounds: np.ndarray, rows: np.ndarray, box: tuple) -> np.ndarray:
-    b = bounds[rows]
-    xmin, ymin, xmax, ymax = box
-    return rows[(b[:, 0] <= xmax) & (b[:, 2] >= xmin) & (b[:, 1] <= ymax) & (b[:, 3] >= ymin)]
-
-
-def _inside(x: np.ndarray, y: np.ndarray, box: tuple) -> np.ndarray:
-    xmin, ymin, xmax, ymax = box
-    return (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)

@@ -1,0 +1,131 @@
+"""What a view shows on a day, without drawing it: the rows that hold and are in
+view, the zones and routes the data is silent on, the legend's entries and the
+sources behind what is shown. A MapRenderer asks it for every frame; exports ask
+it (through the renderer) for their footers and source lists.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import numpy as np
+
+from viewer import __version__
+from viewer.model.dataset import FEATURE_COLUMNS, split_ids
+from viewer.model.state import Selection
+from viewer.render.layers import Frame
+from viewer.render.legend import LegendContent
+from viewer.render.prepared import RECENT_EVENT_DAYS, PreparedMap
+from viewer.render.projection import Extent
+from viewer.render.route_marks import DENSE_ROUTES
+from viewer.render.view import MapView
+
+
+class ShownRows:
+    """Queries over one PreparedMap; keeps only whether the last view was dense."""
+
+    def __init__(self, prepared: PreparedMap) -> None:
+        self.prepared = prepared
+        self._dense_cache: tuple[Extent, bool] | None = None
+
+    def event_range(self, day: int, layers: dict) -> tuple[int, int]:
+        if not layers["events"]:
+            return (0, 0)
+        rows = self.prepared.events.rows_between(day - RECENT_EVENT_DAYS + 1, day)
+        return (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
+
+    def rows(self, day: int, layers: dict) -> dict[str, np.ndarray]:
+        empty = np.array([], dtype=int)
+        start, stop = self.event_range(day, layers)
+        return {
+            "control": self.prepared.dataset.control_index.indices(day) if layers["control"] else empty,
+            "flows": self.prepared.dataset.flow_index.indices(day) if layers["flows"] else empty,
+            "events": np.arange(start, stop),
+        }
+
+    def visible_rows(self, view: MapView, day: int, layers: dict) -> dict[str, np.ndarray]:
+        rows = self.rows(day, layers)
+        box = view.extent.as_tuple()
+        return {
+            "control": _touching(self.prepared.control.paths.bounds, rows["control"], box),
+            "flows": _touching(self.prepared.flows.paths.bounds, rows["flows"], box),
+            "events": rows["events"][_inside(self.prepared.events.x[rows["events"]],
+                                             self.prepared.events.y[rows["events"]], box)],
+        }
+
+    def dense(self, view: MapView) -> bool:
+        """Whether this view ever shows more than DENSE_ROUTES routes at once: decided
+        per view, not per date, so routes keep their look while scrubbing."""
+        if self._dense_cache is None or self._dense_cache[0] != view.extent:
+            in_view = _touching(self.prepared.flows.paths.bounds, np.arange(len(self.prepared.flows.ids)),
+                                view.extent.as_tuple())
+            self._dense_cache = (view.extent, self.prepared.dataset.flow_index.peak_count(in_view) > DENSE_ROUTES)
+        return self._dense_cache[1]
+
+    def selected_row(self, selection: Selection | None, day: dt.date) -> tuple[str, int] | None:
+        """The selected feature's layer and row on `day`: a zone or route is outlined
+        as it is then, a zone no row covers as the no-information shape."""
+        if selection is None or selection.layer not in FEATURE_COLUMNS:
+            return None
+        row = self.prepared.dataset.holding_row(selection.layer, selection.feature_id, day)
+        if row is not None:
+            return selection.layer, row
+        no_info = self.prepared.row_of("areas", selection.feature_id) if selection.layer == "control" else None
+        return None if no_info is None else ("areas", no_info)
+
+    def legend_content(self, view: MapView, day: int, layers: dict) -> LegendContent:
+        visible = self.visible_rows(view, day, layers)
+        # The event entry does not follow the sliding window, so the legend
+        # (and the cached frame) change only with the holding rows.
+        events = layers["events"] and bool(np.isfinite(self.prepared.events.x).any())
+        box = view.extent.as_tuple()
+        zones, routes = self.unknowns(self.rows(day, layers), layers)
+        return self.prepared.legend_for(
+            visible["control"], visible["flows"], events,
+            self.prepared.places.in_view(Frame.of(view)) if layers["places"] else [], self.dense(view),
+            no_info=len(_touching(self.prepared.areas.paths.bounds, zones, box)) > 0,
+            unknown_routes=len(_touching(self.prepared.flows.paths.bounds, routes, box)) > 0,
+            disputed=layers["base"] and self.prepared.disputed)
+
+    def unknowns(self, rows: dict[str, np.ndarray], layers: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Zones (rows of `areas`) and routes (sample rows of `flows`) the data is silent on."""
+        unknowns = self.prepared.unknowns
+        zones = (unknowns.zones_without_control(rows["control"]) if layers["control"]
+                 else np.array([], dtype=int))
+        routes = (unknowns.unknown_route_rows(rows["flows"]) if layers["flows"]
+                  else np.array([], dtype=int))
+        return zones, routes
+
+    def source_ids(self, view: MapView, day: int, layers: dict) -> list[str]:
+        """Ids of the sources behind the control, routes and events in view on `day`."""
+        visible = self.visible_rows(view, day, layers)
+        ids: list[str] = []
+        for layer, rows in (("control", visible["control"]), ("flows", visible["flows"]),
+                            ("events", visible["events"])):
+            for cell in self.prepared.layers[layer].source_ids[rows]:
+                ids += [i for i in split_ids(cell) if i not in ids]
+        return ids
+
+    def footer_lines(self, view: MapView, day: int, layers: dict) -> tuple[str, str]:
+        visible = self.visible_rows(view, day, layers)
+        counts: Counter = Counter()
+        for layer in ("control", "flows", "events"):
+            for cell in self.prepared.layers[layer].source_ids[visible[layer]]:
+                counts.update(self.prepared.outlets.get(i, i) for i in split_ids(cell))
+        outlets = ", ".join(f"{name} ({n})" if n > 1 else name for name, n in counts.most_common())
+        sources = f"Sources for what is shown: {outlets}" if outlets else "Sources: none for what is shown"
+        meta = self.prepared.dataset.meta
+        credits = [meta.get("attribution") or "", f"Licence: {meta['license']}" if meta.get("license") else "",
+                   f"{self.prepared.projector.crs.name}", f"Kachin Viewer {__version__}"]
+        return sources, " · ".join(c for c in credits if c)
+
+
+def _touching(bounds: np.ndarray, rows: np.ndarray, box: tuple) -> np.ndarray:
+    b = bounds[rows]
+    xmin, ymin, xmax, ymax = box
+    return rows[(b[:, 0] <= xmax) & (b[:, 2] >= xmin) & (b[:, 1] <= ymax) & (b[:, 3] >= ymin)]
+
+
+def _inside(x: np.ndarray, y: np.ndarray, box: tuple) -> np.ndarray:
+    xmin, ymin, xmax, ymax = box
+    return (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)
