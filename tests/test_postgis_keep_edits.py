@@ -50,6 +50,27 @@ def test_after_a_refused_save_the_untouched_edit_stays_pending_and_saves_next_ti
     assert [e.user for e in session.store.log()] == ["alice", "bob"]
 
 
+def test_edits_made_again_after_a_refused_save_survive_a_colleagues_next_save_arriving_at_once(
+        qtbot, tmp_path, team):
+    """The reload after a refused save shows the stored briefing; were the team watch's
+    next refresh to come in before the window finished opening it, the edits made
+    again on top of it must still be there (a second reload would have dropped them)."""
+    from PySide6.QtCore import QTimer
+
+    alice, bob = two_analysts(qtbot, tmp_path, team)
+    session = bob.editing.session
+    sac_takes_zone_east(alice)
+    session.push(AddSource("Irrawaddy", "Bhamo road reopens", NOV_9,
+                           source_id="s-bob").edit(bob.state.dataset, NOV_20))
+    session.push(CorrectRow("control", "c3", {"note": "bob: seen from the road"},
+                            reason="field call").edit(bob.state.dataset, NOV_20))
+    assert alice.editing.session.save()
+    bob.loader.loaded.connect(lambda _dataset: QTimer.singleShot(0, bob.refresh_dataset))
+    with qtbot.waitSignal(bob.opened, timeout=15_000):
+        assert not session.save()
+    assert [e.command for e in session.pending()] == ["add-source"]
+
+
 def test_an_edit_on_a_row_a_colleague_changed_is_held_until_reapplied_or_discarded(
         qtbot, tmp_path, team):
     alice, bob = two_analysts(qtbot, tmp_path, team)

@@ -124,7 +124,7 @@ class MainWindow(WindowOpening):
         from viewer.qt.details_panel import DetailsPanel
 
         self.details = DetailsPanel(state)
-        self.details_box.layout().addWidget(self.details)
+        self.details_box.layout().insertWidget(0, self.details)   # over the row history
         yield
         self._build_analysis(state)
         yield

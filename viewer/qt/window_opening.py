@@ -97,7 +97,15 @@ class WindowOpening(WindowUi):
             self.map.repaint()
             self._panels_to_build = self._panel_pieces()
         # What was read, not what was asked for last: another file may be on its way.
-        opening = self._opening = self._opening_pieces(dataset, self.loader.location)
+        location = self.loader.location
+        # Edits and the team watch are bound to what is shown at once: a refresh
+        # let in before them would reload again and drop the edits a refused save
+        # had just made again.
+        self.team.watch(location, dataset.log_position)
+        conflicts = dataset.extra_layers.get("sync_conflicts")
+        self.conflicts_action.setEnabled(conflicts is not None and len(conflicts) > 0)
+        self.editing.opened(self.state, self.details_box, location)
+        opening = self._opening = self._opening_pieces(dataset, location)
         QTimer.singleShot(0, self, lambda: self._open_next_piece(opening))
 
     def _open_next_piece(self, opening: Iterator[None]) -> None:
@@ -119,10 +127,6 @@ class WindowOpening(WindowUi):
                 self._panels_to_build = None
             else:
                 yield
-        self.team.watch(location, dataset.log_position)
-        conflicts = dataset.extra_layers.get("sync_conflicts")
-        self.conflicts_action.setEnabled(conflicts is not None and len(conflicts) > 0)
-        self.editing.opened(self.state, self.details_box, location)
         # The dataset, paths and views live as long as they are shown: keep the
         # collector from rescanning them (a full pass took 70 ms mid-scrub at 100x).
         gc.collect()
