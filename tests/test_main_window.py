@@ -1,11 +1,13 @@
 """The main window: one state behind the map, timeline, details and menus."""
 import datetime as dt
+import shutil
+import sqlite3
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFileOpenEvent, QImage
 from PySide6.QtWidgets import QApplication
 
@@ -13,6 +15,7 @@ from factory import tiny_layers, write_tiny
 from test_timeline import drag, lane_y, pixel
 from viewer.app import main, startup_dataset
 from viewer.model.dates import to_day
+from viewer.model.edits import AddSource
 from viewer.model.state import Selection
 from viewer.qt.dialogs import ProblemDialog, RichTextDialog, SourcesDialog
 from viewer.qt.export_dialogs import ExportPackDialog, ExportPngDialog
@@ -619,3 +622,99 @@ def test_a_dataset_read_ahead_is_let_go_of_once_another_is_open(qtbot, settings,
 
     assert window.windowTitle() == "The next briefing — Kachin Viewer"
     assert first() is None
+
+
+def test_sync_conflicts_stays_off_for_a_file_with_no_conflicts(qtbot, settings, tiny):
+    window = open_window(qtbot, settings, tiny, dt.date(2024, 6, 1))
+    assert window.state.dataset.extra_layers.get("sync_conflicts") is None
+    assert not window.conflicts_action.isEnabled()
+
+
+def _with_focus(tiny, tmp_path) -> Path:
+    path = Path(shutil.copy(tiny, tmp_path / "focus.gpkg"))
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO dataset_meta (key, value) VALUES ('focus_start', '2024-09-01')")
+    return path
+
+
+def test_the_focus_button_is_offered_once_the_timeline_it_moves_is_made(qtbot, settings, tiny, tmp_path):
+    """Pressed while the panels are being made, it is not yet enabled (nothing fails);
+    once they are, it is."""
+    path = _with_focus(tiny, tmp_path)
+    window = shown_window(qtbot, settings)
+    seen = []
+
+    def press_focus():
+        button = window.transport.widgetForAction(window.focus_timeline_action)
+        seen.append((window.timeline is None, window.focus_timeline_action.isEnabled()))
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    window.loader.loaded.connect(lambda _dataset: QTimer.singleShot(0, press_focus))
+    with qtbot.capture_exceptions() as exceptions:
+        with qtbot.waitSignal(window.opened, timeout=30_000):
+            window.open_dataset(path, dt.date(2024, 11, 1))
+    assert seen == [(True, False)] and not exceptions
+    assert window.focus_timeline_action.isEnabled()
+
+
+def test_an_edit_made_while_the_file_is_read_again_is_kept(qtbot, settings, tiny, tmp_path, monkeypatch):
+    """As when a colleague saves to a team database: the window reads it again
+    (refresh_dataset); an edit the analyst makes meanwhile must not vanish."""
+    path = Path(shutil.copy(tiny, tmp_path / "mine.gpkg"))
+    window = open_window(qtbot, settings, path, dt.date(2024, 6, 1))
+    session = window.editing.session
+    window.refresh_dataset()
+    session.push(AddSource("Irrawaddy", "Bhamo road reopens", dt.date(2024, 6, 1),
+                           source_id="s-mine").edit(window.state.dataset, dt.date(2024, 6, 1)))
+    assert len(session.pending()) == 1
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        pass
+    assert len(session.pending()) == 1 and len(session.journal.read()) == 1
+    from PySide6.QtWidgets import QMessageBox
+
+    from viewer.qt import edit_session
+    monkeypatch.setattr(edit_session, "ask", lambda *_: QMessageBox.StandardButton.Discard)
+
+
+def test_my_copy_made_while_the_window_finishes_opening_stays_the_last_file(
+        qtbot, settings, tiny, tmp_path, monkeypatch):
+    """The built-in briefing is saved as the user's copy at the first edit; asked for
+    while the panels are still being made, the copy must be what opens next time."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from viewer.qt import edit_session
+
+    builtin = Path(shutil.copy(tiny, tmp_path / "builtin.gpkg"))
+    monkeypatch.setattr(edit_session, "is_embedded_dataset", lambda path: Path(path) == builtin)
+    monkeypatch.setattr(edit_session, "ask", lambda *_: QMessageBox.StandardButton.Save)
+    window = shown_window(qtbot, settings)
+    made = []
+    window.loader.loaded.connect(lambda _d: QTimer.singleShot(
+        0, lambda: made.append((window.timeline is None, window.editing.session.may_edit()))))
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        window.open_dataset(builtin, dt.date(2024, 6, 1))
+    copy = window.editing.session.store.path
+    assert made == [(True, True)] and copy != builtin
+    assert settings.value("dataset/last_path") == str(copy.resolve())
+
+
+def test_a_date_typed_while_the_window_finishes_opening_keeps_the_keyboard(qtbot, settings, tiny):
+    """The README: 'the map already takes clicks and typed dates'. A person who
+    clicks the date box as soon as the map shows and types keeps typing there."""
+    from PySide6.QtWidgets import QApplication
+
+    window = shown_window(qtbot, settings)
+    focus = []
+
+    def start_typing():
+        window.activateWindow()
+        window.date_edit.setFocus()
+        window.date_edit.selectAll()
+        qtbot.keyClicks(window.date_edit, "2024-1")
+        focus.append(QApplication.focusWidget() is window.date_edit)
+
+    window.loader.loaded.connect(lambda _d: QTimer.singleShot(0, start_typing))
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        window.open_dataset(tiny, dt.date(2024, 6, 1))
+    focus.append(QApplication.focusWidget() is window.date_edit)
+    assert focus == [True, True]

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 from viewer.model.coverage import DARK_DAYS, Coverage, MonthCoverage, coverage
 from viewer.model.dates import add_months, format_date, to_day
 from viewer.model.state import ViewerState
+from viewer.qt.dialogs import plain_tooltip
 from viewer.qt.loader import Worker
 
 BAR = QColor("#5C7A99")
@@ -73,8 +74,9 @@ class EvidenceLane(QWidget):
         # hint"): a small window keeps its timeline and the size it was given.
         self.view.setMinimumHeight(1)
         self.view.setMaximumHeight(LANE_HEIGHT)
-        self.view.setToolTip("Sources behind each month's facts; shaded: dark periods "
-                             f"(over {dark_days} days with no sourced fact)")
+        self._tooltip = ("Sources behind each month's facts; shaded: dark periods "
+                         f"(over {dark_days} days with no sourced fact)")
+        self.view.setToolTip(self._tooltip)
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#C00000", width=1.5))
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self._items: list = []
@@ -93,24 +95,25 @@ class EvidenceLane(QWidget):
             self._show_dataset(state.dataset)
 
     def when_shown(self, then: Callable[[], None]) -> None:
-        """Call `then` once the shown dataset's bars are drawn (now, if they are);
-        not at all if another dataset is shown first."""
+        """Call `then` once the shown dataset's bars are drawn (now, if they are), or
+        those of a dataset shown after it (an edit's)."""
         if self._counting_done:
             then()
         else:
             self._when_shown.append(then)
 
     def _show_dataset(self, dataset) -> None:
-        for item in self._items:
-            self.plot.removeItem(item)
-        self._items = []
+        # The last bars stay until the new count replaces them (an edit does not blink
+        # the lane); a call waiting for bars waits for these.
         self.report = None
         self._counting_done = False
-        self._when_shown.clear()
         dark_days = self.dark_days
         self._counting.start(lambda _progress: coverage(dataset, dark_days))
 
     def _show_report(self, report: Coverage) -> None:
+        for item in self._items:
+            self.plot.removeItem(item)
+        self.view.setToolTip(self._tooltip)
         self.report = report
         dataset = self.state.dataset
         peak = max((m.sources for m in report.months), default=0) or 1
@@ -124,7 +127,7 @@ class EvidenceLane(QWidget):
         self._counted()
 
     def _count_failed(self, error: Exception) -> None:
-        self.view.setToolTip(f"Sources per month could not be counted: {error}")
+        self.view.setToolTip(plain_tooltip(f"Sources per month could not be counted: {error}"))
         self._counted()
 
     def _counted(self) -> None:

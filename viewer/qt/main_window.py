@@ -138,9 +138,7 @@ class MainWindow(WindowOpening):
         self.playback.playing_changed.connect(self.map.set_playing)
         self.playback.set_speed(self.speed_box.currentData())
         self.playback.set_loop(self.loop_action.isChecked())
-        for action in self._dataset_actions:
-            action.setEnabled(True)
-        self.map.setFocus()
+        self._enable_dataset_actions()
 
     def _build_analysis(self, state) -> None:
         """Compare mode, the crossing overlay and the evidence lane (viewer/qt/analysis.py)."""
@@ -167,7 +165,7 @@ class MainWindow(WindowOpening):
 
         self.setWindowTitle(f"{dataset.title} — {APP_TITLE}")
         focus = focus_period(dataset)
-        self.focus_timeline_action.setEnabled(focus is not None)
+        self._enable_dataset_actions()
         self.focus_timeline_action.setIconText(focus[2] if focus else "Focus")
         if focus:
             self.focus_timeline_action.setToolTip(
@@ -178,6 +176,20 @@ class MainWindow(WindowOpening):
         self.warnings_button.setText(f"⚠ {count} warning{'s' if count != 1 else ''}")
         self.warnings_button.setVisible(count > 0)
         self._show_date(self.state.date)
+
+    def _enable_dataset_actions(self) -> None:
+        """The actions that need a dataset, once the panels they drive are made; Sync
+        conflicts and the focus period only where this dataset has them."""
+        from viewer.model.timeline import focus_period
+
+        ready = self.state is not None and self.state.dataset is not None and self.playback is not None
+        for action in self._dataset_actions:
+            action.setEnabled(ready)
+        if ready:
+            dataset = self.state.dataset
+            conflicts = dataset.extra_layers.get("sync_conflicts")
+            self.conflicts_action.setEnabled(conflicts is not None and len(conflicts) > 0)
+            self.focus_timeline_action.setEnabled(focus_period(dataset) is not None)
 
     def _show_date(self, date: dt.date) -> None:
         self.date_edit.show_date(date)

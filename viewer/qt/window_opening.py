@@ -77,6 +77,7 @@ class WindowOpening(WindowUi):
         self.start_page.show_progress(text, fraction)
 
     def _loaded(self, dataset) -> None:
+        self._opening = None    # the last dataset's opening, if unfinished, is dropped
         self.progress_bar.hide()
         gc.unfreeze()  # the previous dataset's objects may be collected again
         first = self.state is None
@@ -94,6 +95,7 @@ class WindowOpening(WindowUi):
             # The map on screen first; the timeline and the panels are made after
             # it (embedded dataset: map drawn 0.4 s sooner, 100x: 1 s).
             self.stack.layout().activate()
+            self.map.setFocus()   # now: a date box the user clicks meanwhile keeps the keys
             self.map.repaint()
             self._panels_to_build = self._panel_pieces()
         # What was read, not what was asked for last: another file may be on its way.
@@ -101,11 +103,9 @@ class WindowOpening(WindowUi):
         # Edits and the team watch are bound to what is shown at once: a refresh
         # let in before them would reload again and drop the edits a refused save
         # had just made again.
-        self.team.watch(location, dataset.log_position)
-        conflicts = dataset.extra_layers.get("sync_conflicts")
-        self.conflicts_action.setEnabled(conflicts is not None and len(conflicts) > 0)
         self.editing.opened(self.state, self.details_box, location)
-        opening = self._opening = self._opening_pieces(dataset, location)
+        self.team.watch(location, dataset.log_position)
+        opening = self._opening = self._opening_pieces(dataset, location, self.editing.session.store)
         QTimer.singleShot(0, self, lambda: self._open_next_piece(opening))
 
     def _open_next_piece(self, opening: Iterator[None]) -> None:
@@ -116,9 +116,10 @@ class WindowOpening(WindowUi):
         if opening is self._opening and next(opening, _DONE) is not _DONE:
             QTimer.singleShot(0, self, lambda: self._open_next_piece(opening))
 
-    def _opening_pieces(self, dataset, location) -> Iterator[None]:
-        """The rest of opening `dataset`, read from `location`, once its map is shown,
-        in pieces; ends with `opened` once the evidence lane is drawn too."""
+    def _opening_pieces(self, dataset, location, bound_to) -> Iterator[None]:
+        """The rest of opening `dataset`, read from `location` (edits bound to the
+        store `bound_to`), once its map is shown, in pieces; ends with `opened` once
+        the evidence lane is drawn too."""
         # The panels' pieces, advanced by whichever opening is current: one that
         # replaced this one finishes them (not `yield from`: dropping this
         # opening would close them).
@@ -137,11 +138,14 @@ class WindowOpening(WindowUi):
         self.map.grab()
         self.timeline.grab()
         yield
-        self._remember(location)
-        message = f"Opened {location}"
-        if dataset.warnings:
-            message += f" with {len(dataset.warnings)} warning(s)"
-        self.statusBar().showMessage(message, 8000)
+        # Unless edits went to a copy meanwhile (the built-in briefing is edited as
+        # the user's copy): the copy is remembered, and its message stays.
+        if self.editing.session.store is bound_to:
+            self._remember(location)
+            message = f"Opened {location}"
+            if dataset.warnings:
+                message += f" with {len(dataset.warnings)} warning(s)"
+            self.statusBar().showMessage(message, 8000)
         self.evidence_lane.when_shown(self.opened.emit)
 
     def _failed(self, path: str, lines: list[str]) -> None:

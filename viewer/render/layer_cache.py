@@ -82,6 +82,11 @@ class LayerCache:
         holding = np.flatnonzero(holds)
         dirty = self._dirty_boxes(frame, changed)
         if dirty is not None and self.one_box:
+            # Rows changing off view have empty boxes at its edge: not part of the box.
+            dirty = dirty[(dirty[:, 2] > dirty[:, 0]) & (dirty[:, 3] > dirty[:, 1])]
+            if len(dirty) == 0:
+                drawn.day = day
+                return
             dirty = np.concatenate([dirty[:, :2].min(axis=0), dirty[:, 2:].max(axis=0)])[None, :]
         view_area = frame.view.width * frame.view.height
         if dirty is None or _area(dirty) > FULL_REDRAW_SHARE * view_area:

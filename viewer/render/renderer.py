@@ -229,6 +229,7 @@ class MapRenderer:
         if self.same_map and cached.selection == shown:
             return cached
         image = view.image_over(cached.image if cached is not None else None, pixel_ratio)
+        self._frame_cache = None     # its image is drawn over: no longer that frame
         painter = QPainter(image)
         try:
             layout = self._paint_frame(painter, view, number, layers, decorations, title, draft,
