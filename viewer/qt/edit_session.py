@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from viewer.io.pg_url import DatabaseUrl, display_name
+from viewer.io.pg_url import display_name
 from viewer.io.store import GpkgStore, StoreError, os_user
 from viewer.model.changes import Edit, EditRefused, LogEntry, RowChanged
 from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
@@ -95,7 +95,9 @@ class EditSession(QObject):
 
         path = state.dataset.path
         location = location if location is not None else path
-        if self.store is not None and self.pending() and _place(location) == self.store.location:
+        store = store_for(location) if location else None
+        if (store is not None and self.store is not None and self.pending()
+                and store.location == self.store.location):
             # The same briefing read again (a colleague saved, or a refused save's
             # reload) while edits were made: they are made again on the new rows
             # where they still fit, as after a refused save, not dropped.
@@ -104,7 +106,7 @@ class EditSession(QObject):
         self.state = state
         self.stack.clear()
         self.recorded_on, self._current = None, None
-        self.store = store_for(location) if location else None
+        self.store = store
         self.saved_log = self.store.log() if self.store else []
         self._start_journals(location)
         self._offer_journal()
@@ -300,8 +302,3 @@ def _free_name(folder: Path, stem: str) -> Path:
         number += 1
         candidate = folder / f"{stem} {number}.gpkg"
     return candidate
-
-
-def _place(location) -> str:
-    """How a store names `location` (a path, or a database address without its password)."""
-    return location.shown if isinstance(location, DatabaseUrl) else str(Path(location))
