@@ -81,12 +81,10 @@ class LayerCache:
         changed = np.flatnonzero(self.index.mask(drawn.day) ^ holds)
         holding = np.flatnonzero(holds)
         dirty = self._dirty_boxes(frame, changed)
+        if dirty is not None and len(dirty) == 0:      # every change is off view
+            drawn.day = day
+            return
         if dirty is not None and self.one_box:
-            # Rows changing off view have empty boxes at its edge: not part of the box.
-            dirty = dirty[(dirty[:, 2] > dirty[:, 0]) & (dirty[:, 3] > dirty[:, 1])]
-            if len(dirty) == 0:
-                drawn.day = day
-                return
             dirty = np.concatenate([dirty[:, :2].min(axis=0), dirty[:, 2:].max(axis=0)])[None, :]
         view_area = frame.view.width * frame.view.height
         if dirty is None or _area(dirty) > FULL_REDRAW_SHARE * view_area:
@@ -94,19 +92,20 @@ class LayerCache:
         else:
             region = QRegion()
             for x0, y0, x1, y1 in dirty.tolist():
-                if x1 > x0 and y1 > y0:
-                    region += QRegion(QRect(x0, y0, x1 - x0, y1 - y0))
+                region += QRegion(QRect(x0, y0, x1 - x0, y1 - y0))
             near = overlapping(self._pixel_boxes(frame, holding), dirty)
             self._draw(drawn, frame, holding[near], region, paint)
         drawn.day = day
 
     def _dirty_boxes(self, frame: Frame, changed: np.ndarray) -> np.ndarray | None:
-        """The pixel boxes of the changed rows, None if too many to patch. A row ending
-        where the next starts on the same shape (a zone changing hands, a route's
-        status) is one box, not two."""
+        """The pixel boxes of the changed rows in view, None if too many to patch. A row
+        ending where the next starts on the same shape (a zone changing hands, a
+        route's status) is one box, not two; rows off view (empty boxes at its edge)
+        have none."""
         if len(changed) > 2 * MAX_DIRTY_BOXES:
             return None
-        boxes = np.unique(self._pixel_boxes(frame, changed), axis=0)
+        boxes = self._pixel_boxes(frame, changed)
+        boxes = np.unique(boxes[(boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])], axis=0)
         return boxes if len(boxes) <= MAX_DIRTY_BOXES else None
 
     def _draw(self, drawn: _Drawn, frame: Frame, rows: np.ndarray, clip: QRegion | None,
