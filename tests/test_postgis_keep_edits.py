@@ -28,15 +28,21 @@ def journal_texts(kind: str) -> list[str]:
     return [p.read_text(encoding="utf-8") for p in folder.glob(f"{kind}-*.json")]
 
 
+def bob_adds_a_source_and_notes_zone_east(bob) -> None:
+    """A new source (no row of Alice's) and a note on c3, the row Alice's save ends."""
+    session = bob.editing.session
+    session.push(AddSource("Irrawaddy", "Bhamo road reopens", NOV_9,
+                           source_id="s-bob").edit(bob.state.dataset, NOV_20))
+    session.push(CorrectRow("control", "c3", {"note": "bob: seen from the road"},
+                            reason="field call").edit(bob.state.dataset, NOV_20))
+
+
 def test_after_a_refused_save_the_untouched_edit_stays_pending_and_saves_next_time(
         qtbot, tmp_path, team):
     alice, bob = two_analysts(qtbot, tmp_path, team)
     session = bob.editing.session
     sac_takes_zone_east(alice)
-    session.push(AddSource("Irrawaddy", "Bhamo road reopens", NOV_9,
-                           source_id="s-bob").edit(bob.state.dataset, NOV_20))
-    session.push(CorrectRow("control", "c3", {"note": "bob: seen from the road"},
-                            reason="field call").edit(bob.state.dataset, NOV_20))
+    bob_adds_a_source_and_notes_zone_east(bob)
     [pending] = journal_texts("pending")  # unsaved team-database edits are journalled
     assert "Bhamo road reopens" in pending and "analyst-pw" not in pending
     assert alice.editing.session.save()
@@ -60,10 +66,7 @@ def test_edits_made_again_after_a_refused_save_survive_a_colleagues_next_save_ar
     alice, bob = two_analysts(qtbot, tmp_path, team)
     session = bob.editing.session
     sac_takes_zone_east(alice)
-    session.push(AddSource("Irrawaddy", "Bhamo road reopens", NOV_9,
-                           source_id="s-bob").edit(bob.state.dataset, NOV_20))
-    session.push(CorrectRow("control", "c3", {"note": "bob: seen from the road"},
-                            reason="field call").edit(bob.state.dataset, NOV_20))
+    bob_adds_a_source_and_notes_zone_east(bob)
     assert alice.editing.session.save()
     bob.loader.loaded.connect(lambda _dataset: QTimer.singleShot(0, bob.refresh_dataset))
     with qtbot.waitSignal(bob.opened, timeout=15_000):
