@@ -1,6 +1,6 @@
 """This viewer beside QGIS 3.22, in one run, at 1x, 10x and 100x (issue 12's table).
 
-    .venv/bin/python benchmarks/versus_qgis.py [--scales 1 10 100] [--json FILE]
+    .venv/bin/python benchmarks/versus_qgis.py [--scales 1 10 100] [--json FILE] [--chart PNG]
 
 Every figure is a whole process or a real window, measured from outside:
 - one PNG (1600x1000) from process start: `python -m viewer export --date`
@@ -18,7 +18,8 @@ Every figure is a whole process or a real window, measured from outside:
 The embedded dataset is measured too (row `embedded`). QGIS is run with
 /usr/bin/python3 (Debian's python3-qgis); where it is not installed its
 figures are skipped with a message saying so. The load average is recorded
-with each figure: other work on the machine slows both sides.
+with each figure: other work on the machine slows both sides. `--chart PNG`
+draws the growth from scale to scale as curves (benchmarks/growth_chart.py).
 """
 from __future__ import annotations
 
@@ -36,8 +37,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import (DEFAULT_DATE, ROOT, Xvfb, compile_bytecode, dataset_for, load_average, log, probe_env,  # noqa: E402
-                 run_probe)
+from run import (DEFAULT_DATE, ROOT, Xvfb, compile_bytecode, dataset_for, git_revision, load_average, log,  # noqa: E402
+                 probe_env, run_probe)
 
 QGIS_PYTHON = Path(os.environ.get("QGIS_PYTHON", "/usr/bin/python3"))
 QGIS_PROBE = HERE / "qgis_probe.py"
@@ -166,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", nargs="+", default=["embedded", "1", "10", "100"])
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--chart", type=Path, help="also draw the growth curves into this PNG")
     args = parser.parse_args(argv)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = args.json or HERE / "results" / f"versus-qgis-{stamp}.json"
@@ -173,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     if skipped:
         log(skipped)
     compile_bytecode()
-    results = {"started": stamp, "load_average_start": load_average(), "qgis_skipped": skipped,
-               "cpus": os.cpu_count(), "scales": {}}
+    results = {"started": stamp, "revision": git_revision(), "load_average_start": load_average(),
+               "qgis_skipped": skipped, "cpus": os.cpu_count(), "scales": {}}
     with tempfile.TemporaryDirectory(prefix="kachin-versus-qgis-") as temp:
         for scale in args.scales:
             dataset = dataset_for(int(scale), 1) if scale != "embedded" else Path(temp) / EMBEDDED.name
@@ -200,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average {results['load_average_start']} at start, {results['load_average_end']} at end"
           + (f"; {skipped}" if skipped else ""))
     log(f"wrote {out}")
+    if args.chart:
+        from growth_chart import draw_growth  # imports Qt: only when a chart is asked for
+
+        draw_growth(results, args.chart)
+        log(f"wrote {args.chart}")
     return 0
 
 
