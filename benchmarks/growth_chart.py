@@ -145,7 +145,8 @@ def run_heading(results: dict, revision: str | None) -> tuple[str, str]:
     commit_text = f"commit {commit}" if commit else "commit not recorded"
     if commit and not results.get("revision"):
         commit_text += " (named when drawn; the run did not record it)"
-    title = f"Growth from 1× to 10× to 100×: this viewer beside QGIS 3.22, run of {when}"
+    growth = " to ".join(scale_name(s) for s in sorted((s for s in results["scales"] if s != "embedded"), key=float))
+    title = f"Growth from {growth}: this viewer beside QGIS 3.22, run of {when}"
     machine = (f"{commit_text}  ·  {results.get('cpus', '?')} cpus  ·  load average "
                f"{results.get('load_average_start', '?')} at start, {results.get('load_average_end', '?')} at end")
     return title, machine
@@ -196,11 +197,12 @@ def draw_growth(results: dict, out: Path, revision: str | None = None) -> list[P
         PanelPainter(painter, panel, list(results["scales"]), box).draw()
     painter.setPen(QColor("#333333"))
     painter.setFont(font(15))
+    embedded = ("; the embedded dataset (real data, about the size of 1×) stands apart, left of the rule, "
+                "not joined to the curves" if "embedded" in results["scales"] else "")
     painter.drawText(QRectF(24, SIZE[1] - FOOTNOTE_H, SIZE[0] - 48, FOOTNOTE_H),
                      Qt.AlignLeft | Qt.AlignVCenter | Qt.TextWordWrap,
-                     "Whole processes, 1600×1000 PNGs. x: the synthetic dataset's scale, logarithmic; the "
-                     "embedded dataset (real data, about the size of 1×) stands apart, left of the rule, not "
-                     "joined to the curves. y: logarithmic where a panel spans a decade, else from 0. "
+                     f"Whole processes, 1600×1000 PNGs. x: the synthetic dataset's scale, logarithmic{embedded}. "
+                     "y: logarithmic where a panel spans a decade, else from 0. "
                      "Dashed grey: the issue's target, over the scale it is set for.")
     painter.end()
     if not image.save(str(out), "PNG"):
