@@ -104,3 +104,27 @@ def test_an_edit_on_a_row_a_colleague_changed_is_held_until_reapplied_or_discard
     assert session.save()
     row = find_row(session.store.read(), "control", "c3")
     assert (row["note"], row["valid_to"]) == ("bob: seen from the road", "2024-11-05")
+
+
+
+def test_a_second_refused_save_adds_to_the_edits_held_back_and_loses_none(qtbot, tmp_path, team):
+    """Edits still held from a first refused save stay held (and journalled) when a
+    later save is refused too: the new ones join them."""
+    alice, bob = two_analysts(qtbot, tmp_path, team)
+    session = bob.editing.session
+
+    def bob_notes_and_is_refused(row: str, note: str) -> None:
+        session.push(CorrectRow("control", row, {"note": f"bob: {note}"},
+                                reason="field call").edit(bob.state.dataset, NOV_20))
+        assert alice.editing.session.save()
+        with qtbot.waitSignal(bob.opened, timeout=15_000):
+            assert not session.save()
+
+    sac_takes_zone_east(alice)                 # ends c3
+    bob_notes_and_is_refused("c3", "seen from the road")
+    alice.editing.session.push(CorrectRow("control", "c1", {"note": "alice: by boat"},
+                                          reason="call").edit(alice.state.dataset, NOV_20))
+    bob_notes_and_is_refused("c1", "seen from the river")
+    assert [e.rows() for e in session.held] == [[("control", "c3")], [("control", "c1")]]
+    [held] = journal_texts("held")
+    assert "seen from the road" in held and "seen from the river" in held

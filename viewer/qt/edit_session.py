@@ -171,7 +171,8 @@ class EditSession(QObject):
                  "as it is stored. Your edits are kept: those on rows nobody else changed stay "
                  "unsaved on top of it; the others are under Edit ▸ Edits held back, to "
                  "re-apply or discard.")
-            self._hold(edits)  # journalled before the stack (and its journal) is cleared
+            # Journalled before the stack (and its journal) is cleared; beside any still held.
+            self._hold(self.held + edits)
             self._retry_held = True
             self.stack.clear()
             self.stale.emit()
