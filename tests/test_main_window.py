@@ -718,3 +718,36 @@ def test_a_date_typed_while_the_window_finishes_opening_keeps_the_keyboard(qtbot
         window.open_dataset(tiny, dt.date(2024, 6, 1))
     focus.append(QApplication.focusWidget() is window.date_edit)
     assert focus == [True, True]
+
+
+def test_a_colleagues_save_after_a_failed_open_reads_the_briefing_shown(window, qtbot, tmp_path):
+    """A file that could not be opened is not what a later refresh reads: the
+    briefing on screen is, even if that file has since become readable."""
+    later = tmp_path / "later.gpkg"
+    with qtbot.waitSignal(window.loader.failed, timeout=30_000):
+        window.open_dataset(later)
+    meta = tiny_layers()["dataset_meta"]
+    meta.loc[meta["key"] == "title", "value"] = "Another briefing"
+    write_tiny(later, dataset_meta=meta)
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        window.team.refresh.emit()
+    assert window.windowTitle() == "Tiny test briefing — Kachin Viewer"
+
+
+def test_a_refresh_after_edits_went_to_my_copy_reads_the_copy(
+        qtbot, settings, tiny, tmp_path, monkeypatch):
+    """Once the built-in briefing is edited as the user's copy, the window reads the
+    copy again, not the built-in file (which would take the edits back to it)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from viewer.qt import edit_session
+
+    builtin = Path(shutil.copy(tiny, tmp_path / "builtin.gpkg"))
+    monkeypatch.setattr(edit_session, "is_embedded_dataset", lambda path: Path(path) == builtin)
+    monkeypatch.setattr(edit_session, "ask", lambda *_: QMessageBox.StandardButton.Save)
+    window = open_window(qtbot, settings, builtin, dt.date(2024, 6, 1))
+    assert window.editing.session.may_edit()
+    copy = window.editing.session.store.path
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        window.team.refresh.emit()
+    assert window.state.dataset.path == copy and window.editing.session.store.path == copy

@@ -61,6 +61,9 @@ class MainWindow(WindowOpening):
         self._panels_to_build: Iterator[None] | None = None   # see WindowOpening._opening_pieces
         self._opening: Iterator[None] | None = None
         self._pending_date: dt.date | None = None
+        # Where the briefing shown lives (its copy, once edits went to one); the
+        # loader's `location` is only the last place asked for, which may have failed.
+        self.shown_location = None
         self.loader = DatasetLoader(self)
         self.loader.started.connect(self._loading_started)
         self.loader.progress.connect(self._loading_progress)
@@ -78,7 +81,7 @@ class MainWindow(WindowOpening):
             application.file_open_requested.connect(self.open_dataset)
         self._build_actions()
         self.editing = EditControls(self, self.settings)
-        self.editing.session.copied.connect(self._remember)  # the copy opens from now on
+        self.editing.session.copied.connect(self._shown_from_copy)
         self.editing.session.stale.connect(self.refresh_dataset)  # show the change that won
         self._build_menus()
         self._build_docks()
@@ -251,7 +254,7 @@ class MainWindow(WindowOpening):
         from viewer.io.store import os_user
         from viewer.qt.conflicts import ConflictsDialog
 
-        dialog = ConflictsDialog(Path(self.loader.location), os_user(), self)
+        dialog = ConflictsDialog(Path(self.shown_location), os_user(), self)
         dialog.resolved.connect(self.refresh_dataset)
         self._open_dialog(dialog)
 
@@ -265,7 +268,7 @@ class MainWindow(WindowOpening):
     def _show_warnings(self) -> None:
         dataset = self.state.dataset
         self._open_dialog(ProblemDialog(
-            f"Warnings in {display_name(self.loader.location)}",
+            f"Warnings in {display_name(self.shown_location)}",
             "The dataset opened; these rows were repaired or reprojected on reading.",
             [str(p) for p in dataset.warnings], self))
 

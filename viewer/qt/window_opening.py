@@ -63,7 +63,7 @@ class WindowOpening(WindowUi):
             return
         self._pending_date = self.state.date
         self._keep_view = self.map.view_state()
-        self.loader.load(self.loader.location)
+        self.loader.load(self.shown_location)
 
     def _loading_started(self, path: str) -> None:
         self.statusBar().showMessage(f"Opening {path}…")
@@ -98,8 +98,8 @@ class WindowOpening(WindowUi):
             self.map.setFocus()   # now: a date box the user clicks meanwhile keeps the keys
             self.map.repaint()
             self._panels_to_build = self._panel_pieces()
-        # What was read, not what was asked for last: another file may be on its way.
-        location = self.loader.location
+        # The place just read (the latest asked for: an older read's result is dropped).
+        location = self.shown_location = self.loader.location
         # Edits and the team watch are bound to what is shown at once: a refresh
         # let in before them would reload again and drop the edits a refused save
         # had just made again.
@@ -158,6 +158,11 @@ class WindowOpening(WindowUi):
             intro = (f"{name} could not be opened; {self.state.dataset.title} stays open.")
         self.statusBar().showMessage(f"Could not open {name}", 8000)
         self._open_dialog(ProblemDialog(f"Could not open {name}", intro, lines, self))
+
+    def _shown_from_copy(self, copy: Path) -> None:
+        """Edits went to the user's copy of the briefing: it is read again from now on."""
+        self.shown_location = copy
+        self._remember(copy)
 
     def _remember(self, location) -> None:
         """A file by its full path; a database by its address without the password."""
