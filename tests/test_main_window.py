@@ -751,3 +751,38 @@ def test_a_refresh_after_edits_went_to_my_copy_reads_the_copy(
     with qtbot.waitSignal(window.opened, timeout=30_000):
         window.team.refresh.emit()
     assert window.state.dataset.path == copy and window.editing.session.store.path == copy
+
+
+@pytest.mark.parametrize("answer", ["Cancel", "Save"])
+def test_an_edit_made_while_another_file_is_read_is_asked_about_before_that_file_shows(
+        qtbot, settings, tiny, tmp_path, monkeypatch, answer):
+    """Opening another file asks about unsaved edits; one made while that file is
+    being read is asked about when it arrives: kept with its briefing on Cancel,
+    written on Save. It never vanishes unasked."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from viewer.io.reader import read_dataset
+    from viewer.qt import edit_session
+
+    asked = []
+    monkeypatch.setattr(edit_session, "ask", lambda _window, title, *_: (
+        asked.append(title), getattr(QMessageBox.StandardButton, answer))[1])
+    mine = Path(shutil.copy(tiny, tmp_path / "mine.gpkg"))
+    meta = tiny_layers()["dataset_meta"]
+    meta.loc[meta["key"] == "title", "value"] = "Another briefing"
+    other = write_tiny(tmp_path / "other.gpkg", dataset_meta=meta)
+    window = open_window(qtbot, settings, mine, dt.date(2024, 6, 1))
+    session = window.editing.session
+    window.loader.started.connect(lambda _name: session.push(AddSource(
+        "Irrawaddy", "Bhamo road reopens", dt.date(2024, 6, 1), source_id="s-mine")
+        .edit(window.state.dataset, dt.date(2024, 6, 1))))
+    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+        window.open_dataset(other)
+    qtbot.wait(100)
+    assert asked == ["Unsaved edits"]
+    if answer == "Cancel":
+        assert window.windowTitle() == "Tiny test briefing — Kachin Viewer"
+        assert len(session.pending()) == 1
+    else:
+        qtbot.waitUntil(lambda: window.windowTitle() == "Another briefing — Kachin Viewer")
+        assert "s-mine" in set(read_dataset(mine).sources["source_id"])

@@ -95,9 +95,7 @@ class EditSession(QObject):
 
         path = state.dataset.path
         location = location if location is not None else path
-        store = store_for(location) if location else None
-        if (store is not None and self.store is not None and self.pending()
-                and store.location == self.store.location):
+        if self.pending() and self.edits_go_to(location):
             # The same briefing read again (a colleague saved, or a refused save's
             # reload) while edits were made: they are made again on the new rows
             # where they still fit, as after a refused save, not dropped.
@@ -106,12 +104,18 @@ class EditSession(QObject):
         self.state = state
         self.stack.clear()
         self.recorded_on, self._current = None, None
-        self.store = store
+        self.store = store_for(location) if location else None
         self.saved_log = self.store.log() if self.store else []
         self._start_journals(location)
         self._offer_journal()
         self._reapply_held()
         self.changed.emit()
+
+    def edits_go_to(self, location) -> bool:
+        """Whether `location` names the briefing the edits are made to (read again, say)."""
+        from viewer.io.location import store_for
+
+        return bool(location) and self.store is not None and store_for(location).location == self.store.location
 
     def pending(self) -> list[Edit]:
         return [self.stack.command(i).edit for i in range(self.stack.index())]

@@ -79,6 +79,8 @@ class WindowOpening(WindowUi):
     def _loaded(self, dataset) -> None:
         self._opening = None    # the last dataset's opening, if unfinished, is dropped
         self.progress_bar.hide()
+        if not self._may_replace_edits():
+            return
         gc.unfreeze()  # the previous dataset's objects may be collected again
         first = self.state is None
         if first:
@@ -107,6 +109,19 @@ class WindowOpening(WindowUi):
         self.team.watch(location, dataset.log_position)
         opening = self._opening = self._opening_pieces(dataset, location, self.editing.session.store)
         QTimer.singleShot(0, self, lambda: self._open_next_piece(opening))
+
+    def _may_replace_edits(self) -> bool:
+        """Edits made while another briefing was read are asked about once it is in, as
+        when it was asked for. On Cancel (or a failed save) they stay, with their
+        briefing, and the one read is not shown."""
+        session = self.editing.session
+        if not session.pending() or session.edits_go_to(self.loader.location):
+            return True
+        if self.editing.may_discard():
+            return True
+        self.statusBar().showMessage(f"{display_name(self.loader.location)} was not opened: "
+                                     "your unsaved edits stay with the briefing shown", 10000)
+        return False
 
     def _open_next_piece(self, opening: Iterator[None]) -> None:
         """One piece of `opening`, then back to the event loop for the next, so the
