@@ -5,6 +5,7 @@ renders; results come back to the GUI thread as queued signals.
 """
 from __future__ import annotations
 
+import itertools
 import threading
 from concurrent.futures import Future
 from pathlib import Path
@@ -18,6 +19,28 @@ from viewer.memory import release_free_memory
 Progress = Callable[[str, float], None]
 
 
+class _Relay(QObject):
+    """Carries every worker thread's reports to the GUI thread: (worker, ticket, what,
+    payload). One for the process, made on the GUI thread and never deleted. A thread
+    may still report after the window that started it has gone; emitting a signal of
+    a QObject that the GUI thread deletes meanwhile crashed the process (SIGSEGV in
+    a test that closed a window while its read finished). Qt removes a deleted
+    worker's connection itself, so its late reports reach nobody."""
+
+    reported = Signal(int, int, str, object)
+
+
+_relay: _Relay | None = None
+_worker_numbers = itertools.count(1)
+
+
+def _the_relay() -> _Relay:
+    global _relay
+    if _relay is None:
+        _relay = _Relay()
+    return _relay
+
+
 class Worker(QObject):
     """Runs functions on worker threads; only the latest one started reports.
 
@@ -29,59 +52,52 @@ class Worker(QObject):
     pyproj keeps per-thread state that crashes (SIGSEGV in proj_create) when a
     pooled Qt thread runs Python a second time. A `daemon` worker's threads do not
     keep the process alive once the window has closed (reading can be abandoned;
-    writing an export the user asked for is finished).
+    writing an export the user asked for is finished). Threads report through the
+    process's relay (`_Relay`), never through the worker, which may be gone.
     """
 
     progress = Signal(str, float)
     finished = Signal(object)
     failed = Signal(object)
-    # Emitted on the worker thread; queued to the GUI thread, where stale tickets are dropped.
-    _progressed = Signal(int, str, float)
-    _finished = Signal(int, object)
-    _failed = Signal(int, object)
 
     def __init__(self, parent: QObject | None = None, *, daemon: bool = False) -> None:
         super().__init__(parent)
         self._daemon = daemon
-        self._progressed.connect(self._on_progress)
-        self._finished.connect(self._on_finished)
-        self._failed.connect(self._on_failed)
+        self._number = next(_worker_numbers)
         self._ticket = 0
+        _the_relay().reported.connect(self._on_report)
 
     def start(self, work: Callable[[Progress], object]) -> None:
         self._ticket += 1
-        threading.Thread(target=self._run, args=(self._ticket, work),
+        threading.Thread(target=_run, args=(_the_relay(), self._number, self._ticket, work),
                          name=f"kachin-viewer-worker-{self._ticket}", daemon=self._daemon).start()
 
-    def _run(self, ticket: int, work: Callable[[Progress], object]) -> None:
-        try:
-            result = work(lambda text, fraction: self._report(self._progressed, ticket, text, fraction))
-        except Exception as error:  # noqa: BLE001 — reported to the GUI, which keeps running
-            self._report(self._failed, ticket, error)
+    @Slot(int, int, str, object)
+    def _on_report(self, number: int, ticket: int, what: str, payload: object) -> None:
+        if number != self._number or ticket != self._ticket:
+            return      # another worker's, or a job started before the latest
+        if what == "progress":
+            self.progress.emit(*payload)
+        elif what == "finished":
+            self.finished.emit(payload)
         else:
-            self._report(self._finished, ticket, result)
+            self.failed.emit(payload)
 
-    @staticmethod
-    def _report(signal, *args) -> None:
+
+def _run(relay: _Relay, number: int, ticket: int, work: Callable[[Progress], object]) -> None:
+    """A worker's job, on its own thread; touches only the relay, never the worker."""
+    def report(what: str, payload: object) -> None:
         try:
-            signal.emit(*args)
-        except RuntimeError:  # the window closed while the job ran: nobody is waiting
+            relay.reported.emit(number, ticket, what, payload)
+        except RuntimeError:  # the application is shutting down: nobody is waiting
             pass
 
-    @Slot(int, str, float)
-    def _on_progress(self, ticket: int, text: str, fraction: float) -> None:
-        if ticket == self._ticket:
-            self.progress.emit(text, fraction)
-
-    @Slot(int, object)
-    def _on_finished(self, ticket: int, result: object) -> None:
-        if ticket == self._ticket:
-            self.finished.emit(result)
-
-    @Slot(int, object)
-    def _on_failed(self, ticket: int, error: object) -> None:
-        if ticket == self._ticket:
-            self.failed.emit(error)
+    try:
+        result = work(lambda text, fraction: report("progress", (text, fraction)))
+    except Exception as error:  # noqa: BLE001 — reported to the GUI, which keeps running
+        report("failed", error)
+    else:
+        report("finished", result)
 
 
 class DatasetLoader(QObject):

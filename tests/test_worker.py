@@ -1,0 +1,45 @@
+"""Work on threads reports to the GUI thread, and never to a window that has gone."""
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Windows closed (their C++ objects deleted at once) while their worker threads
+# are still reporting progress: each report must find nobody, not crash.
+CLOSED_WHILE_REPORTING = textwrap.dedent("""
+    import time
+    import shiboken6
+    from PySide6.QtCore import QObject
+    from PySide6.QtWidgets import QApplication
+    from viewer.qt.loader import Worker
+
+    app = QApplication([])
+    heard = []
+    for attempt in range(150):
+        window = QObject()
+        worker = Worker(window, daemon=True)
+        worker.finished.connect(heard.append)
+        worker.start(lambda progress: [progress("reading", 0.5) for _ in range(200)])
+        time.sleep(0.0005 * (attempt % 7))
+        shiboken6.delete(window)
+        app.processEvents()
+    alive = Worker()
+    alive.finished.connect(heard.append)
+    alive.start(lambda progress: "read")
+    deadline = time.monotonic() + 10
+    while "read" not in heard and time.monotonic() < deadline:
+        app.processEvents()
+    print(heard)
+""")
+
+
+def test_a_window_closed_while_its_worker_reports_does_not_crash_the_app():
+    ran = subprocess.run([sys.executable, "-c", CLOSED_WHILE_REPORTING], cwd=ROOT, timeout=120,
+                         capture_output=True, text=True,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                              "PYTHONPATH": str(ROOT)})
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stdout.strip() == "['read']"   # the closed windows' workers reach nobody
