@@ -10,13 +10,14 @@ import pandas as pd
 
 def column_series(values, kind: str) -> pd.Series:
     """A column of `kind` (PostgreSQL's udt_name: int8, bool, float8, date, timestamptz,
-    bytea; anything else is text) as pyogrio reads the same GeoPackage column."""
-    values = list(values)
-    has_null = any(v is None for v in values)
+    bytea; anything else is text) as pyogrio reads the same GeoPackage column. Dates
+    may come already parsed (a datetime Series): they are not parsed again."""
     if kind == "date":
         return pd.Series(pd.to_datetime(values), dtype="datetime64[ms]")
     if kind == "timestamptz":
         return pd.Series(pd.to_datetime(values, utc=True)).astype("datetime64[ms, UTC]")
+    values = list(values)
+    has_null = any(v is None for v in values)
     if kind in ("int8", "int4", "int2"):
         return pd.Series(values, dtype="float64" if has_null else "int64")
     if kind == "bool":

