@@ -116,15 +116,22 @@ def test_clicking_a_month_precision_event_selects_it_at_the_first_of_its_month(t
     assert state.date == dt.date(2024, 10, 1)
 
 
-def test_clicking_beside_a_bar_picks_that_day_and_selects_nothing(timeline, state):
-    # Above the trade bar, inside the box that holds it (span_bars.grouped), off the
-    # bar (whose clickable outline reaches about a lane from its middle).
-    where = pixel(timeline, timeline.lanes, to_day(dt.date(2024, 10, 8)),
-                  lane_y(timeline, "trade") + 1.3)
+@pytest.mark.parametrize("day, days_off, lanes_off", [
+    (dt.date(2024, 10, 8), 0, 0.5),     # half a lane above the bar (between it and the lane above)
+    (dt.date(2024, 10, 8), 0, -0.45),   # almost half a lane below it (the lanes end at -0.5)
+    (dt.date(2024, 11, 1), 0.4, 0),     # a few pixels after its month ends, in its lane
+])
+def test_clicking_beside_a_bar_picks_that_day_and_selects_nothing(timeline, state, day, days_off,
+                                                                  lanes_off):
+    # Zoomed in, a day is some 10 px wide and a lane 30 px tall: the bar's outline,
+    # 1.5 px on screen, must not make it clickable most of a day or a lane away.
+    timeline.lanes.setXRange(to_day(dt.date(2024, 9, 1)), to_day(dt.date(2024, 12, 1)), padding=0)
+    where = pixel(timeline, timeline.lanes, to_day(day) + days_off,
+                  lane_y(timeline, "trade") + lanes_off)
 
     click(timeline.view.viewport(), where)
 
-    assert state.date == dt.date(2024, 10, 8)
+    assert state.date == day
     assert state.selection is None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from viewer.model.timeline import EventMark
@@ -43,6 +43,14 @@ class SpanBar(QGraphicsRectItem):
                    SELECTED_PEN_WIDTH if selected else 1.5)
         pen.setCosmetic(True)
         self.setPen(pen)
+
+    def shape(self) -> QPainterPath:
+        # What clicks and tooltips hit: the bar itself. Qt's default adds the pen's width
+        # in item units, here days and lanes, so a 1.5 px outline made the bar clickable
+        # most of a lane above and below it; the scene's click radius (2 px) is the slack.
+        path = QPainterPath()
+        path.addRect(self.rect())
+        return path
 
     def mouseClickEvent(self, ev):  # noqa: N802 (pyqtgraph API)
         if ev.button() == Qt.MouseButton.LeftButton:
