@@ -355,6 +355,24 @@ def test_small_screen_gives_the_map_most_of_the_height(qtbot, settings):
         assert (high - low) / spacing * 14 <= axis.height()
 
 
+@pytest.mark.parametrize("size", [(1600, 1000), (1366, 768)])
+def test_the_evidence_lane_opens_tall_enough_to_read_its_bars(qtbot, settings, size):
+    from viewer.cli.common import EMBEDDED_DATASET
+
+    window = open_window(qtbot, settings, EMBEDDED_DATASET, size=size)
+    qtbot.wait(50)
+    lane = window.evidence_lane
+    peak = max(m.sources for m in lane.report.months)
+
+    def screen_y(sources: float) -> float:
+        return lane.plot.vb.mapViewToScene(QPointF(0, sources)).y()
+
+    # The busiest month's bar, inside the lane's view: a tenth of it is still 2 px.
+    assert screen_y(0) - screen_y(peak) >= 20
+    assert 0 <= screen_y(peak) and screen_y(0) <= lane.view.viewport().height()
+    assert window.map.height() >= 0.5 * window.height()
+
+
 def test_default_view_frames_control_zones_and_routes(qtbot, settings):
     from viewer.cli.common import EMBEDDED_DATASET
 

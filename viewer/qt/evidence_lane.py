@@ -27,6 +27,8 @@ from viewer.qt.loader import Worker
 BAR = QColor("#5C7A99")
 DARK = QColor(60, 60, 60, 70)
 LANE_HEIGHT = 64
+MIN_LANE_HEIGHT = 32   # a short window's share: bars of a tenth of the peak still show
+LABEL_ROOM = 7         # pixels above the tallest bar: the top half of the peak's label
 LEFT_AXIS_WIDTH = 96   # the timeline's, so both time axes line up
 MAX_LISTED = 12        # sources named in a month's tooltip before "and N more"
 
@@ -67,12 +69,11 @@ class EvidenceLane(QWidget):
         self.plot.hideAxis("bottom")
         left = self.plot.getAxis("left")
         left.setWidth(LEFT_AXIS_WIDTH)
-        left.setLabel("sources")
-        left.setStyle(maxTextLevel=0)
+        # One tick, at the busiest month, read across ("52 sources"): a rotated axis
+        # title and numbers every 20 need twice the lane's height to be read.
+        self.plot.layout.setContentsMargins(1, LABEL_ROOM, 1, 1)
         self.plot.setXLink(timeline_plot)
-        # At most LANE_HEIGHT and almost nothing at least (0 would mean "use the view's
-        # hint"): a small window keeps its timeline and the size it was given.
-        self.view.setMinimumHeight(1)
+        self.view.setMinimumHeight(MIN_LANE_HEIGHT)
         self.view.setMaximumHeight(LANE_HEIGHT)
         self._tooltip = ("Sources behind each month's facts; shaded: dark periods "
                          f"(over {dark_days} days with no sourced fact)")
@@ -116,7 +117,10 @@ class EvidenceLane(QWidget):
         self.view.setToolTip(self._tooltip)
         self.report = report
         dataset = self.state.dataset
-        peak = max((m.sources for m in report.months), default=0) or 1
+        peak = max((m.sources for m in report.months), default=0)
+        self.plot.getAxis("left").setTicks(
+            [[(peak, f"{peak} source{'' if peak == 1 else 's'}")] if peak else []])
+        peak = peak or 1
         self._items = [self._bar(m, dataset) for m in report.months if m.sources]
         self._items += [self._dark(p.start, p.end, peak) for p in report.dark_periods]
         for item in self._items:

@@ -38,8 +38,10 @@ from viewer.qt.window_opening import WindowOpening
 from viewer.qt.window_ui import DEFAULT_SPEED
 
 APP_TITLE = "Kachin Viewer"
-TIMELINE_SHARE = 0.39   # of the window's height, until the user moves the split
-TIMELINE_MAX_HEIGHT = 390
+# Of the window's height, until the user moves the split: at 768 px just enough for
+# the timeline's lanes and plots at their minimum heights and the evidence lane's.
+TIMELINE_SHARE = 0.41
+TIMELINE_MAX_HEIGHT = 410
 
 
 class MainWindow(WindowOpening):
