@@ -8,11 +8,13 @@ nothing here.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 from viewer.model.dates import to_day
@@ -22,6 +24,10 @@ LABELLED_IMPORTANCE = 2     # and above
 LABEL_PIXELS = 11           # font size
 LABEL_GAP = 3               # pixels between a marker and its label, and between labels
 LABEL_HALO = QColor(255, 255, 255, 230)
+LABEL_COLOR = QColor("#222222")
+# Where the halo is drawn around a label: about 1.5 px all round, as a 3 px stroke was.
+HALO_OFFSETS = tuple(QPointF(x, y) for x, y in ((-1, -1), (0, -1.5), (1, -1), (-1.5, 0), (1.5, 0),
+                                                 (-1, 1), (0, 1.5), (1, 1)))
 
 
 @dataclass(frozen=True)
@@ -35,20 +41,38 @@ class LabelCandidate:
     marker_radius: float
 
 
-def choose_labels(boxes: list[QRectF], order: list[int]) -> list[int]:
-    """Indices of `boxes` (taken in `order`, most important first) that overlap no box
-    taken before them. Boxes are kept in bands of their height, so each is compared
-    only with its neighbours (screen space bounds how many are taken)."""
-    bands: dict[int, list[QRectF]] = {}
+def choose_labels(boxes: list[tuple[float, float, float, float]]) -> list[int]:
+    """Indices of `boxes` (left, top, width, height; most important first) that overlap
+    no box taken before them (as QRectF.intersects), taken boxes widened by LABEL_GAP.
+
+    The labels of a lane share their top and height: a row's taken boxes are kept as
+    intervals sorted along it (they never nest), so a box is tested against one
+    neighbour in each row that reaches its height, found by bisection, not against
+    every box near it. At 100x (4,800 candidates) a placement took 0.2-0.3 s in
+    each of the timeline's first paints, and again at every zoom step."""
+    rows = {(top, height) for _, top, _, height in boxes}
+    taken: dict[tuple[float, float], tuple[list[float], list[float]]] = {row: ([], []) for row in rows}
+    reaching = {row: [taken[other] for other in rows
+                      if row[0] < other[0] + other[1] and other[0] < row[0] + row[1]]
+                for row in rows}
     chosen = []
-    for index in order:
-        box = boxes[index]
-        band = int(box.center().y() // max(box.height(), 1.0))
-        near = [other for b in (band - 1, band, band + 1) for other in bands.get(b, ())]
-        if not any(box.intersects(other) for other in near):
-            bands.setdefault(band, []).append(box.adjusted(-LABEL_GAP, 0, LABEL_GAP, 0))
-            chosen.append(index)
+    for index, (left, top, width, height) in enumerate(boxes):
+        right = left + width
+        if any(_overlaps(lefts, rights, left, right) for lefts, rights in reaching[top, height]):
+            continue
+        lefts, rights = taken[top, height]
+        at = bisect.bisect_left(lefts, left - LABEL_GAP)
+        lefts.insert(at, left - LABEL_GAP)
+        rights.insert(at, (left - LABEL_GAP) + (width + 2 * LABEL_GAP))   # as QRectF.adjusted
+        chosen.append(index)
     return chosen
+
+
+def _overlaps(lefts: list[float], rights: list[float], left: float, right: float) -> bool:
+    """Whether [left, right) meets one of the sorted intervals: the first ending after
+    `left` is the only one that can."""
+    first = bisect.bisect_right(rights, left)
+    return first < len(lefts) and lefts[first] < right
 
 
 class EventLabels(pg.GraphicsObject):
@@ -61,6 +85,7 @@ class EventLabels(pg.GraphicsObject):
         self._metrics = QFontMetricsF(self.font)
         self._candidates: list[LabelCandidate] = []
         self._widths: list[float] = []
+        self._columns = (np.empty(0),) * 4   # day, lane, marker radius, width per candidate
         self._bounds = QRectF()
         self._placed: list[tuple[QRectF, str]] = []
         self._placed_for: tuple | None = None
@@ -77,6 +102,9 @@ class EventLabels(pg.GraphicsObject):
             event_short_title(m.short_title, m.title), m.importance, (5 + 2.5 * m.importance) / 2)
             for m in chosen]
         self._widths = [self._metrics.horizontalAdvance(c.text) + 4 for c in self._candidates]
+        self._columns = tuple(np.array(values, dtype=float) for values in (
+            [c.day for c in self._candidates], [c.lane for c in self._candidates],
+            [c.marker_radius for c in self._candidates], self._widths))
         days = [c.day for c in self._candidates] or [0.0]
         lanes = [c.lane for c in self._candidates] or [0.0]
         # Generous: labels reach past their events to the right.
@@ -101,26 +129,30 @@ class EventLabels(pg.GraphicsObject):
         painter.save()
         painter.setTransform(QTransform())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setFont(self.font)
         for box, text in self._placed:
-            # Text with a white halo, no box: markers under a label stay visible.
-            path = QPainterPath()
-            path.addText(QPointF(box.left() + 2, box.center().y() + self._metrics.ascent() / 2 - 1),
-                         self.font, text)
-            painter.strokePath(path, QPen(LABEL_HALO, 3))
-            painter.fillPath(path, QColor("#222222"))
+            # Text with a white halo, no box: markers under a label stay visible. The
+            # halo is the text drawn white around it, from Qt's glyph cache: 0.12 ms a
+            # label, where filling a stroked outline of the glyphs took 1.2 ms (126
+            # labels at 100x: 15 ms a paint, not 150). The timeline is never exported.
+            origin = QPointF(box.left() + 2, box.center().y() + self._metrics.ascent() / 2 - 1)
+            painter.setPen(LABEL_HALO)
+            for offset in HALO_OFFSETS:
+                painter.drawText(origin + offset, text)
+            painter.setPen(LABEL_COLOR)
+            painter.drawText(origin, text)
         painter.restore()
 
     def _place(self, to_device: QTransform) -> list[tuple[QRectF, str]]:
+        """The labels that fit, in device pixels: the candidates on screen mapped all
+        at once (as QTransform.map does, term for term), then chosen in order."""
         height = self._metrics.height()
         view = self.getViewBox()
         (left, right), _ = view.viewRange() if view is not None else ((-1e9, 1e9), None)
-        boxes, shown = [], []
-        for candidate, width in zip(self._candidates, self._widths):
-            if not left <= candidate.day <= right:   # off screen: not worth placing
-                continue
-            shown.append(candidate)
-            at = to_device.map(QPointF(candidate.day, candidate.lane))
-            start = at.x() + candidate.marker_radius + LABEL_GAP
-            boxes.append(QRectF(start, at.y() - height / 2, width, height))
-        chosen = choose_labels(boxes, list(range(len(boxes))))
-        return [(boxes[i], shown[i].text) for i in chosen]
+        days, lanes, radii, widths = self._columns
+        shown = np.flatnonzero((left <= days) & (days <= right))   # off screen: not placed
+        x = to_device.m11() * days[shown] + to_device.m21() * lanes[shown] + to_device.dx()
+        y = to_device.m12() * days[shown] + to_device.m22() * lanes[shown] + to_device.dy()
+        boxes = list(zip((x + radii[shown] + LABEL_GAP).tolist(), (y - height / 2).tolist(),
+                         widths[shown].tolist(), [height] * len(shown)))
+        return [(QRectF(*boxes[i]), self._candidates[shown[i]].text) for i in choose_labels(boxes)]
