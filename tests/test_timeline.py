@@ -245,6 +245,28 @@ def test_timeline_labels_important_events_without_overlap(qtbot):
     assert by_text[texts[0]].importance == 3
 
 
+
+def test_a_label_is_left_out_only_where_it_would_touch_one_placed_before_it():
+    """Crowded lanes (closer together than a label is tall, as at 100x): each label is
+    kept exactly when it clears every label kept before it by the gap (QRectF's test)."""
+    import random
+
+    from PySide6.QtCore import QRectF
+
+    from viewer.qt.event_labels import LABEL_GAP, choose_labels
+
+    pick = random.Random(3)
+    boxes = [(pick.uniform(0, 900), 8.0 * pick.randrange(12), pick.uniform(20, 90), 13.0)
+             for _ in range(3000)]
+    chosen = set(choose_labels(boxes))
+    kept: list[QRectF] = []
+    for index, box in enumerate(boxes):
+        clear = not any(QRectF(*box).intersects(other) for other in kept)
+        assert (index in chosen) == clear
+        if clear:
+            kept.append(QRectF(*box).adjusted(-LABEL_GAP, 0, LABEL_GAP, 0))
+    assert 50 < len(kept) < len(boxes)
+
 def test_zoom_presets_keep_the_cursor_in_view(timeline, state):
     state.set_date(dt.date(2024, 10, 19))
     timeline.show_year()
