@@ -123,7 +123,9 @@ class MainWindow(WindowOpening):
         from viewer.qt.timeline import Timeline
         yield
         state = self.state
-        self.timeline = Timeline(state)
+        self.timeline = Timeline(state, shown_later=True)
+        yield
+        yield from self.timeline.dataset_pieces()   # off screen: no paint sees it half made
         self.timeline_box.layout().addWidget(self.timeline)
         yield
         from viewer.qt.details_panel import DetailsPanel

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Iterator
 
 import numpy as np
 import pyqtgraph as pg
@@ -44,7 +45,9 @@ LABEL_STRIP = 1.7  # lanes' worth of space above the top lane, for the cursor's 
 class Timeline(QWidget):
     """Event lanes above one plot per unit of the visible series, with a shared date cursor."""
 
-    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ViewerState, parent: QWidget | None = None, *,
+                 shown_later: bool = False) -> None:
+        """`shown_later`: the state's dataset is shown by `dataset_pieces`, not here."""
         super().__init__(parent)
         self.state = state
         self._shown_path = None  # the file shown: a new file fits the timeline, an edit keeps it
@@ -104,7 +107,7 @@ class Timeline(QWidget):
         state.date_changed.connect(self._show_date)
         state.selection_changed.connect(self._show_selection)
         state.play_range_changed.connect(self._show_play_range)
-        if state.dataset is not None:
+        if state.dataset is not None and not shown_later:
             self._show_dataset(state.dataset)
 
     # -- building ---------------------------------------------------------
@@ -143,11 +146,28 @@ class Timeline(QWidget):
         first, last = to_day(dataset.time_start), to_day(dataset.time_end)
         return first, last, max((last - first) * 0.02, 3)
 
+    def dataset_pieces(self) -> Iterator[None]:
+        """Show the state's dataset a piece at a time, the event loop running between
+        pieces (the window's opening: at 100x the whole took 0.3-0.5 s). Meant for a
+        timeline not yet on screen, which no paint sees half made."""
+        return self._showing(self.state.dataset)
+
     def _show_dataset(self, dataset) -> None:
+        for _ in self._showing(dataset):
+            pass
+
+    def _showing(self, dataset) -> Iterator[None]:
         first, last, margin = self._day_range()
         self.cursor.setBounds((first, last))
         self.lanes.setLimits(xMin=first - margin * 4, xMax=last + margin * 4, minXRange=14)
-        self._show_events(dataset)
+        lanes = self._show_lanes(dataset)
+        yield
+        if self.state.dataset is not dataset:
+            return    # another dataset came meanwhile, and was shown whole
+        self._show_event_items(lanes)
+        yield
+        if self.state.dataset is not dataset:
+            return
         self._show_beyond_data(dataset)
         self._show_series()
         if dataset.path != self._shown_path:  # an edit of the same file keeps the user's zoom
@@ -158,15 +178,22 @@ class Timeline(QWidget):
         self._show_selection(self.state.selection)
         self._show_play_range(self.state.play_range)
 
-    def _show_events(self, dataset) -> None:
+    def _show_lanes(self, dataset) -> list[str]:
+        """The dataset's events, their lanes (categories, top first) and labels."""
         for item in self._span_boxes + self._lane_bands:
             self.lanes.removeItem(item)
+        self._span_boxes = []
         self._marks = event_marks(dataset.events)
         lanes = lane_order(m.category for m in self._marks) or ["events"]
         row_of = {category: len(lanes) - 1 - i for i, category in enumerate(lanes)}
         self._lane_of = {m.event_id: row_of[m.category] for m in self._marks}
         self._add_lane_bands(len(lanes))
         self.event_labels.set_events(self._marks, self._lane_of)
+        return lanes
+
+    def _show_event_items(self, lanes: list[str]) -> None:
+        """The events' markers and period bars in their lanes."""
+        row_of = {category: len(lanes) - 1 - i for i, category in enumerate(lanes)}
         points = [m for m in self._marks if not m.is_span]
         brushes = {c: pg.mkBrush(CATEGORY_COLORS.get(c, OTHER_CATEGORY_COLOR)) for c in lanes}
         self.event_points.setData(
