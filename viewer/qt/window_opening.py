@@ -22,6 +22,9 @@ from viewer.qt.window_ui import WindowUi
 
 MAX_RECENT = 8
 _DONE = object()    # what next() returns for an opening with no pieces left
+# A piece runs on a timer, not as a posted event: posted at once, it ran in the same
+# pass as the paint the piece before it asked for, and a click waited for both.
+PIECE_DELAY_MS = 1
 
 
 class WindowOpening(WindowUi):
@@ -108,7 +111,7 @@ class WindowOpening(WindowUi):
         self.editing.opened(self.state, self.details_box, location)
         self.team.watch(location, dataset.log_position)
         opening = self._opening = self._opening_pieces(dataset, location, self.editing.session.store)
-        QTimer.singleShot(0, self, lambda: self._open_next_piece(opening))
+        QTimer.singleShot(PIECE_DELAY_MS, self, lambda: self._open_next_piece(opening))
 
     def _may_replace_edits(self) -> bool:
         """Edits made while another briefing was read are asked about once it is in, as
@@ -129,7 +132,7 @@ class WindowOpening(WindowUi):
         rest kept a click waiting 0.7 s (embedded dataset) to 1.3 s (100x). An
         opening another one replaced is dropped."""
         if opening is self._opening and next(opening, _DONE) is not _DONE:
-            QTimer.singleShot(0, self, lambda: self._open_next_piece(opening))
+            QTimer.singleShot(PIECE_DELAY_MS, self, lambda: self._open_next_piece(opening))
 
     def _opening_pieces(self, dataset, location, bound_to) -> Iterator[None]:
         """The rest of opening `dataset`, read from `location` (edits bound to the
