@@ -26,8 +26,8 @@ from viewer.qt.loader import Worker
 
 BAR = QColor("#5C7A99")
 DARK = QColor(60, 60, 60, 70)
-LANE_HEIGHT = 64
-MIN_LANE_HEIGHT = 32   # a short window's share: bars of a tenth of the peak still show
+LANE_HEIGHT = 32       # at most: bars of a tenth of the busiest month's still show
+MIN_LANE_HEIGHT = 16   # at least, in a window too short for the timeline and the lane
 LABEL_ROOM = 7         # pixels above the tallest bar: the top half of the peak's label
 LEFT_AXIS_WIDTH = 96   # the timeline's, so both time axes line up
 MAX_LISTED = 12        # sources named in a month's tooltip before "and N more"
@@ -73,8 +73,8 @@ class EvidenceLane(QWidget):
         # title and numbers every 20 need twice the lane's height to be read.
         self.plot.layout.setContentsMargins(1, LABEL_ROOM, 1, 1)
         self.plot.setXLink(timeline_plot)
-        self.view.setMinimumHeight(MIN_LANE_HEIGHT)
-        self.view.setMaximumHeight(LANE_HEIGHT)
+        self.setMinimumHeight(MIN_LANE_HEIGHT)
+        self.setMaximumHeight(LANE_HEIGHT)
         self._tooltip = ("Sources behind each month's facts; shaded: dark periods "
                          f"(over {dark_days} days with no sourced fact)")
         self.view.setToolTip(self._tooltip)

@@ -157,7 +157,10 @@ class MainWindow(WindowOpening):
         self.analysis.comparing_changed.connect(lambda on: on and self._show_changes())
         self.changes_dock.setWidget(self.analysis.panel)
         self.evidence_lane = EvidenceLane(state, self.timeline.lanes)
-        self.timeline_box.layout().addWidget(self.evidence_lane)
+        # Stretching (up to its maximum), the lane is the first to give way when the dock
+        # is short (Qt: a stretching widget's hint counts as its minimum), before the
+        # timeline's lanes and plots (its hint: all of them whole).
+        self.timeline_box.layout().addWidget(self.evidence_lane, stretch=1)
 
     def _show_changes(self) -> None:
         if self.dockWidgetArea(self.changes_dock) == Qt.DockWidgetArea.NoDockWidgetArea:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 from collections.abc import Iterator
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
@@ -271,6 +272,7 @@ class Timeline(QWidget):
             self.series_plots.append(plot)
         for plot in [self.lanes] + self.series_plots:
             plot.showAxis("bottom", plot is ([self.lanes] + self.series_plots)[-1])
+        self.updateGeometry()   # other rows, another sizeHint
         self._show_date(self.state.date)
 
     def _plot_series(self, plot: pg.PlotItem, key: SeriesKey, color: str) -> str:
@@ -323,6 +325,13 @@ class Timeline(QWidget):
         if isinstance(point.note, str) and point.note.strip():
             lines.append(html.escape(point.note))
         return "<br>".join(lines)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        # Every lane and series plot whole (the plots' minimum), not QGraphicsView's
+        # 480 px: the dock, never that tall, took 480 for what the timeline needs and
+        # left the evidence lane under it 1-3 px. Given more room, the timeline grows.
+        plots = self.view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+        return QSize(super().sizeHint().width(), math.ceil(plots.height()))
 
     # -- reading the state ------------------------------------------------
     def _show_date(self, date: dt.date) -> None:
