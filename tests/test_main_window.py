@@ -821,3 +821,62 @@ def test_what_reading_a_big_file_found_is_stored_once_the_window_has_shown_it(
         window.open_dataset(tiny, dt.date(2024, 6, 1))
     assert stored_while_opening == [[]]
     qtbot.waitUntil(lambda: any(cache.cache_folder().glob("opened-*.json")), timeout=10_000)
+
+
+def test_a_colleagues_save_while_another_file_is_read_does_not_stop_it_opening(
+        qtbot, settings, tiny, tmp_path):
+    """The team watch hears a colleague's save to the briefing shown while the file the
+    analyst asked for is read: that file still opens (it replaces the briefing)."""
+    meta = tiny_layers()["dataset_meta"]
+    meta.loc[meta["key"] == "title", "value"] = "Another briefing"
+    other = write_tiny(tmp_path / "other.gpkg", dataset_meta=meta)
+    window = open_window(qtbot, settings, tiny, dt.date(2024, 6, 1))
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        window.open_dataset(other)
+        window.team.refresh.emit()
+    qtbot.wait(300)
+    assert window.windowTitle() == "Another briefing — Kachin Viewer"
+
+
+def test_cancel_about_edits_made_while_another_file_is_read_lets_the_shown_one_finish_opening(
+        qtbot, settings, tiny, tmp_path, monkeypatch):
+    """The other file arrives while the briefing shown is still being opened, and the
+    analyst keeps their edits (Cancel): the briefing shown is still made whole."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from viewer.qt import edit_session
+    from viewer.qt.loader import _prepared, _read
+
+    monkeypatch.setattr(edit_session, "ask", lambda *_: QMessageBox.StandardButton.Cancel)
+    mine = Path(shutil.copy(tiny, tmp_path / "mine.gpkg"))
+    other = write_tiny(tmp_path / "other.gpkg")
+    other_read = _prepared(_read(other, lambda *_: None), lambda *_: None)
+    window = shown_window(qtbot, settings)
+    with qtbot.waitSignal(window.loader.loaded, timeout=30_000):
+        window.open_dataset(mine, dt.date(2024, 6, 1))
+    assert window.timeline is None                        # still opening
+    window.loader.location = other                        # as if asked for, and read:
+    window.editing.session.push(AddSource("Irrawaddy", "Bhamo road reopens", dt.date(2024, 6, 1),
+                                          source_id="s-mine").edit(window.state.dataset, dt.date(2024, 6, 1)))
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        window.loader.loaded.emit(other_read)
+    assert len(window.editing.session.pending()) == 1
+    assert window.timeline_box.layout().indexOf(window.timeline) >= 0 and window.playback is not None
+
+
+def test_the_same_file_read_again_under_another_spelling_keeps_the_edits_made_meanwhile(
+        qtbot, settings, tiny, tmp_path, monkeypatch):
+    from viewer.qt import edit_session
+
+    asked = []
+    monkeypatch.setattr(edit_session, "ask", lambda *args: asked.append(args[1]))
+    path = Path(shutil.copy(tiny, tmp_path / "mine.gpkg"))
+    window = open_window(qtbot, settings, path, dt.date(2024, 6, 1))
+    session = window.editing.session
+    (tmp_path / "sub").mkdir()
+    window.loader.load(tmp_path / "sub" / ".." / "mine.gpkg")
+    session.push(AddSource("Irrawaddy", "Bhamo road reopens", dt.date(2024, 6, 1),
+                           source_id="s-mine").edit(window.state.dataset, dt.date(2024, 6, 1)))
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        pass
+    assert asked == [] and len(session.pending()) == 1

@@ -115,7 +115,7 @@ class EditSession(QObject):
         """Whether `location` names the briefing the edits are made to (read again, say)."""
         from viewer.io.location import store_for
 
-        return bool(location) and self.store is not None and store_for(location).location == self.store.location
+        return bool(location) and self.store is not None and _same_store(store_for(location), self.store)
 
     def pending(self) -> list[Edit]:
         return [self.stack.command(i).edit for i in range(self.stack.index())]
@@ -299,6 +299,13 @@ def _fits(dataset, edit: Edit) -> bool:
     except EditRefused:
         return False
     return True
+
+
+def _same_store(a, b) -> bool:
+    """Whether two stores write to one place: a file however its path is spelled."""
+    if isinstance(a, GpkgStore) and isinstance(b, GpkgStore):
+        return a.path.resolve() == b.path.resolve()
+    return a.location == b.location
 
 
 def _free_name(folder: Path, stem: str) -> Path:

@@ -43,7 +43,8 @@ class LabelCandidate:
 
 def choose_labels(boxes: list[tuple[float, float, float, float]]) -> list[int]:
     """Indices of `boxes` (left, top, width, height; most important first) that overlap
-    no box taken before them (as QRectF.intersects), taken boxes widened by LABEL_GAP.
+    no box taken before them (as QRectF.intersects for boxes of some width, as labels
+    are), taken boxes widened by LABEL_GAP.
 
     The labels of a lane share their top and height: a row's taken boxes are kept as
     intervals sorted along it (they never nest), so a box is tested against one
@@ -84,7 +85,6 @@ class EventLabels(pg.GraphicsObject):
         self.font.setPixelSize(LABEL_PIXELS)
         self._metrics = QFontMetricsF(self.font)
         self._candidates: list[LabelCandidate] = []
-        self._widths: list[float] = []
         self._columns = (np.empty(0),) * 4   # day, lane, marker radius, width per candidate
         self._bounds = QRectF()
         self._placed: list[tuple[QRectF, str]] = []
@@ -101,10 +101,10 @@ class EventLabels(pg.GraphicsObject):
             float(m.span_days()[1] if m.is_span else to_day(m.date)), float(lane_of[m.event_id]),
             event_short_title(m.short_title, m.title), m.importance, (5 + 2.5 * m.importance) / 2)
             for m in chosen]
-        self._widths = [self._metrics.horizontalAdvance(c.text) + 4 for c in self._candidates]
         self._columns = tuple(np.array(values, dtype=float) for values in (
             [c.day for c in self._candidates], [c.lane for c in self._candidates],
-            [c.marker_radius for c in self._candidates], self._widths))
+            [c.marker_radius for c in self._candidates],
+            [self._metrics.horizontalAdvance(c.text) + 4 for c in self._candidates]))
         days = [c.day for c in self._candidates] or [0.0]
         lanes = [c.lane for c in self._candidates] or [0.0]
         # Generous: labels reach past their events to the right.

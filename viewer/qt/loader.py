@@ -106,7 +106,8 @@ class DatasetLoader(QObject):
 
     Signals: `started(name)`, `progress(text, fraction 0..1)`, `loaded(dataset)`,
     `failed(name, problem lines)`; a name is the path, or a database address
-    without its password. `location` is what was last asked for.
+    without its password. `location` is what was last asked for; `reading`,
+    whether its read is still under way.
     """
 
     started = Signal(str)
@@ -118,9 +119,10 @@ class DatasetLoader(QObject):
         super().__init__(parent)
         self._worker = Worker(self, daemon=True)
         self._worker.progress.connect(self.progress)
-        self._worker.finished.connect(self.loaded)
+        self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
         self.location = Path()
+        self.reading = False
 
     def load(self, location, ahead: ReadAhead | None = None) -> None:
         """Read a path or postgresql:// address (str, Path or DatabaseUrl); `ahead`,
@@ -133,6 +135,7 @@ class DatasetLoader(QObject):
         except DatabaseUrlError as error:
             self.failed.emit("database address", [str(error)])
             return
+        self.reading = True
         self.started.emit(str(location))
         cache.pause_writing()    # until the window has shown what is read (WindowOpening)
         if ahead is not None and ahead.location == location:
@@ -140,9 +143,14 @@ class DatasetLoader(QObject):
         else:
             self._worker.start(lambda progress: _prepared(_read(location, progress), progress))
 
+    def _on_finished(self, dataset) -> None:
+        self.reading = False
+        self.loaded.emit(dataset)
+
     def _on_failed(self, error: Exception) -> None:
         from viewer.io import DatasetError
 
+        self.reading = False
         if isinstance(error, DatasetError):
             errors = [p for p in error.problems if p.severity == "error"]
             lines = [str(p) for p in errors + [p for p in error.problems if p not in errors]]

@@ -161,11 +161,11 @@ class Timeline(QWidget):
         first, last, margin = self._day_range()
         self.cursor.setBounds((first, last))
         self.lanes.setLimits(xMin=first - margin * 4, xMax=last + margin * 4, minXRange=14)
-        lanes = self._show_lanes(dataset)
+        row_of = self._show_lanes(dataset)
         yield
         if self.state.dataset is not dataset:
             return    # another dataset came meanwhile, and was shown whole
-        self._show_event_items(lanes)
+        self._show_event_items(row_of)
         yield
         if self.state.dataset is not dataset:
             return
@@ -179,8 +179,9 @@ class Timeline(QWidget):
         self._show_selection(self.state.selection)
         self._show_play_range(self.state.play_range)
 
-    def _show_lanes(self, dataset) -> list[str]:
-        """The dataset's events, their lanes (categories, top first) and labels."""
+    def _show_lanes(self, dataset) -> dict[str, int]:
+        """The dataset's events, their labels and their lanes: each category's row
+        (top first)."""
         for item in self._span_boxes + self._lane_bands:
             self.lanes.removeItem(item)
         self._span_boxes = []
@@ -190,11 +191,11 @@ class Timeline(QWidget):
         self._lane_of = {m.event_id: row_of[m.category] for m in self._marks}
         self._add_lane_bands(len(lanes))
         self.event_labels.set_events(self._marks, self._lane_of)
-        return lanes
+        return row_of
 
-    def _show_event_items(self, lanes: list[str]) -> None:
+    def _show_event_items(self, row_of: dict[str, int]) -> None:
         """The events' markers and period bars in their lanes."""
-        row_of = {category: len(lanes) - 1 - i for i, category in enumerate(lanes)}
+        lanes = list(row_of)
         points = [m for m in self._marks if not m.is_span]
         brushes = {c: pg.mkBrush(CATEGORY_COLORS.get(c, OTHER_CATEGORY_COLOR)) for c in lanes}
         self.event_points.setData(

@@ -61,6 +61,8 @@ class WindowOpening(WindowUi):
         """Read the open team database again (a colleague saved), at the same date and view."""
         if self.state is None:
             return
+        if self.loader.reading and self.loader.location != self.shown_location:
+            return    # another file the user asked for is on its way: it replaces this one
         if self.editing.session.pending():  # theirs shows after this window's save
             self.statusBar().showMessage("A colleague saved to the team database; your unsaved "
                                          "edits are kept (save to see both)", 10000)
@@ -81,11 +83,11 @@ class WindowOpening(WindowUi):
         self.start_page.show_progress(text, fraction)
 
     def _loaded(self, dataset) -> None:
-        self._opening = None    # the last dataset's opening, if unfinished, is dropped
         self.progress_bar.hide()
-        if not self._may_replace_edits():
+        if not self._may_replace_edits():   # asked first: on Cancel the shown one finishes opening
             cache.resume_writing()
             return
+        self._opening = None    # the last dataset's opening, if unfinished, is dropped
         gc.unfreeze()  # the previous dataset's objects may be collected again
         first = self.state is None
         if first:
