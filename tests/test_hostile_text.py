@@ -105,7 +105,7 @@ def test_problem_dialog_and_start_page_show_titles_and_file_names_as_text(qtbot,
     assert MARKUP in intro[0].text()
 
 
-def test_timeline_axis_shows_a_series_unit_as_text(qtbot, tmp_path):
+def test_timeline_shows_a_series_unit_as_text(qtbot, tmp_path):
     from viewer.model import ViewerState
     from viewer.qt.timeline import Timeline
 
@@ -114,8 +114,8 @@ def test_timeline_axis_shows_a_series_unit_as_text(qtbot, tmp_path):
         state.set_series_visible(key, True)
     timeline = Timeline(state)
     qtbot.addWidget(timeline)
-    label = timeline.series_plots[0].getAxis("left").label
-    assert "&lt;b&gt;t" in label.toHtml()
+    title = timeline.series_plots[0].titleLabel.item
+    assert "&lt;b&gt;t" in title.toHtml()
 
 
 def test_export_failure_message_shows_file_names_as_text(qtbot, state, monkeypatch):

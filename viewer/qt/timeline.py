@@ -259,13 +259,16 @@ class Timeline(QWidget):
             units.setdefault(key.unit, []).append(key)
         for row, (unit, keys) in enumerate(units.items(), start=1):
             plot = self._new_plot(row)
-            plot.setLabel("left", html.escape(unit_label(unit)))  # pyqtgraph labels are HTML
             plot.getAxis("left").setStyle(maxTextLevel=0)  # short plots: label major ticks only
             plot.setAutoVisible(y=True)
             plot.enableAutoRange(y=True)
             titles = [self._plot_series(plot, key, SERIES_COLORS[shown.index(key) % len(SERIES_COLORS)])
                       for key in keys]
-            plot.setTitle("&nbsp;&nbsp;&nbsp;".join(titles), size="8pt", justify="left",
+            # The unit heads the row's title, not a label up the axis: a plot squeezed
+            # to its minimum (a laptop screen) is shorter than the word, which then sat
+            # beside the next plot's unit (pyqtgraph titles are HTML: escaped).
+            plot.setTitle(f"<b>{html.escape(unit_label(unit))}</b>&nbsp;&nbsp;&nbsp;"
+                          + "&nbsp;&nbsp;&nbsp;".join(titles), size="8pt", justify="left",
                           color=TEXT_PEN)
             self._add_cursor(plot).setBounds((first, last))
             plot.vb.setMinimumHeight(SERIES_ROW_HEIGHT)  # the title and axis come on top
