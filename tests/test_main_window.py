@@ -806,23 +806,6 @@ def test_an_edit_made_while_another_file_is_read_is_asked_about_before_that_file
         assert "s-mine" in set(read_dataset(mine).sources["source_id"])
 
 
-def test_what_reading_a_big_file_found_is_stored_once_the_window_has_shown_it(
-        qtbot, settings, tiny, monkeypatch):
-    """Storing a big file's shapes for its next open waits until the window has shown
-    it (it competed with reading and drawing it), and is then done."""
-    from viewer.io import cache, opened
-
-    monkeypatch.setattr(opened, "REMEMBERED_BYTES", 0)   # every file counts as big
-    window = shown_window(qtbot, settings)
-    stored_while_opening = []
-    window.loader.loaded.connect(lambda _dataset: stored_while_opening.append(
-        sorted(cache.cache_folder().glob("opened-*.json"))))
-    with qtbot.waitSignal(window.opened, timeout=30_000):
-        window.open_dataset(tiny, dt.date(2024, 6, 1))
-    assert stored_while_opening == [[]]
-    qtbot.waitUntil(lambda: any(cache.cache_folder().glob("opened-*.json")), timeout=10_000)
-
-
 def test_a_colleagues_save_while_another_file_is_read_does_not_stop_it_opening(
         qtbot, settings, tiny, tmp_path):
     """The team watch hears a colleague's save to the briefing shown while the file the

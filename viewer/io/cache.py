@@ -20,9 +20,6 @@ import numpy as np
 from viewer.io.atomic import atomic_file
 
 KEEP = 8
-# A paused entry is written after this long anyway: a window that never resumed
-# writing (closed in a way no code saw) must not keep its process from ending.
-HELD_AT_MOST_S = 30.0
 
 
 def cache_folder() -> Path:
@@ -96,42 +93,20 @@ def store_text(kind: str, key: str, text: str, folder: Path | None = None) -> No
 
 def in_background(store: Callable, *args) -> None:
     """Call `store(*args)` on a thread of its own: writing tens of MB overlaps what
-    the caller does next (unless writing is paused: it starts once resumed). Not a
-    daemon: a command that ends meanwhile still finishes the entry (an unfinished
-    one is never seen: files are moved into place)."""
-    def store_when_allowed() -> None:
-        _may_write.wait(HELD_AT_MOST_S)
-        store(*args)
-
-    writer = threading.Thread(target=store_when_allowed, name="kachin-viewer-cache", daemon=False)
+    the caller does next. Not a daemon: a command that ends meanwhile still
+    finishes the entry (an unfinished one is never seen: files are moved into place)."""
+    writer = threading.Thread(target=store, args=args, name="kachin-viewer-cache", daemon=False)
     _writers.append(writer)
     writer.start()
 
 
-def pause_writing() -> None:
-    """Hold back entries stored in the background until `resume_writing`. The window
-    holds them while it opens a dataset: writing a big file's shapes and projected
-    coordinates (tens of MB) competed for the interpreter lock with reading,
-    preparing and drawing it (100x, 7 alternating cold launches: the map on screen at
-    3.4-4.8 s, median 4.1, before; 3.0-4.6 s, median 3.8, after). Commands never
-    pause: their process would wait for the entry at its end anyway."""
-    _may_write.clear()
-
-
-def resume_writing() -> None:
-    _may_write.set()
-
-
 def finish_writing() -> None:
     """Wait until every entry being stored in the background is written."""
-    resume_writing()
     while _writers:
         _writers.pop().join()
 
 
 _writers: list[threading.Thread] = []
-_may_write = threading.Event()
-_may_write.set()
 
 
 def _store(folder: Path, kind: str, key: str, suffix: str, write) -> None:

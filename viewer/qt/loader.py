@@ -13,7 +13,6 @@ from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
-from viewer.io import cache
 from viewer.io.pg_url import display_name
 from viewer.memory import release_free_memory
 
@@ -151,7 +150,6 @@ class DatasetLoader(QObject):
             return
         self.reading = True
         self.started.emit(str(location))
-        cache.pause_writing()    # until the window has shown what is read (WindowOpening)
         if ahead is not None and ahead.location == location:
             self._worker.start(lambda progress: _prepared(ahead.result(progress), progress))
         else:
@@ -189,7 +187,6 @@ class ReadAhead:
         from viewer.io.location import parse_location
 
         self.location = parse_location(location)
-        cache.pause_writing()    # until the window has shown what is read (WindowOpening)
         self._future: Future = Future()
         self._lock = threading.Lock()
         self._latest: tuple[str, float] | None = None

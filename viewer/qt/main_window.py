@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QStackedWidget, QStyle
 
-from viewer.io import cache
 from viewer.io.pg_url import display_name
 from viewer.model.dates import format_date
 from viewer.qt.application import ViewerApplication
@@ -322,7 +321,6 @@ class MainWindow(WindowOpening):
             return
         if self.playback is not None:
             self.playback.pause()
-        cache.resume_writing()   # closed while opening: what its reading left is still stored
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("playback/speed", self.speed_box.currentData())

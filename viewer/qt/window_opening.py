@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from viewer.io import cache
 from viewer.io.pg_url import display_name
 from viewer.qt.dialogs import ProblemDialog, plain_tooltip
 from viewer.qt.loader import ReadAhead
@@ -85,7 +84,6 @@ class WindowOpening(WindowUi):
     def _loaded(self, dataset) -> None:
         self.progress_bar.hide()
         if not self._may_replace_edits():   # asked first: on Cancel the shown one finishes opening
-            cache.resume_writing()
             return
         self._opening = None    # the last dataset's opening, if unfinished, is dropped
         gc.unfreeze()  # the previous dataset's objects may be collected again
@@ -168,12 +166,10 @@ class WindowOpening(WindowUi):
             if dataset.warnings:
                 message += f" with {len(dataset.warnings)} warning(s)"
             self.statusBar().showMessage(message, 8000)
-        cache.resume_writing()    # what the file's reading left to store (viewer/io/cache.py)
         self.evidence_lane.when_shown(self.opened.emit)
 
     def _failed(self, path: str, lines: list[str]) -> None:
         self.progress_bar.hide()
-        cache.resume_writing()
         name = display_name(path)
         if self.state is None:
             self.start_page.show_idle(f"Could not open {name}. Open another dataset.")
