@@ -105,11 +105,10 @@ class EventLabels(pg.GraphicsObject):
             [c.day for c in self._candidates], [c.lane for c in self._candidates],
             [c.marker_radius for c in self._candidates],
             [self._metrics.horizontalAdvance(c.text) + 4 for c in self._candidates]))
-        days = [c.day for c in self._candidates] or [0.0]
-        lanes = [c.lane for c in self._candidates] or [0.0]
+        days, lanes = (column if len(column) else np.zeros(1) for column in self._columns[:2])
         # Generous: labels reach past their events to the right.
-        self._bounds = QRectF(min(days) - 1, min(lanes) - 1, max(days) - min(days) + 400,
-                              max(lanes) - min(lanes) + 2)
+        self._bounds = QRectF(days.min() - 1, lanes.min() - 1, days.max() - days.min() + 400,
+                              lanes.max() - lanes.min() + 2)
         self._placed_for = None
         self.update()
 
