@@ -211,6 +211,7 @@ def test_view_menus_switch_layers_and_series(window):
     control.trigger()
     assert window.state.layers["control"] is False
 
+    window.series_menu.aboutToShow.emit()   # as when the user opens it
     imports = window.series_menu.actions()[0]
     assert imports.text() == "Imports [t/month]" and imports.isChecked()
     imports.trigger()

@@ -181,7 +181,6 @@ class MainWindow(WindowOpening):
             self.focus_timeline_action.setToolTip(
                 f"{focus[2]}: {format_date(focus[0], 'month')} – {format_date(focus[1], 'month')}")
         self.date_edit.set_range(dataset.time_start, dataset.time_end)
-        self.view_menus.fill_series_menu()
         count = len(dataset.warnings)
         self.warnings_button.setText(f"⚠ {count} warning{'s' if count != 1 else ''}")
         self.warnings_button.setVisible(count > 0)
