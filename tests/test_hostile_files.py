@@ -441,7 +441,8 @@ def test_a_file_slower_to_read_than_the_checks_time_limit_is_still_read(tmp_path
                    "INSERT INTO bulk (note) SELECT 'row ' || i FROM n",
                    "INSERT INTO gpkg_contents (table_name, data_type, identifier) "
                    "VALUES ('bulk', 'attributes', 'bulk')")
-    monkeypatch.setattr(viewer.io.reader, "check_structure", lambda _path: [])
+    monkeypatch.setattr(viewer.io.reader, "check_tables", lambda _path: [])
+    monkeypatch.setattr(viewer.io.reader, "check_pages", lambda _path: [])
     monkeypatch.setattr(viewer.io.file_check, "SQLITE_TIME_LIMIT_S", -1.0)   # always over
     dataset = read_dataset(path)
     assert len(dataset.extra_layers["bulk"]) == 20000

@@ -64,7 +64,8 @@ def test_the_same_file_opened_again_is_not_decoded_or_checked_again(bowtie_file,
     first = read_once(bowtie_file)
     forbid_reading_shapes(monkeypatch)
     import viewer.io.reader
-    monkeypatch.setattr(viewer.io.reader, "check_structure", None)   # nor checked page by page
+    monkeypatch.setattr(viewer.io.reader, "check_tables", None)   # nor checked page by page
+    monkeypatch.setattr(viewer.io.reader, "check_pages", None)
     again = read_dataset(bowtie_file)
     same_dataset(first, again)
     assert any("invalid polygon" in str(w) for w in again.warnings)   # still reported
@@ -93,6 +94,36 @@ def test_a_file_with_other_content_is_decoded_and_checked_afresh(bowtie_file, mo
     again = read_dataset(bowtie_file)
     assert again.control.set_index("control_id")["note"].iloc[1] == "moved"
     assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
+
+
+def test_a_file_changed_keeping_its_size_and_time_is_still_read_afresh(bowtie_file):
+    """The file's place, size and time only say whether to look for an entry before
+    reading; what it holds is told by its digest."""
+    import os
+
+    read_once(bowtie_file)
+    before = bowtie_file.stat()
+    rewrite(bowtie_file, "control", "actor_id", "nobody")
+    assert bowtie_file.stat().st_size == before.st_size
+    os.utime(bowtie_file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert opened.seen_before(bowtie_file)
+    with pytest.raises(DatasetError) as raised:
+        read_dataset(bowtie_file)
+    assert any(p.column == "actor_id" and "'nobody'" in p.message for p in raised.value.problems)
+
+
+def test_a_copy_of_a_file_opened_before_is_read_whole_and_gives_the_same_briefing(bowtie_file):
+    """No entry is looked for under a place never opened: the copy is read and checked."""
+    first = read_once(bowtie_file)
+    copy = bowtie_file.with_name("copy.gpkg")
+    copy.write_bytes(bowtie_file.read_bytes())
+    assert not opened.seen_before(copy)
+    again = read_once(copy)
+    assert again.sha256 == first.sha256
+    assert list(shapely.to_wkb(again.control.geometry.array)) == list(shapely.to_wkb(first.control.geometry.array))
+    assert [(w.message, w.layer, w.row) for w in again.warnings] == [
+        (w.message, w.layer, w.row) for w in first.warnings]
+    assert opened.seen_before(copy)
 
 
 def test_a_truncated_file_is_not_served_from_the_cache(bowtie_file, monkeypatch):

@@ -64,12 +64,25 @@ def recall(key: str, name: str) -> Remembered | None:
                                  for i, layer in enumerate(layers)})
 
 
-def remember(key: str, problems: list[Problem], shapes: dict[str, np.ndarray]) -> None:
-    """Store an entry (in the background: viewer/io/cache.py)."""
-    cache.in_background(_store, cache.cache_folder(), key, problems, shapes)
+def seen_before(path: Path) -> bool:
+    """Whether an entry was stored for `path` as it is now (same place, size and time
+    of change): only then is the file's digest, the entry's key, looked up before
+    reading. A file changed without changing those is still told apart by its digest."""
+    return (cache.cache_folder() / f"seen-opened-{_place_key(path)}.json").is_file()
 
 
-def _store(folder: Path, key: str, problems: list[Problem], shapes: dict[str, np.ndarray]) -> None:
+def remember(path: Path, key: str, problems: list[Problem], shapes: dict[str, np.ndarray]) -> None:
+    """Store an entry for the file at `path` (in the background: viewer/io/cache.py)."""
+    cache.in_background(_store, cache.cache_folder(), key, problems, shapes, _place_key(path))
+
+
+def _place_key(path: Path) -> str:
+    status = path.stat()
+    return hashlib.sha256(f"{path.resolve()}|{status.st_size}|{status.st_mtime_ns}".encode()).hexdigest()[:40]
+
+
+def _store(folder: Path, key: str, problems: list[Problem], shapes: dict[str, np.ndarray],
+           place_key: str) -> None:
     rows = np.concatenate([np.asarray(s, dtype=object) for s in shapes.values()] or [np.empty(0, object)])
     ids = np.fromiter((id(g) for g in rows), dtype=np.int64, count=len(rows))
     _, first, index = np.unique(ids, return_index=True, return_inverse=True)
@@ -91,7 +104,8 @@ def _store(folder: Path, key: str, problems: list[Problem], shapes: dict[str, np
     entry = {"problems": [[getattr(p, f) for f in _PROBLEM_FIELDS] for p in problems],
              "layers": {layer: len(s) for layer, s in shapes.items()},
              "wkb_bytes": size, "shapes": len(present)}
-    cache.store_text("opened", key, json.dumps(entry), folder)   # last: it makes the entry whole
+    cache.store_text("opened", key, json.dumps(entry), folder)   # it makes the entry whole
+    cache.store_text("seen-opened", place_key, key, folder)
 
 
 def _load_shapes(key: str, wkb_bytes: int, count: int, rows: int) -> np.ndarray | None:
