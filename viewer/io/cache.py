@@ -68,19 +68,25 @@ def store_array(kind: str, key: str, array: np.ndarray, folder: Path | None = No
            lambda handle: np.save(handle, array, allow_pickle=False))
 
 
-def store_bytes_in_parts(kind: str, key: str, size: int, parts: Callable[[], Iterable[bytes]],
-                         folder: Path | None = None) -> None:
-    """Store as a uint8 array of `size` bytes the concatenation of `parts()`, written
-    as they come: the whole is never in memory at once (shapes' WKB: 35 MB at 100x)."""
+def store_bytes_in_parts(kind: str, key: str, parts: Iterable[bytes], folder: Path | None = None) -> None:
+    """Store as a uint8 array the concatenation of `parts`, written as they come: the
+    whole is never in memory at once (shapes' WKB: 35 MB at 100x). Its size, known
+    at the end, is then written into the header, whose length numpy keeps the same
+    for any size (room for the shape to grow)."""
     def write(handle) -> None:
-        header = {"descr": "|u1", "fortran_order": False, "shape": (size,)}
-        np.lib.format.write_array_header_1_0(handle, header)
-        written = 0
-        for part in parts():
+        def header(size: int) -> None:
+            np.lib.format.write_array_header_1_0(handle, {"descr": "|u1", "fortran_order": False,
+                                                          "shape": (size,)})
+
+        header(0)
+        start = handle.tell()
+        for part in parts:
             handle.write(part)
-            written += len(part)
-        if written != size:
-            raise ValueError(f"{written} bytes written for {size}")  # the entry is not kept
+        size = handle.tell() - start
+        handle.seek(0)
+        header(size)
+        if handle.tell() != start:
+            raise ValueError("the array's header changed length")  # the entry is not kept
 
     _store(folder or cache_folder(), kind, key, ".npy", write)
 

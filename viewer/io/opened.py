@@ -93,13 +93,19 @@ def _store(folder: Path, key: str, problems: list[Problem], shapes: dict[str, np
     renumber = np.cumsum(~missing) - 1
     index[index >= 0] = renumber[index[index >= 0]]
     present = distinct[~missing]
-    # Twice, a chunk at a time: the lengths, then the bytes straight into the file
-    # (never every shape's WKB in memory: 35 MB at 100x, beside the map being prepared).
-    lengths = np.concatenate([[len(b) for b in shapely.to_wkb(part)] for part in _chunks(present)]
-                             + [np.empty(0, np.int64)]).astype(np.int64)
+    # A chunk at a time, straight into the file (never every shape's WKB in memory:
+    # 35 MB at 100x, beside the map being prepared), noting each one's length.
+    written: list[int] = []
+
+    def wkb_parts():
+        for part in _chunks(present):
+            blobs = shapely.to_wkb(part)
+            written.extend(len(blob) for blob in blobs)
+            yield from blobs
+
+    cache.store_bytes_in_parts("opened-wkb", key, wkb_parts(), folder)
+    lengths = np.array(written, dtype=np.int64)
     size = int(lengths.sum())
-    cache.store_bytes_in_parts("opened-wkb", key, size, lambda: (
-        blob for part in _chunks(present) for blob in shapely.to_wkb(part)), folder)
     cache.store_array("opened-shapes", key, np.concatenate([lengths, index]), folder)
     entry = {"problems": [[getattr(p, f) for f in _PROBLEM_FIELDS] for p in problems],
              "layers": {layer: len(s) for layer, s in shapes.items()},
