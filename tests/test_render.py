@@ -367,6 +367,22 @@ def test_scrubbing_redraws_only_what_changed_and_matches_a_fresh_map(app, monkey
     assert clipped.count(True) >= 5
 
 
+def synthetic_dataset(tmp_path, scale: int, edit=lambda layers: None):
+    """The benchmarks' synthetic briefing (benchmarks/synth.py) at `scale`, its layers
+    changed by `edit` before it is written."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "synth", Path(__file__).resolve().parent.parent / "benchmarks" / "synth.py")
+    synth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synth)
+    layers = synth.synthetic_layers(scale)
+    edit(layers)
+    synth.write_gpkg(layers, tmp_path / "synth.gpkg", overwrite=True)
+    return read_dataset(tmp_path / "synth.gpkg")
+
+
 def test_day_by_day_over_converging_routes_a_patched_draft_is_a_fresh_one(app, monkeypatch, tmp_path):
     """Routes converging on a few crossings (the benchmarks' synthetic briefing):
     scrubbing day by day, a draft's routes image is patched under one box around
@@ -375,15 +391,7 @@ def test_day_by_day_over_converging_routes_a_patched_draft_is_a_fresh_one(app, m
     and dotted routes restart their pattern where the clip cuts them, a fraction
     of a pixel off: 0.5-0.8 % of a full frame's pixels here, under a patch of
     several boxes too; a draft is shown enlarged, each of its pixels as four)."""
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location(
-        "synth", Path(__file__).resolve().parent.parent / "benchmarks" / "synth.py")
-    synth = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synth)
-    synth.write_gpkg(synth.synthetic_layers(2), tmp_path / "synth.gpkg", overwrite=True)
-    dataset = read_dataset(tmp_path / "synth.gpkg")
+    dataset = synthetic_dataset(tmp_path, 2)
     scrubbing = MapRenderer(dataset)
     view = scrubbing.default_view(800, 560)
     route_patches = []
@@ -435,6 +443,45 @@ def test_a_scrubbing_draft_shows_every_zone_in_its_holders_colours(app):
                 assert np.linalg.norm(shown - mean_rgb(full, center, 6)) < kia_to_sac / 8, (day, x, y)
                 checked += 1
     assert checked >= 30
+
+
+def test_a_draft_blends_overlapping_zones_as_the_full_map_does(app, tmp_path):
+    """Drafts recolour the zones from a raster of the view: where zones overlap (the
+    synthetic briefing's do, and here each zone overlaps a copy of its neighbour moved
+    onto it), the draft shows the blend of both holders the full map shows, not the
+    topmost one alone."""
+    def overlapping(layers):
+        control, areas = layers["control"], layers["areas"]
+        for frame, key in ((control, "area_id"), (areas, "area_id")):
+            number = frame[key].str.removeprefix("zone-").astype(int)
+            moved = frame.geometry.translate(xoff=-0.2)    # half onto the zone west of it
+            frame.geometry = np.where(number % 2 == 1, moved, frame.geometry)
+
+    dataset = synthetic_dataset(tmp_path, 3, overlapping)
+    scrubbing = MapRenderer(dataset)
+    view = scrubbing.default_view(900, 700)
+    layers = {"places": False, "labels": False, "flows": False, "events": False}
+    day = dt.date(2024, 6, 1)
+    draft = scrubbing.render_image(view, day, layers, decorations=NOTHING, draft=True)
+    full = MapRenderer(dataset).render_image(view, day, layers, decorations=NOTHING)
+    control = scrubbing.prepared.control
+    rows = dataset.control_index.indices(to_day(day))
+    shapes = control.projected[rows]
+    left, right = shapely.STRtree(shapes).query(shapes, predicate="intersects")
+    pairs = left < right
+    overlaps = shapely.intersection(shapes[left[pairs]], shapes[right[pairs]])
+    cores = shapely.buffer(overlaps, -7 * view.metres_per_pixel)    # 7 px inside each overlap
+    cores = cores[~shapely.is_empty(cores)]
+    inside = shapely.point_on_surface(cores)
+    assert len(cores) >= 10
+    kia_to_sac = distance(np.array([KIA.red(), KIA.green(), KIA.blue()], float), SAC)
+    checked = 0
+    for x, y in zip(*view.to_pixels(shapely.get_x(inside), shapely.get_y(inside))):
+        if 8 <= x < view.width - 8 and 8 <= y < view.height - 8:
+            center = QPointF(float(x), float(y))
+            assert np.linalg.norm(mean_rgb(draft, center, 6) - mean_rgb(full, center, 6)) < kia_to_sac / 8, (x, y)
+            checked += 1
+    assert checked >= 10
 
 
 def test_the_map_drawn_once_scrubbing_stops_is_the_exported_one(app):

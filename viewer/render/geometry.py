@@ -112,6 +112,8 @@ class LodPaths:
         self.bounds = shapely.bounds(geoms)
         self.tolerances = tolerances
         self._shapes, self._shape_of_row = distinct_objects(geoms)
+        self._first_row_of_shape = np.zeros(len(self._shapes), dtype=np.int64)
+        self._first_row_of_shape[self._shape_of_row[::-1]] = np.arange(len(geoms))[::-1]
         self._lock = threading.Lock()
         # Every level is built per shape when first drawn (or warmed up).
         self._levels: list[list] = [[None] * len(self._shapes) for _ in tolerances]
@@ -158,6 +160,26 @@ class LodPaths:
             for shape, path in zip(missing, built):
                 paths[shape] = path
 
+    @property
+    def shape_of_row(self) -> np.ndarray:
+        """Each row's distinct shape (rows sharing a geometry object share one)."""
+        return self._shape_of_row
+
+    @property
+    def shapes(self) -> np.ndarray:
+        """The distinct shapes (geometry objects), in the order rows first name them."""
+        return self._shapes
+
+    @property
+    def shape_bounds(self) -> np.ndarray:
+        """(shapes x 4) each distinct shape's bounds, projected metres."""
+        return self.bounds[self._first_row_of_shape]
+
+    def shape_paths(self, shapes: np.ndarray, metres_per_pixel: float) -> list[QPainterPath]:
+        """The paths of these distinct shapes at the level for `metres_per_pixel`."""
+        paths = self._paths(self._level_for(metres_per_pixel), shapes)
+        return [paths[shape] for shape in np.asarray(shapes).tolist()]
+
     def path(self, row: int, metres_per_pixel: float) -> QPainterPath:
         shape = self._shape_of_row[row]
         return self._paths(self._level_for(metres_per_pixel), np.array([shape]))[shape]
@@ -177,6 +199,26 @@ class LodPaths:
         shapes = self._shape_of_row[rows]
         paths = self._paths(self._level_for(metres_per_pixel), shapes)
         return rows, [paths[shape] for shape in shapes.tolist()]
+
+
+def shape_stacks(bounds: np.ndarray) -> np.ndarray:
+    """Each shape's stack number: shapes of one stack have boxes that do not overlap
+    (they may touch), given greedily in order, so most shapes fall in the first
+    stacks. Boxes, not shapes: testing the shapes took 0.44 s at 100x, this 30 ms."""
+    boxes = shapely.box(*np.nan_to_num(bounds).T)
+    tree = shapely.STRtree(boxes)
+    left, right = tree.query(boxes, predicate="overlaps")
+    contained = tree.query(boxes, predicate="contains")
+    left, right = np.concatenate([left, contained[0]]), np.concatenate([right, contained[1]])
+    neighbours: dict[int, set[int]] = {}
+    for a, b in zip(left.tolist(), right.tolist()):
+        if a != b:
+            neighbours.setdefault(max(a, b), set()).add(min(a, b))
+    stack = np.zeros(len(bounds), dtype=np.int64)
+    for shape in range(len(bounds)):
+        taken = {int(stack[other]) for other in neighbours.get(shape, ())}
+        stack[shape] = next(n for n in range(len(taken) + 1) if n not in taken)
+    return stack
 
 
 def _simplified(geoms: np.ndarray, tolerance: float) -> np.ndarray:

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QTransform
 
 from viewer.render import style
-from viewer.render.geometry import LodPaths, distinct_objects
+from viewer.render.geometry import LodPaths, distinct_objects, shape_stacks
 from viewer.render.projection import Projector
 from viewer.render.unknown import disputed_look
 from viewer.render.view import MapView
@@ -246,6 +246,13 @@ class ControlLayer:
         self.legend_keys, self.legend_key_of_row = numbered(list(zip(
             self.actors, self.contested_with, self.contested, self.confidence)))
         self.contested_key = np.array([bool(c and w) for _a, w, c, _k in self.legend_keys], dtype=bool)
+        self._stacks: np.ndarray | None = None
+
+    def stacks(self) -> np.ndarray:
+        """Each distinct shape's stack of shapes that do not overlap (zone_raster.py)."""
+        if self._stacks is None:
+            self._stacks = shape_stacks(self.paths.shape_bounds)
+        return self._stacks
 
     def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray, colors: dict[str, str]) -> None:
         """All fills, then all outlines, one style at a time.

@@ -43,6 +43,7 @@ from viewer.render.prepared import PreparedMap, prepared_map
 from viewer.render.projection import Extent
 from viewer.render.shown_rows import ShownRows
 from viewer.render.view import MapView
+from viewer.render.zone_raster import MAX_STACKS, ZoneRaster, tile_period
 
 
 # A draft is drawn at half size (MapView.halved): its hatching and dots are the
@@ -95,6 +96,7 @@ class MapRenderer:
         self.shown = ShownRows(self.prepared)
         self._label_obstacles_cache: tuple | None = None
         self._layouts: dict[tuple, OverlayLayout] = {}   # the last LAYOUTS_KEPT, oldest first
+        self._zone_rasters: tuple | None = None    # (view and pixel ratio, ZoneRaster or None)
 
     @property
     def dataset(self) -> Dataset:
@@ -327,10 +329,28 @@ class MapRenderer:
                                   self.prepared.unknowns.zones_without_control(rows),
                                   self._layer_caches[draft][0].margin(frame.scale))
             self.prepared.areas.paint(painter, frame, zones)
-            self.prepared.control.paint(painter, frame, rows, self.prepared.colors)
+            raster = self._zone_raster(frame, painter.device().devicePixelRatioF()) if draft else None
+            if raster is not None:
+                raster.paint(painter, rows)
+            else:
+                self.prepared.control.paint(painter, frame, rows, self.prepared.colors)
         if base:
             painter.setTransform(QTransform())
             painter.drawImage(QPointF(0, 0), self._base_image(frame.view, painter, True, draft))
+
+    def _zone_raster(self, frame: Frame, pixel_ratio: float) -> ZoneRaster | None:
+        """The drafts' zones for this view (zone_raster.py), None where its looks do
+        not repeat on a small tile or its zones pile up in too many stacks (drafts
+        then draw the zones as the full map does)."""
+        key = (frame.view, pixel_ratio)
+        if self._zone_rasters is None or self._zone_rasters[0] != key:
+            tile = tile_period(frame, pixel_ratio)
+            control = self.prepared.control
+            stacks = control.stacks()
+            usable = tile is not None and stacks.max(initial=0) < MAX_STACKS
+            self._zone_rasters = (key, ZoneRaster(control, stacks, frame, pixel_ratio, self.prepared.colors,
+                                                  tile) if usable else None)
+        return self._zone_rasters[1]
 
     def _paint_routes_layer(self, painter: QPainter, frame: Frame, rows: np.ndarray, look: tuple) -> None:
         """The routes on a transparent image."""
