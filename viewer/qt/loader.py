@@ -151,9 +151,10 @@ class DatasetLoader(QObject):
         self.reading = True
         self.started.emit(str(location))
         if ahead is not None and ahead.location == location:
-            self._worker.start(lambda progress: _prepared(ahead.result(progress), progress))
+            self._worker.start(lambda progress: _prepared(ahead.result(progress), location, progress))
         else:
-            self._worker.start(lambda progress: _prepared(_read(location, progress), progress))
+            self._worker.start(lambda progress: _prepared(_read(location, progress), location,
+                                                          progress))
 
     def _on_finished(self, dataset) -> None:
         self.reading = False
@@ -217,20 +218,28 @@ class ReadAhead:
         return future.result()
 
 
-def _read(location, progress: Progress):
+def _read(location, progress: Progress, validity_later: bool = True):
     # Imported here: the reader pulls in geopandas, which the first paint must not wait for.
     from viewer.io.location import read_location
 
-    return read_location(location, progress=progress)
+    return read_location(location, progress, validity_later)
 
 
-def _prepared(dataset, progress: Progress):
+def _prepared(dataset, location, progress: Progress):
+    """`dataset` (read from `location`) with its map prepared, once its polygons proved
+    valid; else the file read again with every check, as the command line reads it."""
     from viewer.render.prepared import prepared_map
 
     # Projecting and building paths here, not on the GUI thread: the window's
     # map and its exports then share this one prepared map.
     progress("Preparing the map", 0.95)
     prepared_map(dataset)
+    # The polygons' validity was checked meanwhile, on another core (viewer/io/validity_later.py).
+    check, dataset.geometry_check = dataset.geometry_check, None
+    if check is not None and not check.all_valid():
+        progress("Repairing polygons", 0.95)
+        dataset = _read(location, progress, validity_later=False)   # repairs, or DatasetError
+        prepared_map(dataset)
     # The reader's scratch memory was freed in a worker thread's own malloc
     # arena, which the GUI thread never reuses: about 100 MB at 6 million
     # vertices would otherwise stay resident for the session.
