@@ -151,10 +151,9 @@ class DatasetLoader(QObject):
         self.reading = True
         self.started.emit(str(location))
         if ahead is not None and ahead.location == location:
-            self._worker.start(lambda progress: _prepared(ahead.result(progress), location, progress))
+            self._worker.start(lambda progress: _prepared(ahead.result(progress), progress))
         else:
-            self._worker.start(lambda progress: _prepared(_read(location, progress), location,
-                                                          progress))
+            self._worker.start(lambda progress: _prepared(_read(location, progress), progress))
 
     def _on_finished(self, dataset) -> None:
         self.reading = False
@@ -225,9 +224,9 @@ def _read(location, progress: Progress, validity_later: bool = True):
     return read_location(location, progress, validity_later)
 
 
-def _prepared(dataset, location, progress: Progress):
-    """`dataset` (read from `location`) with its map prepared, once its polygons proved
-    valid; else the file read again with every check, as the command line reads it."""
+def _prepared(dataset, progress: Progress):
+    """`dataset` with its map prepared, once its polygons proved valid; else its file
+    read again with every check, as the command line reads it."""
     from viewer.render.prepared import prepared_map
 
     # Projecting and building paths here, not on the GUI thread: the window's
@@ -238,7 +237,7 @@ def _prepared(dataset, location, progress: Progress):
     check, dataset.geometry_check = dataset.geometry_check, None
     if check is not None and not check.all_valid():
         progress("Repairing polygons", 0.95)
-        dataset = _read(location, progress, validity_later=False)   # repairs, or DatasetError
+        dataset = _read(dataset.path, progress, validity_later=False)   # repairs, or DatasetError
         prepared_map(dataset)
     # The reader's scratch memory was freed in a worker thread's own malloc
     # arena, which the GUI thread never reuses: about 100 MB at 6 million
