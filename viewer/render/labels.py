@@ -145,7 +145,7 @@ def place_labels(requests: list[LabelRequest], bounds: QRectF,
             if request.protected:
                 protected.add(symbol_of[id(request)])
     placed = []
-    metrics: dict[str, QFontMetricsF] = {}
+    metrics: dict[int, QFontMetricsF] = {}
     area = _box(bounds)
     for request in sorted(requests, key=lambda r: -r.priority):
         symbol = symbol_of.get(id(request))
@@ -158,8 +158,9 @@ def place_labels(requests: list[LabelRequest], bounds: QRectF,
                 left_out.add(request.row)
                 continue
             symbols.add(symbol)
-        fm = metrics.get(request.font.key()) or metrics.setdefault(request.font.key(),
-                                                                   QFontMetricsF(request.font))
+        # By the font object (shared by most requests): its key() is a call into Qt.
+        fm = metrics.get(id(request.font)) or metrics.setdefault(id(request.font),
+                                                                 QFontMetricsF(request.font))
         spot = _first_free_spot(request, symbol, fm, area, taken, symbols, to_come, protected)
         if spot is not None:
             origin, box = spot
