@@ -207,7 +207,9 @@ def _first_free_spot(request: LabelRequest, symbol: Box | None, fm: QFontMetrics
     for where in (CENTERED_OFFSETS if request.centered else OFFSETS):
         left, top = _box_corner(where, request, width, height)
         box = (left - pad, top - pad, width + 2 * pad, height + 2 * pad)
-        if (not _contains(bounds, box) or taken.overlaps(box) or symbols.overlaps(box)
+        # Symbols first: in a crowded view most spots cover one (at 100x, 40,000 of
+        # 46,000), and the labels need not then be looked through.
+        if (not _contains(bounds, box) or symbols.overlaps(box) or taken.overlaps(box)
                 or not _reads_as_own(box, request, symbol, near)):
             continue
         if not to_come.overlaps(box):
