@@ -71,10 +71,13 @@ def arrow_heads(painter: QPainter, back_x: np.ndarray, back_y: np.ndarray, tip_x
     directions = np.round(turns * ARROW_DIRECTIONS).astype(int) % ARROW_DIRECTIONS
     ratio = painter.device().devicePixelRatioF()
     # One sprite per distinct (size, direction): hundreds of heads share a few dozen.
-    looks, which = np.unique(np.column_stack([np.round(sizes[keep], 1), directions]), axis=0,
-                             return_inverse=True)
-    sprites = [_sprite(_arrow_head, math.ceil(2 * size) + 4, ratio, size, hollow, int(direction), scale)
-               for size, direction in looks.tolist()]
+    # Numbered as one integer (tenths of a pixel, direction): unique rows of a pair
+    # of columns took some 0.5 ms of each routes layer at 100x.
+    tenths = np.round(sizes[keep] * 10).astype(np.int64)
+    looks, which = np.unique(tenths * ARROW_DIRECTIONS + directions, return_inverse=True)
+    sprites = [_sprite(_arrow_head, math.ceil(2 * size) + 4, ratio, size, hollow, direction, scale)
+               for size, direction in zip((looks // ARROW_DIRECTIONS / 10).tolist(),
+                                          (looks % ARROW_DIRECTIONS).tolist())]
     _stamp(painter, sprites, which.reshape(-1), tip_x[keep], tip_y[keep])
 
 
