@@ -109,11 +109,10 @@ class ZoneRaster:
         keys = self._fill_keys[fills].sum(axis=1) + self._edge_keys[edges].sum(axis=1)
         distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         slots = np.array([self._slot(key, fills[cell], edges[cell])
-                          for key, cell in zip(distinct.tolist(), first.tolist())], dtype=np.int64)
-        slot_of_cell = slots[inverse.reshape(-1)]
-        area = self.tile * self.tile
-        np.take(self._tiles.reshape(-1), slot_of_cell[self.cell_of_pixel] * area + self.phase,
-                out=self._pixels)
+                          for key, cell in zip(distinct.tolist(), first.tolist())], dtype=np.int32)
+        # Where each cell's tile starts (int32: the pixel-sized arrays are the cost here).
+        tile_of_cell = slots[inverse.reshape(-1)] * np.int32(self.tile * self.tile)
+        np.take(self._tiles.reshape(-1), tile_of_cell[self.cell_of_pixel] + self.phase, out=self._pixels)
         painter.save()
         painter.resetTransform()
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
