@@ -64,8 +64,8 @@ class SharedShapes:
                 self._validity[id(shape)] = (shape, valid)
 
     def decode(self, wkb: np.ndarray, on_invalid: str = "raise") -> np.ndarray:
-        """Geometries for an array of WKB (None for a null), reusing any seen before;
-        WKB that cannot be read raises, or with on_invalid="ignore" gives None."""
+        """Geometries for an array of WKB (bytes or memoryviews; None for a null), reusing
+        any seen before; WKB that cannot be read raises, or with on_invalid="ignore" gives None."""
         shapes = np.empty(len(wkb), dtype=object)
         new_rows: dict[bytes, list[int]] = {}
         for row, data in enumerate(wkb):
@@ -80,7 +80,9 @@ class SharedShapes:
             else:
                 shapes[row] = known
         if new_rows:
-            decoded = shapely.from_wkb(wkb[[rows[0] for rows in new_rows.values()]], on_invalid=on_invalid)
+            first = [wkb[rows[0]] for rows in new_rows.values()]
+            decoded = shapely.from_wkb(np.array([bytes(data) for data in first], dtype=object),
+                                       on_invalid=on_invalid)
             for (digest, rows), shape in zip(new_rows.items(), decoded):
                 if shape is None:
                     continue
