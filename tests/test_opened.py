@@ -106,7 +106,7 @@ def test_a_file_changed_keeping_its_size_and_time_is_still_read_afresh(bowtie_fi
     rewrite(bowtie_file, "control", "actor_id", "nobody")
     assert bowtie_file.stat().st_size == before.st_size
     os.utime(bowtie_file, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert opened.seen_before(bowtie_file)
+    assert opened.seen_before(opened.place_of(bowtie_file))
     with pytest.raises(DatasetError) as raised:
         read_dataset(bowtie_file)
     assert any(p.column == "actor_id" and "'nobody'" in p.message for p in raised.value.problems)
@@ -117,13 +117,13 @@ def test_a_copy_of_a_file_opened_before_is_read_whole_and_gives_the_same_briefin
     first = read_once(bowtie_file)
     copy = bowtie_file.with_name("copy.gpkg")
     copy.write_bytes(bowtie_file.read_bytes())
-    assert not opened.seen_before(copy)
+    assert not opened.seen_before(opened.place_of(copy))
     again = read_once(copy)
     assert again.sha256 == first.sha256
     assert list(shapely.to_wkb(again.control.geometry.array)) == list(shapely.to_wkb(first.control.geometry.array))
     assert [(w.message, w.layer, w.row) for w in again.warnings] == [
         (w.message, w.layer, w.row) for w in first.warnings]
-    assert opened.seen_before(copy)
+    assert opened.seen_before(opened.place_of(copy))
 
 
 def test_a_truncated_file_is_not_served_from_the_cache(bowtie_file, monkeypatch):

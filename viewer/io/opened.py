@@ -64,21 +64,26 @@ def recall(key: str, name: str) -> Remembered | None:
                                  for i, layer in enumerate(layers)})
 
 
-def seen_before(path: Path) -> bool:
-    """Whether an entry was stored for `path` as it is now (same place, size and time
-    of change): only then is the file's digest, the entry's key, looked up before
-    reading. A file changed without changing those is still told apart by its digest."""
-    return (cache.cache_folder() / f"seen-opened-{_place_key(path)}.json").is_file()
+def place_of(path: Path) -> str | None:
+    """What names the file at `path` as it is now (its place, size and time of change);
+    None if it cannot be told (the file is gone)."""
+    try:
+        status, resolved = path.stat(), path.resolve()
+    except OSError:
+        return None
+    return hashlib.sha256(f"{resolved}|{status.st_size}|{status.st_mtime_ns}".encode()).hexdigest()[:40]
 
 
-def remember(path: Path, key: str, problems: list[Problem], shapes: dict[str, np.ndarray]) -> None:
-    """Store an entry for the file at `path` (in the background: viewer/io/cache.py)."""
-    cache.in_background(_store, cache.cache_folder(), key, problems, shapes, _place_key(path))
+def seen_before(place: str) -> bool:
+    """Whether an entry was stored for the file at `place` (see `place_of`): only then is
+    the file's digest, the entry's key, looked up before reading. A file changed
+    without changing its size and time is still told apart by its digest."""
+    return (cache.cache_folder() / f"seen-opened-{place}.json").is_file()
 
 
-def _place_key(path: Path) -> str:
-    status = path.stat()
-    return hashlib.sha256(f"{path.resolve()}|{status.st_size}|{status.st_mtime_ns}".encode()).hexdigest()[:40]
+def remember(place: str, key: str, problems: list[Problem], shapes: dict[str, np.ndarray]) -> None:
+    """Store an entry for the file at `place` (in the background: viewer/io/cache.py)."""
+    cache.in_background(_store, cache.cache_folder(), key, problems, shapes, place)
 
 
 def _store(folder: Path, key: str, problems: list[Problem], shapes: dict[str, np.ndarray],
