@@ -112,12 +112,25 @@ class ZoneRaster:
                           for key, cell in zip(distinct.tolist(), first.tolist())], dtype=np.int32)
         # Where each cell's tile starts (int32: the pixel-sized arrays are the cost here).
         tile_of_cell = slots[inverse.reshape(-1)] * np.int32(self.tile * self.tile)
-        np.take(self._tiles.reshape(-1), tile_of_cell[self.cell_of_pixel] + self.phase, out=self._pixels)
         painter.save()
         painter.resetTransform()
+        span = self._span_in_clip(painter)
+        np.take(self._tiles.reshape(-1), tile_of_cell[self.cell_of_pixel[span]] + self.phase[span],
+                out=self._pixels[span])
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.drawImage(0, 0, self.image)
         painter.restore()
+
+    def _span_in_clip(self, painter: QPainter) -> slice:
+        """The pixels (whole image rows) the painter's clip can show: a day's patch
+        (LayerCache) writes those only; the others keep an older day's, never shown."""
+        width, height = self.size
+        if not painter.hasClipping():
+            return slice(0, width * height)
+        box = painter.clipBoundingRect()
+        top = min(max(math.floor(box.top() * self.ratio), 0), height)
+        bottom = min(max(math.ceil(box.bottom() * self.ratio), top), height)
+        return slice(top * width, bottom * width)
 
     def _looks_of_shapes(self, rows: np.ndarray) -> np.ndarray:
         """Per shape (and a last row for "no shape"), the looks (1 + style number, 0 none)
