@@ -1,5 +1,7 @@
 """Broken files: every problem is one line naming file, layer, row and column."""
 import sqlite3
+from contextlib import closing
+
 import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, Polygon
@@ -50,6 +52,26 @@ def test_truncated_file(tmp_path):
     assert lines and all("cut.gpkg" in line for line in lines)
     with pytest.raises(DatasetError):
         read_dataset(cut)
+
+
+def test_a_file_with_a_damaged_page_is_refused_though_its_layers_still_read(tmp_path):
+    """SQLite's check of every page runs while the layers are read: a damaged page that
+    no layer's reading touches (an index's) still stops the file, with that one problem."""
+    path = write_tiny(tmp_path / "damaged.gpkg")
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE INDEX by_note ON control(note)")
+    with closing(sqlite3.connect(path)) as db:
+        page = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'by_note'").fetchone()[0]
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    data[(page - 1) * size] = 0x07      # not a b-tree page's type
+    path.write_bytes(bytes(data))
+    with closing(sqlite3.connect(path)) as db:
+        assert len(db.execute("SELECT * FROM control ORDER BY rowid").fetchall()) == 3
+    with pytest.raises(DatasetError) as raised:
+        read_dataset(path)
+    (problem,) = raised.value.problems
+    assert str(problem).startswith("damaged.gpkg: is damaged or truncated (SQLite:")
 
 
 def test_missing_layer_and_missing_column(tmp_path):
