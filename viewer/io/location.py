@@ -23,15 +23,13 @@ def parse_location(text: str | os.PathLike | DatabaseUrl) -> Location:
     return DatabaseUrl.parse(text) if is_database_url(str(text)) else Path(text)
 
 
-def read_location(location: Location, progress: Progress | None = None,
-                  validity_later: bool = False) -> Dataset:
-    """The validated dataset at `location` (DatasetError naming every problem);
-    `validity_later`: see `read_dataset` (a database is always checked whole)."""
+def read_location(location: Location, progress: Progress | None = None) -> Dataset:
+    """The validated dataset at `location` (DatasetError naming every problem)."""
     if isinstance(location, DatabaseUrl):
         from viewer.io.pg_read import read_database
 
         return read_database(location, progress)
-    return read_dataset(location, progress, validity_later)
+    return read_dataset(location, progress)
 
 
 def store_for(location: Location):

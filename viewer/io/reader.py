@@ -26,7 +26,6 @@ from viewer.io.file_check import check_header, check_pages, check_tables, open_r
 from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.row_checks import RowChecks, is_present
 from viewer.io.shapes import SharedShapes
-from viewer.io.validity_later import ValidityLater
 from viewer.memory import release_free_memory
 from viewer.model.schema import REQUIRED_COLUMNS
 from viewer.model.briefing import briefings_from_frames
@@ -35,14 +34,9 @@ from viewer.model.dataset import Dataset
 Progress = Callable[[str, float], None]
 
 
-def read_dataset(path: str | os.PathLike, progress: Progress | None = None,
-                 validity_later: bool = False) -> Dataset:
-    """Load `path`; raise DatasetError listing every problem if it has errors.
-    `validity_later` (the window's loader, which waits for the verdict before anything
-    is drawn): a large file's dataset may come with its briefing polygons' validity
-    verdict still being checked (`Dataset.geometry_check`)."""
+def read_dataset(path: str | os.PathLike, progress: Progress | None = None) -> Dataset:
+    """Load `path`; raise DatasetError listing every problem if it has errors."""
     reader = DatasetReader(Path(path), progress or (lambda _text, _fraction: None))
-    reader.validity_later = validity_later
     dataset = reader.load()
     del reader
     # The reader's scratch memory (the blobs read, decoded WKB, the checks' arrays) is
@@ -85,9 +79,6 @@ def file_sha256(path: Path) -> str:
 # (see DatasetReader._read_shapes).
 READ_SLICE_ROWS = 500
 READ_SLICE_BYTES = 16 << 20
-# From this size a window's read leaves the polygons' validity verdict to come while
-# the map is prepared (0.4-0.9 s at 100x); a small file's check takes milliseconds.
-VALIDITY_LATER_BYTES = 4 << 20
 
 
 class DatasetReader(RowChecks):
@@ -111,10 +102,6 @@ class DatasetReader(RowChecks):
         self._bad_text: list[tuple[str, int, str]] = []  # (layer, row position, column)
         self._damaged: list[tuple[str, int, str]] = []   # (layer, row position, why)
         self._digest = ""
-        self.validity_later = False
-        # The polygon checks left for the verdict to come (`validity_later`):
-        # (where their problems go among self.problems, `_repair_polygons`'s arguments).
-        self._later: list[tuple[int, tuple]] | None = None
 
     def problem(self, message: str, layer: str | None = None, row: str | None = None,
                 column: str | None = None, severity: str = "error") -> None:
@@ -143,8 +130,6 @@ class DatasetReader(RowChecks):
         self.problems += check_tables(self.path)
         self._stop_on_errors()
         from_file = len(self.problems)
-        if self.validity_later and self.path.stat().st_size >= VALIDITY_LATER_BYTES:
-            self._later = []
         self._read_layers()
         damaged = pages.result()
         if damaged:   # that, not what reading the damaged pages met, is the file's problem
@@ -152,17 +137,11 @@ class DatasetReader(RowChecks):
             self._stop_on_errors()
         self._digest = digest.result()
         dataset = self.checked()
-        problems, key = self.problems[from_file:], opened.entry_key(self._digest)
-        shapes = {layer: np.asarray(frame.geometry.array, dtype=object)
-                  for layer, frame in self.frames.items() if isinstance(frame, gpd.GeoDataFrame)}
-        remember = (lambda: opened.remember(place, key, problems, shapes)) if place else (lambda: None)
-        if self._later:
-            # Remembered only once every polygon proves valid (see `opened`).
-            dataset.geometry_check = ValidityLater(self.shapes, [
-                np.asarray(frame.geometry.array, dtype=object)[candidates]
-                for _, (_layer, frame, _ids, candidates) in self._later], remember).start()
-        else:
-            remember()
+        if place:
+            opened.remember(place, opened.entry_key(self._digest), self.problems[from_file:],
+                            {layer: np.asarray(frame.geometry.array, dtype=object)
+                             for layer, frame in self.frames.items()
+                             if isinstance(frame, gpd.GeoDataFrame)})
         return dataset
 
     def _recall(self, found: opened.Remembered) -> bool:
@@ -198,8 +177,6 @@ class DatasetReader(RowChecks):
         self._check_references()
         self._check_control_overlaps()
         briefings_from_frames(self.frames, self.problem)  # checked here, read by the Dataset
-        if errors_in(self.problems):
-            self._repair_polygons_now()   # refused with every reason a full read gives
         self._stop_on_errors()
         self.progress("Preparing", 0.9)
         return self._dataset()
@@ -259,9 +236,7 @@ class DatasetReader(RowChecks):
             if layer.geometry_column is None:
                 return frame
             shapes = self._read_shapes(db, layer)
-            if "POLYGON" in layer.geometry_type and (self._later is None
-                                                     or layer.table not in REQUIRED_COLUMNS):
-                # (A briefing layer's are checked later: not on the core the reading needs.)
+            if "POLYGON" in layer.geometry_type:
                 self.shapes.check_validity_soon(shapes)
             if len(shapes) != len(frame):
                 raise ValueError(f"{len(shapes)} shapes for {len(frame)} rows")
@@ -320,25 +295,6 @@ class DatasetReader(RowChecks):
         return converted
 
     # -- row checks -------------------------------------------------------
-    def _repair_polygons(self, layer: str, frame: gpd.GeoDataFrame, ids: list[str],
-                         candidates: np.ndarray) -> None:
-        if self._later is None or layer not in REQUIRED_COLUMNS:
-            # (A base layer's are checked now, small: preparing the map unions their outlines.)
-            super()._repair_polygons(layer, frame, ids, candidates)
-        else:   # the verdict comes later: viewer/io/validity_later.py
-            self._later.append((len(self.problems), (layer, frame, ids, candidates)))
-
-    def _repair_polygons_now(self) -> None:
-        """The polygon checks left for later, now, each problem found put where a full
-        read puts it (the last first, so the earlier places stay where they were)."""
-        later, self._later = self._later or [], None
-        for position, arguments in reversed(later):
-            found = len(self.problems)
-            self._repair_polygons(*arguments)
-            added = self.problems[found:]
-            del self.problems[found:]
-            self.problems[position:position] = added
-
     # -- result -----------------------------------------------------------
     def identity(self) -> str:
         """What names this exact content (caches are keyed by it): the file's digest."""

@@ -6,7 +6,6 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 
 import numpy as np
 import shapely
@@ -92,12 +91,10 @@ class SharedShapes:
                     shapes[row] = shape
         return shapes
 
-    def is_valid(self, geometries: np.ndarray, threads: int | None = None) -> np.ndarray:
-        """shapely.is_valid for each geometry, computed once per distinct object, on
-        `threads` threads (default: one a core)."""
+    def is_valid(self, geometries: np.ndarray) -> np.ndarray:
+        """shapely.is_valid for each geometry, computed once per distinct object."""
         self._take_verdicts()
-        return self._per_object(self._validity, geometries, partial(self._checked_validity,
-                                                                    threads=threads))
+        return self._per_object(self._validity, geometries, self._checked_validity)
 
     def all_finite(self, geometries: np.ndarray) -> np.ndarray:
         """Whether each geometry's coordinates are all numbers (none NaN or infinite),
@@ -116,27 +113,26 @@ class SharedShapes:
                 known[id(shape)] = (shape, verdict)
         return np.array([g is not None and known[id(g)][1] for g in geometries], dtype=bool)
 
-    def _checked_validity(self, shapes: np.ndarray, threads: int | None = None) -> np.ndarray:
+    def _checked_validity(self, shapes: np.ndarray) -> np.ndarray:
         """shapely.is_valid, remembered in the user's cache for many shapes: named by
         the digests of their exact WKB (already taken when decoding), so the same
         bytes get the same verdict and any other bytes are checked afresh."""
         digests = [self._digest_of.get(id(shape)) for shape in shapes]
         if len(shapes) < CACHED_VALIDITY_SHAPES or None in digests:
-            return _is_valid(shapes, threads)
+            return _is_valid(shapes)
         key = hashlib.blake2b(b"".join(digests) + shapely.geos_version_string.encode(),
                               digest_size=20).hexdigest()
         found = cache.load_array("validity", key, (len(shapes),))
         if found is not None and found.dtype == bool:
             return found
-        valid = _is_valid(shapes, threads)
+        valid = _is_valid(shapes)
         cache.store_array("validity", key, valid)
         return valid
 
 
-def _is_valid(geometries: np.ndarray, threads: int | None = None) -> np.ndarray:
-    """shapely.is_valid on `threads` threads (default: all cores): GEOS releases the
-    GIL, and big layers take seconds."""
-    workers = threads or os.cpu_count() or 1
+def _is_valid(geometries: np.ndarray) -> np.ndarray:
+    """shapely.is_valid on all cores: GEOS releases the GIL, and big layers take seconds."""
+    workers = os.cpu_count() or 1
     if workers == 1 or len(geometries) < 256:
         return shapely.is_valid(geometries)
     chunks = np.array_split(np.asarray(geometries), workers)

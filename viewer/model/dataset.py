@@ -139,10 +139,6 @@ class Dataset:
     warnings: list = field(default_factory=list)
     # Rows marked `retracted` (an optional column): kept for the history, never drawn.
     retracted: dict[str, pd.DataFrame] = field(default_factory=dict)
-    # A large file just read for the window: its polygons' validity verdict, still being
-    # checked (viewer/io/validity_later.py; `all_valid()` waits for it). The window's
-    # loader waits for it before anything is drawn. None: every check has run.
-    geometry_check: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._set_aside_retracted()

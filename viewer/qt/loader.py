@@ -217,28 +217,20 @@ class ReadAhead:
         return future.result()
 
 
-def _read(location, progress: Progress, validity_later: bool = True):
+def _read(location, progress: Progress):
     # Imported here: the reader pulls in geopandas, which the first paint must not wait for.
     from viewer.io.location import read_location
 
-    return read_location(location, progress, validity_later)
+    return read_location(location, progress=progress)
 
 
 def _prepared(dataset, progress: Progress):
-    """`dataset` with its map prepared, once its polygons proved valid; else its file
-    read again with every check, as the command line reads it."""
     from viewer.render.prepared import prepared_map
 
     # Projecting and building paths here, not on the GUI thread: the window's
     # map and its exports then share this one prepared map.
     progress("Preparing the map", 0.95)
     prepared_map(dataset)
-    # The polygons' validity was checked meanwhile, on another core (viewer/io/validity_later.py).
-    check, dataset.geometry_check = dataset.geometry_check, None
-    if check is not None and not check.all_valid():
-        progress("Repairing polygons", 0.95)
-        dataset = _read(dataset.path, progress, validity_later=False)   # repairs, or DatasetError
-        prepared_map(dataset)
     # The reader's scratch memory was freed in a worker thread's own malloc
     # arena, which the GUI thread never reuses: about 100 MB at 6 million
     # vertices would otherwise stay resident for the session.
