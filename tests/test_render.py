@@ -533,3 +533,17 @@ def test_a_selected_zone_is_outlined_under_the_names_of_places(app):
     # ... but not across its town's name: at most the halo's soft rim shows it
     # (4 of 815 pixels; 44 with the outline drawn over the names).
     assert struck.sum() < 0.01 * lettering.sum()
+
+
+def test_a_briefing_without_control_zones_still_draws_its_drafts(app, tmp_path):
+    """A briefing being built (places, routes and events, no zones yet) is scrubbed
+    like any other: its drafts are drawn, and show what its full map shows."""
+    layers = tiny_layers()
+    layers["control"] = layers["control"].iloc[0:0]
+    dataset = read_dataset(write_layers(layers, tmp_path / "nozones.gpkg"))
+    view = MapRenderer(dataset).default_view(800, 600)
+    day = dt.date(2024, 11, 5)
+    draft = MapRenderer(dataset).render_image(view, day, draft=True)
+    full = MapRenderer(dataset).render_image(view, day)
+    assert mean_rgb(draft, QPointF(400, 300), 200) == pytest.approx(mean_rgb(full, QPointF(400, 300), 200),
+                                                                     abs=6)

@@ -339,15 +339,15 @@ class MapRenderer:
             painter.drawImage(QPointF(0, 0), self._base_image(frame.view, painter, True, draft))
 
     def _zone_raster(self, frame: Frame, pixel_ratio: float) -> ZoneRaster | None:
-        """The drafts' zones for this view (zone_raster.py), None where its looks do
-        not repeat on a small tile or its zones pile up in too many stacks (drafts
-        then draw the zones as the full map does)."""
+        """The drafts' zones for this view (zone_raster.py), None where there are no
+        zones, its looks do not repeat on a small tile or its zones pile up in too many
+        stacks (drafts then draw the zones as the full map does)."""
         key = (frame.view, pixel_ratio)
         if self._zone_rasters is None or self._zone_rasters[0] != key:
             tile = tile_period(frame, pixel_ratio)
             control = self.prepared.control
             stacks = control.stacks()
-            usable = tile is not None and stacks.max(initial=0) < MAX_STACKS
+            usable = tile is not None and 0 < len(stacks) and stacks.max() < MAX_STACKS
             self._zone_rasters = (key, ZoneRaster(control, stacks, frame, pixel_ratio, self.prepared.colors,
                                                   tile) if usable else None)
         return self._zone_rasters[1]
