@@ -218,6 +218,25 @@ def test_view_menus_switch_layers_and_series(window):
     assert window.state.visible_series == [] and window.timeline.series_plots == []
 
 
+def test_a_briefing_left_for_another_is_let_go_once_its_series_were_listed(window, qtbot, tiny, tmp_path):
+    """The Series menu lists the briefing shown; it keeps no hold on one closed (at
+    100x a briefing's frames and shapes are ~100 MB)."""
+    import gc
+    import weakref
+
+    window.series_menu.aboutToShow.emit()            # the analyst once opened the menu
+    first = weakref.ref(window.state.dataset)
+    meta = tiny_layers()["dataset_meta"]
+    meta.loc[meta["key"] == "title", "value"] = "Another briefing"
+    other = write_tiny(tmp_path / "other.gpkg", dataset_meta=meta)
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        window.open_dataset(other, dt.date(2024, 6, 1))
+    gc.collect()
+    assert first() is None
+    window.series_menu.aboutToShow.emit()
+    assert window.series_menu.actions()[0].text() == "Imports [t/month]"
+
+
 def test_layout_dataset_date_and_choices_are_remembered(qtbot, settings, tiny, window):
     window.state.set_date(dt.date(2024, 10, 25))
     window.layers_menu.actions()[1].trigger()  # hide control areas
