@@ -126,6 +126,33 @@ def test_a_copy_of_a_file_opened_before_is_read_whole_and_gives_the_same_briefin
     assert opened.seen_before(opened.place_of(copy))
 
 
+def test_a_save_another_program_keeps_in_the_wal_file_is_not_hidden_by_the_cache(bowtie_file):
+    """QGIS edits a GeoPackage in WAL mode: until it closes the file, its saves are in
+    the -wal file and the file itself keeps its bytes, size and time. The briefing
+    opened again shows the saved shape, not the one stored from before the save."""
+    import sqlite3
+
+    qgis = sqlite3.connect(bowtie_file)             # another program, keeping the file open
+    qgis.execute("PRAGMA journal_mode=WAL").fetchall()
+    qgis.create_function("ST_IsEmpty", 1, lambda blob: 0)     # its R-tree triggers' functions
+    for name in ("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
+        qgis.create_function(name, 1, lambda blob: 97.5)
+    first = read_once(bowtie_file)
+    before = first.control.set_index("control_id").geometry["c1"]
+    column = qgis.execute("SELECT column_name FROM gpkg_geometry_columns "
+                          "WHERE table_name = 'control'").fetchone()[0]
+    qgis.execute(f"UPDATE control SET {column} = (SELECT {column} FROM control WHERE control_id = 'c3') "
+                 "WHERE control_id = 'c1'")
+    qgis.commit()
+    try:
+        assert bowtie_file.with_name(bowtie_file.name + "-wal").stat().st_size > 0
+        now = read_dataset(bowtie_file).control.set_index("control_id").geometry
+        assert not shapely.equals(before, now["c3"])
+        assert shapely.equals(now["c1"], now["c3"])
+    finally:
+        qgis.close()
+
+
 def test_a_truncated_file_is_not_served_from_the_cache(bowtie_file, monkeypatch):
     read_once(bowtie_file)
     data = bowtie_file.read_bytes()

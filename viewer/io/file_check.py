@@ -106,7 +106,7 @@ def open_read_only(path: Path) -> sqlite3.Connection:
         db.close()   # not left open on the file (a read-only mount could not be unmounted)
         if "unable to open" not in str(error) or not _is_wal(path):
             raise
-        wal = path.with_name(path.name + "-wal")
+        wal = wal_file(path)
         if wal.exists() and wal.stat().st_size > 0:
             raise UnreadableWal("has saved changes in its -wal file that cannot be read in a "
                                 "folder that cannot be written; copy the file and its -wal to "
@@ -116,6 +116,11 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     deadline = time.monotonic() + SQLITE_TIME_LIMIT_S
     db.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
     return db
+
+
+def wal_file(path: Path) -> Path:
+    """Where SQLite keeps the saves of a file in WAL mode until they are written back."""
+    return path.with_name(path.name + "-wal")
 
 
 def _is_wal(path: Path) -> bool:

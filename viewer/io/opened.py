@@ -24,6 +24,7 @@ import shapely
 
 from viewer import __version__
 from viewer.io import cache
+from viewer.io.file_check import wal_file
 from viewer.io.problems import Problem
 
 # Smaller files are read and checked faster than an entry is written.
@@ -65,13 +66,16 @@ def recall(key: str, name: str) -> Remembered | None:
 
 
 def place_of(path: Path) -> str | None:
-    """What names the file at `path` as it is now (its place, size and time of change);
-    None if it cannot be told (the file is gone)."""
+    """What names the file at `path` as it is now: its place, and its size and time of
+    change and its -wal file's (saves QGIS keeps there leave the file itself as it
+    was); None if it cannot be told (the file is gone)."""
+    wal = wal_file(path)
     try:
-        status, resolved = path.stat(), path.resolve()
+        states = [path.stat()] + ([wal.stat()] if wal.exists() else [])
+        parts = [str(path.resolve())] + [f"{state.st_size}|{state.st_mtime_ns}" for state in states]
     except OSError:
         return None
-    return hashlib.sha256(f"{resolved}|{status.st_size}|{status.st_mtime_ns}".encode()).hexdigest()[:40]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
 def seen_before(place: str) -> bool:

@@ -22,7 +22,7 @@ import pyproj
 import shapely
 
 from viewer.io import gpkg_read, opened
-from viewer.io.file_check import check_header, check_pages, check_tables, open_read_only
+from viewer.io.file_check import check_header, check_pages, check_tables, open_read_only, wal_file
 from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.row_checks import RowChecks, is_present
 from viewer.io.shapes import SharedShapes
@@ -68,11 +68,22 @@ def _on_a_thread(work: Callable, *args) -> Future:
 
 
 def file_sha256(path: Path) -> str:
+    """The SHA-256 of the file and, where it has one, of its -wal file after it: a
+    program editing it in WAL mode (QGIS) keeps its saves there until it closes the
+    file, and SQLite reads them: they are part of what the file holds."""
     digest = hashlib.sha256()
+    _hash_into(digest, path)
+    try:
+        _hash_into(digest, wal_file(path))
+    except FileNotFoundError:
+        pass
+    return digest.hexdigest()
+
+
+def _hash_into(digest, path: Path) -> None:
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
 
 
 # Geometry layers are read at least this many rows, about this much WKB, at a time
