@@ -54,12 +54,18 @@ def test_truncated_file(tmp_path):
         read_dataset(cut)
 
 
-def test_a_file_with_a_damaged_page_is_refused_though_its_layers_still_read(tmp_path):
+@pytest.mark.parametrize("with_a_view", [False, True])
+def test_a_file_with_a_damaged_page_is_refused_though_its_layers_still_read(tmp_path, with_a_view):
     """SQLite's check of every page runs while the layers are read: a damaged page that
-    no layer's reading touches (an index's) still stops the file, with that one problem."""
+    no layer's reading touches (an index's) still stops the file, with that one problem,
+    whatever else is wrong with it (a layer that is a view)."""
     path = write_tiny(tmp_path / "damaged.gpkg")
     with sqlite3.connect(path) as db:
         db.execute("CREATE INDEX by_note ON control(note)")
+        if with_a_view:
+            db.execute("CREATE VIEW notes AS SELECT note FROM control")
+            db.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier) "
+                       "VALUES ('notes', 'attributes', 'notes')")
     with closing(sqlite3.connect(path)) as db:
         page = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'by_note'").fetchone()[0]
         size = db.execute("PRAGMA page_size").fetchone()[0]

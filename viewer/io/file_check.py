@@ -43,7 +43,7 @@ def check_header(path: Path) -> list[Problem]:
 def check_structure(path: Path) -> list[Problem]:
     """A GeoPackage's tables, no layer that runs a query, and SQLite's own check of
     every page."""
-    return check_tables(path) or check_pages(path)
+    return check_pages(path) or check_tables(path)
 
 
 def check_tables(path: Path) -> list[Problem]:

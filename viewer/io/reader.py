@@ -138,8 +138,10 @@ class DatasetReader(RowChecks):
                 self._digest = digest.result()
                 return self._dataset()
         pages = _on_a_thread(check_pages, self.path)
-        self.problems += check_tables(self.path)
-        self._stop_on_errors()
+        tables = check_tables(self.path)
+        if tables:   # a damaged page, where there is one, is the file's problem rather than what it broke
+            self.problems += pages.result() or tables
+            self._stop_on_errors()
         from_file = len(self.problems)
         self._read_layers()
         damaged = pages.result()
