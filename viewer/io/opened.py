@@ -120,7 +120,7 @@ def _store(folder: Path, key: str, problems: list[Problem], shapes: dict[str, np
              "layers": {layer: len(s) for layer, s in shapes.items()},
              "wkb_bytes": size, "shapes": len(present)}
     cache.store_text("opened", key, json.dumps(entry), folder)   # it makes the entry whole
-    cache.store_text("seen-opened", place_key, key, folder)
+    cache.store_text("seen-opened", place_key, "", folder)   # its name is what counts
 
 
 def _load_shapes(key: str, wkb_bytes: int, count: int, rows: int) -> np.ndarray | None:
