@@ -153,6 +153,24 @@ def test_a_save_another_program_keeps_in_the_wal_file_is_not_hidden_by_the_cache
         qgis.close()
 
 
+def test_the_datasets_sha256_is_the_files_own_with_a_wal_beside_it(bowtie_file):
+    """The SHA-256 printed on every export can be checked against the .gpkg with
+    sha256sum, even while QGIS keeps a -wal file beside it."""
+    import hashlib
+    import sqlite3
+
+    qgis = sqlite3.connect(bowtie_file)             # QGIS has the file open, in WAL mode
+    qgis.execute("PRAGMA journal_mode=WAL").fetchall()
+    qgis.execute("CREATE TABLE qgis_scratch (x)")   # a save, written back: the -wal keeps its frames
+    qgis.commit()
+    qgis.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    try:
+        assert bowtie_file.with_name(bowtie_file.name + "-wal").stat().st_size > 0
+        assert read_dataset(bowtie_file).sha256 == hashlib.sha256(bowtie_file.read_bytes()).hexdigest()
+    finally:
+        qgis.close()
+
+
 def test_a_truncated_file_is_not_served_from_the_cache(bowtie_file, monkeypatch):
     read_once(bowtie_file)
     data = bowtie_file.read_bytes()

@@ -67,17 +67,19 @@ def _on_a_thread(work: Callable, *args) -> Future:
     return future
 
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of the file and, where it has one, of its -wal file after it: a
-    program editing it in WAL mode (QGIS) keeps its saves there until it closes the
-    file, and SQLite reads them: they are part of what the file holds."""
+def file_digests(path: Path) -> tuple[str, str]:
+    """The SHA-256 of the file (the dataset's identity, as `sha256sum` gives it), and of
+    the file and its -wal file after it, where it has one: a program editing it in WAL
+    mode (QGIS) keeps its saves there until it closes the file, SQLite reads them, and
+    what the reading found is stored under that second digest."""
     digest = hashlib.sha256()
     _hash_into(digest, path)
+    alone = digest.hexdigest()
     try:
         _hash_into(digest, wal_file(path))
     except FileNotFoundError:
         pass
-    return digest.hexdigest()
+    return alone, digest.hexdigest()
 
 
 def _hash_into(digest, path: Path) -> None:
@@ -127,15 +129,15 @@ class DatasetReader(RowChecks):
         # in C, letting other threads run: they go on beside the reading of the layers
         # (100x: 0.2-0.6 s of the read's own time), unless an entry this file may have
         # is looked up first (keyed by the digest).
-        digest = _on_a_thread(file_sha256, self.path)
+        digests = _on_a_thread(file_digests, self.path)
         large = self.path.stat().st_size >= opened.REMEMBERED_BYTES
         place = opened.place_of(self.path) if large else None
         if place is not None and opened.seen_before(place):
-            found = opened.recall(opened.entry_key(digest.result()), self.name)
+            found = opened.recall(opened.entry_key(digests.result()[1]), self.name)
             # An entry is only written for bytes that passed every check: the same bytes
             # need not be checked page by page again (100x second open: read 0.71-0.91 -> 0.63-0.75 s).
             if found is not None and self._recall(found):
-                self._digest = digest.result()
+                self._digest = digests.result()[0]
                 return self._dataset()
         pages = _on_a_thread(check_pages, self.path)
         tables = check_tables(self.path)
@@ -148,10 +150,10 @@ class DatasetReader(RowChecks):
         if damaged:   # that, not what reading the damaged pages met, is the file's problem
             self.problems[from_file:] = damaged
             self._stop_on_errors()
-        self._digest = digest.result()
+        self._digest, with_wal = digests.result()
         dataset = self.checked()
         if place:
-            opened.remember(place, opened.entry_key(self._digest), self.problems[from_file:],
+            opened.remember(place, opened.entry_key(with_wal), self.problems[from_file:],
                             {layer: np.asarray(frame.geometry.array, dtype=object)
                              for layer, frame in self.frames.items()
                              if isinstance(frame, gpd.GeoDataFrame)})

@@ -43,14 +43,13 @@ from viewer.render.prepared import PreparedMap, prepared_map
 from viewer.render.projection import Extent
 from viewer.render.shown_rows import ShownRows
 from viewer.render.view import MapView
-from viewer.render.zone_raster import MAX_STACKS, ZoneRaster, tile_period
+from viewer.render.zone_raster import ZoneRaster, zone_raster_for
 
 
 # A draft is drawn at half size (MapView.halved): its hatching and dots are the
 # full map's, shrunk, so they read the same when the draft is enlarged.
 DRAFT_PATTERNS = 0.5
 LAYOUTS_KEPT = 16
-RASTER_PIXELS = 400_000   # draft pixels up to which the zones' raster is built (a 1600x1000 map's draft)
 
 
 @dataclass
@@ -340,21 +339,12 @@ class MapRenderer:
             painter.drawImage(QPointF(0, 0), self._base_image(frame.view, painter, True, draft))
 
     def _zone_raster(self, frame: Frame, pixel_ratio: float) -> ZoneRaster | None:
-        """The drafts' zones for this view (zone_raster.py), None where there are no
-        zones, its looks do not repeat on a small tile, its zones pile up in too many
-        stacks, or where it does not pay (drafts then draw the zones as the full map
-        does): built while the map rests, it holds up a click meanwhile; at pixel ratio
-        2 (112 ms) or in a 2560x1400 map (96 ms) for drafts no faster or 11 ms faster
-        (100x, review s9)."""
+        """The drafts' zones for this view, where a raster pays (zone_raster.py); None:
+        drafts draw the zones as the full map does."""
         key = (frame.view, pixel_ratio)
         if self._zone_rasters is None or self._zone_rasters[0] != key:
-            tile = tile_period(frame, pixel_ratio)
-            control = self.prepared.control
-            stacks = control.stacks()
-            usable = (tile is not None and 0 < len(stacks) and stacks.max() < MAX_STACKS
-                      and pixel_ratio == 1 and frame.view.width * frame.view.height <= RASTER_PIXELS)
-            self._zone_rasters = (key, ZoneRaster(control, stacks, frame, pixel_ratio, self.prepared.colors,
-                                                  tile) if usable else None)
+            self._zone_rasters = (key, zone_raster_for(self.prepared.control, self.prepared.colors,
+                                                       frame, pixel_ratio))
         return self._zone_rasters[1]
 
     def _paint_routes_layer(self, painter: QPainter, frame: Frame, rows: np.ndarray, look: tuple) -> None:
