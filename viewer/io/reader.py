@@ -54,7 +54,9 @@ def validate(path: str | os.PathLike) -> list[Problem]:
 
 
 def _on_a_thread(work: Callable, *args) -> Future:
-    """`work(*args)` started on a thread of its own; its result (or exception) in the Future."""
+    """`work(*args)` started on a thread of its own; its result (or exception) in the Future.
+    A daemon thread, not a ThreadPoolExecutor's (joined at exit): hashing a refused
+    file of gigabytes must not hold up the command or the window closing."""
     future: Future = Future()
 
     def run() -> None:

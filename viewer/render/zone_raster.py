@@ -146,7 +146,7 @@ class ZoneRaster:
         rows, shapes = rows[order], shapes[order]
         starts = np.flatnonzero(np.diff(shapes, prepend=-1) != 0)
         rank = np.arange(len(shapes)) - np.repeat(starts, np.diff(np.append(starts, len(shapes))))
-        looks = np.zeros((len(self.control.paths.shape_bounds) + 1, int(rank.max(initial=0)) + 1),
+        looks = np.zeros((len(self.control.paths.shapes) + 1, int(rank.max(initial=0)) + 1),
                          dtype=np.int64)
         looks[shapes, rank] = self.control.style_of_row[rows] + 1
         return looks
