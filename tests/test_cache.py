@@ -1,5 +1,8 @@
 """Projecting a large briefing's vertices is done once per content, then read from
 the user's cache folder; a changed, truncated or damaged entry is never used."""
+import threading
+import time
+
 import numpy as np
 import pytest
 import shapely
@@ -50,6 +53,28 @@ def test_many_shapes_are_projected_a_group_at_a_time_each_group_remembered(proje
     monkeypatch.setattr(projector, "_forward", None)            # projecting again would fail
     projector.forget_remembered()
     assert shapely.equals_exact(projector.geometries(squares(), remember=True), whole, tolerance=0).all()
+
+
+def test_shapes_projected_on_two_threads_are_the_same_map_as_on_one(projector, monkeypatch):
+    """A large briefing is projected on two threads at once: every vertex lands where
+    one thread puts it, in the same order, and the groups are found again next time."""
+    whole = Projector(32647).geometries(squares(), remember=True)
+    monkeypatch.setattr(projection, "PARALLEL_VERTICES", 10)    # the tiny shapes count as many
+    monkeypatch.setattr(projection, "PROJECTING_THREADS", 2)
+    monkeypatch.setattr(projection, "PROJECTED_AT_ONCE", 40)    # three groups of 40, made four
+    threads = set()
+    forward = projector._project_coordinates
+
+    def noted(coords):
+        threads.add(threading.get_ident())
+        time.sleep(0.05)     # long enough for the other thread to take the next group
+        return forward(coords)
+
+    monkeypatch.setattr(projector, "_project_coordinates", noted)
+    parallel = projector.geometries(squares(), remember=True)
+    assert shapely.equals_exact(parallel, whole, tolerance=0).all()
+    assert len(threads) == 2
+    assert len(entries()) == 1 + 4
 
 
 def test_a_damaged_entry_is_ignored_and_made_again(projector):

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +76,9 @@ def utm_epsg(lon: float, lat: float) -> int:
 CACHED_VERTICES = 200_000
 # Vertices projected in one go: bounds the copies pyproj needs (16 MB).
 PROJECTED_AT_ONCE = 1 << 20
+# Shapes of more vertices than this are projected on two threads at once.
+PARALLEL_VERTICES = 200_000
+PROJECTING_THREADS = min(2, os.cpu_count() or 1)
 
 
 class Projector:
@@ -117,14 +123,26 @@ class Projector:
         return out
 
     def _in_groups(self, shapes: np.ndarray) -> np.ndarray:
-        """shapely.transform a group of shapes of about PROJECTED_AT_ONCE vertices at a
-        time: the copy of the vertices it projects is one group's (16 MB), not every
-        shape's (35 MB at 100x, on top of both sets of shapes). Each group is one entry
-        in the cache."""
+        """shapely.transform groups of shapes of at most about PROJECTED_AT_ONCE vertices:
+        the copy of the vertices it projects is one group's (16 MB), not every shape's
+        (35 MB at 100x, on top of both sets of shapes). Each group is one entry in the
+        cache. Groups are projected on PROJECTING_THREADS at once (pyproj's Transformer
+        is thread-safe since 3.1): shapely, pyproj and the hashing let go of the
+        interpreter, and at start-up the window's thread waits for the map."""
         counts = shapely.get_num_coordinates(shapes)
+        total = int(counts.sum())
+        threads = min(PROJECTING_THREADS, -(-total // PARALLEL_VERTICES)) if total else 1
+        # Whole multiples of the threads, so that none is left projecting a group alone.
+        group_count = max(1, -(-total // PROJECTED_AT_ONCE))
+        group_count = -(-group_count // threads) * threads
         before = np.cumsum(counts) - counts
-        groups = np.split(shapes, np.flatnonzero(np.diff(before // PROJECTED_AT_ONCE)) + 1)
-        return np.concatenate([shapely.transform(group, self._project_coordinates) for group in groups])
+        size = -(-total // group_count) if total else 1
+        groups = np.split(shapes, np.flatnonzero(np.diff(before // size)) + 1)
+        project = partial(shapely.transform, transformation=self._project_coordinates)
+        if threads == 1 or len(groups) == 1:
+            return np.concatenate([project(group) for group in groups])
+        with ThreadPoolExecutor(threads, thread_name_prefix="kachin-viewer-projecting") as pool:
+            return np.concatenate(list(pool.map(project, groups)))
 
     def forget_remembered(self) -> None:
         """Let go of the shapes kept by `geometries(remember=True)` (both sides)."""
