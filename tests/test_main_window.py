@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFileOpenEvent, QImage
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFileOpenEvent, QFontMetrics, QImage
 from PySide6.QtWidgets import QApplication
 
 from factory import tiny_layers, write_tiny
@@ -358,8 +358,14 @@ def test_small_screen_gives_the_map_most_of_the_height(qtbot, settings):
     lanes = len(window.timeline.lanes.getAxis("left")._tickLevels[0])
 
     assert window.map.height() >= 0.5 * window.height()
-    # the timeline shrinks to fit: every lane and series plot still shown whole
-    assert window.timeline.lanes.vb.height() >= 8 * lanes
+    # the timeline shrinks to fit: every lane and series plot still shown whole, the
+    # lanes far enough apart that their names do not overlap
+    axis = window.timeline.lanes.getAxis("left")
+    names = QFontMetrics(axis.style["tickFont"]).tightBoundingRect(
+        "".join(name for _row, name in axis._tickLevels[0]))
+    pitch = abs(window.timeline.lanes.vb.mapViewToScene(QPointF(0, 1)).y()
+                - window.timeline.lanes.vb.mapViewToScene(QPointF(0, 0)).y())
+    assert pitch >= names.height()
     assert window.timeline.series_plots and all(p.vb.height() >= 18 for p in window.timeline.series_plots)
     bottom = window.timeline.mapTo(window, QPoint(0, window.timeline.height())).y()
     assert bottom <= window.statusBar().y() + 1

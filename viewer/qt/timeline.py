@@ -37,7 +37,8 @@ SERIES_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9
 CURSOR_COLOR = "#C00000"
 BEYOND_DATA = QColor(230, 159, 0, 38)  # the days after the latest fact: a pale amber band
 LEFT_AXIS_WIDTH = 96
-LANE_HEIGHT = 9  # pixels per event lane, at least: lanes shrink to fit a laptop screen
+LANE_HEIGHT = 11  # pixels per event lane, at least: lanes shrink to fit a laptop screen
+LANE_NAME_PIXELS = 10  # the lanes' names: from the top of a 'd' to the foot of a 'y', 11 px
 SERIES_ROW_HEIGHT = 18  # pixels per series plot (its title and axis come on top), at least
 LABEL_STRIP = 1.7  # lanes' worth of space above the top lane, for the cursor's date
 
@@ -61,7 +62,7 @@ class Timeline(QWidget):
 
         self.lanes = self._new_plot(row=0)
         lane_font = QFont()
-        lane_font.setPixelSize(LANE_HEIGHT + 1)  # lane names stay apart however short the lanes
+        lane_font.setPixelSize(LANE_NAME_PIXELS)
         self.lanes.getAxis("left").setTickFont(lane_font)
         self.event_points = pg.ScatterPlotItem(hoverable=True, tip=self._event_tip,
                                                hoverPen=pg.mkPen("#000000", width=2))
@@ -214,7 +215,8 @@ class Timeline(QWidget):
         self.lanes.getAxis("left").setTicks([[(row_of[c], c) for c in lanes], []])
         self._lane_count = len(lanes)
         self._fit_lanes()
-        self.lanes.vb.setMinimumHeight(LANE_HEIGHT * (len(lanes) + LABEL_STRIP))
+        # The lanes at least LANE_HEIGHT apart below the cursor's date (see _fit_lanes).
+        self.lanes.vb.setMinimumHeight(LANE_HEIGHT * len(lanes) + self._cursor_label_height())
         self.view.ci.layout.setRowStretchFactor(0, len(lanes))
 
     def _show_beyond_data(self, dataset) -> None:
@@ -270,6 +272,13 @@ class Timeline(QWidget):
             plot.setTitle(f"<b>{html.escape(unit_label(unit))}</b>&nbsp;&nbsp;&nbsp;"
                           + "&nbsp;&nbsp;&nbsp;".join(titles), size="8pt", justify="left",
                           color=TEXT_PEN)
+            # pyqtgraph gives a title 30 px; its one line of 8 pt needs its own height,
+            # without the text's margins: at 1366x768 the two rows' 26 px spare go to
+            # the event lanes.
+            plot.titleLabel.item.document().setDocumentMargin(0)
+            title_height = math.ceil(plot.titleLabel.item.boundingRect().height())
+            plot.titleLabel.setMaximumHeight(title_height)
+            plot.layout.setRowFixedHeight(0, title_height)
             self._add_cursor(plot).setBounds((first, last))
             plot.vb.setMinimumHeight(SERIES_ROW_HEIGHT)  # the title and axis come on top
             self.view.ci.layout.setRowStretchFactor(row, 4)
@@ -418,7 +427,7 @@ class Timeline(QWidget):
         """Every lane, and above them a strip for the cursor's date: in lanes, more of
         them when the lanes are short, so that the date never covers the top lane's labels."""
         count, height = self._lane_count, self.lanes.vb.height()
-        label = self._cursor_label.boundingRect().height() + 0.02 * height   # in pixels
+        label = self._cursor_label_height()
         strip = LABEL_STRIP
         if height > label:
             strip = max(strip, label * count / (height - label))
@@ -426,6 +435,10 @@ class Timeline(QWidget):
         # Limits first: the previous dataset's would clamp a taller range (its top lane cut).
         self.lanes.setLimits(yMin=-0.5, yMax=self._lanes_top)
         self.lanes.setYRange(-0.5, self._lanes_top, padding=0)
+
+    def _cursor_label_height(self) -> float:
+        """Pixels the cursor's date takes above the top lane, with 2 px to spare."""
+        return self._cursor_label.boundingRect().height() + 2
 
     # -- user gestures (the only writes) ----------------------------------
     def _cursor_dragged(self, line: pg.InfiniteLine) -> None:
