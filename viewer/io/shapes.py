@@ -14,6 +14,11 @@ from viewer.io import cache
 
 # Fewer shapes than this are checked faster than a cached verdict is read.
 CACHED_VALIDITY_SHAPES = 500
+# Polygons of fewer vertices than this are checked when `is_valid` asks, not on a
+# thread of their own: starting a thread waits for the interpreter, which the window's
+# thread holds at start-up, longer than checking them takes (the embedded briefing's
+# eight polygon layers, 28,000 vertices: each checked in 0.2-9 ms).
+EARLY_CHECK_VERTICES = 50_000
 
 
 class SharedShapes:
@@ -36,11 +41,12 @@ class SharedShapes:
     def check_validity_soon(self, geometries: np.ndarray) -> None:
         """Start checking the validity of shapes not checked yet, on a thread: GEOS
         runs without the GIL, so reading and checking the rows go on meanwhile
-        (on more than one core); `is_valid` waits for the verdicts."""
+        (on more than one core); `is_valid` waits for the verdicts. A few shapes
+        are left for `is_valid` (EARLY_CHECK_VERTICES)."""
         started = {id(shape) for shapes, _, _ in self._checking for shape in shapes}
         shapes = _distinct_unknown(self._validity, geometries)
         shapes = shapes[[id(shape) not in started for shape in shapes]] if started else shapes
-        if len(shapes):
+        if shapely.get_num_coordinates(shapes).sum() >= EARLY_CHECK_VERTICES:
             verdicts: list = []
 
             def check() -> None:
