@@ -40,7 +40,7 @@ from viewer.qt.window_ui import DEFAULT_SPEED
 APP_TITLE = "Kachin Viewer"
 # Of the window's height, until the user moves the split: at 768 px just enough for
 # the timeline's lanes and plots at their minimum heights and the evidence lane's.
-TIMELINE_SHARE = 0.41
+TIMELINE_SHARE = 0.415
 TIMELINE_MAX_HEIGHT = 410
 
 
