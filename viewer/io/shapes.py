@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import shapely
 
-from viewer.io import cache
+from viewer.io import cache, star_rings
 
 # Fewer shapes than this are checked faster than a cached verdict is read.
 CACHED_VALIDITY_SHAPES = 500
@@ -137,13 +137,23 @@ class SharedShapes:
 
 
 def _is_valid(geometries: np.ndarray) -> np.ndarray:
-    """shapely.is_valid on all cores: GEOS releases the GIL, and big layers take seconds."""
+    """`_valid` on all cores: numpy and GEOS release the GIL, and big layers take seconds."""
+    geometries = np.asarray(geometries, dtype=object)
     workers = os.cpu_count() or 1
     if workers == 1 or len(geometries) < 256:
-        return shapely.is_valid(geometries)
-    chunks = np.array_split(np.asarray(geometries), workers)
+        return _valid(geometries)
     with ThreadPoolExecutor(workers) as pool:
-        return np.concatenate(list(pool.map(shapely.is_valid, chunks)))
+        return np.concatenate(list(pool.map(_valid, np.array_split(geometries, workers))))
+
+
+def _valid(geometries: np.ndarray) -> np.ndarray:
+    """shapely.is_valid, where a polygon the star test proves valid (star_rings.py: 100x,
+    2,000 zones, 0.3-0.8 s of CPU against GEOS's 1.4-1.9 s) is not given to GEOS."""
+    valid = star_rings.surely_valid(geometries)
+    rest = np.flatnonzero(~valid)
+    if len(rest):
+        valid[rest] = shapely.is_valid(geometries[rest])
+    return valid
 
 
 def _all_finite(geometries: np.ndarray) -> np.ndarray:
