@@ -147,9 +147,9 @@ def _chunks(items: np.ndarray, size: int = 256):
 
 _code: str | None = None
 # The code whose verdict an entry keeps: the reader, its repairs, the format's rules.
-_CHECKING_CODE = ("io/reader.py", "io/gpkg_read.py", "io/columns.py", "io/shapes.py", "io/repair.py",
-                  "io/row_checks.py", "io/file_check.py", "io/opened.py", "model/schema.py",
-                  "model/briefing.py", "model/dates.py")
+_CHECKING_CODE = ("io/reader.py", "io/gpkg_read.py", "io/columns.py", "io/shapes.py", "io/star_rings.py",
+                  "io/repair.py", "io/row_checks.py", "io/file_check.py", "io/opened.py",
+                  "model/schema.py", "model/briefing.py", "model/dates.py")
 
 
 def _code_digest() -> str:
