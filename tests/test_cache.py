@@ -15,6 +15,7 @@ from viewer.render.projection import Projector
 @pytest.fixture
 def projector(monkeypatch):
     monkeypatch.setattr(projection, "CACHED_VERTICES", 10)    # the tiny shapes count as large
+    monkeypatch.setattr(projection, "PROJECTING_THREADS", 1)  # one group a thread: see the last test
     return Projector(32647)
 
 
@@ -59,7 +60,6 @@ def test_shapes_projected_on_two_threads_are_the_same_map_as_on_one(projector, m
     """A large briefing is projected on two threads at once: every vertex lands where
     one thread puts it, in the same order, and the groups are found again next time."""
     whole = Projector(32647).geometries(squares(), remember=True)
-    monkeypatch.setattr(projection, "PARALLEL_VERTICES", 10)    # the tiny shapes count as many
     monkeypatch.setattr(projection, "PROJECTING_THREADS", 2)
     monkeypatch.setattr(projection, "PROJECTED_AT_ONCE", 40)    # three groups of 40, made four
     threads = set()
@@ -75,6 +75,9 @@ def test_shapes_projected_on_two_threads_are_the_same_map_as_on_one(projector, m
     assert shapely.equals_exact(parallel, whole, tolerance=0).all()
     assert len(threads) == 2
     assert len(entries()) == 1 + 4
+    monkeypatch.setattr(projector, "_forward", None)            # projecting again would fail
+    projector.forget_remembered()
+    assert shapely.equals_exact(projector.geometries(squares(), remember=True), whole, tolerance=0).all()
 
 
 def test_a_damaged_entry_is_ignored_and_made_again(projector):

@@ -76,8 +76,8 @@ def utm_epsg(lon: float, lat: float) -> int:
 CACHED_VERTICES = 200_000
 # Vertices projected in one go: bounds the copies pyproj needs (16 MB).
 PROJECTED_AT_ONCE = 1 << 20
-# Shapes of more vertices than this are projected on two threads at once.
-PARALLEL_VERTICES = 200_000
+# Threads projecting at once, each a group of at least CACHED_VERTICES (so that
+# every group is still looked up in the cache).
 PROJECTING_THREADS = min(2, os.cpu_count() or 1)
 
 
@@ -131,7 +131,7 @@ class Projector:
         interpreter, and at start-up the window's thread waits for the map."""
         counts = shapely.get_num_coordinates(shapes)
         total = int(counts.sum())
-        threads = min(PROJECTING_THREADS, -(-total // PARALLEL_VERTICES)) if total else 1
+        threads = max(1, min(PROJECTING_THREADS, total // CACHED_VERTICES))
         # Whole multiples of the threads, so that none is left projecting a group alone.
         group_count = max(1, -(-total // PROJECTED_AT_ONCE))
         group_count = -(-group_count // threads) * threads
