@@ -21,6 +21,7 @@ from viewer.render import style
 from viewer.render.labels import LabelRequest, place_labels
 from viewer.render.layer_cache import LayerCache
 from viewer.render.route_marks import DENSE_ROUTES
+from viewer.render.prepared import PreparedMap
 from viewer.render.overlay import EXPORT, SCREEN, Decorations, OverlayLayout, date_label
 from viewer.render.renderer import MapRenderer
 
@@ -405,6 +406,25 @@ def test_day_by_day_over_converging_routes_a_patched_draft_is_a_fresh_one(app, m
         fresh = MapRenderer(dataset).render_image(view, day, decorations=NOTHING, draft=True)
         assert_alike(patched, fresh, 0.02, day)
     assert len(route_patches) >= 3 and set(route_patches) == {1}
+
+
+def test_route_ends_event_markers_and_legend_follow_the_view(renderer, dataset):
+    """Route ends, event markers and the places the legend lists are worked out once a
+    view: one map zoomed to each town in turn, and drawn at another pixel ratio, draws
+    what a map prepared afresh draws (layers keep their marks, shared by every surface)."""
+    whole = renderer.default_view(960, 540)
+    east = whole.zoomed(4.0, pixel_of(renderer, whole, 97.75, 25.25))
+    west = whole.zoomed(4.0, pixel_of(renderer, whole, 97.25, 25.25))
+    active, halted = dt.date(2024, 10, 20), AFTER_CAPTURE     # the route's arrow head, then its cross
+    assert renderer.legend_content(east, active).place_kinds == ("border_crossing",)
+    assert renderer.legend_content(west, active).place_kinds == ("town",)
+    for view, day, ratio in ((whole, active, 1.0), (east, active, 1.0), (west, halted, 1.0),
+                             (west, halted, 2.0), (east, halted, 2.0), (east, halted, 1.0),
+                             (whole, active, 2.0)):
+        drawn = renderer.render_image(view, day, decorations=SCREEN, pixel_ratio=ratio)
+        fresh = MapRenderer(PreparedMap(dataset)).render_image(view, day, decorations=SCREEN,
+                                                               pixel_ratio=ratio)
+        assert np.array_equal(pixels(drawn), pixels(fresh)), (view, day, ratio)
 
 
 def test_the_legend_follows_the_date_while_scrubbing(renderer, dataset):

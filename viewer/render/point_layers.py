@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QTransform
 from viewer.render import style
 from viewer.render.layers import Frame, column, text_or
 from viewer.render.projection import Projector
-from viewer.render.route_marks import stamp, stamp_place_symbols
+from viewer.render.route_marks import mark_stamps, stamp_place_symbols
 
 
 class PlaceLayer:
@@ -73,6 +73,7 @@ class EventLayer:
         self.days = event_days
         self.ids = column(events, "event_id").astype(str)
         self.source_ids = column(events, "source_ids")
+        self._stamps: tuple | None = None     # ((view, pixel ratio), Stamps of every row)
 
     def rows_between(self, first_day: int, last_day: int) -> np.ndarray:
         """Rows dated first_day..last_day (events are sorted by day)."""
@@ -82,8 +83,14 @@ class EventLayer:
 
     def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray) -> None:
         painter.setTransform(QTransform())
-        rows = rows[np.isfinite(self.x[rows])]
-        stamp(painter, "event", *self._marker_pixels(frame, rows), frame.scale)
+        ratio = painter.device().devicePixelRatioF()
+        stamps = self._stamps
+        if stamps is None or stamps[0] != (frame.view, ratio):
+            # Every row's marker for this view, once: a date stamps the recent ones.
+            all_rows = np.arange(len(self.x))
+            stamps = self._stamps = ((frame.view, ratio), mark_stamps(
+                "event", *self._marker_pixels(frame, all_rows), frame.scale, ratio))
+        stamps[1].paint(painter, rows)
 
     def paint_selection(self, painter: QPainter, frame: Frame, row: int) -> None:
         if not np.isfinite(self.x[row]):

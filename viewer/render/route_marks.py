@@ -62,14 +62,17 @@ ARROW_DIRECTIONS = 72
 def arrow_heads(painter: QPainter, back_x: np.ndarray, back_y: np.ndarray, tip_x: np.ndarray,
                 tip_y: np.ndarray, sizes: np.ndarray, hollow: bool, scale: float) -> None:
     """Triangles pointing from back to tip (pixels), `sizes` long."""
+    arrow_head_stamps(back_x, back_y, tip_x, tip_y, sizes, hollow, scale,
+                      painter.device().devicePixelRatioF()).paint(painter)
+
+
+def arrow_head_stamps(back_x: np.ndarray, back_y: np.ndarray, tip_x: np.ndarray, tip_y: np.ndarray,
+                      sizes: np.ndarray, hollow: bool, scale: float, ratio: float) -> Stamps:
+    """Arrow heads as `arrow_heads` draws them, ready to stamp (at pixel ratio `ratio`)."""
     dx, dy = tip_x - back_x, tip_y - back_y
-    # A head's sprite reaches size + 2.5 px from its tip.
-    keep = (np.hypot(dx, dy) >= 1e-6) & in_clip(painter, tip_x, tip_y, sizes + 3)
-    if not keep.any():
-        return
+    keep = np.hypot(dx, dy) >= 1e-6
     turns = np.arctan2(dy[keep], dx[keep]) / (2 * math.pi)
     directions = np.round(turns * ARROW_DIRECTIONS).astype(int) % ARROW_DIRECTIONS
-    ratio = painter.device().devicePixelRatioF()
     # One sprite per distinct (size, direction): hundreds of heads share a few dozen.
     # Numbered as one integer (tenths of a pixel, direction): unique rows of a pair
     # of columns took some 0.5 ms of each routes layer at 100x.
@@ -78,7 +81,10 @@ def arrow_heads(painter: QPainter, back_x: np.ndarray, back_y: np.ndarray, tip_x
     sprites = [_sprite(_arrow_head, math.ceil(2 * size) + 4, ratio, size, hollow, direction, scale)
                for size, direction in zip((looks // ARROW_DIRECTIONS / 10).tolist(),
                                           (looks % ARROW_DIRECTIONS).tolist())]
-    _stamp(painter, sprites, which.reshape(-1), tip_x[keep], tip_y[keep])
+    every = np.zeros(len(keep), dtype=np.int64)
+    every[keep] = which.reshape(-1)
+    # A head's sprite reaches size + 2.5 px from its tip.
+    return Stamps(sprites, every, tip_x, tip_y, ratio, reach=sizes + 3, drawable=keep)
 
 
 def _arrow_head(painter: QPainter, tip: QPointF, size: float, hollow: bool, direction: int,
@@ -120,24 +126,58 @@ def _sprite(draw: Callable, side: int, ratio: float, *args) -> QImage:
     return sprite
 
 
-def _stamp(painter: QPainter, sprites: list[QImage], which: np.ndarray, x: np.ndarray,
-           y: np.ndarray) -> None:
-    """sprites[which[i]] centred on (x[i], y[i]) in pixels, snapped to device pixels."""
-    ratio = painter.device().devicePixelRatioF()
-    half = np.array([sprite.width() / 2 for sprite in sprites])[which]
-    left, top = np.round(x * ratio - half) / ratio, np.round(y * ratio - half) / ratio
-    drawable = np.isfinite(left) & np.isfinite(top)   # nowhere to stamp a point without a place
-    drawable &= in_clip(painter, x, y, half / ratio + 1)
-    which, left, top = np.asarray(which)[drawable], left[drawable], top[drawable]
-    draw = painter.drawImage
-    if ratio == 1.0 and painter.transform().isIdentity():
-        # Whole pixels: the (int, int) form is some 40% cheaper a call (1,000 route
-        # ends a frame at 100x), and draws the same pixels.
-        for i, at_x, at_y in zip(which.tolist(), left.astype(int).tolist(), top.astype(int).tolist()):
-            draw(at_x, at_y, sprites[i])
-        return
-    for i, at_x, at_y in zip(which.tolist(), left.tolist(), top.tolist()):
-        draw(QPointF(at_x, at_y), sprites[i])
+class Stamps:
+    """Sprites and where each is stamped (centred on x, y pixels, snapped to device pixels),
+    worked out once, then stamped for any of them: a layer keeps its rows' marks for a
+    view, as sprites and positions took about as long as the copies (~1 ms each for the
+    1,000 route ends of a 100x frame)."""
+
+    def __init__(self, sprites: list[QImage], which: np.ndarray, x: np.ndarray, y: np.ndarray,
+                 ratio: float, reach: np.ndarray | None = None,
+                 drawable: np.ndarray | None = None) -> None:
+        """`reach`: how far from (x, y) a mark draws, if less than its sprite's half side;
+        `drawable`: which marks have anything to stamp (all with a place)."""
+        self.sprites, self.ratio = sprites, ratio
+        self.which = np.asarray(which, dtype=np.int64).reshape(-1)
+        self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        half = np.array([sprite.width() / 2 for sprite in sprites] or [0.0])[self.which]
+        left, top = np.round(self.x * ratio - half) / ratio, np.round(self.y * ratio - half) / ratio
+        self.reach = half / ratio + 1 if reach is None else np.minimum(reach, half / ratio + 1)
+        self.drawable = np.isfinite(left) & np.isfinite(top)   # nowhere to stamp a point without a place
+        if drawable is not None:
+            self.drawable &= drawable
+        self.left, self.top = np.where(self.drawable, left, 0.0), np.where(self.drawable, top, 0.0)
+
+    @classmethod
+    def joined(cls, parts: list[Stamps]) -> Stamps:
+        """One after another: the marks of `parts[1]` numbered after those of `parts[0]`…"""
+        joined = cls([], np.zeros(0), np.zeros(0), np.zeros(0), parts[0].ratio)
+        offsets = np.cumsum([0] + [len(part.sprites) for part in parts[:-1]])
+        joined.sprites = [sprite for part in parts for sprite in part.sprites]
+        joined.which = np.concatenate([part.which + offset for part, offset in zip(parts, offsets)])
+        for name in ("x", "y", "reach", "drawable", "left", "top"):
+            setattr(joined, name, np.concatenate([getattr(part, name) for part in parts]))
+        return joined
+
+    def __len__(self) -> int:
+        return len(self.which)
+
+    def paint(self, painter: QPainter, marks: np.ndarray | None = None) -> None:
+        """Stamp `marks` (numbers, in this order; all when None) that the clip can show."""
+        marks = np.arange(len(self)) if marks is None else np.asarray(marks, dtype=np.int64)
+        marks = marks[self.drawable[marks]]
+        marks = marks[in_clip(painter, self.x[marks], self.y[marks], self.reach[marks])]
+        sprites, draw = self.sprites, painter.drawImage
+        which = self.which[marks].tolist()
+        if self.ratio == 1.0 and painter.transform().isIdentity():
+            # Whole pixels: the (int, int) form is some 40% cheaper a call (1,000 route
+            # ends a frame at 100x), and draws the same pixels.
+            for i, at_x, at_y in zip(which, self.left[marks].astype(int).tolist(),
+                                     self.top[marks].astype(int).tolist()):
+                draw(at_x, at_y, sprites[i])
+            return
+        for i, at_x, at_y in zip(which, self.left[marks].tolist(), self.top[marks].tolist()):
+            draw(QPointF(at_x, at_y), sprites[i])
 
 
 def in_clip(painter: QPainter, x: np.ndarray, y: np.ndarray, reach: np.ndarray | float) -> np.ndarray:
@@ -162,7 +202,7 @@ def stamp_place_symbols(painter: QPainter, kinds: np.ndarray, x: np.ndarray, y: 
     side = math.ceil(PLACE_SYMBOL_SIDE * scale) + 2
     ratio = painter.device().devicePixelRatioF()
     sprites = [_sprite(_place_symbol, side, ratio, kind, scale) for kind in looks.tolist()]
-    _stamp(painter, sprites, which.reshape(-1), x, y)
+    Stamps(sprites, which, x, y, ratio).paint(painter)
 
 
 # The largest symbol (a capital's outer ring, 6.9 units, and its pen) fits in this side.
@@ -175,6 +215,11 @@ def _place_symbol(painter: QPainter, center: QPointF, kind: str, scale: float) -
 
 def stamp(painter: QPainter, mark: str, x: np.ndarray, y: np.ndarray, size: float) -> None:
     """The named mark of `size` centred on each (x, y) in pixels."""
+    mark_stamps(mark, x, y, size, painter.device().devicePixelRatioF()).paint(painter)
+
+
+def mark_stamps(mark: str, x: np.ndarray, y: np.ndarray, size: float, ratio: float) -> Stamps:
+    """The named mark of `size` centred on each (x, y) in pixels, ready to stamp."""
     draw, side_per_size = _MARKS[mark]
-    sprite = _sprite(draw, math.ceil(side_per_size * size) + 2, painter.device().devicePixelRatioF(), size)
-    _stamp(painter, [sprite], np.zeros(len(x), dtype=np.int64), x, y)
+    sprite = _sprite(draw, math.ceil(side_per_size * size) + 2, ratio, size)
+    return Stamps([sprite], np.zeros(len(x), dtype=np.int64), x, y, ratio)
