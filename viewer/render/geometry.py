@@ -117,6 +117,7 @@ class LodPaths:
         self._lock = threading.Lock()
         # Every level is built per shape when first drawn (or warmed up).
         self._levels: list[list] = [[None] * len(self._shapes) for _ in tolerances]
+        self._built = [0] * len(tolerances)      # shapes with a path, per level
 
     def warm_up(self, pause: Callable[[], None] = lambda: None) -> None:
         """Build the whole-map levels not built yet (call off the GUI thread),
@@ -144,6 +145,8 @@ class LodPaths:
 
     def _paths(self, level: int, shapes: np.ndarray) -> list[QPainterPath]:
         paths = self._levels[level]
+        if self._built[level] == len(paths):
+            return paths      # looking for missing shapes took 0.13 ms a layer drawn at 100x
         missing = [shape for shape in np.unique(shapes) if paths[shape] is None]
         if missing:
             # Shared by the window and exports on other threads: one builds a level at a time.
@@ -159,6 +162,7 @@ class LodPaths:
             built = painter_paths(_simplified(geoms, tolerance) if tolerance > 0 else geoms)
             for shape, path in zip(missing, built):
                 paths[shape] = path
+            self._built[level] += len(missing)
 
     @property
     def shape_of_row(self) -> np.ndarray:

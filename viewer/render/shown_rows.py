@@ -27,6 +27,7 @@ class ShownRows:
     def __init__(self, prepared: PreparedMap) -> None:
         self.prepared = prepared
         self._dense_cache: tuple[Extent, bool] | None = None
+        self._kinds_cache: tuple[MapView, np.ndarray] | None = None
 
     def event_range(self, day: int, layers: dict) -> tuple[int, int]:
         if not layers["events"]:
@@ -82,10 +83,20 @@ class ShownRows:
         zones, routes = self.unknowns(self.rows(day, layers), layers)
         return self.prepared.legend_for(
             visible["control"], visible["flows"], events,
-            self.prepared.places.in_view(Frame.of(view)) if layers["places"] else [], self.dense(view),
+            self._place_kinds_in_view(view) if layers["places"] else [], self.dense(view),
             no_info=len(_touching(self.prepared.areas.paths.bounds, zones, box)) > 0,
             unknown_routes=len(_touching(self.prepared.flows.paths.bounds, routes, box)) > 0,
             disputed=layers["base"] and self.prepared.disputed)
+
+    def _place_kinds_in_view(self, view: MapView) -> np.ndarray:
+        """A place in view of each kind there, all the legend needs of the places: the
+        kinds of all of them took 0.2 ms of each frame's legend at 100x (6,000 places)."""
+        if self._kinds_cache is None or self._kinds_cache[0] != view:
+            places = self.prepared.places
+            rows = places.in_view(Frame.of(view))
+            kinds = np.unique(places.kinds[rows].astype(str), return_index=True)[1] if len(rows) else []
+            self._kinds_cache = (view, rows[kinds])
+        return self._kinds_cache[1]
 
     def unknowns(self, rows: dict[str, np.ndarray], layers: dict) -> tuple[np.ndarray, np.ndarray]:
         """Zones (rows of `areas`) and routes (sample rows of `flows`) the data is silent on."""
