@@ -427,6 +427,26 @@ def test_route_ends_event_markers_and_legend_follow_the_view(renderer, dataset):
         assert np.array_equal(pixels(drawn), pixels(fresh)), (view, day, ratio)
 
 
+def test_a_drafts_panels_are_the_full_maps(renderer, dataset):
+    """A draft is drawn straight onto the painter, its north arrow and scale bar copied
+    from images: on each date and zoom its panels (legend, date, north arrow, scale bar)
+    are the full map's, to what the map under their translucent white shows, and a
+    click finds the legend where the draft drew it."""
+    view = renderer.default_view(960, 540)
+    for shown, day in ((view, BEFORE_CAPTURE), (view, AFTER_CAPTURE), (view.zoomed(3.0), AFTER_CAPTURE)):
+        draft_image = renderer.render_image(shown, day, decorations=SCREEN, draft=True)
+        layout = renderer.painted_layout()
+        full_renderer = MapRenderer(PreparedMap(dataset))
+        full_image = full_renderer.render_image(shown, day, decorations=SCREEN)
+        draft, full = pixels(draft_image).astype(int), pixels(full_image).astype(int)
+        assert layout.legend_rect() == full_renderer.painted_layout().legend_rect()
+        assert len(layout.obstacles()) == 4
+        for panel in layout.obstacles():
+            box = panel.adjusted(5, 5, -5, -5).toAlignedRect()     # inside the rounded corners
+            rows, columns = slice(box.top(), box.bottom() + 1), slice(box.left(), box.right() + 1)
+            assert np.abs(draft[rows, columns] - full[rows, columns]).max() <= 20, (day, panel)
+
+
 def test_the_legend_follows_the_date_while_scrubbing(renderer, dataset):
     """The panels' layout is reused while the legend stays the same: scrubbing to a
     date whose legend differs, and back, draws what a fresh map draws."""

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QPolygonF, QTransform
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPen, QPolygonF, QTransform
 
 from viewer.model.dates import format_date
 from viewer.render import style
@@ -84,6 +84,7 @@ class OverlayLayout:
         self.north_rect = self._north_rect()
         self.scale_rect = self._scale_rect()
         self.legend = self._legend(legend)
+        self._panel_images: dict[tuple, QImage] = {}    # see paint_static
 
     # -- rectangles ---------------------------------------------------------
     def _footer_rect(self) -> QRectF:
@@ -239,21 +240,48 @@ class OverlayLayout:
         return min(max(self.legend.width, full_size.width), 0.3 * self.view.width)
 
     # -- painting -------------------------------------------------------------
-    def paint_static(self, painter: QPainter, grid_north_degrees: float) -> None:
-        """Everything but the date label: it changes with the date, the rest with the rows."""
+    def paint_static(self, painter: QPainter, grid_north_degrees: float, copied: bool = False) -> None:
+        """Everything but the date label: it changes with the date, the rest with the rows.
+        `copied` (drafts): the north arrow and scale bar are copied from images of them
+        kept with the layout (0.75 ms drawn, 0.1 ms copied, a 100x frame); drawn through
+        an image they may differ from the ones drawn in place by a level here and there,
+        so a full frame (what is exported) draws them."""
         painter.setTransform(QTransform())
         if not self.title_rect.isNull():
             self._paint_title(painter)
         if not self.caption_rect.isNull():
             self._paint_caption(painter)
-        if not self.north_rect.isNull():
-            _north_arrow(painter, self.north_rect, grid_north_degrees, self.scale)
+        self._paint_panel(painter, self.north_rect, grid_north_degrees, copied,
+                          lambda target, box: _north_arrow(target, box, grid_north_degrees, self.scale))
         if self.legend is not None:
             self.legend.paint(painter, self.legend_top_left())
-        if not self.scale_rect.isNull():
-            _scale_bar(painter, self.scale_rect, self.view.metres_per_pixel, self.scale)
+        self._paint_panel(painter, self.scale_rect, None, copied,
+                          lambda target, box: _scale_bar(target, box, self.view.metres_per_pixel, self.scale))
         if not self.footer_rect.isNull():
             self._paint_footer(painter)
+
+    def _paint_panel(self, painter: QPainter, box: QRectF, key, copied: bool, draw) -> None:
+        """`draw(painter, box)`, or when `copied` the image of it kept for `key`."""
+        if box.isNull():
+            return
+        if not copied:
+            draw(painter, box)
+            return
+        ratio = painter.device().devicePixelRatioF()
+        left, top = math.floor(box.left()) - 1, math.floor(box.top()) - 1
+        image = self._panel_images.get((box.topLeft().toTuple(), key, ratio))
+        if image is None:
+            image = QImage(math.ceil((box.right() - left + 2) * ratio), math.ceil((box.bottom() - top + 2) * ratio),
+                           QImage.Format.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(ratio)
+            image.fill(Qt.GlobalColor.transparent)
+            target = QPainter(image)
+            target.setRenderHints(painter.renderHints())
+            target.translate(-left, -top)
+            draw(target, box)
+            target.end()
+            self._panel_images[(box.topLeft().toTuple(), key, ratio)] = image
+        painter.drawImage(QPointF(left, top), image)
 
     def _paint_caption(self, painter: QPainter) -> None:
         _panel(painter, self.caption_rect, self.scale)
