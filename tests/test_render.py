@@ -428,10 +428,10 @@ def test_route_ends_event_markers_and_legend_follow_the_view(renderer, dataset):
 
 
 def test_a_drafts_panels_are_the_full_maps(renderer, dataset):
-    """A draft is drawn straight onto the painter, its north arrow and scale bar copied
-    from images: on each date and zoom its panels (legend, date, north arrow, scale bar)
-    are the full map's, to what the map under their translucent white shows, and a
-    click finds the legend where the draft drew it."""
+    """A draft's north arrow and scale bar are copied from images: on each date and zoom
+    its panels (legend, date, north arrow, scale bar) are the full map's, to what the
+    map under their translucent white shows, and a click finds the legend where the
+    draft drew it."""
     view = renderer.default_view(960, 540)
     for shown, day in ((view, BEFORE_CAPTURE), (view, AFTER_CAPTURE), (view.zoomed(3.0), AFTER_CAPTURE)):
         draft_image = renderer.render_image(shown, day, decorations=SCREEN, draft=True)

@@ -15,9 +15,8 @@ Work is split by lifetime:
 While the user scrubs, the window asks for drafts: control and routes drawn
 at half the pixels each way (some four times less work) and enlarged, from
 the same rows in the same looks, with everything else (places, labels,
-panels, markers) at full quality, straight onto the window's painter (a draft
-is drawn once). A draft keeps caches of its own, so the full frame drawn once
-the dates stop changing is the one an export draws.
+panels, markers) at full quality. A draft keeps caches of its own, so the
+full frame drawn once the dates stop changing is the one an export draws.
 """
 from __future__ import annotations
 
@@ -89,7 +88,6 @@ class MapRenderer:
             for draft in (False, True)}
         self._base_cache: dict[tuple[bool, bool], _CachedImage] = {}   # by (over, draft)
         self._frame_cache: _CachedImage | None = None
-        self._painted_layout: OverlayLayout | None = None
         self._draft_kept: QImage | None = None    # the last draft's image, drawn over by the next
         # Whether the last render showed the map of the one before (the same rows;
         # at most the selection changed): its time says nothing of a map's cost.
@@ -140,7 +138,7 @@ class MapRenderer:
 
     def painted_layout(self) -> OverlayLayout | None:
         """The panels of the frame painted last: where a click on the legend lands."""
-        return self._painted_layout
+        return self._frame_cache.layout if self._frame_cache is not None else None
 
     def painted_labels(self) -> tuple:
         """The place labels (PlacedLabel) of the frame painted last."""
@@ -174,22 +172,14 @@ class MapRenderer:
         layers = _all_layers(layers)
         self.prepared.drawing()
         pixel_ratio = painter.device().devicePixelRatioF()
-        title = title if title is not None else self.dataset.title
+        frame = self._frame_image(view, day, layers, decorations,
+                                  title if title is not None else self.dataset.title, pixel_ratio,
+                                  draft, selection)
         painter.save()
         painter.setTransform(QTransform())
-        if draft:
-            # Drawn once, so straight onto the painter: copying a frame kept for it took
-            # ~0.5 ms of each 100x draft.
-            self.same_map = False
-            shown = self._shown_selection(to_day(day), layers, selection)
-            layout = self._paint_frame(painter, view, to_day(day), layers, decorations, title, True, shown)
-        else:
-            frame = self._frame_image(view, day, layers, decorations, title, pixel_ratio, selection)
-            painter.drawImage(QPointF(0, 0), frame.image)
-            layout = frame.layout
-        self._painted_layout = layout
+        painter.drawImage(QPointF(0, 0), frame.image)
         # Overlays and markers, drawn late, must not cover the panels.
-        panels = layout.obstacles()
+        panels = frame.layout.obstacles()
         painter.setClipRegion(_outside(view.rect, panels))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for overlay in overlays:
@@ -198,7 +188,7 @@ class MapRenderer:
             start, stop = self.shown.event_range(to_day(day), layers)
             self.prepared.events.paint(painter, Frame.of(view), np.arange(start, stop))
         painter.setClipping(False)
-        layout.paint_date(painter, date_label(day, self.dataset.beyond_data(day)),
+        frame.layout.paint_date(painter, date_label(day, self.dataset.beyond_data(day)),
                                 current_to_mark(self.dataset, day))
         painter.restore()
 
@@ -225,7 +215,7 @@ class MapRenderer:
             painter.restore()
 
     def _frame_image(self, view: MapView, day: dt.date, layers: dict, decorations: Decorations,
-                     title: str, pixel_ratio: float,
+                     title: str, pixel_ratio: float, draft: bool,
                      selection: Selection | None = None) -> _CachedImage:
         """The map without event markers and date label, reused while the same rows
         hold (a new selection draws it again from the layers' cached images)."""
@@ -233,7 +223,7 @@ class MapRenderer:
         # Only an export's footer lists the recent events' sources.
         events = self.shown.event_range(number, layers) if decorations.footer else (0, 0)
         shown = self._shown_selection(number, layers, selection)
-        key = (view, pixel_ratio, tuple(sorted(layers.items())), decorations, title)
+        key = (view, pixel_ratio, tuple(sorted(layers.items())), decorations, title, draft)
         cached = self._frame_cache
         self.same_map = (cached is not None and cached.key == key and cached.events == events
                          and self.dataset.control_index.same_rows(cached.day, number)
@@ -244,7 +234,7 @@ class MapRenderer:
         self._frame_cache = None     # its image is drawn over: no longer that frame
         painter = QPainter(image)
         try:
-            layout = self._paint_frame(painter, view, number, layers, decorations, title, False,
+            layout = self._paint_frame(painter, view, number, layers, decorations, title, draft,
                                        shown)
         finally:
             painter.end()
