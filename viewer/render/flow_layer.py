@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QTransform
 
 from viewer.render import style
 from viewer.render.geometry import LodPaths
-from viewer.render.layers import Frame, column, grouped, numbered, text_or
+from viewer.render.layers import Frame, KeptForViews, column, grouped, numbered, text_or
 from viewer.render.projection import Projector
 from viewer.render.route_marks import (Stamps, arrow_head_stamps, mark_stamps, route_pens,
                                       unknown_route_pen)
@@ -42,7 +42,7 @@ class FlowLayer:
         # Routes that look alike are stroked together: each row's look, numbered.
         self.looks, self.look_of_row = numbered(list(zip(self.status, self.confidence, self.widths)))
         self._anchors: tuple | None = None    # see _mark_anchors
-        self._end_marks: tuple | None = None  # see _end_mark_stamps
+        self._end_marks = KeptForViews()      # see _end_mark_stamps
         self.known_volume = ~np.isnan(pd.to_numeric(pd.Series(column(flows, "volume")),
                                                     errors="coerce").to_numpy(dtype=float))
 
@@ -99,28 +99,28 @@ class FlowLayer:
 
     def _end_mark_stamps(self, frame: Frame, ratio: float) -> tuple[Stamps, np.ndarray, np.ndarray]:
         """Every route's end mark in `frame`'s view, with each row's mark and each mark's
-        kind (0 halt cross, 1 arrow head, 2 hollow head). Kept for the last view: working
-        them out took ~1 ms of each 100x routes layer (1,000 routes), the same every date."""
-        marks = self._end_marks
-        if marks is None or marks[0] != (frame.view, ratio):
-            s = frame.scale
-            middle_xy, back_xy = self._mark_anchors(frame.mpp, s)
-            lines = np.flatnonzero(self.is_line)
-            halted = self.status[lines] == "halted"
-            hollow = self.status[lines] == "proposed"
-            kinds = [lines[halted], lines[~halted & ~hollow], lines[~halted & hollow]]
-            parts = [mark_stamps("halt", *frame.view.to_pixels(middle_xy[kinds[0], 0], middle_xy[kinds[0], 1]),
-                                 6.5 * s, ratio)]
-            for heads, is_hollow in ((kinds[1], False), (kinds[2], True)):
-                back_x, back_y = frame.view.to_pixels(back_xy[heads, 0], back_xy[heads, 1])
-                tip_x, tip_y = frame.view.to_pixels(self.tips[heads, 0], self.tips[heads, 1])
-                parts.append(arrow_head_stamps(back_x, back_y, tip_x, tip_y, self._head_sizes(heads, s),
-                                               is_hollow, s, ratio))
-            mark_of_row = np.full(len(self.projected), -1, dtype=np.int64)
-            mark_of_row[np.concatenate(kinds)] = np.arange(len(lines))
-            kind_of_mark = np.repeat(np.arange(3), [len(rows) for rows in kinds])
-            marks = self._end_marks = ((frame.view, ratio), Stamps.joined(parts), mark_of_row, kind_of_mark)
-        return marks[1], marks[2], marks[3]
+        kind (0 halt cross, 1 arrow head, 2 hollow head). Kept per view: working them
+        out took ~1 ms of each 100x routes layer (1,000 routes), the same every date."""
+        return self._end_marks.get((frame.view, ratio), lambda: self._work_out_end_marks(frame, ratio))
+
+    def _work_out_end_marks(self, frame: Frame, ratio: float) -> tuple[Stamps, np.ndarray, np.ndarray]:
+        s = frame.scale
+        middle_xy, back_xy = self._mark_anchors(frame.mpp, s)
+        lines = np.flatnonzero(self.is_line)
+        halted = self.status[lines] == "halted"
+        hollow = self.status[lines] == "proposed"
+        kinds = [lines[halted], lines[~halted & ~hollow], lines[~halted & hollow]]
+        parts = [mark_stamps("halt", *frame.view.to_pixels(middle_xy[kinds[0], 0], middle_xy[kinds[0], 1]),
+                             6.5 * s, ratio)]
+        for heads, is_hollow in ((kinds[1], False), (kinds[2], True)):
+            back_x, back_y = frame.view.to_pixels(back_xy[heads, 0], back_xy[heads, 1])
+            tip_x, tip_y = frame.view.to_pixels(self.tips[heads, 0], self.tips[heads, 1])
+            parts.append(arrow_head_stamps(back_x, back_y, tip_x, tip_y, self._head_sizes(heads, s),
+                                           is_hollow, s, ratio))
+        mark_of_row = np.full(len(self.projected), -1, dtype=np.int64)
+        mark_of_row[np.concatenate(kinds)] = np.arange(len(lines))
+        kind_of_mark = np.repeat(np.arange(3), [len(rows) for rows in kinds])
+        return Stamps.joined(parts), mark_of_row, kind_of_mark
 
     def _head_sizes(self, rows: np.ndarray, s: float) -> np.ndarray:
         """Arrow-head lengths in pixels: the heads drawn and the points they point from agree."""

@@ -56,6 +56,24 @@ class Frame:
         return self.view.extent.as_tuple()
 
 
+class KeptForViews:
+    """Values worked out for the last two keys: a window's map and its drafts are two
+    views, and a scrub switches between them at its first date and once it stops.
+    A tuple replaced whole: a thread drawing another view at once only works its
+    value out again."""
+
+    def __init__(self) -> None:
+        self._kept: tuple = ()
+
+    def get(self, key, make):
+        for kept_key, value in self._kept:
+            if kept_key == key:
+                return value
+        value = make()
+        self._kept = ((key, value),) + self._kept[:1]
+        return value
+
+
 class MapLayer(Protocol):
     """What the renderer asks of every layer a click can select."""
 

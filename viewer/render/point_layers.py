@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QTransform
 
 from viewer.render import style
-from viewer.render.layers import Frame, column, text_or
+from viewer.render.layers import Frame, KeptForViews, column, text_or
 from viewer.render.projection import Projector
 from viewer.render.route_marks import mark_stamps, stamp_place_symbols
 
@@ -73,7 +73,7 @@ class EventLayer:
         self.days = event_days
         self.ids = column(events, "event_id").astype(str)
         self.source_ids = column(events, "source_ids")
-        self._stamps: tuple | None = None     # ((view, pixel ratio), Stamps of every row)
+        self._stamps = KeptForViews()     # every row's marker, by (view, pixel ratio)
 
     def rows_between(self, first_day: int, last_day: int) -> np.ndarray:
         """Rows dated first_day..last_day (events are sorted by day)."""
@@ -84,13 +84,10 @@ class EventLayer:
     def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray) -> None:
         painter.setTransform(QTransform())
         ratio = painter.device().devicePixelRatioF()
-        stamps = self._stamps
-        if stamps is None or stamps[0] != (frame.view, ratio):
-            # Every row's marker for this view, once: a date stamps the recent ones.
-            all_rows = np.arange(len(self.x))
-            stamps = self._stamps = ((frame.view, ratio), mark_stamps(
-                "event", *self._marker_pixels(frame, all_rows), frame.scale, ratio))
-        stamps[1].paint(painter, rows)
+        # Every row's marker for this view, once: a date stamps the recent ones.
+        stamps = self._stamps.get((frame.view, ratio), lambda: mark_stamps(
+            "event", *self._marker_pixels(frame, np.arange(len(self.x))), frame.scale, ratio))
+        stamps.paint(painter, rows)
 
     def paint_selection(self, painter: QPainter, frame: Frame, row: int) -> None:
         if not np.isfinite(self.x[row]):
