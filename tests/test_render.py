@@ -15,7 +15,7 @@ from shapely.geometry import LineString
 
 from viewer.cli import EMBEDDED_DATASET
 from viewer.io import read_dataset
-from viewer.model.dates import to_day
+from viewer.model.dates import from_day, to_day
 from viewer.model.state import Selection
 from viewer.render import style
 from viewer.render.labels import LabelRequest, place_labels
@@ -24,6 +24,7 @@ from viewer.render.route_marks import DENSE_ROUTES
 from viewer.render.prepared import PreparedMap
 from viewer.render.overlay import EXPORT, SCREEN, Decorations, OverlayLayout, date_label
 from viewer.render.renderer import MapRenderer
+from viewer.render.zone_raster import ZoneRaster
 
 BEFORE_CAPTURE = dt.date(2024, 9, 1)     # SAC holds the east zone (estimated)
 AFTER_CAPTURE = dt.date(2024, 11, 20)    # KIA took it on 2024-10-19 (confirmed)
@@ -445,6 +446,29 @@ def test_a_drafts_panels_are_the_full_maps(renderer, dataset):
             box = panel.adjusted(5, 5, -5, -5).toAlignedRect()     # inside the rounded corners
             rows, columns = slice(box.top(), box.bottom() + 1), slice(box.left(), box.right() + 1)
             assert np.abs(draft[rows, columns] - full[rows, columns]).max() <= 20, (day, panel)
+
+
+def test_a_drafts_zones_rewritten_where_their_looks_changed_are_a_fresh_drafts(app, monkeypatch, tmp_path):
+    """A draft's zones (ZoneRaster) are rewritten only in the cells whose looks changed
+    since the date drawn before: over jumps, days patched one by one and jumps again,
+    every draft is the one a fresh renderer draws."""
+    dataset = synthetic_dataset(tmp_path, 2)
+    scrubbing = MapRenderer(dataset)
+    view = scrubbing.default_view(800, 560)
+    layers = {"flows": False, "places": False, "labels": False, "events": False}
+    rewritten = []
+    pixels_of = ZoneRaster._pixels_of
+    monkeypatch.setattr(ZoneRaster, "_pixels_of", lambda self, cells: (
+        rewritten.append(len(cells)), pixels_of(self, cells))[1])
+    change = int(dataset.control_index.change_days[len(dataset.control_index.change_days) // 2])
+    days = [change - 400, change + 300, change - 400, change - 1, change, change + 1, change + 300, change - 400]
+    for day in days:
+        drafted = scrubbing.render_image(view, from_day(day), layers=layers, decorations=NOTHING, draft=True)
+        fresh = MapRenderer(dataset).render_image(view, from_day(day), layers=layers, decorations=NOTHING,
+                                                  draft=True)
+        assert_alike(drafted, fresh, 0.001, from_day(day))
+    assert scrubbing._zone_rasters[1] is not None
+    assert len(rewritten) >= 3 and min(rewritten) > 0      # some cells, not all, rewritten
 
 
 def test_the_legend_follows_the_date_while_scrubbing(renderer, dataset):

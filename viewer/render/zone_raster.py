@@ -75,6 +75,15 @@ class ZoneRaster:
         self._edge_keys = rng.integers(1, 2**63, count, dtype=np.uint64)
         self._fill_keys[0] = self._edge_keys[0] = 0
         self._pixels = np.empty(width * height, dtype=np.uint32)
+        # The pixels of each cell, cell after cell, and where each cell's start: a date
+        # rewrites the cells whose looks changed (5 % of the pixels between random
+        # dates at 100x, median), not the whole image.
+        cells = len(self.cell_fills)
+        # As uint16 where the cells allow: numpy sorts that by radix (100x: 3 ms, not 15).
+        numbers = self.cell_of_pixel.astype(np.uint16) if cells <= 2**16 else self.cell_of_pixel
+        self._pixels_by_cell = np.argsort(numbers, kind="stable").astype(np.int32)
+        self._cell_starts = np.concatenate([[0], np.cumsum(np.bincount(self.cell_of_pixel, minlength=cells))])
+        self._keys_written: np.ndarray | None = None      # each cell's key, where all are written
         self.image = QImage(self._pixels.data, width, height, width * 4,
                             QImage.Format.Format_ARGB32_Premultiplied)
         self.image.setDevicePixelRatio(pixel_ratio)
@@ -120,11 +129,26 @@ class ZoneRaster:
         painter.save()
         painter.resetTransform()
         span = self._span_in_clip(painter)
-        np.take(self._tiles.reshape(-1), tile_of_cell[self.cell_of_pixel[span]] + self.phase[span],
-                out=self._pixels[span])
+        whole = span == slice(0, self.size[0] * self.size[1])
+        if whole and self._keys_written is not None:
+            pixels = self._pixels_of(np.flatnonzero(keys != self._keys_written))
+            self._pixels[pixels] = self._tiles.reshape(-1)[tile_of_cell[self.cell_of_pixel[pixels]]
+                                                           + self.phase[pixels]]
+        else:
+            np.take(self._tiles.reshape(-1), tile_of_cell[self.cell_of_pixel[span]] + self.phase[span],
+                    out=self._pixels[span])
+        # A day's patch leaves the rows outside its clip as they were: no longer one date's.
+        self._keys_written = keys if whole else None
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.drawImage(0, 0, self.image)
         painter.restore()
+
+    def _pixels_of(self, cells: np.ndarray) -> np.ndarray:
+        """The pixels of `cells`."""
+        starts = self._cell_starts[cells]
+        counts = self._cell_starts[cells + 1] - starts
+        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        return self._pixels_by_cell[np.repeat(starts, counts) + offsets]
 
     def _span_in_clip(self, painter: QPainter) -> slice:
         """The pixels (whole image rows) the painter's clip can show: a day's patch
