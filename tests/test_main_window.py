@@ -381,6 +381,43 @@ def test_small_screen_gives_the_map_most_of_the_height(qtbot, settings):
         assert (high - low) / spacing * 14 <= axis.height()
 
 
+def briefing_of_many_lanes(tmp_path) -> Path:
+    """The embedded briefing with its events in 14 categories (the format names none)."""
+    from viewer.cli.common import EMBEDDED_DATASET
+
+    path = tmp_path / "many-lanes.gpkg"
+    shutil.copy(EMBEDDED_DATASET, path)
+    db = sqlite3.connect(path)
+    for name in ("ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
+        db.create_function(name, 1, lambda _geometry: 0)     # named by the file's triggers
+    db.execute("UPDATE events SET category = 'cat' || (rowid % 14)")
+    db.commit()
+    db.close()
+    return path
+
+
+@pytest.mark.parametrize("size, lanes", [((1366, 705), 8), ((1366, 768), 14)])
+def test_the_timeline_fits_a_maximised_laptop_window_whole(qtbot, settings, tmp_path, size, lanes):
+    """A 1366x768 screen gives a maximised window about 705 px; a briefing may have more
+    event categories than Kachin's 8: the lanes come closer, their names smaller, and
+    the date axis and every series plot stay on screen."""
+    from viewer.cli.common import EMBEDDED_DATASET
+
+    window = open_window(qtbot, settings, briefing_of_many_lanes(tmp_path) if lanes == 14
+                         else EMBEDDED_DATASET, size=size)
+    qtbot.wait(50)
+    timeline = window.timeline
+    axis = timeline.lanes.getAxis("left")
+    assert len(axis._tickLevels[0]) == lanes
+    assert timeline.view.ci.geometry().height() <= timeline.view.viewport().height() + 1
+    names = QFontMetrics(axis.style["tickFont"]).tightBoundingRect(
+        "".join(name for _row, name in axis._tickLevels[0]))
+    pitch = abs(timeline.lanes.vb.mapViewToScene(QPointF(0, 1)).y()
+                - timeline.lanes.vb.mapViewToScene(QPointF(0, 0)).y())
+    assert pitch >= names.height() - 1                       # the names at most touch
+    assert window.map.height() >= 0.5 * window.height()
+
+
 @pytest.mark.parametrize("size", [(1600, 1000), (1366, 768)])
 def test_the_evidence_lane_opens_tall_enough_to_read_its_bars(qtbot, settings, size):
     from viewer.cli.common import EMBEDDED_DATASET

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
@@ -37,8 +37,11 @@ SERIES_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9
 CURSOR_COLOR = "#C00000"
 BEYOND_DATA = QColor(230, 159, 0, 38)  # the days after the latest fact: a pale amber band
 LEFT_AXIS_WIDTH = 96
-LANE_HEIGHT = 11.5  # pixels per event lane, at least: lanes shrink to fit a laptop screen
+LANE_HEIGHT = 11.5  # pixels per event lane, at least, where the timeline has room
 LANE_NAME_PIXELS = 10  # the lanes' names: from the top of a 'd' to the foot of a 'y', 11 px
+# Where it has not (a maximised window on a 1366x768 screen, a briefing of many event
+# categories), lanes down to this, their names a pixel smaller than the lanes.
+MIN_LANE_HEIGHT = 7
 SERIES_ROW_HEIGHT = 18  # pixels per series plot (its title and axis come on top), at least
 LABEL_STRIP = 1.7  # lanes' worth of space above the top lane, for the cursor's date
 
@@ -61,9 +64,9 @@ class Timeline(QWidget):
         layout.addWidget(self.view)
 
         self.lanes = self._new_plot(row=0)
-        lane_font = QFont()
-        lane_font.setPixelSize(LANE_NAME_PIXELS)
-        self.lanes.getAxis("left").setTickFont(lane_font)
+        self._lane_font = QFont()
+        self._lane_font.setPixelSize(LANE_NAME_PIXELS)
+        self.lanes.getAxis("left").setTickFont(self._lane_font)
         self.event_points = pg.ScatterPlotItem(hoverable=True, tip=self._event_tip,
                                                hoverPen=pg.mkPen("#000000", width=2))
         self.event_points.sigClicked.connect(self._event_points_clicked)
@@ -215,8 +218,7 @@ class Timeline(QWidget):
         self.lanes.getAxis("left").setTicks([[(row_of[c], c) for c in lanes], []])
         self._lane_count = len(lanes)
         self._fit_lanes()
-        # The lanes at least LANE_HEIGHT apart below the cursor's date (see _fit_lanes).
-        self.lanes.vb.setMinimumHeight(LANE_HEIGHT * len(lanes) + self._cursor_label_height())
+        self._set_lane_pitch(LANE_HEIGHT)
         self.view.ci.layout.setRowStretchFactor(0, len(lanes))
 
     def _show_beyond_data(self, dataset) -> None:
@@ -414,6 +416,32 @@ class Timeline(QWidget):
         self.lanes.setXRange(first - margin, last + margin, padding=0)
         self._whole_range = True
         self._fit_lanes()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self._fit_lane_pitch)   # once the plots are laid out
+
+    def _fit_lane_pitch(self) -> None:
+        """LANE_HEIGHT a lane where the timeline has room for it and all under the lanes at
+        their least; else what room there is, down to MIN_LANE_HEIGHT: the date axis and
+        the series plots stay on screen."""
+        spare = sum(plot.vb.height() - plot.vb.minimumHeight() for plot in self.series_plots)
+        others = self.view.ci.geometry().height() - self.lanes.vb.height() - spare
+        room = (self.view.viewport().height() - others - self._cursor_label_height()) / self._lane_count
+        self._set_lane_pitch(min(LANE_HEIGHT, max(MIN_LANE_HEIGHT, math.floor(room * 2) / 2)))
+        # The plots laid out again in the view (a layout grown past it stays so otherwise).
+        self.lanes.layout.invalidate()
+        self.view.ci.layout.invalidate()
+        self.view.ci.setGeometry(QRectF(self.view.viewport().rect()))
+
+    def _set_lane_pitch(self, pitch: float) -> None:
+        """Lanes at least `pitch` apart below the cursor's date (see _fit_lanes), their
+        names a pixel less where that is under their usual size."""
+        self.lanes.vb.setMinimumHeight(pitch * self._lane_count + self._cursor_label_height())
+        name_pixels = min(LANE_NAME_PIXELS, math.floor(pitch) - 1)
+        if self._lane_font.pixelSize() != name_pixels:
+            self._lane_font.setPixelSize(name_pixels)
+            self.lanes.getAxis("left").setTickFont(self._lane_font)
 
     def _resized(self, *_args) -> None:
         # pyqtgraph narrows the range when a view box grows; a scrub would then
