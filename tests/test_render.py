@@ -448,6 +448,25 @@ def test_a_drafts_panels_are_the_full_maps(renderer, dataset):
             assert np.abs(draft[rows, columns] - full[rows, columns]).max() <= 20, (day, panel)
 
 
+@pytest.mark.parametrize("ratio, ui_scale", [(1.25, 1.0), (1.5, 1.0), (1.75, 1.0), (2.0, 1.0), (1.0, 1.5)])
+def test_a_drafts_north_arrow_and_scale_bar_are_the_full_maps_at_any_desktop_scaling(
+        renderer, dataset, ratio, ui_scale):
+    """Fractional desktop scaling (125-175 %) puts the panels between device pixels: the
+    draft's copies of the north arrow and scale bar must not be resampled there (they
+    blurred while scrubbing, then jumped back sharp)."""
+    view = renderer.default_view(961, 541, ui_scale=ui_scale)
+    draft_image = renderer.render_image(view, AFTER_CAPTURE, decorations=SCREEN, pixel_ratio=ratio, draft=True)
+    layout = renderer.painted_layout()
+    full_image = MapRenderer(PreparedMap(dataset)).render_image(view, AFTER_CAPTURE, decorations=SCREEN,
+                                                                pixel_ratio=ratio)
+    draft, full = pixels(draft_image).astype(int), pixels(full_image).astype(int)
+    for panel in (layout.north_rect, layout.scale_rect):
+        box = panel.adjusted(5, 5, -5, -5)
+        rows = slice(int(box.top() * ratio), int(box.bottom() * ratio))
+        columns = slice(int(box.left() * ratio), int(box.right() * ratio))
+        assert np.abs(draft[rows, columns] - full[rows, columns]).max() <= 20, (ratio, panel)
+
+
 def test_a_drafts_zones_rewritten_where_their_looks_changed_are_a_fresh_drafts(app, monkeypatch, tmp_path):
     """A draft's zones (ZoneRaster) are rewritten only in the cells whose looks changed
     since the date drawn before: over jumps, days patched one by one and jumps again,

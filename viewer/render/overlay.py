@@ -268,10 +268,13 @@ class OverlayLayout:
             draw(painter, box)
             return
         ratio = painter.device().devicePixelRatioF()
-        left, top = math.floor(box.left()) - 1, math.floor(box.top()) - 1
+        # The image's corner on a device pixel, at 125 % or 150 % too: anywhere else Qt
+        # resamples it, and the arrow and the bar's numbers blur (review s10).
+        left = (math.floor(box.left() * ratio) - 1) / ratio
+        top = (math.floor(box.top() * ratio) - 1) / ratio
         image = self._panel_images.get((box.topLeft().toTuple(), key, ratio))
         if image is None:
-            image = QImage(math.ceil((box.right() - left + 2) * ratio), math.ceil((box.bottom() - top + 2) * ratio),
+            image = QImage(math.ceil((box.right() - left) * ratio) + 2, math.ceil((box.bottom() - top) * ratio) + 2,
                            QImage.Format.Format_ARGB32_Premultiplied)
             image.setDevicePixelRatio(ratio)
             image.fill(Qt.GlobalColor.transparent)

@@ -213,11 +213,6 @@ def _place_symbol(painter: QPainter, center: QPointF, kind: str, scale: float) -
     style.place_symbol(painter, kind, center, scale)
 
 
-def stamp(painter: QPainter, mark: str, x: np.ndarray, y: np.ndarray, size: float) -> None:
-    """The named mark of `size` centred on each (x, y) in pixels."""
-    mark_stamps(mark, x, y, size, painter.device().devicePixelRatioF()).paint(painter)
-
-
 def mark_stamps(mark: str, x: np.ndarray, y: np.ndarray, size: float, ratio: float) -> Stamps:
     """The named mark of `size` centred on each (x, y) in pixels, ready to stamp."""
     draw, side_per_size = _MARKS[mark]
