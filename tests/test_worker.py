@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Windows closed (their C++ objects deleted at once) while their worker threads
 # are still reporting progress: each report must find nobody, not crash.
 CLOSED_WHILE_REPORTING = textwrap.dedent("""
+    import threading
     import time
     import shiboken6
     from PySide6.QtCore import QObject
@@ -33,6 +34,11 @@ CLOSED_WHILE_REPORTING = textwrap.dedent("""
     while "read" not in heard and time.monotonic() < deadline:
         app.processEvents()
     print(heard)
+    # Every report made before the interpreter ends: this script never quits the app,
+    # the window's way of stopping reports (the next test checks that way).
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread():
+            thread.join(10)
 """)
 
 
