@@ -107,3 +107,22 @@ def test_a_geometry_check_is_remembered_for_the_same_bytes_only(monkeypatch, tmp
     assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
     assert any("invalid polygon" in str(w) for w in again.warnings)
     assert again.control.geometry.is_valid.all()
+
+
+def test_a_verdict_remembered_by_other_checking_code_is_not_used(monkeypatch):
+    """After an update to the checking code (here: a faulty star test, then the fixed
+    one), a self-crossing polygon among many is found invalid, not answered from the
+    cache the faulty code filled."""
+    from viewer.io import opened, shapes, star_rings
+
+    boxes = [shapely.box(i, 0, i + 0.5, 0.5) for i in range(shapes.CACHED_VALIDITY_SHAPES)]
+    bow_tie = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
+    wkb = np.array([shapely.to_wkb(g) for g in boxes + [bow_tie]], dtype=object)
+    with monkeypatch.context() as faulty:
+        faulty.setattr(star_rings, "surely_valid", lambda g: np.ones(len(g), dtype=bool))
+        faulty.setattr(opened, "checking_code_digest", lambda: "the faulty code")
+        before = shapes.SharedShapes()
+        assert before.is_valid(before.decode(wkb))[-1]
+        cache.finish_writing()
+    after = shapes.SharedShapes()
+    assert not after.is_valid(after.decode(wkb))[-1]

@@ -42,7 +42,7 @@ class Remembered:
 
 def entry_key(file_digest: str) -> str:
     """The file's content and the checking code, together."""
-    digest = hashlib.sha256(f"{file_digest}|{_code_digest()}|{shapely.geos_version_string}".encode())
+    digest = hashlib.sha256(f"{file_digest}|{checking_code_digest()}|{shapely.geos_version_string}".encode())
     return digest.hexdigest()[:40]
 
 
@@ -152,7 +152,7 @@ _CHECKING_CODE = ("io/reader.py", "io/gpkg_read.py", "io/columns.py", "io/shapes
                   "model/schema.py", "model/briefing.py", "model/dates.py")
 
 
-def _code_digest() -> str:
+def checking_code_digest() -> str:
     """The checking code's own digest: a change to any check makes every entry stale.
     (A frozen bundle has no sources to read: its version stands for its code.)"""
     global _code

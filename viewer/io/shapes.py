@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import shapely
 
-from viewer.io import cache, star_rings
+from viewer.io import cache, opened, star_rings
 
 # Fewer shapes than this are checked faster than a cached verdict is read.
 CACHED_VALIDITY_SHAPES = 500
@@ -126,8 +126,9 @@ class SharedShapes:
         digests = [self._digest_of.get(id(shape)) for shape in shapes]
         if len(shapes) < CACHED_VALIDITY_SHAPES or None in digests:
             return _is_valid(shapes)
-        key = hashlib.blake2b(b"".join(digests) + shapely.geos_version_string.encode(),
-                              digest_size=20).hexdigest()
+        # The checking code is in the key too: the verdicts are the star test's and GEOS's.
+        key = hashlib.blake2b(b"".join(digests) + shapely.geos_version_string.encode()
+                              + opened.checking_code_digest().encode(), digest_size=20).hexdigest()
         found = cache.load_array("validity", key, (len(shapes),))
         if found is not None and found.dtype == bool:
             return found
