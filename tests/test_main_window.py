@@ -418,6 +418,22 @@ def test_the_timeline_fits_a_maximised_laptop_window_whole(qtbot, settings, tmp_
     assert window.map.height() >= 0.5 * window.height()
 
 
+@pytest.mark.parametrize("size, many", [((1366, 768), True), ((1366, 705), False)])
+def test_the_timeline_fits_again_when_another_briefing_or_the_same_one_is_read(
+        qtbot, settings, tmp_path, size, many):
+    """Not only on a resize: opening a briefing of more categories, or reading the same
+    one again (as after an edit), keeps the date axis and the series plots on screen."""
+    from viewer.cli.common import EMBEDDED_DATASET
+
+    window = open_window(qtbot, settings, EMBEDDED_DATASET, size=size)
+    qtbot.wait(50)
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        window.open_dataset(briefing_of_many_lanes(tmp_path) if many else EMBEDDED_DATASET)
+    qtbot.wait(50)
+    view = window.timeline.view
+    assert view.ci.geometry().height() <= view.viewport().height() + 1
+
+
 @pytest.mark.parametrize("size", [(1600, 1000), (1366, 768)])
 def test_the_evidence_lane_opens_tall_enough_to_read_its_bars(qtbot, settings, size):
     from viewer.cli.common import EMBEDDED_DATASET

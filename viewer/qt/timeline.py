@@ -99,6 +99,7 @@ class Timeline(QWidget):
         self._beyond_band: QGraphicsRectItem | None = None
         self._lane_of: dict[str, int] = {}
         self._lane_count = 1
+        self._lane_pitch = LANE_HEIGHT
         self._lanes_top = 0.5 + LABEL_STRIP
         self.lanes.vb.sigResized.connect(self._resized)
         # Whether the whole time range is shown (fit) and stays so when the widget grows:
@@ -218,7 +219,7 @@ class Timeline(QWidget):
         self.lanes.getAxis("left").setTicks([[(row_of[c], c) for c in lanes], []])
         self._lane_count = len(lanes)
         self._fit_lanes()
-        self._set_lane_pitch(LANE_HEIGHT)
+        self._set_lane_pitch(self._lane_pitch)
         self.view.ci.layout.setRowStretchFactor(0, len(lanes))
 
     def _show_beyond_data(self, dataset) -> None:
@@ -288,6 +289,7 @@ class Timeline(QWidget):
         for plot in [self.lanes] + self.series_plots:
             plot.showAxis("bottom", plot is ([self.lanes] + self.series_plots)[-1])
         self.updateGeometry()   # other rows, another sizeHint
+        self._fit_lane_pitch_soon()
         self._show_date(self.state.date)
 
     def _plot_series(self, plot: pg.PlotItem, key: SeriesKey, color: str) -> str:
@@ -419,7 +421,12 @@ class Timeline(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
-        QTimer.singleShot(0, self, self._fit_lane_pitch)   # once the plots are laid out
+        self._fit_lane_pitch_soon()
+
+    def _fit_lane_pitch_soon(self) -> None:
+        """`_fit_lane_pitch` once the plots are laid out: after a resize, and after the
+        lanes or the series plots change (another briefing, an edit, a series shown)."""
+        QTimer.singleShot(0, self, self._fit_lane_pitch)
 
     def _fit_lane_pitch(self) -> None:
         """LANE_HEIGHT a lane where the timeline has room for it and all under the lanes at
@@ -437,6 +444,7 @@ class Timeline(QWidget):
     def _set_lane_pitch(self, pitch: float) -> None:
         """Lanes at least `pitch` apart below the cursor's date (see _fit_lanes), their
         names a pixel less where that is under their usual size."""
+        self._lane_pitch = pitch
         self.lanes.vb.setMinimumHeight(pitch * self._lane_count + self._cursor_label_height())
         name_pixels = min(LANE_NAME_PIXELS, math.floor(pitch) - 1)
         if self._lane_font.pixelSize() != name_pixels:
