@@ -13,7 +13,7 @@ import numpy as np
 from viewer import __version__
 from viewer.model.dataset import FEATURE_COLUMNS, split_ids
 from viewer.model.state import Selection
-from viewer.render.layers import Frame
+from viewer.render.layers import Frame, KeptForViews
 from viewer.render.legend import LegendContent
 from viewer.render.prepared import RECENT_EVENT_DAYS, PreparedMap
 from viewer.render.projection import Extent
@@ -27,7 +27,7 @@ class ShownRows:
     def __init__(self, prepared: PreparedMap) -> None:
         self.prepared = prepared
         self._dense_cache: tuple[Extent, bool] | None = None
-        self._kinds_cache: tuple[MapView, np.ndarray] | None = None
+        self._kinds = KeptForViews()     # see _place_kinds_in_view
 
     def event_range(self, day: int, layers: dict) -> tuple[int, int]:
         if not layers["events"]:
@@ -91,12 +91,13 @@ class ShownRows:
     def _place_kinds_in_view(self, view: MapView) -> np.ndarray:
         """A place in view of each kind there, all the legend needs of the places: the
         kinds of all of them took 0.2 ms of each frame's legend at 100x (6,000 places)."""
-        if self._kinds_cache is None or self._kinds_cache[0] != view:
-            places = self.prepared.places
-            rows = places.in_view(Frame.of(view))
-            kinds = np.unique(places.kinds[rows].astype(str), return_index=True)[1] if len(rows) else []
-            self._kinds_cache = (view, rows[kinds])
-        return self._kinds_cache[1]
+        return self._kinds.get(view, lambda: self._one_place_of_each_kind(view))
+
+    def _one_place_of_each_kind(self, view: MapView) -> np.ndarray:
+        places = self.prepared.places
+        rows = places.in_view(Frame.of(view))
+        kinds = np.unique(places.kinds[rows].astype(str), return_index=True)[1] if len(rows) else []
+        return rows[kinds]
 
     def unknowns(self, rows: dict[str, np.ndarray], layers: dict) -> tuple[np.ndarray, np.ndarray]:
         """Zones (rows of `areas`) and routes (sample rows of `flows`) the data is silent on."""
