@@ -163,6 +163,20 @@ def test_export_overlays_are_drawn_in_their_corners(renderer):
     assert image != bare
 
 
+def test_a_one_frame_export_is_the_map_the_window_draws(app, renderer):
+    """The command line's one-PNG export paints straight onto its image (no cached
+    layer images); what it writes is still the window's map, pixel for pixel."""
+    once = MapRenderer(renderer.prepared, one_frame=True)
+    view = renderer.default_view(1200, 800, 1.0, EXPORT)
+    everything = {name: True for name in ("base", "control", "flows", "places", "labels", "events")}
+    for day, layers in ((BEFORE_CAPTURE, everything), (AFTER_CAPTURE, everything),
+                        (AFTER_CAPTURE, {**everything, "base": False, "flows": False}),
+                        (AFTER_CAPTURE, {**everything, "control": False})):
+        drawn = renderer.render_image(view, day, layers, decorations=EXPORT, title="t")
+        exported = once.render_image(view, day, layers, decorations=EXPORT, title="t")
+        assert np.array_equal(pixels(drawn), pixels(exported)), (day, layers)
+
+
 def test_legend_lists_only_what_the_date_shows(renderer):
     view = renderer.default_view(960, 540)
     early = renderer.legend_content(view, dt.date(2024, 6, 1))

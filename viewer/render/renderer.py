@@ -72,9 +72,12 @@ class MapRenderer:
 
     def __init__(self, prepared: PreparedMap | Dataset, one_frame: bool = False) -> None:
         self.prepared = prepared if isinstance(prepared, PreparedMap) else prepared_map(prepared)
-        # A process drawing one frame keeps no base images for frames to come
-        # (two full-size images: 100x one-PNG peak 280 -> 268 MB).
-        self._keeps_base_images = not one_frame
+        # A process drawing one frame keeps no image for frames to come: no base
+        # images (two full-size images: 100x one-PNG peak 280 -> 268 MB), and the frame
+        # and its control layer are painted straight onto the target, not into images
+        # copied onto it (both opaque, so the pixels are the same; see render()): the
+        # drawing's share of the 100x one-PNG peak 261-273 -> 252-260 MB.
+        self._one_frame = one_frame
         route_width = float(self.prepared.flows.widths.max(initial=0))
         # (control, routes) images for full frames [False] and for drafts [True].
         # Drafts patch routes under one box (LayerCache); full frames under the changed
@@ -88,6 +91,7 @@ class MapRenderer:
             for draft in (False, True)}
         self._base_cache: dict[tuple[bool, bool], _CachedImage] = {}   # by (over, draft)
         self._frame_cache: _CachedImage | None = None
+        self._painted_layout: OverlayLayout | None = None    # the panels of the frame painted last
         self._draft_kept: QImage | None = None    # the last draft's image, drawn over by the next
         # Whether the last render showed the map of the one before (the same rows;
         # at most the selection changed): its time says nothing of a map's cost.
@@ -138,7 +142,7 @@ class MapRenderer:
 
     def painted_layout(self) -> OverlayLayout | None:
         """The panels of the frame painted last: where a click on the legend lands."""
-        return self._frame_cache.layout if self._frame_cache is not None else None
+        return self._painted_layout
 
     def painted_labels(self) -> tuple:
         """The place labels (PlacedLabel) of the frame painted last."""
@@ -167,19 +171,27 @@ class MapRenderer:
         The cached frame holds everything that changes only with the holding
         rows, the selection included (under the place names, as QGIS draws it);
         `overlays` (compare mode, route crossing), recent-event markers (a
-        sliding window) and the date label are drawn on it for each date.
+        sliding window) and the date label are drawn on it for each date. A
+        `one_frame` renderer paints that frame straight onto `painter` instead.
         """
         layers = _all_layers(layers)
         self.prepared.drawing()
-        pixel_ratio = painter.device().devicePixelRatioF()
-        frame = self._frame_image(view, day, layers, decorations,
-                                  title if title is not None else self.dataset.title, pixel_ratio,
-                                  draft, selection)
+        title = title if title is not None else self.dataset.title
         painter.save()
         painter.setTransform(QTransform())
-        painter.drawImage(QPointF(0, 0), frame.image)
+        if self._one_frame:
+            painter.save()
+            layout = self._paint_frame(painter, view, to_day(day), layers, decorations, title, draft,
+                                       self._shown_selection(to_day(day), layers, selection))
+            painter.restore()
+        else:
+            frame = self._frame_image(view, day, layers, decorations, title,
+                                      painter.device().devicePixelRatioF(), draft, selection)
+            painter.drawImage(QPointF(0, 0), frame.image)
+            layout = frame.layout
+        self._painted_layout = layout
         # Overlays and markers, drawn late, must not cover the panels.
-        panels = frame.layout.obstacles()
+        panels = layout.obstacles()
         painter.setClipRegion(_outside(view.rect, panels))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for overlay in overlays:
@@ -188,8 +200,8 @@ class MapRenderer:
             start, stop = self.shown.event_range(to_day(day), layers)
             self.prepared.events.paint(painter, Frame.of(view), np.arange(start, stop))
         painter.setClipping(False)
-        frame.layout.paint_date(painter, date_label(day, self.dataset.beyond_data(day)),
-                                current_to_mark(self.dataset, day))
+        layout.paint_date(painter, date_label(day, self.dataset.beyond_data(day)),
+                          current_to_mark(self.dataset, day))
         painter.restore()
 
     def _shown_selection(self, day: int, layers: dict,
@@ -294,9 +306,15 @@ class MapRenderer:
         """Base layers, control and routes over the whole of `frame` (composition mode Source)."""
         control_cache, routes_cache = self._layer_caches[draft]
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-        # The control layer is opaque (background and base layers included): a plain copy.
-        painter.drawImage(QPointF(0, 0), control_cache.image(
-            frame, pixel_ratio, (layers["base"], layers["control"], draft), day, self._paint_control_layer))
+        look = (layers["base"], layers["control"], draft)
+        if self._one_frame:
+            painter.save()
+            self._paint_control_layer(painter, frame, self.dataset.control_index.indices(day), look)
+            painter.restore()
+        else:
+            # The control layer is opaque (background and base layers included): a plain copy.
+            painter.drawImage(QPointF(0, 0), control_cache.image(
+                frame, pixel_ratio, look, day, self._paint_control_layer))
         if layers["flows"]:
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
             # Dense or not is decided on the full view, so a draft's routes look the same.
@@ -377,7 +395,7 @@ class MapRenderer:
             if layer.style.over_thematic == over:
                 layer.paint(painter, frame)
         painter.end()
-        if self._keeps_base_images:
+        if not self._one_frame:
             self._base_cache[(over, draft)] = _CachedImage(key, image)
         return image
 
