@@ -105,25 +105,40 @@ def test_cli_png_matches_the_windows_export(dataset, tiny, tmp_path, capsys):
     assert np.array_equal(pixels(tmp_path / "cli.png"), pixels(tmp_path / "window.png"))
 
 
-def test_an_export_that_lets_go_of_the_lonlat_shapes_draws_the_same_map(tiny, tmp_path):
-    """A command-line export drops the dataset's lon/lat shapes once they are projected
-    (memory): the map it draws is the same, and the shapes are really freed."""
-    import gc
+def test_an_export_lets_go_of_the_lonlat_shapes_as_it_projects_and_draws_the_same_map(
+        tiny, tmp_path, monkeypatch):
+    """A command-line export only draws: it lets go of the dataset's lon/lat shapes a
+    group at a time as they are projected (memory: the two sets are never held whole
+    at once), and the map it writes is the one a window's prepared map draws."""
     import weakref
 
     from viewer.io import read_dataset
+    from viewer.render import projection
     from viewer.render.prepared import PreparedMap
 
+    kept = read_dataset(tiny)
+    window = export_png(kept, DAY, tmp_path / "window.png", SMALL, renderer=MapRenderer(PreparedMap(kept)))
     dataset = read_dataset(tiny)
-    prepared = PreparedMap(dataset)
-    before = export_png(dataset, DAY, tmp_path / "before.png", SMALL, renderer=MapRenderer(prepared))
-    shapes = [weakref.ref(shape) for shape in dataset.control.geometry.array if shape is not None]
-    prepared.let_go_of_lonlat_shapes()
-    gc.collect()
-    assert shapes and all(ref() is None for ref in shapes)
-    after = export_png(dataset, DAY, tmp_path / "after.png", SMALL, renderer=MapRenderer(prepared))
-    assert np.array_equal(pixels(before), pixels(after))
-    assert Image.open(before).text == Image.open(after).text
+    outlines = {id(shape): weakref.ref(shape) for frame in (dataset.areas, dataset.control)
+                for shape in frame.geometry.array if shape is not None}
+    alive_per_group = []
+    project = projection.Projector._project_coordinates
+
+    def counting(projector, coords):
+        alive_per_group.append(sum(ref() is not None for ref in outlines.values()))
+        return project(projector, coords)
+
+    monkeypatch.setattr(projection.Projector, "_project_coordinates", counting)
+    monkeypatch.setattr(projection, "PROJECTED_AT_ONCE", 1)    # a group per shape
+    prepared = PreparedMap(dataset, drawing_only=True)
+    # Each outline's group finds the ones before it already let go of.
+    assert alive_per_group[:len(outlines)] == list(range(len(outlines), 0, -1))
+    assert all(ref() is None for ref in outlines.values())
+    assert dataset.control.geometry.isna().all()             # nothing left claiming to be lon/lat
+    export = export_png(dataset, DAY, tmp_path / "export.png", SMALL,
+                        renderer=MapRenderer(prepared, one_frame=True))
+    assert np.array_equal(pixels(window), pixels(export))
+    assert Image.open(window).text == Image.open(export).text
 
 
 @pytest.mark.parametrize("args, message", [

@@ -88,13 +88,13 @@ def run_export(args: argparse.Namespace) -> int:
     ensure_gui()
     from viewer import export
     from viewer.memory import release_free_memory
+    from viewer.render.prepared import PreparedMap
     from viewer.render.renderer import MapRenderer
 
     dataset = load(args.dataset)
     dates = _dates(args, dataset)
-    renderer = MapRenderer(dataset, one_frame=len(dates) == 1)
     # This process draws and exits: the lon/lat shapes are not needed once projected.
-    renderer.prepared.let_go_of_lonlat_shapes()
+    renderer = MapRenderer(PreparedMap(dataset, drawing_only=True), one_frame=len(dates) == 1)
     release_free_memory()
     options = export.ExportOptions(
         width=args.width, height=args.height, dpi=args.dpi, layers=layers, title=args.title,

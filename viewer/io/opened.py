@@ -92,23 +92,30 @@ def remember(place: str, key: str, problems: list[Problem], shapes: dict[str, np
 
 def _store(folder: Path, key: str, problems: list[Problem], shapes: dict[str, np.ndarray],
            place_key: str) -> None:
+    layers = {layer: len(s) for layer, s in shapes.items()}
     rows = np.concatenate([np.asarray(s, dtype=object) for s in shapes.values()] or [np.empty(0, object)])
+    shapes.clear()
     ids = np.fromiter((id(g) for g in rows), dtype=np.int64, count=len(rows))
     _, first, index = np.unique(ids, return_index=True, return_inverse=True)
     distinct = rows[first]
+    del rows
     index = index.reshape(-1).astype(np.int64)
     missing = np.array([g is None for g in distinct], dtype=bool)
     index[missing[index]] = -1
     renumber = np.cumsum(~missing) - 1
     index[index >= 0] = renumber[index[index >= 0]]
     present = distinct[~missing]
+    del distinct
     # A chunk at a time, straight into the file (never every shape's WKB in memory:
-    # 35 MB at 100x, beside the map being prepared), noting each one's length.
+    # 35 MB at 100x, beside the map being prepared), noting each one's length. Each
+    # chunk's shapes are let go of once written: this is then not what keeps them
+    # alive in a process that has let go of them itself (a command-line export).
     written: list[int] = []
 
     def wkb_parts():
         for part in _chunks(present):
             blobs = shapely.to_wkb(part)
+            part[:] = None
             written.extend(len(blob) for blob in blobs)
             yield from blobs
 
@@ -117,7 +124,7 @@ def _store(folder: Path, key: str, problems: list[Problem], shapes: dict[str, np
     size = int(lengths.sum())
     cache.store_array("opened-shapes", key, np.concatenate([lengths, index]), folder)
     entry = {"problems": [[getattr(p, f) for f in _PROBLEM_FIELDS] for p in problems],
-             "layers": {layer: len(s) for layer, s in shapes.items()},
+             "layers": layers,
              "wkb_bytes": size, "shapes": len(present)}
     cache.store_text("opened", key, json.dumps(entry), folder)   # it makes the entry whole
     cache.store_text("seen-opened", place_key, "", folder)   # its name is what counts

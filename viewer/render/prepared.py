@@ -20,6 +20,7 @@ from viewer.model.dataset import Dataset
 from viewer.model.unknowns import Unknowns, current_to_text
 from viewer.render import style
 from viewer.render.flow_layer import FlowLayer
+from viewer.render.geometry import distinct_objects
 from viewer.render.layers import BaseLayer, ControlLayer, MapLayer
 from viewer.render.overlay import LegendContent
 from viewer.render.point_layers import EventLayer, PlaceLayer
@@ -36,11 +37,16 @@ WARM_UP_QUIET_S = 0.1
 class PreparedMap:
     """A dataset's layers projected and turned into paths; read-only once built."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, drawing_only: bool = False) -> None:
+        """`drawing_only`: for a process that only draws this map (a command-line
+        export), which lets go of the dataset's lon/lat shapes as they are projected
+        (`let_go_of_lonlat_shapes`)."""
         self.dataset = dataset
         data_box = _data_lonlat_box(dataset)
         self.center = ((data_box[0] + data_box[2]) / 2, (data_box[1] + data_box[3]) / 2)
         self.projector = Projector.for_lonlat(*self.center)
+        if drawing_only:
+            _project_outlines_in_place(dataset, self.projector)
         self.places = PlaceLayer(dataset.places, self.projector, _route_ends(dataset))
         place_xy = self.places.xy()
         self.control = ControlLayer(dataset.control, self.projector)
@@ -70,6 +76,8 @@ class PreparedMap:
         self.colors = dict(zip(dataset.actors["actor_id"], dataset.actors["color"]))
         self._warming = False
         self._drawn_at = float("-inf")   # time.monotonic() of the last frame drawn
+        if drawing_only:
+            self.let_go_of_lonlat_shapes()
 
     def drawing(self) -> None:
         """A frame is being drawn: the warm-up waits until frames stop coming."""
@@ -106,7 +114,7 @@ class PreparedMap:
         """For a process that only draws this map (a command-line export): empty the
         dataset's geometry columns. Every shape is projected by now and nothing
         drawn needs the lon/lat ones; held beside their projection they cost
-        53 MB at 100x (GEOS keeps ~23 bytes a vertex). Rows and attributes stay.
+        53 MB at 100x (GEOS keeps ~24 bytes a vertex). Rows and attributes stay.
         Not for the window, which edits and exports data in lon/lat."""
         dataset = self.dataset
         frames = [dataset.places, dataset.areas, dataset.control, dataset.flows, dataset.events,
@@ -114,8 +122,7 @@ class PreparedMap:
                   *dataset.extra_layers.values()]
         for frame in frames:
             if isinstance(frame, gpd.GeoDataFrame):
-                frame[frame.geometry.name] = gpd.GeoSeries([None] * len(frame), index=frame.index,
-                                                           crs=frame.crs)
+                _set_shapes(frame, [None] * len(frame))
         self.projector.forget_remembered()
 
     def row_of(self, layer: str, row_id: str) -> int | None:
@@ -200,6 +207,28 @@ def prepared_map(dataset: Dataset) -> PreparedMap:
         if _last is None or _last.dataset is not dataset:
             _last = PreparedMap(dataset)
         return _last
+
+
+def _project_outlines_in_place(dataset: Dataset, projector: Projector) -> None:
+    """The areas' and control's shapes (nearly all of a briefing's vertices) replaced
+    by their projection, the lon/lat ones let go of a group at a time: the two sets
+    are never held whole at once (100x one PNG, the preparing's peak ~270 -> ~220 MB).
+    The frames then hold projected shapes, only until `let_go_of_lonlat_shapes`."""
+    frames = [dataset.areas, dataset.control]
+    taken = [np.array(frame.geometry.array, dtype=object) for frame in frames]
+    for frame in frames:
+        _set_shapes(frame, [None] * len(frame))
+    shapes, shape_of_row = distinct_objects(np.concatenate(taken))
+    del taken     # `shapes` is now what holds each lon/lat shape
+    projector.replace_with_projection(shapes)
+    start = 0
+    for frame in frames:
+        _set_shapes(frame, shapes[shape_of_row[start:start + len(frame)]])
+        start += len(frame)
+
+
+def _set_shapes(frame: gpd.GeoDataFrame, shapes) -> None:
+    frame[frame.geometry.name] = gpd.GeoSeries(shapes, index=frame.index, crs=frame.crs)
 
 
 def _route_ends(dataset: Dataset) -> set[str]:
