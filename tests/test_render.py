@@ -399,6 +399,28 @@ def synthetic_dataset(tmp_path, scale: int, edit=lambda layers: None):
     return read_dataset(tmp_path / "synth.gpkg")
 
 
+def test_a_level_simplified_on_two_threads_draws_what_one_thread_draws(app, monkeypatch, tmp_path):
+    """A whole-map level a frame waits for is simplified in halves on two threads:
+    the map is the one a single thread draws, to the pixel."""
+    import threading
+
+    from viewer.render import geometry
+
+    dataset = synthetic_dataset(tmp_path, 1)
+    view = MapRenderer(dataset).default_view(800, 560)
+    monkeypatch.setattr(geometry, "SIMPLIFYING_THREADS", 1)
+    one = MapRenderer(PreparedMap(dataset)).render_image(view, AFTER_CAPTURE, decorations=NOTHING)
+    threads = set()
+    simplify = shapely.simplify
+    monkeypatch.setattr(shapely, "simplify", lambda *args, **kwargs: (
+        threads.add(threading.current_thread().name), simplify(*args, **kwargs))[1])
+    monkeypatch.setattr(geometry, "SIMPLIFYING_THREADS", 2)
+    monkeypatch.setattr(geometry, "SPLIT_FROM_VERTICES", 1)
+    two = MapRenderer(PreparedMap(dataset)).render_image(view, AFTER_CAPTURE, decorations=NOTHING)
+    assert any(name.startswith("kachin-viewer-simplifying") for name in threads)
+    assert np.array_equal(pixels(one), pixels(two))
+
+
 def test_day_by_day_over_converging_routes_a_patched_draft_is_a_fresh_one(app, monkeypatch, tmp_path):
     """Routes converging on a few crossings (the benchmarks' synthetic briefing):
     scrubbing day by day, a draft's routes image is patched under one box around
