@@ -6,6 +6,7 @@ import datetime as dt
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import pytest
 import shapely
 from factory import EAST, tiny_layers, write_layers, write_tiny
@@ -83,6 +84,12 @@ def test_projection_is_metric_utm_for_the_data(renderer):
     assert 95_000 < extent.width / 1.1 < 105_000
     minlon, minlat, maxlon, maxlat = renderer.lonlat_of(extent)
     assert minlon < 97.0 and maxlon > 98.0 and minlat < 25.0 and maxlat > 25.5
+    # Drawn with PROJ's faster series near the zone's middle: the zone's own metres
+    # to a tenth of a millimetre, there and at its edges.
+    lon, lat = np.array([96.0, 97.4, 99.0, 101.9, 93.0]), np.array([24.0, 25.4, 27.0, 20.5, 30.0])
+    x, y = renderer.projector.points(lon, lat)
+    ex, ey = pyproj.Transformer.from_crs(4326, 32647, always_xy=True).transform(lon, lat)
+    assert np.abs(x - ex).max() < 1e-4 and np.abs(y - ey).max() < 1e-4
 
 
 def test_control_area_takes_its_actors_colour_after_capture(renderer):

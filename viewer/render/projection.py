@@ -74,6 +74,18 @@ def _into(project, group: np.ndarray) -> np.ndarray:
     return group
 
 
+def _drawn_with(epsg: int) -> pyproj.CRS | int:
+    """The UTM zone `epsg` as PROJ's `algo=auto` computes it: the Evenden/Snyder
+    series within 3 degrees of the central meridian, where it is within 0.1 mm of
+    the Poder/Engsager one used elsewhere (0.004 mm measured), and that beyond. A
+    fifth to a third less time for the vertices (2.2 M: 0.54-0.57 -> 0.35-0.45 s)."""
+    zone, hemisphere = epsg % 100, epsg // 100
+    if hemisphere not in (326, 327) or not 1 <= zone <= 60:
+        return epsg
+    south = " +south" if hemisphere == 327 else ""
+    return pyproj.CRS.from_proj4(f"+proj=utm +zone={zone}{south} +datum=WGS84 +units=m +no_defs +algo=auto")
+
+
 def utm_epsg(lon: float, lat: float) -> int:
     """The EPSG code of the WGS 84 UTM zone holding (lon, lat)."""
     zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
@@ -95,7 +107,9 @@ class Projector:
     def __init__(self, epsg: int) -> None:
         self.epsg = epsg
         self.crs = pyproj.CRS.from_epsg(epsg)
-        self._forward = pyproj.Transformer.from_crs(4326, epsg, always_xy=True)
+        self._forward = pyproj.Transformer.from_crs(4326, _drawn_with(epsg), always_xy=True)
+        # What else a cached projection is keyed by, beside its coordinates.
+        self._cache_tag = f"{self._forward.definition}|{pyproj.__version__}|{pyproj.proj_version_str}"
         self._inverse = pyproj.Transformer.from_crs(epsg, 4326, always_xy=True)
         # id(lon/lat shape) -> (that shape, its projection): layers that draw the same
         # shapes (control and the no-information zones share the areas' outlines)
@@ -179,7 +193,7 @@ class Projector:
         key = None
         if len(coords) >= CACHED_VERTICES:
             digest = hashlib.blake2b(coords.data, digest_size=20)
-            digest.update(f"{self.epsg}|{pyproj.__version__}|{pyproj.proj_version_str}".encode())
+            digest.update(self._cache_tag.encode())
             key = digest.hexdigest()
             if cache.load_array_into("projected", key, coords):
                 return coords
