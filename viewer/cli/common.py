@@ -4,13 +4,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
 
 from viewer.resources import EMBEDDED_DATASET
 
 __all__ = ["EMBEDDED_DATASET", "CliError", "OneLineParser", "parse_day", "dataset_location",
-           "load", "in_range", "terminal_safe", "list_written"]
+           "load", "load_soon", "in_range", "terminal_safe", "list_written"]
 
 # Control characters (escape sequences that clear or retitle a terminal, newlines that
 # forge an `ok:` line) and the bidirectional overrides that reorder what is shown.
@@ -61,6 +63,22 @@ def load(location):
         return read_location(location)
     except DatasetError as error:
         raise CliError("\n".join(terminal_safe(p) for p in error.problems)) from None
+
+
+def load_soon(location) -> Callable[[], object]:
+    """`load(location)` started now on a thread of its own, while the caller imports
+    and sets up what drawing needs (the reader touches no Qt); the function returned
+    waits for the dataset, and raises what `load` raised."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(load(location))
+        except BaseException as error:  # noqa: BLE001 — raised again on the caller's thread
+            future.set_exception(error)
+
+    threading.Thread(target=run, name="kachin-viewer-read", daemon=True).start()
+    return future.result
 
 
 def in_range(dataset, day: dt.date) -> dt.date:

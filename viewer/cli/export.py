@@ -15,7 +15,7 @@ from pathlib import Path
 
 from viewer.cli import briefing, export_data
 from viewer.cli.common import (EMBEDDED_DATASET, CliError, dataset_location, in_range, list_written,
-                               load)
+                               load_soon)
 from viewer.model.names import MAP_LAYERS
 
 EPILOG = """examples:
@@ -85,13 +85,14 @@ def run_export(args: argparse.Namespace) -> int:
     mode = _output_mode(args)
     layers = _parse_layers(args.layers)
     lonlat_box = _parse_extent(args.extent)
+    loaded = load_soon(args.dataset)   # read while Qt and the drawing code are set up
     ensure_gui()
     from viewer import export
     from viewer.memory import release_free_memory
     from viewer.render.prepared import PreparedMap
     from viewer.render.renderer import MapRenderer
 
-    dataset = load(args.dataset)
+    dataset = loaded()
     dates = _dates(args, dataset)
     # This process draws and exits: the lon/lat shapes are not needed once projected.
     renderer = MapRenderer(PreparedMap(dataset, drawing_only=True), one_frame=len(dates) == 1)
