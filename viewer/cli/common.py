@@ -4,8 +4,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-import threading
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
 
@@ -56,29 +54,26 @@ def dataset_location(text: str):
 
 def load(location):
     """Read a dataset (a path or a DatabaseUrl), turning a bad one into CliError lines."""
-    from viewer.io import DatasetError
-    from viewer.io.location import read_location
-
-    try:
-        return read_location(location)
-    except DatasetError as error:
-        raise CliError("\n".join(terminal_safe(p) for p in error.problems)) from None
+    return load_soon(location)()
 
 
 def load_soon(location) -> Callable[[], object]:
-    """`load(location)` started now on a thread of its own, while the caller imports
-    and sets up what drawing needs (the reader touches no Qt); the function returned
-    waits for the dataset, and raises what `load` raised."""
-    future: Future = Future()
+    """`load(location)` started now on a thread of its own, while the caller sets up
+    what drawing needs (the reader touches no Qt); the function returned waits for the
+    dataset. The data libraries are imported here first, as the window does: two
+    threads importing them at once would race PySide6's scan of new modules."""
+    from viewer.io import DatasetError
+    from viewer.io.location import read_soon
 
-    def run() -> None:
+    reading = read_soon(location)
+
+    def loaded():
         try:
-            future.set_result(load(location))
-        except BaseException as error:  # noqa: BLE001 — raised again on the caller's thread
-            future.set_exception(error)
+            return reading.result()
+        except DatasetError as error:
+            raise CliError("\n".join(terminal_safe(p) for p in error.problems)) from None
 
-    threading.Thread(target=run, name="kachin-viewer-read", daemon=True).start()
-    return future.result
+    return loaded
 
 
 def in_range(dataset, day: dt.date) -> dt.date:

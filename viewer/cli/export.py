@@ -17,6 +17,7 @@ from viewer.cli import briefing, export_data
 from viewer.cli.common import (EMBEDDED_DATASET, CliError, dataset_location, in_range, list_written,
                                load_soon)
 from viewer.model.names import MAP_LAYERS
+from viewer.pyside import skip_pyside_source_scan
 
 EPILOG = """examples:
   kachin-viewer export --date 2024-11-20 --out map.png
@@ -209,6 +210,8 @@ def ensure_gui() -> None:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    skip_pyside_source_scan()   # before QtGui and the drawing code are imported
     from PySide6.QtGui import QGuiApplication
 
     def quiet(kind, _context, message) -> None:

@@ -6,6 +6,8 @@ place that tells them apart.
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 from viewer.io.pg_url import DatabaseUrl, is_database_url
@@ -30,6 +32,22 @@ def read_location(location: Location, progress: Progress | None = None) -> Datas
 
         return read_database(location, progress)
     return read_dataset(location, progress)
+
+
+def read_soon(location: Location, progress: Progress | None = None) -> Future:
+    """`read_location` started now on a thread of its own, while the caller goes on
+    (importing Qt, building the window); the dataset, or what the read raised, in the
+    Future. A daemon thread: a read nobody waits for any more does not hold up an exit."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(read_location(location, progress))
+        except Exception as error:  # noqa: BLE001 — raised again by future.result()
+            future.set_exception(error)
+
+    threading.Thread(target=run, name="kachin-viewer-read", daemon=True).start()
+    return future
 
 
 def store_for(location: Location):

@@ -184,21 +184,13 @@ class ReadAhead:
     """
 
     def __init__(self, location) -> None:
-        from viewer.io.location import parse_location
+        from viewer.io.location import parse_location, read_soon
 
         self.location = parse_location(location)
-        self._future: Future = Future()
         self._lock = threading.Lock()
         self._latest: tuple[str, float] | None = None
         self._relay: Progress | None = None
-        threading.Thread(target=self._run, args=(self._future,), name="kachin-viewer-read-ahead",
-                         daemon=True).start()
-
-    def _run(self, future: Future) -> None:
-        try:
-            future.set_result(_read(self.location, self._report))
-        except Exception as error:  # noqa: BLE001 — raised again in result(), on the loader's thread
-            future.set_exception(error)
+        self._future: Future | None = read_soon(self.location, self._report)
 
     def _report(self, text: str, fraction: float) -> None:
         with self._lock:   # relayed under the lock: in order, never an older step last
