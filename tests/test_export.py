@@ -141,6 +141,40 @@ def test_an_export_lets_go_of_the_lonlat_shapes_as_it_projects_and_draws_the_sam
     assert Image.open(window).text == Image.open(export).text
 
 
+def test_an_export_finds_the_projections_the_window_left(tmp_path, monkeypatch):
+    """A briefing opened in the window and then exported from the command line (or the
+    other way round) is projected once: the export projects its shapes in the groups
+    the window does, and finds them in the cache, even with areas listed in another
+    order than control first names them and zones no control row names."""
+    from factory import tiny_layers, write_tiny
+
+    from viewer.io import cache, read_dataset
+    from viewer.render import projection
+    from viewer.render.prepared import PreparedMap
+
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    areas = tiny_layers()["areas"]
+    north = gpd.GeoDataFrame({"area_id": ["zone-north"], "name": ["Northtown zone"],
+                              "kind": ["town_zone"], "parent_id": [None], "source_ids": ["s1"]},
+                             geometry=[shapely.box(97.0, 25.6, 97.5, 25.9)], crs=4326)
+    path = write_tiny(tmp_path / "reversed.gpkg",
+                      areas=pd.concat([areas, north], ignore_index=True).iloc[::-1])
+    monkeypatch.setattr(projection, "CACHED_VERTICES", 1)     # every group kept in the cache
+    monkeypatch.setattr(projection, "PROJECTING_THREADS", 1)  # one group a layer
+
+    def entries():
+        cache.finish_writing()
+        return sorted(cache.cache_folder().glob("projected-*.npy"))
+
+    PreparedMap(read_dataset(path))
+    by_the_window = entries()
+    PreparedMap(read_dataset(path), drawing_only=True)
+    assert by_the_window and entries() == by_the_window
+
+
 @pytest.mark.parametrize("args, message", [
     (["--date", "2024-13-01"], "is not a date"),
     (["--date", "2023-01-01"], "outside the dataset's range"),

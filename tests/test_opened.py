@@ -203,6 +203,34 @@ def test_an_entry_is_plain_data(bowtie_file, monkeypatch):
     assert set(json.loads(entry.read_text())) == {"problems", "layers", "wkb_bytes", "shapes"}
 
 
+def test_an_entry_being_written_lets_go_of_the_shapes_it_has_written(monkeypatch):
+    """Writing a file's shapes into its entry holds each chunk only until it is written:
+    a command-line export, which lets go of them itself as it projects them, then
+    never has every lon/lat shape and its projection at once. The entry still gives
+    every shape back."""
+    import weakref
+
+    def outlines():
+        return shapely.buffer(shapely.points(np.arange(700.0) * 0.01 + 97, np.full(700, 25.0)), 0.004)
+
+    refs = []
+    alive_per_chunk = []
+    to_wkb = shapely.to_wkb
+    monkeypatch.setattr(shapely, "to_wkb", lambda part: (
+        alive_per_chunk.append(sum(ref() is not None for ref in refs)), to_wkb(part))[1])
+
+    def given():
+        shapes = outlines()
+        refs.extend(weakref.ref(shape) for shape in shapes)
+        return {"areas": shapes}      # held by the entry being written alone
+
+    opened._store(cache.cache_folder(), "k" * 40, [], given(), "place")
+    assert alive_per_chunk[0] == 700 and alive_per_chunk == sorted(alive_per_chunk, reverse=True)
+    assert len(set(alive_per_chunk)) == len(alive_per_chunk) >= 3
+    found = opened.recall("k" * 40, "f.gpkg")
+    assert shapely.equals_exact(found.shapes["areas"], outlines(), tolerance=0).all()
+
+
 def test_the_same_file_opened_again_finds_its_projection(bowtie_file, monkeypatch, qapp):
     """Shapes come back in the same order on every open (not by memory address), so
     the projected vertices are found in the cache instead of projected again."""

@@ -90,6 +90,7 @@ def test_projection_is_metric_utm_for_the_data(renderer):
     x, y = renderer.projector.points(lon, lat)
     ex, ey = pyproj.Transformer.from_crs(4326, 32647, always_xy=True).transform(lon, lat)
     assert np.abs(x - ex).max() < 1e-4 and np.abs(y - ey).max() < 1e-4
+    assert np.abs(x - ex).max() > 0       # the faster series, not the exact one
 
 
 def test_control_area_takes_its_actors_colour_after_capture(renderer):
@@ -182,6 +183,8 @@ def test_a_one_frame_export_is_the_map_the_window_draws(app, renderer):
         drawn = renderer.render_image(view, day, layers, decorations=EXPORT, title="t")
         exported = once.render_image(view, day, layers, decorations=EXPORT, title="t")
         assert np.array_equal(pixels(drawn), pixels(exported)), (day, layers)
+    control_cache = once._layer_caches[False][0]
+    assert once._frame_cache is None and not once._base_cache and control_cache._drawn is None
 
 
 def test_legend_lists_only_what_the_date_shows(renderer):
@@ -415,17 +418,22 @@ def test_a_level_simplified_on_two_threads_draws_what_one_thread_draws(app, monk
 
     dataset = synthetic_dataset(tmp_path, 1)
     view = MapRenderer(dataset).default_view(800, 560)
-    monkeypatch.setattr(geometry, "SIMPLIFYING_THREADS", 1)
+    monkeypatch.setattr(geometry, "SPLIT_SIMPLIFYING", False)
     one = MapRenderer(PreparedMap(dataset)).render_image(view, AFTER_CAPTURE, decorations=NOTHING)
     threads = set()
     simplify = shapely.simplify
     monkeypatch.setattr(shapely, "simplify", lambda *args, **kwargs: (
         threads.add(threading.current_thread().name), simplify(*args, **kwargs))[1])
-    monkeypatch.setattr(geometry, "SIMPLIFYING_THREADS", 2)
+    monkeypatch.setattr(geometry, "SPLIT_SIMPLIFYING", True)
     monkeypatch.setattr(geometry, "SPLIT_FROM_VERTICES", 1)
-    two = MapRenderer(PreparedMap(dataset)).render_image(view, AFTER_CAPTURE, decorations=NOTHING)
+    prepared = PreparedMap(dataset)
+    two = MapRenderer(prepared).render_image(view, AFTER_CAPTURE, decorations=NOTHING)
     assert any(name.startswith("kachin-viewer-simplifying") for name in threads)
     assert np.array_equal(pixels(one), pixels(two))
+    # A warm-up (no frame waiting) takes no second thread from the frames being drawn.
+    threads.clear()
+    prepared.control.paths.warm_level(view.metres_per_pixel * 3)
+    assert threads and not any(name.startswith("kachin-viewer-simplifying") for name in threads)
 
 
 def test_day_by_day_over_converging_routes_a_patched_draft_is_a_fresh_one(app, monkeypatch, tmp_path):

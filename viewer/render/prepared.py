@@ -18,6 +18,7 @@ import shapely
 
 from viewer.model.dataset import Dataset
 from viewer.model.unknowns import Unknowns, current_to_text
+from viewer.model.zones import control_zones
 from viewer.render import style
 from viewer.render.flow_layer import FlowLayer
 from viewer.render.geometry import distinct_objects
@@ -40,7 +41,7 @@ class PreparedMap:
     def __init__(self, dataset: Dataset, drawing_only: bool = False) -> None:
         """`drawing_only`: for a process that only draws this map (a command-line
         export), which lets go of the dataset's lon/lat shapes as they are projected
-        (`let_go_of_lonlat_shapes`)."""
+        (`_let_go_of_lonlat_shapes`)."""
         self.dataset = dataset
         data_box = _data_lonlat_box(dataset)
         self.center = ((data_box[0] + data_box[2]) / 2, (data_box[1] + data_box[3]) / 2)
@@ -77,7 +78,7 @@ class PreparedMap:
         self._warming = False
         self._drawn_at = float("-inf")   # time.monotonic() of the last frame drawn
         if drawing_only:
-            self.let_go_of_lonlat_shapes()
+            self._let_go_of_lonlat_shapes()
 
     def drawing(self) -> None:
         """A frame is being drawn: the warm-up waits until frames stop coming."""
@@ -110,12 +111,11 @@ class PreparedMap:
         while time.monotonic() - self._drawn_at < WARM_UP_QUIET_S:
             time.sleep(WARM_UP_QUIET_S / 2)
 
-    def let_go_of_lonlat_shapes(self) -> None:
-        """For a process that only draws this map (a command-line export): empty the
-        dataset's geometry columns. Every shape is projected by now and nothing
-        drawn needs the lon/lat ones; held beside their projection they cost
-        53 MB at 100x (GEOS keeps ~24 bytes a vertex). Rows and attributes stay.
-        Not for the window, which edits and exports data in lon/lat."""
+    def _let_go_of_lonlat_shapes(self) -> None:
+        """For a `drawing_only` map: empty the dataset's geometry columns. Every shape
+        is projected by now and nothing drawn needs the lon/lat ones; held beside their
+        projection they cost 53 MB at 100x (GEOS keeps ~24 bytes a vertex). Rows and
+        attributes stay."""
         dataset = self.dataset
         frames = [dataset.places, dataset.areas, dataset.control, dataset.flows, dataset.events,
                   self.unknowns.zones, *dataset.base_layers.values(), *dataset.retracted.values(),
@@ -210,21 +210,30 @@ def prepared_map(dataset: Dataset) -> PreparedMap:
 
 
 def _project_outlines_in_place(dataset: Dataset, projector: Projector) -> None:
-    """The areas' and control's shapes (nearly all of a briefing's vertices) replaced
-    by their projection, the lon/lat ones let go of a group at a time: the two sets
-    are never held whole at once (100x one PNG, the preparing's peak ~270 -> ~220 MB).
-    The frames then hold projected shapes, only until `let_go_of_lonlat_shapes`."""
+    """The zones' shapes (nearly all of a briefing's vertices) replaced by their
+    projection in the areas and control frames, the lon/lat ones let go of a group
+    at a time: the two sets are never held whole at once (100x one PNG, the
+    preparing's peak ~270 -> ~210 MB). Projected in the order the window's layers
+    project them (control's distinct shapes, then the zones' others), so the groups
+    and their cache entries are the window's. The frames then hold projected shapes
+    (None for an area no zone draws), only until `_let_go_of_lonlat_shapes`."""
     frames = [dataset.areas, dataset.control]
-    taken = [np.array(frame.geometry.array, dtype=object) for frame in frames]
+    by_control = distinct_objects(np.asarray(dataset.control.geometry.array, dtype=object))[0]
+    zones = [zone.geometry for zone in control_zones(dataset).values()]
+    shapes = {id(shape): shape for shape in [*by_control, *zones] if shape is not None}
+    first_zone = len({id(shape) for shape in by_control if shape is not None})
+    rows = [[id(shape) for shape in frame.geometry.array] for frame in frames]
     for frame in frames:
         _set_shapes(frame, [None] * len(frame))
-    shapes, shape_of_row = distinct_objects(np.concatenate(taken))
-    del taken     # `shapes` is now what holds each lon/lat shape
-    projector.replace_with_projection(shapes)
-    start = 0
-    for frame in frames:
-        _set_shapes(frame, shapes[shape_of_row[start:start + len(frame)]])
-        start += len(frame)
+    ids = list(shapes)
+    held = np.empty(len(shapes), dtype=object)
+    held[:] = list(shapes.values())
+    del by_control, zones, shapes     # `held` is now what holds each lon/lat shape
+    projector.replace_with_projection(held[:first_zone])
+    projector.replace_with_projection(held[first_zone:])
+    projected = dict(zip(ids, held))
+    for frame, keys in zip(frames, rows):
+        _set_shapes(frame, [projected.get(key) for key in keys])
 
 
 def _set_shapes(frame: gpd.GeoDataFrame, shapes) -> None:

@@ -77,8 +77,9 @@ def _into(project, group: np.ndarray) -> np.ndarray:
 def _drawn_with(epsg: int) -> pyproj.CRS | int:
     """The UTM zone `epsg` as PROJ's `algo=auto` computes it: the Evenden/Snyder
     series within 3 degrees of the central meridian, where it is within 0.1 mm of
-    the Poder/Engsager one used elsewhere (0.004 mm measured), and that beyond. A
-    fifth to a third less time for the vertices (2.2 M: 0.54-0.57 -> 0.35-0.45 s)."""
+    the Poder/Engsager one used elsewhere (measured: 0.004 mm at Kachin's latitudes,
+    0.016 mm at worst, on the equator), and that beyond. A fifth to a third less
+    time for the vertices (2.2 M: 0.54-0.57 -> 0.35-0.45 s)."""
     zone, hemisphere = epsg % 100, epsg // 100
     if hemisphere not in (326, 327) or not 1 <= zone <= 60:
         return epsg
@@ -111,7 +112,8 @@ class Projector:
         # What else a cached projection is keyed by, beside its coordinates.
         self._cache_tag = f"{self._forward.definition}|{pyproj.__version__}|{pyproj.proj_version_str}"
         self._inverse = pyproj.Transformer.from_crs(epsg, 4326, always_xy=True)
-        # id(lon/lat shape) -> (that shape, its projection): layers that draw the same
+        # id(lon/lat shape) -> (that shape, its projection), or a shape projected in
+        # place (replace_with_projection) -> (itself, itself): layers that draw the same
         # shapes (control and the no-information zones share the areas' outlines)
         # project them once. Holding the shape keeps its id from being reused.
         self._projected: dict[int, tuple[object, object]] = {}

@@ -75,7 +75,7 @@ class MapRenderer:
         # A process drawing one frame keeps no image for frames to come: no base
         # images (two full-size images: 100x one-PNG peak 280 -> 268 MB), and the frame
         # and its control layer are painted straight onto the target, not into images
-        # copied onto it (both opaque, so the pixels are the same; see render()): the
+        # copied onto it (both opaque, so the pixels are the same: _paint_control_layer): the
         # drawing's share of the 100x one-PNG peak 261-273 -> 252-260 MB.
         self._one_frame = one_frame
         route_width = float(self.prepared.flows.widths.max(initial=0))
