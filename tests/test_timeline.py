@@ -3,8 +3,8 @@ import datetime as dt
 
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from viewer.model.dataset import SeriesKey
@@ -289,3 +289,41 @@ def test_zoom_presets_keep_the_cursor_in_view(timeline, state):
     (left, right), _ = timeline.lanes.viewRange()
     assert left <= to_day(state.date) <= right
 
+
+
+def on_screen(timeline: Timeline) -> QImage:
+    """The timeline's viewport as last painted on screen (not painted again for this)."""
+    viewport = timeline.view.viewport()
+    window = QApplication.primaryScreen().grabWindow(timeline.window().winId()).toImage()
+    return window.copy(QRect(viewport.mapTo(timeline.window(), QPoint(0, 0)), viewport.size()))
+
+
+def red_columns(image: QImage, y: int) -> list[int]:
+    return [x for x in range(image.width()) if image.pixelColor(x, y).name() == "#c00000"]
+
+
+def test_scrubbing_leaves_no_trail_of_cursors_and_shows_what_a_whole_repaint_shows(timeline, state,
+                                                                                  qtbot):
+    # The view keeps its picture without the cursors and repaints only where they were
+    # and are: every old cursor and date label must be gone from the screen.
+    viewport = timeline.view.viewport()
+    y = pixel(timeline, timeline.lanes, 0, lane_y(timeline, "trade")).y()
+    for day in (dt.date(2024, 6, 1), dt.date(2021, 3, 1), dt.date(2025, 12, 20), dt.date(2023, 1, 9),
+                dt.date(2024, 6, 2)):
+        state.set_date(day)
+        qtbot.wait(100)
+        shown = on_screen(timeline)
+        assert shown == viewport.grab().toImage().convertToFormat(shown.format())
+        cursor_x = pixel(timeline, timeline.lanes, to_day(state.date), 0).x()
+        assert red_columns(shown, y) and all(abs(x - cursor_x) <= 2 for x in red_columns(shown, y))
+
+
+def test_the_cursor_thickens_under_the_mouse(timeline, state, qtbot):
+    state.set_date(dt.date(2024, 6, 1))
+    qtbot.wait(50)
+    y = pixel(timeline, timeline.lanes, 0, lane_y(timeline, "trade")).y()
+    before = len(red_columns(on_screen(timeline), y))
+    timeline.cursor.setMouseHover(True)
+    qtbot.waitUntil(lambda: len(red_columns(on_screen(timeline), y)) > before)
+    timeline.cursor.setMouseHover(False)
+    qtbot.waitUntil(lambda: len(red_columns(on_screen(timeline), y)) == before)

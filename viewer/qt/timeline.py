@@ -24,6 +24,7 @@ from viewer.model.state import Selection, ViewerState
 from viewer.model.timeline import (CATEGORY_ORDER, EventMark, event_marks, focus_period,
                                    lane_order, series_date_precision, series_name, unit_label)
 from viewer.model.unknowns import current_to_mark, current_to_text
+from viewer.qt.cursor_view import CursorView, DateCursor
 from viewer.qt.event_labels import EventLabels
 from viewer.qt.span_bars import SpanBar, grouped
 from viewer.qt.timeline_axes import (TEXT_PEN, DateAxis, DayLabel, TimeViewBox, ValueAxis,
@@ -56,7 +57,7 @@ class Timeline(QWidget):
         super().__init__(parent)
         self.state = state
         self._shown_path = None  # the file shown: a new file fits the timeline, an edit keeps it
-        self.view = pg.GraphicsLayoutWidget()
+        self.view = CursorView()
         self.view.setBackground("w")
         self.view.ci.setSpacing(0)
         layout = QVBoxLayout(self)
@@ -92,6 +93,7 @@ class Timeline(QWidget):
         self._cursor_label = DayLabel(self.cursor, self._cursor_text, position=0.99,
                                       anchors=[(0, 0), (1, 0)], color=CURSOR_COLOR,
                                       fill=pg.mkBrush(255, 255, 255, 220))
+        self.view.set_cursors(self.cursors)   # the label too
         self._marks: list[EventMark] = []
         self._spans: list[SpanBar] = []
         self._span_boxes: list[QGraphicsRectItem] = []
@@ -136,14 +138,15 @@ class Timeline(QWidget):
         return plot
 
     def _add_cursor(self, plot: pg.PlotItem) -> pg.InfiniteLine:
-        line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(CURSOR_COLOR, width=2),
-                               hoverPen=pg.mkPen(CURSOR_COLOR, width=4))
+        line = DateCursor(angle=90, movable=True, pen=pg.mkPen(CURSOR_COLOR, width=2),
+                          hoverPen=pg.mkPen(CURSOR_COLOR, width=4))
         line.setZValue(100)
         line.setToolTip("Current date: drag to move")
         line.sigDragged.connect(self._cursor_dragged)
         line.sigPositionChangeFinished.connect(lambda _line: self._show_date(self.state.date))
         plot.addItem(line, ignoreBounds=True)
         self.cursors.append(line)
+        self.view.set_cursors(self.cursors)
         return line
 
     def _day_range(self) -> tuple[int, int, float]:
@@ -256,6 +259,7 @@ class Timeline(QWidget):
             self.view.removeItem(plot)
         self.series_plots = []
         self.cursors = [self.cursor]
+        self.view.set_cursors(self.cursors)
         first, last, _ = self._day_range()
         present = set(self.state.dataset.series_keys())
         shown = [key for key in self.state.visible_series if key in present]
