@@ -8,7 +8,8 @@ the cursors (they are flagged as having no contents, so Qt neither paints them
 nor repaints for them) and the view keeps that picture (`_kept`); the view draws
 the cursors over whatever it paints. A paint asked only where the cursors were or
 are copies the kept picture there; any other is Qt's own, and the kept picture is
-painted again there once it is over (a widget cannot render itself while it paints).
+painted again there at the cursors' next move, before their repaint is asked (a widget
+cannot render itself while it paints; a resize or a hover repaints once, not twice).
 """
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ class CursorView(pg.GraphicsLayoutWidget):
 
     def _repaint_cursors(self) -> None:
         self._repaint_pending = False
+        self._keep_up_to_date()
         self.viewport().update(self._painted | self._cursors_region())
 
     # -- painting ----------------------------------------------------------
@@ -92,7 +94,6 @@ class CursorView(pg.GraphicsLayoutWidget):
         else:
             super().paintEvent(event)
             self._stale |= region
-            QTimer.singleShot(0, self, self._keep_up_to_date)
         self.scene().prepareForPaint()
         painter = QPainter(self.viewport())
         painter.setClipRegion(region)
