@@ -327,3 +327,13 @@ def test_the_cursor_thickens_under_the_mouse(timeline, state, qtbot):
     qtbot.waitUntil(lambda: len(red_columns(on_screen(timeline), y)) > before)
     timeline.cursor.setMouseHover(False)
     qtbot.waitUntil(lambda: len(red_columns(on_screen(timeline), y)) == before)
+
+
+def test_in_and_out_points_set_on_the_cursors_day_show_at_once(timeline, state, qtbot):
+    # A change under the cursor alone, as narrow as it: not taken for the cursor's own.
+    state.set_date(dt.date(2024, 6, 1))
+    qtbot.wait(100)
+    state.set_play_range(dt.date(2024, 6, 1), dt.date(2024, 6, 1))
+    qtbot.wait(100)
+    shown = on_screen(timeline)
+    assert shown == timeline.view.viewport().grab().toImage().convertToFormat(shown.format())
