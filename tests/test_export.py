@@ -142,10 +142,10 @@ def test_an_export_lets_go_of_the_lonlat_shapes_as_it_projects_and_draws_the_sam
 
 
 def test_an_export_finds_the_projections_the_window_left(tmp_path, monkeypatch):
-    """A briefing opened in the window and then exported from the command line (or the
-    other way round) is projected once: the export projects its shapes in the groups
-    the window does, and finds them in the cache, even with areas listed in another
-    order than control first names them and zones no control row names."""
+    """A briefing opened in the window and then exported from the command line is
+    projected once: the export projects its shapes in the groups the window does, and
+    finds them in the cache, even with areas listed in another order than control
+    first names them and zones no control row names."""
     from factory import tiny_layers, write_tiny
 
     from viewer.io import cache, read_dataset

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -54,7 +55,10 @@ def dataset_location(text: str):
 
 def load(location):
     """Read a dataset (a path or a DatabaseUrl), turning a bad one into CliError lines."""
-    return load_soon(location)()
+    from viewer.io.location import read_location
+
+    with _problems_as_lines():
+        return read_location(location)
 
 
 def load_soon(location) -> Callable[[], object]:
@@ -62,18 +66,26 @@ def load_soon(location) -> Callable[[], object]:
     what drawing needs (the reader touches no Qt); the function returned waits for the
     dataset. The data libraries are imported here first, as the window does: two
     threads importing them at once would race PySide6's scan of new modules."""
-    from viewer.io import DatasetError
     from viewer.io.location import read_soon
 
     reading = read_soon(location)
 
     def loaded():
-        try:
+        with _problems_as_lines():
             return reading.result()
-        except DatasetError as error:
-            raise CliError("\n".join(terminal_safe(p) for p in error.problems)) from None
 
     return loaded
+
+
+@contextmanager
+def _problems_as_lines():
+    """A DatasetError as one CliError line per problem."""
+    from viewer.io import DatasetError
+
+    try:
+        yield
+    except DatasetError as error:
+        raise CliError("\n".join(terminal_safe(p) for p in error.problems)) from None
 
 
 def in_range(dataset, day: dt.date) -> dt.date:

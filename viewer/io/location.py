@@ -43,7 +43,7 @@ def read_soon(location: Location, progress: Progress | None = None) -> Future:
     def run() -> None:
         try:
             future.set_result(read_location(location, progress))
-        except Exception as error:  # noqa: BLE001 — raised again by future.result()
+        except BaseException as error:  # noqa: BLE001 — raised again by future.result(): never left waiting
             future.set_exception(error)
 
     threading.Thread(target=run, name="kachin-viewer-read", daemon=True).start()
