@@ -68,7 +68,9 @@ class Extent:
 
 
 def _into(project, group: np.ndarray) -> np.ndarray:
-    """`group` projected over itself."""
+    """`group` projected over itself, and the pages its lon/lat shapes held handed
+    back: they were made by the reading thread, whose malloc heap the projecting
+    threads do not reuse (the preparing's peak at 100x, without: ~270 MB; with: ~210)."""
     group[:] = project(group)
     release_free_memory()
     return group
