@@ -121,25 +121,28 @@ class CursorView(pg.GraphicsLayoutWidget):
                 region |= rect.adjusted(-UPDATE_MARGIN, -UPDATE_MARGIN, UPDATE_MARGIN, UPDATE_MARGIN)
         return region
 
-    def _kept_is_current(self) -> bool:
+    def _kept_fits(self) -> bool:
+        """Whether the kept picture is of the viewport as it is: its size, pixel ratio
+        and the scene's transform."""
         viewport = self.viewport()
-        return (self._kept is not None and self._stale.isEmpty()
+        return (self._kept is not None
                 and self._kept.deviceIndependentSize().toSize() == viewport.size()
                 and self._kept.devicePixelRatioF() == viewport.devicePixelRatioF()
                 and self._kept_transform == self.viewportTransform())
+
+    def _kept_is_current(self) -> bool:
+        return self._kept_fits() and self._stale.isEmpty()
 
     def _keep_up_to_date(self) -> None:
         """The kept picture painted again where it is stale (all of it after a resize)."""
         if self._kept_is_current() or not self.isVisible():
             return
         viewport = self.viewport()
-        ratio = viewport.devicePixelRatioF()
-        transform = self.viewportTransform()
-        if (self._kept is None or self._kept.deviceIndependentSize().toSize() != viewport.size()
-                or self._kept.devicePixelRatioF() != ratio or transform != self._kept_transform):
+        if not self._kept_fits():
+            ratio = viewport.devicePixelRatioF()
             self._kept = QPixmap(viewport.size() * ratio)
             self._kept.setDevicePixelRatio(ratio)
-            self._kept_transform = transform
+            self._kept_transform = self.viewportTransform()
             self._stale = QRegion(viewport.rect())
         stale, self._stale = self._stale & viewport.rect(), QRegion()
         self._keeping = True
