@@ -310,6 +310,20 @@ def test_subcommands_and_version_go_to_the_command_line_without_a_window(tiny, c
     assert exit_.value.code == 0 and "0.1.0" in capsys.readouterr().out
 
 
+def _command_line_commands() -> list[str]:
+    from viewer.cli.main import build_parser
+
+    return list(build_parser()._subparsers._group_actions[0].choices)  # argparse keeps them only here
+
+
+@pytest.mark.parametrize("command", _command_line_commands())
+def test_every_command_of_the_command_line_gets_there_not_to_the_window(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    assert f"usage: kachin-viewer {command} " in capsys.readouterr().out
+
+
 def type_date(window, qtbot, text: str) -> None:
     """As a person does: click the Date box, select all, type, press Enter."""
     qtbot.mouseClick(window.date_edit, Qt.MouseButton.LeftButton)

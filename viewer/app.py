@@ -16,7 +16,7 @@ from pathlib import Path
 
 from viewer import cli
 from viewer.cli.common import OneLineParser, dataset_location, parse_day
-from viewer.cli.main import subcommand_names
+from viewer.cli.main import SUBCOMMANDS
 from viewer.pyside import skip_pyside_source_scan
 
 ORGANISATION = "KachinViewer"
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="kachin-viewer",
         description="Open the Kachin Viewer window. Command-line tools: "
-                    f"kachin-viewer {{{','.join(subcommand_names())}}} --help",
+                    f"kachin-viewer {{{','.join(SUBCOMMANDS)}}} --help",
         epilog="Desktop integration: --install-desktop [--on-desktop] adds a launcher and the "
                "GeoPackage file type to your applications menu; --uninstall-desktop removes them.")
     parser.add_argument("path", nargs="?", type=dataset_location,
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     handled = desktop_main(argv)
     if handled is not None:
         return handled
-    if argv and (argv[0] in subcommand_names() or argv[0].startswith("--version")):
+    if argv and (argv[0] in SUBCOMMANDS or argv[0].startswith("--version")):
         return cli.main(argv)
     # Importing the data libraries and Qt makes some 500,000 objects and almost no
     # garbage: the collector, which would scan them again and again, rests until
