@@ -350,8 +350,12 @@ def test_the_date_box_calendar_opens_on_the_date_shown(window):
 
     pick.trigger()
 
-    assert window.date_edit.calendar.selectedDate().toPython() == dt.date(2024, 10, 19)
-    window.date_edit.calendar.parentWidget().hide()
+    calendar = window.date_edit.calendar
+    assert calendar.selectedDate().toPython() == dt.date(2024, 10, 19)
+    dataset = window.state.dataset   # days outside the briefing cannot be picked
+    assert (calendar.minimumDate().toPython(), calendar.maximumDate().toPython()) == \
+        (dataset.time_start, dataset.time_end)
+    calendar.parentWidget().hide()
 
 
 def test_typed_date_out_of_range_goes_to_the_nearest_end_and_says_so(window, qtbot):
