@@ -147,7 +147,8 @@ def run_heading(results: dict, revision: str | None) -> tuple[str, str]:
         commit_text += " (named when drawn; the run did not record it)"
     growth = " to ".join(scale_name(s) for s in sorted((s for s in results["scales"] if s != "embedded"), key=float))
     title = f"Growth from {growth}: this viewer beside QGIS 3.22, run of {when}"
-    machine = (f"{commit_text}  ·  {results.get('cpus', '?')} cpus  ·  load average "
+    python = f"  ·  {results['python']}" if results.get("python") else ""
+    machine = (f"{commit_text}{python}  ·  {results.get('cpus', '?')} cpus  ·  load average "
                f"{results.get('load_average_start', '?')} at start, {results.get('load_average_end', '?')} at end")
     return title, machine
 

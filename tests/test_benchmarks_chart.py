@@ -65,5 +65,8 @@ def test_the_growth_chart_has_a_panel_per_figure_with_qgis_beside_the_viewer_and
     title, machine = growth_chart.run_heading(RESULTS, None)
     assert "3 Dec 2026 16:04" in title and "from 1× to 10× to 100×" in title
     assert machine.startswith("commit not recorded") and "2 cpus" in machine and "1.1 at end" in machine
+    assert "Python" not in machine     # a run that did not record its interpreter
+    _, machine = growth_chart.run_heading({**RESULTS, "python": "Python 3.11.2 (/usr/bin/python3.11)"}, None)
+    assert "Python 3.11.2 (/usr/bin/python3.11)" in machine
     colours = {QColor(image.pixel(x, y)).name() for x in range(0, 1600, 2) for y in range(100, 950, 2)}
     assert {"#1f5fbf", "#d9640f", "#7a3b9c"} <= colours    # viewer, QGIS and second-series colours drawn
