@@ -41,7 +41,13 @@ fi
 # alternating). PYTHON=... picks another; a venv on another base is made again.
 if [ -z "${PYTHON:-}" ]; then
   PYTHON=python3
-  [ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+  if /usr/bin/python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+    PYTHON=/usr/bin/python3
+  fi
+fi
+if ! command -v "$PYTHON" >/dev/null; then
+  echo "bootstrap: no Python at '$PYTHON'" >&2
+  exit 1
 fi
 base="$(readlink -f "$(command -v "$PYTHON")")"
 if [ -x .venv/bin/python ] && [ "$(cat .venv/.base 2>/dev/null)" != "$base" ]; then
