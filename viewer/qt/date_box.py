@@ -27,10 +27,13 @@ class DateBox(QLineEdit):
         self.setToolTip("Type a date (2025-10-24, 24 Oct 2025, Oct 2025 or 2025) and press Enter")
         self.setPlaceholderText("YYYY-MM-DD")
         self.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000-00-00 00 Sep 0000"))
-        # Made when first opened: made with the box, it took 10-20 ms of the start-up.
-        self.calendar: QCalendarWidget | None = None
-        self._menu: QMenu | None = None
-        self._range: tuple[dt.date, dt.date] | None = None
+        self.calendar = QCalendarWidget()
+        self.calendar.clicked.connect(self._picked)
+        menu = QMenu(self)
+        holder = QWidgetAction(menu)
+        holder.setDefaultWidget(self.calendar)
+        menu.addAction(holder)
+        self._menu = menu
         pick = self.addAction(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
                               QLineEdit.ActionPosition.TrailingPosition)
         pick.setToolTip("Pick a date from a calendar")
@@ -45,9 +48,7 @@ class DateBox(QLineEdit):
         self._shown = date
 
     def set_range(self, first: dt.date, last: dt.date) -> None:
-        self._range = (first, last)
-        if self.calendar is not None:
-            self.calendar.setDateRange(first, last)
+        self.calendar.setDateRange(first, last)
 
     def _typed(self) -> None:
         try:
@@ -60,18 +61,6 @@ class DateBox(QLineEdit):
         self.chosen.emit(day.toPython())
 
     def _open_calendar(self) -> None:
-        if self.calendar is None:
-            self._make_calendar()
         if self._shown is not None:
             self.calendar.setSelectedDate(self._shown)
         self._menu.popup(self.mapToGlobal(self.rect().bottomLeft()))
-
-    def _make_calendar(self) -> None:
-        self.calendar = QCalendarWidget()
-        self.calendar.clicked.connect(self._picked)
-        if self._range is not None:
-            self.calendar.setDateRange(*self._range)
-        self._menu = QMenu(self)
-        holder = QWidgetAction(self._menu)
-        holder.setDefaultWidget(self.calendar)
-        self._menu.addAction(holder)
