@@ -316,6 +316,14 @@ def _command_line_commands() -> list[str]:
     return list(build_parser()._subparsers._group_actions[0].choices)  # argparse keeps them only here
 
 
+def test_the_window_knows_the_command_line_commands_by_name_and_order():
+    # A stale name would send a file of that name to the command line, not the
+    # window; the order is that of the window's --help.
+    from viewer.cli.main import SUBCOMMANDS
+
+    assert list(SUBCOMMANDS) == _command_line_commands()
+
+
 @pytest.mark.parametrize("command", _command_line_commands())
 def test_every_command_of_the_command_line_gets_there_not_to_the_window(command, capsys):
     with pytest.raises(SystemExit) as exit_:
