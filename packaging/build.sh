@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV="${VENV:-build/bundle-venv}"
-PYTHON="${PYTHON:-python3}"
+PYTHON="$(scripts/python.sh)"   # the interpreter .venv is made on too
 [ -d "$VENV" ] || "$PYTHON" -m venv "$VENV"
 PY="$VENV/bin/python"
 [ -x "$PY" ] || PY="$VENV/Scripts/python.exe"  # Windows venv layout

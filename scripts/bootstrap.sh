@@ -17,7 +17,8 @@ APT_PACKAGES=(
   desktop-file-utils shared-mime-info
   python3-qgis  # QGIS 3.22 opens edited files in tests (geodata/qgis_check.py)
   poppler-utils  # pdftotext / pdfinfo read the PDF handouts in tests
-  python3-venv libpython3-dev  # the venv's base (below); PyInstaller bundles its libpython
+  python3-venv  # the venv's base (scripts/python.sh)
+  libpython3-dev  # its shared libpython for PyInstaller: -dev is the package name without a version
   postgresql postgresql-15-postgis-3
 )
 
@@ -33,36 +34,42 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The venv is built on the distribution's Python where there is one: Debian's is
-# compiled with profile-guided and link-time optimisation, a self-built one (pyenv's,
-# say) usually is not. The app is interpreter-bound at start-up (about 60% of its
-# CPU): on this project's machine the embedded briefing's map came up 20-25% sooner
-# on Debian's 3.11.2 than on pyenv's 3.11.7 (1.13-1.37 s against 1.34-1.76 s,
-# alternating). PYTHON=... picks another; a venv on another base is made again.
-if [ -z "${PYTHON:-}" ]; then
-  PYTHON=python3
-  if /usr/bin/python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-    PYTHON=/usr/bin/python3
+# The interpreter: scripts/python.sh says which and why. A .venv made on another one is
+# kept unless PYTHON asks for a change (a rebuild needs the package index; an offline
+# machine must keep a working viewer); then it is made again beside the old one, which
+# comes back if that fails.
+asked="${PYTHON:-}"
+PYTHON="$(scripts/python.sh)"
+real_path='import os, sys; print(os.path.realpath(getattr(sys, "_base_executable", sys.executable)))'
+want="$("$PYTHON" -c "$real_path" 2>/dev/null)" || { echo "bootstrap: cannot run Python '$PYTHON'" >&2; exit 1; }
+
+install_project() {   # false if any step fails
+  .venv/bin/python -m pip install -q --upgrade pip &&
+    .venv/bin/python -m pip install -q -e '.[test]' &&
+    touch .venv/.installed
+}
+make_venv() { "$PYTHON" -m venv .venv && install_project; }
+
+if [ ! -x .venv/bin/python ]; then
+  make_venv || { echo "bootstrap: could not make .venv" >&2; exit 1; }
+else
+  have="$(.venv/bin/python -c "$real_path" 2>/dev/null || echo "an interpreter that no longer runs")"
+  if [ "$have" != "$want" ] && [ -n "$asked" ]; then
+    echo "bootstrap: making .venv again on $want (it ran on $have)"
+    rm -rf .venv.old && mv .venv .venv.old
+    if make_venv; then
+      rm -rf .venv.old
+    else
+      echo "bootstrap: could not make .venv on $want; the one on $have is kept" >&2
+      rm -rf .venv && mv .venv.old .venv
+      exit 1
+    fi
+  elif [ "$have" != "$want" ]; then
+    echo "bootstrap: .venv runs on $have; 'PYTHON=$want make setup' makes it again on $want"
   fi
 fi
-if ! command -v "$PYTHON" >/dev/null; then
-  echo "bootstrap: no Python at '$PYTHON'" >&2
-  exit 1
-fi
-base="$(readlink -f "$(command -v "$PYTHON")")"
-if [ -x .venv/bin/python ] && [ "$(cat .venv/.base 2>/dev/null)" != "$base" ]; then
-  echo "bootstrap: making .venv again on $base"
-  rm -rf .venv
-fi
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-  echo "$base" > .venv/.base
-fi
-stamp=.venv/.installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
-  touch "$stamp"
+if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+  install_project || { echo "bootstrap: could not install the project into .venv" >&2; exit 1; }
 fi
 # The app's own bytecode, as a regular (non-editable) install would have it:
 # otherwise, where PYTHONDONTWRITEBYTECODE is set, every start compiles it again
