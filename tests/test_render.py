@@ -19,6 +19,7 @@ from viewer.io import read_dataset
 from viewer.model.dates import from_day, to_day
 from viewer.model.state import Selection
 from viewer.render import style
+from viewer.render.enlarged_draft import EnlargedDraft
 from viewer.render.labels import LabelRequest, place_labels
 from viewer.render.layer_cache import LayerCache
 from viewer.render.route_marks import DENSE_ROUTES
@@ -539,6 +540,30 @@ def test_a_drafts_zones_rewritten_where_their_looks_changed_are_a_fresh_drafts(a
         assert_alike(drafted, fresh, 0.001, from_day(day))
     assert scrubbing._zone_rasters[1] is not None
     assert len(rewritten) >= 3 and min(rewritten) > 0      # some cells, not all, rewritten
+
+
+@pytest.mark.parametrize("pixel_ratio", [1.0, 2.0])
+@pytest.mark.parametrize("size", [(800, 560), (801, 561)])
+def test_a_draft_enlarged_again_only_where_it_changed_is_the_whole_draft_enlarged(app, monkeypatch, tmp_path,
+                                                                                  pixel_ratio, size):
+    """While scrubbing, the enlarged draft is enlarged again only where the draft changed
+    since the date drawn before: over jumps, days one by one and jumps again, in maps of
+    even and odd size, every draft is, to the pixel, the same renderer's draft enlarged whole."""
+    dataset = synthetic_dataset(tmp_path, 2)
+    scrubbing, whole = MapRenderer(dataset), MapRenderer(dataset)
+    view = scrubbing.default_view(*size)
+    partly = []
+    enlarge = EnlargedDraft._enlarge
+    monkeypatch.setattr(EnlargedDraft, "_enlarge", lambda self, draft, target, clips: (
+        partly.append(clips is not None), enlarge(self, draft, target, clips))[1])
+    first, last = to_day(dataset.time_start), to_day(dataset.time_end)
+    jumps = np.random.default_rng(5).integers(first, last, 8).tolist()
+    for day in jumps[:4] + list(range(jumps[4], jumps[4] + 5)) + jumps[5:]:
+        scrubbed = scrubbing.render_image(view, from_day(day), pixel_ratio=pixel_ratio, draft=True)
+        whole._enlarged_draft = EnlargedDraft()        # nothing kept: enlarged whole
+        enlarged_whole = whole.render_image(view, from_day(day), pixel_ratio=pixel_ratio, draft=True)
+        assert np.array_equal(pixels(scrubbed), pixels(enlarged_whole)), from_day(day)
+    assert partly.count(True) >= 5
 
 
 def test_the_legend_follows_the_date_while_scrubbing(renderer, dataset):

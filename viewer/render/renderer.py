@@ -34,6 +34,7 @@ from viewer.model.state import MAP_LAYERS, Selection
 from viewer.model.unknowns import current_to_mark
 from viewer.render import framing, style
 from viewer.render.layer_cache import LayerCache, reaching_clip
+from viewer.render.enlarged_draft import EnlargedDraft
 from viewer.render.layers import Frame
 from viewer.render.legend import LegendContent
 from viewer.render.map_overlay import MapOverlay
@@ -93,6 +94,7 @@ class MapRenderer:
         self._frame_cache: _CachedImage | None = None
         self._painted_layout: OverlayLayout | None = None    # the panels of the frame painted last
         self._draft_kept: QImage | None = None    # the last draft's image, drawn over by the next
+        self._enlarged_draft = EnlargedDraft()
         # Whether the last render showed the map of the one before (the same rows;
         # at most the selection changed): its time says nothing of a map's cost.
         self.same_map = False
@@ -261,10 +263,10 @@ class MapRenderer:
         frame = Frame.of(view)
         pixel_ratio = painter.device().devicePixelRatioF()
         if draft:
+            # The enlarged draft covers the view: a plain copy.
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(_enlarged(view), self._draft_image(view, pixel_ratio, day, layers))
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+            painter.drawImage(QPointF(0, 0), self._enlarged_draft.image(
+                view, self._draft_image(view, pixel_ratio, day, layers)))
         else:
             self._paint_thematic(painter, frame, pixel_ratio, day, layers, view, draft=False)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
@@ -447,13 +449,6 @@ class MapRenderer:
         if layer == "areas":           # a zone no control row covers today: still that zone
             return Selection("control", str(self.prepared.areas.ids[row]))
         return Selection(layer, str(self.dataset.feature_ids[layer][row]))
-
-
-def _enlarged(view: MapView) -> QRectF:
-    """Where a draft of `view.halved()` is drawn, enlarged, to cover `view`."""
-    draft = view.halved()
-    width, height = 2 * draft.width, 2 * draft.height
-    return QRectF((view.width - width) / 2, (view.height - height) / 2, width, height)
 
 
 def _outside(area: QRectF, panels: list[QRectF]) -> QRegion:
