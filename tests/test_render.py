@@ -566,6 +566,27 @@ def test_a_draft_enlarged_again_only_where_it_changed_is_the_whole_draft_enlarge
     assert partly.count(True) >= 5
 
 
+def test_a_legend_laid_out_from_kept_text_measures_is_as_big_as_one_measured_afresh(renderer, monkeypatch):
+    """Legends keep their texts' measures (scrubbing to a date whose legend differs lays
+    one out again): at every width and ui scale, narrow ones wrapping the note and long
+    names, a legend is as wide and tall, row by row, as one whose texts are measured afresh."""
+    from viewer.render import legend
+
+    content = renderer.prepared.all_legend_content()
+
+    def sizes() -> list:
+        built = [legend.Legend(content, scale, max_width=width * scale, header=True)
+                 for scale in (1.0, 1.5) for width in (360, 200, 120)]
+        return [(each.width, each.height, [row.height for row in each.rows]) for each in built]
+
+    sizes()
+    from_kept = sizes()
+    monkeypatch.setattr(legend._Metrics, "_kept", {})
+    monkeypatch.setattr(legend._Metrics, "KEPT", 0)      # every text measured again
+    assert from_kept == sizes()
+    assert len({height for _width, height, _rows in from_kept}) > 2     # some wrap, some do not
+
+
 def test_the_legend_follows_the_date_while_scrubbing(renderer, dataset):
     """The panels' layout is reused while the legend stays the same: scrubbing to a
     date whose legend differs, and back, draws what a fresh map draws."""
