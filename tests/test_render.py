@@ -587,6 +587,39 @@ def test_a_legend_laid_out_from_kept_text_measures_is_as_big_as_one_measured_afr
     assert len({height for _width, height, _rows in from_kept}) > 2     # some wrap, some do not
 
 
+@pytest.mark.parametrize("pixel_ratio", [1.0, 1.25, 2.0])
+def test_the_legends_arrow_heads_are_the_maps(app, pixel_ratio):
+    """The legend draws its route samples' arrow heads one at a time (arrow_head); the
+    map stamps its routes' heads by the thousand (arrow_head_stamps). In every direction,
+    at fractional positions, sizes and pixel ratios, filled and hollow, moved or not,
+    one head drawn alone is the head the map stamps, to the pixel."""
+    import math
+
+    from PySide6.QtGui import QPainter
+
+    from viewer.render.route_marks import arrow_head, arrow_head_stamps
+
+    def drawn(paint, shift: float) -> np.ndarray:
+        image = QImage(round(60 * pixel_ratio), round(60 * pixel_ratio), QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(pixel_ratio)
+        image.fill(0)
+        painter = QPainter(image)
+        painter.translate(shift, 0)
+        paint(painter)
+        painter.end()
+        return pixels(image).copy()
+
+    for turn in np.linspace(0, 1, 37):
+        for size, hollow, shift in ((7.3, False, 0.0), (12.55, True, 0.0), (9.0, False, 3.5)):
+            back = QPointF(30.3, 29.7)
+            tip = QPointF(back.x() + 15 * math.cos(2 * math.pi * turn), back.y() + 15 * math.sin(2 * math.pi * turn))
+            alone = drawn(lambda painter: arrow_head(painter, back, tip, size, hollow, 1.0), shift)
+            stamped = drawn(lambda painter: arrow_head_stamps(
+                np.array([back.x()]), np.array([back.y()]), np.array([tip.x()]), np.array([tip.y()]),
+                np.array([size]), hollow, 1.0, pixel_ratio).paint(painter), shift)
+            assert alone.any() and np.array_equal(alone, stamped), (turn, size, hollow, shift)
+
+
 def test_the_legend_follows_the_date_while_scrubbing(renderer, dataset):
     """The panels' layout is reused while the legend stays the same: scrubbing to a
     date whose legend differs, and back, draws what a fresh map draws."""
