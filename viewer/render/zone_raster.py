@@ -121,17 +121,24 @@ class ZoneRaster:
         fills = looks[self.cell_fills].reshape(len(self.cell_fills), -1)
         edges = looks[self.cell_edges].reshape(len(self.cell_edges), -1)
         keys = self._fill_keys[fills].sum(axis=1) + self._edge_keys[edges].sum(axis=1)
-        distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        slots = np.array([self._slot(key, fills[cell], edges[cell])
-                          for key, cell in zip(distinct.tolist(), first.tolist())], dtype=np.int32)
-        # Where each cell's tile starts (int32: the pixel-sized arrays are the cost here).
-        tile_of_cell = slots[inverse.reshape(-1)] * np.int32(self.tile * self.tile)
         painter.save()
         painter.resetTransform()
         span = self._span_in_clip(painter)
         whole = span == slice(0, self.size[0] * self.size[1])
-        if whole and self._keys_written is not None:
-            pixels = self._pixels_of(np.flatnonzero(keys != self._keys_written))
+        # Tiles and pixels only for the cells whose looks changed since the last whole
+        # write, if there was one: day by day 0.3 % of the 3,400 cells at 100x, and finding
+        # the distinct looks of all of them took ~0.15 ms a draft (about half change
+        # between random dates: no gain there).
+        rewrite = whole and self._keys_written is not None
+        cells = np.flatnonzero(keys != self._keys_written) if rewrite else np.arange(len(keys))
+        distinct, first, inverse = np.unique(keys[cells], return_index=True, return_inverse=True)
+        slots = np.array([self._slot(key, fills[cell], edges[cell])
+                          for key, cell in zip(distinct.tolist(), cells[first].tolist())], dtype=np.int32)
+        # Where each cell's tile starts (int32: the pixel-sized arrays are the cost here).
+        tile_of_cell = np.zeros(len(keys), dtype=np.int32)
+        tile_of_cell[cells] = slots[inverse.reshape(-1)] * np.int32(self.tile * self.tile)
+        if rewrite:
+            pixels = self._pixels_of(cells)
             self._pixels[pixels] = self._tiles.reshape(-1)[tile_of_cell[self.cell_of_pixel[pixels]]
                                                            + self.phase[pixels]]
         else:
