@@ -546,22 +546,28 @@ def test_a_drafts_zones_rewritten_where_their_looks_changed_are_a_fresh_drafts(a
 @pytest.mark.parametrize("size", [(800, 560), (801, 561)])
 def test_a_draft_enlarged_again_only_where_it_changed_is_the_whole_draft_enlarged(app, monkeypatch, tmp_path,
                                                                                   pixel_ratio, size):
-    """While scrubbing, the enlarged draft is enlarged again only where the draft changed
-    since the date drawn before: over jumps, days one by one and jumps again, in maps of
-    even and odd size, every draft is, to the pixel, the same renderer's draft enlarged whole."""
+    """While scrubbing, the enlarged draft (with the places over it) is enlarged again only
+    where the draft changed since the date drawn before: over jumps, days one by one and
+    jumps again, a route selected and let go on the way, in maps of even and odd size,
+    every draft is, to the pixel, the same renderer's draft enlarged whole."""
     dataset = synthetic_dataset(tmp_path, 2)
     scrubbing, whole = MapRenderer(dataset), MapRenderer(dataset)
     view = scrubbing.default_view(*size)
     partly = []
     enlarge = EnlargedDraft._enlarge
-    monkeypatch.setattr(EnlargedDraft, "_enlarge", lambda self, draft, target, clips: (
-        partly.append(clips is not None), enlarge(self, draft, target, clips))[1])
+    monkeypatch.setattr(EnlargedDraft, "_enlarge", lambda self, draft, target, over, clips: (
+        partly.append(clips is not None), enlarge(self, draft, target, over, clips))[1])
     first, last = to_day(dataset.time_start), to_day(dataset.time_end)
     jumps = np.random.default_rng(5).integers(first, last, 8).tolist()
-    for day in jumps[:4] + list(range(jumps[4], jumps[4] + 5)) + jumps[5:]:
-        scrubbed = scrubbing.render_image(view, from_day(day), pixel_ratio=pixel_ratio, draft=True)
+    for step, day in enumerate(jumps[:4] + list(range(jumps[4], jumps[4] + 5)) + jumps[5:]):
+        rows = dataset.flow_index.indices(day)
+        # Drawn under the places: selected, a route takes them out of the kept image.
+        selection = Selection("flows", str(dataset.feature_ids["flows"][rows[0]])) if step in (2, 6) else None
+        scrubbed = scrubbing.render_image(view, from_day(day), selection=selection, pixel_ratio=pixel_ratio,
+                                          draft=True)
         whole._enlarged_draft = EnlargedDraft()        # nothing kept: enlarged whole
-        enlarged_whole = whole.render_image(view, from_day(day), pixel_ratio=pixel_ratio, draft=True)
+        enlarged_whole = whole.render_image(view, from_day(day), selection=selection, pixel_ratio=pixel_ratio,
+                                            draft=True)
         assert np.array_equal(pixels(scrubbed), pixels(enlarged_whole)), from_day(day)
     assert partly.count(True) >= 5
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QRect, QRectF
+from PySide6.QtCore import QPointF, QRect, QRectF
 from PySide6.QtGui import QImage, QPainter
 
 from viewer.render.view import MapView
@@ -30,40 +30,48 @@ REACH = 1
 
 
 class EnlargedDraft:
-    """One surface's draft enlarged, and the draft's pixels it was enlarged from."""
+    """One surface's draft enlarged, with what is drawn over it (the place symbols and
+    labels, unless a selection goes between), and the draft's pixels it was enlarged from."""
 
     def __init__(self) -> None:
         self._image: QImage | None = None
         self._source: np.ndarray | None = None
         self._key: tuple | None = None
 
-    def image(self, view: MapView, draft: QImage) -> QImage:
-        """`draft` (of `view.halved()`) enlarged to cover `view`, at the draft's pixel ratio."""
+    def image(self, view: MapView, draft: QImage, over: QImage | None = None) -> QImage:
+        """`draft` (of `view.halved()`) enlarged to cover `view`, at the draft's pixel ratio,
+        and `over` (as large as the view) drawn over it: re-drawn with the changed tiles
+        only, it spares each draft a whole blend of the places (~0.3 ms, 100x window)."""
         ratio = draft.devicePixelRatio()
         target = enlarged_rect(view)
-        key = (view.width, view.height, ratio, draft.width(), draft.height(), target.getRect())
+        key = (view.width, view.height, ratio, draft.width(), draft.height(), target.getRect(),
+               over.cacheKey() if over is not None else None)
         pixels = _pixels(draft)
         if key != self._key:
             self._image = view.new_image(ratio)
             self._source = pixels.copy()
             self._key = key
-            self._enlarge(draft, target, None)
+            self._enlarge(draft, target, over, None)
             return self._image
         changed = _changed_tiles(pixels, self._source)
         if len(changed):
             np.copyto(self._source, pixels)
-            self._enlarge(draft, target, _target_rects(changed, target, draft))
+            self._enlarge(draft, target, over, _target_rects(changed, target, draft))
         return self._image
 
-    def _enlarge(self, draft: QImage, target: QRectF, clips: list[QRect] | None) -> None:
+    def _enlarge(self, draft: QImage, target: QRectF, over: QImage | None, clips: list[QRect] | None) -> None:
         painter = QPainter(self._image)
         try:
-            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             for clip in clips if clips is not None else [None]:
                 if clip is not None:
                     painter.setClipRect(clip)
+                painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawImage(target, draft)
+                if over is not None:
+                    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+                    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+                    painter.drawImage(QPointF(0, 0), over)
         finally:
             painter.end()
 

@@ -262,21 +262,28 @@ class MapRenderer:
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         frame = Frame.of(view)
         pixel_ratio = painter.device().devicePixelRatioF()
+        footer = self.shown.footer_lines(view, day, layers) if decorations.footer else ()
+
+        def places() -> QImage:
+            return self._places.image(frame, layers, self._label_obstacles(view, decorations, title, footer),
+                                      pixel_ratio)
+
+        # A draft keeps the places over its enlarged layers, unless a selection goes between.
+        places_kept = draft and selection is None and (layers["places"] or layers["labels"])
         if draft:
             # The enlarged draft covers the view: a plain copy.
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
             painter.drawImage(QPointF(0, 0), self._enlarged_draft.image(
-                view, self._draft_image(view, pixel_ratio, day, layers)))
+                view, self._draft_image(view, pixel_ratio, day, layers), places() if places_kept else None))
         else:
             self._paint_thematic(painter, frame, pixel_ratio, day, layers, view, draft=False)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         self._paint_selection(painter, view, selection)   # under the place names
         legend = self.shown.legend_content(view, day, layers) if decorations.legend else None
-        footer = self.shown.footer_lines(view, day, layers) if decorations.footer else ()
         layout = self._layout(view, decorations, legend, title, footer)
-        if layers["places"] or layers["labels"]:
-            painter.drawImage(QPointF(0, 0), self._places.image(
-                frame, layers, self._label_obstacles(view, decorations, title, footer), pixel_ratio))
+        if (layers["places"] or layers["labels"]) and not places_kept:
+            # Made only now, after the layers: so a one-frame export's peak memory is as it was.
+            painter.drawImage(QPointF(0, 0), places())
         layout.paint_static(painter, self.projector.grid_north_degrees(view.center_x, view.center_y),
                             copied=draft)
         return layout
