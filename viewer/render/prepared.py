@@ -75,6 +75,8 @@ class PreparedMap:
         self.outlets = dict(zip(sources["source_id"].astype(str),
                                 sources["outlet"].fillna(sources["source_id"]).astype(str)))
         self.colors = dict(zip(dataset.actors["actor_id"], dataset.actors["color"]))
+        # In the file's order, for the legend: the column read from the frame took ~0.1 ms a frame.
+        self.actor_ids = tuple(dataset.actors["actor_id"])
         self._warming = False
         self._drawn_at = float("-inf")   # time.monotonic() of the last frame drawn
         if drawing_only:
@@ -162,7 +164,7 @@ class PreparedMap:
         held = {actor for actor, _second, _contested, _confidence in keys}
         held |= {second for _actor, second, _contested, _confidence in keys}
         actors = tuple((dataset.actor_name(a), dataset.actor_color(a))
-                       for a in dataset.actors["actor_id"] if a in held)
+                       for a in self.actor_ids if a in held)
         contested_rows = control_rows[control.contested_key[control.legend_key_of_row[control_rows]]]
         contested = None
         if len(contested_rows):
