@@ -269,7 +269,7 @@ class MapRenderer:
                                       pixel_ratio)
 
         # A draft keeps the places over its enlarged layers, unless a selection goes between.
-        places_kept = draft and selection is None and (layers["places"] or layers["labels"])
+        places_kept = self._keeps_places(draft, selection, layers)
         if draft:
             # The enlarged draft covers the view: a plain copy.
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
@@ -309,6 +309,12 @@ class MapRenderer:
         finally:
             painter.end()
         return image
+
+    @staticmethod
+    def _keeps_places(draft: bool, selection: Selection | None, layers: dict) -> bool:
+        """Whether a draft keeps the places over its enlarged layers: not when a
+        selection must go between them (drawn under the place names)."""
+        return draft and selection is None and (layers["places"] or layers["labels"])
 
     def _paint_thematic(self, painter: QPainter, frame: Frame, pixel_ratio: float, day: int, layers: dict,
                         view: MapView, draft: bool) -> None:
