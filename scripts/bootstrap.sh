@@ -54,7 +54,7 @@ if [ ! -x .venv/bin/python ]; then
   make_venv || { echo "bootstrap: could not make .venv" >&2; exit 1; }
 else
   have="$(.venv/bin/python -c "$real_path" 2>/dev/null || echo "an interpreter that no longer runs")"
-  if [ "$have" != "$want" ] && [ -n "$asked" ]; then
+  if [ "$have" != "$want" ] && { [ -n "$asked" ] || ! .venv/bin/python -c "" 2>/dev/null; }; then
     echo "bootstrap: making .venv again on $want (it ran on $have)"
     rm -rf .venv.old && mv .venv .venv.old
     if make_venv; then
