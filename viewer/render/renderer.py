@@ -95,6 +95,7 @@ class MapRenderer:
         self._painted_layout: OverlayLayout | None = None    # the panels of the frame painted last
         self._draft_kept: QImage | None = None    # the last draft's image, drawn over by the next
         self._enlarged_draft = EnlargedDraft()
+        self._panel_images: dict[tuple, QImage] = {}   # drafts' north arrow and scale bar
         # Whether the last render showed the map of the one before (the same rows;
         # at most the selection changed): its time says nothing of a map's cost.
         self.same_map = False
@@ -285,7 +286,7 @@ class MapRenderer:
             # Made only now, after the layers: so a one-frame export's peak memory is as it was.
             painter.drawImage(QPointF(0, 0), places())
         layout.paint_static(painter, self.projector.grid_north_degrees(view.center_x, view.center_y),
-                            copied=draft)
+                            self._panel_images if draft else None)
         return layout
 
     def warm_up_in_background(self, view: MapView) -> None:
