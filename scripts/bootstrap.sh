@@ -35,9 +35,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The interpreter: scripts/python.sh says which and why. A .venv made on another one is
-# kept unless PYTHON asks for a change (a rebuild needs the package index; an offline
-# machine must keep a working viewer); then it is made again beside the old one, which
-# comes back if that fails.
+# kept unless PYTHON asks for a change or its own interpreter no longer runs (a rebuild
+# needs the package index; an offline machine must keep a working viewer); then it is
+# made again beside the old one, which comes back if that fails.
 asked="${PYTHON:-}"
 PYTHON="$(scripts/python.sh)"
 real_path='import os, sys; print(os.path.realpath(getattr(sys, "_base_executable", sys.executable)))'
