@@ -129,4 +129,3 @@ def _target_rects(boxes: np.ndarray, target: QRectF, draft: QImage) -> list[QRec
         bottom = math.ceil(target.y() + y1 * scale_y) + REACH
         rects.append(QRect(left, top, right - left, bottom - top))
     return rects
-
