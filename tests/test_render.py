@@ -601,6 +601,50 @@ def test_a_legend_laid_out_from_kept_text_measures_is_as_big_as_one_measured_afr
     assert len({height for _width, height, _rows in from_kept}) > 2     # some wrap, some do not
 
 
+def test_a_legend_looks_the_same_whichever_legends_were_drawn_before_it(renderer, monkeypatch):
+    """Legends are put together from rows drawn before (scrubbing meets a new legend on
+    many dates): after legends that list other entries, in other places, column widths
+    and pixel ratios, a legend's pixels are those of the same legend drawn afresh."""
+    import dataclasses
+
+    from PySide6.QtGui import QPainter
+
+    from viewer.render import legend
+
+    full = dataclasses.replace(renderer.prepared.all_legend_content(), unknown_volume=True,
+                               contested=("#0072B2", "#D55E00"))
+    others = [dataclasses.replace(full, actors=full.actors[1:], no_info=False, contested=full.contested[::-1]),
+              dataclasses.replace(full, confidences=(), flow_statuses=full.flow_statuses[:1]),
+              dataclasses.replace(full, place_kinds=full.place_kinds[::-1], zone_note=False),
+              dataclasses.replace(full, dense_routes=not full.dense_routes)]
+    sizes = [(width, ratio) for width in (360, 150) for ratio in (1.0, 1.25, 2.0)]
+
+    def drawn(content: legend.LegendContent, width: float, ratio: float) -> np.ndarray:
+        image = QImage(round(400 * ratio), round(900 * ratio), QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        image.fill(0)
+        painter = QPainter(image)
+        legend.Legend(content, 1.0, max_width=width, header=True).paint(painter, QPointF(3, 7))
+        painter.end()
+        return pixels(image).copy()
+
+    def nothing_kept() -> None:
+        monkeypatch.setattr(legend, "_LEGEND_IMAGES", {})
+        monkeypatch.setattr(legend, "_ROW_IMAGES", {})
+
+    afresh = []
+    for size in sizes:
+        nothing_kept()
+        afresh.append(drawn(full, *size))
+    nothing_kept()
+    for content in others:
+        for size in sizes:
+            drawn(content, *size)
+    legend._LEGEND_IMAGES.clear()           # each legend is put together again, from kept rows
+    assert [np.array_equal(drawn(full, *size), image) for size, image in zip(sizes, afresh)] == [True] * len(sizes)
+    assert afresh[0].any() and afresh[0].shape == afresh[3].shape and not np.array_equal(afresh[0], afresh[3])
+
+
 @pytest.mark.parametrize("pixel_ratio", [1.0, 1.25, 2.0])
 def test_the_legends_arrow_heads_are_the_maps(app, pixel_ratio):
     """The legend draws its route samples' arrow heads one at a time (arrow_head); the
