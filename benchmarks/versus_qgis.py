@@ -96,9 +96,11 @@ def ours(dataset: Path, home: Path) -> dict:
     return figures
 
 
-# Scrubs of 20 x SCRUB_REPEAT dates a pattern. With 60 (3), a p95 is the third-slowest
-# frame: three runs of one build at 100x gave 14.5-22.1 ms for random dates; with 200
-# (10), 13.1-16.7 ms, for some 10 s more a scale. The machine's own jitter stays.
+# Scrubs of 20 x SCRUB_REPEAT dates for each of the window probe's five patterns. With
+# 60 dates (3), a p95 lies between the fourth- and third-slowest frame: three runs of one
+# build at 100x gave 14.5-22.1 ms for random dates; with 200 (10), 13.1-16.7 ms. The
+# machine's own jitter stays. The 100x probe took 20 s instead of about 11. Scrub
+# figures of runs before this change come from other dates and do not compare closely.
 SCRUB_REPEAT = 10
 
 # Launches whose median is each window figure: one launch moves by 10-20 % with the

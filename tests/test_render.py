@@ -629,8 +629,8 @@ def test_a_legend_looks_the_same_whichever_legends_were_drawn_before_it(renderer
         return pixels(image).copy()
 
     def nothing_kept() -> None:
-        monkeypatch.setattr(legend, "_LEGEND_IMAGES", {})
-        monkeypatch.setattr(legend, "_ROW_IMAGES", {})
+        monkeypatch.setattr(legend, "_LEGEND_IMAGES", legend._KeptImages(1 << 30))
+        monkeypatch.setattr(legend, "_ROW_IMAGES", legend._KeptImages(1 << 30))
 
     afresh = []
     for size in sizes:
@@ -641,8 +641,48 @@ def test_a_legend_looks_the_same_whichever_legends_were_drawn_before_it(renderer
         for size in sizes:
             drawn(content, *size)
     legend._LEGEND_IMAGES.clear()           # each legend is put together again, from kept rows
+    rows_drawn = len(legend._ROW_IMAGES)
     assert [np.array_equal(drawn(full, *size), image) for size, image in zip(sizes, afresh)] == [True] * len(sizes)
+    assert len(legend._ROW_IMAGES) == rows_drawn          # every row came from the others'
     assert afresh[0].any() and afresh[0].shape == afresh[3].shape and not np.array_equal(afresh[0], afresh[3])
+
+
+@pytest.mark.parametrize("scale, pixel_ratio", [(1.0, 1.0), (1.5, 2.0), (3.2, 1.0), (4.0, 2.0)])
+def test_a_legend_row_copied_from_its_image_is_the_row_drawn_in_place(renderer, monkeypatch, scale, pixel_ratio):
+    """Everything a legend row draws, past its area too (an italic note's first glyph, a
+    swatch's outline), is in the image it is copied from, at screen and handout scales:
+    the copy covers the same pixels, with as much ink, as the row drawn in place (to
+    within antialiasing and a dash pattern's phase)."""
+    import dataclasses
+
+    from PySide6.QtGui import QPainter
+
+    from viewer.render import legend
+
+    monkeypatch.setattr(legend, "_ROW_IMAGES", legend._KeptImages(1 << 30))
+    content = dataclasses.replace(renderer.prepared.all_legend_content(), unknown_volume=True, zone_note=True)
+    laid_out = legend.Legend(content, scale, max_width=360 * scale)
+
+    def alpha(paint) -> np.ndarray:
+        image = QImage(round(1600 * pixel_ratio), round(400 * scale * pixel_ratio), QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(pixel_ratio)
+        image.fill(0)
+        painter = QPainter(image)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        paint(painter)
+        painter.end()
+        return pixels(image)[:, :, 3].astype(int)
+
+    def inked_box(ink: np.ndarray) -> np.ndarray:
+        rows, columns = np.nonzero(ink > 8)
+        return np.array([rows.min(), columns.min(), rows.max(), columns.max()])
+
+    for row in laid_out.rows:
+        area = QRectF(40, 40, laid_out.column_width, row.height)
+        in_place = alpha(lambda painter: laid_out._paint_row(painter, row, area))
+        copied = alpha(lambda painter: laid_out._copy_row(painter, row, area))
+        assert np.abs(inked_box(copied) - inked_box(in_place)).max() <= 1, row.text
+        assert abs(copied.sum() - in_place.sum()) <= 0.02 * in_place.sum(), row.text
 
 
 @pytest.mark.parametrize("pixel_ratio", [1.0, 1.25, 2.0])

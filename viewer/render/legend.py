@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -72,17 +73,46 @@ class _Row:
     height: float = 0.0
 
 
-# Legend images by (content, scale, layout, pixel ratio), least recently used first.
-_LEGEND_IMAGES: dict[tuple, QImage] = {}
+class _KeptImages:
+    """Images by key, most recently used last, within `budget` bytes. Callers hold
+    _LEGEND_LOCK: exports paint legends on worker threads."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._images: dict[tuple, QImage] = {}
+        self._bytes = 0
+
+    def get(self, key: tuple, make: Callable[[], QImage]) -> QImage:
+        image = self._images.pop(key, None)
+        if image is None:
+            image = make()
+            self._bytes += image.sizeInBytes()
+        self._images[key] = image
+        while self._bytes > self.budget and len(self._images) > 1:
+            self._bytes -= self._images.pop(next(iter(self._images))).sizeInBytes()
+        return image
+
+    def __len__(self) -> int:
+        return len(self._images)
+
+    def clear(self) -> None:
+        self._images.clear()
+        self._bytes = 0
+
+
 _LEGEND_LOCK = threading.Lock()
-LEGEND_IMAGES_KEPT = 32
-# Row images by (row, size, scale, pixel ratio), under _LEGEND_LOCK: a legend
-# not kept is put together from rows drawn before. Drawing all its rows afresh took 4-6 ms
-# (100x, random dates: a third of the slowest dates), copying them 0.3-0.5 ms.
-_ROW_IMAGES: dict[tuple, QImage] = {}
-ROW_IMAGES_KEPT = 512
-# Device pixels kept around a row's area in its image, for antialiased edges beyond it.
+# Whole legends by (content, scale, layout, pixel ratio): scrubbing repeats a few.
+_LEGEND_IMAGES = _KeptImages(24 << 20)
+# Their rows by look, size, scale and pixel ratio: a legend not kept is put together
+# from rows drawn before. Drawing all its rows afresh took 4-6 ms (100x, random dates:
+# a third of the slowest dates); putting it together, 0.3-1 ms.
+_ROW_IMAGES = _KeptImages(16 << 20)
+# Device pixels kept around a row's area in its image, beside one per unit of ui scale
+# times pixel ratio: an italic note's first glyph and a swatch's outline reach past the
+# area by about that much.
 ROW_MARGIN = 2
+# Rows whose sample is drawn as route_pens draws a dense view's routes.
+ROUTE_SAMPLES = ("flow", "volume", "route_confidence")
 
 
 @dataclass
@@ -199,11 +229,8 @@ class Legend:
         ratio = painter.device().devicePixelRatioF()
         key = (self.content, self.scale, self.max_width, self.max_height, self.header,
                self.collapsed, self.max_columns, ratio)
-        with _LEGEND_LOCK:                               # exports paint on worker threads
-            image = _LEGEND_IMAGES.pop(key, None) or self._image(ratio)
-            _LEGEND_IMAGES[key] = image                  # most recently used last
-            while len(_LEGEND_IMAGES) > LEGEND_IMAGES_KEPT:
-                del _LEGEND_IMAGES[next(iter(_LEGEND_IMAGES))]
+        with _LEGEND_LOCK:
+            image = _LEGEND_IMAGES.get(key, lambda: self._image(ratio))
         painter.save()
         painter.setTransform(QTransform())
         painter.drawImage(QPointF(round(top_left.x()), round(top_left.y())), image)
@@ -241,38 +268,36 @@ class Legend:
     def _copy_row(self, painter: QPainter, row: _Row, area: QRectF) -> None:
         """`row` drawn in `area`, copied from an image of it drawn before: placed on the
         nearest whole device pixel (at most half a pixel from where it belongs) and,
-        where its text does not wrap, whatever the column's width, so a row is drawn
-        once for all the legends it appears in."""
+        where its text does not wrap, as wide as its text whatever the column's width,
+        so a row is drawn once for all the legends it appears in."""
         ratio = painter.device().devicePixelRatioF()
+        margin = ROW_MARGIN + math.ceil(self.scale * ratio)
         left, top = round(area.left() * ratio), round(area.top() * ratio)
-        width = area.width() if self._wraps(row, area.width()) else None
-        key = (row.kind, row.text, row.payload, row.height, width, self.scale,
-               self.content.dense_routes, ratio)
-        image = _ROW_IMAGES.get(key)
-        if image is None:
-            image = self._row_image(row, area.width(), ratio)
-            if len(_ROW_IMAGES) >= ROW_IMAGES_KEPT:
-                _ROW_IMAGES.clear()
-            _ROW_IMAGES[key] = image
-        painter.drawImage(QPointF((left - ROW_MARGIN) / ratio, (top - ROW_MARGIN) / ratio), image)
+        width = area.width() if self._wraps(row, area.width()) else self._one_line_width(row)
+        key = (row.kind, row.text, row.payload, row.height, width, self.scale, ratio,
+               self.content.dense_routes if row.kind in ROUTE_SAMPLES else None)
+        image = _ROW_IMAGES.get(key, lambda: self._row_image(row, width, ratio, margin))
+        painter.drawImage(QPointF((left - margin) / ratio, (top - margin) / ratio), image)
 
     def _wraps(self, row: _Row, width: float) -> bool:
         """Whether the row's text would not fit one line of `width` (notes always may)."""
-        if row.kind == "note":
-            return True
-        if row.kind == "heading":
-            return self.head_metrics.advance(row.text) > width
-        return self.text_metrics.advance(row.text) > width - self.swatch_w - self.gap
+        return row.kind == "note" or self._one_line_width(row) > width
 
-    def _row_image(self, row: _Row, width: float, ratio: float) -> QImage:
-        image = QImage(math.ceil(width * ratio) + 2 * ROW_MARGIN + 1,
-                       math.ceil(row.height * ratio) + 2 * ROW_MARGIN + 1,
+    def _one_line_width(self, row: _Row) -> float:
+        """The row's width with its text on one line, a little over, so that Qt's
+        wrapping, measuring the same, never wraps it."""
+        if row.kind == "heading":
+            return math.ceil(self.head_metrics.advance(row.text)) + 2.0
+        return self.swatch_w + self.gap + math.ceil(self.text_metrics.advance(row.text)) + 2.0
+
+    def _row_image(self, row: _Row, width: float, ratio: float, margin: int) -> QImage:
+        image = QImage(math.ceil(width * ratio) + 2 * margin + 1, math.ceil(row.height * ratio) + 2 * margin + 1,
                        QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(ratio)
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
         painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self._paint_row(painter, row, QRectF(ROW_MARGIN / ratio, ROW_MARGIN / ratio, width, row.height))
+        self._paint_row(painter, row, QRectF(margin / ratio, margin / ratio, width, row.height))
         painter.end()
         return image
 
@@ -301,19 +326,22 @@ class Legend:
         s = self.scale
         path = QPainterPath()
         path.addRect(swatch)
+        # Patterns start at the swatch's corner: a row looks the same wherever it is
+        # drawn, and is copied from one image into every legend (_copy_row).
+        fix = QTransform.fromTranslate(swatch.left(), swatch.top())
         if row.kind == "actor":
-            paint_control_shape(painter, path, control_look(row.payload, None, "confirmed", s, QTransform()))
+            paint_control_shape(painter, path, control_look(row.payload, None, "confirmed", s, fix))
         elif row.kind == "confidence":
             paint_control_shape(painter, path, control_look(style.NEUTRAL_SWATCH.name(), None, row.payload,
-                                                   s, QTransform()))
+                                                   s, fix))
         elif row.kind == "contested":
             first, second = row.payload
-            paint_control_shape(painter, path, control_look(first, second, "confirmed", s, QTransform()))
+            paint_control_shape(painter, path, control_look(first, second, "confirmed", s, fix))
         elif row.kind == "no_info":
-            paint_control_shape(painter, path, no_info_look(s, QTransform()))
+            paint_control_shape(painter, path, no_info_look(s, fix))
         elif row.kind == "disputed":
-            paint_control_shape(painter, path, disputed_look(s, QTransform()))
-        elif row.kind in ("flow", "volume", "route_confidence"):
+            paint_control_shape(painter, path, disputed_look(s, fix))
+        elif row.kind in ROUTE_SAMPLES:
             self._route_sample(painter, swatch, row)
         elif row.kind == "unknown_route":
             painter.setPen(unknown_route_pen(s))

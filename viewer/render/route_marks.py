@@ -65,7 +65,10 @@ def arrow_head(painter: QPainter, back: QPointF, tip: QPointF, size: float, holl
     ratio = painter.device().devicePixelRatioF()
     sprite = _arrow_sprite(round(size * 10), direction, hollow, scale, ratio)
     half = sprite.width() / 2
-    left, top = round(tip.x() * ratio - half) / ratio, round(tip.y() * ratio - half) / ratio
+    # Halves rounded up, as Stamps does: the same head one whole pixel further is
+    # the same pixels one pixel further (round() takes halves to even).
+    left = math.floor(tip.x() * ratio - half + 0.5) / ratio
+    top = math.floor(tip.y() * ratio - half + 0.5) / ratio
     if ratio == 1.0 and painter.transform().isIdentity():
         painter.drawImage(int(left), int(top), sprite)     # as Stamps.paint does
     else:
@@ -154,7 +157,7 @@ class Stamps:
         self.which = np.asarray(which, dtype=np.int64).reshape(-1)
         self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         half = np.array([sprite.width() / 2 for sprite in sprites] or [0.0])[self.which]
-        left, top = np.round(self.x * ratio - half) / ratio, np.round(self.y * ratio - half) / ratio
+        left, top = np.floor(self.x * ratio - half + 0.5) / ratio, np.floor(self.y * ratio - half + 0.5) / ratio
         self.reach = half / ratio + 1 if reach is None else np.minimum(reach, half / ratio + 1)
         self.drawable = np.isfinite(left) & np.isfinite(top)   # nowhere to stamp a point without a place
         if drawable is not None:
