@@ -3,8 +3,9 @@
 Qt's QPdfWriter lays the pages out; the page's own words (titles, captions,
 sources, page numbers) are drawn as PDF text, so they can be searched and
 selected. Maps, and the legend beside them, are images from the one MapRenderer
-at print resolution, with their scale bar, north arrow and "as of" date. The file is written under a temporary name
-and renamed when complete, so a failure leaves no partial PDF.
+at print resolution, with their scale bar, north arrow and "as of" date. The
+file is written under a temporary name and renamed when complete, so a failure
+leaves no partial PDF.
 """
 from __future__ import annotations
 
