@@ -640,7 +640,7 @@ def test_a_legend_looks_the_same_whichever_legends_were_drawn_before_it(renderer
     for content in others:
         for size in sizes:
             drawn(content, *size)
-    legend._LEGEND_IMAGES.clear()           # each legend is put together again, from kept rows
+    monkeypatch.setattr(legend, "_LEGEND_IMAGES", legend._KeptImages(1 << 30))   # put together again, from kept rows
     rows_drawn = len(legend._ROW_IMAGES)
     assert [np.array_equal(drawn(full, *size), image) for size, image in zip(sizes, afresh)] == [True] * len(sizes)
     assert len(legend._ROW_IMAGES) == rows_drawn          # every row came from the others'

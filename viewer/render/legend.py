@@ -95,10 +95,6 @@ class _KeptImages:
     def __len__(self) -> int:
         return len(self._images)
 
-    def clear(self) -> None:
-        self._images.clear()
-        self._bytes = 0
-
 
 _LEGEND_LOCK = threading.Lock()
 # Whole legends by (content, scale, layout, pixel ratio): scrubbing repeats a few.
@@ -107,9 +103,9 @@ _LEGEND_IMAGES = _KeptImages(24 << 20)
 # from rows drawn before. Drawing all its rows afresh took 4-6 ms (100x, random dates:
 # a third of the slowest dates); putting it together, 0.3-1 ms.
 _ROW_IMAGES = _KeptImages(16 << 20)
-# Device pixels kept around a row's area in its image, beside one per unit of ui scale
-# times pixel ratio: an italic note's first glyph and a swatch's outline reach past the
-# area by about that much.
+# Device pixels kept around a row's area in its image are ROW_MARGIN + ceil(scale x pixel
+# ratio): an italic note's first glyph and a swatch's outline reach past the area by
+# about scale x ratio.
 ROW_MARGIN = 2
 # Rows whose sample is drawn as route_pens draws a dense view's routes.
 ROUTE_SAMPLES = ("flow", "volume", "route_confidence")
@@ -273,15 +269,13 @@ class Legend:
         ratio = painter.device().devicePixelRatioF()
         margin = ROW_MARGIN + math.ceil(self.scale * ratio)
         left, top = round(area.left() * ratio), round(area.top() * ratio)
-        width = area.width() if self._wraps(row, area.width()) else self._one_line_width(row)
+        one_line = self._one_line_width(row)
+        wraps = row.kind == "note" or one_line > area.width()     # notes always may
+        width = area.width() if wraps else one_line
         key = (row.kind, row.text, row.payload, row.height, width, self.scale, ratio,
                self.content.dense_routes if row.kind in ROUTE_SAMPLES else None)
         image = _ROW_IMAGES.get(key, lambda: self._row_image(row, width, ratio, margin))
         painter.drawImage(QPointF((left - margin) / ratio, (top - margin) / ratio), image)
-
-    def _wraps(self, row: _Row, width: float) -> bool:
-        """Whether the row's text would not fit one line of `width` (notes always may)."""
-        return row.kind == "note" or self._one_line_width(row) > width
 
     def _one_line_width(self, row: _Row) -> float:
         """The row's width with its text on one line, a little over, so that Qt's
