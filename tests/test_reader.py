@@ -89,6 +89,19 @@ def test_missing_layer_and_missing_column(tmp_path):
     assert "gaps.gpkg, layer 'control', column 'valid_from': required column is missing" in lines
 
 
+@pytest.mark.parametrize("layer, column", [("control", "actor_id"), ("control", "source_ids"),
+                                           ("sources", "outlet"), ("flows", "status")])
+def test_blank_text_in_a_required_column_is_refused_as_an_empty_value(tmp_path, layer, column):
+    """Spaces alone name no actor and no source: a fact row with them is refused, as one
+    with nothing in the cell is (text columns are pandas' string dtype, not object)."""
+    def edit(frame):
+        frame.loc[1, column] = "   "
+        return frame
+    row = tiny_layers()[layer].iloc[1, 0]
+    assert (f"broken.gpkg, layer '{layer}', row {row}, column '{column}': required value is empty"
+            in problem_lines(broken(tmp_path, layer, edit)))
+
+
 def test_unparseable_date_names_row_and_column(tmp_path):
     def edit(control):
         control.loc[2, "valid_from"] = "19 Oct 2024"

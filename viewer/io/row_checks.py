@@ -290,11 +290,12 @@ def _not_retracted(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _present_mask(values: pd.Series) -> np.ndarray:
-    """`is_present` of each cell, by column: not null, and not blank text."""
+    """`is_present` of each cell, by column: not null, and not blank text. Text columns
+    are read as pandas' string dtype, not object (pandas 3): both are looked through."""
     present = ~values.isna().to_numpy()
-    if values.dtype == object:
-        blank = values.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
-        present &= ~blank
+    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+        present &= ~np.fromiter((isinstance(v, str) and not v.strip() for v in values.to_numpy(object)),
+                                dtype=bool, count=len(values))
     return present
 
 
