@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from viewer.io import read_dataset
-from viewer.model.dates import OPEN_END, add_months, format_date, to_day
+from viewer.model.dates import OPEN_END, add_months, days_array, format_date, parse_date, to_day
 from viewer.model.state import Selection, ViewerState
 from viewer.model.temporal import IntervalIndex
 
@@ -28,6 +28,20 @@ def test_open_ended_interval_holds_forever_after_its_start():
 def test_interval_rule_matches_its_definition(start, length, day):
     index = IntervalIndex(np.array([start]), np.array([start + length]))
     assert bool(index.mask(day)[0]) == (start <= day < start + length)
+
+
+@given(st.lists(st.none() | st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(2100, 12, 31)),
+                min_size=1, max_size=20), st.booleans())
+def test_a_column_of_dates_is_the_days_of_each_dates_own_day(stamps, open_end):
+    """Read dates (datetime64, a time of day kept where a DATETIME had one) fall on the
+    day each cell names, before 1970 too; a missing one is open-ended or unknown."""
+    import pandas as pd
+
+    column = pd.Series(pd.to_datetime(stamps)).astype("datetime64[ms]")
+    null = OPEN_END if open_end else -1
+    expected = [null if cell is pd.NaT else to_day(parse_date(cell)) for cell in column]
+    assert days_array(column, open_end=open_end).tolist() == expected
+    assert days_array(column.astype(object), open_end=open_end).tolist() == expected
 
 
 @given(st.lists(st.tuples(st.integers(0, 300), st.integers(1, 100)), min_size=1, max_size=20),
