@@ -15,6 +15,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from factory import tiny_layers, write_tiny
@@ -413,11 +414,38 @@ def test_dates_are_read_as_gdal_read_them_and_a_bad_one_is_named(tmp_path):
     assert events.loc["e1", "end_date"].date() == dt.date(2024, 10, 25)
 
     bad = edited_outside_gdal(tiny_gpkg(tmp_path / "bad-date.gpkg"),
-                  "UPDATE flows SET valid_to = '2024-02-30' WHERE flow_id = 'f1'")
+                  "UPDATE flows SET valid_to = '2024-02-30' WHERE flow_id = 'f1'",
+                  "UPDATE flows SET valid_from = 20241001 WHERE flow_id = 'f2'",
+                  "UPDATE events SET end_date = 2024.1030 WHERE event_id = 'e1'")
     with pytest.raises(DatasetError) as raised:
         read_dataset(bad)
-    line = next(str(p) for p in raised.value.problems if "2024-02-30" in str(p))
-    assert "bad-date.gpkg" in line and "'flows'" in line and "valid_to" in line and "row 1" in line
+    lines = [str(p) for p in raised.value.problems]
+    # A number SQLite let into a DATE column is no date either: never an open end.
+    for line in ("bad-date.gpkg, layer 'flows', row f1, column 'valid_to': '2024-02-30' is not a date (YYYY-MM-DD)",
+                 "bad-date.gpkg, layer 'flows', row f2, column 'valid_from': '20241001' is not a date (YYYY-MM-DD)",
+                 "bad-date.gpkg, layer 'events', row e1, column 'end_date': '2024.103' is not a date (YYYY-MM-DD)"):
+        assert line in lines
+
+
+def test_text_in_a_number_column_is_named_never_read_as_zero(tmp_path):
+    """SQLite keeps text in a REAL or INTEGER column; GDAL read it as 0, a made-up value
+    on the chart. It is named by its cell and read as missing; a blank cell is missing."""
+    from factory import tiny_gpkg
+    from viewer.io import DatasetError, read_dataset
+
+    path = edited_outside_gdal(tiny_gpkg(tmp_path / "text.gpkg"),
+                   "UPDATE flows SET volume = 'lots' WHERE flow_id = 'f1'",
+                   "UPDATE events SET importance = 'high' WHERE event_id = 'e1'")
+    with pytest.raises(DatasetError) as raised:
+        read_dataset(path)
+    lines = [str(p) for p in raised.value.problems]
+    assert "text.gpkg, layer 'flows', row f1, column 'volume': 'lots' is not a number" in lines
+    assert "text.gpkg, layer 'events', row e1, column 'importance': 'high' is not a number" in lines
+
+    blank = edited_outside_gdal(tiny_gpkg(tmp_path / "blank.gpkg"),
+                    "UPDATE flows SET volume = '  ' WHERE flow_id = 'f1'")
+    volume = read_dataset(blank).flows.set_index("flow_id").loc["f1", "volume"]
+    assert np.isnan(volume)      # unknown, not 0
 
 
 def test_a_geometry_column_named_in_another_case_is_still_the_geometry(tmp_path):

@@ -30,10 +30,13 @@ KINDS = {"INTEGER": "int8", "INT": "int8", "BIGINT": "int8", "MEDIUMINT": "int8"
          "SMALLINT": "int8", "TINYINT": "int8", "BOOLEAN": "bool", "REAL": "float8",
          "DOUBLE": "float8", "FLOAT": "float8", "DATE": "date", "DATETIME": "timestamptz",
          "BLOB": "bytea"}
-# How SQLite turns a stored value into the declared type, as GDAL's readers do
-# (sqlite3_column_int64 and friends: text that is not a number reads as 0).
-CASTS = {"int8": "CAST({} AS INTEGER)", "bool": "CAST({} AS INTEGER)", "float8": "CAST({} AS REAL)",
-         "bytea": "{}"}
+# A number column is read as SQLite turns a stored number into the declared type
+# (an INTEGER column's 2.7 reads as 2). Text stored there is not turned into 0, as
+# GDAL's readers turn it (sqlite3_column_int64 and friends): it is read aside (the
+# second expression, NULL for a number) and reported by its cell (`CellProblem`).
+CASTS = {"int8": "CAST({0} AS INTEGER)", "bool": "CAST({0} AS INTEGER)", "float8": "CAST({0} AS REAL)"}
+NOT_A_NUMBER = "CASE WHEN typeof({0}) IN ('text', 'blob') THEN {0} END"
+NOT_UTF8 = "text is not valid UTF-8; the unreadable bytes are shown as \ufffd"
 # Envelope sizes in bytes by the header's envelope indicator (flags bits 1-3).
 ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
@@ -62,26 +65,44 @@ def layers(db: sqlite3.Connection) -> list[Layer]:
             + [Layer(_text(t), None, None) for (t,) in attributes])
 
 
-def read_attributes(db: sqlite3.Connection, layer: Layer) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
-    """The layer's columns (not its id or geometry) and the (row, column) of each text
-    cell that is not UTF-8, read with the bad bytes replaced by U+FFFD."""
+@dataclass(frozen=True)
+class CellProblem:
+    """A cell read as missing (an error), or read with its bad bytes replaced (a warning)."""
+    row: int        # position in table order
+    column: str
+    message: str
+    severity: str = "error"
+
+
+def read_attributes(db: sqlite3.Connection, layer: Layer) -> tuple[pd.DataFrame, list[CellProblem]]:
+    """The layer's columns (not its id or geometry) and the problems of their cells:
+    text that is not UTF-8 (read with the bad bytes replaced by U+FFFD), and dates or
+    numbers that are not one (read as missing, never as a made-up value)."""
     columns = [(name, KINDS.get(_base_type(kind), "text"))
                for name, kind in _columns(db, layer)]
-    selected = [CASTS.get(kind, "{}").format(_quoted(name)) if kind != "text"
-                else f"CAST({_quoted(name)} AS TEXT)" for name, kind in columns]
+    selected = []
+    for name, kind in columns:
+        quoted = _quoted(name)
+        if kind in CASTS:
+            selected += [CASTS[kind].format(quoted), NOT_A_NUMBER.format(quoted)]
+        else:
+            selected.append(quoted if kind == "bytea" else f"CAST({quoted} AS TEXT)"
+                            if kind == "text" else quoted)
     query = f"SELECT {', '.join(selected) or '1'} FROM {_quoted(layer.table)} ORDER BY rowid"
     rows = db.execute(query).fetchall()
-    values = list(zip(*rows)) if rows else [()] * max(len(columns), 1)
-    bad: list[tuple[int, str]] = []
+    values = iter(list(zip(*rows)) if rows else [()] * max(len(selected), 1))
+    problems: list[CellProblem] = []
     frame = {}
-    for index, (name, kind) in enumerate(columns):
-        cells = values[index]
-        if kind == "text":
-            cells = _decoded(cells, name, bad)
+    for name, kind in columns:
+        cells = next(values)
+        if kind in CASTS:
+            cells = _numbers(cells, next(values), name, problems)
+        elif kind == "text":
+            cells = _decoded(cells, name, problems)
         elif kind in ("date", "timestamptz"):
-            cells = _dates(_decoded(cells, name, bad), kind, name)
+            cells = _dates(_decoded(cells, name, problems), kind, name, problems)
         frame[name] = column_series(cells, kind)
-    return pd.DataFrame(frame, index=range(len(rows))), bad
+    return pd.DataFrame(frame, index=range(len(rows))), problems
 
 
 def geometry_blobs(db: sqlite3.Connection, layer: Layer) -> Callable[[int], list]:
@@ -147,7 +168,7 @@ def _base_type(declared: str) -> str:
     return declared.split("(")[0].strip().upper()
 
 
-def _decoded(cells: tuple, column: str, bad: list[tuple[int, str]]) -> list:
+def _decoded(cells: tuple, column: str, problems: list[CellProblem]) -> list:
     try:   # a column of good UTF-8 in one pass (half the time at 100x: 0.16 -> 0.07 s)
         return [cell.decode("utf-8") if isinstance(cell, bytes) else cell for cell in cells]
     except UnicodeDecodeError:
@@ -159,18 +180,32 @@ def _decoded(cells: tuple, column: str, bad: list[tuple[int, str]]) -> list:
                 cell = cell.decode("utf-8")
             except UnicodeDecodeError:
                 cell = cell.decode("utf-8", errors="replace")
-                bad.append((row, column))
+                problems.append(CellProblem(row, column, NOT_UTF8, "warning"))
         out.append(cell)
     return out
 
 
-def _dates(cells: list, kind: str, column: str) -> pd.Series:
+def _numbers(cells: tuple, stored_text: tuple, column: str, problems: list[CellProblem]) -> list:
+    """A number column's cells; one holding text is missing, and a problem unless blank."""
+    if not any(text is not None for text in stored_text):
+        return list(cells)
+    cells = list(cells)
+    for row, text in enumerate(_decoded(stored_text, column, [])):
+        if text is not None:
+            cells[row] = None
+            if isinstance(text, str) and text.strip():
+                problems.append(CellProblem(row, column, f"{text!r} is not a number"))
+    return cells
+
+
+def _dates(cells: list, kind: str, column: str, problems: list[CellProblem]) -> pd.Series:
     """Text dates (YYYY-MM-DD; a DATETIME in ISO 8601) as timestamps, read as GDAL
     read them: spaces around ignored, a date-time in a DATE column taken as its
-    date. Any other text stops the layer with its column and row named (GDAL
-    stopped on an impossible date too): a date silently dropped would show a
-    route or a holding as open-ended."""
-    text = [cell.strip() or None if isinstance(cell, str) else None for cell in cells]
+    date. Any other value (text, or a number SQLite let in) is read as missing and
+    is a problem naming its cell: a date silently dropped would show a route or a
+    holding as open-ended."""
+    text = [(cell.strip() or None) if isinstance(cell, str) else None if cell is None else str(cell)
+            for cell in cells]
     if kind == "date":
         text = [t[:10] if t and len(t) > 10 and t[10] in "T " else t for t in text]
         parsed = pd.to_datetime(pd.Series(text, dtype=object), errors="coerce", format="%Y-%m-%d")
@@ -178,10 +213,8 @@ def _dates(cells: list, kind: str, column: str) -> pd.Series:
         parsed = pd.to_datetime(pd.Series(text, dtype=object), errors="coerce", format="ISO8601",
                                 utc=True)
     unreadable = np.flatnonzero(parsed.isna().to_numpy() & np.array([t is not None for t in text], bool))
-    if len(unreadable):
-        row = int(unreadable[0])
-        raise ValueError(f"column '{column}', row {row + 1}: {text[row]!r} is not a "
-                         f"{'date (YYYY-MM-DD)' if kind == 'date' else 'date and time'}")
+    what = "date (YYYY-MM-DD)" if kind == "date" else "date and time"
+    problems += [CellProblem(int(row), column, f"{text[row]!r} is not a {what}") for row in unreadable]
     return parsed
 
 

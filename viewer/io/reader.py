@@ -114,7 +114,7 @@ class DatasetReader(RowChecks):
         # which pandas deep-copies into every frame derived from it (each control_on()).
         self._parsed_dates: dict[str, dict[str, list]] = {}
         self.shapes = SharedShapes()
-        self._bad_text: list[tuple[str, int, str]] = []  # (layer, row position, column)
+        self._bad_cells: list[tuple[str, gpkg_read.CellProblem]] = []  # (layer, problem)
         self._damaged: list[tuple[str, int, str]] = []   # (layer, row position, why)
         self._digest = ""
 
@@ -179,7 +179,7 @@ class DatasetReader(RowChecks):
             return False
         if not set(found.shapes) <= set(frames):
             return False
-        self.frames, self._bad_text = frames, []   # its warnings are among the problems found
+        self.frames, self._bad_cells = frames, []   # its cells' problems are among those found
         self.problems += found.problems
         return True
 
@@ -233,10 +233,10 @@ class DatasetReader(RowChecks):
             frame = read(layer)
             if frame is not None:
                 self.frames[layer] = frame
-        for layer, position, column in self._bad_text:
+        for layer, cell in self._bad_cells:
             if layer in self.frames:
-                self.problem("text is not valid UTF-8; the unreadable bytes are shown as \ufffd",
-                             layer, self.row_ids(layer)[position], column, severity="warning")
+                self.problem(cell.message, layer, self.row_ids(layer)[cell.row], cell.column,
+                             severity=cell.severity)
         for layer, position, why in self._damaged:
             if layer in self.frames:
                 self.problem(f"geometry is damaged: {why}", layer, self.row_ids(layer)[position],
@@ -264,10 +264,10 @@ class DatasetReader(RowChecks):
         return self.to_wgs84(layer.table, gpd.GeoDataFrame(frame, geometry=shapes, crs=crs))
 
     def _read_attributes(self, db: sqlite3.Connection, layer: gpkg_read.Layer) -> pd.DataFrame:
-        """The layer's columns; text that is not UTF-8 is read with the bad bytes
-        replaced by U+FFFD, and a warning names each such cell."""
-        frame, bad = gpkg_read.read_attributes(db, layer)
-        self._bad_text += [(layer.table, row, column) for row, column in bad]
+        """The layer's columns; a problem names each cell read as missing or with its
+        bad bytes replaced (gpkg_read.read_attributes)."""
+        frame, problems = gpkg_read.read_attributes(db, layer)
+        self._bad_cells += [(layer.table, cell) for cell in problems]
         return frame
 
     def _read_shapes(self, db: sqlite3.Connection, layer: gpkg_read.Layer) -> np.ndarray:
