@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtWidgets import QLabel, QMessageBox
@@ -171,11 +172,31 @@ def test_tooltips_show_source_titles_file_names_and_captions_as_text(qtbot, tmp_
     assert any(shown_as_text(tip) for tip in tips)
 
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    settings.setValue("dataset/recent", [f"/tmp/{MARKUP.replace('/', '_')}.gpkg"])
+    settings.setValue("dataset/recent", [f"/tmp/R&D {MARKUP.replace('/', '_')}.gpkg"])
     window = MainWindow(settings=settings)
     qtbot.addWidget(window)
     window._fill_recent_menu()
-    assert shown_as_text(window.recent_menu.actions()[0].toolTip())
+    recent = window.recent_menu.actions()[0]
+    assert shown_as_text(recent.toolTip()) and recent.text().startswith("&1 R&&D ")
+
+
+def test_the_timelines_focus_button_shows_the_files_label_as_text(qtbot, tmp_path):
+    """The focus preset's label is the file's text: its tooltip is no markup (an <img>
+    there loaded a local file on hover) and its '&' no keyboard shortcut."""
+    from viewer.qt.main_window import MainWindow
+
+    layers = tiny_layers()
+    meta = layers["dataset_meta"]
+    layers["dataset_meta"] = pd.concat([meta, pd.DataFrame({"key": ["focus_start", "focus_label"],
+                                                            "value": ["2024-09-01", "R&D " + MARKUP]})])
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        window.open_dataset(write_tiny(tmp_path / "focus.gpkg", dataset_meta=layers["dataset_meta"]))
+    action = window.focus_timeline_action
+    assert shown_as_text(action.toolTip()) and "R&amp;D" in action.toolTip()
+    assert action.iconText() == "R&&D " + MARKUP       # Qt shows "&&" as one "&"
 
 
 # -- item 3: terminals -------------------------------------------------------------------

@@ -54,6 +54,12 @@ def plain_label(text: str = "") -> QLabel:
     return label
 
 
+def plain_menu_text(text: str) -> str:
+    """`text` for a menu item or button as it is: its '&' is not taken for the mark of
+    a keyboard shortcut ("R&D" would show as "RD")."""
+    return text.replace("&", "&&")
+
+
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows `text` as it is. Qt guesses whether a tooltip is rich text,
     so `text` is escaped inside an explicit rich-text wrapper."""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QInputDialog, QLabel, 
 
 from viewer.io.pg_url import display_name
 from viewer.model.dates import format_date
+from viewer.qt.dialogs import plain_menu_text
 from viewer.qt.edit_fields import DateField
 from viewer.qt.edit_forms import (ControlForm, CorrectForm, EventForm, RetractForm, RouteForm,
                                   SourceForm)
@@ -131,7 +132,7 @@ class EditControls(QObject):
         stack = self.session.stack
         for index in range(stack.count()):
             undone = " (undone)" if index >= stack.index() else ""
-            action = self.pending_menu.addAction(f"{index + 1}. {stack.text(index)}{undone}")
+            action = self.pending_menu.addAction(plain_menu_text(f"{index + 1}. {stack.text(index)}{undone}"))
             action.triggered.connect(lambda _=False, i=index: stack.setIndex(i + 1))
         if self.pending_menu.isEmpty():
             self.pending_menu.addAction("No unsaved edits").setEnabled(False)

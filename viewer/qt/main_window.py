@@ -24,6 +24,8 @@ from viewer.qt.dialogs import (
     RichTextDialog,
     SourcesDialog,
     about_html,
+    plain_menu_text,
+    plain_tooltip,
 )
 from viewer.qt.edit_controls import EditControls
 from viewer.qt.export_dialogs import (
@@ -176,10 +178,10 @@ class MainWindow(WindowOpening):
         self.setWindowTitle(f"{dataset.title} — {APP_TITLE}")
         focus = focus_period(dataset)
         self._enable_dataset_actions()
-        self.focus_timeline_action.setIconText(focus[2] if focus else "Focus")
-        if focus:
-            self.focus_timeline_action.setToolTip(
-                f"{focus[2]}: {format_date(focus[0], 'month')} – {format_date(focus[1], 'month')}")
+        self.focus_timeline_action.setIconText(plain_menu_text(focus[2]) if focus else "Focus")
+        if focus:   # the label is the file's text: never markup
+            self.focus_timeline_action.setToolTip(plain_tooltip(
+                f"{focus[2]}: {format_date(focus[0], 'month')} – {format_date(focus[1], 'month')}"))
         self.date_edit.set_range(dataset.time_start, dataset.time_end)
         count = len(dataset.warnings)
         self.warnings_button.setText(f"⚠ {count} warning{'s' if count != 1 else ''}")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
+from viewer.qt.dialogs import plain_menu_text
+
 # A window shorter than this (a laptop's 768 px) opens with the legend collapsed to
 # its tab, so that it does not cover the zones; one click opens it. A choice the
 # user made (collapse, expand) is kept whatever the window's size.
@@ -50,7 +52,7 @@ class ViewMenus:
         menu = self.window.layers_menu
         menu.clear()
         for name, visible in self.state.layers.items():
-            action = menu.addAction(LAYER_LABELS.get(name, name.title()))
+            action = menu.addAction(plain_menu_text(LAYER_LABELS.get(name, name.title())))
             action.setCheckable(True)
             action.setChecked(visible)
             action.setData(name)
@@ -81,7 +83,7 @@ class ViewMenus:
         menu.clear()
         for key in dataset.series_keys():
             labels = dataset.series_points(key)["label"].astype(str).tolist()
-            action = menu.addAction(f"{series_name(labels) or key.series_id} [{unit_label(key.unit)}]")
+            action = menu.addAction(plain_menu_text(f"{series_name(labels) or key.series_id} [{unit_label(key.unit)}]"))
             action.setCheckable(True)
             action.setChecked(key in self.state.visible_series)
             action.triggered.connect(lambda on, k=key: self.state.set_series_visible(k, on))

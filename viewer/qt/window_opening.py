@@ -16,7 +16,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from viewer.io.pg_url import display_name
-from viewer.qt.dialogs import ProblemDialog, plain_tooltip
+from viewer.qt.dialogs import ProblemDialog, plain_menu_text, plain_tooltip
 from viewer.qt.loader import ReadAhead
 from viewer.qt.window_ui import WindowUi
 
@@ -202,7 +202,7 @@ class WindowOpening(WindowUi):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         for number, path in enumerate(self.recent_files(), start=1):
-            action = self.recent_menu.addAction(f"&{number} {display_name(path)}")
+            action = self.recent_menu.addAction(f"&{number} {plain_menu_text(display_name(path))}")
             action.setToolTip(plain_tooltip(path))
             action.setStatusTip(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_dataset(p))
