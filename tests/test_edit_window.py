@@ -208,3 +208,17 @@ def test_an_edit_keeps_the_map_view_and_the_timeline_zoom(qtbot, tmp_path, gpkg,
     assert "e2" not in set(window.state.dataset.events["event_id"])
     assert window.map.view == view
     assert window.timeline.lanes.viewRange()[0] == pytest.approx(span)
+
+
+def test_the_route_picker_names_each_route_by_its_name_else_its_id():
+    """A route with no name in a row reads as its id, never as 'nan'; a row without a
+    route_id is its own route, named by its flow_id (as on the map)."""
+    import pandas as pd
+
+    from viewer.model.dataset import feature_keys
+    from viewer.qt.edit_fields import ids_and_names
+
+    flows = pd.DataFrame({"flow_id": ["f1", "f2", "f3"], "route_id": ["r1", "r1", None],
+                          "route_name": ["West-East road", float("nan"), float("nan")]})
+    assert ids_and_names(flows, "flow_id", "route_name", keys=feature_keys(flows, "flows")) == [
+        ("f3", "f3"), ("r1", "West-East road")]

@@ -65,12 +65,33 @@ def test_new_facts_default_to_the_timeline_date_and_need_a_source(tiny):
     (Retract("sources", "s1", "wrong"), "layer"),
     (SetRoute("r1", "halted", NOV_5, sources=("s1",), volume=3.0), "volume_unit"),
     (SetRoute("r9", "halted", NOV_5, sources=("s1",)), "route_id"),
+    # An infinite volume broke every frame drawing the route; NaN is no volume either.
+    (SetRoute("r1", "active", NOV_5, sources=("s1",), volume=float("inf"), unit="t"), "volume"),
+    (SetRoute("r1", "active", NOV_5, sources=("s1",), volume=float("nan"), unit="t"), "volume"),
+    (CorrectRow("flows", "f1", {"volume": float("-inf")}, "typo"), "volume"),
 ])
 def test_an_edit_that_breaks_the_format_is_refused_naming_the_field(tiny, command, field):
     with pytest.raises(EditRefused) as refused:
         command.edit(tiny, TODAY)
     assert refused.value.field == field
     assert "\n" not in str(refused.value)
+
+
+def test_a_route_whose_rows_have_no_route_id_is_changed_by_its_flow_id(tmp_path):
+    """As the map and `state` name it: a row without route_id is a route of its own,
+    named by its flow_id; its new period joins it."""
+    from factory import tiny_layers
+    from viewer.io.gpkg_write import write_gpkg
+
+    layers = tiny_layers()
+    layers["flows"]["route_id"] = None
+    write_gpkg(layers, tmp_path / "no-route-ids.gpkg")
+    dataset = read_dataset(tmp_path / "no-route-ids.gpkg")
+    edit = SetRoute("f2", "active", NOV_5, sources=("s1",)).edit(dataset, TODAY)
+    after = with_changes(dataset, edit.changes)
+    assert {c.row_id for c in edit.changes if c.action == "update"} == {"f2"}
+    new = next(c for c in edit.changes if c.action == "insert")
+    assert after.feature_ids["flows"][list(after.flows["flow_id"]).index(new.row_id)] == "f2"
 
 
 def test_store_writes_edits_in_one_transaction_with_a_log_entry_each(gpkg, tiny):

@@ -429,7 +429,8 @@ def test_dates_are_read_as_gdal_read_them_and_a_bad_one_is_named(tmp_path):
 
 def test_text_in_a_number_column_is_named_never_read_as_zero(tmp_path):
     """SQLite keeps text in a REAL or INTEGER column; GDAL read it as 0, a made-up value
-    on the chart. It is named by its cell and read as missing; a blank cell is missing."""
+    on the chart. It is named by its cell and read as missing; a blank cell is missing.
+    An infinity is named too: a route's width drawn from one broke every frame."""
     from factory import tiny_gpkg
     from viewer.io import DatasetError, read_dataset
 
@@ -440,6 +441,13 @@ def test_text_in_a_number_column_is_named_never_read_as_zero(tmp_path):
         read_dataset(path)
     lines = [str(p) for p in raised.value.problems]
     assert "text.gpkg, layer 'flows', row f1, column 'volume': 'lots' is not a number" in lines
+
+    infinite = edited_outside_gdal(tiny_gpkg(tmp_path / "inf.gpkg"),
+                       "UPDATE flows SET volume = 9e999 WHERE flow_id = 'f2'")   # SQLite keeps it
+    with pytest.raises(DatasetError) as raised:
+        read_dataset(infinite)
+    assert [str(p) for p in raised.value.problems if "finite" in str(p)] == [
+        "inf.gpkg, layer 'flows', row f2, column 'volume': inf is not a finite number"]
     assert "text.gpkg, layer 'events', row e1, column 'importance': 'high' is not a number" in lines
 
     blank = edited_outside_gdal(tiny_gpkg(tmp_path / "blank.gpkg"),

@@ -215,3 +215,16 @@ def test_an_event_is_named_the_same_on_the_timeline_and_on_a_slide_caption():
     assert event_short_title(None, long_title) == short_title(long_title) == "KIA seizes Pangwa"
     assert event_short_title(float("nan"), long_title) == "KIA seizes Pangwa"   # an empty cell
     assert event_short_title("   ", long_title) == "KIA seizes Pangwa"
+
+
+def test_a_briefing_without_event_importance_steps_and_packs_every_event(tmp_path):
+    """`importance` is optional: without it every event counts as 1 (Next event, the
+    key-event pack and its captions crashed on the missing column)."""
+    from factory import tiny_layers, write_tiny
+    from viewer.export.dates import key_event_captions
+
+    events = tiny_layers()["events"].drop(columns="importance")
+    dataset = read_dataset(write_tiny(tmp_path / "plain.gpkg", events=events))
+    assert dataset.event_dates() == sorted({parse_date(day) for day in dataset.events["date"]})
+    assert key_event_captions(dataset, min_importance=1)
+    assert dataset.event_dates(min_importance=2) == []

@@ -53,6 +53,7 @@ class RowChecks:
         self._check_unique_ids(layer, frame, ids)
         self._check_dates(layer, frame, ids)
         self._check_enums(layer, frame, ids)
+        self._check_finite(layer, frame, ids)
         if layer == "dataset_meta":
             self._check_meta(frame, ids)
         if layer == "actors" and "color" in frame.columns:
@@ -67,6 +68,15 @@ class RowChecks:
                     self.problem(f"'{value}' is not a number", layer, row, "value")
         if layer in GEOMETRY_TYPES:
             self._check_geometry(layer, frame, ids)
+
+    def _check_finite(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
+        """SQLite keeps an infinity in a REAL column (a volume, a series value); no map or
+        chart can draw one (a route's width from it broke every frame showing it)."""
+        for column in frame.columns:
+            if frame[column].dtype.kind == "f":
+                for position in np.flatnonzero(np.isinf(frame[column].to_numpy())):
+                    self.problem(f"{frame[column].iloc[position]} is not a finite number",
+                                 layer, ids[position], column)
 
     def _check_required_values(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
         for column in REQUIRED_COLUMNS[layer]:

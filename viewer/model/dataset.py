@@ -279,9 +279,13 @@ class Dataset:
 
     def event_dates(self, min_importance: int = 1) -> list[dt.date]:
         """Distinct event dates, oldest first, for stepping and key-event packs."""
-        importance = pd.to_numeric(self.events.get("importance"), errors="coerce").fillna(1)
-        days = self.event_days[(importance.to_numpy() >= min_importance) & (self.event_days >= 0)]
+        days = self.event_days[(self.event_importance() >= min_importance) & (self.event_days >= 0)]
         return [from_day(d) for d in np.unique(days)]
+
+    def event_importance(self) -> np.ndarray:
+        """Each event's importance (1-3); 1 where the file gives none (the column is optional)."""
+        column = self.events.get("importance", pd.Series(1, index=self.events.index))
+        return pd.to_numeric(column, errors="coerce").fillna(1).to_numpy()
 
     def events_for_row(self, row: pd.Series) -> pd.DataFrame:
         """The events that started or ended a control or flow row."""

@@ -9,6 +9,7 @@ The first problem found is raised as `EditRefused(field, reason)`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Mapping, Sequence
 
 import pandas as pd
@@ -61,6 +62,9 @@ def _check_row(dataset: Dataset, layer: str, row: Mapping[str, object]) -> None:
         except ValueError:
             raise EditRefused(column, f"'{row.get(column)}' is not a date (YYYY-MM-DD)") from None
     _check_interval(dates)
+    for column, value in row.items():   # SQLite keeps an infinity; no map can draw one
+        if isinstance(value, float) and math.isinf(value):
+            raise EditRefused(column, f"{value} is not a finite number")
     for (enum_layer, column), allowed in ENUMS.items():
         value = row.get(column)
         if enum_layer == layer and _present(value) and value not in allowed:

@@ -17,6 +17,7 @@ the row `retracted`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -163,10 +164,12 @@ class SetRoute(EditCommand):
     def edit(self, dataset: Dataset, on: dt.date) -> Edit:
         day = self.from_date or on
         flows = dataset.flows
-        key = "route_id" if "route_id" in flows.columns else "flow_id"
-        rows = flows[flows[key].astype(str) == self.route_id]
+        # By the one rule for a row's route: its route_id, else its own flow_id.
+        rows = flows[dataset.feature_ids["flows"] == self.route_id]
         if len(rows) == 0:
             raise EditRefused("route_id", f"'{self.route_id}' is not a route of this dataset")
+        if self.volume is not None and not math.isfinite(self.volume):
+            raise EditRefused("volume", f"{self.volume} is not a finite number")
         if self.volume is not None and not self.unit:
             raise EditRefused("volume_unit", "a volume needs its unit")
         closed, end = _close_holding(dataset, "flows", rows, day)
@@ -175,6 +178,8 @@ class SetRoute(EditCommand):
         template = rows[starts <= day].iloc[-1:] if (starts <= day).any() else rows.iloc[:1]
         route = {k: plain_value(v) for k, v in template.iloc[0].items()
                  if k not in _PERIOD_COLUMNS and k != flows.geometry.name}
+        if "route_id" in flows.columns:   # the new period joins the route even where its rows had no route_id
+            route["route_id"] = self.route_id
         flow_id = _new_id(dataset, "flows", f"{self.route_id}-{day.isoformat()}")
         row = _row(dataset, "flows", **route, flow_id=flow_id, status=self.status,
                    valid_from=day.isoformat(), valid_to=end, volume=self.volume,

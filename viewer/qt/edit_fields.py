@@ -39,10 +39,21 @@ class Choice(QComboBox):
             self.setEditText(value)
 
 
-def ids_and_names(frame, id_column: str, name_column: str | None = None) -> list[tuple[str, str]]:
-    name_column = name_column if name_column in frame.columns else id_column
-    pairs = {str(i): str(n) for i, n in zip(frame[id_column], frame[name_column]) if isinstance(i, str)}
-    return sorted(pairs.items(), key=lambda pair: pair[1].lower())
+def ids_and_names(frame, id_column: str, name_column: str | None = None,
+                  keys=None) -> list[tuple[str, str]]:
+    """(id, label) pairs by label: each id once, labelled by the last name a row gives it,
+    else by the id (a missing name is not shown as 'nan'). `keys`: each row's id, where
+    it is not the id column's (a route's: its route_id, else its flow_id)."""
+    names = frame[name_column] if name_column in frame.columns else frame[id_column]
+    labels: dict[str, str] = {}
+    for key, name in zip(frame[id_column] if keys is None else keys, names):
+        if not (isinstance(key, str) and key.strip()):
+            continue
+        if isinstance(name, str) and name.strip():
+            labels[key] = name
+        else:
+            labels.setdefault(key, key)
+    return sorted(labels.items(), key=lambda pair: pair[1].lower())
 
 
 class DateField(QDateEdit):

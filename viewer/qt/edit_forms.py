@@ -188,10 +188,11 @@ class RouteForm(EditForm):
     title = "Change a route's status"
 
     def build(self) -> None:
-        flows = self.state.dataset.flows
-        key = "route_id" if "route_id" in flows.columns else "flow_id"
-        self.route = self.add("route", "Route", Choice(ids_and_names(flows, key, "route_name")))
-        self.route.set_value(_selected_value(self.state, "flows", key))
+        dataset = self.state.dataset
+        self.route = self.add("route", "Route", Choice(ids_and_names(
+            dataset.flows, "flow_id", "route_name", keys=dataset.feature_ids["flows"])))
+        self.route.set_value(_selected_value(self.state, "flows", "route_id")
+                             or _selected_value(self.state, "flows", "flow_id"))
         self.date = self.add("date", "From", DateField(self.state.date))
         self.status = self.enum("status", "Status", "flows", "status")
         self.volume = self.line("volume", "Volume (if a source gives one)")
