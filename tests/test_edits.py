@@ -156,9 +156,48 @@ def test_a_fact_after_the_time_range_extends_it_so_the_timeline_reaches_it(gpkg,
         dt.date(2025, 1, 1)
 
 
+def test_a_fact_before_the_time_range_extends_it_back_so_it_can_be_seen(gpkg, tiny):
+    """An event or a holding dated before `time_start` was recorded but outside every
+    date the viewer would show."""
+    edit = AddEvent("Old report", "trade", ("s1",), dt.date(2023, 6, 1)).edit(tiny, TODAY)
+    GpkgStore(gpkg).apply([edit], user="a")
+    reread = read_dataset(gpkg)
+    assert reread.time_start == dt.date(2023, 6, 1) and reread.time_end == dt.date(2025, 1, 1)
+    assert dt.date(2023, 6, 1) in reread.event_dates()
+
+
+@pytest.mark.parametrize("values, field, why", [
+    ({"valid_from": "2024-13-01"}, "valid_from", "'2024-13-01' is not a date (YYYY-MM-DD)"),
+    ({"confidnce": "reported"}, "confidnce", "is not a column of layer 'control'"),
+    ({"area_id": "zone-east"}, "area_id", "a holding's zone cannot be corrected"),
+])
+def test_a_correction_that_would_write_nonsense_is_refused_naming_the_column(tiny, values, field, why):
+    """A misspelt column was added and nothing corrected; a month 13 ended in a traceback;
+    a holding moved to another zone kept the old zone's shape."""
+    with pytest.raises(EditRefused) as refused:
+        CorrectRow("control", "c1", values, "typo").edit(tiny, TODAY)
+    assert refused.value.field == field and why in str(refused.value)
+
+
+def test_a_corrected_date_is_written_as_a_date_in_any_form_a_briefer_types(gpkg, tiny):
+    """The basic form 20241201 was kept by SQLite as a number: the file no longer opened."""
+    edit = CorrectRow("control", "c1", {"valid_to": "20241201"}, "typo").edit(tiny, TODAY)
+    assert edit.changes[0].after["valid_to"] == "2024-12-01"
+    GpkgStore(gpkg).apply([edit], user="a")
+    with sqlite3.connect(gpkg) as db:
+        assert db.execute("SELECT valid_to, typeof(valid_to) FROM control WHERE control_id = 'c1'"
+                          ).fetchone() == ("2024-12-01", "text")
+    assert read_dataset(gpkg).control.set_index("control_id").loc["c1", "valid_to"].date() == \
+        dt.date(2024, 12, 1)
+
+
 def test_the_store_refuses_a_second_holder_that_appeared_since_the_edit_was_checked(gpkg, tiny):
     # Before 2024 zone-west has no row: each edit only inserts, so no stored row differs
-    # from what was read; the zone's periods would overlap, and the store says so.
+    # from what was read; the zone's periods would overlap, and the store says so. (The
+    # range starts earlier: an edit before it would move time_start, a row both change.)
+    with sqlite3.connect(gpkg) as db:
+        db.execute("UPDATE dataset_meta SET value = '2023-01-01' WHERE key = 'time_start'")
+    tiny = read_dataset(gpkg)
     mine = SetControl("zone-west", "KIA", dt.date(2023, 6, 1), confidence="reported",
                       sources=("s1",)).edit(tiny, TODAY)
     theirs = SetControl("zone-west", "SAC", dt.date(2023, 9, 1), confidence="reported",

@@ -133,3 +133,21 @@ def test_kml_says_where_control_is_not_sourced(tmp_path, capsys):
     gaps = {f.name: f.features for f in document.features}["No sourced control"]
     assert gaps and all(p.name.endswith(": no sourced control") for p in gaps)
     assert all(p.times.begin is not None for p in gaps)
+
+
+def test_exports_past_the_data_say_they_show_the_last_known_state(tmp_path, capsys):
+    """A date after `data_current_to`: the GeoJSON says its features are the last known
+    state, and the KML names the day its open spans are known to."""
+    import pandas as pd
+
+    layers = tiny_layers()
+    layers["dataset_meta"] = pd.concat([layers["dataset_meta"], pd.DataFrame(
+        {"key": ["data_current_to"], "value": ["2024-10-22"]})])
+    path = write_layers(layers, tmp_path / "late.gpkg")
+    out = tmp_path / "late.geojson"
+    export(["--geojson", str(out), "--date", "2024-12-01", "--dataset", str(path)], capsys)
+    data = json.loads(out.read_text())
+    assert (data["data_current_to"], data["last_known_state"]) == ("2024-10-22", True)
+    export(["--kml", str(tmp_path / "late.kml"), "--dataset", str(path)], capsys)
+    assert "Data current to 22 Oct 2024: a span without an end is the last known state" in \
+        (tmp_path / "late.kml").read_text()

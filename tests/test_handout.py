@@ -5,6 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from factory import briefing_layers, write_tiny
 from PIL import Image
@@ -40,7 +41,9 @@ def test_handout_has_a_cover_and_a_page_per_chapter_with_real_text(briefed, tmp_
     assert out.strip() == str(pdf)
     cover, before, after = pdf_text(pdf)
     assert "Tiny test briefing" in cover and "Briefing: The tiny story" in cover
-    assert "Data current to 22 Oct 2024" in cover and "Licence: CC0" in cover
+    # The tiny file states no "data current to": its latest fact is named as such.
+    assert "Latest fact 22 Oct 2024 (the file states no date its data is current to)" in cover
+    assert "Licence: CC0" in cover
     assert "1. Before" in cover and "2. After the capture" in cover
     assert "Before" in before and "as of 1 Jun 2024" in before
     assert "Both zones under the junta." in before
@@ -48,6 +51,43 @@ def test_handout_has_a_cover_and_a_page_per_chapter_with_real_text(briefed, tmp_
     assert "Outlet B — Report two" in after            # the chapter's own sources
     for number, page in enumerate((cover, before, after), 1):
         assert f"Page {number} of 3" in page
+
+
+def test_a_chapter_past_the_data_says_so_in_the_handout_and_the_pack(qapp, tmp_path, capsys):
+    """Past `data_current_to` a chapter's map is the last known state: its heading says so
+    as the map does, in the PDF and the pack's index; the cover's span is every chapter's."""
+    from factory import tiny_layers
+
+    layers = tiny_layers() | briefing_layers()
+    layers["dataset_meta"] = pd.concat([layers["dataset_meta"], pd.DataFrame(
+        {"key": ["data_current_to"], "value": ["2024-10-22"]})])
+    layers["briefing_chapters"].loc[0, "date"] = "2024-12-01"      # first in the table, last by date
+    path = write_tiny(tmp_path / "late.gpkg", **layers)
+    pdf = tmp_path / "late.pdf"
+    assert run_cli(capsys, "--briefing", "--pdf", pdf, "--dataset", path)[0] == 0
+    cover, _before, after = pdf_text(pdf)
+    assert "2 chapters, 1 Jun 2024 to 1 Dec 2024" in cover and "Data current to 22 Oct 2024" in cover
+    assert "1 Dec 2024: last known state · Data current to 22 Oct 2024" in after
+    assert run_cli(capsys, "--briefing", "--out-dir", tmp_path / "pack", "--dataset", path)[0] == 0
+    index = (tmp_path / "pack" / "index.html").read_text()
+    assert "1 Dec 2024: last known state" in index and "Data current to 22 Oct 2024" in index
+
+
+def test_a_caption_too_long_for_its_page_is_cut_with_a_note_and_its_sources_kept(qapp, tmp_path,
+                                                                                 capsys):
+    """A long caption ran over the footer and off the page, and the chapter's sources
+    with it: it is cut at a word, says so, and the sources stay on the page."""
+    layers = briefing_layers()
+    layers["briefing_chapters"].loc[0, "caption"] = " ".join(
+        f"Very long caption sentence {n} about the zone." for n in range(120))
+    path = write_tiny(tmp_path / "long.gpkg", **layers)
+    pdf = tmp_path / "long.pdf"
+    assert run_cli(capsys, "--briefing", "--pdf", pdf, "--dataset", path)[0] == 0
+    after = pdf_text(pdf)[2]
+    assert "chapter b-01 holds the whole caption" in after
+    assert "Outlet B — Report two" in after and "Page 3 of 3" in after
+    body, footer = after.rsplit("Tiny test briefing", 1)       # nothing printed over the footer
+    assert "Very long caption" not in footer
 
 
 def test_the_map_on_a_chapter_page_is_printed_at_print_resolution(briefed, tmp_path, capsys):

@@ -38,7 +38,11 @@ def feature_collection(dataset: Dataset, day: dt.date) -> dict:
                 "note": NO_CONTROL_NOTE, "source_ids": None}, dataset))
     for record, line in zip(plain_records(flows), flows.geometry):
         features.append(_feature(line, {"layer": "flows", **record}, dataset))
+    current_to = dataset.data_current_to
+    # Past the latest fact the features are the last known state, and the file says so.
     return {"type": "FeatureCollection", "title": dataset.title, "date": day.isoformat(),
+            "data_current_to": current_to.isoformat() if current_to else None,
+            "last_known_state": dataset.beyond_data(day),
             "attribution": dataset.meta.get("attribution", ""), "features": features}
 
 

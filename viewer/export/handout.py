@@ -9,7 +9,6 @@ leaves no partial PDF.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -22,7 +21,8 @@ from viewer.export.options import Cancelled, ExportError, Progress, stop_if
 from viewer.export.pack import citation
 from viewer.model.briefing import Briefing, Chapter
 from viewer.model.dataset import Dataset
-from viewer.model.dates import format_date, from_day, parse_date
+from viewer.model.dates import format_date, from_day
+from viewer.model.unknowns import current_to_mark
 from viewer.render import style
 from viewer.render.overlay import Decorations, Legend, LegendContent, date_label
 from viewer.render.renderer import MapRenderer
@@ -43,15 +43,17 @@ GREY = QColor("#555555")
 INK = QColor("#1e1e1e")
 
 
-def data_current_to(dataset: Dataset) -> dt.date:
-    """The "data current to" day: the file's own statement, else its latest fact."""
-    stated = parse_date(dataset.meta.get("data_current_to"))
-    if stated:
-        return stated
+def data_current_to(dataset: Dataset) -> str:
+    """"Data current to D", as the file states it (and as its maps are marked past D);
+    else its latest fact, named as such: a day the file does not state is not claimed
+    as its own, nor would any map be marked after it."""
+    if dataset.data_current_to is not None:
+        return f"Data current to {format_date(dataset.data_current_to)}"
     days = [dataset.control_index.starts.max(initial=-1), dataset.flow_index.starts.max(initial=-1),
             dataset.event_days.max(initial=-1)]
     latest = max(days)
-    return from_day(int(latest)) if latest >= 0 else dataset.time_end
+    day = from_day(int(latest)) if latest >= 0 else dataset.time_end
+    return f"Latest fact {format_date(day)} (the file states no date its data is current to)"
 
 
 def chapter_view(renderer: MapRenderer, chapter: Chapter, width: int, height: int,
@@ -158,7 +160,7 @@ class _Sheet:
         box = QRectF(self.area.left(), self.area.bottom() - height, self.area.width(), height)
         self.painter.setFont(font)
         self.painter.setPen(GREY)
-        left = f"{self.dataset.title} · data current to {format_date(self.current_to)}"
+        left = f"{self.dataset.title} · {self.current_to}"
         self.painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft), left)
         self.painter.drawText(box, int(Qt.AlignmentFlag.AlignRight), f"Page {number} of {self.total}")
 
@@ -172,10 +174,10 @@ def _cover(sheet: _Sheet, dataset: Dataset, briefing: Briefing) -> None:
     top = sheet.write(top, dataset.title, sheet.font(24, bold=True), gap_mm=3)
     top = sheet.write(top, dataset.meta.get("subtitle", ""), sheet.font(13), GREY, gap_mm=10)
     top = sheet.write(top, f"Briefing: {briefing.title}", sheet.font(16, bold=True))
-    first, last = briefing.chapters[0].date, briefing.chapters[-1].date
-    top = sheet.write(top, f"{len(briefing.chapters)} chapters, {format_date(min(first, last))} "
-                           f"to {format_date(max(first, last))}", sheet.font(11), GREY)
-    top = sheet.write(top, f"Data current to {format_date(sheet.current_to)}",
+    days = [chapter.date for chapter in briefing.chapters]   # in the briefing's order, not by date
+    top = sheet.write(top, f"{len(briefing.chapters)} chapters, {format_date(min(days))} "
+                           f"to {format_date(max(days))}", sheet.font(11), GREY)
+    top = sheet.write(top, sheet.current_to,
                       sheet.font(12, bold=True), gap_mm=8)
     contents = "\n".join(f"{n}.  {c.title} — {format_date(c.date)} (page {n + 1})"
                          for n, c in enumerate(briefing.chapters, 1))
@@ -199,14 +201,19 @@ def _chapter_page(sheet: _Sheet, renderer: MapRenderer, briefing: Briefing, chap
     top = sheet.write(area.top(), f"{briefing.title} · chapter {number - 1} of {sheet.total - 1}",
                       sheet.font(8), GREY, gap_mm=1)
     top = sheet.write(top, chapter.title, sheet.font(17, bold=True), gap_mm=1)
-    top = sheet.write(top, date_label(chapter.date), sheet.font(11), GREY, gap_mm=2)
+    dataset = renderer.dataset
+    beyond = dataset.beyond_data(chapter.date)   # past the latest fact: said, in amber
+    top = sheet.write(top, date_label(chapter.date, beyond) + (f" · {current_to_mark(dataset, chapter.date)}"
+                                                               if beyond else ""),
+                      sheet.font(11, bold=beyond), style.CURRENT_TO if beyond else GREY, gap_mm=2)
     text_width = area.width() * TEXT_SHARE
     column = (area.left(), text_width - sheet.mm(5))
     map_box = QRectF(area.left(), top, area.width(),
                      _map_height(sheet, renderer, chapter, top, column[1]))
     view = _draw_map(sheet.painter, renderer, chapter, map_box)
     top = map_box.bottom() + sheet.mm(4)
-    text_bottom = sheet.write(top, chapter.caption, sheet.font(10.5), gap_mm=3, column=column)
+    caption = _fitted_caption(sheet, renderer, chapter, view, top, column[1])
+    text_bottom = sheet.write(top, caption, sheet.font(10.5), gap_mm=3, column=column)
     text_bottom = _cited_sources(sheet, chapter, text_bottom, column)
     # The legend takes the height of the text beside it (at least LEGEND_MM), so the
     # map's sources below keep the room _map_height left them.
@@ -237,6 +244,33 @@ def _map_height(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, top: flo
     sources = sheet.height_of(_grouped(records), sheet.font(6.5), width) + sheet.mm(8)
     room = sheet.footer_top - top - sheet.mm(7) - max(text, sheet.mm(LEGEND_MM)) - sources
     return min(tallest, max(room, width * MIN_MAP_ASPECT))
+
+
+def _fitted_caption(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, view: MapView,
+                    top: float, width: float) -> str:
+    """The caption, cut at a word with a note where it would push its sources and the
+    map's off the page (the map is at its shortest already): the sources are kept
+    whole, the caption is in the dataset in full."""
+    font = sheet.font(10.5)
+    cited = sheet.dataset.source_records(";".join(chapter.source_ids))
+    below = (sheet.height_of("Sources for this chapter\n" + "\n".join(citation(r, with_url=True) for r in cited),
+                             sheet.font(7.5), width) if cited else 0) + sheet.mm(5)
+    records = _map_source_records(sheet, renderer, chapter, view)
+    if records:
+        below += sheet.height_of(_grouped(records), sheet.font(6.0), sheet.area.width()) + sheet.mm(9)
+    room = sheet.footer_top - top - below
+    if sheet.height_of(chapter.caption, font, width) <= room:
+        return chapter.caption
+    words = chapter.caption.split()
+    note = f" … (cut here to fit the page; chapter {chapter.chapter_id} holds the whole caption)"
+    low, high = 0, len(words)          # the most words that fit with the note
+    while low < high:
+        middle = (low + high + 1) // 2
+        if sheet.height_of(" ".join(words[:middle]) + note, font, width) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return " ".join(words[:low]) + note
 
 
 def _draw_map(painter: QPainter, renderer: MapRenderer, chapter: Chapter, box: QRectF) -> MapView:

@@ -18,7 +18,7 @@ from pathlib import Path
 from viewer.export.files import atomic_target, check_target
 from viewer.model.dataset import Dataset, plain_records
 from viewer.model.dates import parse_date
-from viewer.model.unknowns import GAPS_LAYER
+from viewer.model.unknowns import GAPS_LAYER, current_to_text
 from viewer.model.zones import route_keys, route_names, zone_keys, zone_state
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -68,7 +68,10 @@ def kml_document(dataset: Dataset) -> ET.ElementTree:
     _sub(document, "description", description(dataset, [
         dataset.meta.get("description", ""), dataset.meta.get("attribution", ""),
         "Time spans are the rows' validity periods: begin = valid_from, end = the day the "
-        "next row starts."], None))
+        "next row starts.",
+        *([f"{current_to_text(dataset.data_current_to)}: a span without an end is the last "
+           "known state, not known to hold after that day."] if dataset.data_current_to else [])],
+        None))
     styles: dict[str, ET.Element] = {}
     folders = [("Control zones", _control_placemarks(dataset, styles)),
                ("No sourced control", _gap_placemarks(dataset, styles)),

@@ -30,6 +30,7 @@ from viewer.model.dataset import Dataset, plain_value
 from viewer.model.dates import parse_date
 from viewer.model.edit_apply import find_row, id_column, layer_frame
 from viewer.model.edit_check import check_changes
+from viewer.model.schema import DATE_COLUMNS
 
 __all__ = ["ACTIONS", "INSERT", "UPDATE", "RETRACT", "RETRACTABLE", "RETRACTED",
            "EditRefused", "RowChanged", "RowChange", "Edit", "LogEntry", "EditCommand",
@@ -98,7 +99,7 @@ class AddEvent(EditCommand):
                    confidence=self.confidence, importance=self.importance)
         change = RowChange("events", event_id, INSERT, None, row, self._point(dataset))
         return self._checked(dataset, f"Add event {event_id}: {self.title} ({day})", "",
-                             [change] + _extend_time(dataset, self.end_date or day))
+                             [change] + _extend_time(dataset, day, self.end_date or day))
 
     def _point(self, dataset: Dataset):
         if self.place_id:
@@ -205,14 +206,31 @@ class CorrectRow(EditCommand):
         for column in self.values:
             if column in (id_column(self.layer), "geometry", "geom", "fid", RETRACTED):
                 raise EditRefused(column, "cannot be corrected (retract the row and add a new one)")
-        after = {**before, **{k: _iso(v) if isinstance(v, dt.date) else v
-                              for k, v in self.values.items()}}
+            if column not in before:   # a misspelt column would be added, and nothing corrected
+                raise EditRefused(column, f"is not a column of layer '{self.layer}'")
+            if (self.layer, column) == ("control", "area_id"):   # the row's shape is its zone's
+                raise EditRefused(column, "a holding's zone cannot be corrected (retract the row "
+                                          "and set control of the other zone)")
+        after = {**before, **{k: _corrected_value(self.layer, k, v) for k, v in self.values.items()}}
         if after == before:
             raise EditRefused("values", "the correction changes nothing")
         change = RowChange(self.layer, self.row_id, UPDATE, before, after)
         columns = ", ".join(change.changed_columns())
         return self._checked(dataset, f"Correct {self.layer} {self.row_id}: {columns}",
                              self.reason, [change])
+
+
+def _corrected_value(layer: str, column: str, value: object) -> object:
+    """A date column's value as the format writes it (YYYY-MM-DD; a time of day or the
+    basic form 20241201 taken as its day), or refused: SQLite kept 20241201 as a number,
+    which no reader takes for a date, and a month 13 ended in a traceback."""
+    if column not in DATE_COLUMNS.get(layer, ()):
+        return value
+    try:
+        day = parse_date(value)
+    except (ValueError, OverflowError):
+        raise EditRefused(column, f"'{value}' is not a date (YYYY-MM-DD)") from None
+    return _iso(day)
 
 
 @dataclass(frozen=True)
@@ -270,15 +288,18 @@ def _close_holding(dataset: Dataset, layer: str, rows: pd.DataFrame,
     return [closed], (end.isoformat() if end else None)
 
 
-def _extend_time(dataset: Dataset, day: dt.date) -> list[RowChange]:
-    """A fact recorded past the dataset's time range moves `time_end` after it (kept
-    exclusive: the day after), so the timeline reaches it; and `data_current_to` (the
-    latest fact) up to it. Keys the file does not have are left out."""
-    wanted = {"time_end": day + dt.timedelta(days=1), "data_current_to": day}
+def _extend_time(dataset: Dataset, first: dt.date, last: dt.date | None = None) -> list[RowChange]:
+    """A fact recorded outside the dataset's time range widens it so the timeline
+    reaches it: `time_start` back to its first day, `time_end` past its last (kept
+    exclusive: the day after), and `data_current_to` (the latest fact) up to it. Keys
+    the file does not have are left out."""
+    last = last or first
+    wanted = {"time_start": (first, True), "time_end": (last + dt.timedelta(days=1), False),
+              "data_current_to": (last, False)}
     changes = []
-    for key, new in wanted.items():
+    for key, (new, earlier) in wanted.items():
         old = dataset.meta.get(key)
-        if old and parse_date(old) < new:
+        if old and (new < parse_date(old) if earlier else new > parse_date(old)):
             changes.append(RowChange("dataset_meta", key, UPDATE, {"key": key, "value": old},
                                      {"key": key, "value": new.isoformat()}))
     return changes
