@@ -207,3 +207,20 @@ def test_the_store_refuses_a_second_holder_that_appeared_since_the_edit_was_chec
     with pytest.raises(RowChanged, match="overlaps"):
         GpkgStore(gpkg).apply([mine], user="me")
     assert gpkg.read_bytes() == before
+
+
+def test_a_save_the_disk_refuses_says_so_and_leaves_the_file_as_it_was(gpkg, tiny, monkeypatch):
+    """SQLite rolls back a COMMIT that finds the disk full itself: rolling back again
+    hid why ("cannot rollback - no transaction is active")."""
+    from viewer.io.store import StoreError
+
+    def full_disk(self, db, edits, user):
+        db.execute("ROLLBACK")            # as SQLite does when the COMMIT's write fails
+        raise sqlite3.OperationalError("database or disk is full")
+
+    before = gpkg.read_bytes()
+    monkeypatch.setattr(GpkgStore, "_write", full_disk)
+    edit = SetControl("zone-east", "SAC", NOV_5, confidence="reported", sources=("s1",)).edit(tiny, TODAY)
+    with pytest.raises(StoreError, match="database or disk is full"):
+        GpkgStore(gpkg).apply([edit], user="a")
+    assert gpkg.read_bytes() == before

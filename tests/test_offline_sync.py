@@ -120,3 +120,46 @@ def test_the_window_lists_a_conflict_with_both_versions_and_settles_it(desk, tmp
     assert dialog.table.rowCount() == 0 and not window.conflicts_action.isEnabled()
     assert window.state.dataset.control.set_index("control_id").loc["c3", "note"] == \
         "seen from the road"
+
+
+def test_a_copy_is_not_synced_into_the_same_schema_of_another_database(desk, pg_server, tmp_path,
+                                                                      capsys):
+    """Its edits would land in the other briefing, and the copy, refreshed from it, could
+    never send them where they belong."""
+    other = DatabaseUrl.parse(pg_server.url(pg_server.new_database(), schema="tiny"))
+    publish(write_tiny(tmp_path / "other.gpkg"), other)
+    field = tmp_path / "field.gpkg"
+    take_offline(desk, field)
+    edit_offline(field, CorrectRow("control", "c3", {"note": "seen in the field"}, reason="r"))
+    before = field.read_bytes()
+    assert main(["sync", str(field), other.conninfo + "?schema=tiny"]) == 1
+    assert "was taken from" in capsys.readouterr().err
+    assert field.read_bytes() == before
+    assert PostgisStore(other).read().control.set_index("control_id").loc["c3", "note"] != \
+        "seen in the field"
+
+
+def test_an_edit_saved_while_a_copy_is_taken_is_not_taken_for_an_offline_one(desk, tmp_path,
+                                                                            monkeypatch):
+    """The copy's log holds only what its snapshot holds: alice's correction committed
+    between the two reads came back at the next sync as a conflict of her own."""
+    from viewer.io import offline
+
+    desk_store = PostgisStore(desk)
+    read_log = offline.read_log
+
+    def colleague_saves_first(conn, schema):
+        desk_store.apply([CorrectRow("control", "c3", {"note": "desk 1"}, reason="r").edit(
+            desk_store.read(), NOV_5)], "alice")
+        return read_log(conn, schema)
+
+    monkeypatch.setattr(offline, "read_log", colleague_saves_first)
+    field = tmp_path / "field.gpkg"
+    position = take_offline(desk, field)
+    monkeypatch.setattr(offline, "read_log", read_log)
+    assert [e.edit_id for e in GpkgStore(field).log()] == list(range(1, position + 1))
+    desk_store.apply([CorrectRow("control", "c3", {"note": "desk 2"}, reason="r").edit(
+        desk_store.read(), NOV_5)], "alice")
+    report = offline.sync(field, desk)
+    assert (report.sent, report.conflicts) == (0, [])
+    assert desk_store.read().control.set_index("control_id").loc["c3", "note"] == "desk 2"

@@ -128,3 +128,21 @@ def test_edit_and_history_on_the_command_line_take_a_database_address(team, caps
     out = capsys.readouterr().out
     assert "carol" in out and "analyst-pw" not in out
     assert holder(team("briefer"), NOV_5) == "SAC"
+
+
+def test_a_password_libpq_would_read_otherwise_is_used_as_typed_and_never_shown(team, capsys):
+    """The address reaches libpq as its parts: a password holding '@' made libpq look for
+    a host 'ssw0rd@127.0.0.1', and one with a stray '%' was quoted back in its error. A
+    refused one is one error line (`history` printed a traceback)."""
+    from urllib.parse import urlsplit
+
+    from viewer.cli import main
+    from viewer.io.pg_url import DatabaseUrl
+
+    good = urlsplit(team("analyst").conninfo)
+    for password in ("p@ssw0rd", "se%zzcret"):
+        address = f"postgresql://analyst:{password}@{good.hostname}:{good.port}{good.path}?schema=tiny"
+        assert DatabaseUrl.parse(address)._parts()["host"] == good.hostname
+        assert main(["history", address]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and password not in err and "password authentication failed" in err

@@ -175,7 +175,13 @@ def run_history(args: argparse.Namespace) -> int:
     problems = check_file(args.path) if isinstance(args.path, Path) else []
     if problems:
         raise CliError("\n".join(str(p) for p in problems))
-    entries = store_for(args.path).log(row_id=args.row_id)
+    if isinstance(args.path, Path):
+        entries = store_for(args.path).log(row_id=args.row_id)
+    else:
+        from viewer.cli.team import database_errors
+
+        with database_errors(args.path):   # a refused password: one error line, no traceback
+            entries = store_for(args.path).log(row_id=args.row_id)
     if args.json:
         print(json.dumps([_entry_json(e) for e in entries], indent=2, ensure_ascii=False))
         return 0

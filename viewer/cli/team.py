@@ -65,7 +65,7 @@ def run_publish(args: argparse.Namespace) -> int:
     from viewer.io.pg_publish import publish
 
     started = time.perf_counter()
-    with _database_errors(args.url):
+    with database_errors(args.url):
         report = publish(args.path, args.url, force=args.force, readers=args.readers,
                          editors=args.editors)
     print(f"published {args.path} to {args.url}: {report.tables} tables, {report.rows} rows "
@@ -79,7 +79,7 @@ def run_take_offline(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.force:
         raise CliError(f"{args.out} exists (use --force to replace it)")
     started = time.perf_counter()
-    with _database_errors(args.url):
+    with database_errors(args.url):
         position = take_offline(args.url, args.out)
     print(f"wrote {args.out} from {args.url} at edit_log position {position} "
           f"in {time.perf_counter() - started:.1f} s")
@@ -90,7 +90,7 @@ def run_sync(args: argparse.Namespace) -> int:
     from viewer.io.offline import sync
 
     started = time.perf_counter()
-    with _database_errors(args.url):
+    with database_errors(args.url):
         report = sync(args.path, args.url)
     print(f"sent {report.sent} offline edit(s) to {args.url}; {report.already_there} were already "
           f"there; {len(report.conflicts)} new conflict(s), {report.unsettled} to settle "
@@ -110,7 +110,7 @@ def run_resolve(args: argparse.Namespace) -> int:
     from viewer.io.offline import resolve
     from viewer.io.store import os_user
 
-    with _database_errors(args.path):
+    with database_errors(args.path):
         resolve(args.path, args.edit, args.keep, args.user or os_user())
     kept = "the field's version will be sent at the next sync" if args.keep == "field" else \
         "the desk's version stays"
@@ -119,7 +119,7 @@ def run_resolve(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _database_errors(url):
+def database_errors(url):
     """Bad data, refusals, connection failures: one `error:` line naming the database."""
     import psycopg
 
@@ -137,4 +137,4 @@ def _database_errors(url):
     except PublishError as error:
         raise CliError(f"{url}: {error}") from None
     except psycopg.Error as error:
-        raise CliError(f"{url}: {str(error).strip().splitlines()[0]}") from None
+        raise CliError(f"{url}: {url.redacted(str(error).strip().splitlines()[0])}") from None

@@ -89,7 +89,9 @@ def take_offline(url: DatabaseUrl, out: Path, conflicts: list[Conflict] = ()) ->
     reader = DatabaseReader(url, lambda _text, _fraction: None)
     with url.connect() as conn:
         reader.load_from(conn)
-        log = read_log(conn, url.schema)
+        # Only what the snapshot holds: an entry a colleague committed since would be
+        # taken for an offline edit by the next sync.
+        log = [entry for entry in read_log(conn, url.schema) if entry.edit_id <= reader.position]
     layers = {name: frame for name, frame in reader.frames.items() if name != EDIT_LOG}
     layers[ORIGIN] = pd.DataFrame({"key": ["database", "schema", "log_position"],
                                    "value": [url.saved, url.schema, str(reader.position)]})
@@ -111,6 +113,12 @@ def _write_log(path: Path, log: list[LogEntry]) -> None:
                        [(e.edit_id, *log_values(e.edit, e.user, e.recorded_at)) for e in log])
 
 
+def _database_of(saved: str) -> tuple[str, str, str]:
+    """(host, port, database) of an address as `DatabaseUrl.saved` keeps it."""
+    parts = DatabaseUrl.parse(saved)._parts()
+    return parts.get("host", ""), parts.get("port", ""), parts.get("dbname", "")
+
+
 def origin_of(path: Path) -> dict[str, str]:
     uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
@@ -126,6 +134,10 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
     if origin.get("schema") != url.schema:
         raise SyncError(f"{path} was taken from schema '{origin.get('schema')}', "
                         f"not '{url.schema}'")
+    if origin.get("database") and _database_of(origin["database"]) != _database_of(url.saved):
+        # The same schema in another database is another briefing: its edits would land
+        # there, and the copy, refreshed from it, could never send them where they belong.
+        raise SyncError(f"{path} was taken from {origin['database']}, not {url.saved}")
     position = int(origin.get("log_position", "0"))
     report = SyncReport()
     with PostgisStore(url).session() as store:

@@ -72,7 +72,7 @@ class DatabaseReader(DatasetReader):
         try:
             conn = self.url.connect(connect_timeout=10)
         except psycopg.OperationalError as error:
-            self.problem(f"cannot connect: {_first_line(error)}")
+            self.problem(f"cannot connect: {self.url.redacted(_first_line(error))}")
             return self.checked()
         with conn:
             return self.load_from(conn)

@@ -84,7 +84,8 @@ class PostgisStore:
             raise StoreError(f"{self.location}: the database refused the edit "
                              f"({error.diag.message_primary}): this role may only read") from None
         except psycopg.Error as error:
-            raise StoreError(f"{self.location}: {str(error).strip().splitlines()[0]}") from None
+            raise StoreError(f"{self.location}: "
+                             f"{self.url.redacted(str(error).strip().splitlines()[0])}") from None
         self.versions.update(written)
         return entries
 

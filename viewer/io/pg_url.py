@@ -61,10 +61,28 @@ class DatabaseUrl:
         return self.shown
 
     def connect(self, **options):
-        """A psycopg connection (libpq's own lookup for whatever the URL leaves out)."""
+        """A psycopg connection (libpq's own lookup for whatever the URL leaves out). The
+        address goes to libpq as the parts read here, not as text to read again: libpq
+        read a password holding '@' as part of the host (and tried to reach it), and
+        quoted one with a stray '%' back in its error."""
         import psycopg
 
-        return psycopg.connect(self.conninfo, **options)
+        return psycopg.connect(**self._parts(), **options)
+
+    def _parts(self) -> dict[str, str]:
+        parts = urlsplit(self.conninfo)
+        named = {"user": unquote(parts.username or ""), "password": unquote(parts.password or ""),
+                 "host": parts.hostname or "", "port": str(parts.port or ""),
+                 "dbname": unquote(parts.path.lstrip("/"))}
+        named.update(parse_qsl(parts.query, keep_blank_values=True))
+        return {key: value for key, value in named.items() if value}
+
+    def redacted(self, text: str) -> str:
+        """`text` (a driver's message) with this address's password, as typed or decoded, as ***."""
+        typed = urlsplit(self.conninfo).password
+        for secret in {typed, unquote(typed or ""), self._parts().get("password")} - {None, ""}:
+            text = text.replace(secret, "***")
+        return text
 
 
 def _without_password(parts, query: list[tuple[str, str]], mask: str | None) -> str:

@@ -120,7 +120,8 @@ class GpkgStore:
                 entries = self._write(db, edits, user)
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:   # SQLite itself rolled back a COMMIT that failed (disk full)
+                    db.execute("ROLLBACK")
                 raise
         except sqlite3.Error as error:
             raise StoreError(f"{self.path}: {error}") from None
