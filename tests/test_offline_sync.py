@@ -163,3 +163,25 @@ def test_an_edit_saved_while_a_copy_is_taken_is_not_taken_for_an_offline_one(des
     report = offline.sync(field, desk)
     assert (report.sent, report.conflicts) == (0, [])
     assert desk_store.read().control.set_index("control_id").loc["c3", "note"] == "desk 2"
+
+
+def test_keeping_the_fields_version_keeps_its_whole_edit_and_the_desks_other_columns(
+        desk, tmp_path, capsys):
+    """A holding set offline past the range met a desk note on the row it closes: keeping
+    the field's version lost its time_end (the new holding was never shown) and wiped
+    the colleague's note, a column the field never touched."""
+    field = tmp_path / "field.gpkg"
+    take_offline(desk, field)
+    edit_offline(field, SetControl("zone-east", "SAC", dt.date(2025, 2, 1), confidence="reported",
+                                   sources=("s2",)))
+    desk_store = PostgisStore(desk)
+    desk_store.apply([CorrectRow("control", "c3", {"note": "desk note"}, reason="r").edit(
+        desk_store.read(), NOV_5)], "alice")
+    run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    [edit_id] = {conflict.edit_id for conflict in read_conflicts(field)}
+    run(capsys, "resolve", str(field), "--edit", str(edit_id), "--keep", "field")
+    run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    now = desk_store.read()
+    assert now.time_end == dt.date(2025, 2, 2)
+    assert holders(now, dt.date(2025, 2, 1))["zone-east"] == "SAC"
+    assert now.control.set_index("control_id").loc["c3", "note"] == "desk note"

@@ -216,12 +216,21 @@ def resolve(path: Path, edit_id: int, keep: str, user: str) -> None:
     if keep == "field":
         store = GpkgStore(path)
         dataset = store.read()
+        conflicting = {(c.layer, c.row_id) for c in chosen}
         changes = []
-        for conflict in chosen:
-            current = find_row(dataset, conflict.layer, conflict.row_id)
-            after = {**(current or {}), **(conflict.field_version or {})}
-            changes.append(RowChange(conflict.layer, conflict.row_id,
-                                     UPDATE if current else INSERT, current, after))
+        # The whole offline edit, not only its conflicting rows (a holding's time_end was
+        # lost), each row taking only the columns the field changed: the desk's changes
+        # to its other columns stay (a colleague's note was wiped).
+        for made in [RowChange.from_json(c) for c in json.loads(chosen[0].changes)]:
+            current = find_row(dataset, made.layer, made.row_id)
+            if (made.layer, made.row_id) not in conflicting and (
+                    current is None or not same_values(current, made.before or {})
+                    or same_values(current, made.after or {})):
+                continue          # already so at the desk, or another row since: not the field's
+            changed = {k: v for k, v in (made.after or {}).items()
+                       if made.before is None or (made.before or {}).get(k) != v}
+            changes.append(RowChange(made.layer, made.row_id, UPDATE if current else INSERT,
+                                     current, {**(current or {}), **changed}))
         summary = f"Keep the field's version: {chosen[0].summary}"
         store.apply([Edit("resolve", summary, f"sync conflict: {chosen[0].reason}",
                           tuple(changes))], user)
