@@ -185,3 +185,23 @@ def test_keeping_the_fields_version_keeps_its_whole_edit_and_the_desks_other_col
     assert now.time_end == dt.date(2025, 2, 2)
     assert holders(now, dt.date(2025, 2, 1))["zone-east"] == "SAC"
     assert now.control.set_index("control_id").loc["c3", "note"] == "desk note"
+
+
+def test_rows_added_the_same_day_in_the_field_and_at_the_desk_are_both_kept(desk, tmp_path, capsys):
+    """Both events were 'ev-2024-11-05': sync called them one row in conflict, and either
+    choice deleted one. A copy's new rows carry its name."""
+    from viewer.model.edits import AddEvent
+
+    field = tmp_path / "field.gpkg"
+    take_offline(desk, field)
+    edit_offline(field, AddEvent("Bridge blown at Easttown", "military", ("s1",), NOV_5))
+    desk_store = PostgisStore(desk)
+    desk_store.apply([AddEvent("Airstrike on the market", "military", ("s2",), NOV_5).edit(
+        desk_store.read(), NOV_5)], "alice")
+    out = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    assert "sent 1 offline edit(s)" in out and "0 new conflict(s)" in out
+    titles = set(desk_store.read().events["title"])
+    assert {"Bridge blown at Easttown", "Airstrike on the market"} <= titles
+    edit_offline(field, AddEvent("Second report", "military", ("s1",), NOV_5))   # the name is kept
+    assert run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny").count("0 new conflict(s)")
+    assert "Second report" in set(desk_store.read().events["title"])

@@ -13,6 +13,7 @@ the copy is taken afresh, so a second `sync` finds nothing to send.
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,8 +85,12 @@ class SyncReport:
     position: int = 0
 
 
-def take_offline(url: DatabaseUrl, out: Path, conflicts: list[Conflict] = ()) -> int:
-    """Write the snapshot to `out` (atomically); the log position it was taken at."""
+def take_offline(url: DatabaseUrl, out: Path, conflicts: list[Conflict] = (),
+                 copy: str | None = None) -> int:
+    """Write the snapshot to `out` (atomically); the log position it was taken at. `copy`
+    names the copy (kept when a sync refreshes it; a new copy gets a name of its own):
+    rows added in it take ids with the name, so a row the desk or another copy added
+    the same day is not taken for the same row (one overwrote the other)."""
     reader = DatabaseReader(url, lambda _text, _fraction: None)
     with url.connect() as conn:
         reader.load_from(conn)
@@ -93,8 +98,9 @@ def take_offline(url: DatabaseUrl, out: Path, conflicts: list[Conflict] = ()) ->
         # taken for an offline edit by the next sync.
         log = [entry for entry in read_log(conn, url.schema) if entry.edit_id <= reader.position]
     layers = {name: frame for name, frame in reader.frames.items() if name != EDIT_LOG}
-    layers[ORIGIN] = pd.DataFrame({"key": ["database", "schema", "log_position"],
-                                   "value": [url.saved, url.schema, str(reader.position)]})
+    layers[ORIGIN] = pd.DataFrame({"key": ["database", "schema", "log_position", "copy"],
+                                   "value": [url.saved, url.schema, str(reader.position),
+                                             copy or f"f{secrets.token_hex(3)}"]})
     layers[CONFLICTS] = pd.DataFrame([c.row() for c in conflicts], columns=list(CONFLICT_COLUMNS),
                                      dtype=object)
     with atomic_file(out.resolve()) as temporary:
@@ -146,7 +152,7 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
                 _replay(store, entry, report)
     kept = read_conflicts(path) + report.conflicts
     report.unsettled = len(kept)
-    report.position = take_offline(url, path, kept)
+    report.position = take_offline(url, path, kept, origin.get("copy"))
     return report
 
 

@@ -312,6 +312,12 @@ def _row(dataset: Dataset, layer: str, **values) -> dict[str, object]:
 
 
 def _new_id(dataset: Dataset, layer: str, stem: str) -> str:
+    """A row id from `stem`, unused here; in a field copy, with the copy's name: the desk
+    or another copy may add a row under the same stem meanwhile (viewer/io/offline.py)."""
+    origin = dataset.extra_layers.get("sync_origin")
+    if origin is not None and {"key", "value"} <= set(origin.columns):
+        copy = dict(zip(origin["key"], origin["value"])).get("copy")
+        stem = f"{stem}-{copy}" if isinstance(copy, str) and copy else stem
     taken = set(layer_frame(dataset, layer)[id_column(layer)].astype(str))
     candidate, number = stem, 1
     while candidate in taken:
