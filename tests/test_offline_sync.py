@@ -205,3 +205,28 @@ def test_rows_added_the_same_day_in_the_field_and_at_the_desk_are_both_kept(desk
     edit_offline(field, AddEvent("Second report", "military", ("s1",), NOV_5))   # the name is kept
     assert run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny").count("0 new conflict(s)")
     assert "Second report" in set(desk_store.read().events["title"])
+
+
+def test_a_sync_that_stopped_before_its_refresh_is_finished_without_conflicts(desk, tmp_path,
+                                                                             monkeypatch, capsys):
+    """Two offline edits of one row were sent, then the connection dropped: the next sync
+    listed the first as a conflict with the second, and keeping it brought it back."""
+    from viewer.io import offline
+
+    field = tmp_path / "field.gpkg"
+    take_offline(desk, field)
+    for note in ("first look", "second look (final)"):
+        edit_offline(field, CorrectRow("control", "c3", {"note": note}, reason="r"))
+    taken = offline.take_offline
+
+    def connection_lost(*_args, **_kwargs):
+        raise OSError("connection lost")
+
+    monkeypatch.setattr(offline, "take_offline", connection_lost)
+    with pytest.raises(OSError):
+        offline.sync(field, desk)
+    monkeypatch.setattr(offline, "take_offline", taken)
+    report = offline.sync(field, desk)
+    assert (report.already_there, report.conflicts) == (2, [])
+    assert PostgisStore(desk).read().control.set_index("control_id").loc["c3", "note"] == \
+        "second look (final)"

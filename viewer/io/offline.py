@@ -146,17 +146,23 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
         raise SyncError(f"{path} was taken from {origin['database']}, not {url.saved}")
     position = int(origin.get("log_position", "0"))
     report = SyncReport()
+    offline = [entry for entry in GpkgStore(path).log() if entry.edit_id > position]
+    # Each row as the copy's offline edits left it last: a sync that stopped before its
+    # refresh sent them all, and an earlier edit of a row a later one changed again is
+    # then there as the later one left it (it came back as a conflict, and keeping it
+    # brought the older value back).
+    last_made = {(c.layer, c.row_id): c.after for entry in offline for c in entry.edit.changes}
     with PostgisStore(url).session() as store:
-        for entry in GpkgStore(path).log():
-            if entry.edit_id > position:
-                _replay(store, entry, report)
+        for entry in offline:
+            _replay(store, entry, report, last_made)
     kept = read_conflicts(path) + report.conflicts
     report.unsettled = len(kept)
     report.position = take_offline(url, path, kept, origin.get("copy"))
     return report
 
 
-def _replay(store: PostgisStore, entry: LogEntry, report: SyncReport) -> None:
+def _replay(store: PostgisStore, entry: LogEntry, report: SyncReport,
+            last_made: dict[tuple[str, str], dict | None]) -> None:
     try:
         store.apply([entry.edit], entry.user, recorded_at=entry.recorded_at)
         report.sent += 1
@@ -164,7 +170,8 @@ def _replay(store: PostgisStore, entry: LogEntry, report: SyncReport) -> None:
     except RowChanged:
         pass
     stored = store.stored_rows(entry.edit.changes)
-    if all(row is not None and same_values(row, c.after or {})
+    if all(row is not None and (same_values(row, c.after or {})
+                                or same_values(row, last_made[(c.layer, c.row_id)] or {}))
            for c, row in zip(entry.edit.changes, stored)):
         report.already_there += 1  # sent by an earlier sync that stopped before the refresh
         return
