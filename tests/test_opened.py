@@ -1,7 +1,6 @@
 """Opening the same file again does not redo the work that depends only on its
 content; a changed, truncated or damaged file or entry is read and checked afresh."""
 import json
-import time
 
 import numpy as np
 import pytest
@@ -249,39 +248,3 @@ def test_the_same_file_opened_again_finds_its_projection(bowtie_file, monkeypatc
     made = projected_entries()
     PreparedMap(read_dataset(bowtie_file))
     assert projected_entries() == made
-
-
-def test_the_window_stores_what_it_read_once_it_has_opened_not_while_drawing_its_map(
-        bowtie_file, qtbot, tmp_path):
-    """The entry for the next open waits until the window has opened the file: encoding
-    every shape beside preparing the map made the map come later."""
-    from PySide6.QtCore import QSettings
-
-    from viewer.qt.main_window import MainWindow
-
-    def stored() -> bool:
-        return any(cache.cache_folder().glob("seen-opened-*.json"))
-
-    window = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
-    stored_when_drawn = []
-    window.loader.loaded.connect(lambda _dataset: stored_when_drawn.append(stored()))
-    with qtbot.waitSignal(window.opened, timeout=30_000):
-        window.open_dataset(bowtie_file)
-    qtbot.waitUntil(stored, timeout=5_000)     # written without anyone finishing the writes
-    assert stored_when_drawn == [False]
-    assert opened.seen_before(opened.place_of(bowtie_file))
-
-
-def test_an_entry_deferred_by_a_window_that_never_opens_is_still_written(bowtie_file, monkeypatch):
-    monkeypatch.setattr(cache, "DEFER_LIMIT_S", 0.2)
-    cache.defer()
-    try:
-        read_dataset(bowtie_file)
-        deadline = time.monotonic() + 5
-        while not opened.seen_before(opened.place_of(bowtie_file)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert opened.seen_before(opened.place_of(bowtie_file))
-    finally:
-        cache.undefer()

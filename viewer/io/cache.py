@@ -97,44 +97,17 @@ def store_text(kind: str, key: str, text: str, folder: Path | None = None) -> No
            lambda handle: handle.write(text.encode("utf-8")))
 
 
-def in_background(store: Callable, *args, deferrable: bool = False) -> None:
+def in_background(store: Callable, *args) -> None:
     """Call `store(*args)` on a thread of its own: writing tens of MB overlaps what
     the caller does next. Not a daemon: a command that ends meanwhile still
-    finishes the entry (an unfinished one is never seen: files are moved into place).
-    A `deferrable` entry first waits while entries are deferred (`defer`)."""
-    def run() -> None:
-        if deferrable:
-            _undeferred.wait(DEFER_LIMIT_S)
-        store(*args)
-
-    writer = threading.Thread(target=run, name="kachin-viewer-cache", daemon=False)
+    finishes the entry (an unfinished one is never seen: files are moved into place)."""
+    writer = threading.Thread(target=store, args=args, name="kachin-viewer-cache", daemon=False)
     _writers.append(writer)
     writer.start()
 
 
-# The longest a deferred entry waits: an `undefer` that never comes keeps no entry,
-# and no process's exit, waiting longer.
-DEFER_LIMIT_S = 10.0
-_undeferred = threading.Event()
-_undeferred.set()
-
-
-def defer() -> None:
-    """Deferrable entries wait until `undefer`: a window defers them from the start of
-    a read until it has opened what it read. The opened file's entry (every shape
-    encoded as WKB, ~0.5 s at 100x) otherwise ran beside the preparing of the map,
-    taking turns at the interpreter: preparing took 0.64-0.72 s beside it and
-    0.40-0.53 s without; the map showed 0.05-0.2 s sooner (5 launches each)."""
-    _undeferred.clear()
-
-
-def undefer() -> None:
-    _undeferred.set()
-
-
 def finish_writing() -> None:
     """Wait until every entry being stored in the background is written."""
-    undefer()
     while _writers:
         _writers.pop().join()
 

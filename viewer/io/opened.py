@@ -89,7 +89,7 @@ def remember(place: str, key: str, problems: list[Problem], shapes: dict[str, np
     """Store an entry for the file at `place` (in the background: viewer/io/cache.py).
     The entry takes `shapes` over: the dict is emptied once its shapes are being
     written, and each is let go of once written (`_store`)."""
-    cache.in_background(_store, cache.cache_folder(), key, problems, shapes, place, deferrable=True)
+    cache.in_background(_store, cache.cache_folder(), key, problems, shapes, place)
 
 
 def _store(folder: Path, key: str, problems: list[Problem], shapes: dict[str, np.ndarray],

@@ -13,7 +13,6 @@ from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
-from viewer.io import cache
 from viewer.io.pg_url import display_name
 from viewer.memory import release_free_memory
 
@@ -150,17 +149,11 @@ class DatasetLoader(QObject):
             self.failed.emit("database address", [str(error)])
             return
         self.reading = True
-        cache.defer()   # until `settled`
         self.started.emit(str(location))
         if ahead is not None and ahead.location == location:
             self._worker.start(lambda progress: _prepared(ahead.result(progress), progress))
         else:
             self._worker.start(lambda progress: _prepared(_read(location, progress), progress))
-
-    def settled(self) -> None:
-        """The window has finished opening what was loaded (or has dropped it): the
-        cache entries its read stored meanwhile may be written (viewer/io/cache.py)."""
-        cache.undefer()
 
     def _on_finished(self, dataset) -> None:
         self.reading = False
@@ -170,7 +163,6 @@ class DatasetLoader(QObject):
         from viewer.io import DatasetError
 
         self.reading = False
-        self.settled()
         if isinstance(error, DatasetError):
             errors = [p for p in error.problems if p.severity == "error"]
             lines = [str(p) for p in errors + [p for p in error.problems if p not in errors]]
@@ -198,7 +190,6 @@ class ReadAhead:
         self._lock = threading.Lock()
         self._latest: tuple[str, float] | None = None
         self._relay: Progress | None = None
-        cache.defer()   # until the loader that takes this read is settled
         self._future: Future | None = read_soon(self.location, self._report)
 
     def _report(self, text: str, fraction: float) -> None:

@@ -328,5 +328,4 @@ class MainWindow(WindowOpening):
         self.settings.setValue("playback/loop", self.loop_action.isChecked())
         if self.state is not None and self.state.date is not None:
             self.settings.setValue("dataset/last_date", self.state.date.isoformat())
-        self.loader.settled()   # closed while opening: what it deferred is written now
         super().closeEvent(event)

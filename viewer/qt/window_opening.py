@@ -115,10 +115,6 @@ class WindowOpening(WindowUi):
         opening = self._opening = self._opening_pieces(dataset, location, self.editing.session.store)
         QTimer.singleShot(PIECE_DELAY_MS, self, lambda: self._open_next_piece(opening))
 
-    def _opened(self) -> None:
-        self.loader.settled()
-        self.opened.emit()
-
     def _may_replace_edits(self) -> bool:
         """Edits made while another briefing was read are asked about once it is in, as
         when it was asked for. On Cancel (or a failed save) they stay, with their
@@ -130,7 +126,6 @@ class WindowOpening(WindowUi):
             return True
         self.statusBar().showMessage(f"{display_name(self.loader.location)} was not opened: "
                                      "your unsaved edits stay with the briefing shown", 10000)
-        self.loader.settled()
         return False
 
     def _open_next_piece(self, opening: Iterator[None]) -> None:
@@ -171,7 +166,7 @@ class WindowOpening(WindowUi):
             if dataset.warnings:
                 message += f" with {len(dataset.warnings)} warning(s)"
             self.statusBar().showMessage(message, 8000)
-        self.evidence_lane.when_shown(self._opened)
+        self.evidence_lane.when_shown(self.opened.emit)
 
     def _failed(self, path: str, lines: list[str]) -> None:
         self.progress_bar.hide()
