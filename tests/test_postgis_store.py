@@ -142,7 +142,7 @@ def test_a_password_libpq_would_read_otherwise_is_used_as_typed_and_never_shown(
     good = urlsplit(team("analyst").conninfo)
     for password in ("p@ssw0rd", "se%zzcret"):
         address = f"postgresql://analyst:{password}@{good.hostname}:{good.port}{good.path}?schema=tiny"
-        assert DatabaseUrl.parse(address)._parts()["host"] == good.hostname
+        assert DatabaseUrl.parse(address).parts()["host"] == good.hostname
         assert main(["history", address]) == 1
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and password not in err and "password authentication failed" in err

@@ -85,9 +85,8 @@ def read_attributes(db: sqlite3.Connection, layer: Layer) -> tuple[pd.DataFrame,
         quoted = _quoted(name)
         if kind in CASTS:
             selected += [CASTS[kind].format(quoted), NOT_A_NUMBER.format(quoted)]
-        else:
-            selected.append(quoted if kind == "bytea" else f"CAST({quoted} AS TEXT)"
-                            if kind == "text" else quoted)
+        else:   # dates and blobs as stored: a date column's number is named, not cast
+            selected.append(f"CAST({quoted} AS TEXT)" if kind == "text" else quoted)
     query = f"SELECT {', '.join(selected) or '1'} FROM {_quoted(layer.table)} ORDER BY rowid"
     rows = db.execute(query).fetchall()
     values = iter(list(zip(*rows)) if rows else [()] * max(len(selected), 1))

@@ -121,7 +121,7 @@ def _write_log(path: Path, log: list[LogEntry]) -> None:
 
 def _database_of(saved: str) -> tuple[str, str, str]:
     """(host, port, database) of an address as `DatabaseUrl.saved` keeps it."""
-    parts = DatabaseUrl.parse(saved)._parts()
+    parts = DatabaseUrl.parse(saved).parts()
     return parts.get("host", ""), parts.get("port", ""), parts.get("dbname", "")
 
 

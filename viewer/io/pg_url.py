@@ -67,9 +67,10 @@ class DatabaseUrl:
         quoted one with a stray '%' back in its error."""
         import psycopg
 
-        return psycopg.connect(**self._parts(), **options)
+        return psycopg.connect(**self.parts(), **options)
 
-    def _parts(self) -> dict[str, str]:
+    def parts(self) -> dict[str, str]:
+        """The address as libpq's keywords (user, password, host, port, dbname, options)."""
         parts = urlsplit(self.conninfo)
         named = {"user": unquote(parts.username or ""), "password": unquote(parts.password or ""),
                  "host": parts.hostname or "", "port": str(parts.port or ""),
@@ -80,7 +81,7 @@ class DatabaseUrl:
     def redacted(self, text: str) -> str:
         """`text` (a driver's message) with this address's password, as typed or decoded, as ***."""
         typed = urlsplit(self.conninfo).password
-        for secret in {typed, unquote(typed or ""), self._parts().get("password")} - {None, ""}:
+        for secret in {typed, unquote(typed or ""), self.parts().get("password")} - {None, ""}:
             text = text.replace(secret, "***")
         return text
 
