@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from contextlib import nullcontext
 from pathlib import Path
 
 from viewer.cli.common import CliError, dataset_location, load, parse_day, terminal_safe
@@ -175,13 +176,11 @@ def run_history(args: argparse.Namespace) -> int:
     problems = check_file(args.path) if isinstance(args.path, Path) else []
     if problems:
         raise CliError("\n".join(str(p) for p in problems))
-    if isinstance(args.path, Path):
-        entries = store_for(args.path).log(row_id=args.row_id)
-    else:
-        from viewer.cli.team import database_errors
+    from viewer.cli.team import database_errors
 
-        with database_errors(args.path):   # a refused password: one error line, no traceback
-            entries = store_for(args.path).log(row_id=args.row_id)
+    # A database's refusal (a wrong password) as one error line, not a traceback.
+    with nullcontext() if isinstance(args.path, Path) else database_errors(args.path):
+        entries = store_for(args.path).log(row_id=args.row_id)
     if args.json:
         print(json.dumps([_entry_json(e) for e in entries], indent=2, ensure_ascii=False))
         return 0

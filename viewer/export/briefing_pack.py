@@ -9,12 +9,11 @@ from pathlib import Path
 
 from viewer import __version__
 from viewer.export.options import Cancelled, ExportOptions, Progress
-from viewer.export.pack import PackFrame, PackResult, sources_html, write_pack
+from viewer.export.pack import PackFrame, PackResult, last_known_note, sources_html, write_pack
 from viewer.export.png import export_view
 from viewer.model.briefing import Briefing, Chapter
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date
-from viewer.model.unknowns import current_to_mark
 from viewer.render.overlay import date_label
 from viewer.render.renderer import MapRenderer
 
@@ -67,9 +66,7 @@ def briefing_index_html(renderer: MapRenderer, briefing: Briefing, frames: list[
         parts += [
             f"<section><h2>{number}. {esc(chapter.title)}</h2>",
             f'<p class="meta">{esc(date_label(chapter.date, dataset.beyond_data(chapter.date)))}</p>',
-            *([f'<p class="mark"><b>{esc(current_to_mark(dataset, chapter.date))}</b>: this map shows '
-               "the last known state, not what held on this date.</p>"]
-              if dataset.beyond_data(chapter.date) else []),
+            *last_known_note(dataset, chapter.date),
             f'<a href="{esc(image.name)}"><img src="{esc(image.name)}" '
             f'alt="{esc(chapter.title)}, {esc(format_date(chapter.date))}"></a>',
             f"<p>{esc(chapter.caption)}</p>",

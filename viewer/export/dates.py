@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from viewer.model.dataset import Dataset
+from viewer.model.dataset import Dataset, event_importance
 from viewer.model.dates import add_months, format_date, to_day
 from viewer.model.text import event_short_title
 
@@ -35,7 +35,7 @@ def key_event_dates(dataset: Dataset, min_importance: int = 3) -> list[dt.date]:
 
 def key_event_captions(dataset: Dataset, min_importance: int = 3) -> dict[dt.date, str]:
     """A slide caption per key-event date: the date and the events' short titles."""
-    importance = dataset.event_importance()
+    importance = event_importance(dataset.events).to_numpy()
     captions = {}
     for day in key_event_dates(dataset, min_importance):
         rows = dataset.events[(dataset.event_days == to_day(day)) & (importance >= min_importance)]

@@ -212,7 +212,8 @@ def _chapter_page(sheet: _Sheet, renderer: MapRenderer, briefing: Briefing, chap
                      _map_height(sheet, renderer, chapter, top, column[1]))
     view = _draw_map(sheet.painter, renderer, chapter, map_box)
     top = map_box.bottom() + sheet.mm(4)
-    caption = _fitted_caption(sheet, renderer, chapter, view, top, column[1])
+    records = _map_source_records(sheet, renderer, chapter, view)   # the sources below the text
+    caption = _fitted_caption(sheet, chapter, records, top, column[1])
     text_bottom = sheet.write(top, caption, sheet.font(10.5), gap_mm=3, column=column)
     text_bottom = _cited_sources(sheet, chapter, text_bottom, column)
     # The legend takes the height of the text beside it (at least LEGEND_MM), so the
@@ -223,7 +224,7 @@ def _chapter_page(sheet: _Sheet, renderer: MapRenderer, briefing: Briefing, chap
     legend_bottom = draw_legend(sheet.painter, renderer.legend_content(
         view, chapter.date, chapter.layer_visibility()), legend_box,
         tuple(points * RESOLUTION / 72 / 13 for points in (10, 8.5, 7.5, 6.5)))
-    _map_sources(sheet, renderer, chapter, view, max(text_bottom, legend_bottom) + sheet.mm(3))
+    _map_sources(sheet, records, max(text_bottom, legend_bottom) + sheet.mm(3))
     sheet.footer(number)
 
 
@@ -246,8 +247,8 @@ def _map_height(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, top: flo
     return min(tallest, max(room, width * MIN_MAP_ASPECT))
 
 
-def _fitted_caption(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, view: MapView,
-                    top: float, width: float) -> str:
+def _fitted_caption(sheet: _Sheet, chapter: Chapter, records: list[dict], top: float,
+                    width: float) -> str:
     """The caption, cut at a word with a note where it would push its sources and the
     map's off the page (the map is at its shortest already): the sources are kept
     whole, the caption is in the dataset in full."""
@@ -255,7 +256,6 @@ def _fitted_caption(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, view
     cited = sheet.dataset.source_records(";".join(chapter.source_ids))
     below = (sheet.height_of("Sources for this chapter\n" + "\n".join(citation(r, with_url=True) for r in cited),
                              sheet.font(7.5), width) if cited else 0) + sheet.mm(5)
-    records = _map_source_records(sheet, renderer, chapter, view)
     if records:
         below += sheet.height_of(_grouped(records), sheet.font(6.0), sheet.area.width()) + sheet.mm(9)
     room = sheet.footer_top - top - below
@@ -310,10 +310,8 @@ def _cited_sources(sheet: _Sheet, chapter: Chapter, top: float, column: tuple[fl
                        sheet.font(7.5), gap_mm=2, column=column)
 
 
-def _map_sources(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, view: MapView,
-                 top: float) -> None:
-    """The other sources behind what the map shows, by outlet and id."""
-    records = _map_source_records(sheet, renderer, chapter, view)
+def _map_sources(sheet: _Sheet, records: list[dict], top: float) -> None:
+    """The other sources behind what the map shows (`records`), by outlet and id."""
     if not records:
         return
     top = sheet.write(top, "Sources for what the map shows (ids of rows in the dataset's sources layer)",

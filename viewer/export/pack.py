@@ -163,6 +163,14 @@ def pack_index_html(renderer: MapRenderer, dates: list[dt.date], images: list[Pa
     return "\n".join(parts)
 
 
+def last_known_note(dataset: Dataset, day: dt.date) -> list[str]:
+    """The HTML paragraph a map past the latest fact carries; none before it."""
+    if not dataset.beyond_data(day):
+        return []
+    return [f'<p class="mark"><b>{html.escape(current_to_mark(dataset, day))}</b>: this map shows '
+            "the last known state, not what held on this date.</p>"]
+
+
 def _pack_section(renderer: MapRenderer, number: int, day: dt.date, previous: dt.date | None,
                   image: Path, view: MapView, options: ExportOptions) -> str:
     esc = html.escape
@@ -171,9 +179,7 @@ def _pack_section(renderer: MapRenderer, number: int, day: dt.date, previous: dt
     label = date_label(day, dataset.beyond_data(day))
     lines = [f'<section><h2>Map {number}: {esc(label)}</h2>',
              f'<a href="{esc(image.name)}"><img src="{esc(image.name)}" alt="Map {esc(label)}"></a>']
-    if dataset.beyond_data(day):
-        lines.append(f'<p class="mark"><b>{esc(current_to_mark(dataset, day))}</b>: this map shows '
-                     "the last known state, not what held on this date.</p>")
+    lines += last_known_note(dataset, day)
     span = "on this day" if previous is None else f"since the previous map ({format_date(previous)})"
     if len(events):
         lines.append(f"<h3>Events {esc(span)}</h3><ul>")

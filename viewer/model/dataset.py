@@ -95,6 +95,12 @@ def feature_keys(frame: pd.DataFrame, layer: str) -> np.ndarray:
     return np.where(named != "", named, ids)
 
 
+def event_importance(events: pd.DataFrame) -> pd.Series:
+    """Each event's importance (1-3); 1 where the file gives none (the column is optional)."""
+    column = events.get("importance", pd.Series(1, index=events.index))
+    return pd.to_numeric(column, errors="coerce").fillna(1)
+
+
 def plain_records(frame: pd.DataFrame) -> list[dict]:
     columns = [c for c in frame.columns if c != "geometry"]
     records = []
@@ -279,13 +285,9 @@ class Dataset:
 
     def event_dates(self, min_importance: int = 1) -> list[dt.date]:
         """Distinct event dates, oldest first, for stepping and key-event packs."""
-        days = self.event_days[(self.event_importance() >= min_importance) & (self.event_days >= 0)]
+        important = event_importance(self.events).to_numpy() >= min_importance
+        days = self.event_days[important & (self.event_days >= 0)]
         return [from_day(d) for d in np.unique(days)]
-
-    def event_importance(self) -> np.ndarray:
-        """Each event's importance (1-3); 1 where the file gives none (the column is optional)."""
-        column = self.events.get("importance", pd.Series(1, index=self.events.index))
-        return pd.to_numeric(column, errors="coerce").fillna(1).to_numpy()
 
     def events_for_row(self, row: pd.Series) -> pd.DataFrame:
         """The events that started or ended a control or flow row."""

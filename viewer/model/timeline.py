@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from viewer.model.dataset import event_importance
 from viewer.model.dates import add_months, format_date, parse_date, to_day
 
 # Event categories in lane order, top to bottom; others follow alphabetically.
@@ -61,8 +62,7 @@ class EventMark:
 
 def event_marks(events: pd.DataFrame) -> list[EventMark]:
     """The dated events of a dataset's `events` layer, oldest first."""
-    importance = pd.to_numeric(events.get("importance", pd.Series(1, index=events.index)),
-                               errors="coerce").fillna(1).clip(1, 3).astype(int)
+    importance = event_importance(events).clip(1, 3).astype(int)
 
     def column(name: str) -> list:
         # Whole columns, not rows: iterrows made a Series per event (1.4 s at 7,200).

@@ -52,7 +52,7 @@ class ViewMenus:
         menu = self.window.layers_menu
         menu.clear()
         for name, visible in self.state.layers.items():
-            action = menu.addAction(plain_menu_text(LAYER_LABELS.get(name, name.title())))
+            action = menu.addAction(LAYER_LABELS.get(name, name.title()))
             action.setCheckable(True)
             action.setChecked(visible)
             action.setData(name)
