@@ -8,6 +8,7 @@ from factory import write_tiny
 
 from viewer.cli import main
 from viewer.io import read_dataset
+from viewer.io import offline
 from viewer.io.offline import read_conflicts, take_offline
 from viewer.io.pg_publish import publish
 from viewer.io.pg_store import PostgisStore
@@ -230,3 +231,47 @@ def test_a_sync_that_stopped_before_its_refresh_is_finished_without_conflicts(de
     assert (report.already_there, report.conflicts) == (2, [])
     assert PostgisStore(desk).read().control.set_index("control_id").loc["c3", "note"] == \
         "second look (final)"
+
+
+def shape_of(frame, column, row_id):
+    return frame.set_index(column).geometry.loc[row_id]
+
+
+def test_rows_added_offline_reach_the_desk_with_their_shapes(desk, tmp_path):
+    """The copy's log keeps no shapes, so sync sent an event placed offline and a route's
+    new period without them: neither showed on the desk's map."""
+    from viewer.model.edits import AddEvent, SetRoute
+
+    field = tmp_path / "field.gpkg"
+    take_offline(desk, field)
+    edit_offline(field, AddEvent("Bridge blown at Easttown", "military", ("s1",), NOV_5,
+                                 place_id="east"))
+    edit_offline(field, SetRoute("r1", "active", dt.date(2024, 12, 1), sources=("s2",)))
+    copy = read_dataset(field)
+    offline.sync(field, desk)
+    now = PostgisStore(desk).read()
+    [event] = copy.events.loc[copy.events["title"] == "Bridge blown at Easttown", "event_id"]
+    assert shape_of(now.events, "event_id", event).equals(shape_of(copy.events, "event_id", event))
+    [period] = set(now.flows["flow_id"]) - {"f1", "f2"}
+    assert shape_of(now.flows, "flow_id", period).equals(shape_of(copy.flows, "flow_id", "f1"))
+
+
+def test_keeping_the_fields_new_row_keeps_its_shape(desk, tmp_path, capsys):
+    """A route's new period set offline met a desk note on the period it closes: kept by
+    `resolve --keep field`, it reached the desk without its line."""
+    from viewer.model.edits import SetRoute
+
+    field = tmp_path / "field.gpkg"
+    take_offline(desk, field)
+    edit_offline(field, SetRoute("r1", "active", dt.date(2024, 12, 1), sources=("s2",)))
+    desk_store = PostgisStore(desk)
+    desk_store.apply([CorrectRow("flows", "f2", {"note": "desk note"}, reason="r").edit(
+        desk_store.read(), NOV_5)], "alice")
+    run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    [edit_id] = {conflict.edit_id for conflict in read_conflicts(field)}
+    run(capsys, "resolve", str(field), "--edit", str(edit_id), "--keep", "field")
+    run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    now = desk_store.read()
+    [period] = set(now.flows["flow_id"]) - {"f1", "f2"}
+    assert shape_of(now.flows, "flow_id", period).equals(shape_of(now.flows, "flow_id", "f1"))
+    assert now.flows.set_index("flow_id").loc["f2", "note"] == "desk note"

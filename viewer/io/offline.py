@@ -12,12 +12,14 @@ the copy is taken afresh, so a second `sync` finds nothing to send.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from viewer.io.atomic import atomic_file
@@ -28,7 +30,8 @@ from viewer.io.pg_store import PostgisStore, same_values
 from viewer.io.pg_url import DatabaseUrl
 from viewer.io.store import EDIT_LOG, EDIT_LOG_COLUMNS, GpkgStore, ensure_edit_log, log_values
 from viewer.model.changes import INSERT, UPDATE, Edit, LogEntry, RowChange, RowChanged
-from viewer.model.edit_apply import find_row
+from viewer.model.dataset import Dataset
+from viewer.model.edit_apply import find_row, layer_frame, row_position
 
 ORIGIN, CONFLICTS = "sync_origin", "sync_conflicts"
 CONFLICT_COLUMNS = ("edit_id", "recorded_at", "user", "command", "summary", "reason", "layer",
@@ -146,7 +149,8 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
         raise SyncError(f"{path} was taken from {origin['database']}, not {url.saved}")
     position = int(origin.get("log_position", "0"))
     report = SyncReport()
-    offline = [entry for entry in GpkgStore(path).log() if entry.edit_id > position]
+    copy = GpkgStore(path)
+    offline = _with_shapes(copy.read(), [e for e in copy.log() if e.edit_id > position])
     # Each row as the copy's offline edits left it last: a sync that stopped before its
     # refresh sent them all, and an earlier edit of a row a later one changed again is
     # then there as the later one left it (it came back as a conflict, and keeping it
@@ -159,6 +163,26 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
     report.unsettled = len(kept)
     report.position = take_offline(url, path, kept, origin.get("copy"))
     return report
+
+
+def _with_shapes(copy: Dataset, entries: list[LogEntry]) -> list[LogEntry]:
+    """The entries with each inserted row's shape as the copy holds it: a log keeps no
+    shapes, and a route's new period sent without its line made the desk unreadable."""
+    def shaped(change: RowChange) -> RowChange:
+        if change.action != INSERT or change.geometry is not None:
+            return change
+        return dataclasses.replace(change, geometry=_shape(copy, change.layer, change.row_id))
+
+    return [dataclasses.replace(entry, edit=dataclasses.replace(
+        entry.edit, changes=tuple(shaped(c) for c in entry.edit.changes))) for entry in entries]
+
+
+def _shape(dataset: Dataset, layer: str, row_id: str):
+    frame = layer_frame(dataset, layer)
+    position = row_position(frame, layer, row_id)
+    if position is None or not isinstance(frame, gpd.GeoDataFrame):
+        return None
+    return frame.geometry.iloc[position]
 
 
 def _replay(store: PostgisStore, entry: LogEntry, report: SyncReport,
@@ -186,7 +210,8 @@ def _replay(store: PostgisStore, entry: LogEntry, report: SyncReport,
             entry.edit.reason, change.layer, change.row_id, change.after,
             _visible(row, change.after), last.user if last else "",
             last.recorded_at if last else "",
-            json.dumps([c.to_json() for c in entry.edit.changes], ensure_ascii=False)))
+            json.dumps([c.to_json(with_geometry=True) for c in entry.edit.changes],
+                       ensure_ascii=False)))
 
 
 def _visible(row: dict | None, like: dict | None) -> dict | None:
@@ -243,7 +268,8 @@ def resolve(path: Path, edit_id: int, keep: str, user: str) -> None:
             changed = {k: v for k, v in (made.after or {}).items()
                        if made.before is None or (made.before or {}).get(k) != v}
             changes.append(RowChange(made.layer, made.row_id, UPDATE if current else INSERT,
-                                     current, {**(current or {}), **changed}))
+                                     current, {**(current or {}), **changed},
+                                     None if current else made.geometry))
         summary = f"Keep the field's version: {chosen[0].summary}"
         store.apply([Edit("resolve", summary, f"sync conflict: {chosen[0].reason}",
                           tuple(changes))], user)
