@@ -272,6 +272,17 @@ def test_a_pack_made_again_leaves_no_list_of_sources_beside_a_map_that_now_lists
     assert not stale.exists()                                   # this map's footer lists them all
 
 
+def test_a_pack_made_again_with_fewer_dates_leaves_no_map_of_the_earlier_dates(dataset, tmp_path):
+    """The earlier pack's later maps stayed in the folder: slides made from it showed
+    dates the new pack does not."""
+    export_pack(dataset, [dt.date(2024, 6, 1), dt.date(2024, 10, 19), dt.date(2024, 10, 22)],
+                tmp_path, SMALL)
+    (tmp_path / "03_notes.png").write_bytes(b"the analyst's own picture")
+    export_pack(dataset, [dt.date(2024, 10, 19)], tmp_path, SMALL, overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "01_2024-10-19.png", "03_notes.png", "index.html"]
+
+
 def test_cli_every_month_and_key_events(tiny, tmp_path, capsys):
     months = tmp_path / "months"
     months.mkdir()

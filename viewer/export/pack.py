@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+from html.parser import HTMLParser
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,7 @@ def write_pack(renderer: MapRenderer, frames: Sequence[PackFrame], out_dir: Path
         with folder_lock(out_dir) as locked, staging_folder(out_dir, clean=locked) as staging:
             for path in names + [sidecar_path(name) for name in names] + [index_path]:
                 check_target(path, overwrite)
+            earlier = _maps_listed(index_path)
             _write_pack(renderer, frames, names, staging, index_page,
                         progress or (lambda _text, _fraction: None), cancelled)
             # A map whose footer had no room for every source has a .sources.txt beside it.
@@ -98,6 +100,9 @@ def write_pack(renderer: MapRenderer, frames: Sequence[PackFrame], out_dir: Path
                 move_into_place(staging / path.name, path, overwrite)
             for stale in {sidecar_path(name) for name in names} - set(sidecars):
                 stale.unlink(missing_ok=True)   # an earlier pack's list beside a map that now fits
+            for stale in earlier - set(names):  # of other dates: slides made from the folder took them
+                stale.unlink(missing_ok=True)
+                sidecar_path(stale).unlink(missing_ok=True)
     except MemoryError:
         _remove_if_created(out_dir, created)
         raise ExportError(f"out of memory while making the pack of {len(frames)} maps; "
@@ -132,6 +137,26 @@ def _write_pack(renderer: MapRenderer, frames: Sequence[PackFrame], names: list[
         raise write_error(staging.parent / "index.html", error, written + len(page)) from None
     stop_if(cancelled)
     report("Done", 1.0)
+
+
+class _ImageNames(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.names += [value for name, value in attrs if tag == "img" and name == "src" and value]
+
+
+def _maps_listed(index_path: Path) -> set[Path]:
+    """The maps an earlier pack's index shows, beside it in its folder: only those are
+    ever removed, never another file the folder holds."""
+    if not index_path.is_file():
+        return set()
+    parser = _ImageNames()
+    parser.feed(index_path.read_text(encoding="utf-8", errors="replace"))
+    return {index_path.with_name(name) for name in parser.names
+            if Path(name).name == name and name.endswith(".png")}
 
 
 def _remove_if_created(folder: Path, created: bool) -> None:
