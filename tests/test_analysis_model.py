@@ -43,7 +43,8 @@ def test_compare_lists_routes_whose_status_changed_and_nothing_else(dataset):
 def test_compare_says_contested_and_unknown_without_inventing_a_loser(tmp_path):
     layers = tiny_layers()
     control = layers["control"]
-    control.loc[0, "valid_to"] = "2024-06-01"           # west: no sourced control after June
+    control.loc[0, "valid_from"] = "2024-02-01"         # west: sourced from February…
+    control.loc[0, "valid_to"] = "2024-06-01"           # …to June, not after
     control.loc[2, "status"] = "contested"              # east: KIA vs SAC from 19 Oct
     control.loc[2, "contested_with"] = "SAC"
     dataset = read_dataset(write_layers(layers, tmp_path / "t.gpkg"))
@@ -52,8 +53,11 @@ def test_compare_says_contested_and_unknown_without_inventing_a_loser(tmp_path):
     assert changes["zone-west"].lost_by == () and changes["zone-west"].after.rows == ()
     assert changes["zone-east"].kind == BECAME_CONTESTED
     assert changes["zone-east"].after.label() == "contested: KIA vs SAC"
+    # The dates given the other way round tell the same change, in time order.
     back = {c.zone_id: c for c in compare(dataset, D(2024, 11, 1), D(2024, 3, 1)).zones}
-    assert back["zone-west"].kind == BECAME_KNOWN and back["zone-west"].gained_by == ()
+    assert back == changes
+    [known] = compare(dataset, D(2024, 1, 15), D(2024, 3, 1)).zones
+    assert (known.zone_id, known.kind, known.gained_by) == ("zone-west", BECAME_KNOWN, ())
 
 
 def test_a_change_of_confidence_alone_is_not_a_change_of_hands(tmp_path):

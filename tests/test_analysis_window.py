@@ -42,6 +42,17 @@ def test_compare_mode_lists_the_changes_and_puts_a_second_cursor_on_the_timeline
     assert tools.panel.changes.count() == 0
 
 
+def test_scrubbing_to_before_a_tells_the_change_in_time_order(window):
+    """With A after the shown date, the zone the junta held before was said to be
+    'gained by SAC; lost by KIA'."""
+    tools = window.analysis
+    tools.set_date_a(dt.date(2024, 11, 1))
+    window.state.set_date(dt.date(2024, 9, 1))
+    items = [tools.panel.changes.item(i).text() for i in range(tools.panel.changes.count())]
+    assert items[0] == "Easttown zone: held by SAC → held by KIA (gained by KIA; lost by SAC)"
+    assert tools.panel.header.text().startswith("What changed from 1 Sep 2024 (B) to 1 Nov 2024 (A)")
+
+
 def test_compare_mode_dims_what_did_not_change(window):
     before = kia_pixels(window)
     window.analysis.set_date_a(dt.date(2024, 9, 1))

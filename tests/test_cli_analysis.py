@@ -65,3 +65,19 @@ def test_compare_outside_the_range_is_one_error_line(capsys):
     assert main(["compare", "--from", "2019-01-01", "--to", "2024-11-25"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "outside the dataset's range" in err[0]
+
+
+def test_compare_with_from_after_to_is_refused_not_told_backwards(capsys):
+    """It printed "Chipwe zone: held by KIA → held by SAC (gained by SAC; lost by KIA)"."""
+    assert main(["compare", "--from", "2024-12-01", "--to", "2024-09-01"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is after --to" in err[0]
+
+
+def test_compare_past_the_data_says_it_shows_the_last_known_state(capsys):
+    """"No zone changed hands" past 16 Mar 2026 is what is known, not news."""
+    result = run_json(["compare", "--from", "2026-03-01", "--to", "2026-12-01"], capsys)
+    assert (result["data_current_to"], result["last_known_state"]) == ("2026-03-16", True)
+    assert main(["compare", "--from", "2026-03-01", "--to", "2026-12-01"]) == 0
+    out = capsys.readouterr().out
+    assert "Data current to 16 Mar 2026: 1 Dec 2026 shows the last known state" in out

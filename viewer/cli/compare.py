@@ -31,6 +31,9 @@ def run_compare(args: argparse.Namespace) -> int:
 
     if args.out is not None and args.out.suffix.lower() != ".png":
         raise CliError(f"--out {args.out.name}: the comparison map is a .png file")
+    if args.date_a > args.date_b:
+        raise CliError(f"--from {args.date_a} is after --to {args.date_b}: "
+                       "--from is the earlier date")
     dataset = load(args.dataset)
     result = compare(dataset, in_range(dataset, args.date_a), in_range(dataset, args.date_b))
     if args.out is not None:
@@ -42,6 +45,8 @@ def run_compare(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     print(f"{terminal_safe(dataset.title)} — changes from {args.date_a} to {args.date_b}")
+    if note := result.last_known_note(dataset):
+        print(f"  ({note}: a change after it would not show here)")
     lines = result.lines()
     for line in lines or ["no zone changed hands and no route changed status"]:
         print(f"  {terminal_safe(line)}")

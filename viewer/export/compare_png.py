@@ -25,7 +25,7 @@ MIN_CHANGE_EXTENT = 150_000  # metres: never zoom in past a 150 km wide view
 
 def compare_title(comparison: Comparison, title: str | None = None) -> str:
     """"What changed, 1 Sep 2024 → 25 Nov 2024" (after the export's own title, if any)."""
-    dates = f"{format_date(comparison.date_a)} → {format_date(comparison.date_b)}"
+    dates = comparison.span()
     return f"{title}: {dates}" if title else f"What changed, {dates}"
 
 
@@ -55,8 +55,8 @@ def render_compare(renderer: MapRenderer, comparison: Comparison,
     image.setDotsPerMeterX(dots_per_metre)
     image.setDotsPerMeterY(dots_per_metre)
     metadata = png_metadata(renderer, view, comparison.date_b, options)
-    metadata.update({"Title": f"{renderer.dataset.title} — {title}", "Compared from": comparison.date_a.isoformat(),
-                     "Compared to": comparison.date_b.isoformat(),
+    metadata.update({"Title": f"{renderer.dataset.title} — {title}", "Compared from": comparison.earlier.isoformat(),
+                     "Compared to": comparison.later.isoformat(),
                      "Changes": "\n".join(comparison.lines()) or "none"})
     for key, value in metadata.items():
         image.setText(key, value)

@@ -1,7 +1,8 @@
 """What changed between two dates: zones that changed hands, routes whose status changed.
 
-Each change carries both ends (the state on date A and on date B) with the rows
-and sources behind each, so a briefer can say why. A change of confidence alone
+Each change carries both ends (the state on the earlier and on the later date,
+whichever of A and B that is) with the rows and sources behind each, so a
+briefer can say why. A change of confidence alone
 is not a change of hands; a zone that loses its sourced control "became
 unknown" and no actor is said to have lost it.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from viewer.model.dataset import Dataset
+from viewer.model.dates import format_date
 from viewer.model.zones import (
            UNKNOWN,
            RouteState,
@@ -68,10 +70,33 @@ def _status_label(state: RouteState) -> str:
 
 @dataclass(frozen=True)
 class Comparison:
+    """Changes from the earlier of A and B to the later: with A after B, a zone the
+    earlier date's holder took back was said to be gained by its loser."""
+
     date_a: dt.date
     date_b: dt.date
     zones: tuple[ZoneChange, ...]
     routes: tuple[RouteChange, ...]
+
+    @property
+    def earlier(self) -> dt.date:
+        return min(self.date_a, self.date_b)
+
+    @property
+    def later(self) -> dt.date:
+        return max(self.date_a, self.date_b)
+
+    def span(self) -> str:
+        """"1 Sep 2024 → 25 Nov 2024", in time order."""
+        return f"{format_date(self.earlier)} → {format_date(self.later)}"
+
+    def last_known_note(self, dataset: Dataset) -> str:
+        """Past the data's last date nothing is known to change: "no change" there is
+        the last known state, not news."""
+        if not dataset.beyond_data(self.later):
+            return ""
+        return (f"Data current to {format_date(dataset.data_current_to)}: "
+                f"{format_date(self.later)} shows the last known state")
 
     def lines(self) -> list[str]:
         """One sentence per change, zones first; what a list or a PNG's metadata shows."""
@@ -85,10 +110,13 @@ class Comparison:
                     if isinstance(state, ZoneState) else {"status": state.status})
             return {**head, "rows": [_with_sources(r, dataset) for r in state.rows]}
 
+        current_to = dataset.data_current_to
         return {
             "dataset": dataset.title,
-            "from": self.date_a.isoformat(),
-            "to": self.date_b.isoformat(),
+            "from": self.earlier.isoformat(),
+            "to": self.later.isoformat(),
+            "data_current_to": current_to.isoformat() if current_to else None,
+            "last_known_state": dataset.beyond_data(self.later),
             "zones": [{"zone_id": z.zone_id, "name": z.name, "change": z.kind,
                        "gained_by": list(z.gained_by), "lost_by": list(z.lost_by),
                        "summary": z.sentence(),
@@ -103,16 +131,18 @@ def _with_sources(record: dict, dataset: Dataset) -> dict:
 
 
 def compare(dataset: Dataset, date_a: dt.date, date_b: dt.date) -> Comparison:
-    """The zones and routes whose state on `date_b` differs from `date_a`."""
+    """The zones and routes whose state on the later of the two dates differs from
+    their state on the earlier."""
     from viewer.model.unknowns import Unknowns
 
+    first, last = sorted((date_a, date_b))
     zones, unknowns = control_zones(dataset), Unknowns(dataset)
-    before, after = _explained(dataset, unknowns, date_a), _explained(dataset, unknowns, date_b)
+    before, after = _explained(dataset, unknowns, first), _explained(dataset, unknowns, last)
     zone_changes = tuple(
         _zone_change(key, zones[key].name, before[key], after[key])
         for key in zones if before[key].same_as_key != after[key].same_as_key)
     names = route_names(dataset.flows)
-    routes_a, routes_b = route_states_on(dataset, date_a), route_states_on(dataset, date_b)
+    routes_a, routes_b = route_states_on(dataset, first), route_states_on(dataset, last)
     route_changes = tuple(
         RouteChange(key, names[key], routes_a[key], routes_b[key])
         for key in sorted(routes_a, key=names.get)

@@ -65,12 +65,14 @@ class ComparePanel(QWidget):
         if comparison is None:
             self.header.setText("Not comparing. Use Analysis ▸ Compare with… to pick a date.")
             return
-        a, b = format_date(comparison.date_a), format_date(comparison.date_b)
-        count = len(comparison.zones) + len(comparison.routes)
-        self.header.setText(f"What changed from {a} (A) to {b} (B): {count} change"
-                            f"{'' if count == 1 else 's'}. Hover for rows and sources; "
-                            "click to select on the map.")
         dataset = self.state.dataset
+        a, b = format_date(comparison.earlier), format_date(comparison.later)
+        first, last = ("A", "B") if comparison.date_a <= comparison.date_b else ("B", "A")
+        count = len(comparison.zones) + len(comparison.routes)
+        note = comparison.last_known_note(dataset)
+        self.header.setText(f"What changed from {a} ({first}) to {b} ({last}): {count} change"
+                            f"{'' if count == 1 else 's'}. {note + '. ' if note else ''}"
+                            "Hover for rows and sources; click to select on the map.")
         for change in comparison.zones:
             self._add(change.sentence(), self._tooltip(dataset, change, a, b, "control_id"),
                       Selection("control", change.zone_id))

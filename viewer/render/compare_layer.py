@@ -87,8 +87,7 @@ class CompareLayer:
         return rows
 
     def title(self) -> str:
-        return (f"Changed {format_date(self.comparison.date_a)} → "
-                f"{format_date(self.comparison.date_b)}")
+        return f"Changed {self.comparison.span()}"
 
     def _swatch(self, painter: QPainter, box: QRectF, key: object, frame: Frame) -> None:
         if key == "veil":
