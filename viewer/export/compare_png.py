@@ -12,7 +12,6 @@ from viewer.export.files import check_target, write_file
 from viewer.export.options import ExportOptions
 from viewer.export.png import export_view, png_bytes, png_metadata
 from viewer.model.compare import Comparison
-from viewer.model.dates import format_date
 from viewer.render.compare_layer import CompareLayer
 from viewer.render.overlay import EXPORT
 from viewer.render.projection import Extent

@@ -22,7 +22,6 @@ from viewer.model.compare import (
     RouteChange,
     ZoneChange,
 )
-from viewer.model.dates import format_date
 from viewer.model.zones import UNKNOWN
 from viewer.render import style
 from viewer.render.layers import Frame
