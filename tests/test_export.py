@@ -261,6 +261,17 @@ def test_pack_has_numbered_images_and_an_index_of_events_and_sources(dataset, tm
     assert Image.open(result.images[0]).text["Date shown"] == "2024-10-19"
 
 
+def test_an_event_dated_to_a_month_is_listed_once_known_to_have_happened(dataset, tmp_path):
+    """"Month-only event" (Oct 2024) was listed under a map of 1 Oct as on that day."""
+    result = export_pack(dataset, [dt.date(2024, 10, 1), dt.date(2024, 10, 25),
+                                   dt.date(2024, 11, 5)], tmp_path, SMALL)
+    sections = result.index.read_text(encoding="utf-8").split("<section>")[1:]
+    first, second, third = (s.split("Events whose day is not known") for s in sections)
+    assert "Month-only event" not in first[0] and "Month-only event" in first[1]
+    assert "Month-only event" not in "".join(second)
+    assert "Month-only event" in third[0] and len(third) == 1
+
+
 def test_a_pack_made_again_leaves_no_list_of_sources_beside_a_map_that_now_lists_them(dataset, tmp_path):
     days = [dt.date(2024, 10, 19), dt.date(2024, 10, 22)]
     first = export_pack(dataset, days, tmp_path, SMALL)

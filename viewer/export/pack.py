@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
+import numpy as np
+
 from viewer import __version__
 from viewer.export.files import (check_folder, check_target, folder_lock, make_folder,
                                   move_into_place, staging_folder, write_error)
@@ -24,6 +26,7 @@ from viewer.export.png import (captioned, export_view, png_bytes, render_export,
                                write_sources_sidecar)
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date, parse_date, to_day
+from viewer.model.timeline import event_periods
 from viewer.model.links import web_link
 from viewer.model.unknowns import current_to_mark
 from viewer.render.overlay import date_label
@@ -180,9 +183,9 @@ def pack_index_html(renderer: MapRenderer, dates: list[dt.date], images: list[Pa
         f"{esc(format_date(dates[-1]))}. Dataset {esc(dataset.path.name if dataset.path else '')} "
         f"(SHA-256 {esc(dataset.sha256[:16])}…). {_text(dataset.meta.get('attribution', ''))}</p>",
     ]
-    previous = None
+    previous, periods = None, event_periods(dataset.events)
     for number, (day, image) in enumerate(zip(dates, images), 1):
-        parts.append(_pack_section(renderer, number, day, previous, image, view, options))
+        parts.append(_pack_section(renderer, number, day, previous, image, view, options, periods))
         previous = day
     parts.append(f'<p class="meta">Made with Kachin Viewer {esc(__version__)}.</p></body></html>')
     return "\n".join(parts)
@@ -197,33 +200,46 @@ def last_known_note(dataset: Dataset, day: dt.date) -> list[str]:
 
 
 def _pack_section(renderer: MapRenderer, number: int, day: dt.date, previous: dt.date | None,
-                  image: Path, view: MapView, options: ExportOptions) -> str:
+                  image: Path, view: MapView, options: ExportOptions, periods: np.ndarray) -> str:
     esc = html.escape
     dataset = renderer.dataset
-    events = _events_between(dataset, previous, day)
+    events, undecided = _events_between(dataset, periods, previous, day)
     label = date_label(day, dataset.beyond_data(day))
     lines = [f'<section><h2>Map {number}: {esc(label)}</h2>',
              f'<a href="{esc(image.name)}"><img src="{esc(image.name)}" alt="Map {esc(label)}"></a>']
     lines += last_known_note(dataset, day)
     span = "on this day" if previous is None else f"since the previous map ({format_date(previous)})"
     if len(events):
-        lines.append(f"<h3>Events {esc(span)}</h3><ul>")
-        for _, event in events.iterrows():
-            when = format_date(parse_date(event["date"]), str(event.get("date_precision") or "day"))
-            lines.append(f"<li><b>{esc(when)}</b> — {_text(event['title'])}"
-                         f"{_summary(event)}{sources_html(dataset, event.get('source_ids'))}</li>")
-        lines.append("</ul>")
+        lines += [f"<h3>Events {esc(span)}</h3>", _event_list(dataset, events)]
     else:
         lines.append(f"<p>No events recorded {esc(span)}.</p>")
+    if len(undecided):
+        lines += ["<h3>Events whose day is not known: they may come after this map</h3>",
+                  _event_list(dataset, undecided)]
     shown = ";".join(renderer.visible_source_ids(view, day, dict(options.layers or {})))
     lines.append(f"<h3>Sources for what the map shows</h3>{sources_html(dataset, shown)}</section>")
     return "\n".join(lines)
 
 
-def _events_between(dataset: Dataset, previous: dt.date | None, day: dt.date):
-    days = dataset.event_days
-    first = to_day(day) if previous is None else to_day(previous) + 1
-    return dataset.events[(days >= first) & (days <= to_day(day))]
+def _event_list(dataset: Dataset, events) -> str:
+    items = []
+    for _, event in events.iterrows():
+        when = format_date(parse_date(event["date"]), str(event.get("date_precision") or "day"))
+        items.append(f"<li><b>{html.escape(when)}</b> — {_text(event['title'])}"
+                     f"{_summary(event)}{sources_html(dataset, event.get('source_ids'))}</li>")
+    return "<ul>" + "\n".join(items) + "</ul>"
+
+
+def _events_between(dataset: Dataset, periods: np.ndarray, previous: dt.date | None,
+                    day: dt.date):
+    """The events known to have happened after the previous map and by this one, and
+    those whose month (quarter, year, period) this map falls in, first shown here. An
+    event dated "Oct 2024" was listed under a map of 1 Oct, before it happened."""
+    first, last = periods[:, 0], periods[:, 1] - 1
+    since, until = (to_day(day) if previous is None else to_day(previous) + 1), to_day(day)
+    happened = (last >= since) & (last <= until)
+    undecided = (first <= until) & (last > until) & ((first >= since) | (previous is None))
+    return dataset.events[happened], dataset.events[undecided]
 
 
 def _summary(event) -> str:
