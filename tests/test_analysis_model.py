@@ -82,6 +82,22 @@ def test_coverage_counts_sourced_facts_per_month_with_their_sources(dataset):
     assert min(months) == D(2024, 1, 1) and max(months) == D(2024, 12, 1)
 
 
+def test_facts_before_1970_are_counted_and_31_december_1969_is_a_day(tmp_path):
+    """Day -1 stood for "no date": a fact of 31 Dec 1969 was dropped as undated, and
+    a history reaching back to the 1960s lost every fact before 1970 from coverage."""
+    layers = tiny_layers()
+    meta = layers["dataset_meta"]
+    meta.loc[meta["key"] == "time_start", "value"] = "1965-01-01"
+    events = layers["events"]
+    layers["events"] = gpd.GeoDataFrame(pd.concat([events, events.iloc[[0]].assign(
+        event_id="e0", date="1969-12-31", title="KIA founded earlier")], ignore_index=True),
+        crs=4326)
+    dataset = read_dataset(write_layers(layers, tmp_path / "t.gpkg"))
+    months = {m.month: m for m in coverage(dataset).months}
+    assert months[D(1969, 12, 1)].counts["events"] == 1
+    assert D(1969, 12, 31) in dataset.event_dates()
+
+
 def test_dark_periods_are_spans_longer_than_the_threshold_without_a_fact(dataset):
     report = coverage(dataset, dark_days=60)
     # Facts: 1 Jan (control), 1 Feb and 1 Aug (series), 1, 19 and 22 Oct; the range ends 1 Jan 2025.

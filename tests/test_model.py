@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from viewer.io import read_dataset
-from viewer.model.dates import OPEN_END, add_months, days_array, format_date, parse_date, to_day
+from viewer.model.dates import NO_DAY, OPEN_END, add_months, days_array, format_date, parse_date, to_day
 from viewer.model.state import Selection, ViewerState
 from viewer.model.temporal import IntervalIndex
 
@@ -38,7 +38,7 @@ def test_a_column_of_dates_is_the_days_of_each_dates_own_day(stamps, open_end):
     import pandas as pd
 
     column = pd.Series(pd.to_datetime(stamps)).astype("datetime64[ms]")
-    null = OPEN_END if open_end else -1
+    null = OPEN_END if open_end else NO_DAY
     expected = [null if cell is pd.NaT else to_day(parse_date(cell)) for cell in column]
     assert days_array(column, open_end=open_end).tolist() == expected
     assert days_array(column.astype(object), open_end=open_end).tolist() == expected

@@ -21,7 +21,7 @@ from viewer.export.options import Cancelled, ExportError, Progress, stop_if
 from viewer.export.pack import citation
 from viewer.model.briefing import Briefing, Chapter
 from viewer.model.dataset import Dataset
-from viewer.model.dates import format_date, from_day
+from viewer.model.dates import NO_DAY, format_date, from_day
 from viewer.model.unknowns import current_to_mark
 from viewer.render import style
 from viewer.render.overlay import Decorations, Legend, LegendContent, date_label
@@ -49,10 +49,10 @@ def data_current_to(dataset: Dataset) -> str:
     as its own, nor would any map be marked after it."""
     if dataset.data_current_to is not None:
         return f"Data current to {format_date(dataset.data_current_to)}"
-    days = [dataset.control_index.starts.max(initial=-1), dataset.flow_index.starts.max(initial=-1),
-            dataset.event_days.max(initial=-1)]
+    days = [dataset.control_index.starts.max(initial=NO_DAY),
+            dataset.flow_index.starts.max(initial=NO_DAY), dataset.event_days.max(initial=NO_DAY)]
     latest = max(days)
-    day = from_day(int(latest)) if latest >= 0 else dataset.time_end
+    day = from_day(int(latest)) if latest != NO_DAY else dataset.time_end
     return f"Latest fact {format_date(day)} (the file states no date its data is current to)"
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from viewer.model.dataset import Dataset, split_ids
-from viewer.model.dates import OPEN_END, days_array, from_day, parse_date, to_day
+from viewer.model.dates import NO_DAY, OPEN_END, days_array, from_day, parse_date, to_day
 from viewer.model.zones import control_zones, zone_keys
 
 DARK_DAYS = 60  # default threshold: two months with no sourced fact is worth saying
@@ -97,7 +97,7 @@ def sourced_facts(dataset: Dataset) -> pd.DataFrame:
         parts.append(pd.DataFrame({"day": days_array(frame[column]), "kind": kind,
                                    "source_ids": list(ids)}))
     facts = pd.concat(parts, ignore_index=True).sort_values("day", kind="stable")
-    return facts[(facts["day"] >= 0) & (facts["source_ids"].map(len) > 0)]
+    return facts[(facts["day"] != NO_DAY) & (facts["source_ids"].map(len) > 0)]
 
 
 def coverage(dataset: Dataset, dark_days: int = DARK_DAYS) -> Coverage:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from viewer.model.names import split_ids  # noqa: F401 (imported from here too)
-from viewer.model.dates import days_array, from_day, parse_date, to_day
+from viewer.model.dates import NO_DAY, days_array, from_day, parse_date, to_day
 from viewer.model.temporal import IntervalIndex
 
 # Layers whose rows an edit can retract (see viewer.model.changes).
@@ -227,7 +227,7 @@ class Dataset:
 
     def _data_day_range(self) -> tuple[dt.date, dt.date]:
         days = np.concatenate([self.control_index.starts, self.flow_index.starts, self.event_days])
-        days = days[days >= 0]
+        days = days[days != NO_DAY]
         if len(days) == 0:
             today = dt.date.today()
             return today, today
@@ -286,7 +286,7 @@ class Dataset:
     def event_dates(self, min_importance: int = 1) -> list[dt.date]:
         """Distinct event dates, oldest first, for stepping and key-event packs."""
         important = event_importance(self.events).to_numpy() >= min_importance
-        days = self.event_days[important & (self.event_days >= 0)]
+        days = self.event_days[important & (self.event_days != NO_DAY)]
         return [from_day(d) for d in np.unique(days)]
 
     def events_for_row(self, row: pd.Series) -> pd.DataFrame:

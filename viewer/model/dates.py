@@ -13,6 +13,9 @@ import pandas as pd
 
 # A day number later than any real date: stands for an open-ended interval.
 OPEN_END = np.iinfo(np.int64).max
+# A missing date's day number: before every day. Days before 1970 are negative, so -1
+# was 31 Dec 1969 (and a 1965 fact was dropped as undated).
+NO_DAY = np.iinfo(np.int64).min
 _EPOCH = dt.date(1970, 1, 1)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -52,8 +55,8 @@ def parse_date(value: object) -> dt.date | None:
 
 
 def days_array(values: pd.Series, *, open_end: bool = False) -> np.ndarray:
-    """Day numbers for a column of dates; nulls become OPEN_END or -1."""
-    null = OPEN_END if open_end else -1
+    """Day numbers for a column of dates; nulls become OPEN_END or NO_DAY."""
+    null = OPEN_END if open_end else NO_DAY
     if values.dtype.kind == "M" and getattr(values.dtype, "tz", None) is None:
         # Dates as the readers give them (datetime64): floored to days in one numpy
         # pass, as Timestamp.date() floors them (100x: 64 ms a read -> under 1 ms).

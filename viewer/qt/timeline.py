@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
 from viewer.model.dataset import SeriesKey, joined_steps
-from viewer.model.dates import add_months, format_date, from_day, to_day
+from viewer.model.dates import NO_DAY, add_months, format_date, from_day, to_day
 from viewer.model.state import Selection, ViewerState
 from viewer.model.timeline import (CATEGORY_ORDER, EventMark, event_marks, focus_period,
                                    lane_order, series_date_precision, series_name, unit_label)
@@ -299,7 +299,7 @@ class Timeline(QWidget):
     def _plot_series(self, plot: pg.PlotItem, key: SeriesKey, color: str) -> str:
         """Draw one series; return its entry for the row's title (a key, in HTML)."""
         points = self.state.dataset.series_points(key)
-        points = points[(points["day"] >= 0) & points["value"].notna()]
+        points = points[(points["day"] != NO_DAY) & points["value"].notna()]
         name = html.escape(series_name(points["label"].astype(str).tolist()) or key.series_id)
         derived = points["derived"].to_numpy(dtype=bool)
         sourced = points[~derived]
