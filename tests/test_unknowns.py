@@ -17,7 +17,7 @@ from viewer.cli import EMBEDDED_DATASET, main
 from viewer.export.options import ExportOptions
 from viewer.export.png import export_png
 from viewer.io import read_dataset
-from viewer.model.dataset import joined_steps
+from viewer.model.dataset import joined_steps, unit_period
 from viewer.model.dates import to_day
 from viewer.model.state import Selection
 from viewer.qt.details_panel import describe
@@ -182,6 +182,27 @@ def test_series_line_is_not_drawn_across_a_gap_longer_than_its_spacing():
     monthly = np.array([0, 31, 59, 90, 455, 486], float)   # a year missing in the middle
     assert joined_steps(monthly).tolist() == [True, True, True, False, True, False]
     assert joined_steps(np.array([5.0])).tolist() == [False]
+
+
+def test_a_rate_per_month_is_never_joined_across_a_month_without_a_value(kachin):
+    """Sparse monthly figures have a median step of two months: the line ran from
+    Dec 2024 to Mar 2025 straight through two months of no data."""
+    assert unit_period("t_per_month") == 31 and unit_period("USD_per_year") == 366
+    assert unit_period("CNY_per_kg") is None and unit_period("t_cumulative_ytd") is None
+    key = next(k for k in kachin.series_keys() if k.series_id == "china_re_exports_t")
+    points = kachin.series_points(key)
+    days = points.loc[~points["derived"], "day"].to_numpy(float)
+    joined = joined_steps(days, unit_period(key.unit))[:-1]
+    assert joined.any() and (np.diff(days)[joined] <= 31 * 1.5).all()
+    assert not joined_steps(days)[:-1][np.diff(days) > 60].all()   # the median alone joined some
+
+
+def test_a_line_is_not_drawn_past_a_derived_value():
+    monthly = np.array([0, 31, 92, 123], float)
+    assert joined_steps(monthly, 31, breaks=np.array([61.0])).tolist() == [True, False, True, False]
+    assert joined_steps(monthly, 31, breaks=np.array([31.0])).tolist() == [True, False, True, False]
+    assert joined_steps(np.array([0, 31, 62], float), 31, breaks=np.array([40.0])).tolist() == \
+        [True, False, False]
 
 
 def test_terbium_line_has_no_segment_over_a_long_gap(kachin):

@@ -26,21 +26,40 @@ FEATURE_COLUMNS = {"control": ("area_id", "control_id"), "flows": ("route_id", "
 
 # A line may join two points at most this many times the series' own spacing apart.
 GAP_FACTOR = 1.5
+# The spacing a unit states (a rate per month is a value a month), in days at most.
+UNIT_PERIODS = {"per_day": 1, "per_week": 7, "per_month": 31, "mom": 31, "per_quarter": 92,
+                "per_year": 366}
 
 
-def joined_steps(days: np.ndarray) -> np.ndarray:
+def unit_period(unit: str) -> float | None:
+    """The days between a series' values its unit states; None where it states none
+    (a price, a share, a year-to-date total)."""
+    parts = str(unit).lower()
+    return next((days for name, days in UNIT_PERIODS.items() if parts.endswith(name)), None)
+
+
+def joined_steps(days: np.ndarray, period: float | None = None,
+                 breaks: np.ndarray = np.empty(0)) -> np.ndarray:
     """For points at sorted `days`, whether a line may join each point to the next.
 
-    A series' own spacing is the median step between its points (monthly data: a
-    month; weekly quotes: a week). A step longer than GAP_FACTOR times that is a
-    gap in what is known, and a line across it would hide that, so it is left open.
-    The last entry is False (there is no next point).
+    A series' own spacing is what its unit states (`period`: a rate per month is a
+    value a month), else the median step between its points (weekly quotes: a week).
+    A step longer than GAP_FACTOR times that is a gap in what is known, and a line
+    across it would hide that, so it is left open: a median of two months joined
+    December to March across two months without a value. A step over one of
+    `breaks` (a derived value, drawn apart) is left open too, so the line does not
+    pass by it. The last entry is False (there is no next point).
     """
-    steps = np.diff(np.asarray(days, dtype=float))
+    days = np.asarray(days, dtype=float)
+    steps = np.diff(days)
     joined = np.zeros(len(days), dtype=bool)
     if len(steps):
-        spacing = float(np.median(steps))
+        spacing = period if period else float(np.median(steps))
         joined[:-1] = steps <= GAP_FACTOR * max(spacing, 1.0)
+        # A break strictly inside a step: the next point's index differs from the break's.
+        inside = np.searchsorted(days, breaks, side="right") - 1
+        crossed = inside[(inside >= 0) & (inside < len(steps)) & ~np.isin(breaks, days)]
+        joined[crossed] = False
     return joined
 
 

@@ -18,7 +18,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
-from viewer.model.dataset import SeriesKey, joined_steps
+from viewer.model.dataset import SeriesKey, joined_steps, unit_period
 from viewer.model.dates import NO_DAY, add_months, format_date, from_day, to_day
 from viewer.model.state import Selection, ViewerState
 from viewer.model.timeline import (CATEGORY_ORDER, EventMark, event_marks, focus_period,
@@ -303,11 +303,12 @@ class Timeline(QWidget):
         name = html.escape(series_name(points["label"].astype(str).tolist()) or key.series_id)
         derived = points["derived"].to_numpy(dtype=bool)
         sourced = points[~derived]
-        # The line joins reported values only, and never across a gap longer than the
-        # series' own spacing; derived ones stand apart, hollow.
+        # The line joins reported values only, never across a gap longer than the
+        # series' own spacing nor past a derived value; derived ones stand apart, hollow.
         days = sourced["day"].to_numpy(float)
+        joined = joined_steps(days, unit_period(key.unit), points["day"][derived].to_numpy(float))
         sourced_line = pg.PlotDataItem(days, sourced["value"].to_numpy(float),
-                                       connect=joined_steps(days).astype(np.int32),
+                                       connect=joined.astype(np.int32),
                                        pen=pg.mkPen(color, width=2), symbol="o", symbolSize=7,
                                        symbolBrush=color, symbolPen=pg.mkPen(color))
         derived_marks = pg.PlotDataItem(points["day"][derived].to_numpy(float),
