@@ -58,3 +58,25 @@ def test_cli_png_says_both_dates_and_carries_the_change_list(tmp_path, capsys):
 def test_compare_out_must_be_a_png(capsys):
     assert main(["compare", "--from", "2024-09-01", "--to", "2024-11-25", "--out", "x.jpg"]) == 1
     assert "the comparison map is a .png file" in capsys.readouterr().err
+
+
+def test_the_legend_is_wide_enough_for_its_title(qapp):
+    """With no change, "Changed 1 Mar 2026 → 1 Dec 2026" was wider than every row: it
+    wrapped, and its second line lay under the first row."""
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QFontMetricsF, QImage, QPainter
+
+    from viewer.render import style
+    from viewer.render.map_overlay import paint_legend
+
+    image = QImage(800, 500, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    frame = SimpleNamespace(scale=1.0, view=SimpleNamespace(rect=QRectF(0, 0, 800, 500)))
+    taken: list = []
+    title = "Changed 1 Mar 2026 → 1 Dec 2026"
+    paint_legend(painter, frame, [("veil", "Unchanged")], title, taken, lambda *_: None)
+    painter.end()
+    [box] = taken
+    assert box.width() >= QFontMetricsF(style.font(12, bold=True)).horizontalAdvance(title) + 10

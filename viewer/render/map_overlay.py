@@ -22,8 +22,12 @@ def paint_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]]
     """A small legend above the map's bottom-left panel (the scale bar), clear of the others."""
     s = frame.scale
     margin, line, side = 10 * s, 18 * s, 14 * s
+    painter.setFont(style.font(12 * s, bold=True))
+    title_width = painter.fontMetrics().horizontalAdvance(title) + 2 * margin
     painter.setFont(style.font(11 * s))
-    width = max(painter.fontMetrics().horizontalAdvance(text) for _, text in rows) + side + 3 * margin
+    # As wide as the title too: a title wider than every row wrapped under the first row.
+    width = max(max(painter.fontMetrics().horizontalAdvance(text) for _, text in rows)
+                + side + 3 * margin, title_width)
     height = line * (len(rows) + 1) + margin
     box = QRectF(margin, frame.view.rect.bottom() - margin - height, width, height)
     # Up from the bottom-left corner until it clears the footer, the scale bar and the rest.
@@ -35,7 +39,8 @@ def paint_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]]
     painter.drawRoundedRect(box, 4 * s, 4 * s)
     painter.setPen(style.TEXT)
     painter.setFont(style.font(12 * s, bold=True))
-    painter.drawText(QRectF(x + margin, y + margin / 2, width, line), title)
+    painter.drawText(QRectF(x + margin, y + margin / 2, width, line),
+                     Qt.AlignmentFlag.AlignVCenter, title)
     painter.setFont(style.font(11 * s))
     for i, (key, text) in enumerate(rows, start=1):
         top = y + margin / 2 + i * line
