@@ -46,7 +46,7 @@ def run_compare(args: argparse.Namespace) -> int:
         return 0
     print(f"{terminal_safe(dataset.title)} — changes from {args.date_a} to {args.date_b}")
     if note := result.last_known_note(dataset):
-        print(f"  ({note}: a change after it would not show here)")
+        print(f"  ({note})")
     lines = result.lines()
     for line in lines or ["no zone changed hands and no route changed status"]:
         print(f"  {terminal_safe(line)}")
