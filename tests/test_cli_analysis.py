@@ -81,3 +81,9 @@ def test_compare_past_the_data_says_it_shows_the_last_known_state(capsys):
     assert main(["compare", "--from", "2026-03-01", "--to", "2026-12-01"]) == 0
     out = capsys.readouterr().out
     assert "Data current to 16 Mar 2026: 1 Dec 2026 shows the last known state" in out
+
+
+def test_a_share_of_a_few_days_is_never_printed_as_none_or_all():
+    from viewer.cli.coverage import share
+
+    assert [share(x) for x in (0, 0.004, 0.42, 0.996, 1)] == ["0%", "<1%", "42%", ">99%", "100%"]

@@ -42,5 +42,15 @@ def run_coverage(args: argparse.Namespace) -> int:
         print(f"  {period.start} to {period.end} (exclusive): {period.days} days")
     print("zones: share of days with control that is not estimated (with any control)")
     for zone in report.zones:
-        print(f"  {terminal_safe(zone.name)}: {zone.share_sourced:.0%} ({zone.share_any:.0%})")
+        print(f"  {terminal_safe(zone.name)}: {share(zone.share_sourced)} ({share(zone.share_any)})")
     return 0
+
+
+def share(fraction: float) -> str:
+    """A whole percentage that never rounds some to none or most to all (0.4 % printed
+    as "0%", 99.6 % as "100%")."""
+    if 0 < fraction < 0.005:
+        return "<1%"
+    if 0.995 <= fraction < 1:
+        return ">99%"
+    return f"{fraction:.0%}"
