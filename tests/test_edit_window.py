@@ -222,3 +222,21 @@ def test_the_route_picker_names_each_route_by_its_name_else_its_id():
                           "route_name": ["West-East road", float("nan"), float("nan")]})
     assert ids_and_names(flows, "flow_id", "route_name", keys=feature_keys(flows, "flows")) == [
         ("f3", "f3"), ("r1", "West-East road")]
+
+
+@pytest.mark.parametrize("typed", ["2025-03-01", "2025-3-1", "20250301", "2025/03/01"])
+def test_a_date_typed_whole_into_a_date_field_is_that_date(qtbot, typed):
+    """Qt moves on to the month after four year digits, and the '-' typed next moved on
+    again: an event typed as 2025-03-01 was recorded on 3 Oct 2025."""
+    from PySide6.QtTest import QTest
+
+    from viewer.qt.edit_fields import DateField
+
+    field = DateField(dt.date(2024, 10, 20))
+    qtbot.addWidget(field)
+    field.show()
+    field.setFocus()
+    field.setSelectedSection(field.Section.YearSection)
+    QTest.keyClicks(field, typed)
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    assert field.value() == dt.date(2025, 3, 1)

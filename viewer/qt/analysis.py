@@ -16,13 +16,14 @@ from dataclasses import replace
 import pyqtgraph as pg
 from PySide6.QtCore import QDate, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QMenu, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QMenu, QWidget
 
 from viewer.model.compare import Comparison, compare
 from viewer.model.crossing import DERIVED_NOTE, crossing_of
 from viewer.model.dates import add_months, format_date, from_day, to_day
 from viewer.model.state import Selection, ViewerState
 from viewer.qt.compare_panel import ComparePanel
+from viewer.qt.dialogs import IsoDateEdit
 from viewer.render.compare_layer import CompareLayer
 from viewer.render.crossing_layer import CrossingLayer
 
@@ -37,9 +38,8 @@ class CompareDateDialog(QDialog):
         self.setWindowTitle("Compare with…")
         dataset = state.dataset
         default = max(add_months(state.date, -1), dataset.time_start)
-        self.edit = QDateEdit(QDate(default.year, default.month, default.day))
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
+        self.edit = IsoDateEdit()
+        self.edit.setDate(QDate(default.year, default.month, default.day))
         start, end = dataset.time_start, dataset.time_end
         self.edit.setDateRange(QDate(start.year, start.month, start.day),
                                QDate(end.year, end.month, end.day))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -38,12 +38,27 @@ BUNDLED_LICENCES = (
 )
 
 
-def iso_date_edit() -> QDateEdit:
-    """A date field showing YYYY-MM-DD (unambiguous in any locale), with a calendar."""
-    edit = QDateEdit()
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
-    return edit
+class IsoDateEdit(QDateEdit):
+    """A date field showing YYYY-MM-DD (unambiguous in any locale), with a calendar,
+    that takes a date typed whole. Qt moves on to the month once four year digits are
+    typed, and the '-' typed next moved on again: "2025-03-01" became 2025-10-03. A
+    separator right after such a move is taken as the move itself."""
+
+    SEPARATORS = ("-", "/", ".")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setCalendarPopup(True)
+        self._moved_on = False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._moved_on and event.text() in self.SEPARATORS:
+            self._moved_on = False
+            return
+        section = self.currentSectionIndex()
+        super().keyPressEvent(event)
+        self._moved_on = event.text().isdigit() and self.currentSectionIndex() != section
 
 
 def plain_label(text: str = "") -> QLabel:

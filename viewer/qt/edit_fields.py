@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+
+from viewer.qt.dialogs import IsoDateEdit
 
 NONE = "(none)"
 
@@ -56,13 +58,11 @@ def ids_and_names(frame, id_column: str, name_column: str | None = None,
     return sorted(labels.items(), key=lambda pair: pair[1].lower())
 
 
-class DateField(QDateEdit):
+class DateField(IsoDateEdit):
     """A date with a calendar; starts at the timeline's date."""
 
     def __init__(self, day: dt.date, optional: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
         self.optional = optional
         if optional:
             self.setSpecialValueText("(no date)")

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.qt.dialogs import iso_date_edit, plain_message
+from viewer.qt.dialogs import IsoDateEdit, plain_message
 from viewer.qt.loader import Worker
 from viewer.render.renderer import MapRenderer
 
@@ -158,7 +158,7 @@ class DatesBox(QGroupBox):
         self._count()
 
     def _date(self, day) -> QDateEdit:
-        edit = iso_date_edit()
+        edit = IsoDateEdit()
         edit.setDateRange(self.dataset.time_start, self.dataset.time_end)
         edit.setDate(day)
         return edit
@@ -309,7 +309,7 @@ class ExportPngDialog(ExportDialog):
 
     def __init__(self, state, renderer, extent, parent: QWidget | None = None) -> None:
         super().__init__("Export PNG", state, renderer, ExportOptionsBox(state, extent), parent)
-        self.date = iso_date_edit()
+        self.date = IsoDateEdit()
         self.date.setDateRange(state.dataset.time_start, state.dataset.time_end)
         self.date.setDate(state.date)
         name = f"{_slug(state.dataset.title)}_{state.date.isoformat()}.png"
