@@ -70,6 +70,27 @@ def test_the_caption_is_drawn_as_plain_text(qtbot, briefed):
     assert column.name() == "#fbfaf7"                     # the text column beside the map
 
 
+def test_a_chapter_past_the_datas_last_date_says_it_shows_the_last_known_state(qtbot, tmp_path):
+    """The map's own date label is off in presenter mode, and the strip said only
+    "25 Oct 2024" for a chapter past the data's last date."""
+    import pandas as pd
+    from factory import tiny_layers, write_layers
+
+    layers = tiny_layers()
+    layers["dataset_meta"] = pd.concat([layers["dataset_meta"], pd.DataFrame(
+        {"key": ["data_current_to"], "value": ["2024-10-20"]})], ignore_index=True)
+    data = read_dataset(write_layers({**layers, **briefing_layers()}, tmp_path / "t.gpkg"))
+    window = Presenter(MapRenderer(data), data.briefings[0])
+    qtbot.addWidget(window)
+    window.resize(960, 540)
+    assert window.strip_date() == ("1 Jun 2024", "")
+    window.index, window.day = 1, dt.date(2024, 10, 25)
+    assert window.strip_date() == ("25 Oct 2024: last known state", "Data current to 20 Oct 2024")
+    image = window.grab().toImage()
+    strip = [image.pixelColor(x, y).name() for x in range(0, 960, 2) for y in range(500, 540)]
+    assert "#fff1d6" in strip        # the strip past the last date, in the mark's amber
+
+
 class Session:
     """The window's edit session as the panel sees it: undoable edits, saved in one go."""
 

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import QWidget
 from viewer.export.handout import chapter_view, draw_legend
 from viewer.model.briefing import Briefing, Chapter
 from viewer.model.dates import format_date
+from viewer.model.unknowns import current_to_mark
 from viewer.render import style
-from viewer.render.overlay import Decorations, Legend
+from viewer.render.overlay import Decorations, Legend, date_label
 from viewer.render.renderer import MapRenderer
 from viewer.render.view import MapView
 
@@ -280,12 +281,19 @@ class Presenter(QWidget):
         draw_legend(painter, content, QRectF(pad, top, width, column.bottom() - top - pad / 2),
                     tuple(s * f for f in (1.15, 1.0, 0.85, 0.72, LEGEND_SMALLEST, 0.5)))
 
+    def strip_date(self) -> tuple[str, str]:
+        """The strip's date as the map would say it, and past the data's last date its
+        mark: the map's own date label is off, so the strip alone tells the time."""
+        beyond = self.dataset.beyond_data(self.day)
+        mark = current_to_mark(self.dataset, self.day)
+        return (date_label(self.day, beyond) if beyond else format_date(self.day)), mark
+
     def _paint_strip(self, painter: QPainter) -> None:
         """The slim timeline: the dataset's span, a tick per chapter, the date and chapter n/N."""
         s = self._scale()
         strip = QRectF(0, self.height() - STRIP_HEIGHT * s, self.width(), STRIP_HEIGHT * s)
         painter.fillRect(strip, STRIP_BACK)
-        label_w = 300 * s
+        label_w = 340 * s
         line = QRectF(strip.left() + label_w, strip.center().y(), strip.width() - 2 * label_w - 20 * s, 0)
         start, end = self.dataset.time_start, self.dataset.time_end
         span = max(1, (end - start).days)
@@ -295,6 +303,10 @@ class Presenter(QWidget):
 
         painter.setPen(QPen(QColor("#8A8A8A"), 2 * s))
         painter.drawLine(line.topLeft(), line.topRight())
+        current_to = self.dataset.data_current_to
+        if current_to is not None and current_to < end:   # past it, only the last known state
+            painter.setPen(QPen(style.CURRENT_TO_PANEL, 4 * s))
+            painter.drawLine(x_of(current_to), line.top(), line.right(), line.top())
         for number, chapter in enumerate(self.briefing.chapters):
             colour = QColor("#FFFFFF") if number == self.index else QColor("#9A9A9A")
             painter.setPen(QPen(colour, 2 * s))
@@ -303,11 +315,18 @@ class Presenter(QWidget):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("#CC79A7"))
         painter.drawEllipse(QRectF(x_of(self.day) - 7 * s, line.top() - 7 * s, 14 * s, 14 * s))
-        painter.setPen(QColor("#FFFFFF"))
-        painter.setFont(style.font(24 * s, bold=True))
         left = QRectF(strip.left() + 20 * s, strip.top(), label_w - 30 * s, strip.height())
-        painter.drawText(left, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-                         format_date(self.day))
+        date, mark = self.strip_date()
+        painter.setPen(QColor("#FFFFFF"))
+        painter.setFont(style.font((17 if mark else 24) * s, bold=True))
+        painter.drawText(left, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+                         if not mark else int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft),
+                         date)
+        if mark:
+            painter.setPen(style.CURRENT_TO_PANEL)
+            painter.setFont(style.font(13 * s))
+            painter.drawText(left.adjusted(0, 0, 0, -6 * s),
+                             int(Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft), mark)
         painter.setFont(style.font(18 * s))
         right = QRectF(strip.right() - label_w, strip.top(), label_w - 20 * s, strip.height())
         painter.drawText(right, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight),
