@@ -12,6 +12,7 @@ from test_edit_window import open_window
 from viewer.io import read_dataset
 from viewer.io.store import GpkgStore
 from viewer.model import ViewerState
+from viewer.model.chapter_edits import EditChapter
 from viewer.model.edit_apply import with_changes, without_changes
 from viewer.qt import presenter as presenter_module
 from viewer.qt.chapters_panel import ChaptersPanel
@@ -149,6 +150,29 @@ def test_chapters_panel_add_reorder_edit_delete_undo_and_save(qtbot, briefed):
     GpkgStore(briefed).apply(session.done, user="tester")
     saved = read_dataset(briefed).briefings[0]
     assert [c.title for c in saved.chapters] == ["Gate shut", "Before", "After the capture"]
+
+
+def test_text_typed_for_a_chapter_is_never_thrown_away(qtbot, briefed):
+    """Typed and not applied, a caption was replaced by the next chapter's when another
+    chapter was chosen, and by the chapter's own when any other edit was made."""
+    state = ViewerState(read_dataset(briefed))
+    session = Session(state)
+    panel = ChaptersPanel(state, session, lambda: (97.1, 25.0, 97.9, 25.5))
+    qtbot.addWidget(panel)
+    panel.chapters.setCurrentRow(0)
+    panel.caption.setPlainText("Typed, not applied.")
+    panel.chapters.setCurrentRow(1)                        # another chapter chosen: applied
+    assert panel.briefing().chapters[0].caption == "Typed, not applied."
+    assert panel.caption.toPlainText() == panel.briefing().chapters[1].caption
+    panel.title.setText("Typed title")
+    first = panel.briefing().chapters[0]
+    session.push(EditChapter(first.chapter_id, {"title": "Renamed"}).edit(state.dataset,
+                                                                         state.date))
+    assert panel.title.text() == "Typed title"             # another edit meanwhile: kept
+    assert panel.briefing().chapters[1].title != "Typed title"
+    panel.apply_unapplied_text()                           # what the window does on closing
+    assert panel.briefing().chapters[1].title == "Typed title"
+    assert len(session.done) == 3
 
 
 def test_a_refused_chapter_edit_says_why_and_changes_nothing(qtbot, briefed):

@@ -4,8 +4,10 @@
 the title and caption are edited below the list; chapters are reordered by
 dragging and deleted with Delete. Every change is an edit command
 (viewer.model.chapter_edits) handed to the window's edit session, so it can
-be undone and is saved to the file with the other edits. Double-click a
-chapter to show its view; Present (F5) starts presenter mode there.
+be undone and is saved to the file with the other edits. Text typed and not
+applied is applied when another chapter is chosen or the window closes, and
+kept while other edits change the file. Double-click a chapter to show its
+view; Present (F5) starts presenter mode there.
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ class ChaptersPanel(QWidget):
         self.chapters = QListWidget()
         self.chapters.setDragDropMode(QListWidget.DragDropMode.InternalMove)
         self.chapters.model().rowsMoved.connect(self._rows_moved)
-        self.chapters.currentItemChanged.connect(lambda *_items: self._show_text())
+        self.chapters.currentItemChanged.connect(lambda *_items: self._chapter_chosen())
         self.chapters.itemDoubleClicked.connect(lambda _item: self._request_view())
         self.title = QLineEdit(placeholderText="Title")
         self.caption = QPlainTextEdit(placeholderText="Caption: what this view shows, in your words")
@@ -54,6 +56,7 @@ class ChaptersPanel(QWidget):
         self.delete_button = QPushButton("Delete", clicked=self.delete_selected)
         self.present_button = QPushButton("Present", clicked=self._request_present)
         self.present_button.setToolTip("Full screen from this chapter (F5); Esc leaves")
+        self._shown_id: str | None = None    # the chapter whose text the fields hold
         self._build_layout()
         state.dataset_changed.connect(lambda _dataset: self.refresh())
         if state.dataset is not None:   # else the first dataset_changed fills it
@@ -87,8 +90,10 @@ class ChaptersPanel(QWidget):
         return briefing.chapters[row] if briefing and 0 <= row < len(briefing.chapters) else None
 
     def refresh(self) -> None:
-        """Rebuild from the state's dataset, keeping the briefing and chapter selected."""
+        """Rebuild from the state's dataset, keeping the briefing and chapter selected,
+        and the text typed for it and not applied yet (another edit, an undo)."""
         keep = self.selected()
+        typed = self._typed() if self._unapplied(keep) else None
         self._fill_briefings()
         briefing = self.briefing()
         self.chapters.blockSignals(True)
@@ -102,6 +107,9 @@ class ChaptersPanel(QWidget):
                 self.chapters.setCurrentItem(item)
         self.chapters.blockSignals(False)
         self._show_text()
+        chosen = self.selected()
+        if typed is not None and chosen is not None and chosen.chapter_id == keep.chapter_id:
+            self._show_typed(typed)
 
     def _fill_briefings(self) -> None:
         briefings = self.state.dataset.briefings
@@ -117,13 +125,45 @@ class ChaptersPanel(QWidget):
 
     def _show_text(self) -> None:
         chapter = self.selected()
-        self.title.setText(chapter.title if chapter else "")
-        self.caption.setPlainText(chapter.caption if chapter else "")
-        self.sources.setText(";".join(chapter.source_ids) if chapter else "")
+        self._shown_id = chapter.chapter_id if chapter else None
+        self._show_typed(_text_of(chapter) if chapter else {"title": "", "caption": "",
+                                                             "source_ids": ""})
         for widget in (self.title, self.caption, self.sources, self.apply_button,
                        self.delete_button):
             widget.setEnabled(chapter is not None)
         self.present_button.setEnabled(self.briefing() is not None and bool(self.briefing().chapters))
+
+    def _show_typed(self, text: dict[str, str]) -> None:
+        self.title.setText(text["title"])
+        self.caption.setPlainText(text["caption"])
+        self.sources.setText(text["source_ids"])
+
+    def _typed(self) -> dict[str, str]:
+        ids = ";".join(i.strip() for i in self.sources.text().replace(",", ";").split(";")
+                       if i.strip())
+        return {"title": self.title.text(), "caption": self.caption.toPlainText(),
+                "source_ids": ids}
+
+    def _unapplied(self, chapter: Chapter | None) -> bool:
+        """Whether the fields hold text typed for `chapter` and not applied."""
+        return (chapter is not None and chapter.chapter_id == self._shown_id
+                and self._typed() != _text_of(chapter))
+
+    def _chapter_chosen(self) -> None:
+        shown = self._shown_chapter()
+        if self._unapplied(shown):   # typed, then another chapter chosen: it was thrown away
+            self._submit(EditChapter(shown.chapter_id, self._typed()))
+        self._show_text()
+
+    def _shown_chapter(self) -> Chapter | None:
+        briefing = self.briefing()
+        return next((c for c in briefing.chapters if c.chapter_id == self._shown_id), None) \
+            if briefing else None
+
+    def apply_unapplied_text(self) -> None:
+        """Apply what was typed for the shown chapter (the window closes: it would be lost)."""
+        if self._unapplied(self._shown_chapter()):
+            self.apply_text()
 
     # -- edits ------------------------------------------------------------------------
     def add_current_view(self) -> None:
@@ -137,13 +177,9 @@ class ChaptersPanel(QWidget):
         self.chapters.setCurrentRow(self.chapters.count() - 1)
 
     def apply_text(self) -> None:
-        chapter = self.selected()
+        chapter = self._shown_chapter()
         if chapter is not None:
-            ids = ";".join(i.strip() for i in self.sources.text().replace(",", ";").split(";")
-                           if i.strip())
-            self._submit(EditChapter(chapter.chapter_id, {"title": self.title.text(),
-                                                          "caption": self.caption.toPlainText(),
-                                                          "source_ids": ids}))
+            self._submit(EditChapter(chapter.chapter_id, self._typed()))
 
     def delete_selected(self) -> None:
         chapter = self.selected()
@@ -186,3 +222,8 @@ class ChaptersPanel(QWidget):
 
     def _request_present(self) -> None:
         self.present_requested.emit(max(self.chapters.currentRow(), 0))
+
+
+def _text_of(chapter: Chapter) -> dict[str, str]:
+    return {"title": chapter.title, "caption": chapter.caption,
+            "source_ids": ";".join(chapter.source_ids)}

@@ -62,6 +62,7 @@ class MainWindow(WindowOpening):
         self.analysis = None
         self.evidence_lane = None
         self.playback = None
+        self.briefing = None
         self._panels_to_build: Iterator[None] | None = None   # see WindowOpening._opening_pieces
         self._opening: Iterator[None] | None = None
         self._pending_date: dt.date | None = None
@@ -317,6 +318,8 @@ class MainWindow(WindowOpening):
         self.resizeDocks([self.timeline_dock], [height], Qt.Orientation.Vertical)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self.briefing is not None:
+            self.briefing.panel.apply_unapplied_text()
         if not self.editing.may_discard():
             event.ignore()
             return
