@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import psycopg
 import pytest
 from factory import write_tiny
 
+from viewer.io import pg_store
 from viewer.io.pg_publish import publish
 from viewer.io.pg_store import PostgisStore, channel
 from viewer.io.pg_url import DatabaseUrl
 from viewer.io.store import StoreError
-from viewer.model.edits import CorrectRow, RowChanged, SetControl
+from viewer.model.edits import CorrectRow, Retract, RowChanged, SetControl
 
 NOV_5 = dt.date(2024, 11, 5)
 
@@ -146,3 +148,60 @@ def test_a_password_libpq_would_read_otherwise_is_used_as_typed_and_never_shown(
         assert main(["history", address]) == 1
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and password not in err and "password authentication failed" in err
+
+
+def zone_west_emptied(url: DatabaseUrl) -> None:
+    """Zone-west without a holder: its one control row retracted."""
+    store = PostgisStore(url)
+    store.apply([Retract("control", "c1", "wrong").edit(store.read(), NOV_5)], "setup")
+
+
+def holding_zone_west(actor: str, start: dt.date, dataset):
+    return SetControl("zone-west", actor, start, confidence="reported",
+                      sources=("s1",)).edit(dataset, start)
+
+
+def test_a_second_holder_added_since_reading_is_refused_and_the_team_can_still_read(team):
+    url = team("analyst")
+    zone_west_emptied(url)
+    alice, bob = PostgisStore(url), PostgisStore(url)
+    seen_by_alice, seen_by_bob = alice.read(), bob.read()
+    alice.apply([holding_zone_west("KIA", dt.date(2024, 3, 1), seen_by_alice)], "alice")
+    with pytest.raises(RowChanged, match="for area 'zone-west'"):
+        bob.apply([holding_zone_west("SAC", dt.date(2024, 5, 1), seen_by_bob)], "bob")
+    rows = PostgisStore(url).read().control_on(dt.date(2024, 6, 1))  # no DatasetError
+    assert rows[rows.area_id == "zone-west"]["actor_id"].tolist() == ["KIA"]
+
+
+def test_two_holders_saved_at_the_same_moment_the_second_waits_and_is_refused(
+        team, monkeypatch):
+    """Bob saves after Alice's save checked the zone and before it ended: he must wait for
+    it, then see her holder, not commit his own beside it (neither check saw the other)."""
+    url = team("analyst")
+    zone_west_emptied(url)
+    alice, bob = PostgisStore(url), PostgisStore(url)
+    seen_by_alice, seen_by_bob = alice.read(), bob.read()
+    bobs_save: list[object] = []
+
+    def save_bobs():
+        try:
+            bob.apply([holding_zone_west("SAC", dt.date(2024, 5, 1), seen_by_bob)], "bob")
+            bobs_save.append("saved")
+        except RowChanged as refusal:
+            bobs_save.append(refusal)
+
+    bob_thread = threading.Thread(target=save_bobs)
+    checked = pg_store.check_one_holder
+
+    def bob_saves_after_alices_check(*args):
+        checked(*args)
+        monkeypatch.setattr(pg_store, "check_one_holder", checked)
+        bob_thread.start()
+        bob_thread.join(timeout=2)  # he cannot finish while Alice's save is open
+
+    monkeypatch.setattr(pg_store, "check_one_holder", bob_saves_after_alices_check)
+    alice.apply([holding_zone_west("KIA", dt.date(2024, 3, 1), seen_by_alice)], "alice")
+    bob_thread.join(timeout=20)
+    assert isinstance(bobs_save[0], RowChanged)
+    rows = PostgisStore(url).read().control_on(dt.date(2024, 6, 1))
+    assert rows[rows.area_id == "zone-west"]["actor_id"].tolist() == ["KIA"]

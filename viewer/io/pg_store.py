@@ -4,7 +4,10 @@ Edits go in as one database transaction per batch. Every fact row carries a
 `row_version`: the UPDATE names the version this window read and refuses the
 row if another analyst saved it since (optimistic concurrency, checked by the
 database itself under the row lock), as well as the values-equal-`before`
-check every store makes. A refusal says which row, who changed it and when.
+check every store makes. A save to a zone's control waits for any other save to
+that zone, then checks the zone still has one holder a day (two new periods,
+each saved against a zone it read as free, made the schema unreadable).
+A refusal says which row, who changed it and when.
 A saved batch NOTIFYs the schema's channel, so other open windows refresh.
 Rights are the database's: a role without write grants is refused there.
 """
@@ -19,7 +22,8 @@ from viewer.io.pg_read import DatabaseReader, table_columns
 from viewer.io.pg_url import DatabaseUrl
 from viewer.io.pg_publish import PG_TYPES, VERSION_COLUMN
 from viewer.io.reader import Progress
-from viewer.io.store import RowWriter, StoreError, declared_type, now_utc
+from viewer.io.store import (RowWriter, StoreError, check_one_holder, declared_type,
+                              edited_areas, now_utc)
 from viewer.model.changes import Edit, LogEntry, RowChange, RowChanged
 from viewer.model.dataset import Dataset
 from viewer.model.edit_apply import id_column
@@ -111,6 +115,7 @@ class PostgisStore:
                written: dict) -> list[LogEntry]:
         entries = []
         writers: dict[str, _RowWriter] = {}
+        self._lock_areas(conn, edits)
         for edit in edits:
             for change in edit.changes:
                 if change.layer not in writers:
@@ -120,8 +125,23 @@ class PostgisStore:
                 written[(change.layer, change.row_id)] = version
             edit_id = insert_log_entry(conn, self.url.schema, edit, user, recorded_at)
             entries.append(LogEntry(edit_id, recorded_at, user, edit))
+        check_one_holder(edits, lambda area: self._drawn_periods(conn, area))
         conn.execute("SELECT pg_notify(%s, %s)", [channel(self.url.schema), str(entries[-1].edit_id)])
         return entries
+
+    def _lock_areas(self, conn, edits: Sequence[Edit]) -> None:
+        """Until the transaction ends, one save at a time per zone: two saves that each add
+        a holder (inserts, which lock no existing row) would each see one holder only."""
+        for area in edited_areas(edits):
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{self.url.schema}:{area}"])
+
+    def _drawn_periods(self, conn, area: str) -> list[tuple]:
+        from psycopg import sql
+
+        query = sql.SQL("SELECT control_id, valid_from, valid_to FROM {} "
+                        "WHERE area_id = %s AND coalesce(retracted::int, 0) = 0").format(
+            sql.Identifier(self.url.schema, "control"))
+        return conn.execute(query, [area]).fetchall()
 
 
 class _RowWriter(RowWriter):

@@ -26,7 +26,7 @@ import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 from viewer.io.gpkg_write import DATE_COLUMNS
 from viewer.io.gpkg_sql import geometry_blob, register_functions
@@ -142,7 +142,7 @@ class GpkgStore:
             cursor = db.execute(f"INSERT INTO {EDIT_LOG} ({', '.join(EDIT_LOG_COLUMNS)}) "
                                 f"VALUES ({', '.join('?' * len(values))})", values)
             entries.append(LogEntry(cursor.lastrowid, recorded_at, user, edit))
-        _check_one_holder(db, edits)
+        check_one_holder(edits, lambda area: _drawn_periods(db, area))
         db.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name IN "
                    f"({', '.join('?' * len(_touched(edits)))})", (recorded_at, *_touched(edits)))
         return entries
@@ -243,20 +243,29 @@ class _TableWriter(RowWriter):
                         (minx, minx, miny, miny, maxx, maxx, maxy, maxy, self.layer))
 
 
-def _check_one_holder(db: sqlite3.Connection, edits: Sequence[Edit]) -> None:
+def edited_areas(edits: Sequence[Edit]) -> list[str]:
+    """The zones whose control rows the edits write, sorted (locks are taken in this order,
+    so two saves never wait on each other's)."""
+    return sorted({c.after.get("area_id") for e in edits for c in e.changes
+                   if c.layer == "control" and c.after and c.after.get("area_id")})
+
+
+def check_one_holder(edits: Sequence[Edit], drawn_periods: Callable[[str], list]) -> None:
     """Inside the transaction: the zones the edits touched still have one holder a day,
-    whatever another writer did since the edits were checked."""
-    areas = {c.after.get("area_id") for e in edits for c in e.changes
-             if c.layer == "control" and c.after and c.after.get("area_id")}
-    columns = {row[1] for row in db.execute('PRAGMA table_info("control")')}
-    drawn = " AND coalesce(retracted, 0) = 0" if "retracted" in columns else ""
-    for area in areas:
-        periods = db.execute("SELECT control_id, valid_from, valid_to FROM control "
-                             f"WHERE area_id = ?{drawn}", (area,)).fetchall()
-        clash = first_overlap(periods)
+    whatever another writer did since the edits were checked. `drawn_periods(area)`: the
+    (control_id, valid_from, valid_to) of the zone's rows not retracted, as stored now."""
+    for area in edited_areas(edits):
+        clash = first_overlap(drawn_periods(area))
         if clash:
             raise RowChanged("valid_from", f"row {clash[1]} overlaps row {clash[0]} for area "
-                                           f"'{area}' in the file (changed since it was read)")
+                                           f"'{area}' as saved now (changed since it was read)")
+
+
+def _drawn_periods(db: sqlite3.Connection, area: str) -> list[tuple]:
+    columns = {row[1] for row in db.execute('PRAGMA table_info("control")')}
+    drawn = " AND coalesce(retracted, 0) = 0" if "retracted" in columns else ""
+    return db.execute("SELECT control_id, valid_from, valid_to FROM control "
+                      f"WHERE area_id = ?{drawn}", (area,)).fetchall()
 
 
 def declared_type(column: str, value: object) -> str:
