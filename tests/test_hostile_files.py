@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from factory import tiny_layers, write_tiny
+from test_edit_crash import killed_while_saving
 from viewer.io import validate
 
 HANG_LIMIT_S = 60  # far above what each check takes; reaching it means a hang
@@ -111,7 +112,7 @@ def test_a_read_still_running_does_not_keep_the_closed_window_alive(tmp_path):
 def read_only_folder(tmp_path):
     """A folder nobody may write to: a read-only mount when running as root (who may
     write anywhere else), else a folder without write permission. Yields a function
-    that copies a file (and its -wal, if any) in and makes the folder read-only."""
+    that copies a file (and its -wal or -journal, if any) in and makes the folder read-only."""
     folder = tmp_path / "read-only"
     folder.mkdir()
     mounted = False
@@ -123,10 +124,10 @@ def read_only_folder(tmp_path):
                               capture_output=True).returncode != 0:
                 pytest.skip("cannot mount a read-only folder here")
             mounted = True
-            copy_with_wal(path, folder)
+            copy_with_side_files(path, folder)
             subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
         else:
-            copy_with_wal(path, folder)
+            copy_with_side_files(path, folder)
             folder.chmod(0o555)
         return folder / path.name
 
@@ -151,8 +152,9 @@ def test_a_wal_geopackage_on_a_read_only_folder_opens(tmp_path, read_only_folder
     assert [p for p in validate(read_only_folder(path)) if p.severity == "error"] == []
 
 
-def copy_with_wal(path: Path, folder: Path) -> None:
-    for file in [path, *path.parent.glob(path.name + "-wal")]:
+def copy_with_side_files(path: Path, folder: Path) -> None:
+    for file in [path, *path.parent.glob(path.name + "-wal"),
+                 *path.parent.glob(path.name + "-journal")]:
         shutil.copy(file, folder)
 
 
@@ -173,6 +175,18 @@ def test_a_wal_geopackage_with_unsaved_wal_changes_on_a_read_only_folder_is_refu
         editor.close()
     errors = [str(p) for p in validate(shown) if p.severity == "error"]
     assert len(errors) == 1 and "-wal" in errors[0] and "writable folder" in errors[0]
+
+
+def test_a_save_stopped_mid_commit_on_a_read_only_folder_says_to_keep_the_journal(
+        tmp_path, read_only_folder):
+    """Its -journal puts the file back as it was, which needs a folder that can be written:
+    the user is told to keep it, never that the file is damaged (deleting it would be)."""
+    path = write_tiny(tmp_path / "stopped.gpkg")
+    killed_while_saving(path, "spill")
+    errors = [str(p) for p in validate(read_only_folder(path)) if p.severity == "error"]
+    assert errors == ["stopped.gpkg: has an interrupted save: keep stopped.gpkg-journal beside "
+                      "it (it puts the file back as it was) and open the file from a folder "
+                      "that can be written"]
 
 
 def test_a_file_locked_by_another_program_says_so_quickly(tmp_path):

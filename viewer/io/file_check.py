@@ -6,6 +6,7 @@ wrote.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from contextlib import closing
@@ -86,12 +87,17 @@ SQLITE_TIME_LIMIT_S = 60.0
 LOCK_WAIT_S = 1.0
 
 
-class UnreadableWal(sqlite3.OperationalError):
-    """Saved changes in a -wal file that a read-only folder keeps SQLite from reading."""
+class UnreadableSideFile(sqlite3.OperationalError):
+    """A file SQLite keeps beside the briefing (-wal, -journal) that it cannot use where the
+    briefing is: the message says what to do."""
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection whose queries stop after SQLITE_TIME_LIMIT_S.
+
+    A save stopped mid-commit (killed, power cut) leaves a -journal holding the
+    file as it was; a read-only connection cannot put it back, so the file is
+    opened for writing once, which does.
 
     A WAL-mode file (QGIS leaves files it edits so) in a folder that cannot be
     written, such as a read-only mount, cannot get its -shm file; it is opened
@@ -99,23 +105,48 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     changes: an immutable read would not see them, so it is refused.
     """
     uri = path.resolve().as_uri()
-    db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=LOCK_WAIT_S)
     try:
-        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        db = _opened(f"{uri}?mode=ro")
     except sqlite3.OperationalError as error:
-        db.close()   # not left open on the file (a read-only mount could not be unmounted)
-        if "unable to open" not in str(error) or not _is_wal(path):
+        if error.sqlite_errorcode == sqlite3.SQLITE_READONLY_ROLLBACK:
+            _roll_back_stopped_save(path)
+            db = _opened(f"{uri}?mode=ro")
+        elif "unable to open" in str(error) and _is_wal(path):
+            wal = wal_file(path)
+            if wal.exists() and wal.stat().st_size > 0:
+                raise UnreadableSideFile(
+                    "has saved changes in its -wal file that cannot be read in a folder that "
+                    "cannot be written; copy the file and its -wal to a writable folder") from error
+            db = _opened(f"{uri}?mode=ro&immutable=1")
+        else:
             raise
-        wal = wal_file(path)
-        if wal.exists() and wal.stat().st_size > 0:
-            raise UnreadableWal("has saved changes in its -wal file that cannot be read in a "
-                                "folder that cannot be written; copy the file and its -wal to "
-                                "a writable folder") from error
-        db = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
     db.text_factory = lambda data: data.decode("utf-8", errors="replace")
     deadline = time.monotonic() + SQLITE_TIME_LIMIT_S
     db.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
     return db
+
+
+def _opened(uri: str) -> sqlite3.Connection:
+    """A connection that has read the schema: the first read is where SQLite finds what
+    stops it (a -journal to roll back, a -shm it cannot make)."""
+    db = sqlite3.connect(uri, uri=True, timeout=LOCK_WAIT_S)
+    try:
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.Error:
+        db.close()   # not left open on the file (a read-only mount could not be unmounted)
+        raise
+    return db
+
+
+def _roll_back_stopped_save(path: Path) -> None:
+    """Put the file back as it was before a save stopped mid-commit: SQLite does so from
+    the -journal on its first read with a connection that may write."""
+    journal = path.with_name(path.name + "-journal")
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        raise UnreadableSideFile(
+            f"has an interrupted save: keep {journal.name} beside it (it puts the file back "
+            "as it was) and open the file from a folder that can be written")
+    _opened(path.resolve().as_uri()).close()
 
 
 def wal_file(path: Path) -> Path:
@@ -131,7 +162,7 @@ def _is_wal(path: Path) -> bool:
 
 def _sqlite_failure(error: sqlite3.DatabaseError) -> str:
     text = str(error)
-    if isinstance(error, UnreadableWal):
+    if isinstance(error, UnreadableSideFile):
         return text
     if "locked" in text or "busy" in text:
         return "is locked by another program; try again when it has saved and closed the file"

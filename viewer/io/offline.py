@@ -16,6 +16,7 @@ import dataclasses
 import json
 import secrets
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 
 from viewer.io.atomic import atomic_file
+from viewer.io.file_check import UnreadableSideFile, open_read_only
 from viewer.io.gpkg_write import write_gpkg
 from viewer.io.pg_edit_log import read_log
 from viewer.io.pg_read import DatabaseReader
@@ -129,10 +131,11 @@ def _database_of(saved: str) -> tuple[str, str, str]:
 
 
 def origin_of(path: Path) -> dict[str, str]:
-    uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        with sqlite3.connect(uri, uri=True) as db:
+        with closing(open_read_only(path)) as db:
             return dict(db.execute(f"SELECT key, value FROM {ORIGIN}").fetchall())
+    except UnreadableSideFile as error:
+        raise SyncError(f"{path} {error}") from None
     except sqlite3.Error:
         raise SyncError(f"{path} is not a field copy (made by take-offline)") from None
 
@@ -224,8 +227,7 @@ def _visible(row: dict | None, like: dict | None) -> dict | None:
 
 
 def read_conflicts(path: Path) -> list[Conflict]:
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    with sqlite3.connect(uri, uri=True) as db:
+    with closing(open_read_only(path)) as db:
         try:
             rows = db.execute(f"SELECT {', '.join(_quoted(CONFLICT_COLUMNS))} "
                               f"FROM {CONFLICTS} ORDER BY fid").fetchall()

@@ -25,9 +25,11 @@ import getpass
 import json
 import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
+from viewer.io.file_check import open_read_only
 from viewer.io.gpkg_write import DATE_COLUMNS
 from viewer.io.gpkg_sql import geometry_blob, register_functions
 from viewer.io.reader import Progress, read_dataset
@@ -97,8 +99,7 @@ class GpkgStore:
         return read_dataset(self.path, progress)
 
     def log(self, row_id: str | None = None, layer: str | None = None) -> list[LogEntry]:
-        uri = f"{self.path.resolve().as_uri()}?mode=ro"
-        with sqlite3.connect(uri, uri=True) as db:
+        with closing(open_read_only(self.path)) as db:
             if not _has_table(db, EDIT_LOG):
                 return []
             rows = db.execute("SELECT fid, recorded_at, user, command, summary, reason, changes "
