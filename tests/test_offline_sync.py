@@ -233,6 +233,32 @@ def test_a_sync_that_stopped_before_its_refresh_is_finished_without_conflicts(de
         "second look (final)"
 
 
+def test_an_edit_saved_on_the_copy_during_a_sync_is_kept_and_sent_by_the_next(
+        desk, tmp_path, monkeypatch):
+    """The field saves an edit on the copy while a sync is sending the earlier ones: the
+    refresh that follows must not replace the copy and lose it."""
+    field = tmp_path / "field.gpkg"
+    take_offline(desk, field)
+    edit_offline(field, CorrectRow("control", "c3", {"note": "first look"}, reason="r"))
+    taken = offline.take_offline
+
+    def field_saves_meanwhile(*args, **kwargs):
+        edit_offline(field, CorrectRow("control", "c1", {"note": "saved during the sync"},
+                                       reason="r"))
+        return taken(*args, **kwargs)
+
+    monkeypatch.setattr(offline, "take_offline", field_saves_meanwhile)
+    with pytest.raises(offline.SyncError, match="changed during the sync.*run sync again"):
+        offline.sync(field, desk)
+    monkeypatch.setattr(offline, "take_offline", taken)
+    notes = read_dataset(field).control.set_index("control_id")["note"]
+    assert notes["c1"] == "saved during the sync"
+    report = offline.sync(field, desk)
+    assert (report.sent, report.already_there, report.conflicts) == (1, 1, [])
+    notes = PostgisStore(desk).read().control.set_index("control_id")["note"]
+    assert (notes["c3"], notes["c1"]) == ("first look", "saved during the sync")
+
+
 def shape_of(frame, column, row_id):
     return frame.set_index(column).geometry.loc[row_id]
 

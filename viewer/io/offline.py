@@ -8,7 +8,9 @@ position. `sync` replays those edits into the database, one transaction per
 edit, through the same store check as the window (a row must still hold the
 values the edit was made from); an edit that meets a desk change is not
 applied but listed in the copy's `sync_conflicts` with both versions. Then
-the copy is taken afresh, so a second `sync` finds nothing to send.
+the copy is taken afresh, so a second `sync` finds nothing to send; unless an
+edit was saved on the copy during the sync: the copy is then kept as it is, and
+the next sync sends that edit (the ones already sent are found already there).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from viewer.io.atomic import atomic_file
-from viewer.io.file_check import UnreadableSideFile, open_read_only
+from viewer.io.file_check import UnreadableSideFile, open_read_only, wal_file
 from viewer.io.gpkg_write import write_gpkg
 from viewer.io.pg_edit_log import read_log
 from viewer.io.pg_read import DatabaseReader
@@ -91,11 +93,12 @@ class SyncReport:
 
 
 def take_offline(url: DatabaseUrl, out: Path, conflicts: list[Conflict] = (),
-                 copy: str | None = None) -> int:
+                 copy: str | None = None, read_as: tuple | None = None) -> int:
     """Write the snapshot to `out` (atomically); the log position it was taken at. `copy`
     names the copy (kept when a sync refreshes it; a new copy gets a name of its own):
     rows added in it take ids with the name, so a row the desk or another copy added
-    the same day is not taken for the same row (one overwrote the other)."""
+    the same day is not taken for the same row (one overwrote the other). `read_as`: the
+    `_saved_state` a sync read the copy in; if it was saved to since, it is kept (SyncError)."""
     reader = DatabaseReader(url, lambda _text, _fraction: None)
     with url.connect() as conn:
         reader.load_from(conn)
@@ -111,7 +114,23 @@ def take_offline(url: DatabaseUrl, out: Path, conflicts: list[Conflict] = (),
     with atomic_file(out.resolve()) as temporary:
         write_gpkg(layers, temporary, overwrite=True)
         _write_log(temporary, log)
+        # Last, just before the copy is replaced: an edit saved on it since would be lost.
+        if read_as is not None and _saved_state(out) != read_as:
+            raise SyncError(f"{out} changed during the sync (an edit was saved on it), so it "
+                            "was kept as it is, not refreshed; run sync again to send that edit")
     return reader.position
+
+
+def _saved_state(path: Path) -> tuple:
+    """What a save to the copy moves: its last edit_log id, SQLite's change counter in the
+    file header, and the size and time of the file and its -wal (a memory stick's coarse
+    clock alone could miss a save)."""
+    with closing(open_read_only(path)) as db:
+        last_edit = db.execute(f"SELECT max(fid) FROM {EDIT_LOG}").fetchone()[0]
+    with open(path, "rb") as handle:
+        header = handle.read(100)
+    files = [f for f in (path, wal_file(path)) if f.exists()]
+    return last_edit, header[24:28], [(f.stat().st_size, f.stat().st_mtime_ns) for f in files]
 
 
 def _write_log(path: Path, log: list[LogEntry]) -> None:
@@ -152,6 +171,7 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
         raise SyncError(f"{path} was taken from {origin['database']}, not {url.saved}")
     position = int(origin.get("log_position", "0"))
     report = SyncReport()
+    read_as = _saved_state(path)
     copy = GpkgStore(path)
     offline = _with_shapes(copy.read(), [e for e in copy.log() if e.edit_id > position])
     # Each row as the copy's offline edits left it last: a sync that stopped before its
@@ -164,7 +184,7 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
             _replay(store, entry, report, last_made)
     kept = read_conflicts(path) + report.conflicts
     report.unsettled = len(kept)
-    report.position = take_offline(url, path, kept, origin.get("copy"))
+    report.position = take_offline(url, path, kept, origin.get("copy"), read_as)
     return report
 
 
