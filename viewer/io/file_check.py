@@ -108,7 +108,7 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     try:
         db = _opened(f"{uri}?mode=ro")
     except sqlite3.OperationalError as error:
-        if error.sqlite_errorcode == sqlite3.SQLITE_READONLY_ROLLBACK:
+        if _stopped_save(error, path):
             _roll_back_stopped_save(path)
             db = _opened(f"{uri}?mode=ro")
         elif "unable to open" in str(error) and _is_wal(path):
@@ -136,6 +136,19 @@ def _opened(uri: str) -> sqlite3.Connection:
         db.close()   # not left open on the file (a read-only mount could not be unmounted)
         raise
     return db
+
+
+# SQLITE_READONLY_ROLLBACK: a -journal a read-only connection cannot roll back. Python
+# names it, and gives an error's code, from 3.11; 3.10 has the message alone.
+READONLY_ROLLBACK = 776
+
+
+def _stopped_save(error: sqlite3.OperationalError, path: Path) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code == READONLY_ROLLBACK
+    journal = path.with_name(path.name + "-journal")
+    return "readonly" in str(error) and journal.exists() and journal.stat().st_size > 0
 
 
 def _roll_back_stopped_save(path: Path) -> None:
