@@ -34,7 +34,8 @@ from viewer.model.schema import DATE_COLUMNS
 
 __all__ = ["ACTIONS", "INSERT", "UPDATE", "RETRACT", "RETRACTABLE", "RETRACTED",
            "EditRefused", "RowChanged", "RowChange", "Edit", "LogEntry", "EditCommand",
-           "AddSource", "AddEvent", "SetControl", "SetRoute", "CorrectRow", "Retract"]
+           "AddSource", "AddEvent", "SetControl", "SetRoute", "CorrectRow", "Retract",
+           "TIME_RANGE_KEYS"]
 
 
 class EditCommand:
@@ -288,18 +289,22 @@ def _close_holding(dataset: Dataset, layer: str, rows: pd.DataFrame,
     return [closed], (end.isoformat() if end else None)
 
 
+# The dataset_meta keys of the time range a new fact widens, each with the one of two
+# days that is the wider range.
+TIME_RANGE_KEYS = {"time_start": min, "time_end": max, "data_current_to": max}
+
+
 def _extend_time(dataset: Dataset, first: dt.date, last: dt.date | None = None) -> list[RowChange]:
     """A fact recorded outside the dataset's time range widens it so the timeline
     reaches it: `time_start` back to its first day, `time_end` past its last (kept
     exclusive: the day after), and `data_current_to` (the latest fact) up to it. Keys
     the file does not have are left out."""
     last = last or first
-    wanted = {"time_start": (first, True), "time_end": (last + dt.timedelta(days=1), False),
-              "data_current_to": (last, False)}
+    wanted = {"time_start": first, "time_end": last + dt.timedelta(days=1), "data_current_to": last}
     changes = []
-    for key, (new, earlier) in wanted.items():
+    for key, new in wanted.items():
         old = dataset.meta.get(key)
-        if old and (new < parse_date(old) if earlier else new > parse_date(old)):
+        if old and TIME_RANGE_KEYS[key](new, parse_date(old)) != parse_date(old):
             changes.append(RowChange("dataset_meta", key, UPDATE, {"key": key, "value": old},
                                      {"key": key, "value": new.isoformat()}))
     return changes
