@@ -6,16 +6,27 @@ edit read them (`still_fits`) are re-applied as they are; the others are held
 until the analyst re-applies them to the current rows (`rebased`) or discards them.
 The time range an added fact widened is widened again from the stored range,
 never narrowed back to the edit's (a colleague's later fact may have moved it on).
+A row an edit adds under an id a colleague has taken meanwhile (ids are made from
+the date) gets a free id, and the held edits that change or cite it follow it
+(`with_free_ids`); an edit using a row another held edit adds waits for that one.
 """
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from viewer.model.changes import INSERT, Edit, RowChange
 from viewer.model.dataset import Dataset
 from viewer.model.dates import parse_date
-from viewer.model.edit_apply import find_row
-from viewer.model.edits import TIME_RANGE_KEYS
+from viewer.model.edit_apply import find_row, id_column, layer_frame
+from viewer.model.edits import TIME_RANGE_KEYS, free_id
+from viewer.model.names import split_ids
+from viewer.model.schema import ID_COLUMN
+
+# A column named as a layer's id column, or its plural (a ;-list), holds ids of that
+# layer: source_ids cites sources, a chapter's briefing_id its briefing.
+_CITED_LAYER = {column + plural: layer for layer, column in ID_COLUMN.items()
+                if layer != "dataset_meta" for plural in ("", "s")}
 
 
 def still_fits(dataset: Dataset, edit: Edit) -> bool:
@@ -47,6 +58,67 @@ def _time_range_widened(change: RowChange, current: dict) -> list[RowChange]:
     if day == stored:
         return []
     return [dataclasses.replace(change, before=current, after={**current, "value": day.isoformat()})]
+
+
+def added_rows(edit: Edit) -> set[tuple[str, str]]:
+    """The (layer, id) of each row the edit adds."""
+    return {(c.layer, c.row_id) for c in edit.changes if c.action == INSERT}
+
+
+def uses_rows(edit: Edit, rows: set[tuple[str, str]]) -> bool:
+    """Whether the edit changes one of `rows` ((layer, id) pairs) or cites one."""
+    return any((c.layer, c.row_id) in rows or _cited(c.after) & rows for c in edit.changes)
+
+
+def with_free_ids(dataset: Dataset, edits: list[Edit]) -> list[Edit]:
+    """The edits, each row they add under an id now taken in `dataset` given a free id,
+    and every change or citation of that row in the edits renamed with it: an event
+    citing the analyst's new source must never cite the colleague's of the same id."""
+    added = [row for edit in edits for row in sorted(added_rows(edit))]
+    renames: dict[tuple[str, str], str] = {}
+    for layer, row_id in added:
+        stored = _ids(dataset, layer)
+        if row_id in stored:
+            kept = {i for l, i in added if l == layer} | {n for (l, _), n in renames.items() if l == layer}
+            renames[(layer, row_id)] = free_id(row_id, stored | kept)
+    return [_renamed(edit, renames) for edit in edits] if renames else list(edits)
+
+
+def _renamed(edit: Edit, renames: dict[tuple[str, str], str]) -> Edit:
+    changes = tuple(dataclasses.replace(c, row_id=renames.get((c.layer, c.row_id), c.row_id),
+                                        before=_renamed_row(c.before, renames),
+                                        after=_renamed_row(c.after, renames))
+                    for c in edit.changes)
+    summary = edit.summary  # "Add source src-2024-11-09: …" names the new id
+    for (_layer, old), new in renames.items():
+        summary = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", lambda _: new, summary)
+    return dataclasses.replace(edit, summary=summary, changes=changes)
+
+
+def _renamed_row(row, renames: dict[tuple[str, str], str]) -> dict | None:
+    if row is None:
+        return None
+    return {column: _renamed_ids(value, {old: new for (layer, old), new in renames.items()
+                                         if layer == _CITED_LAYER.get(column)})
+            for column, value in row.items()}
+
+
+def _renamed_ids(value: object, names: dict[str, str]) -> object:
+    if not names or not isinstance(value, str):
+        return value
+    return ";".join(names.get(part.strip(), part) for part in value.split(";"))
+
+
+def _cited(row) -> set[tuple[str, str]]:
+    return {(_CITED_LAYER[column], ref) for column, value in (row or {}).items()
+            if column in _CITED_LAYER for ref in split_ids(value)}
+
+
+def _ids(dataset: Dataset, layer: str) -> set[str]:
+    try:
+        return set(layer_frame(dataset, layer)[id_column(layer)].astype(str))
+    except KeyError:  # a layer the file lacks (created by the edit)
+        return set()
 
 
 def _current(dataset: Dataset, change) -> dict | None:

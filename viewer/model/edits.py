@@ -35,7 +35,7 @@ from viewer.model.schema import DATE_COLUMNS
 __all__ = ["ACTIONS", "INSERT", "UPDATE", "RETRACT", "RETRACTABLE", "RETRACTED",
            "EditRefused", "RowChanged", "RowChange", "Edit", "LogEntry", "EditCommand",
            "AddSource", "AddEvent", "SetControl", "SetRoute", "CorrectRow", "Retract",
-           "TIME_RANGE_KEYS"]
+           "TIME_RANGE_KEYS", "free_id"]
 
 
 class EditCommand:
@@ -323,7 +323,11 @@ def _new_id(dataset: Dataset, layer: str, stem: str) -> str:
     if origin is not None and {"key", "value"} <= set(origin.columns):
         copy = dict(zip(origin["key"], origin["value"])).get("copy")
         stem = f"{stem}-{copy}" if isinstance(copy, str) and copy else stem
-    taken = set(layer_frame(dataset, layer)[id_column(layer)].astype(str))
+    return free_id(stem, set(layer_frame(dataset, layer)[id_column(layer)].astype(str)))
+
+
+def free_id(stem: str, taken: set[str]) -> str:
+    """`stem`, else `stem-2`, `stem-3`…: the first not in `taken`."""
     candidate, number = stem, 1
     while candidate in taken:
         number += 1

@@ -27,7 +27,7 @@ from viewer.io.store import GpkgStore, StoreError, os_user
 from viewer.model.changes import Edit, EditRefused, LogEntry, RowChanged
 from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
 from viewer.model.edit_check import check_changes
-from viewer.model.edit_rebase import rebased, still_fits
+from viewer.model.edit_rebase import added_rows, rebased, still_fits, uses_rows, with_free_ids
 from viewer.qt.edit_journal import Journal
 from viewer.resources import is_embedded_dataset
 
@@ -225,6 +225,15 @@ class EditSession(QObject):
     # -- edits held back by a refused save ----------------------------------------
     def reapply_held(self, edit: Edit) -> None:
         """Make a held edit again on the rows as they are now; it stays held if refused."""
+        position = next(i for i, held in enumerate(self.held) if held is edit)
+        self._hold(with_free_ids(self.state.dataset, self.held))
+        edit = self.held[position]
+        adder = next((other for other in self.held
+                      if other is not edit and uses_rows(edit, added_rows(other))), None)
+        if adder is not None:
+            tell(self.window, "Edit not re-applied", f"'{edit.summary}' still held: it uses a "
+                 f"row that '{adder.summary}' adds, which is held too. Re-apply that first.")
+            return
         again = rebased(self.state.dataset, edit)
         try:
             check_changes(self.state.dataset, again.changes)
@@ -248,12 +257,14 @@ class EditSession(QObject):
         if not self._retry_held:
             return
         self._retry_held = False
-        kept = []
-        for edit in self.held:
-            if still_fits(self.state.dataset, edit) and _fits(self.state.dataset, edit):
+        kept, waiting = [], set()  # rows the kept edits add: an edit using one waits too
+        for edit in with_free_ids(self.state.dataset, self.held):
+            if (not uses_rows(edit, waiting) and still_fits(self.state.dataset, edit)
+                    and _fits(self.state.dataset, edit)):
                 self.push(edit)
             else:
                 kept.append(edit)
+                waiting |= added_rows(edit)
         self._hold(kept)
         if kept:
             self.held_back.emit()
