@@ -5,12 +5,15 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox
 
 from factory import tiny_gpkg
 from viewer.io import read_dataset, validate
+from viewer.io.store import GpkgStore
+from viewer.model.edit_apply import find_row
+from viewer.model.edits import CorrectRow
 from viewer.model.state import Selection
-from viewer.qt import edit_session
+from viewer.qt import edit_controls, edit_session
 from viewer.qt.edit_forms import ControlForm, CorrectForm, EventForm, RetractForm, SourceForm
 from viewer.qt.history import HistoryDialog
 from viewer.qt.main_window import MainWindow
@@ -240,3 +243,33 @@ def test_a_date_typed_whole_into_a_date_field_is_that_date(qtbot, typed):
     QTest.keyClicks(field, typed)
     QTest.keyClick(field, Qt.Key.Key_Return)
     assert field.value() == dt.date(2025, 3, 1)
+
+
+def test_while_a_recorded_on_day_is_shown_no_unsaved_edit_can_be_undone_or_held_one_reapplied(
+        qtbot, tmp_path, gpkg, answers, monkeypatch):
+    """Undo there used to revert the day shown and leave the edit on screen, not pending,
+    never saved: lost without a question."""
+    window = open_window(qtbot, tmp_path, gpkg)
+    controls, session = window.editing, window.editing.session
+    session.push(CorrectRow("sources", "s1", {"title": "My title"}, reason="typo")
+                 .edit(window.state.dataset, NOV_5))
+    colleague = GpkgStore(gpkg)  # corrects the same row meanwhile: my edit is held back
+    colleague.apply([CorrectRow("sources", "s1", {"title": "Their title"}, reason="typo")
+                     .edit(colleague.read(), NOV_5)], user="colleague")
+    with qtbot.waitSignal(window.opened, timeout=30_000):
+        assert not session.save()
+    session.push(CorrectRow("sources", "s2", {"title": "Corrected title"}, reason="typo")
+                 .edit(window.state.dataset, NOV_5))
+    monkeypatch.setattr(edit_controls.RecordedOnDialog, "exec", lambda dialog: (
+        dialog.day.setDate(dt.date(2020, 1, 1)), QDialog.DialogCode.Accepted)[1])
+    controls.recorded_action.trigger()  # View ▸ As recorded on… 1 Jan 2020
+    blocked = (session.undo_action, session.redo_action, controls.pending_menu.menuAction(),
+               controls.held_action)
+    assert not any(action.isEnabled() for action in blocked)
+    session.undo_action.trigger()
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    controls.recorded_label.click()  # back to now
+    assert find_row(window.state.dataset, "sources", "s2")["title"] == "Corrected title"
+    assert len(session.pending()) == 1 and controls.save_action.isEnabled()
+    assert session.undo_action.isEnabled() and controls.held_action.isEnabled()
+    assert controls.pending_menu.menuAction().isEnabled()

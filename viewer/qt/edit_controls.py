@@ -41,6 +41,8 @@ class EditControls(QObject):
                                             lambda _=False, f=form: self.open_form(f))
         self.user_action = self._action("Your name in the edit &log…", self.ask_user_name)
         self.history_action = self._action("Edit &history…", self.show_history)
+        self.pending_menu = QMenu("Edits not saved", window)
+        self.pending_menu.aboutToShow.connect(self._fill_pending_menu)
         self.held_action = self._action("Edits &held back…", self.show_held)
         self.session.held_back.connect(self.show_held)
         self.recorded_action = self._action("As &recorded on…", self.ask_recorded_on)
@@ -64,8 +66,7 @@ class EditControls(QObject):
         for action in (self.session.undo_action, self.session.redo_action):
             self.window.addAction(action)
             edit_menu.addAction(action)
-        self.pending_menu = edit_menu.addMenu("Edits not saved")
-        self.pending_menu.aboutToShow.connect(self._fill_pending_menu)
+        edit_menu.addMenu(self.pending_menu)
         edit_menu.addAction(self.save_action)
         edit_menu.addAction(self.held_action)
         edit_menu.addSeparator()
@@ -148,7 +149,13 @@ class EditControls(QObject):
                                            in ("control", "flows", "events"))
         self.save_action.setEnabled(bool(session.pending()))
         self.history_action.setEnabled(session.state is not None)
-        self.held_action.setEnabled(bool(session.held))
+        # An earlier day shown is not the rows the unsaved edits apply to: undoing one
+        # there would lose it, re-applying a held one would make it on the wrong rows.
+        now = session.recorded_on is None
+        session.undo_action.setEnabled(now and session.stack.canUndo())
+        session.redo_action.setEnabled(now and session.stack.canRedo())
+        self.pending_menu.menuAction().setEnabled(now)
+        self.held_action.setEnabled(now and bool(session.held))
         self.recorded_action.setEnabled(session.state is not None)
         if session.recorded_on is None:
             self.recorded_label.hide()
