@@ -5,8 +5,9 @@ Each analyst's edit (a `viewer.model.edits` command, checked) becomes one
 them. Save writes every pending edit through the store in one transaction
 (with an `edit_log` entry each) and clears the stack: saved edits are history,
 changed afterwards by a correction or a retraction. Pending edits are written
-to a journal as they are made, so a killed session offers them on the next start
-(a team database's too, keyed by its password-less address). A save refused
+to this window's journal as they are made, so a killed session offers them on the next
+start (a team database's too, keyed by its password-less address); a window on the
+same briefing never touches another's journal. A save refused
 because a colleague changed a row keeps every edit: after the window reloads,
 those whose rows are untouched are made again as unsaved edits; the others are
 held (journalled) until the analyst re-applies or discards each (`held`).
@@ -28,7 +29,7 @@ from viewer.model.changes import Edit, EditRefused, LogEntry, RowChanged
 from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
 from viewer.model.edit_check import check_changes
 from viewer.model.edit_rebase import added_rows, rebased, still_fits, uses_rows, with_free_ids
-from viewer.qt.edit_journal import Journal
+from viewer.qt.edit_journal import Journal, SessionJournals, dataset_key
 from viewer.resources import is_embedded_dataset
 
 COPY_NAME = "Kachin briefing (my copy)"
@@ -76,6 +77,7 @@ class EditSession(QObject):
         self.saved_log: list[LogEntry] = []
         self.recorded_on: dt.date | None = None
         self._current = None  # the briefing as it is now, while an earlier day is shown
+        self._journals: SessionJournals | None = None
         self.journal: Journal | None = None
         self.held: list[Edit] = []  # edits a refused save kept, for the analyst to settle
         self._held_journal: Journal | None = None
@@ -107,7 +109,7 @@ class EditSession(QObject):
         self.store = store_for(location) if location else None
         self.saved_log = self.store.log() if self.store else []
         self._start_journals(location)
-        self._offer_journal()
+        self._adopt_orphans()
         self._reapply_held()
         self.changed.emit()
 
@@ -271,17 +273,36 @@ class EditSession(QObject):
 
     # -- the crash journal ----------------------------------------------------
     def _start_journals(self, location) -> None:
-        self.journal = Journal.for_dataset(location) if location else None
-        self._held_journal = Journal.for_dataset(location, "held") if location else None
+        """This window's journals of `location`: kept when it is read again, else new ones."""
+        if self._journals is None or not location or self._journals.dataset_key != dataset_key(location):
+            self.close_journals()
+            self._journals = SessionJournals.start(location) if location else None
+        self.journal = self._journals.pending if self._journals else None
+        self._held_journal = self._journals.held if self._journals else None
         self.held = self._held_journal.read() if self._held_journal else []
+
+    def close_journals(self) -> None:
+        """The window closes: its journals (held edits) are left for the next window to adopt."""
+        if self._journals is not None:
+            self._journals.release()
+            self._journals = None
 
     def _pending_changed(self, _index: int) -> None:
         if self.journal is not None:
             self.journal.write(self.pending())
         self.changed.emit()
 
-    def _offer_journal(self) -> None:
-        edits = self.journal.read() if self.journal else []
+    def _adopt_orphans(self) -> None:
+        """Journals of windows on this briefing that stopped: their held edits join this
+        window's, their unsaved ones are offered; then the files are theirs no longer."""
+        for orphan in self._journals.orphans() if self._journals else []:
+            self._hold(self.held + orphan.held.read())
+            orphan.held.clear()
+            self._offer_journal(orphan.pending.read())
+            orphan.pending.clear()
+            orphan.release()
+
+    def _offer_journal(self, edits: list[Edit]) -> None:
         if not edits:
             return
         answer = ask(self.window, "Restore unsaved edits?",
@@ -291,7 +312,6 @@ class EditSession(QObject):
                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
                      QMessageBox.StandardButton.Yes)
         if answer != QMessageBox.StandardButton.Yes:
-            self.journal.clear()
             return
         for number, edit in enumerate(edits):
             try:

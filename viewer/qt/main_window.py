@@ -323,6 +323,7 @@ class MainWindow(WindowOpening):
         if not self.editing.may_discard():
             event.ignore()
             return
+        self.editing.session.close_journals()
         if self.playback is not None:
             self.playback.pause()
         self.settings.setValue("window/geometry", self.saveGeometry())
