@@ -275,3 +275,20 @@ def test_while_a_recorded_on_day_is_shown_no_unsaved_edit_can_be_undone_or_held_
     assert len(session.pending()) == 1 and controls.save_action.isEnabled()
     assert session.undo_action.isEnabled() and controls.held_action.isEnabled()
     assert controls.pending_menu.menuAction().isEnabled()
+
+
+def test_a_form_opened_before_an_earlier_day_was_shown_records_nothing_there(
+        qtbot, tmp_path, gpkg, answers, monkeypatch):
+    """Its edit was made on the earlier day's rows and pushed while undo was off."""
+    window = open_window(qtbot, tmp_path, gpkg)
+    controls = window.editing
+    form = controls.open_form(SourceForm)
+    monkeypatch.setattr(edit_controls.RecordedOnDialog, "exec", lambda dialog: (
+        dialog.day.setDate(dt.date(2020, 1, 1)), QDialog.DialogCode.Accepted)[1])
+    controls.recorded_action.trigger()
+    record(form, outlet="Irrawaddy", title="Made on an earlier day")
+    assert form.isVisible() and "return to now" in form.refusal.text()
+    assert controls.session.pending() == []
+    controls.recorded_label.click()
+    record(form)                                   # back to now: recorded
+    assert [e.command for e in controls.session.pending()] == ["add-source"]

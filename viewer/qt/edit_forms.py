@@ -77,14 +77,13 @@ class EditForm(QDialog):
 
     def accept(self) -> None:
         try:
-            edit = self.command().edit(self.state.dataset, self.state.date)
+            self.session.push(self.command().edit(self.state.dataset, self.state.date))
         except EditRefused as refused:
             self.show_refusal(refused.field, refused.reason)
             return
         except ValueError as error:  # a number field that is not a number
             self.show_refusal("value", str(error))
             return
-        self.session.push(edit)
         super().accept()
 
     def show_refusal(self, field: str, reason: str) -> None:

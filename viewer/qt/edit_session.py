@@ -143,6 +143,9 @@ class EditSession(QObject):
         return answer == QMessageBox.StandardButton.Save and self.save_as_my_copy() is not None
 
     def push(self, edit: Edit) -> None:
+        if self.recorded_on is not None:   # a form opened before: made on an earlier day's rows
+            raise EditRefused("date", f"the briefing as recorded on {self.recorded_on} is shown; "
+                                      "return to now to record an edit")
         self.stack.push(_UndoableEdit(self, edit))
 
     def save_as_my_copy(self) -> Path | None:
