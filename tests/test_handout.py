@@ -90,6 +90,20 @@ def test_a_caption_too_long_for_its_page_is_cut_with_a_note_and_its_sources_kept
     assert "Very long caption" not in footer
 
 
+def test_a_long_caption_without_spaces_is_cut_between_characters_not_dropped(qapp, tmp_path,
+                                                                            capsys):
+    """Chinese (and Burmese, often) runs without spaces: split at spaces, the whole
+    caption was one word, and the page printed the note alone."""
+    layers = briefing_layers()
+    layers["briefing_chapters"].loc[0, "caption"] = "克钦独立军控制稀土矿区。" * 300
+    path = write_tiny(tmp_path / "cjk.gpkg", **layers)
+    pdf = tmp_path / "cjk.pdf"
+    assert run_cli(capsys, "--briefing", "--pdf", pdf, "--dataset", path)[0] == 0
+    after = pdf_text(pdf)[2]
+    assert "chapter b-01 holds the whole caption" in after
+    assert after.count("克钦") >= 20 and "Page 3 of 3" in after
+
+
 def test_the_map_on_a_chapter_page_is_printed_at_print_resolution(briefed, tmp_path, capsys):
     pdf = tmp_path / "handout.pdf"
     run_cli(capsys, "--briefing", "main", "--pdf", pdf, "--dataset", briefed)

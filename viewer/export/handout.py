@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtCore import QMarginsF, QRectF, Qt, QTextBoundaryFinder
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from viewer import __version__
@@ -259,18 +259,33 @@ def _fitted_caption(sheet: _Sheet, chapter: Chapter, records: list[dict], top: f
     if records:
         below += sheet.height_of(_grouped(records), sheet.font(6.0), sheet.area.width()) + sheet.mm(9)
     room = sheet.footer_top - top - below
-    if sheet.height_of(chapter.caption, font, width) <= room:
-        return chapter.caption
-    words = chapter.caption.split()
+    caption = chapter.caption
+    if sheet.height_of(caption, font, width) <= room:
+        return caption
     note = f" … (cut here to fit the page; chapter {chapter.chapter_id} holds the whole caption)"
-    low, high = 0, len(words)          # the most words that fit with the note
-    while low < high:
-        middle = (low + high + 1) // 2
-        if sheet.height_of(" ".join(words[:middle]) + note, font, width) <= room:
-            low = middle
-        else:
-            high = middle - 1
-    return " ".join(words[:low]) + note
+    # At a place a line may break (between words; in Chinese or Japanese between most
+    # characters), else between characters: split at spaces, a caption without any was
+    # cut down to the note alone.
+    for kind in (QTextBoundaryFinder.BoundaryType.Line, QTextBoundaryFinder.BoundaryType.Grapheme):
+        cuts = _boundaries(caption, kind)
+        low, high = 0, len(cuts)       # the most pieces that fit with the note
+        while low < high:
+            middle = (low + high + 1) // 2
+            if sheet.height_of(caption[:cuts[middle - 1]].rstrip() + note, font, width) <= room:
+                low = middle
+            else:
+                high = middle - 1
+        if low:
+            return caption[:cuts[low - 1]].rstrip() + note
+    return note.lstrip()
+
+
+def _boundaries(text: str, kind: QTextBoundaryFinder.BoundaryType) -> list[int]:
+    """The positions after the first where `text` may be cut, in order."""
+    finder, cuts = QTextBoundaryFinder(kind, text), []
+    while (position := finder.toNextBoundary()) != -1:
+        cuts.append(position)
+    return cuts
 
 
 def _draw_map(painter: QPainter, renderer: MapRenderer, chapter: Chapter, box: QRectF) -> MapView:
