@@ -92,6 +92,21 @@ def test_a_chapter_past_the_datas_last_date_says_it_shows_the_last_known_state(q
     assert "#fff1d6" in strip        # the strip past the last date, in the mark's amber
 
 
+def test_a_caption_too_long_for_the_column_is_cut_and_the_legend_kept(qtbot, tmp_path):
+    """At its smallest size it still ran on under the strip, and the legend, left a box
+    of no height, was not drawn at all."""
+    layers = briefing_layers()
+    layers["briefing_chapters"].loc[1, "caption"] = " ".join(
+        f"Long caption sentence {n} about the zone." for n in range(150))
+    data = read_dataset(write_tiny(tmp_path / "long.gpkg", **layers))
+    window = Presenter(MapRenderer(data), data.briefings[0])
+    qtbot.addWidget(window)
+    window.resize(960, 540)
+    image = window.grab().toImage()
+    column = [image.pixelColor(x, y).name() for x in range(0, 290, 3) for y in range(0, 480, 3)]
+    assert column.count("#ffffff") > 500          # the legend's panel, in the text column
+
+
 class Session:
     """The window's edit session as the panel sees it: undoable edits, saved in one go."""
 

@@ -10,6 +10,7 @@ leaves no partial PDF.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, Qt, QTextBoundaryFinder
@@ -263,20 +264,24 @@ def _fitted_caption(sheet: _Sheet, chapter: Chapter, records: list[dict], top: f
     if sheet.height_of(caption, font, width) <= room:
         return caption
     note = f" … (cut here to fit the page; chapter {chapter.chapter_id} holds the whole caption)"
-    # At a place a line may break (between words; in Chinese or Japanese between most
-    # characters), else between characters: split at spaces, a caption without any was
-    # cut down to the note alone.
+    return cut_to_fit(caption, note, lambda text: sheet.height_of(text, font, width) <= room)
+
+
+def cut_to_fit(text: str, note: str, fits: Callable[[str], bool]) -> str:
+    """The longest start of `text` that `fits` with `note` after it, cut where a line may
+    break (between words; in Chinese or Japanese between most characters), else between
+    characters: split at spaces, a caption without any was cut down to the note alone."""
     for kind in (QTextBoundaryFinder.BoundaryType.Line, QTextBoundaryFinder.BoundaryType.Grapheme):
-        cuts = _boundaries(caption, kind)
+        cuts = _boundaries(text, kind)
         low, high = 0, len(cuts)       # the most pieces that fit with the note
         while low < high:
             middle = (low + high + 1) // 2
-            if sheet.height_of(caption[:cuts[middle - 1]].rstrip() + note, font, width) <= room:
+            if fits(text[:cuts[middle - 1]].rstrip() + note):
                 low = middle
             else:
                 high = middle - 1
         if low:
-            return caption[:cuts[low - 1]].rstrip() + note
+            return text[:cuts[low - 1]].rstrip() + note
     return note.lstrip()
 
 

@@ -22,7 +22,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent, QPen, QTransform
 from PySide6.QtWidgets import QWidget
 
-from viewer.export.handout import chapter_view, draw_legend
+from viewer.export.handout import chapter_view, cut_to_fit, draw_legend
 from viewer.model.briefing import Briefing, Chapter
 from viewer.model.dates import format_date
 from viewer.model.unknowns import current_to_mark
@@ -272,12 +272,20 @@ class Presenter(QWidget):
         legend_height = 0 if content.is_empty() else Legend(
             content, s * LEGEND_SMALLEST, max_width=width).height
         limit = column.bottom() - legend_height - pad
+
+        def fits(text: str) -> bool:
+            needed = painter.boundingRect(QRectF(0, 0, width, 10_000), flags, text)
+            return top + needed.height() + 24 * s <= limit
+
+        caption = self.chapter.caption
         for size in (22, 20, 18, 16, 14):
             painter.setFont(style.font(size * s))
-            needed = painter.boundingRect(QRectF(0, 0, width, 10_000), flags, self.chapter.caption)
-            if top + needed.height() + 24 * s <= limit:
+            if fits(caption):
                 break
-        top = _text(painter, self.chapter.caption, QRectF(pad, top, width, 0), flags) + 24 * s
+        else:   # at the smallest size too long: it ran under the strip and the legend was lost
+            caption = cut_to_fit(caption, " … (cut here to fit; the Chapters panel holds the "
+                                          "whole caption)", fits)
+        top = _text(painter, caption, QRectF(pad, top, width, 0), flags) + 24 * s
         draw_legend(painter, content, QRectF(pad, top, width, column.bottom() - top - pad / 2),
                     tuple(s * f for f in (1.15, 1.0, 0.85, 0.72, LEGEND_SMALLEST, 0.5)))
 
