@@ -104,6 +104,17 @@ def test_a_long_caption_without_spaces_is_cut_between_characters_not_dropped(qap
     assert after.count("克钦") >= 20 and "Page 3 of 3" in after
 
 
+def test_a_right_to_left_title_keeps_the_date_after_it_in_order(qapp, tmp_path, capsys):
+    """The date's day was carried into the Arabic title's run: "RTL 25 — عربي Oct 2024"."""
+    layers = briefing_layers()
+    layers["briefing_chapters"].loc[0, "title"] = "RTL عربي"
+    path = write_tiny(tmp_path / "rtl.gpkg", **layers)
+    pdf = tmp_path / "rtl.pdf"
+    assert run_cli(capsys, "--briefing", "--pdf", pdf, "--dataset", path)[0] == 0
+    [line] = [line for line in pdf_text(pdf)[0].splitlines() if "(page 3)" in line]
+    assert line.endswith("25 Oct 2024 (page 3)")
+
+
 def test_the_map_on_a_chapter_page_is_printed_at_print_resolution(briefed, tmp_path, capsys):
     pdf = tmp_path / "handout.pdf"
     run_cli(capsys, "--briefing", "main", "--pdf", pdf, "--dataset", briefed)

@@ -126,7 +126,9 @@ class Session:
 
 
 def titles(panel: ChaptersPanel) -> list[str]:
-    return [panel.chapters.item(i).text() for i in range(panel.chapters.count())]
+    """As read: without the marks that keep a title's writing direction to itself."""
+    return [panel.chapters.item(i).text().replace("\u2068", "").replace("\u2069", "")
+            for i in range(panel.chapters.count())]
 
 
 def test_chapters_panel_add_reorder_edit_delete_undo_and_save(qtbot, briefed):

@@ -23,6 +23,7 @@ from viewer.export.pack import citation
 from viewer.model.briefing import Briefing, Chapter
 from viewer.model.dataset import Dataset
 from viewer.model.dates import NO_DAY, format_date, from_day
+from viewer.model.text import isolated
 from viewer.model.unknowns import current_to_mark
 from viewer.render import style
 from viewer.render.overlay import Decorations, Legend, LegendContent, date_label
@@ -161,7 +162,7 @@ class _Sheet:
         box = QRectF(self.area.left(), self.area.bottom() - height, self.area.width(), height)
         self.painter.setFont(font)
         self.painter.setPen(GREY)
-        left = f"{self.dataset.title} · {self.current_to}"
+        left = f"{isolated(self.dataset.title)} · {self.current_to}"
         self.painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft), left)
         self.painter.drawText(box, int(Qt.AlignmentFlag.AlignRight), f"Page {number} of {self.total}")
 
@@ -180,7 +181,7 @@ def _cover(sheet: _Sheet, dataset: Dataset, briefing: Briefing) -> None:
                            f"to {format_date(max(days))}", sheet.font(11), GREY)
     top = sheet.write(top, sheet.current_to,
                       sheet.font(12, bold=True), gap_mm=8)
-    contents = "\n".join(f"{n}.  {c.title} — {format_date(c.date)} (page {n + 1})"
+    contents = "\n".join(f"{n}.  {isolated(c.title)} — {format_date(c.date)} (page {n + 1})"
                          for n, c in enumerate(briefing.chapters, 1))
     top = sheet.write(top, "Contents", sheet.font(11, bold=True), gap_mm=1)
     top = sheet.write(top, contents, sheet.font(10), gap_mm=10)
@@ -199,7 +200,7 @@ def _chapter_page(sheet: _Sheet, renderer: MapRenderer, briefing: Briefing, chap
     """Title and date, the map across the page, then the caption and its sources
     beside the legend, then the sources of everything the map shows."""
     area = sheet.area
-    top = sheet.write(area.top(), f"{briefing.title} · chapter {number - 1} of {sheet.total - 1}",
+    top = sheet.write(area.top(), f"{isolated(briefing.title)} · chapter {number - 1} of {sheet.total - 1}",
                       sheet.font(8), GREY, gap_mm=1)
     top = sheet.write(top, chapter.title, sheet.font(17, bold=True), gap_mm=1)
     dataset = renderer.dataset

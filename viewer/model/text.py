@@ -26,3 +26,10 @@ def event_short_title(own_short_title: object, title: object) -> str:
     dataset gives it (the optional `events.short_title`), else its title shortened."""
     own = " ".join(str(own_short_title).split()) if isinstance(own_short_title, str) else ""
     return short_title(own or title)
+
+
+def isolated(text: object) -> str:
+    """Dataset text set among other text, its direction kept to itself (Unicode first
+    strong isolate): an Arabic or Hebrew title carried the date after it into its own
+    right-to-left run ("4. RTL 20 — عربي Oct 2024")."""
+    return f"\u2068{text}\u2069"

@@ -21,6 +21,7 @@ from viewer.model.briefing import Briefing, Chapter, LonLatBox, visible_layers
 from viewer.model.changes import EditRefused
 from viewer.model.chapter_edits import AddChapter, DeleteChapter, EditChapter, MoveChapter
 from viewer.model.dates import format_date
+from viewer.model.text import isolated
 from viewer.qt.dialogs import plain_label, plain_tooltip
 
 NEW_BRIEFING_ID = "briefing"
@@ -99,7 +100,7 @@ class ChaptersPanel(QWidget):
         self.chapters.blockSignals(True)
         self.chapters.clear()
         for number, chapter in enumerate(briefing.chapters if briefing else (), 1):
-            item = QListWidgetItem(f"{number}. {chapter.title} — {format_date(chapter.date)}")
+            item = QListWidgetItem(f"{number}. {isolated(chapter.title)} — {format_date(chapter.date)}")
             item.setData(Qt.ItemDataRole.UserRole, chapter.chapter_id)
             item.setToolTip(plain_tooltip(chapter.caption))
             self.chapters.addItem(item)
