@@ -139,6 +139,10 @@ def test_letter_paper(briefed, tmp_path, capsys):
     (["--briefing"], "--briefing needs --pdf FILE"),
     (["--briefing", "--pdf", "{tmp}/h.png"], "use a file name ending in .pdf"),
     (["--briefing", "--date", "2024-10-01", "--pdf", "{tmp}/h.pdf"], "--date cannot be used with --briefing"),
+    (["--briefing", "--caption", "Mine", "--pdf", "{tmp}/h.pdf"],
+     "--caption cannot be used with --briefing"),             # it was ignored without a word
+    (["--briefing", "--extent", "97,25,98,26", "--pdf", "{tmp}/h.pdf"],
+     "--extent cannot be used with --briefing"),
     (["--pdf", "{tmp}/h.pdf", "--date", "2024-10-01"], "--pdf needs --briefing"),
     (["--briefing", "--pdf", "{tmp}/missing/h.pdf"], "output folder"),
 ])
@@ -149,6 +153,17 @@ def test_bad_handout_requests_are_one_error_line_and_leave_no_pdf(briefed, tmp_p
     assert code != 0
     assert err.count("\n") == 1 and err.startswith("error: ") and message in err
     assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*partial*"))
+
+
+def test_without_an_id_the_first_briefing_with_chapters_is_used(qapp, tmp_path, capsys):
+    """A draft listed first, with no chapters yet, was chosen and refused as empty."""
+    layers = briefing_layers()
+    layers["briefings"] = pd.DataFrame({"briefing_id": ["draft", "main"],
+                                        "title": ["Draft", "The tiny story"], "note": [None, None]})
+    pdf = tmp_path / "h.pdf"
+    assert run_cli(capsys, "--briefing", "--pdf", pdf,
+                   "--dataset", write_tiny(tmp_path / "two.gpkg", **layers))[0] == 0
+    assert "Briefing: The tiny story" in pdf_text(pdf)[0]
 
 
 def test_a_dataset_without_briefings_says_so(qapp, tmp_path, capsys):

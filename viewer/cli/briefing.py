@@ -2,7 +2,7 @@
 
 `--pdf handout.pdf` writes a cover page and one page per chapter (`--paper
 a4|letter`); `--out-dir` writes each chapter as a numbered PNG with an index
-page. Without an ID the dataset's first briefing is used.
+page. Without an ID the dataset's first briefing with chapters is used.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from viewer.cli.common import CliError, list_written, load
 def add_arguments(export: argparse.ArgumentParser) -> None:
     group = export.add_argument_group("briefing")
     group.add_argument("--briefing", nargs="?", const="", metavar="ID",
-                       help="export a briefing's chapters (default: the dataset's first briefing)")
+                       help="export a briefing's chapters (default: the dataset's first briefing "
+                            "with chapters)")
     group.add_argument("--pdf", type=Path,
                        help="with --briefing: write a PDF handout to this file")
     group.add_argument("--paper", choices=("a4", "letter"), default="a4",
@@ -30,11 +31,15 @@ def run_briefing_export(args: argparse.Namespace, ensure_gui, progress) -> int:
         raise CliError("give one of --pdf FILE or --out-dir FOLDER with --briefing")
     if args.pdf is not None and args.pdf.suffix.lower() != ".pdf":
         raise CliError(f"--pdf {args.pdf.name}: use a file name ending in .pdf")
-    dated = [name for name, given in (("--date", args.date), ("--dates", args.dates),
-                                      ("--every", args.every), ("--key-events", args.key_events),
-                                      ("--out", args.out)) if given]
-    if dated:
-        raise CliError(f"{dated[0]} cannot be used with --briefing (each chapter has its own date)")
+    # What the chapters set themselves: given here, it was ignored without a word.
+    chapters_own = [name for name, given in (
+        ("--date", args.date), ("--dates", args.dates), ("--every", args.every),
+        ("--from", args.start), ("--to", args.end), ("--key-events", args.key_events),
+        ("--out", args.out), ("--extent", args.extent), ("--layers", args.layers),
+        ("--title", args.title), ("--caption", args.caption)) if given]
+    if chapters_own:
+        raise CliError(f"{chapters_own[0]} cannot be used with --briefing (each chapter has its "
+                       "own date, view, layers and caption)")
     ensure_gui()
     from viewer import export
     from viewer.model.briefing import find_briefing

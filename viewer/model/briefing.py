@@ -122,11 +122,12 @@ def visible_layers(visibility: dict[str, bool]) -> tuple[str, ...] | None:
 
 
 def find_briefing(briefings: list[Briefing], briefing_id: str | None) -> Briefing:
-    """The briefing named, or the first one; KeyError with a readable message."""
+    """The briefing named, or the first one with chapters (else the first: a draft listed
+    first was chosen and refused as empty); KeyError with a readable message."""
     if not briefings:
         raise KeyError("the dataset has no briefing (no 'briefing_chapters' layer)")
     if briefing_id is None:
-        return briefings[0]
+        return next((b for b in briefings if b.chapters), briefings[0])
     for briefing in briefings:
         if briefing.briefing_id == briefing_id:
             return briefing
