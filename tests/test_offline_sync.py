@@ -166,23 +166,30 @@ def test_an_edit_saved_while_a_copy_is_taken_is_not_taken_for_an_offline_one(des
     assert desk_store.read().control.set_index("control_id").loc["c3", "note"] == "desk 2"
 
 
-def test_keeping_the_fields_version_keeps_its_whole_edit_and_the_desks_other_columns(
-        desk, tmp_path, capsys):
-    """A holding set offline past the range met a desk note on the row it closes: keeping
-    the field's version lost its time_end (the new holding was never shown) and wiped
-    the colleague's note, a column the field never touched."""
+def kept_in_the_field(desk, tmp_path, capsys, command, layer: str, row_id: str):
+    """The desk as it is after `command` made offline met a desk note on `row_id`, and
+    `resolve --keep field` kept the field's version, and the next sync sent it."""
     field = tmp_path / "field.gpkg"
     take_offline(desk, field)
-    edit_offline(field, SetControl("zone-east", "SAC", dt.date(2025, 2, 1), confidence="reported",
-                                   sources=("s2",)))
+    edit_offline(field, command)
     desk_store = PostgisStore(desk)
-    desk_store.apply([CorrectRow("control", "c3", {"note": "desk note"}, reason="r").edit(
+    desk_store.apply([CorrectRow(layer, row_id, {"note": "desk note"}, reason="r").edit(
         desk_store.read(), NOV_5)], "alice")
     run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
     [edit_id] = {conflict.edit_id for conflict in read_conflicts(field)}
     run(capsys, "resolve", str(field), "--edit", str(edit_id), "--keep", "field")
     run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
-    now = desk_store.read()
+    return desk_store.read()
+
+
+def test_keeping_the_fields_version_keeps_its_whole_edit_and_the_desks_other_columns(
+        desk, tmp_path, capsys):
+    """A holding set offline past the range met a desk note on the row it closes: keeping
+    the field's version lost its time_end (the new holding was never shown) and wiped
+    the colleague's note, a column the field never touched."""
+    now = kept_in_the_field(desk, tmp_path, capsys, SetControl(
+        "zone-east", "SAC", dt.date(2025, 2, 1), confidence="reported", sources=("s2",)),
+        "control", "c3")
     assert now.time_end == dt.date(2025, 2, 2)
     assert holders(now, dt.date(2025, 2, 1))["zone-east"] == "SAC"
     assert now.control.set_index("control_id").loc["c3", "note"] == "desk note"
@@ -287,17 +294,9 @@ def test_keeping_the_fields_new_row_keeps_its_shape(desk, tmp_path, capsys):
     `resolve --keep field`, it reached the desk without its line."""
     from viewer.model.edits import SetRoute
 
-    field = tmp_path / "field.gpkg"
-    take_offline(desk, field)
-    edit_offline(field, SetRoute("r1", "active", dt.date(2024, 12, 1), sources=("s2",)))
-    desk_store = PostgisStore(desk)
-    desk_store.apply([CorrectRow("flows", "f2", {"note": "desk note"}, reason="r").edit(
-        desk_store.read(), NOV_5)], "alice")
-    run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
-    [edit_id] = {conflict.edit_id for conflict in read_conflicts(field)}
-    run(capsys, "resolve", str(field), "--edit", str(edit_id), "--keep", "field")
-    run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
-    now = desk_store.read()
+    now = kept_in_the_field(desk, tmp_path, capsys,
+                            SetRoute("r1", "active", dt.date(2024, 12, 1), sources=("s2",)),
+                            "flows", "f2")
     [period] = set(now.flows["flow_id"]) - {"f1", "f2"}
     assert shape_of(now.flows, "flow_id", period).equals(shape_of(now.flows, "flow_id", "f1"))
     assert now.flows.set_index("flow_id").loc["f2", "note"] == "desk note"
