@@ -352,6 +352,27 @@ def test_typed_date_keeps_year(window, qtbot, typed, shown):
     assert window.date_edit.text() == shown.isoformat()
 
 
+def test_a_date_being_typed_is_not_overwritten_and_escape_gives_it_up(window, qtbot):
+    """During playback each frame replaced the text halfway through a typed date, and
+    Escape or leaving the box kept a half-typed date beside a map of another."""
+    box = window.date_edit
+    window.activateWindow()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    box.selectAll()
+    qtbot.keyClicks(box, "2024-10")
+    window.state.set_date(dt.date(2024, 6, 2))          # a playback frame meanwhile
+    assert box.text() == "2024-10"
+    qtbot.keyClicks(box, "-19")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert window.state.date == dt.date(2024, 10, 19) and box.text() == "2024-10-19"
+    qtbot.keyClicks(box, "x")
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    assert box.text() == "2024-10-19"
+    qtbot.keyClicks(box, "junk")
+    window.map.setFocus()
+    assert box.text() == "2024-10-19"
+
+
 def test_the_date_box_calendar_opens_on_the_date_shown(window):
     window.state.set_date(dt.date(2024, 10, 19))
     pick = window.date_edit.actions()[0]   # the calendar button in the box

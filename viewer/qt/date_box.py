@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (QCalendarWidget, QLineEdit, QMenu, QStyle, QWidget,
                                QWidgetAction)
 
@@ -43,18 +44,38 @@ class DateBox(QLineEdit):
 
     def show_date(self, date: dt.date) -> None:
         """Show `date` (the state's); emits nothing, so nothing echoes. The calendar
-        takes it when opened, not at every step of a scrub."""
-        self.setText(date.isoformat())
+        takes it when opened, not at every step of a scrub. A date being typed is left
+        alone: during playback each frame replaced it halfway through."""
         self._shown = date
+        if not (self.hasFocus() and self.isModified()):
+            self.setText(date.isoformat())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:   # a date half typed is given up
+            self._show_shown()
+        else:
+            super().keyPressEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        """Text typed and not entered would stay beside a map of another date."""
+        super().focusOutEvent(event)
+        self._show_shown()
+
+    def _show_shown(self) -> None:
+        if self._shown is not None:
+            self.setText(self._shown.isoformat())
 
     def set_range(self, first: dt.date, last: dt.date) -> None:
         self.calendar.setDateRange(first, last)
 
     def _typed(self) -> None:
         try:
-            self.chosen.emit(parse_typed_date(self.text()))
+            day = parse_typed_date(self.text())
         except ValueError as error:
             self.refused.emit(str(error))
+            return
+        self.setModified(False)   # entered: the date shown is the one to write here now
+        self.chosen.emit(day)
 
     def _picked(self, day) -> None:
         self._menu.hide()
