@@ -230,9 +230,11 @@ def test_the_route_picker_names_each_route_by_its_name_else_its_id():
 
 
 @pytest.mark.parametrize("typed", ["2025-03-01", "2025-3-1", "20250301", "2025/03/01"])
-def test_a_date_typed_whole_into_a_date_field_is_that_date(qtbot, typed):
+@pytest.mark.parametrize("select_all", [False, True])
+def test_a_date_typed_whole_into_a_date_field_is_that_date(qtbot, typed, select_all):
     """Qt moves on to the month after four year digits, and the '-' typed next moved on
-    again: an event typed as 2025-03-01 was recorded on 3 Oct 2025."""
+    again: an event typed as 2025-03-01 was recorded on 3 Oct 2025. Typed over the
+    whole text (Ctrl+A), the year was kept: 2024-03-01."""
     from PySide6.QtTest import QTest
 
     from viewer.qt.edit_fields import DateField
@@ -241,7 +243,10 @@ def test_a_date_typed_whole_into_a_date_field_is_that_date(qtbot, typed):
     qtbot.addWidget(field)
     field.show()
     field.setFocus()
-    field.setSelectedSection(field.Section.YearSection)
+    if select_all:
+        QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    else:
+        field.setSelectedSection(field.Section.YearSection)
     QTest.keyClicks(field, typed)
     QTest.keyClick(field, Qt.Key.Key_Return)
     assert field.value() == dt.date(2025, 3, 1)

@@ -42,9 +42,13 @@ class IsoDateEdit(QDateEdit):
     """A date field showing YYYY-MM-DD (unambiguous in any locale), with a calendar,
     that takes a date typed whole. Qt moves on to the month once four year digits are
     typed, and the '-' typed next moved on again: "2025-03-01" became 2025-10-03. A
-    separator right after such a move is taken as the move itself."""
+    separator right after such a move is taken as the move itself. With more than
+    one part selected (Ctrl+A), Qt refused the digits typed over them and kept the
+    old year; typing starts in the first part selected."""
 
     SEPARATORS = ("-", "/", ".")
+    PARTS = ((5, QDateEdit.Section.YearSection), (8, QDateEdit.Section.MonthSection),
+             (11, QDateEdit.Section.DaySection))   # where each part of yyyy-MM-dd ends
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +60,10 @@ class IsoDateEdit(QDateEdit):
         if self._moved_on and event.text() in self.SEPARATORS:
             self._moved_on = False
             return
+        line = self.lineEdit()
+        if event.text().isdigit() and len(line.selectedText()) > 4:   # more than one part
+            start = line.selectionStart()
+            self.setSelectedSection(next(part for end, part in self.PARTS if start < end))
         section = self.currentSectionIndex()
         super().keyPressEvent(event)
         self._moved_on = event.text().isdigit() and self.currentSectionIndex() != section
