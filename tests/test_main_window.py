@@ -126,6 +126,17 @@ def test_details_panel_follows_home_key(window, qtbot):
     assert "Junta" in now and "Kachin Independence Army" not in now
 
 
+def test_on_the_map_left_and_right_step_the_date_and_with_alt_pan(window, qtbot):
+    """The window's ←/→ (a day) took the keys the map said would pan it: left and right
+    could not be panned from the keyboard at all."""
+    window.state.set_date(dt.date(2024, 6, 10))
+    view = window.map.view
+    qtbot.keyClick(window.map, Qt.Key.Key_Left)
+    assert window.state.date == dt.date(2024, 6, 9) and window.map.view == view
+    qtbot.keyClick(window.map, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.state.date == dt.date(2024, 6, 9) and window.map.view != view
+
+
 def test_a_typed_date_jumps_there(window, qtbot):
     window.date_edit.setFocus()
     window.date_edit.selectAll()

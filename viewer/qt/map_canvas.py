@@ -1,7 +1,8 @@
 """The interactive map: the same MapRenderer as every export, on a widget.
 
 Drag to pan, wheel to zoom around the cursor, +/− to zoom, 0 or R to reset,
-arrow keys to pan; a click selects what is under the cursor. The canvas only
+↑/↓ and Alt+arrow keys to pan (←/→ are the window's: a day back and forward);
+a click selects what is under the cursor. The canvas only
 reads the state (date, layers, selection) and writes the selection on a click.
 The legend is the canvas's own: a click on its header collapses or expands
 it, and dragging it moves it to the nearest corner (the map does not pan).
