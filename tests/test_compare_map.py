@@ -80,3 +80,25 @@ def test_the_legend_is_wide_enough_for_its_title(qapp):
     painter.end()
     [box] = taken
     assert box.width() >= QFontMetricsF(style.font(12, bold=True)).horizontalAdvance(title) + 10
+
+
+def test_the_veil_covers_the_room_kept_for_the_data_current_to_mark(qapp, tmp_path):
+    """Before the data's last date no mark is drawn, but the compare veil left its room
+    under the date label undimmed: an empty box on the map."""
+    import pandas as pd
+    from factory import tiny_layers, write_layers
+
+    from viewer.io import read_dataset
+
+    layers = tiny_layers()
+    layers["dataset_meta"] = pd.concat([layers["dataset_meta"], pd.DataFrame(
+        {"key": ["data_current_to"], "value": ["2024-12-01"]})], ignore_index=True)
+    renderer = MapRenderer(read_dataset(write_layers(layers, tmp_path / "t.gpkg")))
+    view = renderer.default_view(800, 500)
+    layer = CompareLayer(renderer.prepared, compare(renderer.dataset, A, B))
+    veiled = renderer.render_image(view, B, overlays=[layer])
+    plain = renderer.render_image(view, B)
+    box = renderer.painted_layout().mark_rect
+    assert not box.isNull()
+    spot = (int(box.center().x()), int(box.center().y()))
+    assert veiled.pixelColor(*spot) != plain.pixelColor(*spot)

@@ -217,18 +217,20 @@ class OverlayLayout:
         bottom = (self.footer_rect.top() if not self.footer_rect.isNull() else self.view.height) - self.margin
         return QRectF(self.margin, bottom - height, width, height)
 
-    def obstacles(self, legend_width: float | None = None) -> list[QRectF]:
+    def obstacles(self, legend_width: float | None = None, mark: bool = True) -> list[QRectF]:
         """The panels' rectangles; the legend's made `legend_width` wide from its side
         (a legend flowed into columns may cover the map's edge, not its middle; a
-        shrunken one keeps room for another date's wider legend)."""
+        shrunken one keeps room for another date's wider legend). The "Data current
+        to" mark's room is kept on every date (labels do not jump when it shows),
+        unless `mark` is False: what is drawn over the map then fills it."""
         legend = self.legend_rect()
         if legend_width is not None and not legend.isNull():
             if self.decorations.legend_corner.endswith("left"):
                 legend.setWidth(legend_width)
             else:
                 legend.setLeft(legend.right() - legend_width)
-        rects = [self.title_rect, self.date_rect, self.mark_rect, self.caption_rect, self.north_rect,
-                 legend, self.scale_rect, self.footer_rect]
+        rects = [self.title_rect, self.date_rect, self.mark_rect if mark else QRectF(),
+                 self.caption_rect, self.north_rect, legend, self.scale_rect, self.footer_rect]
         return [r for r in rects if not r.isNull()]
 
     def steady_legend_width(self) -> float:

@@ -193,8 +193,9 @@ class MapRenderer:
             painter.drawImage(QPointF(0, 0), frame.image)
             layout = frame.layout
         self._painted_layout = layout
-        # Overlays and markers, drawn late, must not cover the panels.
-        panels = layout.obstacles()
+        # Overlays and markers, drawn late, must not cover the panels (the mark's only
+        # where it is drawn: the compare veil left its empty room undimmed).
+        panels = layout.obstacles(mark=self.dataset.beyond_data(day))
         painter.setClipRegion(_outside(view.rect, panels))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for overlay in overlays:
