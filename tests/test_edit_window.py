@@ -11,7 +11,7 @@ from factory import tiny_gpkg
 from viewer.io import read_dataset, validate
 from viewer.io.store import GpkgStore
 from viewer.model.edit_apply import find_row
-from viewer.model.edits import CorrectRow
+from viewer.model.edits import AddSource, CorrectRow
 from viewer.model.state import Selection
 from viewer.qt import edit_controls, edit_session
 from viewer.qt.edit_forms import ControlForm, CorrectForm, EventForm, RetractForm, SourceForm
@@ -297,3 +297,12 @@ def test_a_form_opened_before_an_earlier_day_was_shown_records_nothing_there(
     controls.recorded_label.click()
     record(form)                                   # back to now: recorded
     assert [e.command for e in controls.session.pending()] == ["add-source"]
+
+
+def test_an_ampersand_in_an_edit_shows_in_the_undo_item(qtbot, tmp_path, gpkg, answers):
+    """"R&D" was taken for a shortcut mark: the Edit menu said "Undo … RD"."""
+    window = open_window(qtbot, tmp_path, gpkg)
+    session = window.editing.session
+    session.push(AddSource("Frontier", "R&D report", NOV_5).edit(window.state.dataset, NOV_5))
+    item = session.undo_action.text()
+    assert "R&&D report" in item      # shown as "R&D report": '&&' is a plain '&'

@@ -29,6 +29,7 @@ from viewer.model.changes import Edit, EditRefused, LogEntry, RowChanged
 from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
 from viewer.model.edit_check import check_changes
 from viewer.model.edit_rebase import added_rows, rebased, still_fits, uses_rows, with_free_ids
+from viewer.qt.dialogs import plain_menu_text
 from viewer.qt.edit_journal import Journal, SessionJournals, dataset_key
 from viewer.resources import is_embedded_dataset
 
@@ -51,7 +52,7 @@ def tell(parent: QWidget, title: str, text: str) -> None:
 
 class _UndoableEdit(QUndoCommand):
     def __init__(self, session: "EditSession", edit: Edit) -> None:
-        super().__init__(edit.summary)
+        super().__init__(plain_menu_text(edit.summary))   # the Undo and Redo items' text
         self.session, self.edit = session, edit
 
     def redo(self) -> None:
