@@ -9,10 +9,11 @@ from PySide6.QtCore import QSettings
 
 from viewer.qt.dialogs import plain_menu_text
 
-# A window shorter than this (a laptop's 768 px) opens with the legend collapsed to
-# its tab, so that it does not cover the zones; one click opens it. A choice the
-# user made (collapse, expand) is kept whatever the window's size.
-SHORT_WINDOW = 900
+# A window shorter than this (a laptop's 768 px; 900 px, or 1800 at twice the scale,
+# where the legend's two columns covered the eastern zones) opens with the legend
+# collapsed to its tab; one click opens it. A choice the user made (collapse,
+# expand) is kept whatever the window's size.
+SHORT_WINDOW = 960
 LAYER_LABELS = {"base": "Base map", "control": "Control areas", "flows": "Export routes",
                 "places": "Places", "labels": "Labels", "events": "Events on the map"}
 
