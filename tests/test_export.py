@@ -294,6 +294,16 @@ def test_a_pack_made_again_with_fewer_dates_leaves_no_map_of_the_earlier_dates(d
         "01_2024-10-19.png", "03_notes.png", "index.html"]
 
 
+def test_a_pack_forced_into_a_folder_with_a_page_of_its_own_removes_none_of_its_pictures(
+        dataset, tmp_path):
+    """A site's own index.html listed its logo: forcing a pack there deleted the logo."""
+    (tmp_path / "index.html").write_text('<img src="logo.png"><img src="01_team.png">')
+    for name in ("logo.png", "01_team.png"):
+        (tmp_path / name).write_bytes(b"the site's own picture")
+    export_pack(dataset, [dt.date(2024, 10, 19)], tmp_path, SMALL, overwrite=True)
+    assert {"logo.png", "01_team.png"} <= {p.name for p in tmp_path.iterdir()}
+
+
 def test_cli_every_month_and_key_events(tiny, tmp_path, capsys):
     months = tmp_path / "months"
     months.mkdir()

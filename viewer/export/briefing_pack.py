@@ -9,7 +9,8 @@ from pathlib import Path
 
 from viewer import __version__
 from viewer.export.options import Cancelled, ExportOptions, Progress
-from viewer.export.pack import PackFrame, PackResult, last_known_note, sources_html, write_pack
+from viewer.export.pack import (PACK_MARK, PackFrame, PackResult, last_known_note, sources_html,
+                                 write_pack)
 from viewer.export.png import export_view
 from viewer.model.briefing import Briefing, Chapter
 from viewer.model.dataset import Dataset
@@ -49,7 +50,7 @@ def briefing_index_html(renderer: MapRenderer, briefing: Briefing, frames: list[
     dataset = renderer.dataset
     esc = html.escape
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">' + PACK_MARK,
         f"<title>{esc(dataset.title)} — {esc(briefing.title)}</title>",
         "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1100px;margin:2em auto;"
         "color:#1e1e1e}img{width:100%;border:1px solid #bbb}section{margin-bottom:3em}"

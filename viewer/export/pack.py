@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 from html.parser import HTMLParser
 import shutil
 from dataclasses import dataclass, field
@@ -142,24 +143,38 @@ def _write_pack(renderer: MapRenderer, frames: Sequence[PackFrame], names: list[
     report("Done", 1.0)
 
 
+# Marks an index.html as a pack's: a page of the user's own in the folder is not one,
+# and the pictures it shows are never taken for an earlier pack's maps.
+PACK_GENERATOR = "Kachin Viewer pack"
+PACK_MARK = f'<meta name="generator" content="{PACK_GENERATOR}">'
+_MAP_NAME = re.compile(r"\d+_[^/\\]+\.png")
+
+
 class _ImageNames(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.names: list[str] = []
+        self.marked = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.names += [value for name, value in attrs if tag == "img" and name == "src" and value]
+        values = dict(attrs)
+        self.marked |= (tag == "meta" and values.get("name") == "generator"
+                        and values.get("content") == PACK_GENERATOR)
+        if tag == "img" and values.get("src"):
+            self.names.append(values["src"])
 
 
 def _maps_listed(index_path: Path) -> set[Path]:
-    """The maps an earlier pack's index shows, beside it in its folder: only those are
-    ever removed, never another file the folder holds."""
+    """The maps an earlier pack's index shows, beside it in its folder, named as a pack
+    names them: only those are ever removed, never another file the folder holds (a
+    site's own index.html listed its logo)."""
     if not index_path.is_file():
         return set()
     parser = _ImageNames()
     parser.feed(index_path.read_text(encoding="utf-8", errors="replace"))
-    return {index_path.with_name(name) for name in parser.names
-            if Path(name).name == name and name.endswith(".png")}
+    if not parser.marked:
+        return set()
+    return {index_path.with_name(name) for name in parser.names if _MAP_NAME.fullmatch(name)}
 
 
 def _remove_if_created(folder: Path, created: bool) -> None:
@@ -173,7 +188,7 @@ def pack_index_html(renderer: MapRenderer, dates: list[dt.date], images: list[Pa
     dataset = renderer.dataset
     esc = html.escape
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">' + PACK_MARK,
         f"<title>{_text(dataset.title)} — briefing pack</title>",
         "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1100px;margin:2em auto;"
         "color:#1e1e1e}img{width:100%;border:1px solid #bbb}section{margin-bottom:3em}"
