@@ -90,6 +90,11 @@ def test_cli_round_trip_each_edit_one_transaction_and_one_log_entry(gpkg, capsys
     (("retract", "--layer", "events", "--id", "e404", "--reason", "r"), "'e404' is not a row"),
     (("correct", "--layer", "control", "--id", "c3", "--set", "valid_to=2024-01-01",
       "--reason", "r"), "valid_to: 2024-01-01 is not after valid_from"),
+    # Dates the reader refuses: each was written, and the file no longer opened.
+    (("add-source", "--outlet", "X", "--title", "Y", "--published", "0001-01-01"),
+     "published: 0001-01-01 is outside the years 1700-2199"),
+    (("add-event", "--date", "2199-12-31", "--title", "Far", "--category", "trade",
+      "--sources", "s1"), "time_end: 2200-01-01 is outside the years 1700-2199"),
 ])
 def test_a_refused_edit_prints_one_error_line_and_leaves_the_file_byte_identical(gpkg, capsys,
                                                                                 step, message):

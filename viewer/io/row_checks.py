@@ -14,15 +14,13 @@ import shapely
 
 from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
 from viewer.model.dataset import split_ids
-from viewer.model.dates import parse_date
+from viewer.model.dates import checked_date, parse_date
 from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
-                                 ID_COLUMN, NULLABLE_REQUIRED, REFERENCES, REQUIRED_COLUMNS,
-                                 SOURCED_LAYERS)
+                                 ID_COLUMN, META_DATES, NULLABLE_REQUIRED, REFERENCES,
+                                 REQUIRED_COLUMNS, SOURCED_LAYERS)
 
 # Dates the timeline and pandas can hold with room to spare (pandas stops at 1677
 # and 2262; the timeline pads its range): a file's dates must fall in these years.
-EARLIEST, LATEST = dt.date(1700, 1, 1), dt.date(2199, 12, 31)
-META_DATES = ("time_start", "time_end", "default_date")
 
 
 class RowChecks:
@@ -116,7 +114,7 @@ class RowChecks:
         found = []
         problems = []
         for value in distinct:
-            day, problem = _checked_date(value)
+            day, problem = checked_date(value)
             found.append(day)
             problems.append(problem)
         found.append(None)  # code -1: a null
@@ -128,7 +126,7 @@ class RowChecks:
     def _date(self, value: object, layer: str, row: str, column: str) -> dt.date | None:
         """The date in a cell, or None (and an error naming the cell) when it is not one
         or lies outside the years the viewer can draw."""
-        day, problem = _checked_date(value)
+        day, problem = checked_date(value)
         if problem:
             self.problem(problem, layer, row, column)
         return day
@@ -278,18 +276,6 @@ class RowChecks:
 
 
 _FAR = pd.Timestamp.max.date()
-
-
-def _checked_date(value: object) -> tuple[dt.date | None, str]:
-    """(the date in a cell or None, the problem with it or ""): not a date, or
-    outside the years the viewer can draw."""
-    try:
-        day = parse_date(value)
-    except (ValueError, OverflowError):
-        return None, f"'{value}' is not a date (YYYY-MM-DD)"
-    if day is not None and not EARLIEST <= day <= LATEST:
-        return None, f"{day} is outside the years {EARLIEST.year}-{LATEST.year} this viewer can show"
-    return day, ""
 
 
 def _not_retracted(frame: pd.DataFrame) -> np.ndarray:

@@ -54,6 +54,23 @@ def parse_date(value: object) -> dt.date | None:
     raise ValueError(f"not a date: {value!r}")
 
 
+# The years a dataset's dates may lie in: pandas' day-precision timestamps, which
+# drawing and the day numbers use, end in 2262; a date outside made a file unreadable.
+EARLIEST, LATEST = dt.date(1700, 1, 1), dt.date(2199, 12, 31)
+
+
+def checked_date(value: object) -> tuple[dt.date | None, str]:
+    """(the date in a cell or None, the problem with it or ""): not a date, or
+    outside the years the viewer can draw."""
+    try:
+        day = parse_date(value)
+    except (ValueError, OverflowError):
+        return None, f"'{value}' is not a date (YYYY-MM-DD)"
+    if day is not None and not EARLIEST <= day <= LATEST:
+        return None, f"{day} is outside the years {EARLIEST.year}-{LATEST.year} this viewer can show"
+    return day, ""
+
+
 def days_array(values: pd.Series, *, open_end: bool = False) -> np.ndarray:
     """Day numbers for a column of dates; nulls become OPEN_END or NO_DAY."""
     null = OPEN_END if open_end else NO_DAY

@@ -17,10 +17,11 @@ import shapely
 
 from viewer.model.changes import INSERT, RETRACTED, EditRefused, RowChange
 from viewer.model.dataset import Dataset, split_ids
-from viewer.model.dates import parse_date
+from viewer.model.dates import checked_date, parse_date
 from viewer.model.edit_apply import layer_frame, row_position, with_changes
 from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
-                                 NULLABLE_REQUIRED, REFERENCES, REQUIRED_COLUMNS, SOURCED_LAYERS)
+                                 META_DATES, NULLABLE_REQUIRED, REFERENCES, REQUIRED_COLUMNS,
+                                 SOURCED_LAYERS)
 
 
 def check_changes(dataset: Dataset, changes: Sequence[RowChange]) -> Dataset:
@@ -57,10 +58,14 @@ def _check_row(dataset: Dataset, layer: str, row: Mapping[str, object]) -> None:
             raise EditRefused(column, "required value is empty")
     dates = {}
     for column in DATE_COLUMNS.get(layer, ()):
-        try:
-            dates[column] = parse_date(row.get(column))
-        except ValueError:
-            raise EditRefused(column, f"'{row.get(column)}' is not a date (YYYY-MM-DD)") from None
+        # The reader's own bounds: a year 0001 was written, and the file then refused to open.
+        dates[column], problem = checked_date(row.get(column))
+        if problem:
+            raise EditRefused(column, problem)
+    if layer == "dataset_meta" and row.get("key") in META_DATES:
+        problem = checked_date(row.get("value"))[1]
+        if problem:
+            raise EditRefused(str(row["key"]), problem)
     _check_interval(dates)
     for column, value in row.items():   # SQLite keeps an infinity; no map can draw one
         if isinstance(value, float) and math.isinf(value):

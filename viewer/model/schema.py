@@ -44,6 +44,8 @@ GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
 }
 # Layers whose rows may have no geometry (an event with no single place).
 GEOMETRY_OPTIONAL = {"events"}
+# The dataset_meta keys whose value is a date the reader checks.
+META_DATES = ("time_start", "time_end", "default_date")
 
 ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("control", "status"): ("held", "contested"),
