@@ -176,6 +176,19 @@ def test_a_full_disk_says_how_much_room_the_pack_needs(tiny, small_disk, capfd):
     assert list(small_disk.iterdir()) == []
 
 
+def test_a_full_disk_leaves_no_truncated_handout(qapp, tmp_path, small_disk, capfd):
+    """Qt's PDF writer says nothing when the disk fills: a 48 KB start of a 12 MB
+    handout was left, with the handout's name printed as done."""
+    from factory import briefing_layers
+
+    briefed = write_tiny(tmp_path / "briefed.gpkg", **briefing_layers())
+    code = main(["export", "--dataset", str(briefed), "--briefing", "--pdf",
+                 str(small_disk / "h.pdf")])
+    assert code == 1
+    assert capfd.readouterr().err.startswith("error: disk full (")
+    assert list(small_disk.iterdir()) == []
+
+
 # -- item 15: huge strings -------------------------------------------------------------
 def test_the_pack_index_cuts_huge_texts_short(qapp, tmp_path):
     layers = tiny_layers()

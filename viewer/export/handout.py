@@ -13,11 +13,11 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt, QTextBoundaryFinder
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, Qt, QTextBoundaryFinder
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from viewer import __version__
-from viewer.export.files import atomic_target, check_target
+from viewer.export.files import atomic_target, check_target, write_error
 from viewer.export.options import Cancelled, ExportError, Progress, stop_if
 from viewer.export.pack import citation
 from viewer.model.briefing import Briefing, Chapter
@@ -83,29 +83,38 @@ def export_handout(dataset: Dataset, briefing: Briefing, path: str | os.PathLike
     renderer = renderer or MapRenderer(dataset)
     report = progress or (lambda _text, _fraction: None)
     total = len(briefing.chapters) + 1
+    # Made in memory, then written by Python: Qt's PDF writer says nothing when the disk
+    # fills, and a truncated handout was left with "done".
+    pdf = QBuffer()
+    pdf.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = _writer(pdf, paper, dataset, briefing)
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise ExportError(f"could not write {path}")
+    try:
+        sheet = _Sheet(painter, writer, dataset, total)
+        _cover(sheet, dataset, briefing)
+        for number, chapter in enumerate(briefing.chapters, 2):
+            stop_if(cancelled)
+            report(f"Page {number} of {total}: {chapter.title}", (number - 1) / total)
+            writer.newPage()
+            _chapter_page(sheet, renderer, briefing, chapter, number)
+    finally:
+        ended = painter.end()
+    if not ended or pdf.size() == 0:
+        raise ExportError(f"could not write {path}")
+    data = pdf.data().data()
     with atomic_target(path) as temporary:
-        writer = _writer(temporary, paper, dataset, briefing)
-        painter = QPainter()
-        if not painter.begin(writer):
-            raise ExportError(f"could not write {path}")
         try:
-            sheet = _Sheet(painter, writer, dataset, total)
-            _cover(sheet, dataset, briefing)
-            for number, chapter in enumerate(briefing.chapters, 2):
-                stop_if(cancelled)
-                report(f"Page {number} of {total}: {chapter.title}", (number - 1) / total)
-                writer.newPage()
-                _chapter_page(sheet, renderer, briefing, chapter, number)
-        finally:
-            painter.end()
-        if not temporary.exists() or temporary.stat().st_size == 0:
-            raise ExportError(f"could not write {path}")
+            temporary.write_bytes(data)
+        except OSError as error:
+            raise write_error(path, error, len(data)) from None
     report("Done", 1.0)
     return path
 
 
-def _writer(path: Path, paper: str, dataset: Dataset, briefing: Briefing) -> QPdfWriter:
-    writer = QPdfWriter(str(path))
+def _writer(device: QBuffer, paper: str, dataset: Dataset, briefing: Briefing) -> QPdfWriter:
+    writer = QPdfWriter(device)
     writer.setResolution(RESOLUTION)
     writer.setPageLayout(QPageLayout(QPageSize(PAPERS[paper]), QPageLayout.Orientation.Portrait,
                                      QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
