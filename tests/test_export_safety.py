@@ -208,3 +208,23 @@ def test_running_out_of_memory_is_one_error_line(dataset, tmp_path, monkeypatch)
     with pytest.raises(ExportError, match="^out of memory while making the pack of 3 maps"):
         export_pack(dataset, DATES, tmp_path / "pack", SMALL)
     assert not (tmp_path / "pack").exists()
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_handout_ends_with_130_and_leaves_nothing(tmp_path):
+    """One time in eight the process crashed (exit -11) as the interrupted drawing's Qt
+    objects were freed."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    for delay in (1.5, 2.0, 2.5, 3.0, 3.5):
+        process = subprocess.Popen([sys.executable, "-m", "viewer", "export", "--briefing", "--pdf",
+                                    str(tmp_path / "h.pdf")], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        err = process.communicate(timeout=60)[1]
+        if process.returncode == 0:
+            (tmp_path / "h.pdf").unlink()   # it had finished first
+            continue
+        assert process.returncode == 130 and err.strip().endswith("error: interrupted")
+        assert list(tmp_path.iterdir()) == []

@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     if handled is not None:
         return handled
     if argv and (argv[0] in SUBCOMMANDS or argv[0].startswith("--version")):
-        return cli.main(argv)
+        return cli.main(argv, own_process=True)
     # Importing the data libraries and Qt makes some 500,000 objects and almost no
     # garbage: the collector, which would scan them again and again, rests until
     # the window is shown (0.07-0.15 s less CPU over the start-up's imports).
