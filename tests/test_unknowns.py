@@ -23,7 +23,7 @@ from viewer.model.state import Selection
 from viewer.qt.details_panel import describe
 from viewer.render import style
 from viewer.render.layers import Frame
-from viewer.render.overlay import EXPORT, SCREEN
+from viewer.render.overlay import EXPORT, SCREEN, date_label
 from viewer.render.places_image import PlacesImage
 from viewer.render.renderer import MapRenderer
 
@@ -261,3 +261,17 @@ def _event_citing_a_copy(dataset) -> tuple[str, str]:
         if isinstance(via.get(first), str):
             return str(event_id), via[first]
     raise AssertionError("no event cites a source read at a copy")
+
+
+def test_the_date_box_fits_the_widest_month_past_the_data(kachin_renderer):
+    """It was measured on "30 Sep": "31 May 2026: last known state" touched its edge."""
+    from PySide6.QtGui import QFontMetricsF
+
+    view = kachin_renderer.default_view(1366, 700)
+    day = dt.date(2026, 5, 31)
+    kachin_renderer.render_image(view, day, decorations=SCREEN)   # the window: no title above
+    layout = kachin_renderer.painted_layout()
+    text = date_label(day, kachin_renderer.dataset.beyond_data(day))
+    assert text == "31 May 2026: last known state"
+    padding = 2 * 8 * layout.scale     # the box's own, either side of its text
+    assert layout.date_rect.width() >= QFontMetricsF(layout.date_font).horizontalAdvance(text) + padding

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPen, QPolygonF, QTransform
 
-from viewer.model.dates import format_date
+from viewer.model.dates import MONTHS, format_date
 from viewer.render import style
 from viewer.render.legend import MAX_COLUMNS, Legend, LegendContent
 from viewer.render.legend import panel as _panel
 from viewer.render.view import MapView
 
 CORNERS = ("top-right", "top-left", "bottom-left", "bottom-right")
-WIDEST_DATE = "as of 30 Sep 2024"
-WIDEST_LAST_KNOWN = "30 Sep 2024: last known state"
+# The date label's box fits its widest month, so it does not change size while scrubbing
+# ("30 Sep" alone was measured: "31 May …: last known state" touched the box's edge).
+DATE_LABELS = ("as of 30 {} 2024", "30 {} 2024: last known state")
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,9 @@ class OverlayLayout:
         date_rect = QRectF()
         if self.decorations.date:
             fm = QFontMetricsF(self.date_font)
-            widest = WIDEST_LAST_KNOWN if self.current_to else WIDEST_DATE
-            width = max(fm.horizontalAdvance(widest), title_rect.width() - 2 * pad)
+            label = DATE_LABELS[1 if self.current_to else 0]
+            widest = max(fm.horizontalAdvance(label.format(month)) for month in MONTHS)
+            width = max(widest, title_rect.width() - 2 * pad)
             date_rect = QRectF(m, top, width + 2 * pad, fm.height() + pad * (1.5 if title_rect.isNull() else 1))
             if not title_rect.isNull():
                 title_rect.setWidth(date_rect.width())
