@@ -272,6 +272,22 @@ def test_an_event_dated_to_a_month_is_listed_once_known_to_have_happened(dataset
     assert "Month-only event" in third[0] and len(third) == 1
 
 
+def test_an_event_of_known_start_is_listed_when_it_began_not_when_it_ended(tmp_path):
+    """A siege from 22 Oct to 30 Nov was listed under the 25 Oct map as one whose day is
+    not known, and as happened only under the first map after it ended."""
+    from factory import tiny_layers, write_layers
+
+    from viewer.io import read_dataset
+
+    layers = tiny_layers()
+    layers["events"].loc[2, "end_date"] = "2024-11-30"           # "Gate closes", 22 Oct
+    dataset = read_dataset(write_layers(layers, tmp_path / "t.gpkg"))
+    result = export_pack(dataset, [dt.date(2024, 10, 1), dt.date(2024, 10, 25)],
+                         tmp_path / "pack", SMALL)
+    second = result.index.read_text(encoding="utf-8").split("<section>")[2]
+    assert "Gate closes" in second and "day is not known" not in second
+
+
 def test_a_pack_made_again_leaves_no_list_of_sources_beside_a_map_that_now_lists_them(dataset, tmp_path):
     days = [dt.date(2024, 10, 19), dt.date(2024, 10, 22)]
     first = export_pack(dataset, days, tmp_path, SMALL)

@@ -27,7 +27,7 @@ from viewer.export.png import (captioned, export_view, png_bytes, render_export,
                                write_sources_sidecar)
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date, parse_date, to_day
-from viewer.model.timeline import event_periods
+from viewer.model.timeline import date_periods
 from viewer.model.links import web_link
 from viewer.model.unknowns import current_to_mark
 from viewer.render.overlay import date_label
@@ -198,7 +198,7 @@ def pack_index_html(renderer: MapRenderer, dates: list[dt.date], images: list[Pa
         f"{esc(format_date(dates[-1]))}. Dataset {esc(dataset.path.name if dataset.path else '')} "
         f"(SHA-256 {esc(dataset.sha256[:16])}…). {_text(dataset.meta.get('attribution', ''))}</p>",
     ]
-    previous, periods = None, event_periods(dataset.events)
+    previous, periods = None, date_periods(dataset.events)
     for number, (day, image) in enumerate(zip(dates, images), 1):
         parts.append(_pack_section(renderer, number, day, previous, image, view, options, periods))
         previous = day
@@ -248,9 +248,9 @@ def _event_list(dataset: Dataset, events) -> str:
 def _events_between(dataset: Dataset, periods: np.ndarray, previous: dt.date | None,
                     day: dt.date):
     """The events known to have happened after the previous map and by this one, and
-    those whose month (quarter, year, period) this map falls in, first shown here. An
-    event dated "Oct 2024" was listed under a map of 1 Oct, before it happened."""
-    first, last = periods[:, 0], periods[:, 1] - 1
+    those whose month (quarter, year) this map falls in, first shown here. An event
+    dated "Oct 2024" was listed under a map of 1 Oct, before it happened."""
+    first, last = periods[:, 0], periods[:, 1]
     since, until = (to_day(day) if previous is None else to_day(previous) + 1), to_day(day)
     happened = (last >= since) & (last <= until)
     undecided = (first <= until) & (last > until) & ((first >= since) | (previous is None))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from viewer.model.dataset import event_importance
-from viewer.model.dates import add_months, format_date, parse_date, to_day
+from viewer.model.dates import NO_DAY, add_months, format_date, parse_date, to_day
 
 # Event categories in lane order, top to bottom; others follow alphabetically.
 CATEGORY_ORDER = ("control", "military", "trade", "diplomacy", "policy", "market", "context",
@@ -66,14 +66,14 @@ def period_days(date: dt.date, precision: str, end_date: dt.date | None) -> tupl
     return to_day(start), to_day(end)
 
 
-def event_periods(events: pd.DataFrame) -> np.ndarray:
-    """Each event's [first, last + 1) day numbers, rows in order (an undated one's lie
-    before any day)."""
-    undated = (np.iinfo(np.int64).min,) * 2
-    periods = [period_days(day, str(precision or "day"), parse_date(end)) if day else undated
-               for day, precision, end in zip(events["date"].map(parse_date),
-                                              _column(events, "date_precision"),
-                                              _column(events, "end_date"))]
+def date_periods(events: pd.DataFrame) -> np.ndarray:
+    """The first and last day (inclusive) each event's date may stand for: its month,
+    quarter or year, or the day itself (not its end date: an event of known start
+    is known to have begun), rows in order; NO_DAY for both of an undated one."""
+    periods = []
+    for day, precision in zip(events["date"].map(parse_date), _column(events, "date_precision")):
+        first, end = period_days(day, str(precision or "day"), None) if day else (NO_DAY, NO_DAY + 1)
+        periods.append((first, end - 1))
     return np.array(periods, dtype=np.int64).reshape(-1, 2)
 
 
