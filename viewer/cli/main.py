@@ -56,7 +56,11 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
         if own_process:
             # Qt objects an interrupted drawing left in use (a painter, its image) would
             # be freed in no safe order: a crash one time in eight (exit -11, not 130).
-            # Files are safe already: each write's `finally` has run.
+            # Files are safe already: each write's `finally` has run; a cache entry
+            # being written on its own thread is finished first (else its part stays).
+            from viewer.io import cache
+
+            cache.finish_writing()
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(130)
