@@ -194,15 +194,24 @@ def test_a_rate_per_month_is_never_joined_across_a_month_without_a_value(kachin)
     days = points.loc[~points["derived"], "day"].to_numpy(float)
     joined = joined_steps(days, unit_period(key.unit))[:-1]
     assert joined.any() and (np.diff(days)[joined] <= 31 * 1.5).all()
-    assert not joined_steps(days)[:-1][np.diff(days) > 60].all()   # the median alone joined some
+    assert joined_steps(days)[:-1][np.diff(days) > 60].any()   # the median alone joined some
 
 
 def test_a_line_is_not_drawn_past_a_derived_value():
     monthly = np.array([0, 31, 92, 123], float)
     assert joined_steps(monthly, 31, breaks=np.array([61.0])).tolist() == [True, False, True, False]
-    assert joined_steps(monthly, 31, breaks=np.array([31.0])).tolist() == [True, False, True, False]
+    assert joined_steps(np.array([0, 31, 62], float), 31, breaks=np.array([31.0])).tolist() == \
+        [True, True, False]                               # a derived value on a reported day
     assert joined_steps(np.array([0, 31, 62], float), 31, breaks=np.array([40.0])).tolist() == \
         [True, False, False]
+
+
+def test_a_rate_per_day_or_per_year_reported_monthly_is_a_monthly_series():
+    monthly = np.array([0, 31, 59, 90, 610], float)       # then 17 months without a value
+    assert joined_steps(monthly, unit_period("trucks_per_day")).tolist() == \
+        [True, True, True, False, False]
+    assert joined_steps(monthly, unit_period("USD_per_year")).tolist() == \
+        [True, True, True, False, False]
 
 
 def test_terbium_line_has_no_segment_over_a_long_gap(kachin):

@@ -42,8 +42,11 @@ def joined_steps(days: np.ndarray, period: float | None = None,
                  breaks: np.ndarray = np.empty(0)) -> np.ndarray:
     """For points at sorted `days`, whether a line may join each point to the next.
 
-    A series' own spacing is what its unit states (`period`: a rate per month is a
-    value a month), else the median step between its points (weekly quotes: a week).
+    A series' own spacing is the median step between its points (weekly quotes: a
+    week), or the shorter `period` its unit states (a total per month is a value a
+    month: sparse monthly figures have a median step of two months) where the two
+    agree within a factor of two (a rate per day reported monthly is a monthly
+    series; one per year reported monthly too).
     A step longer than GAP_FACTOR times that is a gap in what is known, and a line
     across it would hide that, so it is left open: a median of two months joined
     December to March across two months without a value. A step over one of
@@ -54,7 +57,8 @@ def joined_steps(days: np.ndarray, period: float | None = None,
     steps = np.diff(days)
     joined = np.zeros(len(days), dtype=bool)
     if len(steps):
-        spacing = period if period else float(np.median(steps))
+        median = float(np.median(steps))
+        spacing = min(period, median) if period and period >= median / 2 else median
         joined[:-1] = steps <= GAP_FACTOR * max(spacing, 1.0)
         # A break strictly inside a step: the next point's index differs from the break's.
         inside = np.searchsorted(days, breaks, side="right") - 1
