@@ -192,6 +192,39 @@ def test_text_typed_for_a_chapter_is_never_thrown_away(qtbot, briefed):
     assert len(session.done) == 3
 
 
+def test_an_undone_caption_does_not_come_back_when_another_chapter_is_chosen(qtbot, briefed):
+    """The fields still held the undone caption, which counted as typed: choosing another
+    chapter pushed it again, and the redo history was lost."""
+    state = ViewerState(read_dataset(briefed))
+    session = Session(state)
+    panel = ChaptersPanel(state, session, lambda: (97.1, 25.0, 97.9, 25.5))
+    qtbot.addWidget(panel)
+    panel.chapters.setCurrentRow(0)
+    before = panel.briefing().chapters[0].caption
+    panel.caption.setPlainText("Applied, then undone.")
+    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    session.undo()
+    assert panel.caption.toPlainText() == before
+    panel.chapters.setCurrentRow(1)
+    assert session.done == [] and panel.briefing().chapters[0].caption == before
+
+
+def test_text_typed_where_edits_are_off_stays_with_its_chapter(qtbot, briefed):
+    """As recorded on an earlier day no edit is made: choosing another chapter lost the
+    typed text without a word."""
+    state = ViewerState(read_dataset(briefed))
+    session = Session(state)
+    session.may_edit = lambda: False
+    panel = ChaptersPanel(state, session, lambda: (97.1, 25.0, 97.9, 25.5))
+    qtbot.addWidget(panel)
+    panel.chapters.setCurrentRow(0)
+    panel.caption.setPlainText("Typed where edits are off.")
+    panel.chapters.setCurrentRow(1)
+    assert panel.chapters.currentRow() == 0
+    assert panel.caption.toPlainText() == "Typed where edits are off."
+    assert "Not changed" in panel.message.text()
+
+
 def test_a_refused_chapter_edit_says_why_and_changes_nothing(qtbot, briefed):
     state = ViewerState(read_dataset(briefed))
     panel = ChaptersPanel(state, Session(state), lambda: (97.1, 25.0, 97.9, 25.5))

@@ -58,6 +58,7 @@ class ChaptersPanel(QWidget):
         self.present_button = QPushButton("Present", clicked=self._request_present)
         self.present_button.setToolTip("Full screen from this chapter (F5); Esc leaves")
         self._shown_id: str | None = None    # the chapter whose text the fields hold
+        self._shown_text: dict[str, str] = {}   # and the text they were filled with
         self._build_layout()
         state.dataset_changed.connect(lambda _dataset: self.refresh())
         if state.dataset is not None:   # else the first dataset_changed fills it
@@ -127,8 +128,9 @@ class ChaptersPanel(QWidget):
     def _show_text(self) -> None:
         chapter = self.selected()
         self._shown_id = chapter.chapter_id if chapter else None
-        self._show_typed(_text_of(chapter) if chapter else {"title": "", "caption": "",
-                                                             "source_ids": ""})
+        self._shown_text = _text_of(chapter) if chapter else {"title": "", "caption": "",
+                                                               "source_ids": ""}
+        self._show_typed(self._shown_text)
         for widget in (self.title, self.caption, self.sources, self.apply_button,
                        self.delete_button):
             widget.setEnabled(chapter is not None)
@@ -146,15 +148,28 @@ class ChaptersPanel(QWidget):
                 "source_ids": ids}
 
     def _unapplied(self, chapter: Chapter | None) -> bool:
-        """Whether the fields hold text typed for `chapter` and not applied."""
+        """Whether the fields hold text typed for `chapter` and not applied: changed
+        since they were filled (against the chapter as it is now, an undone caption
+        still in the fields counted as typed, and came back)."""
         return (chapter is not None and chapter.chapter_id == self._shown_id
-                and self._typed() != _text_of(chapter))
+                and self._typed() != self._shown_text)
 
     def _chapter_chosen(self) -> None:
         shown = self._shown_chapter()
         if self._unapplied(shown):   # typed, then another chapter chosen: it was thrown away
-            self._submit(EditChapter(shown.chapter_id, self._typed()))
+            typed = self._typed()
+            if not self._submit(EditChapter(shown.chapter_id, typed)):
+                self._select(shown.chapter_id)   # refused: back to it, the text kept
+                self._show_typed(typed)
+                return
         self._show_text()
+
+    def _select(self, chapter_id: str) -> None:
+        self.chapters.blockSignals(True)
+        for row in range(self.chapters.count()):
+            if self.chapters.item(row).data(Qt.ItemDataRole.UserRole) == chapter_id:
+                self.chapters.setCurrentRow(row)
+        self.chapters.blockSignals(False)
 
     def _shown_chapter(self) -> Chapter | None:
         briefing = self.briefing()
@@ -199,6 +214,7 @@ class ChaptersPanel(QWidget):
         self.message.clear()
         if not self.session.may_edit():
             self.refresh()
+            self.message.setText("Not changed: the briefing cannot be edited here now")
             return False
         try:
             edit = command.edit(self.state.dataset, self.state.date)
