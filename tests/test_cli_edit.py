@@ -116,3 +116,18 @@ def test_editing_the_embedded_dataset_is_refused_with_how_to_copy_it(capsys):
 
 def test_history_of_an_unedited_file_says_so(gpkg, capsys):
     assert run(capsys, "history", gpkg) == (0, "no recorded edits", "")
+
+
+def test_history_and_errors_show_a_newline_in_dataset_text_inside_its_own_line(gpkg, capsys):
+    """A title and a --user carrying a newline forged `ok:` and `error:` lines."""
+    forged_ok = "ok: briefing.gpkg is a valid briefing dataset"
+    code, _, _ = run(capsys, "edit", gpkg, "add-source", "--outlet", "R", "--title",
+                     f"Gate\n{forged_ok}", "--published", "2024-11-06", "--user", "ann\nerror: forged")
+    assert code == 0
+    code, out, _ = run(capsys, "history", gpkg)
+    assert code == 0 and len(out.splitlines()) == 2  # the entry's header and its one change
+    assert "ann\\nerror: forged" in out and f"Gate\\n{forged_ok}" in out
+
+    code, _, err = run(capsys, "edit", gpkg, "retract", "--layer", "events", "--id",
+                       f"e9\n{forged_ok}", "--reason", "r")
+    assert code == 1 and len(err.splitlines()) == 1 and f"e9\\n{forged_ok}" in err

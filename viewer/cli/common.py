@@ -25,14 +25,20 @@ def terminal_safe(text: object) -> str:
 
 
 class CliError(Exception):
-    """A user mistake reported as one `error:` line and a non-zero exit."""
+    """A user mistake reported as one `error:` line per argument (usually one) and a
+    non-zero exit. Each line is printed terminal-safe: a newline in the dataset text
+    it quotes shows as `\\n` and cannot start a line of its own."""
+
+    def __init__(self, *lines: object) -> None:
+        super().__init__(*lines)
+        self.lines = [str(line) for line in lines]
 
 
 class OneLineParser(argparse.ArgumentParser):
     """Reports a bad command line as one `error:` line (no usage dump), exit 2."""
 
     def error(self, message: str) -> None:
-        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"error: {terminal_safe(message)} (see '{self.prog} --help')\n")
 
 
 def parse_day(text: str) -> dt.date:
@@ -79,13 +85,13 @@ def load_soon(location) -> Callable[[], object]:
 
 @contextmanager
 def _problems_as_lines():
-    """A DatasetError as one CliError line per problem."""
+    """A DatasetError as one `error:` line per problem."""
     from viewer.io import DatasetError
 
     try:
         yield
     except DatasetError as error:
-        raise CliError("\n".join(terminal_safe(p) for p in error.problems)) from None
+        raise CliError(*error.problems) from None
 
 
 def in_range(dataset, day: dt.date) -> dt.date:

@@ -175,7 +175,7 @@ def run_history(args: argparse.Namespace) -> int:
 
     problems = check_file(args.path) if isinstance(args.path, Path) else []
     if problems:
-        raise CliError("\n".join(str(p) for p in problems))
+        raise CliError(*problems)
     from viewer.cli.team import database_errors
 
     # A database's refusal (a wrong password) as one error line, not a traceback.
@@ -187,8 +187,8 @@ def run_history(args: argparse.Namespace) -> int:
     if not entries:
         print("no recorded edits" + (f" for {args.row_id}" if args.row_id else ""))
     for entry in entries:
-        for line in _entry_text(entry).splitlines():
-            print(terminal_safe(line))
+        for line in _entry_lines(entry):
+            print(line)
     return 0
 
 
@@ -197,14 +197,17 @@ def _entry_json(entry) -> dict:
             **entry.edit.to_json()}
 
 
-def _entry_text(entry) -> str:
+def _entry_lines(entry) -> list[str]:
+    """The entry's header, then one indented line per change. Each line is made
+    terminal-safe on its own, so a newline in a title or a user name shows as `\\n`
+    inside its line instead of forging one."""
     from viewer.model.history import describe_change
 
     reason = f" — reason: {entry.edit.reason}" if entry.edit.reason else ""
-    lines = [f"#{entry.edit_id} {entry.recorded_at[:16].replace('T', ' ')} UTC {entry.user}: "
-             f"{entry.edit.summary}{reason}"]
-    lines += [f"    {describe_change(c)}" for c in entry.edit.changes]
-    return "\n".join(lines)
+    header = (f"#{entry.edit_id} {entry.recorded_at[:16].replace('T', ' ')} UTC {entry.user}: "
+              f"{entry.edit.summary}{reason}")
+    return [terminal_safe(header)] + [f"    {terminal_safe(describe_change(c))}"
+                                      for c in entry.edit.changes]
 
 
 def recorded_on(location, dataset, day: dt.date):

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
               "this machine has free)", file=sys.stderr)
         return 1
     except CliError as error:
-        for line in str(error).splitlines():
+        for line in error.lines:
             print(f"error: {terminal_safe(line)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -131,7 +131,7 @@ def database_errors(url):
     try:
         yield
     except DatasetError as error:
-        raise CliError("\n".join(str(p) for p in error.problems)) from None
+        raise CliError(*error.problems) from None
     except (StoreError, SyncError) as error:  # these name the file or database themselves
         raise CliError(str(error)) from None
     except PublishError as error:
