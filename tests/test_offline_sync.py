@@ -300,3 +300,21 @@ def test_keeping_the_fields_new_row_keeps_its_shape(desk, tmp_path, capsys):
     [period] = set(now.flows["flow_id"]) - {"f1", "f2"}
     assert shape_of(now.flows, "flow_id", period).equals(shape_of(now.flows, "flow_id", "f1"))
     assert now.flows.set_index("flow_id").loc["f2", "note"] == "desk note"
+
+
+@pytest.mark.parametrize("name, make, message", [
+    ("missing.gpkg", lambda path: None, "file does not exist"),
+    ("text.gpkg", lambda path: path.write_text("notes"), "is not a GeoPackage"),
+    ("folder.gpkg", lambda path: path.mkdir(), "is a folder"),
+])
+@pytest.mark.parametrize("command", [["sync", "FILE", "postgresql://u@127.0.0.1:1/db?schema=team"],
+                                     ["resolve", "FILE", "--edit", "1", "--keep", "field"]])
+def test_a_field_copy_that_is_no_geopackage_is_one_error_line_naming_it(
+        command, name, make, message, tmp_path, capsys):
+    """Each printed a Python traceback (FileNotFoundError, sqlite3.DatabaseError)."""
+    path = tmp_path / name
+    make(path)
+    assert main([str(path) if part == "FILE" else part for part in command]) == 1
+    captured = capsys.readouterr()
+    [line] = captured.err.splitlines()
+    assert captured.out == "" and line.startswith(f"error: {name}: {message}")

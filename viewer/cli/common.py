@@ -11,7 +11,7 @@ from typing import Callable
 from viewer.resources import EMBEDDED_DATASET
 
 __all__ = ["EMBEDDED_DATASET", "CliError", "OneLineParser", "parse_day", "dataset_location",
-           "load", "load_soon", "in_range", "terminal_safe", "list_written"]
+           "check_gpkg", "load", "load_soon", "in_range", "terminal_safe", "list_written"]
 
 # Control characters (escape sequences that clear or retitle a terminal, newlines that
 # forge an `ok:` line) and the bidirectional overrides that reorder what is shown.
@@ -57,6 +57,16 @@ def dataset_location(text: str):
         return parse_location(text)
     except DatabaseUrlError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def check_gpkg(path: Path) -> None:
+    """A missing file, a folder or a file that is no GeoPackage as an `error:` line
+    naming it, before a command hands it to SQLite (which fails with a traceback)."""
+    from viewer.io.file_check import check_file
+
+    problems = check_file(path)
+    if problems:
+        raise CliError(*problems)
 
 
 def load(location):

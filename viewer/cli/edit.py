@@ -12,7 +12,8 @@ import json
 from contextlib import nullcontext
 from pathlib import Path
 
-from viewer.cli.common import CliError, dataset_location, load, parse_day, terminal_safe
+from viewer.cli.common import (CliError, check_gpkg, dataset_location, load, parse_day,
+                               terminal_safe)
 from viewer.resources import is_embedded_dataset
 
 EPILOG = """examples:
@@ -170,13 +171,11 @@ def run_edit(args: argparse.Namespace) -> int:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from viewer.io.file_check import check_file
+    from viewer.cli.team import database_errors
     from viewer.io.location import store_for
 
-    problems = check_file(args.path) if isinstance(args.path, Path) else []
-    if problems:
-        raise CliError(*problems)
-    from viewer.cli.team import database_errors
+    if isinstance(args.path, Path):
+        check_gpkg(args.path)
 
     # A database's refusal (a wrong password) as one error line, not a traceback.
     with nullcontext() if isinstance(args.path, Path) else database_errors(args.path):

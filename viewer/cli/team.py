@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from viewer.cli.common import CliError
+from viewer.cli.common import CliError, check_gpkg
 
 
 def database_url(text: str):
@@ -90,7 +91,7 @@ def run_sync(args: argparse.Namespace) -> int:
     from viewer.io.offline import sync
 
     started = time.perf_counter()
-    with database_errors(args.url):
+    with field_copy_errors(args.path), database_errors(args.url):
         report = sync(args.path, args.url)
     print(f"sent {report.sent} offline edit(s) to {args.url}; {report.already_there} were already "
           f"there; {len(report.conflicts)} new conflict(s), {report.unsettled} to settle "
@@ -110,12 +111,26 @@ def run_resolve(args: argparse.Namespace) -> int:
     from viewer.io.offline import resolve
     from viewer.io.store import os_user
 
-    with database_errors(args.path):
+    with field_copy_errors(args.path), database_errors(args.path):
         resolve(args.path, args.edit, args.keep, args.user or os_user())
     kept = "the field's version will be sent at the next sync" if args.keep == "field" else \
         "the desk's version stays"
     print(f"conflict {args.edit} settled in {args.path}: {kept}")
     return 0
+
+
+@contextmanager
+def field_copy_errors(path: Path):
+    """A field copy that cannot be opened or written as one `error:` line naming it:
+    checked before it is opened, and SQLite's and the OS's failures (which name no
+    file) prefixed with its name."""
+    check_gpkg(path)
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise CliError(f"{path}: {error}") from None
+    except OSError as error:
+        raise CliError(f"{path}: {error.strerror or error}") from None
 
 
 @contextmanager
