@@ -108,8 +108,17 @@ def test_geojson_polygons_follow_the_right_hand_rule_and_unknown_zones_say_so(tm
 @pytest.mark.parametrize("argv, message", [
     (["--kml", "x.kml", "--date", "2024-01-01"], "--kml writes every date"),
     (["--geojson", "x.geojson"], "--geojson needs --date"),
-    (["--kml", "x.kml", "--out", "x.png"], "--out is for images"),
+    (["--kml", "x.kml", "--out", "x.png"], "--out cannot be used with --kml"),
     (["--geojson", "/nonexistent/x.geojson", "--date", "2024-11-01"], "does not exist"),
+    # Options that only draw maps: each was ignored without a word.
+    *[(["--kml", "x.kml", option, value], f"{option} cannot be used with --kml")
+      for option, value in (("--extent", "96,24,99,28"), ("--layers", "routes"),
+                            ("--title", "T"), ("--caption", "C"), ("--pdf", "h.pdf"),
+                            ("--from", "2024-01-01"))],
+    (["--kml", "x.kml", "--briefing"], "--briefing cannot be used with --kml"),
+    # Any name was written: `--kml c.gpkg` replaced a GeoPackage with KML.
+    (["--kml", "x.gpkg"], "--kml x.gpkg: use a file name ending in .kml"),
+    (["--geojson", "x.txt", "--date", "2024-11-01"], "ending in .geojson or .json"),
 ])
 def test_bad_data_exports_are_one_error_line(argv, message, capsys):
     assert main(["export", *argv]) == 1
@@ -122,6 +131,21 @@ def test_an_existing_file_is_kept_without_force(tmp_path, capsys):
     out.write_text("mine")
     assert main(["export", "--kml", str(out)]) == 1
     assert "--force" in capsys.readouterr().err and out.read_text() == "mine"
+
+
+@pytest.mark.parametrize("name, flag", [("briefing.kml", "--kml"), ("briefing.json", "--geojson")])
+def test_a_data_export_never_replaces_its_dataset_even_with_force(name, flag, tmp_path, capsys):
+    """`export --kml c.gpkg --dataset c.gpkg --force` replaced the GeoPackage, edit log
+    and all, with KML, and said nothing."""
+    dataset = write_layers(tiny_layers(), tmp_path / "briefing.gpkg").rename(tmp_path / name)
+    before = dataset.read_bytes()
+    through_dots = tmp_path / "sub" / ".." / name
+    (tmp_path / "sub").mkdir()
+    date = ["--date", "2024-11-01"] if flag == "--geojson" else []
+    assert main(["export", flag, str(through_dots), "--dataset", str(dataset), "--force",
+                 *date]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert "is the dataset being exported" in line and dataset.read_bytes() == before
 
 
 def test_kml_says_where_control_is_not_sourced(tmp_path, capsys):
