@@ -42,6 +42,11 @@ def test_bhamo_is_contested_during_the_battle(capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["state", "--date", "2024-13-01"], "error: argument --date: '2024-13-01' is not a date"),
+    # The documented YYYY-MM-DD only: fromisoformat alone takes these too.
+    (["state", "--date", "20241001"], "error: argument --date: '20241001' is not a date"),
+    (["state", "--date", "2024-W40-1"], "error: argument --date: '2024-W40-1' is not a date"),
+    (["state", "--date", "2024-10-01", "--recorded-on", "20241001"],
+     "error: argument --recorded-on: '20241001' is not a date"),
     (["state", "--date", "2030-01-01"], "error: 2030-01-01 is outside the dataset's range"),
     (["state"], "error: the following arguments are required: --date"),
     (["validate"], "error: the following arguments are required: path"),

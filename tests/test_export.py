@@ -37,7 +37,10 @@ def pixels(path: Path) -> np.ndarray:
 
 
 def run_cli(capsys, *args) -> tuple[int, str, str]:
-    code = main(["export", *map(str, args)])
+    try:
+        code = main(["export", *map(str, args)])
+    except SystemExit as stop:  # an option argparse refuses (a malformed date)
+        code = stop.code
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -179,6 +182,9 @@ def test_an_export_finds_the_projections_the_window_left(tmp_path, monkeypatch):
     (["--date", "2024-13-01"], "is not a date"),
     (["--date", "2023-01-01"], "outside the dataset's range"),
     (["--dates", "2024-06-01,nope"], "is not a date"),
+    # YYYY-MM-DD only, as `state` takes them: a space before the date was stripped here.
+    (["--date", " 2024-10-01"], "' 2024-10-01' is not a date (YYYY-MM-DD)"),
+    (["--dates", "2024-09-01,20241001"], "'20241001' is not a date (YYYY-MM-DD)"),
     (["--date", "2024-11-20", "--extent", "1,2,3"], "four numbers"),
     (["--date", "2024-11-20", "--layers", "base,roads"], "unknown layer"),
 ])

@@ -4,18 +4,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Callable
 
 from viewer.resources import EMBEDDED_DATASET
 
-__all__ = ["EMBEDDED_DATASET", "CliError", "OneLineParser", "parse_day", "dataset_location",
+__all__ = ["EMBEDDED_DATASET", "CliError", "OneLineParser", "parse_day", "parse_days",
+           "dataset_location",
            "check_gpkg", "load", "load_soon", "in_range", "terminal_safe", "list_written"]
 
 # Control characters (escape sequences that clear or retitle a terminal, newlines that
 # forge an `ok:` line) and the bidirectional overrides that reorder what is shown.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_YYYY_MM_DD = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def terminal_safe(text: object) -> str:
@@ -42,10 +44,17 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def parse_day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+    """argparse type of every command's date options: YYYY-MM-DD and nothing else, as
+    the help says (fromisoformat alone also takes 20241001 and 2024-W40-1)."""
+    if _YYYY_MM_DD.fullmatch(text):
+        with suppress(ValueError):   # 2024-02-30
+            return dt.date.fromisoformat(text)
+    raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)")
+
+
+def parse_days(text: str) -> list[dt.date]:
+    """argparse type of a comma-separated list of dates."""
+    return [parse_day(part) for part in text.split(",")]
 
 
 def dataset_location(text: str):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from viewer.cli import briefing, export_data
 from viewer.cli.common import (EMBEDDED_DATASET, CliError, dataset_location, in_range, list_written,
-                               load_soon)
+                               load_soon, parse_day, parse_days)
 from viewer.model.names import MAP_LAYERS
 from viewer.pyside import skip_pyside_source_scan
 
@@ -36,12 +36,14 @@ def add_parsers(subparsers) -> None:
         "export", help="write map PNGs, a briefing pack or an animation (no window needed)",
         description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     which = export.add_argument_group("dates (choose one)")
-    which.add_argument("--date", help="one date, YYYY-MM-DD")
-    which.add_argument("--dates", help="several dates, comma-separated")
+    which.add_argument("--date", type=parse_day, help="one date, YYYY-MM-DD")
+    which.add_argument("--dates", type=parse_days, help="several dates, comma-separated")
     which.add_argument("--every", choices=("day", "week", "month"),
                        help="a date every day/week/month from --from to --to")
-    which.add_argument("--from", dest="start", help="first date for --every (default: dataset start)")
-    which.add_argument("--to", dest="end", help="last date for --every (default: dataset end)")
+    which.add_argument("--from", dest="start", type=parse_day,
+                       help="first date for --every (default: dataset start)")
+    which.add_argument("--to", dest="end", type=parse_day,
+                       help="last date for --every (default: dataset end)")
     which.add_argument("--key-events", action="store_true",
                        help="the dates of the most important events")
     which.add_argument("--min-importance", type=int, default=3, choices=(1, 2, 3),
@@ -75,7 +77,7 @@ def add_parsers(subparsers) -> None:
 def run_export(args: argparse.Namespace) -> int:
     """Check every argument before loading anything, then render."""
     if args.kml or args.geojson:
-        return export_data.run(args, _parse_date(args.date, "--date") if args.date else None)
+        return export_data.run(args)
     options_error = _check_sizes(args)
     if options_error:
         raise CliError(options_error)
@@ -152,13 +154,6 @@ def _output_mode(args: argparse.Namespace) -> str:
     raise CliError(f"--out {args.out.name}: use a .png, .gif or .mp4 file name")
 
 
-def _parse_date(text: str, what: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise CliError(f"{what} '{text}' is not a date (YYYY-MM-DD)") from None
-
-
 def _dates(args: argparse.Namespace, dataset) -> list[dt.date]:
     from viewer.export import dates_every, key_event_dates
 
@@ -168,13 +163,12 @@ def _dates(args: argparse.Namespace, dataset) -> list[dt.date]:
     if len(chosen) != 1:
         raise CliError("choose the dates with exactly one of --date, --dates, --every, --key-events")
     if args.date:
-        return [in_range(dataset, _parse_date(args.date, "--date"))]
+        return [in_range(dataset, args.date)]
     if args.dates:
-        parts = [p for p in args.dates.split(",") if p.strip()]
-        return [in_range(dataset, _parse_date(p, "--dates")) for p in parts]
+        return [in_range(dataset, day) for day in args.dates]
     if args.every:
-        start = _parse_date(args.start, "--from") if args.start else dataset.time_start
-        end = _parse_date(args.end, "--to") if args.end else dataset.time_end
+        start = args.start or dataset.time_start
+        end = args.end or dataset.time_end
         if end < start:
             raise CliError(f"--to {end} is before --from {start}")
         return dates_every(in_range(dataset, start), in_range(dataset, end), args.every)

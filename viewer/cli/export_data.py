@@ -6,7 +6,6 @@ slider); GeoJSON carries what holds on one date, for web maps. Neither needs Qt.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 
 from viewer.cli.common import CliError, in_range, list_written, load
@@ -20,8 +19,8 @@ IMAGE_OPTIONS = (("--out", "out"), ("--out-dir", "out_dir"), ("--dates", "dates"
 SUFFIXES = {"--kml": (".kml",), "--geojson": (".geojson", ".json")}
 
 
-def run(args: argparse.Namespace, day: dt.date | None) -> int:
-    _check(args, day)
+def run(args: argparse.Namespace) -> int:
+    _check(args)
     from viewer.export.geojson import write_geojson
     from viewer.export.kml import write_kml
 
@@ -30,12 +29,12 @@ def run(args: argparse.Namespace, day: dt.date | None) -> int:
     def write() -> list:
         if args.kml:
             return [write_kml(dataset, args.kml, overwrite=args.force)]
-        return [write_geojson(dataset, in_range(dataset, day), args.geojson, overwrite=args.force)]
+        return [write_geojson(dataset, in_range(dataset, args.date), args.geojson, overwrite=args.force)]
 
     return list_written(write)
 
 
-def _check(args: argparse.Namespace, day: dt.date | None) -> None:
+def _check(args: argparse.Namespace) -> None:
     if args.kml and args.geojson:
         raise CliError("give one of --kml or --geojson per export")
     mixed = [flag for flag, name in IMAGE_OPTIONS if getattr(args, name) not in (None, False)]
@@ -49,9 +48,9 @@ def _check(args: argparse.Namespace, day: dt.date | None) -> None:
     if _is_the_dataset(target, args.dataset):
         raise CliError(f"{flag} {target}: that is the dataset being exported; "
                        "choose another file name")
-    if args.kml and day is not None:
+    if args.kml and args.date is not None:
         raise CliError("--kml writes every date (as time spans); leave out --date")
-    if args.geojson and day is None:
+    if args.geojson and args.date is None:
         raise CliError("--geojson needs --date YYYY-MM-DD (what holds on that day)")
 
 
