@@ -34,6 +34,17 @@ def test_every_row_in_the_state_carries_its_sources(capsys):
         assert all(s["outlet"] for s in row["sources"])
 
 
+def test_the_text_state_names_each_facts_sources(capsys):
+    """README: "what holds on a day, with sources"; only --json named them."""
+    assert main(["state", "--date", "2024-11-25"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert ("  control zone-bhamo: held by SAC (confirmed, from 2021-02-01) — sources: "
+            "thestar-2025-09-14; wiki-battle-of-bhamo") in lines
+    facts = [line for line in lines if line.startswith(("  control", "  route"))
+             and "no sourced information" not in line and "status unknown" not in line]
+    assert facts and all(" — sources: " in line for line in facts)
+
+
 def test_bhamo_is_contested_during_the_battle(capsys):
     rows = [r for r in state_on("2025-02-15", capsys)["control"] if r["area_id"] == "zone-bhamo"]
     assert [(r["status"], r["actor_id"], r["contested_with"]) for r in rows] == \

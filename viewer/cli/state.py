@@ -58,11 +58,12 @@ def run_state(args: argparse.Namespace) -> int:
     for row in state["control"]:
         holder = row["actor_id"] + (f" vs {row['contested_with']}" if row.get("contested_with") else "")
         lines.append(f"  control {row.get('area_id') or row['control_id']}: {row['status']} by "
-                     f"{holder} ({row['confidence']}, from {row['valid_from']})")
+                     f"{holder} ({row['confidence']}, from {row['valid_from']}){_sources(row)}")
     for zone in state["no_sourced_control"]:
         lines.append(f"  control {zone['area_id']}: no sourced information")
     for row in state["flows"]:
-        lines.append(f"  route {row.get('route_id') or row['flow_id']}: {row['status']}")
+        lines.append(f"  route {row.get('route_id') or row['flow_id']}: {row['status']}"
+                     f"{_sources(row)}")
     for route in state["routes_status_unknown"]:
         lines.append(f"  route {route}: status unknown")
     lines.append(f"  {len(state['events'])} events up to this date")
@@ -71,3 +72,7 @@ def run_state(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sources(row: dict) -> str:
+    """The ids of the sources a fact rests on, to look up with `--json` or in the window."""
+    ids = [source["source_id"] for source in row["sources"]]
+    return f" — sources: {'; '.join(ids)}" if ids else ""
