@@ -106,6 +106,18 @@ def test_a_refused_edit_prints_one_error_line_and_leaves_the_file_byte_identical
     assert sorted(p.name for p in gpkg.parent.iterdir()) == [gpkg.name]  # no journal left
 
 
+@pytest.mark.parametrize("step, where", [
+    (("correct", "--layer", "sources", "--id", "s1", "--set", "published=2024-02-30",
+      "--reason", "r"), "layer 'sources', row s1: edit refused, published: '2024-02-30' is not"),
+    (("add-event", "--date", "2024-11-05", "--title", "T", "--category", "c", "--sources", "nope"),
+     "layer 'events': edit refused, source_ids:"),
+])
+def test_a_refused_edit_names_the_file_layer_row_and_column(gpkg, capsys, step, where):
+    """It said only "error: edit refused, published: …", not where."""
+    code, _, err = run(capsys, "edit", gpkg, *step)
+    assert code == 1 and err.startswith(f"error: {gpkg.name}, {where}")
+
+
 def test_editing_the_embedded_dataset_is_refused_with_how_to_copy_it(capsys):
     before = EMBEDDED_DATASET.read_bytes()
     code, _, err = run(capsys, "edit", EMBEDDED_DATASET, "retract", "--layer", "events",

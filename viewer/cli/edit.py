@@ -67,7 +67,7 @@ def _add_source(kinds, common) -> None:
     parser.add_argument("--published", type=parse_day, required=True)
     for name in ("url", "author", "via", "note"):
         parser.add_argument(f"--{name}")
-    parser.set_defaults(make=lambda a: _edits().AddSource(
+    parser.set_defaults(layer="sources", make=lambda a: _edits().AddSource(
         a.outlet, a.title, a.published, a.url, a.author, a.via, a.note))
 
 
@@ -83,7 +83,7 @@ def _add_event(kinds, common) -> None:
     parser.add_argument("--summary")
     parser.add_argument("--confidence")
     parser.add_argument("--importance", type=int, choices=(1, 2, 3))
-    parser.set_defaults(make=lambda a: _edits().AddEvent(
+    parser.set_defaults(layer="events", make=lambda a: _edits().AddEvent(
         a.title, a.category, a.sources, a.date, a.precision, a.summary, a.place, None, a.actors,
         a.confidence, a.importance))
 
@@ -97,7 +97,7 @@ def _set_control(kinds, common) -> None:
     parser.add_argument("--contested-with")
     parser.add_argument("--confidence", required=True)
     _period_arguments(parser)
-    parser.set_defaults(make=lambda a: _edits().SetControl(
+    parser.set_defaults(layer="control", make=lambda a: _edits().SetControl(
         a.area, a.actor, a.start, a.status, a.contested_with, a.confidence, a.sources, a.note))
 
 
@@ -110,7 +110,7 @@ def _set_route(kinds, common) -> None:
     parser.add_argument("--unit")
     parser.add_argument("--confidence")
     _period_arguments(parser)
-    parser.set_defaults(make=lambda a: _edits().SetRoute(
+    parser.set_defaults(layer="flows", make=lambda a: _edits().SetRoute(
         a.route, a.status, a.start, a.sources, a.volume, a.unit, a.confidence, a.note))
 
 
@@ -149,7 +149,6 @@ def _edits():
 
 def run_edit(args: argparse.Namespace) -> int:
     from viewer.io.location import store_for
-    from viewer.io.pg_url import display_name
     from viewer.io.store import StoreError, os_user
     from viewer.model.changes import INSERT, EditRefused
 
@@ -161,13 +160,22 @@ def run_edit(args: argparse.Namespace) -> int:
         edit = args.make(args).edit(dataset, dataset.default_date)
         store_for(args.path).apply([edit], user=args.user or os_user())
     except EditRefused as refused:
-        raise CliError(f"{display_name(args.path)}: edit refused, {refused.field}: "
+        raise CliError(f"{_edited_where(args)}: edit refused, {refused.field}: "
                        f"{refused.reason}") from None
     except StoreError as error:
         raise CliError(str(error)) from None
     inserted = [c.row_id for c in edit.changes if c.action == INSERT]
     print(inserted[-1] if inserted else edit.changes[-1].row_id)
     return 0
+
+
+def _edited_where(args: argparse.Namespace) -> str:
+    """The file, layer and row (when the command names one: correct, retract) an edit
+    was about, as the reader names a cell."""
+    from viewer.io.pg_url import display_name
+
+    row = f", row {args.row_id}" if getattr(args, "row_id", None) else ""
+    return f"{display_name(args.path)}, layer '{args.layer}'{row}"
 
 
 def run_history(args: argparse.Namespace) -> int:
