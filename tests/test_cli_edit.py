@@ -143,3 +143,22 @@ def test_history_and_errors_show_a_newline_in_dataset_text_inside_its_own_line(g
     code, _, err = run(capsys, "edit", gpkg, "retract", "--layer", "events", "--id",
                        f"e9\n{forged_ok}", "--reason", "r")
     assert code == 1 and len(err.splitlines()) == 1 and f"e9\\n{forged_ok}" in err
+
+
+def test_the_edit_commands_examples_work_on_a_copy_of_the_embedded_dataset(tmp_path, capsys,
+                                                                           monkeypatch):
+    """They named a place and a route the dataset does not have (kambaiti), and
+    `history --id zone-bhamo` printed nothing: it takes a row id."""
+    import shlex
+
+    from viewer.cli.edit import EPILOG
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my.gpkg").write_bytes(EMBEDDED_DATASET.read_bytes())
+    examples = EPILOG.replace("\\\n", " ").splitlines()[1:]
+    for example in examples:
+        argv = shlex.split(example, comments=True)
+        assert argv[0] == "kachin-viewer"
+        code, out, err = run(capsys, *argv[1:])
+        assert (code, err) == (0, ""), example
+        assert out and not out.startswith("no recorded edits"), example

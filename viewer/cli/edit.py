@@ -16,17 +16,17 @@ from viewer.cli.common import (CliError, check_gpkg, dataset_location, load, par
                                terminal_safe)
 from viewer.resources import is_embedded_dataset
 
-EPILOG = """examples:
+EPILOG = """examples, on my.gpkg, a copy of the embedded dataset:
   kachin-viewer edit my.gpkg add-source --outlet Reuters --title "Gate reopens" --published 2026-03-02
-  kachin-viewer edit my.gpkg add-event --date 2026-03-02 --title "Kambaiti gate reopens" \\
-      --category trade --place kambaiti --sources src-2026-03-02
+  kachin-viewer edit my.gpkg add-event --date 2026-03-02 --title "Mai Ja Yang gate reopens" \\
+      --category trade --place mai-ja-yang --sources src-2026-03-02
   kachin-viewer edit my.gpkg set-control --area zone-bhamo --actor KIA --from 2026-03-02 \\
       --confidence reported --sources src-2026-03-02
-  kachin-viewer edit my.gpkg set-route --route kambaiti --status active --from 2026-03-02 \\
+  kachin-viewer edit my.gpkg set-route --route mai-ja-yang-gate --status active --from 2026-03-02 \\
       --sources src-2026-03-02
   kachin-viewer edit my.gpkg correct --layer events --id EV072 --set title="…" --reason typo
   kachin-viewer edit my.gpkg retract --layer events --id EV072 --reason "single source withdrew it"
-  kachin-viewer history my.gpkg --id zone-bhamo"""
+  kachin-viewer history my.gpkg --id EV072      # a row's edits: a row id (EV072, ctl-bhamo-4)"""
 
 
 def _ids(text: str) -> tuple[str, ...]:
