@@ -368,7 +368,9 @@ def test_a_date_being_typed_is_not_overwritten_and_escape_gives_it_up(window, qt
     Escape or leaving the box kept a half-typed date beside a map of another."""
     box = window.date_edit
     window.activateWindow()
+    window.playback.toggle()
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert not window.playback.playing              # clicked into to type: it pauses
     box.selectAll()
     qtbot.keyClicks(box, "2024-10")
     window.state.set_date(dt.date(2024, 6, 2))          # a playback frame meanwhile

@@ -22,6 +22,7 @@ class DateBox(QLineEdit):
 
     chosen = Signal(object)   # dt.date
     refused = Signal(str)
+    typing = Signal()         # the box has the keyboard: playback pauses, not to type over
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +56,10 @@ class DateBox(QLineEdit):
             self._show_shown()
         else:
             super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.typing.emit()
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         """Text typed and not entered would stay beside a map of another date."""

@@ -142,6 +142,9 @@ class MainWindow(WindowOpening):
         from viewer.qt.playback import Playback
 
         self.playback = Playback(state, self)
+        # Clicked into to type a date: each frame while playing replaced the box's text and
+        # its selection, and the date typed was appended to another.
+        self.date_edit.typing.connect(self.playback.pause)
         self.briefing = BriefingControls(self, self.chapters_box, state, self.map,
                                          self.editing.session)
         self.playback.playing_changed.connect(self._show_playing)
