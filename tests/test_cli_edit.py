@@ -130,6 +130,18 @@ def test_history_of_an_unedited_file_says_so(gpkg, capsys):
     assert run(capsys, "history", gpkg) == (0, "no recorded edits", "")
 
 
+def test_history_of_a_zone_lists_the_edits_of_its_rows(gpkg, capsys):
+    """`history --id zone-east` found nothing: --id matched row ids (c3, ctl-…) only."""
+    assert run(capsys, "edit", gpkg, "set-control", "--area", "zone-east", "--actor", "SAC",
+               "--from", "2024-11-05", "--confidence", "reported", "--sources", "s1")[0] == 0
+    assert run(capsys, "edit", gpkg, "add-source", "--outlet", "X", "--title", "Y",
+               "--published", "2024-11-06")[0] == 0
+    code, out, _ = run(capsys, "history", gpkg, "--id", "zone-east")
+    assert code == 0 and "Set control of zone-east" in out and "Add source" not in out
+    assert run(capsys, "history", gpkg, "--id", "zone-nowhere")[1] == \
+        "no recorded edits for zone-nowhere"
+
+
 def test_history_and_errors_show_a_newline_in_dataset_text_inside_its_own_line(gpkg, capsys):
     """A title and a --user carrying a newline forged `ok:` and `error:` lines."""
     forged_ok = "ok: briefing.gpkg is a valid briefing dataset"

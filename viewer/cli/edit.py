@@ -55,7 +55,9 @@ def add_parsers(commands) -> None:
 
     history = commands.add_parser("history", help="list the edits recorded in a briefing")
     history.add_argument("path", type=dataset_location, help="a .gpkg or a postgresql:// address")
-    history.add_argument("--id", dest="row_id", help="only edits that touched this row id")
+    history.add_argument("--id", dest="row_id",
+                         help="only edits that touched this row id, or any row of this zone "
+                              "or route (an area_id or route_id)")
     history.add_argument("--json", action="store_true", help="print JSON")
     history.set_defaults(run=run_history)
 
@@ -187,7 +189,10 @@ def run_history(args: argparse.Namespace) -> int:
 
     # A database's refusal (a wrong password) as one error line, not a traceback.
     with nullcontext() if isinstance(args.path, Path) else database_errors(args.path):
-        entries = store_for(args.path).log(row_id=args.row_id)
+        store = store_for(args.path)
+        entries = store.log(row_id=args.row_id)
+        if args.row_id and not entries:   # a zone's or a route's id: its rows' edits
+            entries = _feature_entries(store, load(args.path), args.row_id)
     if args.json:
         print(json.dumps([_entry_json(e) for e in entries], indent=2, ensure_ascii=False))
         return 0
@@ -197,6 +202,13 @@ def run_history(args: argparse.Namespace) -> int:
         for line in _entry_lines(entry):
             print(line)
     return 0
+
+
+def _feature_entries(store, dataset, feature_id: str) -> list:
+    from viewer.model.history import feature_rows
+
+    rows = feature_rows(dataset, feature_id)
+    return [e for e in store.log() if rows & set(e.edit.rows())] if rows else []
 
 
 def _entry_json(entry) -> dict:

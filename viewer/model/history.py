@@ -1,7 +1,9 @@
-"""A row's history in words: what each logged change did, for the panel and `history`."""
+"""A row's history in words: what each logged change did, for the panel and `history`;
+and the rows of a zone or a route, whose history is theirs together."""
 from __future__ import annotations
 
 from viewer.model.changes import INSERT, RETRACT, RowChange
+from viewer.model.dataset import FEATURE_COLUMNS, Dataset, feature_keys
 
 _SHOWN_LENGTH = 60  # long notes are cut in one-line descriptions; --json has them whole
 
@@ -24,3 +26,14 @@ def _shown(value: object) -> str:
         return "(empty)"
     text = str(value)
     return text if len(text) <= _SHOWN_LENGTH else text[:_SHOWN_LENGTH - 1] + "…"
+
+
+def feature_rows(dataset: Dataset, feature_id: str) -> set[tuple[str, str]]:
+    """(layer, row id) of every row of the zone or route `feature_id`, retracted ones
+    too: a zone's history is its control rows' (`history --id zone-bhamo` found none)."""
+    rows = set()
+    for layer in ("control", "flows"):
+        frame = dataset.all_rows(layer)
+        ids = frame[FEATURE_COLUMNS[layer][1]].astype(str).to_numpy()
+        rows |= {(layer, row_id) for row_id in ids[feature_keys(frame, layer) == feature_id]}
+    return rows
