@@ -248,6 +248,20 @@ def test_a_briefing_left_for_another_is_let_go_once_its_series_were_listed(windo
     assert window.series_menu.actions()[0].text() == "Imports [t/month]"
 
 
+def test_an_address_with_a_bad_port_is_one_line_and_a_remembered_one_is_let_go(capsys):
+    """Python's ValueError went out as a traceback: the window said nothing, a remembered
+    address stopped every start, and the command line quoted the password."""
+    from viewer.cli import EMBEDDED_DATASET
+
+    bad = "postgresql://me:s3cret@desk:5432x/briefing"
+    assert startup_dataset(None, None, bad, "2024-10-25") == (EMBEDDED_DATASET, None)
+    with pytest.raises(SystemExit) as stopped:      # argparse's one line, exit 2
+        main(["validate", bad])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "port is not a number" in err and "s3cret" not in err
+
+
 def test_layout_dataset_date_and_choices_are_remembered(qtbot, settings, tiny, window):
     window.state.set_date(dt.date(2024, 10, 25))
     window.layers_menu.actions()[1].trigger()  # hide control areas

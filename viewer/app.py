@@ -48,22 +48,29 @@ def _same_place(a, b: str) -> bool:
         return False
 
 
+def _remembered(last_path: str):
+    """The dataset opened last, if it can still be opened; None else. An address that
+    cannot be read (a hand-edited setting) is let go: it stopped every start."""
+    # Imported here: viewer.io loads geopandas, which the first paint must not wait for.
+    from viewer.io.pg_url import DatabaseUrl, DatabaseUrlError, is_database_url
+
+    if last_path and is_database_url(last_path):
+        try:
+            return DatabaseUrl.parse(last_path)
+        except DatabaseUrlError:
+            return None
+    return Path(last_path) if last_path and Path(last_path).is_file() else None
+
+
 def startup_dataset(path, date: dt.date | None, last_path: str,
                     last_date: str) -> tuple[object, dt.date | None]:
     """Which dataset to open (a Path or DatabaseUrl) and at which date: the one asked
     for, else the last one (at its last date), else the built-in briefing; None when
     there is nothing."""
-    # Imported here: viewer.io loads geopandas, which the first paint must not wait for.
-    from viewer.io.pg_url import DatabaseUrl, is_database_url
-
     if path is None:
-        if last_path and is_database_url(last_path):
-            path = DatabaseUrl.parse(last_path)
-        elif last_path and Path(last_path).is_file():
-            path = Path(last_path)
-        elif cli.EMBEDDED_DATASET.is_file():
-            path = cli.EMBEDDED_DATASET
-        else:
+        path = _remembered(last_path) or (
+            cli.EMBEDDED_DATASET if cli.EMBEDDED_DATASET.is_file() else None)
+        if path is None:
             return None, None
     if date is None and last_path and last_date and _same_place(path, last_path):
         try:

@@ -45,7 +45,7 @@ class DatabaseUrl:
     def parse(cls, text: str) -> "DatabaseUrl":
         if not is_database_url(text):
             raise DatabaseUrlError(f"'{text}' is not a postgresql:// address")
-        parts = urlsplit(text)
+        parts = _split(text)
         query = parse_qsl(parts.query, keep_blank_values=True)
         schemas = [value for key, value in query if key == "schema"]
         schema = schemas[-1] if schemas else DEFAULT_SCHEMA
@@ -84,6 +84,20 @@ class DatabaseUrl:
         for secret in {typed, unquote(typed or ""), self.parts().get("password")} - {None, ""}:
             text = text.replace(secret, "***")
         return text
+
+
+def _split(text: str):
+    """The address's parts; a port that is not a number, or a host with a lone '[', as a
+    DatabaseUrlError naming neither the password nor the text: Python's ValueError went
+    out as a traceback (the window said nothing; a remembered one stopped every start)."""
+    try:
+        parts = urlsplit(text)
+        parts.port   # read lazily: checked here, once
+    except ValueError as error:
+        what = "its port is not a number from 0 to 65535" if "Port" in str(error) else \
+            "its host is not written right (an IPv6 host goes in [ ])"
+        raise DatabaseUrlError(f"the postgresql:// address cannot be read: {what}") from None
+    return parts
 
 
 def _without_password(parts, query: list[tuple[str, str]], mask: str | None) -> str:
