@@ -90,6 +90,24 @@ def test_a_damaged_entry_is_ignored_and_made_again(projector):
     assert np.load(entry, allow_pickle=False).shape == (len(shapely.get_coordinates(squares())), 2)
 
 
+def test_an_entry_whose_header_asks_for_terabytes_is_ignored_not_allocated():
+    """np.load gave the memory a damaged header asked for: a valid file then failed to
+    open, "out of memory", every time."""
+    import io
+
+    entry = cache.cache_folder() / "validity-k.npy"
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    damaged = io.BytesIO()
+    np.lib.format.write_array_header_1_0(damaged, {"descr": "|b1", "fortran_order": False,
+                                                   "shape": (99_999_990_000,)})
+    entry.write_bytes(damaged.getvalue() + b"\x01" * 5)
+    assert cache.load_array("validity", "k", (99_999_990_000,)) is None
+    assert cache.load_array("validity", "k", (5,)) is None
+    cache.store_array("validity", "k", np.ones(5, dtype=bool))
+    cache.finish_writing()
+    assert cache.load_array("validity", "k", (5,)).tolist() == [True] * 5
+
+
 def test_a_geometry_check_is_remembered_for_the_same_bytes_only(monkeypatch, tmp_path):
     """Invalid polygons are still found and repaired when the verdict comes from the cache."""
     from factory import tiny_layers, write_layers

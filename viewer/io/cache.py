@@ -10,9 +10,11 @@ error. The newest few entries of each kind are kept.
 """
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -28,34 +30,50 @@ def cache_folder() -> Path:
 
 
 def load_array(kind: str, key: str, shape: tuple[int, ...]) -> np.ndarray | None:
-    """The array stored under `kind` and `key` if it has `shape`, else None."""
-    try:
-        found = np.load(cache_folder() / f"{kind}-{key}.npy", allow_pickle=False)
-    except (OSError, ValueError):
-        return None
-    return found if found.shape == shape else None
+    """The array stored under `kind` and `key` if it has `shape`, else None. Its header
+    is checked against the file's size before anything is read: np.load gave the memory
+    a damaged header asked for (64 TiB: a valid file then failed to open, "out of
+    memory", every time)."""
+    with _entry(kind, key) as header:
+        if header is None:
+            return None
+        handle, found, fortran, dtype, left = header
+        if found != shape or dtype.hasobject or left != dtype.itemsize * math.prod(shape):
+            return None
+        array = np.fromfile(handle, dtype=dtype, count=math.prod(shape))
+        return array.reshape(shape, order="F" if fortran else "C") if array.nbytes == left else None
 
 
 def load_array_into(kind: str, key: str, out: np.ndarray) -> bool:
     """Read the array stored under `kind` and `key` into `out` (C-ordered), without a
     second copy in memory; False, `out` untouched, if it is missing or does not fit.
     (`out` is written only once the entry is known to hold exactly its bytes.)"""
-    try:
-        handle = open(cache_folder() / f"{kind}-{key}.npy", "rb")
-    except OSError:
-        return False
-    with handle:
-        try:
-            read_header = _HEADER_READERS.get(np.lib.format.read_magic(handle))
-            if read_header is None:
-                return False
-            shape, fortran, dtype = read_header(handle)
-            left = os.fstat(handle.fileno()).st_size - handle.tell()
-        except (OSError, ValueError):
+    with _entry(kind, key) as header:
+        if header is None:
             return False
+        handle, shape, fortran, dtype, left = header
         if shape != out.shape or fortran or dtype != out.dtype or left != out.nbytes:
             return False
         return handle.readinto(memoryview(out).cast("B")) == out.nbytes
+
+
+@contextmanager
+def _entry(kind: str, key: str):
+    """(the open file after its header, shape, Fortran order, dtype, bytes left), or None
+    for an entry that is missing or whose header cannot be read."""
+    try:
+        handle = open(cache_folder() / f"{kind}-{key}.npy", "rb")
+    except OSError:
+        yield None
+        return
+    with handle:
+        try:
+            read_header = _HEADER_READERS.get(np.lib.format.read_magic(handle))
+            header = read_header(handle) if read_header else None
+            left = os.fstat(handle.fileno()).st_size - handle.tell()
+        except (OSError, ValueError):
+            header = None
+        yield None if header is None else (handle, *header, left)
 
 
 _HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0,
