@@ -262,6 +262,16 @@ def test_an_address_with_a_bad_port_is_one_line_and_a_remembered_one_is_let_go(c
     assert err.count("\n") == 1 and "port is not a number" in err and "s3cret" not in err
 
 
+def test_a_briefing_opened_through_a_link_is_remembered_by_the_link(qtbot, settings, tiny,
+                                                                    tmp_path):
+    """latest.gpkg, made to point at a newer version, reopened the older one."""
+    latest = tmp_path / "latest.gpkg"
+    latest.symlink_to(tiny)
+    open_window(qtbot, settings, latest).close()
+    assert settings.value("dataset/last_path") == str(latest)
+    assert settings.value("dataset/recent", type=list)[0] == str(latest)
+
+
 def test_layout_dataset_date_and_choices_are_remembered(qtbot, settings, tiny, window):
     window.state.set_date(dt.date(2024, 10, 25))
     window.layers_menu.actions()[1].trigger()  # hide control areas

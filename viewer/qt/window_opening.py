@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -185,8 +186,10 @@ class WindowOpening(WindowUi):
         self._remember(copy)
 
     def _remember(self, location) -> None:
-        """A file by its full path; a database by its address without the password."""
-        text = str(Path(location).resolve()) if isinstance(location, Path) else location.saved
+        """A file by its full path as opened, a link not followed (a `latest.gpkg` made to
+        point at a newer version reopened the older); a database by its address without
+        the password."""
+        text = os.path.abspath(location) if isinstance(location, Path) else location.saved
         recent = [text] + [p for p in self.recent_files() if p != text]
         self.settings.setValue("dataset/recent", recent[:MAX_RECENT])
         self.settings.setValue("dataset/last_path", text)
