@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
@@ -187,6 +188,37 @@ def test_the_embedded_dataset_is_saved_as_my_copy_before_the_first_edit(
     assert gpkg.read_bytes() == before  # the installed file is untouched
     assert len(read_dataset(copy).sources) == 3
     assert window.settings.value("dataset/last_path") == str(copy.resolve())
+
+
+def test_a_copy_that_fails_leaves_nothing_and_never_replaces_another(qtbot, tmp_path, gpkg,
+                                                                    answers, monkeypatch):
+    """A full disk left '.Kachin briefing (my copy).gpkg.part' in Documents, and a copy
+    another window made meanwhile under the chosen name was replaced."""
+    monkeypatch.setattr(edit_session, "is_embedded_dataset", lambda path: path == gpkg)
+    window = open_window(qtbot, tmp_path, gpkg)
+    session = window.editing.session
+    documents = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation))
+    told = []
+    monkeypatch.setattr(edit_session, "tell", lambda _parent, title, _text: told.append(title))
+
+    def disk_full(_source, partial):
+        Path(partial).write_bytes(b"half a copy")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(edit_session.shutil, "copyfile", disk_full)
+    assert session.save_as_my_copy() is None and told == ["Could not save a copy"]
+    assert not documents.exists() or list(documents.iterdir()) == []
+    monkeypatch.undo()
+    monkeypatch.setattr(edit_session, "is_embedded_dataset", lambda path: path == gpkg)
+    other = documents / "Kachin briefing (my copy).gpkg"
+    real_free_name = edit_session._free_name
+    names = iter([other])                       # chosen before the other window's copy appeared
+    monkeypatch.setattr(edit_session, "_free_name",
+                        lambda folder, name: next(names, None) or real_free_name(folder, name))
+    documents.mkdir(parents=True, exist_ok=True)
+    other.write_bytes(b"another window's copy")
+    copy = session.save_as_my_copy()
+    assert other.read_bytes() == b"another window's copy" and copy != other and copy.exists()
 
 
 def test_as_recorded_on_shows_the_briefing_before_later_edits(qtbot, tmp_path, gpkg, answers):

@@ -24,6 +24,7 @@ from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from viewer.io.pg_url import display_name
+from viewer.io.atomic import atomic_file
 from viewer.io.store import GpkgStore, StoreError, os_user
 from viewer.model.changes import Edit, EditRefused, LogEntry, RowChanged
 from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
@@ -154,9 +155,12 @@ class EditSession(QObject):
         target = _free_name(folder, COPY_NAME)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(f".{target.name}.part")
-            shutil.copyfile(self.store.path, partial)
-            partial.replace(target)
+            # Nothing left behind if the copy fails (a part file was), and a file of that
+            # name made meanwhile (another window's copy) is never replaced.
+            with atomic_file(target, overwrite=False) as partial:
+                shutil.copyfile(self.store.path, partial)
+        except FileExistsError:
+            return self.save_as_my_copy()
         except OSError as error:
             tell(self.window, "Could not save a copy", f"{target}: {error.strerror or error}")
             return None
