@@ -1,6 +1,7 @@
 """Offline always, and data files are only ever read as data."""
 import ast
 import datetime as dt
+import os
 import socket
 from pathlib import Path
 
@@ -46,6 +47,18 @@ def test_start_open_scrub_and_export_open_no_connection(no_network, qtbot, tmp_p
     pack = export_pack(dataset, [dt.date(2024, 9, 1), dt.date(2024, 11, 25)], tmp_path / "pack")
     assert png.stat().st_size > 10_000 and len(pack.images) == 2
     assert no_network == []
+
+
+def test_proj_never_fetches_grids_whatever_the_environment_says():
+    """PROJ_NETWORK=ON in a user's environment let PROJ fetch transformation grids."""
+    import subprocess
+    import sys
+
+    code = "import viewer, pyproj.network; print(pyproj.network.is_network_enabled())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PROJ_NETWORK": "ON",
+                              "PYTHONPATH": str(PACKAGE.parent)}).stdout
+    assert out.strip() == "False"
 
 
 def test_the_app_never_imports_a_network_or_code_loading_module():

@@ -8,5 +8,9 @@ import os
 # (every entry point imports this package first); a user's own setting stays. Programs
 # the app starts (a browser for a source's link) inherit it, which does them no harm.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# Offline always: PROJ fetches missing transformation grids from a CDN when its network
+# is on (PROJ_NETWORK=ON in a user's environment would do it). Forced off, whatever the
+# environment says, before pyproj loads.
+os.environ["PROJ_NETWORK"] = "OFF"
 
 __version__ = "0.1.0"
