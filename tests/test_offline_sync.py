@@ -318,3 +318,25 @@ def test_a_field_copy_that_is_no_geopackage_is_one_error_line_naming_it(
     captured = capsys.readouterr()
     [line] = captured.err.splitlines()
     assert captured.out == "" and line.startswith(f"error: {name}: {message}")
+
+
+def test_keeping_the_fields_version_of_a_row_the_desk_deleted_brings_it_back_whole(
+        desk, tmp_path, capsys):
+    """Deleted at the desk (in QGIS), a row corrected in the field came back as its
+    changed column alone: no id, no date; the copy no longer opened and every sync failed."""
+    import psycopg
+
+    field = tmp_path / "field.gpkg"
+    take_offline(desk, field)
+    edit_offline(field, CorrectRow("events", "e1", {"title": "Seen from the road"}, reason="r"))
+    with psycopg.connect(**desk.parts(), autocommit=True) as conn:
+        conn.execute("DELETE FROM tiny.events WHERE event_id = 'e1'")
+    run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    [edit_id] = {conflict.edit_id for conflict in read_conflicts(field)}
+    run(capsys, "resolve", str(field), "--edit", str(edit_id), "--keep", "field")
+    copy = read_dataset(field).events.set_index("event_id")
+    assert copy.loc["e1", "title"] == "Seen from the road"
+    assert str(copy.loc["e1", "date"])[:10] == "2024-10-19"      # the whole row, not one column
+    run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    assert PostgisStore(desk).read().events.set_index("event_id").loc["e1", "title"] == \
+        "Seen from the road"

@@ -33,9 +33,10 @@ from viewer.io.pg_read import DatabaseReader
 from viewer.io.pg_store import PostgisStore, same_values
 from viewer.io.pg_url import DatabaseUrl
 from viewer.io.store import EDIT_LOG, EDIT_LOG_COLUMNS, GpkgStore, ensure_edit_log, log_values
-from viewer.model.changes import INSERT, UPDATE, Edit, LogEntry, RowChange, RowChanged
+from viewer.model.changes import INSERT, UPDATE, Edit, EditRefused, LogEntry, RowChange, RowChanged
 from viewer.model.dataset import Dataset
 from viewer.model.edit_apply import find_row, layer_frame, row_position
+from viewer.model.edit_check import check_changes
 
 ORIGIN, CONFLICTS = "sync_origin", "sync_conflicts"
 CONFLICT_COLUMNS = ("edit_id", "recorded_at", "user", "command", "summary", "reason", "layer",
@@ -289,10 +290,18 @@ def resolve(path: Path, edit_id: int, keep: str, user: str) -> None:
                 continue          # already so at the desk, or another row since: not the field's
             changed = {k: v for k, v in (made.after or {}).items()
                        if made.before is None or (made.before or {}).get(k) != v}
-            changes.append(RowChange(made.layer, made.row_id, UPDATE if current else INSERT,
-                                     current, {**(current or {}), **changed},
-                                     None if current else made.geometry))
+            # A row gone from the desk (deleted there, in QGIS) comes back whole, as the
+            # field has it: its changed columns alone made a row of no id and no date.
+            changes.append(RowChange(made.layer, made.row_id, INSERT, None, dict(made.after or {}),
+                                     made.geometry) if current is None else
+                           RowChange(made.layer, made.row_id, UPDATE, current,
+                                     {**current, **changed}))
         summary = f"Keep the field's version: {chosen[0].summary}"
+        try:   # checked as any edit is: an invalid row would stop every later sync
+            check_changes(dataset, changes)
+        except EditRefused as refused:
+            raise SyncError(f"{path}: the field's version of offline edit {edit_id} cannot be "
+                            f"kept: {refused.field}: {refused.reason}") from None
         store.apply([Edit("resolve", summary, f"sync conflict: {chosen[0].reason}",
                           tuple(changes))], user)
     with sqlite3.connect(path) as db:
