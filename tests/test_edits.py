@@ -179,6 +179,15 @@ def test_a_correction_that_would_write_nonsense_is_refused_naming_the_column(tin
     assert refused.value.field == field and why in str(refused.value)
 
 
+@pytest.mark.parametrize("layer, row_id, column", [("events", "e1", "place_id"),
+                                                   ("flows", "f1", "to_place_id")])
+def test_a_correction_that_would_leave_a_shape_behind_is_refused(tiny, layer, row_id, column):
+    """An event's place corrected to Putao was still drawn at Sadung, in QGIS and here."""
+    with pytest.raises(EditRefused) as refused:
+        CorrectRow(layer, row_id, {column: "west"}, "moved").edit(tiny, TODAY)
+    assert refused.value.field == column and "cannot be corrected" in str(refused.value)
+
+
 def test_a_corrected_date_is_written_as_a_date_in_any_form_a_briefer_types(gpkg, tiny):
     """The basic form 20241201 was kept by SQLite as a number: the file no longer opened."""
     edit = CorrectRow("control", "c1", {"valid_to": "20241201"}, "typo").edit(tiny, TODAY)

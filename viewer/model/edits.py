@@ -209,9 +209,8 @@ class CorrectRow(EditCommand):
                 raise EditRefused(column, "cannot be corrected (retract the row and add a new one)")
             if column not in before:   # a misspelt column would be added, and nothing corrected
                 raise EditRefused(column, f"is not a column of layer '{self.layer}'")
-            if (self.layer, column) == ("control", "area_id"):   # the row's shape is its zone's
-                raise EditRefused(column, "a holding's zone cannot be corrected (retract the row "
-                                          "and set control of the other zone)")
+            if (self.layer, column) in _SHAPED_BY:   # the shape would stay where it was
+                raise EditRefused(column, _SHAPED_BY[(self.layer, column)])
         after = {**before, **{k: _corrected_value(self.layer, k, v) for k, v in self.values.items()}}
         if after == before:
             raise EditRefused("values", "the correction changes nothing")
@@ -219,6 +218,18 @@ class CorrectRow(EditCommand):
         columns = ", ".join(change.changed_columns())
         return self._checked(dataset, f"Correct {self.layer} {self.row_id}: {columns}",
                              self.reason, [change])
+
+
+# Columns a row's shape follows: corrected alone, the shape would stay where it was (an
+# event moved to Putao was still drawn at Sadung, in QGIS and here).
+_SHAPED_BY = {
+    ("control", "area_id"): "a holding's zone cannot be corrected (retract the row and set "
+                            "control of the other zone)",
+    ("events", "place_id"): "an event's place cannot be corrected (retract it and add it again "
+                            "at the other place)",
+    ("flows", "from_place_id"): "a route's ends cannot be corrected (its line would stay)",
+    ("flows", "to_place_id"): "a route's ends cannot be corrected (its line would stay)",
+}
 
 
 def _corrected_value(layer: str, column: str, value: object) -> object:
