@@ -340,3 +340,23 @@ def test_keeping_the_fields_version_of_a_row_the_desk_deleted_brings_it_back_who
     run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
     assert PostgisStore(desk).read().events.set_index("event_id").loc["e1", "title"] == \
         "Seen from the road"
+
+
+def test_a_change_made_to_a_copy_outside_the_app_is_kept_aside_not_lost(desk, tmp_path, capsys):
+    """Edited in QGIS, a copy's changes are in no edit log: sync sent nothing, then its
+    refresh replaced them without a word."""
+    import sqlite3
+
+    field = tmp_path / "field.gpkg"
+    take_offline(desk, field)
+    edit_offline(field, CorrectRow("control", "c3", {"note": "logged here"}, reason="r"))
+    assert "changed outside" not in run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    with sqlite3.connect(field) as db:                       # as QGIS would save it
+        db.execute("UPDATE sources SET title = 'Edited in QGIS' WHERE source_id = 's1'")
+    edit_offline(field, CorrectRow("control", "c3", {"note": "logged after"}, reason="r"))
+    out = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    [aside] = tmp_path.glob("field.changed-outside-*.gpkg")
+    assert str(aside) in out
+    assert read_dataset(aside).sources.set_index("source_id").loc["s1", "title"] == "Edited in QGIS"
+    assert PostgisStore(desk).read().control.set_index("control_id").loc["c3", "note"] == \
+        "logged after"

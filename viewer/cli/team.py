@@ -97,6 +97,9 @@ def run_sync(args: argparse.Namespace) -> int:
           f"there; {len(report.conflicts)} new conflict(s), {report.unsettled} to settle "
           f"(kachin-viewer resolve); {args.path} is now at edit_log position {report.position} "
           f"({time.perf_counter() - started:.1f} s)")
+    if report.kept_aside is not None:
+        print(f"{args.path} held changes made outside Kachin Viewer (in QGIS?): they are in no "
+              f"edit log, so they were not sent; the copy as it was is kept as {report.kept_aside}")
     for conflict in report.conflicts:
         print(f"conflict {conflict.edit_id}: {conflict.layer} row {conflict.row_id} "
               f"({conflict.command} by {conflict.user} at {conflict.recorded_at}) was not applied:")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
+import shutil
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -26,13 +27,15 @@ import geopandas as gpd
 import pandas as pd
 
 from viewer.io.atomic import atomic_file
+from viewer.io.copy_content import changed_outside, content_digest, store_digest
 from viewer.io.file_check import UnreadableSideFile, open_read_only, wal_file
 from viewer.io.gpkg_write import write_gpkg
 from viewer.io.pg_edit_log import read_log
 from viewer.io.pg_read import DatabaseReader
 from viewer.io.pg_store import PostgisStore, same_values
 from viewer.io.pg_url import DatabaseUrl
-from viewer.io.store import EDIT_LOG, EDIT_LOG_COLUMNS, GpkgStore, ensure_edit_log, log_values
+from viewer.io.store import (EDIT_LOG, EDIT_LOG_COLUMNS, GpkgStore, ensure_edit_log, log_values,
+                             now_utc)
 from viewer.model.changes import INSERT, UPDATE, Edit, EditRefused, LogEntry, RowChange, RowChanged
 from viewer.model.dataset import Dataset
 from viewer.model.edit_apply import find_row, layer_frame, row_position
@@ -91,6 +94,7 @@ class SyncReport:
     conflicts: list[Conflict] = field(default_factory=list)  # new in this sync
     unsettled: int = 0  # conflicts the copy keeps, from this sync and earlier ones
     position: int = 0
+    kept_aside: Path | None = None  # the copy as it was, when it held changes made elsewhere
 
 
 def take_offline(url: DatabaseUrl, out: Path, conflicts: list[Conflict] = (),
@@ -115,6 +119,8 @@ def take_offline(url: DatabaseUrl, out: Path, conflicts: list[Conflict] = (),
     with atomic_file(out.resolve()) as temporary:
         write_gpkg(layers, temporary, overwrite=True)
         _write_log(temporary, log)
+        with closing(sqlite3.connect(temporary)) as db, db:
+            store_digest(db, content_digest(db))
         # Last, just before the copy is replaced: an edit saved on it since would be lost.
         if read_as is not None and _saved_state(out) != read_as:
             raise SyncError(f"{out} changed during the sync (an edit was saved on it), so it "
@@ -185,8 +191,22 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
             _replay(store, entry, report, last_made)
     kept = read_conflicts(path) + report.conflicts
     report.unsettled = len(kept)
+    report.kept_aside = _keep_aside_if_changed_outside(path)
     report.position = take_offline(url, path, kept, origin.get("copy"), read_as)
     return report
+
+
+def _keep_aside_if_changed_outside(path: Path) -> Path | None:
+    """A copy holding changes no save of this app made (in QGIS: in no edit log, so not
+    sent) is copied beside itself before the refresh would replace it: they were lost."""
+    with closing(open_read_only(path)) as db:
+        if not changed_outside(db):
+            return None
+    aside = path.with_name(f"{path.stem}.changed-outside-{now_utc()[:19].replace(':', '')}"
+                           f"{path.suffix}")
+    with atomic_file(aside, overwrite=False) as temporary:
+        shutil.copyfile(path, temporary)
+    return aside
 
 
 def _with_shapes(copy: Dataset, entries: list[LogEntry]) -> list[LogEntry]:

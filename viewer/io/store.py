@@ -29,6 +29,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
+from viewer.io.copy_content import content_digest, store_digest, stored_digest
 from viewer.io.file_check import open_read_only
 from viewer.io.gpkg_write import DATE_COLUMNS
 from viewer.io.gpkg_sql import geometry_blob, register_functions
@@ -132,6 +133,10 @@ class GpkgStore:
 
     # -- inside the transaction -------------------------------------------
     def _write(self, db: sqlite3.Connection, edits: Sequence[Edit], user: str) -> list[LogEntry]:
+        # A field copy's digest follows this app's saves, but not over changes made
+        # elsewhere: sync must still see those (it keeps the copy before refreshing).
+        stored = stored_digest(db)
+        follow_digest = stored is not None and stored == content_digest(db)
         ensure_edit_log(db)
         recorded_at = now_utc()
         entries = []
@@ -146,6 +151,8 @@ class GpkgStore:
         check_one_holder(edits, lambda area: _drawn_periods(db, area))
         db.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name IN "
                    f"({', '.join('?' * len(_touched(edits)))})", (recorded_at, *_touched(edits)))
+        if follow_digest:
+            store_digest(db, content_digest(db))
         return entries
 
 
