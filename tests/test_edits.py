@@ -233,3 +233,22 @@ def test_a_save_the_disk_refuses_says_so_and_leaves_the_file_as_it_was(gpkg, tin
     with pytest.raises(StoreError, match="database or disk is full"):
         GpkgStore(gpkg).apply([edit], user="a")
     assert gpkg.read_bytes() == before
+
+
+def test_setting_control_of_a_zone_with_no_sourced_control_closes_its_gap(tmp_path):
+    """The "no sourced control" period stayed open beside the new holding: QGIS's
+    Temporal Controller drew the zone twice, the format says never both."""
+    import shutil
+
+    from viewer.cli import EMBEDDED_DATASET
+    from viewer.model.edits import SetControl
+
+    path = tmp_path / "kachin.gpkg"
+    shutil.copyfile(EMBEDDED_DATASET, path)
+    dataset = read_dataset(path)
+    day = dt.date(2026, 3, 2)
+    GpkgStore(path).apply([SetControl("zone-pannandin", "KIA", day, confidence="reported",
+                                      sources=(dataset.sources["source_id"].iloc[0],))
+                           .edit(dataset, day)], user="a")
+    gaps = read_dataset(path).extra_layers["control_gaps"].set_index("gap_id")
+    assert gaps.loc["gap-pannandin-1", "valid_to"].date() == day

@@ -132,6 +132,7 @@ class SetControl(EditCommand):
             raise EditRefused("area_id", f"'{self.area_id}' is not a known id in layer 'areas'")
         rows = dataset.control[dataset.control["area_id"] == self.area_id]
         closed, end = _close_holding(dataset, "control", rows, day)
+        closed += self._gap_closed(dataset, day)
         control_id = _new_id(dataset, "control", f"ctl-{self.area_id}-{day.isoformat()}")
         row = _row(dataset, "control", control_id=control_id, area_id=self.area_id,
                    actor_id=self.actor_id, status=self.status, contested_with=self.contested_with,
@@ -141,6 +142,14 @@ class SetControl(EditCommand):
         summary = f"Set control of {self.area_id}: {self.status} by {holder} from {day}"
         new = RowChange("control", control_id, INSERT, None, row, areas.geometry.iloc[0])
         return self._checked(dataset, summary, "", closed + [new] + _extend_time(dataset, day))
+
+    def _gap_closed(self, dataset: Dataset, day: dt.date) -> list[RowChange]:
+        """The zone's "no sourced control" period holding on `day`, closed there: a day is
+        covered by a holding or a gap, never both (QGIS drew the zone twice)."""
+        gaps = dataset.extra_layers.get("control_gaps")
+        if gaps is None or not {"area_id", "gap_id"} <= set(gaps.columns):
+            return []
+        return _close_holding(dataset, "control_gaps", gaps[gaps["area_id"] == self.area_id], day)[0]
 
 
 # Columns of a route period that belong to the period (its status and evidence),

@@ -31,6 +31,7 @@ ID_COLUMN = {
     "control": "control_id",
     "flows": "flow_id",
     "events": "event_id",
+    "control_gaps": "gap_id",
     "briefing_chapters": "chapter_id",
     "briefings": "briefing_id",
 }
