@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
-import shutil
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -198,14 +197,16 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
 
 def _keep_aside_if_changed_outside(path: Path) -> Path | None:
     """A copy holding changes no save of this app made (in QGIS: in no edit log, so not
-    sent) is copied beside itself before the refresh would replace it: they were lost."""
+    sent) is copied beside itself before the refresh would replace it: they were lost.
+    Copied through SQLite's backup, so what QGIS left in a -wal file comes along."""
     with closing(open_read_only(path)) as db:
         if not changed_outside(db):
             return None
-    aside = path.with_name(f"{path.stem}.changed-outside-{now_utc()[:19].replace(':', '')}"
-                           f"{path.suffix}")
-    with atomic_file(aside, overwrite=False) as temporary:
-        shutil.copyfile(path, temporary)
+        aside = path.with_name(f"{path.stem}.changed-outside-{now_utc()[:19].replace(':', '')}"
+                               f"{path.suffix}")
+        with atomic_file(aside, overwrite=False) as temporary, \
+                closing(sqlite3.connect(temporary)) as target:
+            db.backup(target)
     return aside
 
 
