@@ -9,7 +9,7 @@ from pathlib import Path
 
 from viewer import __version__
 from viewer.export.options import Cancelled, ExportOptions, Progress
-from viewer.export.pack import (PACK_MARK, PackFrame, PackResult, last_known_note, sources_html,
+from viewer.export.pack import (PackFrame, PackResult, last_known_note, page_head, sources_html,
                                  write_pack)
 from viewer.export.png import export_view
 from viewer.model.briefing import Briefing, Chapter
@@ -50,11 +50,7 @@ def briefing_index_html(renderer: MapRenderer, briefing: Briefing, frames: list[
     dataset = renderer.dataset
     esc = html.escape
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">' + PACK_MARK,
-        f"<title>{esc(dataset.title)} — {esc(briefing.title)}</title>",
-        "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1100px;margin:2em auto;"
-        "color:#1e1e1e}img{width:100%;border:1px solid #bbb}section{margin-bottom:3em}"
-        ".src{color:#555;font-size:90%}.meta{color:#555}</style></head><body>",
+        page_head(f"{esc(dataset.title)} — {esc(briefing.title)}"),
         f"<h1>{esc(dataset.title)}</h1><h2>{esc(briefing.title)}</h2>",
         f'<p class="meta">{len(frames)} chapters. Dataset '
         f"{esc(dataset.path.name if dataset.path else '')} (SHA-256 {esc(dataset.sha256[:16])}…). "

@@ -260,7 +260,7 @@ def _map_height(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, top: flo
 
 def _fitted_caption(sheet: _Sheet, chapter: Chapter, records: list[dict], top: float,
                     width: float) -> str:
-    """The caption, cut at a word with a note where it would push its sources and the
+    """The caption, cut (`cut_to_fit`) with a note where it would push its sources and the
     map's off the page (the map is at its shortest already): the sources are kept
     whole, the caption is in the dataset in full."""
     font = sheet.font(10.5)

@@ -5,9 +5,9 @@ import datetime as dt
 import html
 import os
 import re
-from html.parser import HTMLParser
 import shutil
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -27,8 +27,8 @@ from viewer.export.png import (captioned, export_view, png_bytes, render_export,
                                write_sources_sidecar)
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date, parse_date, to_day
-from viewer.model.timeline import date_periods
 from viewer.model.links import web_link
+from viewer.model.timeline import date_periods
 from viewer.model.unknowns import current_to_mark
 from viewer.render.overlay import date_label
 from viewer.render.renderer import MapRenderer
@@ -188,11 +188,7 @@ def pack_index_html(renderer: MapRenderer, dates: list[dt.date], images: list[Pa
     dataset = renderer.dataset
     esc = html.escape
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">' + PACK_MARK,
-        f"<title>{_text(dataset.title)} — briefing pack</title>",
-        "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1100px;margin:2em auto;"
-        "color:#1e1e1e}img{width:100%;border:1px solid #bbb}section{margin-bottom:3em}"
-        ".src{color:#555;font-size:90%}.meta{color:#555}</style></head><body>",
+        page_head(f"{_text(dataset.title)} — briefing pack"),
         f"<h1>{_text(dataset.title)}</h1>",
         f'<p class="meta">{len(dates)} maps from {esc(format_date(dates[0]))} to '
         f"{esc(format_date(dates[-1]))}. Dataset {esc(dataset.path.name if dataset.path else '')} "
@@ -204,6 +200,16 @@ def pack_index_html(renderer: MapRenderer, dates: list[dt.date], images: list[Pa
         previous = day
     parts.append(f'<p class="meta">Made with Kachin Viewer {esc(__version__)}.</p></body></html>')
     return "\n".join(parts)
+
+
+def page_head(title: str) -> str:
+    """A pack index's page up to its body: `title` (HTML, escaped already), the style,
+    and the mark that makes it a pack's (PACK_MARK)."""
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">' + PACK_MARK
+            + f"\n<title>{title}</title>\n<style>body{{font-family:'DejaVu Sans',Arial,sans-serif;"
+            "max-width:1100px;margin:2em auto;color:#1e1e1e}img{width:100%;border:1px solid #bbb}"
+            "section{margin-bottom:3em}.src{color:#555;font-size:90%}.meta{color:#555}"
+            "</style></head><body>")
 
 
 def last_known_note(dataset: Dataset, day: dt.date) -> list[str]:
