@@ -19,9 +19,6 @@ from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, 
                                  ID_COLUMN, META_DATES, NULLABLE_REQUIRED, REFERENCES,
                                  REQUIRED_COLUMNS, SOURCED_LAYERS)
 
-# Dates the timeline and pandas can hold with room to spare (pandas stops at 1677
-# and 2262; the timeline pads its range): a file's dates must fall in these years.
-
 
 class RowChecks:
     """The row checks of `DatasetReader` (viewer/io/reader.py), which holds the

@@ -54,8 +54,9 @@ def parse_date(value: object) -> dt.date | None:
     raise ValueError(f"not a date: {value!r}")
 
 
-# The years a dataset's dates may lie in: pandas' day-precision timestamps, which
-# drawing and the day numbers use, end in 2262; a date outside made a file unreadable.
+# The years a dataset's dates may lie in, for reading and for edits alike: what the
+# timeline and pandas can hold with room to spare (pandas stops at 1677 and 2262; the
+# timeline pads its range). An edit that wrote a date outside made its file unreadable.
 EARLIEST, LATEST = dt.date(1700, 1, 1), dt.date(2199, 12, 31)
 
 

@@ -72,8 +72,11 @@ def date_periods(events: pd.DataFrame) -> np.ndarray:
     is known to have begun), rows in order; NO_DAY for both of an undated one."""
     periods = []
     for day, precision in zip(events["date"].map(parse_date), _column(events, "date_precision")):
-        first, end = period_days(day, str(precision or "day"), None) if day else (NO_DAY, NO_DAY + 1)
-        periods.append((first, end - 1))
+        if day is None:
+            periods.append((NO_DAY, NO_DAY))
+        else:
+            first, end = period_days(day, str(precision or "day"), None)
+            periods.append((first, end - 1))
     return np.array(periods, dtype=np.int64).reshape(-1, 2)
 
 
@@ -86,12 +89,11 @@ def event_marks(events: pd.DataFrame) -> list[EventMark]:
     """The dated events of a dataset's `events` layer, oldest first."""
     importance = event_importance(events).clip(1, 3).astype(int)
 
-    def column(name: str) -> list:
-        return _column(events, name)
     marks = []
     for event_id, day, precision, end, title, category, weight, short in zip(
-            column("event_id"), column("date"), column("date_precision"), column("end_date"),
-            column("title"), column("category"), importance.tolist(), column("short_title")):
+            *(_column(events, name) for name in ("event_id", "date", "date_precision",
+                                                 "end_date", "title", "category")),
+            importance.tolist(), _column(events, "short_title")):
         date = parse_date(day)
         if date is None:
             continue
