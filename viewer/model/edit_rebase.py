@@ -18,8 +18,8 @@ import re
 from viewer.model.changes import INSERT, Edit, RowChange
 from viewer.model.dataset import Dataset
 from viewer.model.dates import parse_date
-from viewer.model.edit_apply import find_row, id_column, layer_frame
-from viewer.model.edits import TIME_RANGE_KEYS, free_id
+from viewer.model.edit_apply import find_row
+from viewer.model.edits import TIME_RANGE_KEYS, free_id, taken_ids
 from viewer.model.names import split_ids
 from viewer.model.schema import ID_COLUMN
 
@@ -77,7 +77,7 @@ def with_free_ids(dataset: Dataset, edits: list[Edit]) -> list[Edit]:
     added = [row for edit in edits for row in sorted(added_rows(edit))]
     renames: dict[tuple[str, str], str] = {}
     for layer, row_id in added:
-        stored = _ids(dataset, layer)
+        stored = taken_ids(dataset, layer)
         if row_id in stored:
             kept = {i for l, i in added if l == layer} | {n for (l, _), n in renames.items() if l == layer}
             renames[(layer, row_id)] = free_id(row_id, stored | kept)
@@ -112,13 +112,6 @@ def _renamed_ids(value: object, names: dict[str, str]) -> object:
 def _cited(row) -> set[tuple[str, str]]:
     return {(_CITED_LAYER[column], ref) for column, value in (row or {}).items()
             if column in _CITED_LAYER for ref in split_ids(value)}
-
-
-def _ids(dataset: Dataset, layer: str) -> set[str]:
-    try:
-        return set(layer_frame(dataset, layer)[id_column(layer)].astype(str))
-    except KeyError:  # a layer the file lacks (created by the edit)
-        return set()
 
 
 def _current(dataset: Dataset, change) -> dict | None:

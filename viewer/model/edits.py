@@ -35,7 +35,7 @@ from viewer.model.schema import DATE_COLUMNS
 __all__ = ["ACTIONS", "INSERT", "UPDATE", "RETRACT", "RETRACTABLE", "RETRACTED",
            "EditRefused", "RowChanged", "RowChange", "Edit", "LogEntry", "EditCommand",
            "AddSource", "AddEvent", "SetControl", "SetRoute", "CorrectRow", "Retract",
-           "TIME_RANGE_KEYS", "free_id"]
+           "TIME_RANGE_KEYS", "free_id", "taken_ids"]
 
 
 class EditCommand:
@@ -343,7 +343,15 @@ def _new_id(dataset: Dataset, layer: str, stem: str) -> str:
     if origin is not None and {"key", "value"} <= set(origin.columns):
         copy = dict(zip(origin["key"], origin["value"])).get("copy")
         stem = f"{stem}-{copy}" if isinstance(copy, str) and copy else stem
-    return free_id(stem, set(layer_frame(dataset, layer)[id_column(layer)].astype(str)))
+    return free_id(stem, taken_ids(dataset, layer))
+
+
+def taken_ids(dataset: Dataset, layer: str) -> set[str]:
+    """The row ids `layer` holds (none for a layer the file lacks: an edit creates it)."""
+    try:
+        return set(layer_frame(dataset, layer)[id_column(layer)].astype(str))
+    except KeyError:
+        return set()
 
 
 def free_id(stem: str, taken: set[str]) -> str:
