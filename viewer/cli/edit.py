@@ -183,16 +183,18 @@ def _edited_where(args: argparse.Namespace) -> str:
 def run_history(args: argparse.Namespace) -> int:
     from viewer.cli.team import database_errors
     from viewer.io.location import store_for
+    from viewer.model.history import feature_rows
 
     if isinstance(args.path, Path):
         check_gpkg(args.path)
 
     # A database's refusal (a wrong password) as one error line, not a traceback.
     with nullcontext() if isinstance(args.path, Path) else database_errors(args.path):
-        store = store_for(args.path)
-        entries = store.log(row_id=args.row_id)
+        log = store_for(args.path).log()
+        entries = [e for e in log if args.row_id is None or e.touches(args.row_id)]
         if args.row_id and not entries:   # a zone's or a route's id: its rows' edits
-            entries = _feature_entries(store, load(args.path), args.row_id)
+            rows = feature_rows(load(args.path), args.row_id)
+            entries = [e for e in log if rows & set(e.edit.rows())]
     if args.json:
         print(json.dumps([_entry_json(e) for e in entries], indent=2, ensure_ascii=False))
         return 0
@@ -202,13 +204,6 @@ def run_history(args: argparse.Namespace) -> int:
         for line in _entry_lines(entry):
             print(line)
     return 0
-
-
-def _feature_entries(store, dataset, feature_id: str) -> list:
-    from viewer.model.history import feature_rows
-
-    rows = feature_rows(dataset, feature_id)
-    return [e for e in store.log() if rows & set(e.edit.rows())] if rows else []
 
 
 def _entry_json(entry) -> dict:
