@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 
-ORIGIN = "sync_origin"
+# A field copy's own tables: where it came from, and the conflicts its syncs met.
+ORIGIN, CONFLICTS = "sync_origin", "sync_conflicts"
 KEY = "content"
-# Tables the digest leaves out: the log, and what take-offline and sync keep themselves.
-NOT_CONTENT = ("edit_log", ORIGIN, "sync_conflicts")
+# Tables the digest leaves out: the log (`store.EDIT_LOG`), and the copy's own.
+NOT_CONTENT = ("edit_log", ORIGIN, CONFLICTS)
 
 
 def content_digest(db: sqlite3.Connection) -> str:

@@ -26,7 +26,8 @@ import geopandas as gpd
 import pandas as pd
 
 from viewer.io.atomic import atomic_file
-from viewer.io.copy_content import changed_outside, content_digest, store_digest
+from viewer.io.copy_content import (CONFLICTS, ORIGIN, changed_outside, content_digest,
+                                    store_digest)
 from viewer.io.file_check import UnreadableSideFile, open_read_only, wal_file
 from viewer.io.gpkg_write import write_gpkg
 from viewer.io.pg_edit_log import read_log
@@ -40,7 +41,6 @@ from viewer.model.dataset import Dataset
 from viewer.model.edit_apply import find_row, layer_frame, row_position
 from viewer.model.edit_check import check_changes
 
-ORIGIN, CONFLICTS = "sync_origin", "sync_conflicts"
 CONFLICT_COLUMNS = ("edit_id", "recorded_at", "user", "command", "summary", "reason", "layer",
                     "row_id", "field_version", "desk_version", "desk_user", "desk_recorded_at",
                     "changes")
