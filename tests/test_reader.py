@@ -239,3 +239,23 @@ def test_a_control_row_without_shape_takes_its_areas_shape(tmp_path):
     dataset = read_dataset(broken(tmp_path, "control", edit))
     row = dataset.control.set_index("control_id").loc["c3"]
     assert row.geometry.equals(dataset.areas.set_index("area_id").loc["zone-east"].geometry)
+
+
+def test_a_gap_over_a_day_a_control_row_holds_is_named(tmp_path):
+    """A file made in QGIS may say both who held a zone and that no source says: QGIS
+    draws the zone twice. The reader names the gap row and the control row it overlaps;
+    the file still opens (the viewer shows the zone as held)."""
+    layers = tiny_layers()
+    layers["control_gaps"] = gpd.GeoDataFrame(
+        {"gap_id": ["g-old", "g-over"], "area_id": ["zone-west", " zone-east"],
+         "valid_from": ["2023-01-01", "2024-11-01"], "valid_to": ["2024-01-01", None],
+         "reason": ["no_source"] * 2},
+        geometry=[layers["areas"].geometry.iloc[0], layers["areas"].geometry.iloc[1]], crs=4326)
+    path = write_layers(layers, tmp_path / "gaps.gpkg")
+    lines = problem_lines(path)
+    east_holders = set(layers["control"].loc[layers["control"]["area_id"] == "zone-east",
+                                             "control_id"])
+    assert len(lines) == 1, lines
+    assert "gaps.gpkg, layer 'control_gaps', row g-over, column 'valid_from'" in lines[0]
+    assert any(f"control row {row}" in lines[0] for row in east_holders)
+    assert read_dataset(path).extra_layers["control_gaps"] is not None

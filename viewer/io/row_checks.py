@@ -270,6 +270,31 @@ class RowChecks:
                 self.problem(f"period overlaps row {row_a} for area '{area_a}' "
                              f"(one holder per area at a time; use status=contested)",
                              "control", row_b, "valid_from")
+        self._check_gaps_against(rows)
+
+    def _check_gaps_against(self, holdings: list[tuple]) -> None:
+        """A `control_gaps` period says no source names a holder: the format allows it on
+        no day a control row holds (a file made in QGIS may have both; QGIS would draw the
+        zone twice, this viewer only as held). A warning: what the map shows is decided."""
+        frame = self.frames.get("control_gaps")
+        if frame is None or not {"area_id", "valid_from"} <= set(frame.columns):
+            return
+        ids = self.row_ids("control_gaps")
+        starts = self._dates(frame["valid_from"], "control_gaps", ids, "valid_from")
+        ends = (self._dates(frame["valid_to"], "control_gaps", ids, "valid_to")
+                if "valid_to" in frame.columns else [None] * len(frame))
+        by_area: dict[str, list[tuple]] = {}
+        for area, start, end, row in holdings:
+            by_area.setdefault(str(area).strip(), []).append((start, end, row))
+        for area, start, end, row in zip(frame["area_id"], starts, ends, ids):
+            if not (is_present(area) and start):
+                continue
+            clash = next((held for held in by_area.get(str(area).strip(), ())
+                          if held[0] < (end or _FAR) and start < held[1]), None)
+            if clash is not None:
+                self.problem(f"this 'no sourced control' period overlaps control row {clash[2]} "
+                             f"for area '{area}' (a day is either held or a gap, never both)",
+                             "control_gaps", row, "valid_from", severity="warning")
 
 
 _FAR = pd.Timestamp.max.date()
