@@ -61,7 +61,7 @@ def spread_dates(dataset, count: int, shuffled: bool = False) -> list[dt.date]:
     """`count` dates evenly over the dataset's range; in a fixed random order if `shuffled`."""
     import numpy as np
 
-    span = (dataset.time_end - dataset.time_start).days
+    span = (dataset.last_day - dataset.time_start).days
     offsets = np.unique(np.linspace(0, span, count).round().astype(int))
     if shuffled:
         offsets = np.random.default_rng(7).permutation(offsets)

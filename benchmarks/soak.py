@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
     app.processEvents()
     state = window.state
-    first, span = state.dataset.time_start, (state.dataset.time_end - state.dataset.time_start).days
+    first, span = state.dataset.time_start, (state.dataset.last_day - state.dataset.time_start).days
 
     scrub_samples, started = [rss_mb()], time.perf_counter()
     for i in range(args.changes):

@@ -69,3 +69,13 @@ def test_a_bad_command_line_is_one_error_line(argv, message, capsys):
         code = stop.code
     err = capsys.readouterr().err.strip().splitlines()
     assert code != 0 and len(err) == 1 and err[0].startswith(message)
+
+
+def test_the_files_time_end_is_exclusive(tiny_gpkg, capsys):
+    """The format's time_end (2025-01-01 in the tiny file) is the first day after the
+    range: its map is not offered as a day of the data, the day before is."""
+    assert main(["state", "--dataset", str(tiny_gpkg), "--date", "2024-12-31"]) == 0
+    capsys.readouterr()
+    assert main(["state", "--dataset", str(tiny_gpkg), "--date", "2025-01-01"]) != 0
+    assert capsys.readouterr().err.strip() == (
+        "error: 2025-01-01 is outside the dataset's range 2024-01-01 to 2024-12-31")

@@ -147,13 +147,13 @@ def test_as_recorded_on_undoes_edits_logged_after_the_day(gpkg, tiny):
 def test_a_fact_after_the_time_range_extends_it_so_the_timeline_reaches_it(gpkg, tiny):
     later = dt.date(2025, 3, 2)
     edit = SetControl("zone-east", "SAC", later, confidence="reported", sources=("s1",)).edit(tiny, TODAY)
-    assert with_changes(tiny, edit.changes).time_end == dt.date(2025, 3, 3)
+    assert with_changes(tiny, edit.changes).last_day == later
     GpkgStore(gpkg).apply([edit], user="a")
     reread = read_dataset(gpkg)
-    assert reread.time_end == dt.date(2025, 3, 3)
+    assert reread.last_day == later and reread.meta["time_end"] == "2025-03-03"  # exclusive
     assert holders(reread, later)["zone-east"] == "SAC"
-    assert as_recorded_on(reread, GpkgStore(gpkg).log(), dt.date(2000, 1, 1)).time_end == \
-        dt.date(2025, 1, 1)
+    assert as_recorded_on(reread, GpkgStore(gpkg).log(), dt.date(2000, 1, 1)).last_day == \
+        dt.date(2024, 12, 31)
 
 
 def test_a_fact_before_the_time_range_extends_it_back_so_it_can_be_seen(gpkg, tiny):
@@ -162,7 +162,7 @@ def test_a_fact_before_the_time_range_extends_it_back_so_it_can_be_seen(gpkg, ti
     edit = AddEvent("Old report", "trade", ("s1",), dt.date(2023, 6, 1)).edit(tiny, TODAY)
     GpkgStore(gpkg).apply([edit], user="a")
     reread = read_dataset(gpkg)
-    assert reread.time_start == dt.date(2023, 6, 1) and reread.time_end == dt.date(2025, 1, 1)
+    assert reread.time_start == dt.date(2023, 6, 1) and reread.last_day == dt.date(2024, 12, 31)
     assert dt.date(2023, 6, 1) in reread.event_dates()
 
 

@@ -420,7 +420,7 @@ def test_the_date_box_calendar_opens_on_the_date_shown(window):
     assert calendar.selectedDate().toPython() == dt.date(2024, 10, 19)
     dataset = window.state.dataset   # days outside the briefing cannot be picked
     assert (calendar.minimumDate().toPython(), calendar.maximumDate().toPython()) == \
-        (dataset.time_start, dataset.time_end)
+        (dataset.time_start, dataset.last_day)
     calendar.parentWidget().hide()
 
 
@@ -668,7 +668,7 @@ def test_the_timeline_opens_on_the_whole_time_range(qtbot, settings):
     window = open_window(qtbot, settings, EMBEDDED_DATASET)
     dataset = window.state.dataset
     (left, right), _ = window.timeline.lanes.viewRange()
-    assert left <= to_day(dataset.time_start) and right >= to_day(dataset.time_end)
+    assert left <= to_day(dataset.time_start) and right >= to_day(dataset.last_day)
     window.timeline.zoom_to(dt.date(2024, 10, 1), dt.date(2024, 11, 1))   # the user's zoom
     width = window.timeline.lanes.vb.width()
     window.resize(1100, 900)

@@ -190,7 +190,7 @@ def test_keeping_the_fields_version_keeps_its_whole_edit_and_the_desks_other_col
     now = kept_in_the_field(desk, tmp_path, capsys, SetControl(
         "zone-east", "SAC", dt.date(2025, 2, 1), confidence="reported", sources=("s2",)),
         "control", "c3")
-    assert now.time_end == dt.date(2025, 2, 2)
+    assert now.last_day == dt.date(2025, 2, 1)
     assert holders(now, dt.date(2025, 2, 1))["zone-east"] == "SAC"
     assert now.control.set_index("control_id").loc["c3", "note"] == "desk note"
 

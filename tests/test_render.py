@@ -562,7 +562,7 @@ def test_a_draft_enlarged_again_only_where_it_changed_is_the_whole_draft_enlarge
     enlarge = EnlargedDraft._enlarge
     monkeypatch.setattr(EnlargedDraft, "_enlarge", lambda self, draft, target, over, clips: (
         partly.append(clips is not None), enlarge(self, draft, target, over, clips))[1])
-    first, last = to_day(dataset.time_start), to_day(dataset.time_end)
+    first, last = to_day(dataset.time_start), to_day(dataset.last_day)
     jumps = np.random.default_rng(5).integers(first, last, 8).tolist()
     for step, day in enumerate(jumps[:4] + list(range(jumps[4], jumps[4] + 5)) + jumps[5:]):
         rows = dataset.flow_index.indices(day)

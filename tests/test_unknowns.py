@@ -106,7 +106,7 @@ def test_timeline_runs_to_today_and_its_cursor_says_how_current(kachin, qtbot):
     from viewer.model.state import ViewerState
     from viewer.qt.timeline import Timeline
 
-    assert kachin.time_end >= dt.date.today()
+    assert kachin.last_day >= dt.date.today()
     state = ViewerState(kachin)
     timeline = Timeline(state)
     qtbot.addWidget(timeline)

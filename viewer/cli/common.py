@@ -114,9 +114,9 @@ def _problems_as_lines():
 
 
 def in_range(dataset, day: dt.date) -> dt.date:
-    if not dataset.time_start <= day <= dataset.time_end:
+    if not dataset.time_start <= day <= dataset.last_day:
         raise CliError(f"{day} is outside the dataset's range "
-                       f"{dataset.time_start} to {dataset.time_end}")
+                       f"{dataset.time_start} to {dataset.last_day}")
     return day
 
 

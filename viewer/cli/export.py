@@ -168,7 +168,7 @@ def _dates(args: argparse.Namespace, dataset) -> list[dt.date]:
         return [in_range(dataset, day) for day in args.dates]
     if args.every:
         start = args.start or dataset.time_start
-        end = args.end or dataset.time_end
+        end = args.end or dataset.last_day
         if end < start:
             raise CliError(f"--to {end} is before --from {start}")
         return dates_every(in_range(dataset, start), in_range(dataset, end), args.every)

@@ -28,7 +28,7 @@ def dates_every(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
 def key_event_dates(dataset: Dataset, min_importance: int = 3) -> list[dt.date]:
     """Dates of the most important events, within the dataset's range."""
     return [d for d in dataset.event_dates(min_importance)
-            if dataset.time_start <= d <= dataset.time_end]
+            if dataset.time_start <= d <= dataset.last_day]
 
 
 

@@ -54,7 +54,7 @@ def data_current_to(dataset: Dataset) -> str:
     days = [dataset.control_index.starts.max(initial=NO_DAY),
             dataset.flow_index.starts.max(initial=NO_DAY), dataset.event_days.max(initial=NO_DAY)]
     latest = max(days)
-    day = from_day(int(latest)) if latest != NO_DAY else dataset.time_end
+    day = from_day(int(latest)) if latest != NO_DAY else dataset.last_day
     return f"Latest fact {format_date(day)} (the file states no date its data is current to)"
 
 

@@ -77,7 +77,7 @@ class Coverage:
 
 def coverage_range(dataset: Dataset) -> tuple[dt.date, dt.date]:
     """[start, end): the dataset's time range, cut at the day after `data_current_to`."""
-    end = dataset.time_end
+    end = dataset.last_day + dt.timedelta(days=1)
     current_to = parse_date(dataset.meta.get("data_current_to"))
     if current_to is not None:
         end = min(end, current_to + dt.timedelta(days=1))

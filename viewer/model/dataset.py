@@ -223,13 +223,16 @@ class Dataset:
         return start or self._data_day_range()[0]
 
     @property
-    def time_end(self) -> dt.date:
-        """The file's end; a file that says how current it is runs on to today, so
-        today's date can be shown (as the last known state, marked)."""
-        end = parse_date(self.meta.get("time_end")) or self._data_day_range()[1]
+    def last_day(self) -> dt.date:
+        """The last day the dataset's range holds: the day before its `time_end` (which
+        the format makes exclusive), else the latest dated fact's. A file that says how
+        current it is runs on to today, so today can be shown (as the last known state,
+        marked)."""
+        end = parse_date(self.meta.get("time_end"))
+        last = max(end - dt.timedelta(days=1), self.time_start) if end else self._data_day_range()[1]
         if self.data_current_to is not None:
-            return max(end, dt.date.today())
-        return end
+            return max(last, dt.date.today())
+        return last
 
     @property
     def data_current_to(self) -> dt.date | None:
@@ -245,8 +248,8 @@ class Dataset:
 
     @property
     def default_date(self) -> dt.date:
-        default = parse_date(self.meta.get("default_date")) or self.time_end
-        return min(max(default, self.time_start), self.time_end)
+        default = parse_date(self.meta.get("default_date")) or self.last_day
+        return min(max(default, self.time_start), self.last_day)
 
     def _data_day_range(self) -> tuple[dt.date, dt.date]:
         days = np.concatenate([self.control_index.starts, self.flow_index.starts, self.event_days])

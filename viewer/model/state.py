@@ -34,7 +34,7 @@ def default_series(dataset: Dataset, count: int = 2) -> list[SeriesKey]:
     suggested = [k for k in keys if k.name in split_ids(dataset.meta.get("default_series"))]
     if suggested:
         return suggested
-    start, end = to_day(dataset.time_start), to_day(dataset.time_end)
+    start, end = to_day(dataset.time_start), to_day(dataset.last_day)
     in_range = {}
     for key in keys:
         days = dataset.series_points(key)["day"]
@@ -106,7 +106,7 @@ class ViewerState:
         return self._date
 
     def _clamp(self, date: dt.date) -> dt.date:
-        return min(max(date, self.dataset.time_start), self.dataset.time_end)
+        return min(max(date, self.dataset.time_start), self.dataset.last_day)
 
     def set_date(self, date: dt.date) -> bool:
         """Move to `date` (clamped); True when it changed and was announced."""
@@ -133,7 +133,7 @@ class ViewerState:
 
     def play_bounds(self) -> tuple[dt.date, dt.date]:
         """The in and out points, else the dataset's whole range."""
-        return self.play_range or (self.dataset.time_start, self.dataset.time_end)
+        return self.play_range or (self.dataset.time_start, self.dataset.last_day)
 
     # -- layers, series, selection ----------------------------------------
     def set_layer_visible(self, name: str, visible: bool) -> None:

@@ -114,7 +114,7 @@ def focus_period(dataset) -> tuple[dt.date, dt.date, str] | None:
         return None
     if start is None:
         return None
-    return start, end or dataset.time_end, meta.get("focus_label") or "Focus"
+    return start, end or dataset.last_day, meta.get("focus_label") or "Focus"
 
 
 def lane_order(categories) -> list[str]:

@@ -40,7 +40,7 @@ class CompareDateDialog(QDialog):
         default = max(add_months(state.date, -1), dataset.time_start)
         self.edit = IsoDateEdit()
         self.edit.setDate(QDate(default.year, default.month, default.day))
-        start, end = dataset.time_start, dataset.time_end
+        start, end = dataset.time_start, dataset.last_day
         self.edit.setDateRange(QDate(start.year, start.month, start.day),
                                QDate(end.year, end.month, end.day))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -106,7 +106,7 @@ class AnalysisTools(QObject):
 
     def set_date_a(self, date_a: dt.date) -> None:
         dataset = self.state.dataset
-        date_a = min(max(date_a, dataset.time_start), dataset.time_end)
+        date_a = min(max(date_a, dataset.time_start), dataset.last_day)
         starting = self.date_a is None
         self.date_a = date_a
         if starting:

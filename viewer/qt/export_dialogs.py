@@ -133,7 +133,7 @@ class DatesBox(QGroupBox):
 
         super().__init__("Dates", parent)
         self.dataset = dataset
-        first, last = bounds or (dataset.time_start, dataset.time_end)
+        first, last = bounds or (dataset.time_start, dataset.last_day)
         self.key_dates = [d for d in key_event_dates(dataset) if first <= d <= last]
         self.key_events = QRadioButton(f"The key events ({len(self.key_dates)} dates)")
         self.regular = QRadioButton("Every")
@@ -159,7 +159,7 @@ class DatesBox(QGroupBox):
 
     def _date(self, day) -> QDateEdit:
         edit = IsoDateEdit()
-        edit.setDateRange(self.dataset.time_start, self.dataset.time_end)
+        edit.setDateRange(self.dataset.time_start, self.dataset.last_day)
         edit.setDate(day)
         return edit
 
@@ -310,7 +310,7 @@ class ExportPngDialog(ExportDialog):
     def __init__(self, state, renderer, extent, parent: QWidget | None = None) -> None:
         super().__init__("Export PNG", state, renderer, ExportOptionsBox(state, extent), parent)
         self.date = IsoDateEdit()
-        self.date.setDateRange(state.dataset.time_start, state.dataset.time_end)
+        self.date.setDateRange(state.dataset.time_start, state.dataset.last_day)
         self.date.setDate(state.date)
         name = f"{_slug(state.dataset.title)}_{state.date.isoformat()}.png"
         self.path = PathRow(_export_folder(self.settings) / name,

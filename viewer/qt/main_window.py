@@ -186,7 +186,7 @@ class MainWindow(WindowOpening):
         if focus:   # the label is the file's text: never markup
             self.focus_timeline_action.setToolTip(plain_tooltip(
                 f"{focus[2]}: {format_date(focus[0], 'month')} – {format_date(focus[1], 'month')}"))
-        self.date_edit.set_range(dataset.time_start, dataset.time_end)
+        self.date_edit.set_range(dataset.time_start, dataset.last_day)
         count = len(dataset.warnings)
         self.warnings_button.setText(f"⚠ {count} warning{'s' if count != 1 else ''}")
         self.warnings_button.setVisible(count > 0)
@@ -224,9 +224,9 @@ class MainWindow(WindowOpening):
         if date < dataset.time_start:
             self.statusBar().showMessage(f"{format_date(date)} is before the dataset's first day: "
                                          f"showing {format_date(dataset.time_start)}", 10000)
-        elif date > dataset.time_end:
+        elif date > dataset.last_day:
             self.statusBar().showMessage(f"{format_date(date)} is after the dataset's last day: "
-                                         f"showing {format_date(dataset.time_end)}", 10000)
+                                         f"showing {format_date(dataset.last_day)}", 10000)
         self.state.set_date(date)
         self.date_edit.show_date(self.state.date)  # the clamped date, even when unchanged
 

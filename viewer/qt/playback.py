@@ -128,7 +128,7 @@ class Playback(QObject):
         self.state.set_date(self.state.dataset.time_start)
 
     def go_to_end(self) -> None:
-        self.state.set_date(self.state.dataset.time_end)
+        self.state.set_date(self.state.dataset.last_day)
 
     def _go(self, date: dt.date | None) -> None:
         if date is not None:

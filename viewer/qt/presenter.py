@@ -303,7 +303,7 @@ class Presenter(QWidget):
         painter.fillRect(strip, STRIP_BACK)
         label_w = 340 * s
         line = QRectF(strip.left() + label_w, strip.center().y(), strip.width() - 2 * label_w - 20 * s, 0)
-        start, end = self.dataset.time_start, self.dataset.time_end
+        start, end = self.dataset.time_start, self.dataset.last_day
         span = max(1, (end - start).days)
 
         def x_of(day: dt.date) -> float:

@@ -152,7 +152,7 @@ class Timeline(QWidget):
     def _day_range(self) -> tuple[int, int, float]:
         """The dataset's first and last day numbers, and a margin to show around them."""
         dataset = self.state.dataset
-        first, last = to_day(dataset.time_start), to_day(dataset.time_end)
+        first, last = to_day(dataset.time_start), to_day(dataset.last_day)
         return first, last, max((last - first) * 0.02, 3)
 
     def dataset_pieces(self) -> Iterator[None]:
