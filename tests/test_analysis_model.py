@@ -75,11 +75,22 @@ def test_a_change_of_confidence_alone_is_not_a_change_of_hands(tmp_path):
 def test_coverage_counts_sourced_facts_per_month_with_their_sources(dataset):
     months = {m.month: m for m in coverage(dataset).months}
     october = months[D(2024, 10, 1)]
-    assert october.counts == {"events": 3, "control_changes": 1, "series_values": 0}
+    assert october.counts == {"events": 3, "control_changes": 1, "series_values": 0,
+                              "starting_state": 0}
     assert october.source_ids == ("s2", "s1")  # the 1 Oct event (s2) comes first
     assert months[D(2024, 8, 1)].counts["series_values"] == 1
     assert months[D(2024, 5, 1)].sources == 0
     assert min(months) == D(2024, 1, 1) and max(months) == D(2024, 12, 1)
+
+
+def test_the_starting_state_is_not_counted_as_control_changes(dataset):
+    """The rows holding on the dataset's first day record where things stood, not a
+    change that month; they still back the month (its sources, no dark days)."""
+    january = coverage(dataset).months[0]
+    starting = (dataset.control["valid_from"].astype(str) == "2024-01-01").sum()
+    assert starting and january.counts["starting_state"] == starting
+    assert january.counts["control_changes"] == 0
+    assert january.sources > 0
 
 
 def test_facts_before_1970_are_counted_and_31_december_1969_is_a_day(tmp_path):

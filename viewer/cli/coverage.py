@@ -32,6 +32,10 @@ def run_coverage(args: argparse.Namespace) -> int:
                          ensure_ascii=False))
         return 0
     print(f"{terminal_safe(dataset.title)} — evidence from {report.start} to {report.end} (exclusive)")
+    starting = sum(m.counts["starting_state"] for m in report.months)
+    if starting:
+        print(f"starting state: {starting} control rows from {report.start} "
+              f"(not counted as control changes)")
     print("month     events  control  series  sources")
     for m in report.months:
         c = m.counts

@@ -1,7 +1,9 @@
 """How much evidence backs each month, where it goes dark, how well each zone is sourced.
 
 A sourced fact is an event, a control row's start or a series value that names
-at least one source. Per month: how many of each there are and which distinct
+at least one source. A control row starting on the dataset's first day records
+the starting state, not a change: it is counted apart (`starting_state`), though
+it backs its month like any fact. Per month: how many of each there are and which distinct
 sources back them. A dark period is a span longer than a threshold with no
 sourced fact at all. Per zone: the share of days covered by a control row that
 is not `estimated` (and by any control row). The range ends at the dataset's
@@ -20,7 +22,7 @@ from viewer.model.dates import NO_DAY, OPEN_END, days_array, from_day, parse_dat
 from viewer.model.zones import control_zones, zone_keys
 
 DARK_DAYS = 60  # default threshold: two months with no sourced fact is worth saying
-FACT_KINDS = ("events", "control_changes", "series_values")
+FACT_KINDS = ("events", "control_changes", "series_values", "starting_state")
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,11 @@ def sourced_facts(dataset: Dataset) -> pd.DataFrame:
     parts = []
     for kind, frame, column in frames:
         ids = frame["source_ids"].map(split_ids) if len(frame) else pd.Series([], dtype=object)
-        parts.append(pd.DataFrame({"day": days_array(frame[column]), "kind": kind,
-                                   "source_ids": list(ids)}))
+        days = days_array(frame[column])
+        kinds = np.full(len(frame), kind, dtype=object)
+        if kind == "control_changes":
+            kinds[days == to_day(dataset.time_start)] = "starting_state"
+        parts.append(pd.DataFrame({"day": days, "kind": kinds, "source_ids": list(ids)}))
     facts = pd.concat(parts, ignore_index=True).sort_values("day", kind="stable")
     return facts[(facts["day"] != NO_DAY) & (facts["source_ids"].map(len) > 0)]
 
