@@ -187,6 +187,10 @@ def test_an_export_finds_the_projections_the_window_left(tmp_path, monkeypatch):
     (["--dates", "2024-09-01,20241001"], "'20241001' is not a date (YYYY-MM-DD)"),
     (["--date", "2024-11-20", "--extent", "1,2,3"], "four numbers"),
     (["--date", "2024-11-20", "--layers", "base,roads"], "unknown layer"),
+    # Given where nothing uses them, each was ignored without a word.
+    (["--date", "2024-11-20", "--fps", "5"], "--fps is only used by an animation"),
+    (["--date", "2024-11-20", "--min-importance", "1"], "--min-importance is only used by --key-events"),
+    (["--date", "2024-11-20", "--paper", "letter"], "--paper is only used by --briefing --pdf"),
 ])
 def test_cli_rejects_bad_input_with_one_error_line(tiny, tmp_path, capsys, args, message):
     out = tmp_path / "out"

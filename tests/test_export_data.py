@@ -114,7 +114,8 @@ def test_geojson_polygons_follow_the_right_hand_rule_and_unknown_zones_say_so(tm
     *[(["--kml", "x.kml", option, value], f"{option} cannot be used with --kml")
       for option, value in (("--extent", "96,24,99,28"), ("--layers", "routes"),
                             ("--title", "T"), ("--caption", "C"), ("--pdf", "h.pdf"),
-                            ("--from", "2024-01-01"))],
+                            ("--from", "2024-01-01"), ("--width", "800"), ("--dpi", "300"),
+                            ("--fps", "4"), ("--paper", "letter"), ("--min-importance", "2"))],
     (["--kml", "x.kml", "--briefing"], "--briefing cannot be used with --kml"),
     # Any name was written: `--kml c.gpkg` replaced a GeoPackage with KML.
     (["--kml", "x.gpkg"], "--kml x.gpkg: use a file name ending in .kml"),

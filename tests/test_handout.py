@@ -144,6 +144,8 @@ def test_letter_paper(briefed, tmp_path, capsys):
     (["--briefing", "--extent", "97,25,98,26", "--pdf", "{tmp}/h.pdf"],
      "--extent cannot be used with --briefing"),
     (["--pdf", "{tmp}/h.pdf", "--date", "2024-10-01"], "--pdf needs --briefing"),
+    (["--briefing", "--pdf", "{tmp}/h.pdf", "--width", "800"],   # a handout's size is its paper's
+     "--width is only used by maps drawn as images"),
     (["--briefing", "--pdf", "{tmp}/missing/h.pdf"], "output folder"),
 ])
 def test_bad_handout_requests_are_one_error_line_and_leave_no_pdf(briefed, tmp_path, capsys,

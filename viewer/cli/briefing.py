@@ -19,7 +19,7 @@ def add_arguments(export: argparse.ArgumentParser) -> None:
                             "with chapters)")
     group.add_argument("--pdf", type=Path,
                        help="with --briefing: write a PDF handout to this file")
-    group.add_argument("--paper", choices=("a4", "letter"), default="a4",
+    group.add_argument("--paper", choices=("a4", "letter"),
                        help="paper size of the handout (default a4)")
 
 

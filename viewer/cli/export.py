@@ -46,7 +46,7 @@ def add_parsers(subparsers) -> None:
                        help="last date for --every (default: dataset end)")
     which.add_argument("--key-events", action="store_true",
                        help="the dates of the most important events")
-    which.add_argument("--min-importance", type=int, default=3, choices=(1, 2, 3),
+    which.add_argument("--min-importance", type=int, choices=(1, 2, 3),
                        help="importance of events for --key-events (default 3, the highest)")
     out = export.add_argument_group("output")
     out.add_argument("--out", type=Path, help="a .png for one date; a .gif or .mp4 animation for several")
@@ -61,23 +61,33 @@ def add_parsers(subparsers) -> None:
     look.add_argument("--dataset", type=dataset_location, default=EMBEDDED_DATASET,
                       help="briefing GeoPackage or postgresql:// address "
                            "(default: the embedded Kachin dataset)")
-    look.add_argument("--width", type=int, default=1920, help="pixels (default 1920)")
-    look.add_argument("--height", type=int, default=1080, help="pixels (default 1080)")
-    look.add_argument("--dpi", type=int, default=96, help="stored in the PNG for printing (default 96)")
+    look.add_argument("--width", type=int, help="pixels (default 1920)")
+    look.add_argument("--height", type=int, help="pixels (default 1080)")
+    look.add_argument("--dpi", type=int, help="stored in the PNG for printing (default 96)")
     look.add_argument("--extent", help="minlon,minlat,maxlon,maxlat (default: the dataset's area)")
     look.add_argument("--layers", help=f"comma-separated layers to show, from: {','.join(MAP_LAYERS)}")
     look.add_argument("--title", help="title printed on the map (default: the dataset's)")
     look.add_argument("--caption", help="a caption printed under the date (one image); "
                                         "--key-events frames get each event's date and short title")
-    look.add_argument("--fps", type=float, default=2.0, help="animation frames per second (default 2)")
+    look.add_argument("--fps", type=float, help="animation frames per second (default 2)")
     briefing.add_arguments(export)
     export.set_defaults(run=run_export)
+
+
+# The options that have a default, and the default. They are left unset by the parser, so
+# that one given where nothing uses it is refused rather than ignored without a word.
+DEFAULTS = {"width": 1920, "height": 1080, "dpi": 96, "fps": 2.0, "min_importance": 3,
+            "paper": "a4"}
 
 
 def run_export(args: argparse.Namespace) -> int:
     """Check every argument before loading anything, then render."""
     if args.kml or args.geojson:
         return export_data.run(args)
+    _check_where_used(args)
+    for name, default in DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
     options_error = _check_sizes(args)
     if options_error:
         raise CliError(options_error)
@@ -126,6 +136,19 @@ def run_export(args: argparse.Namespace) -> int:
                                         renderer=renderer, captions=captions)]
 
     return list_written(write)
+
+
+def _check_where_used(args: argparse.Namespace) -> None:
+    """Refuse an option given where this export does not use it."""
+    animation = args.out is not None and args.out.suffix.lower() in (".gif", ".mp4")
+    unused = [("--min-importance", args.min_importance, args.key_events, "--key-events"),
+              ("--fps", args.fps, animation, "an animation (--out NAME.gif or NAME.mp4)"),
+              ("--paper", args.paper, args.pdf is not None, "--briefing --pdf")]
+    unused += [(flag, getattr(args, flag[2:]), args.pdf is None, "maps drawn as images, "
+                "not by a handout (--paper sets its size)") for flag in ("--width", "--height", "--dpi")]
+    for flag, given, used, by in unused:
+        if given is not None and not used:
+            raise CliError(f"{flag} is only used by {by}")
 
 
 def _check_sizes(args: argparse.Namespace) -> str | None:

@@ -15,7 +15,8 @@ IMAGE_OPTIONS = (("--out", "out"), ("--out-dir", "out_dir"), ("--dates", "dates"
                  ("--every", "every"), ("--from", "start"), ("--to", "end"),
                  ("--key-events", "key_events"), ("--extent", "extent"), ("--layers", "layers"),
                  ("--title", "title"), ("--caption", "caption"), ("--briefing", "briefing"),
-                 ("--pdf", "pdf"))
+                 ("--pdf", "pdf"), ("--width", "width"), ("--height", "height"), ("--dpi", "dpi"),
+                 ("--fps", "fps"), ("--min-importance", "min_importance"), ("--paper", "paper"))
 SUFFIXES = {"--kml": (".kml",), "--geojson": (".geojson", ".json")}
 
 
