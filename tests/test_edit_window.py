@@ -338,3 +338,21 @@ def test_an_ampersand_in_an_edit_shows_in_the_undo_item(qtbot, tmp_path, gpkg, a
     session.push(AddSource("Frontier", "R&D report", NOV_5).edit(window.state.dataset, NOV_5))
     item = session.undo_action.text()
     assert "R&&D report" in item      # shown as "R&D report": '&&' is a plain '&'
+
+
+def test_saving_to_a_file_deleted_meanwhile_says_it_is_gone_and_keeps_the_edit(
+        qtbot, tmp_path, gpkg, answers, monkeypatch):
+    """It said "cannot be written (read-only file or folder)", which sent the analyst
+    looking at permissions; nothing may be made in its place (SQLite would make an
+    empty file)."""
+    window = open_window(qtbot, tmp_path, gpkg)
+    session = window.editing.session
+    told = []
+    monkeypatch.setattr(edit_session, "tell", lambda _parent, _title, text: told.append(text))
+    session.push(CorrectRow("sources", "s1", {"title": "My title"}, reason="typo")
+                 .edit(window.state.dataset, NOV_5))
+    gpkg.rename(tmp_path / "moved.gpkg")
+    assert not session.save()
+    assert len(told) == 1 and "is no longer there (moved, renamed or deleted" in told[0]
+    assert "read-only" not in told[0] and not gpkg.exists()
+    assert len(session.pending()) == 1
