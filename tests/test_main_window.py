@@ -163,7 +163,7 @@ def test_playback_keys_work_wherever_the_focus_is(window, qtbot, focus):
     assert press(Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier) == dt.date(2024, 10, 1)
     assert press(Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier) == dt.date(2024, 10, 19)
     assert press(Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier) == dt.date(2024, 10, 1)
-    assert press(Qt.Key.Key_End) == dt.date(2025, 1, 1)
+    assert press(Qt.Key.Key_End) == dt.date(2024, 12, 31)  # time_end (2025-01-01) is exclusive
     assert press(Qt.Key.Key_Home) == dt.date(2024, 1, 1)
     press(Qt.Key.Key_Space)
     assert window.playback.playing and window.play_action.text() == "&Pause"
