@@ -11,7 +11,7 @@ import pytest
 import shapely
 from factory import EAST, tiny_layers, write_layers, write_tiny
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QFont, QImage, QTextLayout
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QTextLayout
 from shapely.geometry import LineString
 
 from viewer.cli import EMBEDDED_DATASET
@@ -264,6 +264,26 @@ def test_labels_never_overlap_and_keep_important_symbols(app):
     assert not left_out & set(range(30, 36))          # protected places are never dropped
     kept = [r for r in crowd if r.row not in left_out]
     assert not any(box.intersects(r.symbol) for box in boxes for r in kept)
+
+
+def test_a_protected_place_near_a_corner_of_an_earlier_label_is_kept(app):
+    """Bhamo vanished from 1366x768 maps on some dates: Lweje's label, placed first and
+    clear of Bhamo by the reading rule (distance from the label), still claimed the
+    square around itself, whose corner held Bhamo's point."""
+    font = style.font(14)
+    metrics = QFontMetricsF(font)
+    gap, pad = 7.5, 1.5     # a 12 px symbol, its label clear of it
+    right = 100 + gap + metrics.horizontalAdvance("Lweje") + pad     # its label's box, right
+    bottom = 100 + (metrics.ascent() + metrics.descent()) / 2 + pad
+    bhamo = (right + 7.2, bottom + 7.2)   # 10.2 px from the box, Lweje 6 px: reads as its own
+
+    def place(text, x, y, priority):
+        return LabelRequest(text, x, y, priority=priority, font=font, color=style.TEXT, gap=gap,
+                            symbol=QRectF(x - 6, y - 6, 12, 12), row=priority, protected=True)
+
+    placed, left_out = place_labels([place("Lweje", 100, 100, 100), place("Bhamo", *bhamo, 80)],
+                                    QRectF(0, 0, 400, 300), [])
+    assert left_out == set() and {p.text for p in placed} == {"Lweje", "Bhamo"}
 
 
 def test_labels_of_the_default_view_include_the_key_places(app, tmp_path):

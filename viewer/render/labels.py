@@ -153,8 +153,11 @@ def place_labels(requests: list[LabelRequest], bounds: QRectF,
             to_come.remove(symbol)
             protected.remove(symbol)
             # Two symbols may touch; a symbol under a label, or so near one that the
-            # label would read as its name, may not.
-            if taken.overlaps(symbol) or claimed.overlaps(_dot(request)):
+            # label would read as its name, may not. A protected place is never that
+            # near (every label was kept clear of it, `_reads_as_own`); the claimed
+            # squares' corners reach further, and dropped Bhamo beside Lweje's name.
+            if taken.overlaps(symbol) or (not request.protected
+                                          and claimed.overlaps(_dot(request))):
                 left_out.add(request.row)
                 continue
             symbols.add(symbol)
