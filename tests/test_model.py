@@ -228,3 +228,15 @@ def test_a_briefing_without_event_importance_steps_and_packs_every_event(tmp_pat
     assert dataset.event_dates() == sorted({parse_date(day) for day in dataset.events["date"]})
     assert key_event_captions(dataset, min_importance=1)
     assert dataset.event_dates(min_importance=2) == []
+
+
+def test_a_key_event_dated_to_a_month_is_shown_at_its_end_and_captioned_by_month(dataset):
+    """Its slide was the map of the month's first day, captioned "1 Oct 2024" (a day no
+    source gives) and drawn before the event had happened."""
+    from viewer.export.dates import key_event_captions, key_event_dates
+
+    assert key_event_dates(dataset, min_importance=1) == [
+        dt.date(2024, 10, 19), dt.date(2024, 10, 22), dt.date(2024, 10, 31)]
+    captions = key_event_captions(dataset, min_importance=1)
+    assert captions[dt.date(2024, 10, 31)] == "Oct 2024 — Month-only event"
+    assert captions[dt.date(2024, 10, 19)] == "19 Oct 2024 — KIA takes Easttown"

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+
 from viewer.model.dataset import Dataset, event_importance
-from viewer.model.dates import add_months, format_date, to_day
+from viewer.model.dates import NO_DAY, add_months, format_date, from_day
 from viewer.model.text import event_short_title
+from viewer.model.timeline import date_periods
 
 
 # -- date series ------------------------------------------------------------------------
@@ -26,20 +29,38 @@ def dates_every(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
 
 
 def key_event_dates(dataset: Dataset, min_importance: int = 3) -> list[dt.date]:
-    """Dates of the most important events, within the dataset's range."""
-    return [d for d in dataset.event_dates(min_importance)
-            if dataset.time_start <= d <= dataset.last_day]
+    """The days whose maps show the most important events, within the dataset's range."""
+    return list(_key_events(dataset, min_importance))
 
 
+def _key_events(dataset: Dataset, min_importance: int) -> dict[dt.date, list[int]]:
+    """Rows of the most important events by the day their map shows: the last day their
+    date may stand for. An event dated to a month is shown on the month's last day (on its
+    first, it had not happened yet); a day's event on its day."""
+    periods = date_periods(dataset.events)
+    important = (event_importance(dataset.events).to_numpy() >= min_importance) \
+        & (periods[:, 0] != NO_DAY)
+    shown: dict[dt.date, list[int]] = {}
+    for row in np.flatnonzero(important):
+        first, last = (from_day(int(day)) for day in periods[row])
+        if first <= dataset.last_day and last >= dataset.time_start:
+            shown.setdefault(min(last, dataset.last_day), []).append(int(row))
+    return dict(sorted(shown.items()))
 
 
 def key_event_captions(dataset: Dataset, min_importance: int = 3) -> dict[dt.date, str]:
-    """A slide caption per key-event date: the date and the events' short titles."""
-    importance = event_importance(dataset.events).to_numpy()
+    """A slide caption per key-event map: the events' dates, as precise as the data says,
+    and their short titles."""
+    events = dataset.events
+    precisions = (events["date_precision"].fillna("day").astype(str).tolist()
+                  if "date_precision" in events.columns else ["day"] * len(events))
+    short = events["short_title"].tolist() if "short_title" in events.columns else [None] * len(events)
     captions = {}
-    for day in key_event_dates(dataset, min_importance):
-        rows = dataset.events[(dataset.event_days == to_day(day)) & (importance >= min_importance)]
-        titles = [event_short_title(own, title)
-                  for own, title in zip(rows.get("short_title", [None] * len(rows)), rows["title"])]
-        captions[day] = f"{format_date(day)} — {'; '.join(titles)}"
+    for day, rows in _key_events(dataset, min_importance).items():
+        dates = [format_date(from_day(int(dataset.event_days[row])), precisions[row]) for row in rows]
+        titles = [event_short_title(short[row], events["title"].iloc[row]) for row in rows]
+        if len(set(dates)) == 1:
+            captions[day] = f"{dates[0]} — {'; '.join(titles)}"
+        else:
+            captions[day] = "; ".join(f"{date}: {title}" for date, title in zip(dates, titles))
     return captions
