@@ -55,6 +55,19 @@ def test_cli_png_says_both_dates_and_carries_the_change_list(tmp_path, capsys):
                for line in changes)
 
 
+def test_the_labels_name_each_zone_as_a_zone_and_the_legend_says_who_each_actor_is(
+        renderer, dataset):
+    """"Easttown: Junta-id → KIA" named a town, not its zone, and an actor the legend of
+    the later date does not list (the one who lost it) was an unexplained id."""
+    from viewer.render.compare_layer import _zone_text
+
+    layer = CompareLayer(renderer.prepared, compare(dataset, A, B))
+    [(_, change)] = layer.zones
+    assert _zone_text(change) == "Easttown zone: SAC → KIA"
+    texts = [text for _, text in layer.legend_rows()]
+    assert "SAC: Junta" in texts and "KIA: Kachin Independence Army" in texts
+
+
 def test_compare_out_must_be_a_png(capsys):
     assert main(["compare", "--from", "2024-09-01", "--to", "2024-11-25", "--out", "x.jpg"]) == 1
     assert "the comparison map is a .png file" in capsys.readouterr().err

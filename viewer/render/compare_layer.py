@@ -3,7 +3,8 @@
 Drawn over the map of date B. Each zone that changed is drawn again at full
 strength, styled by its change (changed hands: the new holder's colour;
 became contested: both actors' stripes; became unknown: neutral grey; became
-known: the holder's colour, lighter) with a short label ("SAC → KIA"); each
+known: the holder's colour, lighter) with a short label ("Pangwa zone: SAC → KIA",
+the legend saying who each actor named is); each
 route whose status changed is drawn again with its new status and "active →
 halted". Everything else lies under a white veil.
 """
@@ -82,8 +83,17 @@ class CompareLayer:
             transitions[text] = transitions.get(text, 0) + 1
         rows += [(("route", text.split(" → ")[-1]), f"Routes {text}: {n}")
                  for text, n in transitions.items()]
+        rows += [(("actor", actor), f"{actor}: {self.dataset.actor_name(actor)}")
+                 for actor in self._actors_named() if self.dataset.actor_name(actor) != actor]
         rows.append(("veil", "Unchanged (dimmed)"))
         return rows
+
+    def _actors_named(self) -> list[str]:
+        """The actors the zones' labels name, by id (the map's own legend lists only
+        those holding on the later date, by full name)."""
+        return list(dict.fromkeys(actor for _, change in self.zones
+                                  for state in (change.before, change.after)
+                                  if state.state != UNKNOWN for actor in state.holders))
 
     def title(self) -> str:
         return f"Changed {self.comparison.span()}"
@@ -91,6 +101,9 @@ class CompareLayer:
     def _swatch(self, painter: QPainter, box: QRectF, key: object, frame: Frame) -> None:
         if key == "veil":
             painter.fillRect(box, QColor("#E9E6E0"))
+            return
+        if isinstance(key, tuple) and key[0] == "actor":
+            painter.fillRect(box, QColor(self.dataset.actor_color(key[1])))
             return
         if isinstance(key, tuple):
             pens = (route_pens(key[1], 2.5 * frame.scale, frame.scale)
@@ -187,7 +200,7 @@ def _zone_text(change: ZoneChange) -> str:
     def holders(state) -> str:
         return "?" if state.state == UNKNOWN else " vs ".join(state.holders)
 
-    return f"{change.name.removesuffix(' zone')}: {holders(change.before)} → {holders(change.after)}"
+    return f"{change.name}: {holders(change.before)} → {holders(change.after)}"
 
 
 def _route_text(change: RouteChange) -> str:
