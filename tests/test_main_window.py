@@ -326,7 +326,7 @@ def test_pack_export_defaults_to_a_new_folder_named_after_dataset_and_dates(wind
     folder = dialog.path.path()
     assert folder == tmp_path / "tiny-test-briefing-2024-10-19"  # the one key event
     dialog.dates.regular.setChecked(True)
-    assert dialog.path.path() == tmp_path / "tiny-test-briefing-2024-01-01-to-2025-01-01"
+    assert dialog.path.path() == tmp_path / "tiny-test-briefing-2024-01-01-to-2024-12-01"
     dialog.options_box.width_box.setValue(320)
     dialog.options_box.height_box.setValue(200)
 
@@ -375,8 +375,8 @@ def type_date(window, qtbot, text: str) -> None:
     qtbot.keyClick(window.date_edit, Qt.Key.Key_Return)
 
 
-@pytest.mark.parametrize("typed, shown", [("2025-01-01", dt.date(2025, 1, 1)),
-                                           ("1 Jan 2025", dt.date(2025, 1, 1)),
+@pytest.mark.parametrize("typed, shown", [("2024-12-31", dt.date(2024, 12, 31)),
+                                           ("31 Dec 2024", dt.date(2024, 12, 31)),
                                            ("Oct 2024", dt.date(2024, 10, 1)),
                                            ("2024", dt.date(2024, 1, 1))])
 def test_typed_date_keeps_year(window, qtbot, typed, shown):
@@ -427,10 +427,10 @@ def test_the_date_box_calendar_opens_on_the_date_shown(window):
 def test_typed_date_out_of_range_goes_to_the_nearest_end_and_says_so(window, qtbot):
     type_date(window, qtbot, "2030-05-01")
 
-    assert window.state.date == dt.date(2025, 1, 1)
+    assert window.state.date == dt.date(2024, 12, 31)   # time_end 2025-01-01 is exclusive
     assert "after the dataset's last day" in window.statusBar().currentMessage()
     type_date(window, qtbot, "next tuesday")
-    assert window.state.date == dt.date(2025, 1, 1)
+    assert window.state.date == dt.date(2024, 12, 31)
     assert "not a date" in window.statusBar().currentMessage()
 
 

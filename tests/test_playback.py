@@ -5,7 +5,7 @@ import pytest
 
 from viewer.qt.playback import Playback, advance, next_event_date, previous_event_date
 
-START, END = dt.date(2024, 1, 1), dt.date(2025, 1, 1)  # the tiny dataset's range
+START, END = dt.date(2024, 1, 1), dt.date(2024, 12, 31)  # the tiny dataset's days (time_end is exclusive)
 
 
 @pytest.fixture
