@@ -75,6 +75,18 @@ def test_kml_descriptions_escape_dataset_text(marked_up, tmp_path, capsys):
     assert "Outlet B" in joined
 
 
+def test_a_control_character_in_dataset_text_leaves_the_kml_readable(tmp_path, capsys):
+    """A vertical tab in a summary (pasted from a word processor) made a file no XML
+    reader accepts: Google Earth and QGIS refused it whole."""
+    layers = tiny_layers()
+    layers["events"].loc[0, "summary"] = "Line one\x0bline two"
+    layers["sources"].loc[0, "title"] = "Bell\x07 report"
+    out = tmp_path / "briefing.kml"
+    export(["--kml", str(out), "--dataset", str(write_layers(layers, tmp_path / "c.gpkg"))], capsys)
+    joined = "\n".join(etree.parse(str(out)).xpath("//text()"))
+    assert "Line one\ufffdline two" in joined and "Bell\ufffd report" in joined
+
+
 def test_geojson_holds_what_holds_on_the_date_with_sources(tmp_path, capsys):
     out = tmp_path / "map.geojson"
     export(["--geojson", str(out), "--date", "2024-11-01"], capsys)

@@ -45,8 +45,15 @@ def _id(*parts: object) -> str:
 def _sub(parent: ET.Element, tag: str, text: object = None, **attributes: str) -> ET.Element:
     element = ET.SubElement(parent, tag, attributes)
     if text is not None:
-        element.text = str(text)
+        # ElementTree writes a control character as it is, which no XML reader accepts
+        # (Google Earth and QGIS refused the whole file): it is shown as U+FFFD.
+        element.text = _NOT_XML.sub("\ufffd", str(text))
     return element
+
+
+# What XML 1.0 cannot hold, even escaped: C0 controls but tab and newlines, lone
+# surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def description(dataset: Dataset, lines: list[str], source_ids: object) -> str:
