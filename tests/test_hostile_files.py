@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from factory import tiny_layers, write_tiny
+from factory import tiny_layers, write_layers, write_tiny
 from test_edit_crash import killed_while_saving
 from viewer.io import validate
 
@@ -310,6 +310,23 @@ def test_nan_coordinates_are_named(tmp_path):
     assert problems == [
         "nan.gpkg, layer 'places', row west, column 'geometry': coordinates are not numbers (NaN or infinite)",
         "nan.gpkg, layer 'flows', row f1, column 'geometry': coordinates are not numbers (NaN or infinite)"]
+
+
+def test_a_nan_vertex_in_a_polygon_is_one_line_and_no_warning(tmp_path):
+    """numpy's RuntimeWarnings, with the code lines that raised them, were printed around
+    the one problem line (star test, WKB reading): on a terminal, a traceback."""
+    import geopandas as gpd
+    from shapely.geometry import Polygon
+
+    layers = tiny_layers()
+    areas = layers["areas"].copy()
+    areas.geometry = [Polygon([(97.0, 25.0), (float("inf"), 25.0), (97.5, 25.5)]),
+                      areas.geometry[1]]
+    path = write_layers({**layers, "areas": gpd.GeoDataFrame(areas, crs=4326)}, tmp_path / "inf.gpkg")
+    run = subprocess.run([sys.executable, "-m", "viewer", "validate", str(path)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "Warning" not in run.stderr + run.stdout
+    assert "row zone-west, column 'geometry': coordinates are not numbers (NaN or infinite)" in run.stdout
 
 
 def test_bit_flipped_files_end_in_problem_lines_or_draw(qapp, tmp_path):
