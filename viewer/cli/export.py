@@ -106,6 +106,8 @@ def run_export(args: argparse.Namespace) -> int:
     from viewer.render.renderer import MapRenderer
 
     dataset = loaded()
+    if lonlat_box is not None:
+        _check_extent_shows_something(lonlat_box, dataset, args.extent)
     dates = _dates(args, dataset)
     # This process draws and exits: the lon/lat shapes are not needed once projected.
     renderer = MapRenderer(PreparedMap(dataset, drawing_only=True), one_frame=len(dates) == 1)
@@ -220,6 +222,23 @@ def _parse_extent(text: str | None) -> tuple[float, float, float, float] | None:
         return parse_extent(text)
     except ValueError as error:
         raise CliError(f"--extent {error}") from None
+
+
+def _check_extent_shows_something(box: tuple[float, float, float, float], dataset,
+                                  text: str) -> None:
+    """A map of a box holding none of the dataset's shapes is blank, its scale bar and north
+    arrow those of somewhere else (`--extent 0,0,1,1`, mistyped): refused."""
+    import numpy as np
+    import shapely
+
+    frames = [dataset.areas, dataset.control, dataset.flows, dataset.places, dataset.events,
+              *dataset.base_layers.values()]
+    shapes = np.concatenate([np.asarray(frame.geometry.array, dtype=object) for frame in frames])
+    shapes = shapes[~shapely.is_missing(shapes) & ~shapely.is_empty(shapes)]
+    if len(shapes) and not shapely.intersects(shapes, shapely.box(*box)).any():
+        west, south, east, north = shapely.total_bounds(shapes)
+        raise CliError(f"--extent {text} holds none of the dataset's shapes (they lie within "
+                       f"{west:.2f},{south:.2f},{east:.2f},{north:.2f})")
 
 
 def ensure_gui() -> None:
