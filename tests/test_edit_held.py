@@ -11,10 +11,11 @@ from test_edit_window import answers, open_window  # noqa: F401 - answers is a f
 from viewer.io import read_dataset
 from viewer.io.store import GpkgStore
 from viewer.model.edit_apply import find_row
-from viewer.model.edits import AddEvent, AddSource, CorrectRow
+from viewer.model.edits import AddEvent, AddSource, CorrectRow, SetControl
 from viewer.qt import edit_session
 
 NOV_9, FEB_1, JUN_1 = dt.date(2024, 11, 9), dt.date(2025, 2, 1), dt.date(2025, 6, 1)
+JUN_5 = dt.date(2024, 6, 5)
 
 
 @pytest.fixture
@@ -96,3 +97,30 @@ def test_a_correction_of_a_held_new_event_waits_for_it_and_never_lands_on_a_coll
     assert session.held == [] and session.save()
     titles = set(read_dataset(gpkg).events["title"])
     assert {"Gate reopens", "Market clash"} <= titles and "Gate reopns" not in titles
+
+
+def test_a_reapplied_holding_keeps_the_end_a_colleague_gave_the_row_it_closes(
+        qtbot, tmp_path, gpkg, answers, monkeypatch):  # noqa: F811
+    """Setting KIA in Westtown from 5 June closes SAC's row on 5 June. A colleague had
+    ended that row on 1 June meanwhile: re-applying wrote 5 June over it, a holding no
+    source gives, and the held-edits list never showed the colleague's value."""
+    told = []
+    monkeypatch.setattr(edit_session, "tell", lambda _parent, title, text: told.append(text))
+    window = open_window(qtbot, tmp_path, gpkg)
+    session = window.editing.session
+    session.push(SetControl("zone-west", "KIA", JUN_5, confidence="reported", sources=("s1",))
+                 .edit(window.state.dataset, JUN_5))
+    colleague_saves(gpkg, CorrectRow("control", "c1", {"valid_to": "2024-06-01"},
+                                     reason="the source says 1 June"), JUN_5)
+    refused_save(qtbot, window)
+    dialog = window.editing.show_held()
+    both = "control c1, valid_to: 2024-06-01 (yours: 2024-06-05)"
+    assert both in dialog.list.item(0).text()
+    dialog.reapply_button.click()
+    assert session.held == [] and both in told[-1]
+    assert session.save()
+    stored = read_dataset(gpkg)
+    assert find_row(stored, "control", "c1")["valid_to"] == "2024-06-01"
+    [kia] = [row for row in stored.control.to_dict("records")
+             if row["area_id"] == "zone-west" and row["actor_id"] == "KIA"]
+    assert str(kia["valid_from"])[:10] == "2024-06-05"

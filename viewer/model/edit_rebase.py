@@ -6,6 +6,10 @@ edit read them (`still_fits`) are re-applied as they are; the others are held
 until the analyst re-applies them to the current rows (`rebased`) or discards them.
 The time range an added fact widened is widened again from the stored range,
 never narrowed back to the edit's (a colleague's later fact may have moved it on).
+A cell the edit changes that a colleague changed too, to another value, keeps the
+colleague's saved value (`overlaps` names each, with both values, for the analyst):
+a held "KIA holds Sinbo until 5 Mar" re-applied over a colleague's "until 1 Mar"
+wrote 5 Mar, a holding no source gives, as making the edit afresh would not.
 A row an edit adds under an id a colleague has taken meanwhile (ids are made from
 the date) gets a free id, and the held edits that change or cite it follow it
 (`with_free_ids`); an edit using a row another held edit adds waits for that one.
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import dataclass
 
 from viewer.model.changes import INSERT, Edit, RowChange
 from viewer.model.dataset import Dataset
@@ -35,19 +40,58 @@ def still_fits(dataset: Dataset, edit: Edit) -> bool:
                for c in edit.changes)
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """A cell both the edit and a colleague changed, to different values."""
+    layer: str
+    row_id: str
+    column: str
+    theirs: object
+    mine: object
+
+    def __str__(self) -> str:
+        return f"{self.layer} {self.row_id}, {self.column}: {_shown(self.theirs)} (yours: {_shown(self.mine)})"
+
+
+def overlaps(dataset: Dataset, edit: Edit) -> list[Overlap]:
+    """The cells the edit changes that a colleague has changed since, to another value."""
+    found = []
+    for change in edit.changes:
+        current = _current(dataset, change)
+        if change.action == INSERT or current is None or _is_time_range(change):
+            continue
+        for column in change.changed_columns():
+            before, mine, theirs = (change.before or {}).get(column), change.after[column], current.get(column)
+            if theirs not in (before, mine):
+                found.append(Overlap(change.layer, change.row_id, column, theirs, mine))
+    return found
+
+
 def rebased(dataset: Dataset, edit: Edit) -> Edit:
-    """The edit's changed columns applied to the rows as they are now (still to be checked)."""
+    """The edit's changed columns applied to the rows as they are now, the colleague's
+    value kept in each of `overlaps` (still to be checked)."""
+    theirs = {(o.layer, o.row_id, o.column) for o in overlaps(dataset, edit)}
     changes = []
     for change in edit.changes:
         current = _current(dataset, change)
         if change.action == INSERT or current is None:
             changes.append(change)
-        elif change.layer == "dataset_meta" and change.row_id in TIME_RANGE_KEYS:
+        elif _is_time_range(change):
             changes.extend(_time_range_widened(change, current))
         else:
-            after = {**current, **{c: change.after[c] for c in change.changed_columns()}}
-            changes.append(dataclasses.replace(change, before=current, after=after))
+            after = {**current, **{c: change.after[c] for c in change.changed_columns()
+                                   if (change.layer, change.row_id, c) not in theirs}}
+            if after != current:
+                changes.append(dataclasses.replace(change, before=current, after=after))
     return dataclasses.replace(edit, changes=tuple(changes))
+
+
+def _is_time_range(change: RowChange) -> bool:
+    return change.layer == "dataset_meta" and change.row_id in TIME_RANGE_KEYS
+
+
+def _shown(value: object) -> str:
+    return "(empty)" if value is None or value == "" else str(value)
 
 
 def _time_range_widened(change: RowChange, current: dict) -> list[RowChange]:

@@ -29,7 +29,8 @@ from viewer.io.store import GpkgStore, StoreError, os_user
 from viewer.model.changes import Edit, EditRefused, LogEntry, RowChanged
 from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
 from viewer.model.edit_check import check_changes
-from viewer.model.edit_rebase import added_rows, rebased, still_fits, uses_rows, with_free_ids
+from viewer.model.edit_rebase import (added_rows, overlaps, rebased, still_fits, uses_rows,
+                                      with_free_ids)
 from viewer.qt.dialogs import plain_menu_text
 from viewer.qt.edit_journal import Journal, SessionJournals, dataset_key
 from viewer.resources import is_embedded_dataset
@@ -244,7 +245,7 @@ class EditSession(QObject):
             tell(self.window, "Edit not re-applied", f"'{edit.summary}' still held: it uses a "
                  f"row that '{adder.summary}' adds, which is held too. Re-apply that first.")
             return
-        again = rebased(self.state.dataset, edit)
+        again, kept = rebased(self.state.dataset, edit), overlaps(self.state.dataset, edit)
         try:
             check_changes(self.state.dataset, again.changes)
         except EditRefused as refused:
@@ -252,6 +253,11 @@ class EditSession(QObject):
             return
         self.push(again)
         self.discard_held(edit)
+        if kept:
+            tell(self.window, "Colleague's values kept", f"'{edit.summary}' is re-applied, but "
+                 "where a colleague changed the same cell since, their saved value is kept:\n"
+                 + "\n".join(f"• {overlap}" for overlap in kept)
+                 + "\nCorrect the row if yours should stand.")
 
     def discard_held(self, edit: Edit) -> None:
         self._hold([held for held in self.held if held is not edit])

@@ -9,6 +9,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem,
                                QPushButton, QVBoxLayout)
 
+from viewer.model.edit_rebase import overlaps
+
 
 class HeldEditsDialog(QDialog):
     def __init__(self, session, parent=None) -> None:
@@ -16,7 +18,8 @@ class HeldEditsDialog(QDialog):
         self.session = session
         self.setWindowTitle("Edits held back")
         intro = QLabel("A colleague changed the rows these edits read before you saved. "
-                       "Re-apply one to the rows as they are now, or discard it.")
+                       "Re-apply one to the rows as they are now (where you both changed a "
+                       "cell, the colleague's saved value is kept), or discard it.")
         intro.setWordWrap(True)
         self.list = QListWidget()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -37,7 +40,9 @@ class HeldEditsDialog(QDialog):
         self.list.clear()
         for edit in self.session.held:
             rows = ", ".join(f"{layer} {row_id}" for layer, row_id in edit.rows())
-            self.list.addItem(QListWidgetItem(f"{edit.summary} — {rows}"))  # items are plain text
+            both = [f"\n    changed by a colleague too, kept as saved: {overlap}"
+                    for overlap in overlaps(self.session.state.dataset, edit)]
+            self.list.addItem(QListWidgetItem(f"{edit.summary} — {rows}{''.join(both)}"))  # plain text
         self.list.setCurrentRow(0)
         for button in (self.reapply_button, self.discard_button):
             button.setEnabled(bool(self.session.held))
