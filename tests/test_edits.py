@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 
-from factory import tiny_gpkg
+from factory import tiny_gpkg, write_tiny
 from viewer.io import read_dataset, validate
 from viewer.io.store import GpkgStore
-from viewer.model.edit_apply import as_recorded_on, with_changes, without_changes
+from viewer.model.edit_apply import as_recorded_on, find_row, with_changes, without_changes
 from viewer.model.edits import (AddEvent, AddSource, CorrectRow, EditRefused, Retract, RowChanged,
                                 SetControl, SetRoute)
 
@@ -252,3 +252,19 @@ def test_setting_control_of_a_zone_with_no_sourced_control_closes_its_gap(tmp_pa
                            .edit(dataset, day)], user="a")
     gaps = read_dataset(path).extra_layers["control_gaps"].set_index("gap_id")
     assert gaps.loc["gap-pannandin-1", "valid_to"].date() == day
+
+
+def test_edits_apply_to_a_file_that_stores_its_dates_as_text(tmp_path):
+    """A GeoPackage made by another tool keeps dates in TEXT columns: correcting any of its
+    sources failed with a TypeError (a date put into pandas' text column)."""
+    path = write_tiny(tmp_path / "text-dates.gpkg")
+    dataset = read_dataset(path)
+    assert dataset.sources["published"].dtype.kind != "M"
+    edits = [CorrectRow("sources", "s1", {"title": "Corrected"}, reason="typo").edit(dataset, TODAY)]
+    dataset = with_changes(dataset, edits[0].changes)
+    edits.append(SetControl("zone-east", "SAC", dt.date(2024, 11, 5), confidence="reported",
+                            sources=("s1",)).edit(dataset, TODAY))
+    dataset = with_changes(dataset, edits[1].changes)
+    assert find_row(dataset, "sources", "s1")["title"] == "Corrected"
+    GpkgStore(path).apply(edits, user="a")
+    assert holders(read_dataset(path), dt.date(2024, 11, 6))["zone-east"] == "SAC"

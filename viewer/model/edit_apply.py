@@ -103,6 +103,7 @@ def _applied(frame: pd.DataFrame, change: RowChange) -> pd.DataFrame:
     for column, value in _cells(change.layer, change.after, change.before).items():
         if column not in frame.columns:
             frame[column] = None
+        value = _as_held(frame[column], value)
         if _needs_object(frame[column], value):
             frame[column] = frame[column].astype(object)
         frame.iloc[position, frame.columns.get_loc(column)] = value
@@ -130,6 +131,15 @@ def _cells(layer: str, after: Mapping[str, object],
             value = pd.NaT if value is None else pd.Timestamp(str(value))
         cells[column] = value
     return cells
+
+
+def _as_held(column: pd.Series, value: object) -> object:
+    """A date as the column holds dates: as text where the file stores them as TEXT (made
+    by another tool), as a reread would; pandas' text columns refuse a Timestamp (a
+    correction of any source of such a file failed with a TypeError)."""
+    if column.dtype.kind != "M" and (isinstance(value, pd.Timestamp) or value is pd.NaT):
+        return None if value is pd.NaT else value.date().isoformat()
+    return value
 
 
 def _needs_object(column: pd.Series, value: object) -> bool:
