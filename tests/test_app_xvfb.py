@@ -78,3 +78,24 @@ def test_the_app_starts_on_xcb_paints_the_map_and_keeps_running(display, tmp_pat
     finally:
         app.terminate()
         app.wait(timeout=30)
+
+
+
+def test_each_redo_key_is_given_once_on_a_linux_desktop(display, tmp_path):
+    """On xcb the platform's Redo key is Ctrl+Shift+Z, which the window gave Redo a second
+    time: a key given twice is "ambiguous" to Qt, which then runs neither, so Ctrl+Shift+Z
+    redid nothing and an analyst who then saved lost the edit they believed was back."""
+    script = ("import sys\n"
+              "from PySide6.QtCore import QSettings\n"
+              "from PySide6.QtWidgets import QApplication\n"
+              "from viewer.qt.main_window import MainWindow\n"
+              "app = QApplication([])\n"
+              "window = MainWindow(settings=QSettings(sys.argv[1], QSettings.Format.IniFormat))\n"
+              "print(*[key.toString() for key in window.editing.session.redo_action.shortcuts()],"
+              " sep='\\n')\n")
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    run = subprocess.run([sys.executable, "-c", script, str(tmp_path / "settings.ini")], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=WAIT)
+    keys = run.stdout.splitlines()
+    assert run.returncode == 0, run.stderr
+    assert len(keys) == len(set(keys)) and {"Ctrl+Shift+Z", "Ctrl+Y"} <= set(keys), keys

@@ -52,6 +52,14 @@ def tell(parent: QWidget, title: str, text: str) -> None:
     box.open()
 
 
+def _redo_keys() -> list[QKeySequence]:
+    """The platform's Redo keys, with Ctrl+Shift+Z and Ctrl+Y, each once: a key given twice
+    is an "ambiguous shortcut" Qt gives to neither (Ctrl+Shift+Z redid nothing on Linux)."""
+    keys = [*QKeySequence.keyBindings(QKeySequence.StandardKey.Redo),
+            QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]
+    return list({key.toString(): key for key in keys if not key.isEmpty()}.values())
+
+
 class _UndoableEdit(QUndoCommand):
     def __init__(self, session: "EditSession", edit: Edit) -> None:
         super().__init__(plain_menu_text(edit.summary))   # the Undo and Redo items' text
@@ -90,7 +98,7 @@ class EditSession(QObject):
         self.undo_action = self.stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = self.stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        self.redo_action.setShortcuts(_redo_keys())
 
     # -- what is open ---------------------------------------------------------
     def opened(self, state, location=None) -> None:
