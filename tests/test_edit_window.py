@@ -54,6 +54,11 @@ def open_window(qtbot, tmp_path, path, date=NOV_5) -> MainWindow:
 
 
 def record(form, **values) -> None:
+    fill(form, **values)
+    form.accept()
+
+
+def fill(form, **values) -> None:
     for name, value in values.items():
         widget = form.fields[name]
         if name == "sources":
@@ -65,7 +70,6 @@ def record(form, **values) -> None:
             widget.set_value(value)
         else:
             widget.setText(value)
-    form.accept()
 
 
 def holder(window, area="zone-east", day=NOV_5) -> str:
@@ -282,6 +286,30 @@ def test_a_date_typed_whole_into_a_date_field_is_that_date(qtbot, typed, select_
     QTest.keyClicks(field, typed)
     QTest.keyClick(field, Qt.Key.Key_Return)
     assert field.value() == dt.date(2025, 3, 1)
+
+
+@pytest.mark.parametrize("typed", ["2025-02-30", "2025-04-31", "2025-02-29"])
+def test_an_impossible_date_typed_into_a_form_is_refused_not_changed(qtbot, tmp_path, gpkg,
+                                                                     answers, typed):
+    """Qt takes no impossible date: it dropped the digit it could not take, and an event
+    typed on 2025-02-30 was recorded on 3 Feb 2025 without a word."""
+    from PySide6.QtTest import QTest
+
+    window = open_window(qtbot, tmp_path, gpkg)
+    form = EventForm(window.editing.session, window)
+    qtbot.addWidget(form)
+    fill(form, title="Gate reopens", category="trade", sources=["s1"])
+    field = form.fields["date"]
+    field.setFocus()
+    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(field, typed)
+    form.accept()
+    assert window.editing.session.pending() == []
+    assert form.refusal.text() == f"Not recorded — date: '{typed}' is not a date"
+    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(field, "2025-02-28")
+    form.accept()
+    assert [e.command for e in window.editing.session.pending()] == ["add-event"]
 
 
 def test_while_a_recorded_on_day_is_shown_no_unsaved_edit_can_be_undone_or_held_one_reapplied(

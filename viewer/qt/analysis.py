@@ -23,7 +23,7 @@ from viewer.model.crossing import DERIVED_NOTE, crossing_of
 from viewer.model.dates import add_months, format_date, from_day, to_day
 from viewer.model.state import Selection, ViewerState
 from viewer.qt.compare_panel import ComparePanel
-from viewer.qt.dialogs import IsoDateEdit
+from viewer.qt.dialogs import IsoDateEdit, impossible_date_refused
 from viewer.render.compare_layer import CompareLayer
 from viewer.render.crossing_layer import CrossingLayer
 
@@ -50,6 +50,10 @@ class CompareDateDialog(QDialog):
         form = QFormLayout(self)
         form.addRow(f"Compare {format_date(state.date)} with:", self.edit)
         form.addRow(buttons)
+
+    def accept(self) -> None:
+        if not impossible_date_refused(self):
+            super().accept()
 
     def date(self) -> dt.date:
         return self.edit.date().toPython()

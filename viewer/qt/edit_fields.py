@@ -10,6 +10,7 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
+from viewer.model.changes import EditRefused
 from viewer.qt.dialogs import IsoDateEdit
 
 NONE = "(none)"
@@ -70,6 +71,8 @@ class DateField(IsoDateEdit):
         self.setDate(QDate(day.year, day.month, day.day))
 
     def value(self) -> dt.date | None:
+        if self.typed_problem():
+            raise EditRefused(self.objectName() or "date", self.typed_problem())
         if self.optional and self.date() == self.minimumDate():
             return None
         return self.date().toPython()

@@ -55,6 +55,7 @@ class EditForm(QDialog):
 
     def add(self, name: str, label: str, widget: QWidget) -> QWidget:
         self.fields[name] = widget
+        widget.setObjectName(name)   # a refusal from the widget itself names its field
         self.form.addRow(plain_label(label), widget)
         return widget
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.qt.dialogs import IsoDateEdit, plain_message
+from viewer.qt.dialogs import IsoDateEdit, impossible_date_refused, plain_message
 from viewer.qt.loader import Worker
 from viewer.render.renderer import MapRenderer
 
@@ -258,6 +258,8 @@ class ExportDialog(QDialog):
         raise NotImplementedError
 
     def start(self, overwrite: bool) -> None:
+        if impossible_date_refused(self):
+            return
         target = self.target()
         run = self.job(target, overwrite)
         # The folder a file, or a pack's own folder, goes into: the next pack gets a new one beside it.
