@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, Polygon
 
-from factory import tiny_layers, write_layers, write_tiny
+from factory import tiny_gpkg, tiny_layers, write_layers, write_tiny
 from viewer.cli import main as cli_main
 from viewer.io import DatasetError, read_dataset, validate
 
@@ -259,3 +259,20 @@ def test_a_gap_over_a_day_a_control_row_holds_is_named(tmp_path):
     assert "gaps.gpkg, layer 'control_gaps', row g-over, column 'valid_from'" in lines[0]
     assert any(f"control row {row}" in lines[0] for row in east_holders)
     assert read_dataset(path).extra_layers["control_gaps"] is not None
+
+
+@pytest.mark.parametrize("declared_as_date", [False, True])
+def test_a_date_in_full_width_digits_is_not_a_date(tmp_path, declared_as_date):
+    """GDAL and QGIS read '２０２４-10-20' as NULL: the viewer must not take it for 20 Oct 2024,
+    whether the column is TEXT or (as the project's writer makes it) DATE."""
+    path = tmp_path / "wide.gpkg"
+    if declared_as_date:
+        tiny_gpkg(path)
+        with sqlite3.connect(path) as db:   # sources has no geometry: no R-tree triggers to run
+            db.execute("UPDATE sources SET published = '２０２４-10-20' WHERE source_id = 's1'")
+    else:
+        layers = tiny_layers()
+        layers["sources"].loc[0, "published"] = "２０２４-10-20"
+        write_layers(layers, path)
+    assert problem_lines(path) == ["wide.gpkg, layer 'sources', row s1, column 'published': "
+                                   "'２０２４-10-20' is not a date (YYYY-MM-DD)"]

@@ -211,6 +211,8 @@ def _dates(cells: list, kind: str, column: str, problems: list[CellProblem]) -> 
     else:
         parsed = pd.to_datetime(pd.Series(text, dtype=object), errors="coerce", format="ISO8601",
                                 utc=True)
+    # pandas reads full-width digits ('２０２４') as a date; GDAL and QGIS read a NULL.
+    parsed = parsed.where(np.array([t is None or t.isascii() for t in text], bool))
     unreadable = np.flatnonzero(parsed.isna().to_numpy() & np.array([t is not None for t in text], bool))
     what = "date (YYYY-MM-DD)" if kind == "date" else "date and time"
     problems += [CellProblem(int(row), column, f"{text[row]!r} is not a {what}") for row in unreadable]

@@ -48,6 +48,8 @@ def parse_date(value: object) -> dt.date | None:
         text = value.strip()
         if not text:
             return None
+        if not text.isascii():  # fromisoformat may take '２０２４' for 2024; GDAL and QGIS read NULL
+            raise ValueError(f"not a date: {value!r}")
         if len(text) > 10:  # a date-time written where a date belongs: keep the day
             return dt.datetime.fromisoformat(text).date()
         return dt.date.fromisoformat(text)
