@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from factory import tiny_layers, write_layers, write_tiny
@@ -251,6 +252,26 @@ def test_a_bow_tie_polygon_is_still_repaired_with_a_warning(tmp_path):
 def test_bad_dataset_dates_are_refused_naming_the_row(tmp_path, key, value, message):
     meta = tiny_layers()["dataset_meta"]
     meta.loc[meta["key"] == key, "value"] = value
+    problems = validate(write_tiny(tmp_path / "meta.gpkg", dataset_meta=meta))
+    assert [str(p) for p in problems] == [
+        f"meta.gpkg, layer 'dataset_meta', row {key}, column 'value': {message}"]
+
+
+@pytest.mark.parametrize("values, key, message", [
+    ({"data_current_to": "2026-02-30"}, "data_current_to", "'2026-02-30' is not a date (YYYY-MM-DD)"),
+    ({"data_current_to": "2000-01-01"}, "data_current_to",
+     "data_current_to 2000-01-01 is before time_start 2024-01-01"),
+    ({"focus_start": "autumn"}, "focus_start", "'autumn' is not a date (YYYY-MM-DD)"),
+    ({"focus_start": "2024-09-01", "focus_end": "2024-08-01"}, "focus_end",
+     "focus_end 2024-08-01 is before focus_start 2024-09-01"),
+])
+def test_bad_optional_dataset_dates_are_refused_naming_the_row(tmp_path, values, key, message):
+    """data_current_to and the focus period were dropped without a word when not dates (the
+    'Data current to' mark vanished), and believed when before time_start (the whole
+    timeline shaded as past the data)."""
+    meta = tiny_layers()["dataset_meta"]
+    meta = pd.concat([meta, pd.DataFrame({"key": list(values), "value": list(values.values())})],
+                     ignore_index=True)
     problems = validate(write_tiny(tmp_path / "meta.gpkg", dataset_meta=meta))
     assert [str(p) for p in problems] == [
         f"meta.gpkg, layer 'dataset_meta', row {key}, column 'value': {message}"]

@@ -16,8 +16,8 @@ from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
 from viewer.model.dataset import split_ids
 from viewer.model.dates import checked_date, parse_date
 from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
-                                 ID_COLUMN, META_DATES, NULLABLE_REQUIRED, REFERENCES,
-                                 REQUIRED_COLUMNS, SOURCED_LAYERS)
+                                 ID_COLUMN, META_DATE_ORDER, META_DATES, NULLABLE_REQUIRED,
+                                 REFERENCES, REQUIRED_COLUMNS, SOURCED_LAYERS)
 
 
 class RowChecks:
@@ -129,17 +129,20 @@ class RowChecks:
         return day
 
     def _check_meta(self, frame: pd.DataFrame, ids: list[str]) -> None:
-        """The dataset's time range and default date: dates, in order, drawable."""
+        """The dataset's dates (its time range, default date, data_current_to and focus
+        period): dates, in order, drawable. A bad one was dropped unsaid: the 'Data current
+        to' mark vanished, or one before time_start shaded the whole timeline."""
         if "value" not in frame.columns:
             return
         days = {}
         for row, value in zip(ids, frame["value"]):
             if row in META_DATES:
                 days[row] = self._date(value, "dataset_meta", row, "value")
-        start, end = days.get("time_start"), days.get("time_end")
-        if start and end and end < start:
-            self.problem(f"time_end {end} is before time_start {start}", "dataset_meta",
-                         "time_end", "value")
+        for first, then in META_DATE_ORDER:
+            start, end = days.get(first), days.get(then)
+            if start and end and end < start:
+                self.problem(f"{then} {end} is before {first} {start}", "dataset_meta",
+                             then, "value")
 
     def _check_enums(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
         for (enum_layer, column), allowed in ENUMS.items():

@@ -45,8 +45,12 @@ GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
 }
 # Layers whose rows may have no geometry (an event with no single place).
 GEOMETRY_OPTIONAL = {"events"}
-# The dataset_meta keys whose value is a date the reader checks.
-META_DATES = ("time_start", "time_end", "default_date")
+# The dataset_meta keys whose value is a date the reader (and an edit) checks.
+META_DATES = ("time_start", "time_end", "default_date", "data_current_to", "focus_start",
+              "focus_end")
+# Pairs of those dates (earlier, later) that must not run backwards.
+META_DATE_ORDER = (("time_start", "time_end"), ("time_start", "data_current_to"),
+                   ("focus_start", "focus_end"))
 
 ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("control", "status"): ("held", "contested"),
