@@ -21,7 +21,7 @@ import pytest
 
 from factory import tiny_layers, write_layers, write_tiny
 from test_edit_crash import killed_while_saving
-from viewer.io import validate
+from viewer.io import read_dataset, validate
 
 HANG_LIMIT_S = 60  # far above what each check takes; reaching it means a hang
 
@@ -275,6 +275,17 @@ def test_bad_optional_dataset_dates_are_refused_naming_the_row(tmp_path, values,
     problems = validate(write_tiny(tmp_path / "meta.gpkg", dataset_meta=meta))
     assert [str(p) for p in problems] == [
         f"meta.gpkg, layer 'dataset_meta', row {key}, column 'value': {message}"]
+
+
+@pytest.mark.parametrize("version", ["2", "one"])
+def test_a_schema_version_other_than_1_opens_with_a_warning(tmp_path, version):
+    meta = tiny_layers()["dataset_meta"]
+    meta.loc[meta["key"] == "schema_version", "value"] = version
+    path = write_tiny(tmp_path / "later.gpkg", dataset_meta=meta)
+    assert [str(p) for p in read_dataset(path).warnings] == [
+        f"warning: later.gpkg, layer 'dataset_meta', row schema_version, column 'value': "
+        f"schema_version '{version}' is not 1, the version this viewer reads: what a later "
+        "version added may not be shown"]
 
 
 def test_row_dates_outside_the_drawable_years_are_refused(tmp_path):

@@ -17,7 +17,7 @@ from viewer.model.dataset import split_ids
 from viewer.model.dates import checked_date, parse_date
 from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
                                  ID_COLUMN, META_DATE_ORDER, META_DATES, NULLABLE_REQUIRED,
-                                 REFERENCES, REQUIRED_COLUMNS, SOURCED_LAYERS)
+                                 REFERENCES, REQUIRED_COLUMNS, SCHEMA_VERSION, SOURCED_LAYERS)
 
 
 class RowChecks:
@@ -143,6 +143,14 @@ class RowChecks:
             if start and end and end < start:
                 self.problem(f"{then} {end} is before {first} {start}", "dataset_meta",
                              then, "value")
+        self._check_schema_version(dict(zip(ids, frame["value"])).get("schema_version"))
+
+    def _check_schema_version(self, version: object) -> None:
+        """A warning, not an error: a later version's file still opens, without what it added."""
+        if is_present(version) and str(version).strip() != SCHEMA_VERSION:
+            self.problem(f"schema_version '{version}' is not {SCHEMA_VERSION}, the version this "
+                         "viewer reads: what a later version added may not be shown",
+                         "dataset_meta", "schema_version", "value", severity="warning")
 
     def _check_enums(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
         for (enum_layer, column), allowed in ENUMS.items():

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+# The format version this viewer reads (dataset_meta `schema_version`).
+SCHEMA_VERSION = "1"
+
 # Required columns of each required layer, in the order the format lists them.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "dataset_meta": ("key", "value"),
