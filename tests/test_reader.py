@@ -276,3 +276,14 @@ def test_a_date_in_full_width_digits_is_not_a_date(tmp_path, declared_as_date):
         write_layers(layers, path)
     assert problem_lines(path) == ["wide.gpkg, layer 'sources', row s1, column 'published': "
                                    "'２０２４-10-20' is not a date (YYYY-MM-DD)"]
+
+
+@pytest.mark.parametrize("importance, shown", [(99, "99"), (1e20, "1e+20"), (-5, "-5"),
+                                               (2.7, "2.7")])
+def test_an_importance_other_than_1_2_or_3_is_refused(tmp_path, importance, shown):
+    """The key-event packs rank by importance; an edit refuses such a value, and so does the reader."""
+    def edit(events):
+        events["importance"] = [importance, 1, 2]
+        return events
+    assert problem_lines(broken(tmp_path, "events", edit)) == [
+        f"broken.gpkg, layer 'events', row e1, column 'importance': '{shown}' is not 1, 2 or 3"]

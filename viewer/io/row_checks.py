@@ -17,7 +17,8 @@ from viewer.model.dataset import split_ids
 from viewer.model.dates import checked_date, parse_date
 from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
                                  ID_COLUMN, META_DATE_ORDER, META_DATES, NULLABLE_REQUIRED,
-                                 REFERENCES, REQUIRED_COLUMNS, SCHEMA_VERSION, SOURCED_LAYERS)
+                                 REFERENCES, REQUIRED_COLUMNS, SCHEMA_VERSION, SOURCED_LAYERS,
+                                 importance_problem)
 
 
 class RowChecks:
@@ -56,6 +57,8 @@ class RowChecks:
                 if is_present(color) and not COLOR.fullmatch(str(color)):
                     self.problem(f"'{color}' is not a colour of the form #RRGGBB",
                                  layer, row, "color")
+        if layer == "events" and "importance" in frame.columns:
+            self._check_importance(frame["importance"], ids)
         if layer == "series" and "value" in frame.columns:
             numbers = pd.to_numeric(frame["value"], errors="coerce")
             for row, value, number in zip(ids, frame["value"], numbers):
@@ -63,6 +66,13 @@ class RowChecks:
                     self.problem(f"'{value}' is not a number", layer, row, "value")
         if layer in GEOMETRY_TYPES:
             self._check_geometry(layer, frame, ids)
+
+    def _check_importance(self, values: pd.Series, ids: list[str]) -> None:
+        """An importance the key-event packs would rank by (99, 2.7) though no edit may write it."""
+        for row, value in zip(ids, values):
+            problem = is_present(value) and importance_problem(value)
+            if problem:
+                self.problem(problem, "events", row, "importance")
 
     def _check_finite(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
         """SQLite keeps an infinity in a REAL column (a volume, a series value); no map or

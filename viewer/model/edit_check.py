@@ -21,7 +21,7 @@ from viewer.model.dates import checked_date, parse_date
 from viewer.model.edit_apply import layer_frame, row_position, with_changes
 from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
                                  META_DATES, NULLABLE_REQUIRED, REFERENCES, REQUIRED_COLUMNS,
-                                 SOURCED_LAYERS)
+                                 SOURCED_LAYERS, importance_problem)
 
 
 def check_changes(dataset: Dataset, changes: Sequence[RowChange]) -> Dataset:
@@ -77,8 +77,9 @@ def _check_row(dataset: Dataset, layer: str, row: Mapping[str, object]) -> None:
     if layer == "actors" and not COLOR.fullmatch(str(row.get("color") or "")):
         raise EditRefused("color", f"'{row.get('color')}' is not a colour of the form #RRGGBB")
     if layer == "events" and _present(row.get("importance")):
-        if str(row["importance"]) not in ("1", "2", "3", "1.0", "2.0", "3.0"):
-            raise EditRefused("importance", f"'{row['importance']}' is not 1, 2 or 3")
+        problem = importance_problem(row["importance"])
+        if problem:
+            raise EditRefused("importance", problem)
     _check_references(dataset, layer, row)
 
 

@@ -85,3 +85,11 @@ REFERENCES: dict[tuple[str, str], tuple[str, str, bool]] = {
 SOURCED_LAYERS = ("places", "areas", "control", "flows", "events", "series")
 
 COLOR = re.compile(r"#[0-9A-Fa-f]{6}")  # used with fullmatch: "$" would let "\n" through
+
+
+def importance_problem(value: object) -> str:
+    """What is wrong with a present `events.importance`, or "": the key-event packs rank by
+    it, so only a whole 1, 2 or 3 (3.0 from a REAL column) is one. Reader and edits alike."""
+    if str(value) in ("1", "2", "3", "1.0", "2.0", "3.0"):
+        return ""
+    return f"'{value}' is not 1, 2 or 3"
