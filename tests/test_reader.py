@@ -247,7 +247,7 @@ def test_a_gap_over_a_day_a_control_row_holds_is_named(tmp_path):
     the file still opens (the viewer shows the zone as held)."""
     layers = tiny_layers()
     layers["control_gaps"] = gpd.GeoDataFrame(
-        {"gap_id": ["g-old", "g-over"], "area_id": ["zone-west", " zone-east"],
+        {"gap_id": ["g-old", "g-over"], "area_id": ["zone-west", "zone-east"],
          "valid_from": ["2023-01-01", "2024-11-01"], "valid_to": ["2024-01-01", None],
          "reason": ["no_source"] * 2},
         geometry=[layers["areas"].geometry.iloc[0], layers["areas"].geometry.iloc[1]], crs=4326)
@@ -287,3 +287,51 @@ def test_an_importance_other_than_1_2_or_3_is_refused(tmp_path, importance, show
         return events
     assert problem_lines(broken(tmp_path, "events", edit)) == [
         f"broken.gpkg, layer 'events', row e1, column 'importance': '{shown}' is not 1, 2 or 3"]
+
+
+def gaps_layer(layers, **columns):
+    """A valid control_gaps layer over the tiny dataset (zone-west before its first
+    holder), with `columns` replacing its own."""
+    gaps = {"gap_id": ["g1", "g2"], "area_id": ["zone-west", "zone-east"],
+            "valid_from": ["2023-01-01", "2023-06-01"], "valid_to": ["2024-01-01", "2024-01-01"],
+            "reason": ["no_source", "placeholder"], "source_ids": [None, "s1"], "note": [None, None]}
+    west = layers["areas"].geometry.iloc[0]
+    return gpd.GeoDataFrame(dict(gaps, **columns), geometry=[west, west], crs=4326)
+
+
+def test_a_valid_control_gaps_layer_opens_and_a_file_without_one_too(tmp_path):
+    layers = tiny_layers()
+    layers["control_gaps"] = gaps_layer(layers)
+    assert problem_lines(write_layers(layers, tmp_path / "gaps.gpkg")) == []
+    assert problem_lines(write_tiny(tmp_path / "none.gpkg")) == []
+
+
+@pytest.mark.parametrize("columns, problem", [
+    ({"valid_to": ["2024-01-01", "2023-06-01"]},
+     "row g2, column 'valid_to': 2023-06-01 is not after valid_from 2023-06-01"),
+    ({"valid_to": ["2022-01-01", "2024-01-01"]},
+     "row g1, column 'valid_to': 2022-01-01 is not after valid_from 2023-01-01"),
+    ({"valid_from": [None, "2023-06-01"]}, "row g1, column 'valid_from': required value is empty"),
+    ({"valid_from": ["2023-02-30", "2023-06-01"]},
+     "row g1, column 'valid_from': '2023-02-30' is not a date (YYYY-MM-DD)"),
+    ({"area_id": ["zone-west", "zone-north"]},
+     "row g2, column 'area_id': 'zone-north' is not a known id in layer 'areas'"),
+    ({"reason": ["no_source", "unknown"]},
+     "row g2, column 'reason': 'unknown' is not one of no_source, placeholder"),
+    ({"source_ids": ["s1;s9", None]},
+     "row g1, column 'source_ids': 's9' is not a known id in layer 'sources'"),
+    ({"gap_id": ["g1", "g1"]}, "row g1, column 'gap_id': id is used by more than one row"),
+])
+def test_a_bad_control_gaps_row_is_refused_naming_the_cell(tmp_path, columns, problem):
+    """Such gaps validated as ok, and the KML export carried them."""
+    layers = tiny_layers()
+    layers["control_gaps"] = gaps_layer(layers, **columns)
+    assert problem_lines(write_layers(layers, tmp_path / "gaps.gpkg")) == [
+        f"gaps.gpkg, layer 'control_gaps', {problem}"]
+
+
+def test_a_control_gaps_layer_without_a_required_column_is_refused(tmp_path):
+    layers = tiny_layers()
+    layers["control_gaps"] = gaps_layer(layers).drop(columns="area_id")
+    assert problem_lines(write_layers(layers, tmp_path / "gaps.gpkg")) == [
+        "gaps.gpkg, layer 'control_gaps', column 'area_id': required column is missing"]

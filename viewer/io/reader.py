@@ -27,7 +27,7 @@ from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.row_checks import RowChecks, is_present
 from viewer.io.shapes import SharedShapes
 from viewer.memory import release_free_memory
-from viewer.model.schema import REQUIRED_COLUMNS
+from viewer.model.schema import CHECKED_COLUMNS, REQUIRED_COLUMNS
 from viewer.model.briefing import briefings_from_frames
 from viewer.model.dataset import Dataset
 
@@ -187,7 +187,7 @@ class DatasetReader(RowChecks):
         """The dataset from `self.frames`, or DatasetError naming every problem."""
         self._stop_on_errors()
         self.progress("Checking rows", 0.7)
-        for layer in REQUIRED_COLUMNS:
+        for layer in CHECKED_COLUMNS:   # an optional layer the file lacks is passed over
             self._check_rows(layer)
         for layer in [name for name in self.frames if name.startswith("base_")]:
             self._check_base_layer(layer)
@@ -241,7 +241,7 @@ class DatasetReader(RowChecks):
             if layer in self.frames:
                 self.problem(f"geometry is damaged: {why}", layer, self.row_ids(layer)[position],
                              "geometry")
-        for layer, columns in REQUIRED_COLUMNS.items():
+        for layer, columns in CHECKED_COLUMNS.items():
             frame = self.frames.get(layer)
             for column in columns if frame is not None else ():
                 if column not in frame.columns:

@@ -15,10 +15,10 @@ import shapely
 from viewer.io.repair import MAX_CROSSINGS, repair, too_tangled
 from viewer.model.dataset import split_ids
 from viewer.model.dates import checked_date, parse_date
-from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
-                                 ID_COLUMN, META_DATE_ORDER, META_DATES, NULLABLE_REQUIRED,
-                                 REFERENCES, REQUIRED_COLUMNS, SCHEMA_VERSION, SOURCED_LAYERS,
-                                 importance_problem)
+from viewer.model.schema import (CHECKED_COLUMNS, CHECKED_DATE_COLUMNS, COLOR, ENUMS,
+                                 GEOMETRY_OPTIONAL, GEOMETRY_TYPES, ID_COLUMN, META_DATE_ORDER,
+                                 META_DATES, NULLABLE_REQUIRED, REFERENCES, SCHEMA_VERSION,
+                                 SOURCED_LAYERS, importance_problem)
 
 
 class RowChecks:
@@ -84,7 +84,7 @@ class RowChecks:
                                  layer, ids[position], column)
 
     def _check_required_values(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
-        for column in REQUIRED_COLUMNS[layer]:
+        for column in CHECKED_COLUMNS[layer]:
             if column not in frame.columns or (layer, column) in NULLABLE_REQUIRED:
                 continue
             for position in np.flatnonzero(~_present_mask(frame[column])):
@@ -100,7 +100,7 @@ class RowChecks:
 
     def _check_dates(self, layer: str, frame: pd.DataFrame, ids: list[str]) -> None:
         parsed = {}
-        for column in DATE_COLUMNS.get(layer, ()):
+        for column in CHECKED_DATE_COLUMNS.get(layer, ()):
             if column not in frame.columns:
                 continue
             parsed[column] = self._dates(frame[column], layer, ids, column)
@@ -301,9 +301,8 @@ class RowChecks:
         if frame is None or not {"area_id", "valid_from"} <= set(frame.columns):
             return
         ids = self.row_ids("control_gaps")
-        starts = self._dates(frame["valid_from"], "control_gaps", ids, "valid_from")
-        ends = (self._dates(frame["valid_to"], "control_gaps", ids, "valid_to")
-                if "valid_to" in frame.columns else [None] * len(frame))
+        parsed = self._parsed_dates["control_gaps"]   # by _check_dates, which named bad ones
+        starts, ends = parsed["valid_from"], parsed.get("valid_to", [None] * len(frame))
         by_area: dict[str, list[tuple]] = {}
         for area, start, end, row in holdings:
             by_area.setdefault(str(area).strip(), []).append((start, end, row))

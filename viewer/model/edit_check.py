@@ -19,9 +19,9 @@ from viewer.model.changes import INSERT, RETRACTED, EditRefused, RowChange
 from viewer.model.dataset import Dataset, split_ids
 from viewer.model.dates import checked_date, parse_date
 from viewer.model.edit_apply import layer_frame, row_position, with_changes
-from viewer.model.schema import (COLOR, DATE_COLUMNS, ENUMS, GEOMETRY_OPTIONAL, GEOMETRY_TYPES,
-                                 META_DATES, NULLABLE_REQUIRED, REFERENCES, REQUIRED_COLUMNS,
-                                 SOURCED_LAYERS, importance_problem)
+from viewer.model.schema import (CHECKED_COLUMNS, CHECKED_DATE_COLUMNS, COLOR, ENUMS,
+                                 GEOMETRY_OPTIONAL, GEOMETRY_TYPES, META_DATES, NULLABLE_REQUIRED,
+                                 REFERENCES, SOURCED_LAYERS, importance_problem)
 
 
 def check_changes(dataset: Dataset, changes: Sequence[RowChange]) -> Dataset:
@@ -53,11 +53,11 @@ def _check_target(dataset: Dataset, change: RowChange) -> None:
 def _check_row(dataset: Dataset, layer: str, row: Mapping[str, object]) -> None:
     if layer in SOURCED_LAYERS and not split_ids(row.get("source_ids")):
         raise EditRefused("source_ids", "every fact needs at least one source")
-    for column in REQUIRED_COLUMNS.get(layer, ()):
+    for column in CHECKED_COLUMNS.get(layer, ()):
         if (layer, column) not in NULLABLE_REQUIRED and not _present(row.get(column)):
             raise EditRefused(column, "required value is empty")
     dates = {}
-    for column in DATE_COLUMNS.get(layer, ()):
+    for column in CHECKED_DATE_COLUMNS.get(layer, ()):
         # The reader's own bounds: a year 0001 was written, and the file then refused to open.
         dates[column], problem = checked_date(row.get(column))
         if problem:

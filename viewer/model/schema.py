@@ -21,6 +21,15 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "series": ("series_id", "date", "value", "unit", "label", "source_ids"),
 }
 
+# Optional layers (a file without them is valid) the reader checks, where a file has them,
+# as it checks the required ones. Kept out of REQUIRED_COLUMNS and DATE_COLUMNS, which also
+# say which layers the writer and the publisher treat as the format's, and how.
+OPTIONAL_REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "control_gaps": ("gap_id", "area_id", "valid_from"),
+}
+# Required columns of every layer checked: the required layers', then the optional ones'.
+CHECKED_COLUMNS = {**REQUIRED_COLUMNS, **OPTIONAL_REQUIRED_COLUMNS}
+
 # Required columns whose cells may still be empty (many sources show no date).
 NULLABLE_REQUIRED = {("sources", "published")}
 
@@ -61,6 +70,7 @@ ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("flows", "status"): ("active", "reduced", "halted", "proposed"),
     ("events", "date_precision"): ("day", "month", "quarter", "year"),
     ("events", "confidence"): ("confirmed", "reported", "claimed", "estimated"),
+    ("control_gaps", "reason"): ("no_source", "placeholder"),
 }
 
 DATE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -70,6 +80,8 @@ DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "events": ("date", "end_date"),
     "series": ("date",),
 }
+# Date columns of every layer checked (see OPTIONAL_REQUIRED_COLUMNS).
+CHECKED_DATE_COLUMNS = {**DATE_COLUMNS, "control_gaps": ("valid_from", "valid_to")}
 
 # (layer, column) -> (layer it points to, that layer's id column, holds a ;-list)
 REFERENCES: dict[tuple[str, str], tuple[str, str, bool]] = {
@@ -81,6 +93,9 @@ REFERENCES: dict[tuple[str, str], tuple[str, str, bool]] = {
     ("flows", "to_place_id"): ("places", "place_id", False),
     ("events", "place_id"): ("places", "place_id", False),
     ("events", "actor_ids"): ("actors", "actor_id", True),
+    ("control_gaps", "area_id"): ("areas", "area_id", False),
+    # Not a SOURCED_LAYER: a gap may have no source (that is what it says), but those it names exist.
+    ("control_gaps", "source_ids"): ("sources", "source_id", True),
 }
 SOURCED_LAYERS = ("places", "areas", "control", "flows", "events", "series")
 
