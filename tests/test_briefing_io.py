@@ -48,6 +48,9 @@ def test_round_trip_through_the_writer_keeps_chapters_and_extra_columns(tmp_path
 
 @pytest.mark.parametrize("column, value, message", [
     ("date", "2024-13-01", "layer 'briefing_chapters', row b-01, column 'date': '2024-13-01' is not a date"),
+    ("date", "1900-01-01", "layer 'briefing_chapters', row b-01, column 'date': 1900-01-01 is "
+                           "outside the dataset's range (2024-01-01 to 2024-12-31)"),
+    ("date", "2025-01-01", "row b-01, column 'date': 2025-01-01 is outside the dataset's range"),
     ("extent", "98,25,97,26", "row b-01, column 'extent': '98,25,97,26' is not a box"),
     ("extent", "a,b", "column 'extent': 'a,b' is not four numbers"),
     ("layers", "control;roads", "column 'layers': 'roads' is not a map layer"),
@@ -66,6 +69,15 @@ def test_a_bad_cell_is_one_line_naming_file_layer_row_and_column(tmp_path, colum
     lines = [str(p) for p in caught.value.problems]
     assert len(lines) == 1
     assert lines[0].startswith("bad.gpkg, ") and message in lines[0]
+
+
+def test_chapters_on_the_first_and_last_day_of_the_range_open(tmp_path):
+    """time_end (2025-01-01) is exclusive: the range's last day is 31 Dec 2024."""
+    extra = briefing_layers()
+    extra["briefing_chapters"]["date"] = ["2024-01-01", "2024-12-31"]
+    data = read_dataset(write_tiny(tmp_path / "edges.gpkg", **extra))
+    assert sorted(c.date.isoformat() for c in data.briefings[0].chapters) == ["2024-01-01",
+                                                                             "2024-12-31"]
 
 
 def test_duplicate_chapter_ids_are_named(tmp_path):

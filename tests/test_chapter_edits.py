@@ -51,6 +51,7 @@ def test_add_move_edit_delete_and_undo_in_memory(briefed):
 @pytest.mark.parametrize("command, field", [
     (lambda: AddChapter("main", "x", DAY, source_ids=("nope",)), "source_ids"),
     (lambda: AddChapter("main", "  ", DAY), "title"),
+    (lambda: AddChapter("main", "x", dt.date(1900, 1, 1)), "date"),   # outside the dataset's range
     (lambda: EditChapter("b-01", {"date": "2024-01-01"}), "date"),
     (lambda: EditChapter("gone", {"title": "x"}), "chapter_id"),
     (lambda: MoveChapter("b-02", 0), "position"),

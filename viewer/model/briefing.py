@@ -16,7 +16,7 @@ from typing import Callable
 import pandas as pd
 
 from viewer.model.names import MAP_LAYERS, split_ids
-from viewer.model.dates import parse_date
+from viewer.model.dates import checked_date, parse_date
 
 CHAPTERS_LAYER = "briefing_chapters"
 BRIEFINGS_LAYER = "briefings"
@@ -160,7 +160,8 @@ def briefings_from_frames(frames: dict[str, pd.DataFrame], report: Report) -> li
     if missing:
         return []
     known_sources = {str(s) for s in frames["sources"]["source_id"]} if "sources" in frames else set()
-    chapters = _chapters(chapters_frame, titles, known_sources, report)
+    span = _time_range(frames.get("dataset_meta"))
+    chapters = _chapters(chapters_frame, titles, known_sources, span, report)
     order = list(titles) + [c.briefing_id for c in chapters if c.briefing_id not in titles]
     grouped = {bid: [] for bid in dict.fromkeys(order)}
     for chapter in chapters:
@@ -187,8 +188,17 @@ def _briefing_titles(frame: pd.DataFrame | None, report: Report) -> dict[str, st
     return titles
 
 
+def _time_range(meta: pd.DataFrame | None) -> tuple[dt.date | None, dt.date | None]:
+    """The dataset's [time_start, time_end) (the format's time_end is exclusive), from its
+    dataset_meta rows; None for a bound it lacks or that is not a date (the reader names it)."""
+    if meta is None or not {"key", "value"} <= set(meta.columns):
+        return None, None
+    values = dict(zip(meta["key"], meta["value"]))
+    return checked_date(values.get("time_start"))[0], checked_date(values.get("time_end"))[0]
+
+
 def _chapters(frame: pd.DataFrame, titles: dict[str, str], known_sources: set[str],
-              report: Report) -> list[Chapter]:
+              span: tuple[dt.date | None, dt.date | None], report: Report) -> list[Chapter]:
     extra_columns = [c for c in frame.columns if c not in CHAPTER_COLUMNS and c not in ("geometry", RETRACTED)]
     seen: set[str] = set()
     chapters = []
@@ -196,7 +206,7 @@ def _chapters(frame: pd.DataFrame, titles: dict[str, str], known_sources: set[st
         if _text(row.get(RETRACTED)) not in ("", "0", "0.0", "False"):
             continue
         name = _text(row.get("chapter_id")) or f"#{index + 1}"
-        chapter = _chapter(row, name, titles, known_sources, report)
+        chapter = _chapter(row, name, titles, known_sources, span, report)
         if name in seen:
             report("id is used by more than one row", CHAPTERS_LAYER, name, "chapter_id")
             chapter = None
@@ -208,7 +218,7 @@ def _chapters(frame: pd.DataFrame, titles: dict[str, str], known_sources: set[st
 
 
 def _chapter(row: dict, name: str, titles: dict[str, str], known_sources: set[str],
-             report: Report) -> dict | None:
+             span: tuple[dt.date | None, dt.date | None], report: Report) -> dict | None:
     """The chapter's fields, or None after reporting each bad cell."""
     def bad(message: str, column: str) -> None:
         report(message, CHAPTERS_LAYER, name, column)
@@ -226,6 +236,10 @@ def _chapter(row: dict, name: str, titles: dict[str, str], known_sources: set[st
         bad(f"'{row.get('position')}' is not a whole number", "position")
     date = _parsed(parse_date, row.get("date"), "date", bad,
                    lambda v: f"'{v}' is not a date (YYYY-MM-DD)")
+    start, end = span
+    if date and (start and date < start or end and date >= end):
+        # A handout printed "as of 1 Jan 1900" for a map of a day the dataset says nothing of.
+        bad(f"{date} is outside the dataset's range ({_range_text(start, end)})", "date")
     extent = _parsed(parse_extent, row.get("extent"), "extent", bad, None)
     layers = _parsed(parse_layers, row.get("layers"), "layers", bad, None)
     source_ids = tuple(split_ids(row.get("source_ids")))
@@ -237,6 +251,12 @@ def _chapter(row: dict, name: str, titles: dict[str, str], known_sources: set[st
     return dict(chapter_id=name, briefing_id=briefing_id, position=int(position), date=date,
                 title=_text(row.get("title")), caption=_text(row.get("caption")),
                 extent=extent, layers=layers, source_ids=source_ids, note=_text(row.get("note")))
+
+
+def _range_text(start: dt.date | None, end: dt.date | None) -> str:
+    """'2024-01-01 to 2024-12-31': the last day is the one before the exclusive time_end."""
+    last = end - dt.timedelta(days=1) if end else None
+    return f"{start or '…'} to {last or '…'}"
 
 
 def _parsed(parse, value: object, column: str, bad, message):

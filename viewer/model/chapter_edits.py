@@ -32,7 +32,9 @@ class _ChapterCommand(EditCommand):
         def refuse(message: str, _layer: str, _row: str | None, column: str | None) -> None:
             raise EditRefused(column or "chapter", message)
 
-        briefings_from_frames(dict(after.extra_layers, sources=after.sources), refuse)
+        # dataset_meta too: a chapter outside the dataset's range would make the file unreadable.
+        briefings_from_frames(dict(after.extra_layers, sources=after.sources,
+                                   dataset_meta=layer_frame(after, "dataset_meta")), refuse)
         return Edit(self.command, summary, reason, tuple(changes))
 
 
