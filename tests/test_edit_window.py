@@ -384,3 +384,21 @@ def test_saving_to_a_file_deleted_meanwhile_says_it_is_gone_and_keeps_the_edit(
     assert len(told) == 1 and "is no longer there (moved, renamed or deleted" in told[0]
     assert "read-only" not in told[0] and not gpkg.exists()
     assert len(session.pending()) == 1
+
+
+def test_who_holds_a_zone_and_how_sure_are_chosen_not_taken_from_the_forms_defaults(
+        qtbot, tmp_path, gpkg, answers):
+    """The form opened on the first actor and "confirmed": with only a source ticked, it
+    recorded a confirmed holding by an actor nobody chose."""
+    window = open_window(qtbot, tmp_path, gpkg)
+    window.state.select(Selection("control", "zone-east"))
+    form = window.editing.open_form(ControlForm)
+    session = window.editing.session
+    record(form, sources=("s1",))
+    assert session.pending() == [] and form.refusal.text().startswith("Not recorded — actor_id")
+    record(form, actor="SAC")
+    assert session.pending() == [] and form.refusal.text().startswith("Not recorded — confidence")
+    record(form, confidence="reported")
+    [edit] = session.pending()
+    inserted = next(c.after for c in edit.changes if c.action == "insert")
+    assert (inserted["actor_id"], inserted["confidence"]) == ("SAC", "reported")

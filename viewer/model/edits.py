@@ -138,7 +138,8 @@ class SetControl(EditCommand):
                    actor_id=self.actor_id, status=self.status, contested_with=self.contested_with,
                    valid_from=day.isoformat(), valid_to=end, confidence=self.confidence,
                    source_ids=_list(self.sources), note=self.note)
-        holder = self.actor_id + (f" vs {self.contested_with}" if self.contested_with else "")
+        # An actor nobody chose is no holder: the checks refuse the empty cell by its column.
+        holder = (self.actor_id or "") + (f" vs {self.contested_with}" if self.contested_with else "")
         summary = f"Set control of {self.area_id}: {self.status} by {holder} from {day}"
         new = RowChange("control", control_id, INSERT, None, row, areas.geometry.iloc[0])
         return self._checked(dataset, summary, "", closed + [new] + _extend_time(dataset, day))

@@ -17,14 +17,16 @@ NONE = "(none)"
 
 
 class Choice(QComboBox):
-    """Pick one id from (id, label) pairs; `optional` adds "(none)"; `editable` allows new text."""
+    """Pick one id from (id, label) pairs; `optional` adds "(none)"; `prompt`, a first item
+    that is no value (a required choice the analyst must make: left as it opened, the first
+    actor and "confirmed" were recorded as claims); `editable` allows new text."""
 
     def __init__(self, pairs, optional: bool = False, editable: bool = False,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, prompt: str | None = None) -> None:
         super().__init__(parent)
         self.setEditable(editable)
-        if optional:
-            self.addItem(NONE, None)
+        if optional or prompt:
+            self.addItem(prompt or NONE, None)
         for value, label in pairs:
             self.addItem(label if label == value else f"{label} ({value})", value)
         self.setMaxVisibleItems(20)

@@ -67,8 +67,10 @@ class EditForm(QDialog):
         picker.new_source_asked.connect(self._new_source)
         return picker
 
-    def enum(self, name: str, label: str, layer: str, column: str, optional: bool = False) -> Choice:
-        return self.add(name, label, Choice([(v, v) for v in ENUMS[(layer, column)]], optional))
+    def enum(self, name: str, label: str, layer: str, column: str, optional: bool = False,
+             prompt: str | None = None) -> Choice:
+        return self.add(name, label, Choice([(v, v) for v in ENUMS[(layer, column)]], optional,
+                                            prompt=prompt))
 
     def build(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -171,10 +173,11 @@ class ControlForm(EditForm):
         self.area = self.add("area", "Zone", Choice(ids_and_names(dataset.areas, "area_id", "name")))
         self.area.set_value(_selected_value(self.state, "control", "area_id"))
         self.date = self.add("date", "From", DateField(self.state.date))
-        self.actor = self.add("actor", "Held by", Choice(actors))
+        self.actor = self.add("actor", "Held by", Choice(actors, prompt="(choose who holds it)"))
         self.status = self.enum("status", "Status", "control", "status")
         self.contested = self.add("contested_with", "Contested with", Choice(actors, optional=True))
-        self.confidence = self.enum("confidence", "Confidence", "control", "confidence")
+        self.confidence = self.enum("confidence", "Confidence", "control", "confidence",
+                                    prompt="(choose how sure the sources are)")
         self.sources()
         self.note = self.line("note", "Note")
 
