@@ -268,3 +268,15 @@ def test_edits_apply_to_a_file_that_stores_its_dates_as_text(tmp_path):
     assert find_row(dataset, "sources", "s1")["title"] == "Corrected"
     GpkgStore(path).apply(edits, user="a")
     assert holders(read_dataset(path), dt.date(2024, 11, 6))["zone-east"] == "SAC"
+
+
+def test_a_refused_save_names_who_changed_the_row_and_when(gpkg, tiny):
+    """It said "changed since it was read; reopen the file and edit again" while the
+    window kept the edits and reloaded itself: who changed it is in the file's log."""
+
+    stale = CorrectRow("sources", "s1", {"title": "Mine"}, reason="typo").edit(tiny, TODAY)
+    GpkgStore(gpkg).apply([CorrectRow("sources", "s1", {"title": "Alice's"}, reason="typo")
+                           .edit(tiny, TODAY)], user="alice")
+    with pytest.raises(RowChanged, match=r"row s1 of 'sources' was changed by alice at 20\d\d-") as refused:
+        GpkgStore(gpkg).apply([stale], user="bob")
+    assert "reopen" not in str(refused.value)

@@ -164,15 +164,6 @@ class _RowWriter(RowWriter):
     def _same(self, stored: dict, before: dict) -> bool:
         return same_values(stored, before)
 
-    def _taken(self, row_id: str) -> RowChanged:
-        return RowChanged("id", f"'{row_id}' was added to '{self.layer}' "
-                                f"{self._changed_by(row_id)} since it was read")
-
-    def _refusal(self, row_id: str) -> RowChanged:
-        return RowChanged("id", f"row {row_id} of '{self.layer}' was changed "
-                                f"{self._changed_by(row_id)} since you read it; your edit was "
-                                f"not saved (reopen to see their change)")
-
     def _changed_by(self, row_id: str) -> str:
         last = last_change_of(self.conn, self.schema, self.layer, row_id)
         return f"by {last.user} at {last.recorded_at}" if last else "by someone else"

@@ -177,16 +177,31 @@ class RowWriter:
         return self._update(change, stored)
 
     def _taken(self, row_id: str) -> RowChanged:
-        return RowChanged("id", f"'{row_id}' was added to '{self.layer}' by someone else "
-                                f"since it was read")
+        return RowChanged("id", f"'{row_id}' was added to '{self.layer}' "
+                                f"{self._changed_by(row_id)} since it was read")
 
     def _refusal(self, row_id: str) -> RowChanged:
-        return RowChanged("id", f"row {row_id} of '{self.layer}' changed since it was read; "
-                                f"reopen the file and edit again")
+        return RowChanged("id", f"row {row_id} of '{self.layer}' was changed "
+                                f"{self._changed_by(row_id)} since it was read")
+
+    def _changed_by(self, row_id: str) -> str:
+        return "by someone else"
 
 
 class _TableWriter(RowWriter):
     """Writes one row change into one feature or attribute table."""
+
+    def _changed_by(self, row_id: str) -> str:
+        """Who changed the row last, as the file's edit log says (QGIS logs nothing)."""
+        if _has_table(self.db, EDIT_LOG):
+            rows = self.db.execute(f"SELECT fid, recorded_at, user, command, summary, reason, changes "
+                                   f"FROM {EDIT_LOG} WHERE ';' || row_ids || ';' LIKE ? "
+                                   "ORDER BY fid DESC", [f"%;{row_id};%"]).fetchall()
+            last = next((e for e in map(lambda row: log_entry(*row), rows)
+                         if e.touches(row_id, self.layer)), None)
+            if last is not None:
+                return f"by {last.user} at {last.recorded_at}"
+        return "by another program (no edit log entry names it)"
 
     def __init__(self, db: sqlite3.Connection, layer: str) -> None:
         self.db, self.layer, self.table = db, layer, _quote(layer)
