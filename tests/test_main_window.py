@@ -916,7 +916,7 @@ def test_a_colleagues_save_after_a_failed_open_reads_the_briefing_shown(window, 
     meta.loc[meta["key"] == "title", "value"] = "Another briefing"
     write_tiny(later, dataset_meta=meta)
     with qtbot.waitSignal(window.opened, timeout=30_000):
-        window.team.refresh.emit()
+        window.team.refresh.emit("")
     assert window.windowTitle() == "Tiny test briefing — Kachin Viewer"
 
 
@@ -935,7 +935,7 @@ def test_a_refresh_after_edits_went_to_my_copy_reads_the_copy(
     assert window.editing.session.may_edit()
     copy = window.editing.session.store.path
     with qtbot.waitSignal(window.opened, timeout=30_000):
-        window.team.refresh.emit()
+        window.team.refresh.emit("")
     assert window.state.dataset.path == copy and window.editing.session.store.path == copy
 
 
@@ -984,7 +984,7 @@ def test_a_colleagues_save_while_another_file_is_read_does_not_stop_it_opening(
     window = open_window(qtbot, settings, tiny, dt.date(2024, 6, 1))
     with qtbot.waitSignal(window.opened, timeout=30_000):
         window.open_dataset(other)
-        window.team.refresh.emit()
+        window.team.refresh.emit("")
     qtbot.wait(300)
     assert window.windowTitle() == "Another briefing — Kachin Viewer"
 

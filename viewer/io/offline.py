@@ -28,7 +28,8 @@ import pandas as pd
 from viewer.io.atomic import atomic_file
 from viewer.io.copy_content import (CONFLICTS, ORIGIN, changed_outside, content_digest,
                                     store_digest)
-from viewer.io.file_check import UnreadableSideFile, open_read_only, wal_file
+from viewer.io.file_check import UnreadableSideFile, open_read_only
+from viewer.io.file_state import saved_state
 from viewer.io.gpkg_write import write_gpkg
 from viewer.io.pg_edit_log import read_log
 from viewer.io.pg_read import DatabaseReader
@@ -102,7 +103,7 @@ def take_offline(url: DatabaseUrl, out: Path, conflicts: list[Conflict] = (),
     names the copy (kept when a sync refreshes it; a new copy gets a name of its own):
     rows added in it take ids with the name, so a row the desk or another copy added
     the same day is not taken for the same row (one overwrote the other). `read_as`: the
-    `_saved_state` a sync read the copy in; if it was saved to since, it is kept (SyncError)."""
+    `saved_state` a sync read the copy in; if it was saved to since, it is kept (SyncError)."""
     reader = DatabaseReader(url, lambda _text, _fraction: None)
     with url.connect() as conn:
         reader.load_from(conn)
@@ -121,22 +122,10 @@ def take_offline(url: DatabaseUrl, out: Path, conflicts: list[Conflict] = (),
         with closing(sqlite3.connect(temporary)) as db, db:
             store_digest(db, content_digest(db))
         # Last, just before the copy is replaced: an edit saved on it since would be lost.
-        if read_as is not None and _saved_state(out) != read_as:
+        if read_as is not None and saved_state(out) != read_as:
             raise SyncError(f"{out} changed during the sync (an edit was saved on it), so it "
                             "was kept as it is, not refreshed; run sync again to send that edit")
     return reader.position
-
-
-def _saved_state(path: Path) -> tuple:
-    """What a save to the copy moves: its last edit_log id, SQLite's change counter in the
-    file header, and the size and time of the file and its -wal (a memory stick's coarse
-    clock alone could miss a save)."""
-    with closing(open_read_only(path)) as db:
-        last_edit = db.execute(f"SELECT max(fid) FROM {EDIT_LOG}").fetchone()[0]
-    with open(path, "rb") as handle:
-        header = handle.read(100)
-    files = [f for f in (path, wal_file(path)) if f.exists()]
-    return last_edit, header[24:28], [(f.stat().st_size, f.stat().st_mtime_ns) for f in files]
 
 
 def _write_log(path: Path, log: list[LogEntry]) -> None:
@@ -177,7 +166,7 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
         raise SyncError(f"{path} was taken from {origin['database']}, not {url.saved}")
     position = int(origin.get("log_position", "0"))
     report = SyncReport()
-    read_as = _saved_state(path)
+    read_as = saved_state(path)
     copy = GpkgStore(path)
     offline = _with_shapes(copy.read(), [e for e in copy.log() if e.edit_id > position])
     # Each row as the copy's offline edits left it last: a sync that stopped before its

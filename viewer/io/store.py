@@ -101,7 +101,7 @@ class GpkgStore:
 
     def log(self, row_id: str | None = None, layer: str | None = None) -> list[LogEntry]:
         with closing(open_read_only(self.path)) as db:
-            if not _has_table(db, EDIT_LOG):
+            if not has_table(db, EDIT_LOG):
                 return []
             rows = db.execute("SELECT fid, recorded_at, user, command, summary, reason, changes "
                               f"FROM {EDIT_LOG} ORDER BY fid").fetchall()
@@ -193,7 +193,7 @@ class _TableWriter(RowWriter):
 
     def _changed_by(self, row_id: str) -> str:
         """Who changed the row last, as the file's edit log says (QGIS logs nothing)."""
-        if _has_table(self.db, EDIT_LOG):
+        if has_table(self.db, EDIT_LOG):
             rows = self.db.execute(f"SELECT fid, recorded_at, user, command, summary, reason, changes "
                                    f"FROM {EDIT_LOG} WHERE ';' || row_ids || ';' LIKE ? "
                                    "ORDER BY fid DESC", [f"%;{row_id};%"]).fetchall()
@@ -305,7 +305,7 @@ def declared_type(column: str, value: object) -> str:
 
 
 def ensure_edit_log(db: sqlite3.Connection) -> None:
-    if _has_table(db, EDIT_LOG):
+    if has_table(db, EDIT_LOG):
         return
     db.execute(f"""CREATE TABLE {EDIT_LOG} (
   fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -321,7 +321,7 @@ def ensure_edit_log(db: sqlite3.Connection) -> None:
 
 def _ensure_table(db: sqlite3.Connection, layer: str) -> None:
     """An optional attribute table (briefing chapters) made by its first edit."""
-    if layer not in CREATABLE_TABLES or _has_table(db, layer):
+    if layer not in CREATABLE_TABLES or has_table(db, layer):
         return
     columns = ", ".join(f"{_quote(c)} {declared_type(c, 1 if c == 'position' else '')}"
                         for c in CREATABLE_TABLES[layer])
@@ -335,7 +335,7 @@ def _touched(edits: Sequence[Edit]) -> list[str]:
     return list(dict.fromkeys([c.layer for e in edits for c in e.changes] + [EDIT_LOG]))
 
 
-def _has_table(db: sqlite3.Connection, name: str) -> bool:
+def has_table(db: sqlite3.Connection, name: str) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                       (name,)).fetchone() is not None
 

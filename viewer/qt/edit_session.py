@@ -79,6 +79,7 @@ class EditSession(QObject):
     stale = Signal()  # a save was refused: the rows changed where they are stored
     held_back = Signal()  # after a refused save, some edits met a colleague's change
     copied = Signal(Path)  # the embedded briefing was saved as the user's copy
+    saved = Signal()  # this window's edits were written where the briefing is stored
 
     def __init__(self, window: QWidget, settings: QSettings) -> None:
         super().__init__(window)
@@ -205,6 +206,7 @@ class EditSession(QObject):
             return False
         self.stack.clear()
         self.saved_log = self.store.log()
+        self.saved.emit()
         self.changed.emit()
         return True
 

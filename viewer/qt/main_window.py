@@ -78,6 +78,7 @@ class MainWindow(WindowOpening):
         self.team.refresh.connect(self.refresh_dataset)
         self.team.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._keep_view = None
+        self._refresh_note = ""   # said once a briefing read again is shown
 
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
@@ -86,6 +87,7 @@ class MainWindow(WindowOpening):
             application.file_open_requested.connect(self.open_dataset)
         self._build_actions()
         self.editing = EditControls(self, self.settings)
+        self.editing.session.saved.connect(self.team.saved_here)
         self.editing.session.copied.connect(self._shown_from_copy)
         self.editing.session.stale.connect(self.refresh_dataset)  # show the change that won
         self._build_menus()

@@ -57,18 +57,20 @@ class WindowOpening(WindowUi):
         self._keep_view = None
         self.loader.load(path, ahead)
 
-    def refresh_dataset(self) -> None:
-        """Read the open team database again (a colleague saved), at the same date and view."""
+    def refresh_dataset(self, note: str = "") -> None:
+        """Read the open briefing again (saved elsewhere), at the same date and view; `note`
+        is said once it is shown."""
         if self.state is None:
             return
         if self.loader.reading and self.loader.location != self.shown_location:
             return    # another file the user asked for is on its way: it replaces this one
         if self.editing.session.pending():  # theirs shows after this window's save
-            self.statusBar().showMessage("A colleague saved to the team database; your unsaved "
+            self.statusBar().showMessage("The briefing was saved elsewhere; your unsaved "
                                          "edits are kept (save to see both)", 10000)
             return
         self._pending_date = self.state.date
         self._keep_view = self.map.view_state()
+        self._refresh_note = note
         self.loader.load(self.shown_location)
 
     def _loading_started(self, path: str) -> None:
@@ -163,7 +165,7 @@ class WindowOpening(WindowUi):
         # the user's copy): the copy is remembered, and its message stays.
         if self.editing.session.store is bound_to:
             self._remember(location)
-            message = f"Opened {location}"
+            message, self._refresh_note = self._refresh_note or f"Opened {location}", ""
             if dataset.warnings:
                 message += f" with {len(dataset.warnings)} warning(s)"
             self.statusBar().showMessage(message, 8000)
