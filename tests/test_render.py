@@ -198,6 +198,10 @@ def test_legend_lists_only_what_the_date_shows(renderer):
     assert early.flow_statuses == ("active",) and late.flow_statuses == ("halted",)
     assert "confirmed" in late.confidences and early.confidences == ("estimated",)
     assert late.zone_note
+    # The recent-event marker's entry only where one is drawn (the 19 Oct event, 30 days).
+    assert renderer.legend_content(view, dt.date(2024, 10, 25)).event_window_days == 30
+    assert early.event_window_days == 0
+    assert renderer.legend_content(view, dt.date(2024, 12, 31)).event_window_days == 0
 
 
 def test_hidden_layers_are_not_drawn(renderer):

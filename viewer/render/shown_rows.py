@@ -94,9 +94,10 @@ class ShownRows:
     def legend_content(self, view: MapView, day: int, layers: dict) -> LegendContent:
         rows = self.rows(day, layers)
         visible = self.visible_rows(view, day, layers, rows)
-        # The event entry does not follow the sliding window, so the legend
-        # (and the cached frame) change only with the holding rows.
-        events = layers["events"] and bool(np.isfinite(self.prepared.events.x).any())
+        # Only with a marker on the map: the entry stood on every map, eight months
+        # after the last event too. (Its window's rows are the footer's too: a frame
+        # is drawn again when they change, whatever the legend.)
+        events = layers["events"] and len(visible["events"]) > 0
         in_view = self._rows_in_view(view)
         zones, routes = self.unknowns(rows, layers)
         return self.prepared.legend_for(
