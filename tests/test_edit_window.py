@@ -402,3 +402,21 @@ def test_who_holds_a_zone_and_how_sure_are_chosen_not_taken_from_the_forms_defau
     [edit] = session.pending()
     inserted = next(c.after for c in edit.changes if c.action == "insert")
     assert (inserted["actor_id"], inserted["confidence"]) == ("SAC", "reported")
+
+
+def test_a_file_that_cannot_be_written_offers_a_copy_before_the_first_edit(
+        qtbot, tmp_path, gpkg, answers, monkeypatch):
+    """Nothing was said until Save, after a long event had been typed, and then there was
+    no way to keep it but the journal. (Root writes any file: the check is stood in for.)"""
+    given, asked = answers
+    monkeypatch.setattr(GpkgStore, "writable", lambda store: store.path != gpkg)
+    window = open_window(qtbot, tmp_path, gpkg)
+    given.append(Button.Save)
+    form = window.editing.open_form(SourceForm)
+    assert asked == ["Save as my copy"]
+    record(form, outlet="Outlet", title="Title")
+    window.editing.save_action.trigger()
+    copy = window.editing.session.store.path
+    assert copy.name == "briefing (my copy).gpkg"
+    assert "Title" in set(read_dataset(copy).sources["title"])
+    assert "Title" not in set(read_dataset(gpkg).sources["title"])

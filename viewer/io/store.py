@@ -108,13 +108,17 @@ class GpkgStore:
         entries = [log_entry(*row) for row in rows]
         return [e for e in entries if row_id is None or e.touches(row_id, layer)]
 
+    def writable(self) -> bool:
+        """Whether a save can write the file (and its journal, beside it)."""
+        return os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+
     def apply(self, edits: Sequence[Edit], user: str) -> list[LogEntry]:
         if not edits:
             return []
         if not self.path.is_file():   # sqlite3 would make a new, empty file there
             raise StoreError(f"{self.path} is no longer there (moved, renamed or deleted since "
                              "it was opened); the edits are kept: put the file back and save again")
-        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+        if not self.writable():
             raise StoreError(f"{self.path} cannot be written (read-only file or folder)")
         db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
         try:

@@ -145,12 +145,17 @@ class EditSession(QObject):
         """True when edits can be made here; the built-in briefing is first saved as a copy."""
         if self.state is None or self.store is None or self.recorded_on is not None:
             return False
-        if not isinstance(self.store, GpkgStore) or not is_embedded_dataset(self.store.path):
+        if not isinstance(self.store, GpkgStore):
+            return True
+        if is_embedded_dataset(self.store.path):
+            why = "The built-in briefing is not changed where it is installed."
+        elif not self.store.writable():   # said before the analyst types, not at Save
+            why = f"{self.store.path.name} cannot be written here (a read-only file or folder)."
+        else:
             return True
         answer = ask(self.window, "Save as my copy",
-                     "The built-in briefing is not changed where it is installed. Save a copy "
-                     "in your Documents folder, open it, and record your edits there?",
-                     QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                     f"{why} Save a copy in your Documents folder, open it, and record your "
+                     "edits there?", QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
                      QMessageBox.StandardButton.Save)
         return answer == QMessageBox.StandardButton.Save and self.save_as_my_copy() is not None
 
@@ -162,7 +167,8 @@ class EditSession(QObject):
 
     def save_as_my_copy(self) -> Path | None:
         folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation))
-        target = _free_name(folder, COPY_NAME)
+        name = COPY_NAME if is_embedded_dataset(self.store.path) else f"{self.store.path.stem} (my copy)"
+        target = _free_name(folder, name)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             # Nothing left behind if the copy fails (a part file was), and a file of that
