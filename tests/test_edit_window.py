@@ -420,3 +420,13 @@ def test_a_file_that_cannot_be_written_offers_a_copy_before_the_first_edit(
     assert copy.name == "briefing (my copy).gpkg"
     assert "Title" in set(read_dataset(copy).sources["title"])
     assert "Title" not in set(read_dataset(gpkg).sources["title"])
+
+
+def test_a_date_corrected_as_2025_3_1_is_taken_as_date_fields_take_it(qtbot, tmp_path, gpkg,
+                                                                      answers):
+    """The Correct form refused '2025-3-1', which every date field takes."""
+    window = open_window(qtbot, tmp_path, gpkg)
+    window.state.select(Selection("events", "e1"))
+    record(window.editing.open_form(CorrectForm), date="2024-10-9", reason="the source's date")
+    [edit] = window.editing.session.pending()
+    assert edit.changes[0].after["date"] == "2024-10-09"

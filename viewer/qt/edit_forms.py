@@ -7,6 +7,8 @@ open. A recorded edit goes on the session's undo stack.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
@@ -15,7 +17,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
 from viewer.model import edits
 from viewer.model.changes import EditRefused
 from viewer.model.edit_apply import find_row, id_column
-from viewer.model.schema import ENUMS
+from viewer.model.schema import CHECKED_DATE_COLUMNS, ENUMS
 from viewer.qt.dialogs import plain_label
 from viewer.qt.edit_fields import (Choice, DateField, SourcePicker, ids_and_names, text_or_none)
 
@@ -232,7 +234,7 @@ class CorrectForm(EditForm):
         for column, line in self.values.items():
             old, text = self.before.get(column), line.text().strip()
             if text != ("" if old is None else str(old)):
-                changed[column] = _typed(text, old)
+                changed[column] = _typed(text, old, column in CHECKED_DATE_COLUMNS.get(self.layer, ()))
         return edits.CorrectRow(self.layer, self.row_id, changed, self.reason.text().strip())
 
 
@@ -259,10 +261,15 @@ def _selected_value(state, layer: str, column: str) -> str | None:
     return None if value is None or pd.isna(value) else str(value)
 
 
-def _typed(text: str, old: object) -> object:
-    """A corrected value typed like the old one (numbers stay numbers); empty clears."""
+def _typed(text: str, old: object, date: bool = False) -> object:
+    """A corrected value typed like the old one (numbers stay numbers; a date typed
+    2025-3-1, as date fields take it, is 2025-03-01); empty clears."""
     if not text:
         return None
+    short_date = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) if date else None
+    if short_date:
+        year, month, day = short_date.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
     if isinstance(old, (int, float)) and not isinstance(old, bool):
         number = float(text)
         return int(number) if isinstance(old, int) and number.is_integer() else number
