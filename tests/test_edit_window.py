@@ -420,6 +420,11 @@ def test_a_file_that_cannot_be_written_offers_a_copy_before_the_first_edit(
     assert copy.name == "briefing (my copy).gpkg"
     assert "Title" in set(read_dataset(copy).sources["title"])
     assert "Title" not in set(read_dataset(gpkg).sources["title"])
+    other = GpkgStore(copy)   # the copy is the one watched now: a save to it shows
+    with qtbot.waitSignal(window.opened, timeout=15_000):
+        other.apply([CorrectRow("sources", "s2", {"title": "Theirs"}, reason="typo")
+                     .edit(other.read(), NOV_5)], user="bob")
+    assert "Theirs" in set(window.state.dataset.sources["title"])
 
 
 def test_a_date_corrected_as_2025_3_1_is_taken_as_date_fields_take_it(qtbot, tmp_path, gpkg,

@@ -183,8 +183,10 @@ class WindowOpening(WindowUi):
         self._open_dialog(ProblemDialog(f"Could not open {name}", intro, lines, self))
 
     def _shown_from_copy(self, copy: Path) -> None:
-        """Edits went to the user's copy of the briefing: it is read again from now on."""
+        """Edits went to the user's copy of the briefing: it is read again (and watched)
+        from now on."""
         self.shown_location = copy
+        self.team.watch(copy, self.state.dataset.log_position)
         self._remember(copy)
 
     def _remember(self, location) -> None:
