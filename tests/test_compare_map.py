@@ -115,3 +115,21 @@ def test_the_veil_covers_the_room_kept_for_the_data_current_to_mark(qapp, tmp_pa
     assert not box.isNull()
     spot = (int(box.center().x()), int(box.center().y()))
     assert veiled.pixelColor(*spot) != plain.pixelColor(*spot)
+
+
+def test_place_names_are_drawn_over_the_comparison_and_its_callouts_keep_off_them(
+        renderer, dataset):
+    """The changed zone was drawn over the map's place names (Hopin's vanished under
+    Lonton) and the callout sat on the name of the town it was about."""
+    layer = CompareLayer(renderer.prepared, compare(dataset, A, B))
+    view = compare_view(renderer, layer, SMALL)
+
+    def letters_of_easttown(image) -> int:
+        [name] = [label for label in renderer.painted_labels() if label.text == "Easttown"]
+        box = name.box.toAlignedRect()
+        return sum(1 for x in range(box.left(), box.right()) for y in range(box.top(), box.bottom())
+                   if sum(image.pixelColor(x, y).getRgb()[:3]) < 200)
+
+    plain = letters_of_easttown(renderer.render_image(view, B))
+    assert plain > 50
+    assert letters_of_easttown(renderer.render_image(view, B, overlays=[layer])) >= plain

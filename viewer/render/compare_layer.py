@@ -63,11 +63,18 @@ class CompareLayer:
             self._paint_zone(painter, frame, row, change)
         for row, change in self.routes:
             self._paint_route(painter, frame, row, change)
+        painter.restore()
+
+    def annotate(self, painter: QPainter, frame: Frame, panels: list[QRectF],
+                 names: list[QRectF]) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setTransform(QTransform())
-        taken = panels
+        taken = panels + names
         for row, change in self.zones:
             self._label(painter, frame, self.control.projected[row], _zone_text(change), taken)
-        paint_legend(painter, frame, self.legend_rows(), self.title(), taken, self._swatch)
+        panels += taken[len(panels) + len(names):]   # the callouts, for what is drawn next
+        paint_legend(painter, frame, self.legend_rows(), self.title(), panels, self._swatch)
         painter.restore()
 
     def legend_rows(self) -> list[tuple[object, str]]:

@@ -11,7 +11,7 @@ import datetime as dt
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QTransform
+from PySide6.QtGui import QColor, QPainter
 
 from viewer.model.crossing import route_crossings
 from viewer.model.zones import UNKNOWN, ZoneState
@@ -52,9 +52,12 @@ class CrossingLayer:
             for pen in self._pens(segment.holding, s):
                 painter.setPen(pen)
                 painter.drawPath(path)
-        painter.setTransform(QTransform())
-        paint_legend(painter, frame, self.legend_rows(), LEGEND_TITLE, panels, self._swatch)
         painter.restore()
+
+    def annotate(self, painter: QPainter, frame: Frame, panels: list[QRectF],
+                 names: list[QRectF]) -> None:
+        if self.segments:
+            paint_legend(painter, frame, self.legend_rows(), LEGEND_TITLE, panels, self._swatch)
 
     def legend_rows(self) -> list[tuple[object, str]]:
         holders: dict[tuple, str] = {}

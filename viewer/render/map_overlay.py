@@ -13,8 +13,15 @@ from viewer.render.layers import Frame
 
 class MapOverlay(Protocol):
     def paint(self, painter: QPainter, frame: Frame, panels: list[QRectF]) -> None:
-        """Draw over the map; `panels` are the boxes to keep clear of (title, legend, …):
-        an overlay adds the boxes it draws, so the next one keeps clear of them too."""
+        """Draw its shapes over the map's layers, under the place names (which are drawn
+        again over them: a changed zone redrawn over Hopin's name hid it)."""
+
+    def annotate(self, painter: QPainter, frame: Frame, panels: list[QRectF],
+                 names: list[QRectF]) -> None:
+        """Draw its labels and legend over the place names; `panels` are the boxes to keep
+        clear of (title, legend, …): an overlay adds the boxes it draws, so the next one
+        keeps clear of them too. Labels keep clear of the place `names` too (callouts hid
+        the names of the towns they were about)."""
 
 
 def paint_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]], title: str,

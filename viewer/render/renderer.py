@@ -200,6 +200,13 @@ class MapRenderer:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for overlay in overlays:
             overlay.paint(painter, Frame.of(view), panels)
+        if overlays and (layers["places"] or layers["labels"]):
+            footer = self.shown.footer_lines(view, to_day(day), layers) if decorations.footer else ()
+            painter.drawImage(QPointF(0, 0), self._places_image(
+                view, layers, decorations, title, footer, painter.device().devicePixelRatioF()))
+        names = [label.box for label in self.painted_labels()] if overlays else []
+        for overlay in overlays:
+            overlay.annotate(painter, Frame.of(view), panels, names)
         if layers["events"]:
             start, stop = self.shown.event_range(to_day(day), layers)
             self.prepared.events.paint(painter, Frame.of(view), np.arange(start, stop))
@@ -267,8 +274,7 @@ class MapRenderer:
         footer = self.shown.footer_lines(view, day, layers) if decorations.footer else ()
 
         def places() -> QImage:
-            return self._places.image(frame, layers, self._label_obstacles(view, decorations, title, footer),
-                                      pixel_ratio)
+            return self._places_image(view, layers, decorations, title, footer, pixel_ratio)
 
         # A draft keeps the places over its enlarged layers, unless a selection goes between.
         places_kept = self._keeps_places(draft, selection, layers)
@@ -415,6 +421,12 @@ class MapRenderer:
         if not self._one_frame:
             self._base_cache[(over, draft)] = _CachedImage(key, image)
         return image
+
+    def _places_image(self, view: MapView, layers: dict, decorations: Decorations, title: str,
+                      footer: tuple[str, ...], pixel_ratio: float) -> QImage:
+        """The place symbols and names (cached per view), clear of the panels."""
+        return self._places.image(Frame.of(view), layers,
+                                  self._label_obstacles(view, decorations, title, footer), pixel_ratio)
 
     def _label_obstacles(self, view: MapView, decorations: Decorations, title: str,
                          footer: tuple[str, ...]) -> list[QRectF]:
