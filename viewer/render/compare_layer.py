@@ -173,7 +173,8 @@ class CompareLayer:
 
     def _label(self, painter: QPainter, frame: Frame, shape, text: str,
                taken: list[QRectF]) -> None:
-        """A label inside the zone, moved down past any label or panel it would cover."""
+        """A label inside the zone, moved down past any label or panel it would cover; a
+        label moved off its zone has a leader line to a point of the zone."""
         if shape is None or shapely.is_empty(shape):
             return
         anchor = shapely.point_on_surface(shape)
@@ -185,6 +186,10 @@ class CompareLayer:
         while any(box.intersects(other) for other in taken):
             box.translate(0, box.height() + 2 * s)
         taken.append(box)
+        point = QPointF(float(x), float(y))
+        if not box.contains(point):
+            painter.setPen(style.cosmetic_pen(style.TEXT, 1.2 * s))
+            painter.drawLine(point, QPointF(box.center().x(), box.top()))   # no dot: a town's
         painter.setPen(style.cosmetic_pen(style.PANEL_EDGE, 1.0))
         painter.setBrush(style.PANEL)
         painter.drawRoundedRect(box, 3 * s, 3 * s)
