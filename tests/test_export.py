@@ -463,6 +463,17 @@ def test_key_event_frames_carry_date_and_short_title(tiny, tmp_path, capsys):
             != caption_panel_pixels(plain)).any()
 
 
+def test_a_caption_cut_to_fit_says_so(tiny, tmp_path, capsys):
+    """It was cut to two lines, exit 0 and not a word: the slide lost its point."""
+    out = tmp_path / "slide.png"
+    long = " ".join(["Shipments stalled as the KIA taxed the mines and Beijing shut the gates"] * 4)
+    code, _, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out", out,
+                           "--caption", long, "--width", 1280, "--height", 720)
+    assert code == 0 and err == ("warning: the caption was cut to fit 1280x720; the whole text "
+                                 "is in the PNG's metadata (Caption)\n")
+    assert Image.open(out).text["Caption"] == long
+
+
 def test_snapshot_caption_from_the_command_line(tiny, tmp_path, capsys):
     out = tmp_path / "slide.png"
     code, _, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out", out,

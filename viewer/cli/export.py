@@ -127,6 +127,9 @@ def run_export(args: argparse.Namespace) -> int:
                                          overwrite=args.force, renderer=renderer)]
             if export.sidecar_path(args.out).exists():   # the footer had no room for every source
                 written.append(export.sidecar_path(args.out))
+            if renderer.painted_layout().caption_cut:
+                print(f"warning: the caption was cut to fit {args.width}x{args.height}; the whole "
+                      "text is in the PNG's metadata (Caption)", file=sys.stderr)
             return written
         if mode == "pack":
             result = export.export_pack(dataset, dates, args.out_dir, options, overwrite=args.force,

@@ -133,6 +133,13 @@ class OverlayLayout:
         return QRectF(self.margin, max(above, self.margin) + 4 * self.scale, width + 2 * pad,
                       fm.height() * len(self.caption_lines) + pad)
 
+    @property
+    def caption_cut(self) -> bool:
+        """Whether the caption did not fit its lines and was cut ("…")."""
+        caption = self.decorations.caption
+        return bool(caption) and bool(self.caption_lines) and self.caption_lines[-1].endswith("…") \
+            and not caption.rstrip().endswith("…")
+
     def _title_rects(self) -> tuple[QRectF, QRectF]:
         m, pad = self.margin, 8 * self.scale
         top = m
