@@ -435,3 +435,28 @@ def test_a_date_corrected_as_2025_3_1_is_taken_as_date_fields_take_it(qtbot, tmp
     record(window.editing.open_form(CorrectForm), date="2024-10-9", reason="the source's date")
     [edit] = window.editing.session.pending()
     assert edit.changes[0].after["date"] == "2024-10-09"
+
+
+def test_a_restored_edit_on_a_row_saved_since_the_crash_is_held_not_shown_over_it(
+        qtbot, tmp_path, gpkg, answers, monkeypatch):
+    """Restore showed the analyst's title over the colleague's saved since the crash, with
+    no word (only the next save found the clash)."""
+    given, asked = answers
+    told = []
+    monkeypatch.setattr(edit_session, "tell", lambda _parent, _title, text: told.append(text))
+    crashed = open_window(qtbot, tmp_path, gpkg)
+    crashed.editing.session.push(CorrectRow("sources", "s1", {"title": "Mine"}, reason="typo")
+                                 .edit(crashed.state.dataset, NOV_5))
+    crashed.editing.session.close_journals()          # the process stops here
+    colleague = GpkgStore(gpkg)
+    colleague.apply([CorrectRow("sources", "s1", {"title": "Theirs"}, reason="typo")
+                     .edit(colleague.read(), NOV_5)], user="alice")
+    given.append(Button.Yes)
+    restarted = open_window(qtbot, tmp_path, gpkg)
+    session = restarted.editing.session
+    assert asked == ["Restore unsaved edits?"]
+    assert session.pending() == [] and [e.command for e in session.held] == ["correct"]
+    assert find_row(restarted.state.dataset, "sources", "s1")["title"] == "Theirs"
+    assert "held back" in told[-1]
+    given.append(Button.Discard)
+    crashed.close()

@@ -289,8 +289,13 @@ class EditSession(QObject):
         if not self._retry_held:
             return
         self._retry_held = False
+        self._make_again_or_hold(self.held)
+
+    def _make_again_or_hold(self, edits: list[Edit]) -> list[Edit]:
+        """Edits whose rows are as they read them are made again (pending); the others
+        are held, with every edit that uses a row one of them adds. The held ones."""
         kept, waiting = [], set()  # rows the kept edits add: an edit using one waits too
-        for edit in with_free_ids(self.state.dataset, self.held):
+        for edit in with_free_ids(self.state.dataset, edits):
             if (not uses_rows(edit, waiting) and still_fits(self.state.dataset, edit)
                     and _fits(self.state.dataset, edit)):
                 self.push(edit)
@@ -300,6 +305,7 @@ class EditSession(QObject):
         self._hold(kept)
         if kept:
             self.held_back.emit()
+        return kept
 
     # -- the crash journal ----------------------------------------------------
     def _start_journals(self, location) -> None:
@@ -343,15 +349,17 @@ class EditSession(QObject):
                      QMessageBox.StandardButton.Yes)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        for number, edit in enumerate(edits):
-            try:
-                check_changes(self.state.dataset, edit.changes)
-            except EditRefused as refused:
-                tell(self.window, "Some edits could not be restored",
-                     f"{len(edits) - number} edit(s) no longer fit the file, from "
-                     f"'{edit.summary}': {refused}")
-                break
-            self.push(edit)
+        # A colleague may have saved to their rows since the app stopped: those are held,
+        # not shown over the colleague's values (the save would have refused them anyway).
+        held_before = list(self.held)
+        self.held = []
+        held = self._make_again_or_hold(edits)
+        self._hold(held_before + held)
+        if held:
+            tell(self.window, "Some edits were held back",
+                 f"{len(held)} restored edit(s) meet rows saved since the app stopped, from "
+                 f"'{held[0].summary}': they are under Edit ▸ Edits held back, to re-apply to "
+                 "the rows as they are now or to discard.")
 
 
 def _fits(dataset, edit: Edit) -> bool:
