@@ -124,3 +124,20 @@ def test_a_reapplied_holding_keeps_the_end_a_colleague_gave_the_row_it_closes(
     [kia] = [row for row in stored.control.to_dict("records")
              if row["area_id"] == "zone-west" and row["actor_id"] == "KIA"]
     assert str(kia["valid_from"])[:10] == "2024-06-05"
+
+
+def test_a_held_edit_with_nothing_left_to_change_is_not_made_empty(
+        qtbot, tmp_path, gpkg, answers, monkeypatch):  # noqa: F811
+    """Every cell it changed a colleague changed too: re-applying made an edit of no change,
+    which a save wrote to the log as an edit and Undo listed."""
+    told = []
+    monkeypatch.setattr(edit_session, "tell", lambda _parent, _title, text: told.append(text))
+    window = open_window(qtbot, tmp_path, gpkg)
+    session = window.editing.session
+    session.push(CorrectRow("events", "e1", {"title": "Mine"}, reason="typo")
+                 .edit(window.state.dataset, JUN_5))
+    colleague_saves(gpkg, CorrectRow("events", "e1", {"title": "Theirs"}, reason="typo"), JUN_5)
+    refused_save(qtbot, window)
+    window.editing.show_held().reapply_button.click()
+    assert session.held == [] and session.pending() == []
+    assert "events e1, title: Theirs (yours: Mine)" in told[-1]

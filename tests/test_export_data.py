@@ -81,6 +81,7 @@ def test_a_control_character_in_dataset_text_leaves_the_kml_readable(tmp_path, c
     layers = tiny_layers()
     layers["events"].loc[0, "summary"] = "Line one\x0bline two"
     layers["sources"].loc[0, "title"] = "Bell\x07 report"
+    layers["events"]["extra\x07col"] = "x"      # an extra column's name is an attribute
     out = tmp_path / "briefing.kml"
     export(["--kml", str(out), "--dataset", str(write_layers(layers, tmp_path / "c.gpkg"))], capsys)
     joined = "\n".join(etree.parse(str(out)).xpath("//text()"))

@@ -150,7 +150,9 @@ def _check_where_used(args: argparse.Namespace) -> None:
               ("--fps", args.fps, animation, "an animation (--out NAME.gif or NAME.mp4)"),
               ("--paper", args.paper, args.pdf is not None, "--briefing --pdf")]
     unused += [(flag, getattr(args, flag[2:]), args.pdf is None, "maps drawn as images, "
-                "not by a handout (--paper sets its size)") for flag in ("--width", "--height", "--dpi")]
+                "not by a handout (--paper sets its size)") for flag in ("--width", "--height")]
+    unused.append(("--dpi", args.dpi, args.pdf is None and not animation,
+                   "PNG images (stored in each for printing; a handout's is its paper's)"))
     for flag, given, used, by in unused:
         if given is not None and not used:
             raise CliError(f"{flag} is only used by {by}")

@@ -43,7 +43,7 @@ def _id(*parts: object) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: object = None, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attributes)
+    element = ET.SubElement(parent, tag, {k: _NOT_XML.sub("\ufffd", v) for k, v in attributes.items()})
     if text is not None:
         # ElementTree writes a control character as it is, which no XML reader accepts
         # (Google Earth and QGIS refused the whole file): it is shown as U+FFFD.
