@@ -460,3 +460,49 @@ def test_a_restored_edit_on_a_row_saved_since_the_crash_is_held_not_shown_over_i
     assert "held back" in told[-1]
     given.append(Button.Discard)
     crashed.close()
+
+
+@pytest.mark.parametrize("keys, shown", [
+    (["2025-03-01", "BS", "5"], dt.date(2025, 3, 5)),     # Backspace and a new last digit
+    (["2025-03-01", "BS", "BS", "11"], dt.date(2025, 3, 11)),
+    (["20250301"], dt.date(2025, 3, 1)),
+    (["2025/3/1"], dt.date(2025, 3, 1)),
+])
+def test_a_date_typed_and_mended_by_hand_is_that_date(qtbot, keys, shown):
+    """Backspace and retype was refused as "'2025-03-15' is not a date" (the digits typed
+    before the Backspace were still counted)."""
+    from PySide6.QtTest import QTest
+
+    from viewer.qt.edit_fields import DateField
+
+    field = DateField(dt.date(2024, 10, 20))
+    qtbot.addWidget(field)
+    field.show()
+    field.setFocus()
+    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    for key in keys:
+        if key == "BS":
+            QTest.keyClick(field, Qt.Key.Key_Backspace)
+        else:
+            QTest.keyClicks(field, key)
+    assert field.value() == shown
+
+
+@pytest.mark.parametrize("start, typed", [(dt.date(2024, 8, 15), "2025-01-15"),
+                                          (dt.date(2025, 1, 15), "2021-03-15")])
+def test_a_date_in_range_typed_whole_is_recorded_whatever_qt_made_of_it_on_the_way(
+        qtbot, start, typed):
+    """The date between the old and the typed one (2025-08-15, 2021-01-15) lay outside the
+    range: Qt kept the old year, and 2024-01-15 or 2025-03-15 was recorded, unflagged."""
+    from PySide6.QtTest import QTest
+
+    from viewer.qt.edit_fields import DateField
+
+    field = DateField(start)
+    field.setDateRange(dt.date(2021, 2, 1), dt.date(2025, 6, 30))
+    qtbot.addWidget(field)
+    field.show()
+    field.setFocus()
+    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(field, typed)
+    assert field.value() == dt.date.fromisoformat(typed)

@@ -23,7 +23,8 @@ from viewer.model.crossing import DERIVED_NOTE, crossing_of
 from viewer.model.dates import add_months, format_date, from_day, to_day
 from viewer.model.state import Selection, ViewerState
 from viewer.qt.compare_panel import ComparePanel
-from viewer.qt.dialogs import IsoDateEdit, impossible_date_refused
+from viewer.qt.dialogs import impossible_date_refused
+from viewer.qt.iso_date_edit import IsoDateEdit
 from viewer.render.compare_layer import CompareLayer
 from viewer.render.crossing_layer import CrossingLayer
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from viewer import __version__
 from viewer.model.links import web_link
+from viewer.qt.iso_date_edit import IsoDateEdit
 
 # Licences of what ships inside the app, besides the dataset's own line.
 BUNDLED_LICENCES = (
@@ -38,79 +38,13 @@ BUNDLED_LICENCES = (
 )
 
 
-class IsoDateEdit(QDateEdit):
-    """A date field showing YYYY-MM-DD (unambiguous in any locale), with a calendar,
-    that takes a date typed whole. Qt moves on to the month once four year digits are
-    typed, and the '-' typed next moved on again: "2025-03-01" became 2025-10-03. A
-    separator right after such a move is taken as the move itself. With more than
-    one part selected (Ctrl+A), Qt refused the digits typed over them and kept the
-    old year; typing starts in the first part selected."""
-
-    SEPARATORS = ("-", "/", ".")
-    PARTS = ((5, QDateEdit.Section.YearSection), (8, QDateEdit.Section.MonthSection),
-             (11, QDateEdit.Section.DaySection))   # where each part of yyyy-MM-dd ends
-    PART_PLACES = {QDateEdit.Section.YearSection: (0, 4), QDateEdit.Section.MonthSection: (5, 2),
-                   QDateEdit.Section.DaySection: (8, 2)}   # (first character, width)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setCalendarPopup(True)
-        self._moved_on = False
-        self._typed, self._typed_part = "", None   # the digits typed into the current part
-        # What was typed when Qt refused a digit (it makes no impossible date): "2025-02-30"
-        # left 2025-02-03 in the field, recorded without a word. Cleared by the next change.
-        self.refused_text = ""
-        self.dateChanged.connect(self._forget_refusal)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._moved_on and event.text() in self.SEPARATORS:
-            self._moved_on = False
-            return
-        line = self.lineEdit()
-        if event.text().isdigit() and len(line.selectedText()) > 4:   # more than one part
-            start = line.selectionStart()
-            self.setSelectedSection(next(part for end, part in self.PARTS if start < end))
-        section, part, before = self.currentSectionIndex(), self.currentSection(), line.text()
-        if event.text().isdigit():
-            self._forget_refusal()   # typing again: checked again
-            self._typed = (self._typed if part == self._typed_part else "") + event.text()
-            self._typed_part = part
-        super().keyPressEvent(event)
-        if event.text().isdigit():
-            self._check_typed(part, before)
-        self._moved_on = event.text().isdigit() and self.currentSectionIndex() != section
-
-    def _check_typed(self, part: QDateEdit.Section, before: str) -> None:
-        """Whether the part shows the digits typed into it, once it has them all (or Qt
-        refused the last): Qt takes no impossible date, dropping a digit ("2025-02-30"
-        became 3 Feb) or changing the day ("2025-04-31" became 30 Apr)."""
-        start, width = self.PART_PLACES[part]
-        typed = self._typed[-width:]
-        if len(typed) < width and self.lineEdit().text() != before:
-            return
-        if typed.lstrip("0") != self.sectionText(part).lstrip("0"):
-            self.refused_text = before[:start] + typed.rjust(width, "0") + before[start + width:]
-            self.lineEdit().setStyleSheet("color: #b00020;")
-            self.lineEdit().setToolTip(f"{self.refused_text} is not a date")
-
-    def typed_problem(self) -> str | None:
-        """Why the date shown is not the one typed, if it is not."""
-        return f"'{self.refused_text}' is not a date" if self.refused_text else None
-
-    def _forget_refusal(self) -> None:
-        if self.refused_text:
-            self.refused_text = ""
-            self.lineEdit().setStyleSheet("")
-            self.lineEdit().setToolTip("")
-
-
 def impossible_date_refused(dialog: QWidget) -> bool:
-    """Whether a date field of `dialog` shows another date than the one typed (Qt takes
-    no 2025-02-30); if so, says which and puts the cursor there."""
+    """Whether a date field of `dialog` holds a typed date that is none or out of range
+    (2025-02-30); if so, says which and puts the cursor there. A good one is settled."""
     for field in dialog.findChildren(IsoDateEdit):
-        if field.typed_problem():
-            plain_message(dialog, QMessageBox.Icon.Warning, "Not a date", field.typed_problem())
+        problem = field.typed_problem()
+        if problem:
+            plain_message(dialog, QMessageBox.Icon.Warning, "Not a date", problem)
             field.setFocus()
             return True
     return False

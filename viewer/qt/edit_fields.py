@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from viewer.model.changes import EditRefused
-from viewer.qt.dialogs import IsoDateEdit
+from viewer.qt.iso_date_edit import IsoDateEdit
 
 NONE = "(none)"
 
@@ -73,8 +73,9 @@ class DateField(IsoDateEdit):
         self.setDate(QDate(day.year, day.month, day.day))
 
     def value(self) -> dt.date | None:
-        if self.typed_problem():
-            raise EditRefused(self.objectName() or "date", self.typed_problem())
+        problem = self.typed_problem()   # the date typed is settled here, or refused
+        if problem:
+            raise EditRefused(self.objectName() or "date", problem)
         if self.optional and self.date() == self.minimumDate():
             return None
         return self.date().toPython()

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.qt.dialogs import IsoDateEdit, impossible_date_refused, plain_message
+from viewer.qt.dialogs import impossible_date_refused, plain_message
+from viewer.qt.iso_date_edit import IsoDateEdit
 from viewer.qt.loader import Worker
 from viewer.render.renderer import MapRenderer
 
