@@ -882,3 +882,22 @@ def test_a_briefing_without_control_zones_still_draws_its_drafts(app, tmp_path):
     full = MapRenderer(dataset).render_image(view, day)
     assert mean_rgb(draft, QPointF(400, 300), 200) == pytest.approx(mean_rgb(full, QPointF(400, 300), 200),
                                                                      abs=6)
+
+
+def test_an_event_dated_to_a_month_is_marked_from_the_months_last_day(app, tmp_path):
+    """Its marker showed from the 1st (on a map of 2 Oct, for an event that may not have
+    happened yet) and was off the 31 Oct map whose key-event caption names it."""
+    from shapely.geometry import Point
+
+    layers = tiny_layers()
+    events = layers["events"].iloc[[1]].copy()            # "Month-only event", Oct 2024
+    events["place_id"] = "west"
+    layers["events"] = gpd.GeoDataFrame(events, geometry=[Point(97.25, 25.25)], crs=4326)
+    renderer = MapRenderer(read_dataset(write_layers(layers, tmp_path / "m.gpkg")))
+    view = renderer.default_view(960, 540)
+
+    def marked(day: dt.date) -> bool:
+        return renderer.legend_content(view, day).event_window_days > 0
+
+    assert not marked(dt.date(2024, 10, 2)) and marked(dt.date(2024, 10, 31))
+    assert marked(dt.date(2024, 11, 29)) and not marked(dt.date(2024, 11, 30))

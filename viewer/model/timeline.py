@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from viewer.model.dataset import event_importance
-from viewer.model.dates import NO_DAY, add_months, format_date, parse_date, to_day
+from viewer.model.dates import NO_DAY, add_months, days_array, format_date, parse_date, to_day
 
 # Event categories in lane order, top to bottom; others follow alphabetically.
 CATEGORY_ORDER = ("control", "military", "trade", "diplomacy", "policy", "market", "context",
@@ -69,15 +69,24 @@ def period_days(date: dt.date, precision: str, end_date: dt.date | None) -> tupl
 def date_periods(events: pd.DataFrame) -> np.ndarray:
     """The first and last day (inclusive) each event's date may stand for: its month,
     quarter or year, or the day itself (not its end date: an event of known start
-    is known to have begun), rows in order; NO_DAY for both of an undated one."""
-    periods = []
-    for day, precision in zip(events["date"].map(parse_date), _column(events, "date_precision")):
-        if day is None:
-            periods.append((NO_DAY, NO_DAY))
-        else:
-            first, end = period_days(day, str(precision or "day"), None)
-            periods.append((first, end - 1))
-    return np.array(periods, dtype=np.int64).reshape(-1, 2)
+    is known to have begun), rows in order; NO_DAY for both of an undated one. In numpy
+    months: a map's events are found by it when a dataset is opened (7,200 events at
+    100x took 41 ms one by one)."""
+    days = days_array(events["date"])
+    precisions = np.array([str(p or "day") for p in _column(events, "date_precision")], dtype=object)
+    periods = np.full((len(days), 2), NO_DAY, dtype=np.int64)
+    dated = days != NO_DAY
+    day, precision = days[dated].astype("datetime64[D]"), precisions[dated]
+    month = day.astype("datetime64[M]").astype(np.int64)      # months since January 1970
+    first_month = np.select([precision == "quarter", precision == "year"],
+                            [month // 3 * 3, month // 12 * 12], month)
+    length = np.select([precision == "month", precision == "quarter", precision == "year"],
+                       [1, 3, 12], 0)
+    first = np.where(length > 0, first_month.astype("datetime64[M]").astype("datetime64[D]"), day)
+    after = (first_month + length).astype("datetime64[M]").astype("datetime64[D]")
+    last = np.where(length > 0, after - np.timedelta64(1, "D"), day)
+    periods[dated, 0], periods[dated, 1] = first.astype(np.int64), last.astype(np.int64)
+    return periods
 
 
 def _column(frame: pd.DataFrame, name: str) -> list:

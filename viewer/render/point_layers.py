@@ -59,10 +59,15 @@ class PlaceLayer:
 
 
 class EventLayer:
-    """Recent events as diamonds at their place (their own point, else their place's)."""
+    """Recent events as diamonds at their place (their own point, else their place's).
+
+    An event counts from the last day its date may stand for (`known_days`): one dated
+    "Oct 2024" is drawn from 31 Oct, when it had happened, not from 1 Oct (a map of
+    2 Oct would show what may not have happened yet) nor left off the 31 Oct map its
+    key-event caption names. Rows are the dataset's; `known_span` finds them by that day."""
 
     def __init__(self, events: gpd.GeoDataFrame, projector: Projector,
-                 place_xy: dict[str, tuple[float, float]], event_days: np.ndarray) -> None:
+                 place_xy: dict[str, tuple[float, float]], known_days: np.ndarray) -> None:
         geoms = events.geometry.array
         has_point = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         x, y = projector.points(shapely.get_x(geoms), shapely.get_y(geoms))
@@ -70,16 +75,20 @@ class EventLayer:
         for i in np.flatnonzero(~has_point):
             x[i], y[i] = place_xy.get(str(place_ids[i]), (np.nan, np.nan))
         self.x, self.y = x, y
-        self.days = event_days
+        self._by_known = np.argsort(known_days, kind="stable")
+        self._known_sorted = np.asarray(known_days)[self._by_known]
         self.ids = column(events, "event_id").astype(str)
         self.source_ids = column(events, "source_ids")
         self._stamps = KeptForViews()     # every row's marker, by (view, pixel ratio)
 
-    def rows_between(self, first_day: int, last_day: int) -> np.ndarray:
-        """Rows dated first_day..last_day (events are sorted by day)."""
-        lo = np.searchsorted(self.days, first_day, side="left")
-        hi = np.searchsorted(self.days, last_day, side="right")
-        return np.arange(lo, hi)
+    def known_span(self, first_day: int, last_day: int) -> tuple[int, int]:
+        """The events known first_day..last_day, as a span of `rows_in` (equal spans:
+        the same rows)."""
+        return (int(np.searchsorted(self._known_sorted, first_day, side="left")),
+                int(np.searchsorted(self._known_sorted, last_day, side="right")))
+
+    def rows_in(self, span: tuple[int, int]) -> np.ndarray:
+        return self._by_known[span[0]:span[1]]
 
     def paint(self, painter: QPainter, frame: Frame, rows: np.ndarray) -> None:
         painter.setTransform(QTransform())

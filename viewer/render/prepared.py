@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 
 from viewer.model.dataset import Dataset
+from viewer.model.timeline import date_periods
 from viewer.model.unknowns import Unknowns, current_to_text
 from viewer.model.zones import control_zones
 from viewer.render import style
@@ -56,7 +57,8 @@ class PreparedMap:
         self.current_to = current_to_text(current_to) if current_to else ""
         self.areas = NoInfoLayer(self.unknowns.zones, self.projector)  # zones with no control row
         self.flows = FlowLayer(dataset.flows, self.projector, place_xy)
-        self.events = EventLayer(dataset.events, self.projector, place_xy, dataset.event_days)
+        self.events = EventLayer(dataset.events, self.projector, place_xy,
+                                 date_periods(dataset.events)[:, 1])
         clip = (self.center[0] - BASE_MARGIN_DEGREES, self.center[1] - BASE_MARGIN_DEGREES,
                 self.center[0] + BASE_MARGIN_DEGREES, self.center[1] + BASE_MARGIN_DEGREES)
         self.base = [BaseLayer(name, frame, self.projector, clip, self.center)

@@ -208,8 +208,8 @@ class MapRenderer:
         for overlay in overlays:
             overlay.annotate(painter, Frame.of(view), panels, names)
         if layers["events"]:
-            start, stop = self.shown.event_range(to_day(day), layers)
-            self.prepared.events.paint(painter, Frame.of(view), np.arange(start, stop))
+            span = self.shown.event_range(to_day(day), layers)
+            self.prepared.events.paint(painter, Frame.of(view), self.prepared.events.rows_in(span))
         painter.setClipping(False)
         layout.paint_date(painter, date_label(day, self.dataset.beyond_data(day)),
                           current_to_mark(self.dataset, day))

@@ -31,18 +31,18 @@ class ShownRows:
         self._in_view = KeptForViews()   # see _rows_in_view
 
     def event_range(self, day: int, layers: dict) -> tuple[int, int]:
+        """The recent events' span (`EventLayer.rows_in`): equal spans, the same markers."""
         if not layers["events"]:
             return (0, 0)
-        rows = self.prepared.events.rows_between(day - RECENT_EVENT_DAYS + 1, day)
-        return (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
+        return self.prepared.events.known_span(day - RECENT_EVENT_DAYS + 1, day)
 
     def rows(self, day: int, layers: dict) -> dict[str, np.ndarray]:
         empty = np.array([], dtype=int)
-        start, stop = self.event_range(day, layers)
+        events = self.prepared.events.rows_in(self.event_range(day, layers))
         return {
             "control": self.prepared.dataset.control_index.indices(day) if layers["control"] else empty,
             "flows": self.prepared.dataset.flow_index.indices(day) if layers["flows"] else empty,
-            "events": np.arange(start, stop),
+            "events": events,
         }
 
     def visible_rows(self, view: MapView, day: int, layers: dict,
