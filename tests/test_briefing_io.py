@@ -48,9 +48,6 @@ def test_round_trip_through_the_writer_keeps_chapters_and_extra_columns(tmp_path
 
 @pytest.mark.parametrize("column, value, message", [
     ("date", "2024-13-01", "layer 'briefing_chapters', row b-01, column 'date': '2024-13-01' is not a date"),
-    ("date", "1900-01-01", "layer 'briefing_chapters', row b-01, column 'date': 1900-01-01 is "
-                           "outside the dataset's range (2024-01-01 to 2024-12-31)"),
-    ("date", "2025-01-01", "row b-01, column 'date': 2025-01-01 is outside the dataset's range"),
     ("extent", "98,25,97,26", "row b-01, column 'extent': '98,25,97,26' is not a box"),
     ("extent", "a,b", "column 'extent': 'a,b' is not four numbers"),
     ("layers", "control;roads", "column 'layers': 'roads' is not a map layer"),
@@ -69,6 +66,21 @@ def test_a_bad_cell_is_one_line_naming_file_layer_row_and_column(tmp_path, colum
     lines = [str(p) for p in caught.value.problems]
     assert len(lines) == 1
     assert lines[0].startswith("bad.gpkg, ") and message in lines[0]
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2025-01-01"])
+def test_a_chapter_outside_the_range_is_a_warning_and_the_file_opens(tmp_path, day):
+    """A handout printed "as of 1 Jan 1900" without a word; but a file the app wrote when
+    its range ran on to today (past time_end) must still open."""
+    extra = briefing_layers()
+    chapters = extra["briefing_chapters"].astype(object)
+    chapters.loc[0, "date"] = day
+    extra["briefing_chapters"] = chapters
+    data = read_dataset(write_tiny(tmp_path / "far.gpkg", **extra))
+    assert [str(w) for w in data.warnings] == [
+        f"warning: far.gpkg, layer 'briefing_chapters', row b-01, column 'date': {day} is "
+        "outside the dataset's range (2024-01-01 to 2024-12-31)"]
+    assert len(data.briefings[0].chapters) == 2
 
 
 def test_chapters_on_the_first_and_last_day_of_the_range_open(tmp_path):

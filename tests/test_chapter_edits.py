@@ -80,3 +80,21 @@ def test_the_first_chapter_creates_the_tables_in_a_file_without_them(tmp_path):
     reread = read_dataset(path)
     assert reread.briefings[0].title == "My briefing"
     assert titles(reread, "plain") == ["First view"]
+
+
+def test_a_chapter_of_a_day_the_window_offers_past_time_end_is_recorded(tmp_path):
+    """With data_current_to the window runs on to today, past time_end: a chapter of a
+    day it showed was refused (and a file holding one no longer opened)."""
+    import pandas as pd
+    from factory import tiny_layers
+
+    extra = briefing_layers()
+    meta = tiny_layers()["dataset_meta"]
+    meta = pd.concat([meta, pd.DataFrame({"key": ["data_current_to"], "value": ["2024-12-01"]})],
+                     ignore_index=True)
+    data = read_dataset(write_tiny(tmp_path / "on.gpkg", dataset_meta=meta, **extra))
+    today = dt.date.today()
+    assert data.last_day >= today > dt.date(2025, 1, 1)
+    edit = AddChapter("main", "Where it stands today", today).edit(data, today)
+    GpkgStore(tmp_path / "on.gpkg").apply([edit], user="a")
+    assert "Where it stands today" in titles(read_dataset(tmp_path / "on.gpkg"))

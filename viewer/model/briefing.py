@@ -143,13 +143,17 @@ def new_chapter_id(existing: set[str], briefing_id: str) -> str:
 
 
 # problem(message, layer, row, column)
-Report = Callable[[str, str, "str | None", "str | None"], None]
+# report(message, layer, row, column, severity="error"), as the reader's `problem`.
+Report = Callable[..., None]
 
 
-def briefings_from_frames(frames: dict[str, pd.DataFrame], report: Report) -> list[Briefing]:
+def briefings_from_frames(frames: dict[str, pd.DataFrame], report: Report,
+                          span: tuple[dt.date, dt.date] | None = None) -> list[Briefing]:
     """The briefings in `frames` (layer name -> rows), in file order; each bad cell
-    goes to `report(message, layer, row, column)` and its chapter is left out.
-    Retracted chapter rows (an edit's delete) are skipped."""
+    goes to `report(message, layer, row, column)` and its chapter is left out. A chapter
+    dated outside `span` ([first, last] days; default the file's time range) is reported
+    with severity="warning" and kept: a file the app wrote when its range ran on to
+    today must still open. Retracted chapter rows (an edit's delete) are skipped."""
     chapters_frame = frames.get(CHAPTERS_LAYER)
     titles = _briefing_titles(frames.get(BRIEFINGS_LAYER), report)
     if chapters_frame is None:
@@ -160,7 +164,7 @@ def briefings_from_frames(frames: dict[str, pd.DataFrame], report: Report) -> li
     if missing:
         return []
     known_sources = {str(s) for s in frames["sources"]["source_id"]} if "sources" in frames else set()
-    span = _time_range(frames.get("dataset_meta"))
+    span = span or _time_range(frames.get("dataset_meta"))
     chapters = _chapters(chapters_frame, titles, known_sources, span, report)
     order = list(titles) + [c.briefing_id for c in chapters if c.briefing_id not in titles]
     grouped = {bid: [] for bid in dict.fromkeys(order)}
@@ -189,12 +193,13 @@ def _briefing_titles(frame: pd.DataFrame | None, report: Report) -> dict[str, st
 
 
 def _time_range(meta: pd.DataFrame | None) -> tuple[dt.date | None, dt.date | None]:
-    """The dataset's [time_start, time_end) (the format's time_end is exclusive), from its
+    """The dataset's first and last day (the format's time_end is exclusive), from its
     dataset_meta rows; None for a bound it lacks or that is not a date (the reader names it)."""
     if meta is None or not {"key", "value"} <= set(meta.columns):
         return None, None
     values = dict(zip(meta["key"], meta["value"]))
-    return checked_date(values.get("time_start"))[0], checked_date(values.get("time_end"))[0]
+    end = checked_date(values.get("time_end"))[0]
+    return checked_date(values.get("time_start"))[0], end - dt.timedelta(days=1) if end else None
 
 
 def _chapters(frame: pd.DataFrame, titles: dict[str, str], known_sources: set[str],
@@ -236,10 +241,11 @@ def _chapter(row: dict, name: str, titles: dict[str, str], known_sources: set[st
         bad(f"'{row.get('position')}' is not a whole number", "position")
     date = _parsed(parse_date, row.get("date"), "date", bad,
                    lambda v: f"'{v}' is not a date (YYYY-MM-DD)")
-    start, end = span
-    if date and (start and date < start or end and date >= end):
+    first, last = span
+    if date and (first and date < first or last and date > last):
         # A handout printed "as of 1 Jan 1900" for a map of a day the dataset says nothing of.
-        bad(f"{date} is outside the dataset's range ({_range_text(start, end)})", "date")
+        report(f"{date} is outside the dataset's range ({first or '…'} to {last or '…'})",
+               CHAPTERS_LAYER, name, "date", severity="warning")
     extent = _parsed(parse_extent, row.get("extent"), "extent", bad, None)
     layers = _parsed(parse_layers, row.get("layers"), "layers", bad, None)
     source_ids = tuple(split_ids(row.get("source_ids")))
@@ -251,12 +257,6 @@ def _chapter(row: dict, name: str, titles: dict[str, str], known_sources: set[st
     return dict(chapter_id=name, briefing_id=briefing_id, position=int(position), date=date,
                 title=_text(row.get("title")), caption=_text(row.get("caption")),
                 extent=extent, layers=layers, source_ids=source_ids, note=_text(row.get("note")))
-
-
-def _range_text(start: dt.date | None, end: dt.date | None) -> str:
-    """'2024-01-01 to 2024-12-31': the last day is the one before the exclusive time_end."""
-    last = end - dt.timedelta(days=1) if end else None
-    return f"{start or '…'} to {last or '…'}"
 
 
 def _parsed(parse, value: object, column: str, bad, message):

@@ -29,12 +29,13 @@ class _ChapterCommand(EditCommand):
                  changes: list[RowChange]) -> Edit:
         after = check_changes(dataset, changes)
 
-        def refuse(message: str, _layer: str, _row: str | None, column: str | None) -> None:
-            raise EditRefused(column or "chapter", message)
+        def refuse(message: str, _layer: str, _row: str | None, column: str | None,
+                   severity: str = "error") -> None:
+            raise EditRefused(column or "chapter", message)   # a warning too: not written
 
-        # dataset_meta too: a chapter outside the dataset's range would make the file unreadable.
-        briefings_from_frames(dict(after.extra_layers, sources=after.sources,
-                                   dataset_meta=layer_frame(after, "dataset_meta")), refuse)
+        # A chapter of a day the window offers (it runs on to today past the data's date).
+        briefings_from_frames(dict(after.extra_layers, sources=after.sources), refuse,
+                              span=(after.time_start, after.last_day))
         return Edit(self.command, summary, reason, tuple(changes))
 
 

@@ -266,7 +266,7 @@ class Dataset:
         from viewer.model.briefing import briefings_from_frames  # it imports this module
 
         frames = dict(self.extra_layers, sources=self.sources)
-        return briefings_from_frames(frames, lambda *_problem: None)
+        return briefings_from_frames(frames, lambda *_problem, **_severity: None)
 
     # -- lookups ----------------------------------------------------------
     def actor_color(self, actor_id: str) -> str:
