@@ -198,3 +198,8 @@ def _unreadable_layers(name: str, db: sqlite3.Connection) -> list[Problem]:
             problems.append(Problem(name, f"is {what}, not a table; only tables are read "
                                           "(a view's query could run without end)", str(table)))
     return problems
+
+
+def has_table(db: sqlite3.Connection, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                      (name,)).fetchone() is not None

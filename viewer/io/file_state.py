@@ -6,8 +6,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from viewer.io.file_check import open_read_only, wal_file
-from viewer.io.store import EDIT_LOG, has_table
+from viewer.io.file_check import has_table, open_read_only, wal_file
+from viewer.model.schema import EDIT_LOG
 
 
 def saved_state(path: Path) -> tuple | None:

@@ -23,6 +23,7 @@ import shapely
 
 from viewer.io import gpkg_read, opened
 from viewer.io.file_check import check_header, check_pages, check_tables, open_read_only, wal_file
+from viewer.io.file_state import saved_state
 from viewer.io.problems import DatasetError, Problem, errors_in
 from viewer.io.row_checks import RowChecks, is_present
 from viewer.io.shapes import SharedShapes
@@ -117,6 +118,7 @@ class DatasetReader(RowChecks):
         self._bad_cells: list[tuple[str, gpkg_read.CellProblem]] = []  # (layer, problem)
         self._damaged: list[tuple[str, int, str]] = []   # (layer, row position, why)
         self._digest = ""
+        self._file_state = None   # a file's saved state as its read began
 
     def problem(self, message: str, layer: str | None = None, row: str | None = None,
                 column: str | None = None, severity: str = "error") -> None:
@@ -127,6 +129,7 @@ class DatasetReader(RowChecks):
         self.progress("Checking file", 0.0)
         self.problems += check_header(self.path)
         self._stop_on_errors()
+        self._file_state = saved_state(self.path)
         # The file's digest and SQLite's check of its pages each read the whole file
         # in C, letting other threads run: they go on beside the reading of the layers
         # (100x: 0.2-0.6 s of the read's own time), unless an entry this file may have
@@ -334,7 +337,7 @@ class DatasetReader(RowChecks):
                          if k.startswith("base_") and isinstance(v, gpd.GeoDataFrame)},
             extra_layers={k: v for k, v in frames.items()
                           if k not in known and not k.startswith("base_")},
-            sha256=self.identity(),
+            sha256=self.identity(), file_state=self._file_state,
         )
         dataset.warnings = [p for p in self.problems if p.severity == "warning"]
         self.progress("Done", 1.0)

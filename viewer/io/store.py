@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 from viewer.io.copy_content import content_digest, store_digest, stored_digest
-from viewer.io.file_check import open_read_only
+from viewer.io.file_check import has_table, open_read_only
 from viewer.io.gpkg_write import DATE_COLUMNS
 from viewer.io.gpkg_sql import geometry_blob, register_functions
 from viewer.io.reader import Progress, read_dataset
@@ -39,8 +39,8 @@ from viewer.model.dataset import Dataset
 from viewer.model.dates import parse_date
 from viewer.model.edit_apply import CREATABLE_TABLES, id_column
 from viewer.model.edit_check import first_overlap
+from viewer.model.schema import EDIT_LOG
 
-EDIT_LOG = "edit_log"
 EDIT_LOG_COLUMNS = ("recorded_at", "user", "command", "summary", "reason",
                     "layers", "row_ids", "actions", "changes")
 
@@ -337,11 +337,6 @@ def _ensure_table(db: sqlite3.Connection, layer: str) -> None:
 
 def _touched(edits: Sequence[Edit]) -> list[str]:
     return list(dict.fromkeys([c.layer for e in edits for c in e.changes] + [EDIT_LOG]))
-
-
-def has_table(db: sqlite3.Connection, name: str) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                      (name,)).fetchone() is not None
 
 
 def _day(value: object) -> object:

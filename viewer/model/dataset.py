@@ -164,6 +164,9 @@ class Dataset:
     # The edit_log's last id when a team database was read (0 for a file): live refresh
     # compares it with a colleague's save.
     log_position: int = 0
+    # A file's saved state when its read began (viewer.io.file_state): a save made while
+    # it was read is one the window has not shown.
+    file_state: tuple | None = None
     # Problems that did not stop the file opening (repaired or reprojected rows).
     warnings: list = field(default_factory=list)
     # Rows marked `retracted` (an optional column): kept for the history, never drawn.

@@ -98,6 +98,7 @@ REFERENCES: dict[tuple[str, str], tuple[str, str, bool]] = {
     ("control_gaps", "source_ids"): ("sources", "source_id", True),
 }
 SOURCED_LAYERS = ("places", "areas", "control", "flows", "events", "series")
+EDIT_LOG = "edit_log"   # every saved edit, one row each (see DATA_SCHEMA.md)
 
 COLOR = re.compile(r"#[0-9A-Fa-f]{6}")  # used with fullmatch: "$" would let "\n" through
 

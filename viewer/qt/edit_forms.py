@@ -38,6 +38,7 @@ class EditForm(QDialog):
         self.setWindowTitle(self.title)
         self.setMinimumWidth(520)  # room for titles, addresses and source lines
         self.fields: dict[str, QWidget] = {}
+        self._generation = session.generation   # the briefing as read when the form opened
         self.form = QFormLayout()
         self.refusal = QLabel()
         self.refusal.setTextFormat(Qt.TextFormat.PlainText)
@@ -81,6 +82,11 @@ class EditForm(QDialog):
         raise NotImplementedError
 
     def accept(self) -> None:
+        if self.session.generation != self._generation:
+            self.show_refusal("form", "the briefing was read again while this form was open "
+                              "(saved elsewhere): close the form and open it again, to edit "
+                              "the rows as they are saved now")
+            return
         try:
             self.session.push(self.command().edit(self.state.dataset, self.state.date))
         except EditRefused as refused:

@@ -94,6 +94,9 @@ class EditSession(QObject):
         self.held: list[Edit] = []  # edits a refused save kept, for the analyst to settle
         self._held_journal: Journal | None = None
         self._retry_held = False  # re-apply the held edits that still fit at the next open
+        # How many times a briefing was read: a form opened before a read (a save elsewhere
+        # shown) holds the rows as they were, and would record over the new ones.
+        self.generation = 0
         self.stack = QUndoStack(self)
         self.stack.indexChanged.connect(self._pending_changed)
         self.undo_action = self.stack.createUndoAction(self, "&Undo")
@@ -107,6 +110,7 @@ class EditSession(QObject):
         default the dataset's file): start with no pending edits; offer a journal."""
         from viewer.io.location import store_for
 
+        self.generation += 1
         path = state.dataset.path
         location = location if location is not None else path
         if self.pending() and self.edits_go_to(location):

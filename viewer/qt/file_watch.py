@@ -20,10 +20,12 @@ QUIET_MS = 600
 class FileUpdates(QObject):
     changed = Signal(str)   # who saved, for the window to say
 
-    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+    def __init__(self, path: Path, read_state: tuple | None, parent: QObject | None = None) -> None:
+        """`read_state`: the file's state when the window's read of it began: a save made
+        while it was read is answered too."""
         super().__init__(parent)
         self.path = path
-        self._known = saved_state(path)
+        self._known = read_state
         self._watcher = QFileSystemWatcher(self)
         self._quiet = QTimer(self, singleShot=True, interval=QUIET_MS)
         self._quiet.timeout.connect(self._settled)
@@ -33,6 +35,7 @@ class FileUpdates(QObject):
         self._watcher.directoryChanged.connect(lambda _path: self._watch())
         self._watcher.addPath(str(path.parent))
         self._watch()
+        self._quiet.start()   # saved since the read began?
 
     def seen_here(self) -> None:
         """This window saved: the file's new state is its own."""

@@ -88,6 +88,8 @@ class MainWindow(WindowOpening):
         self._build_actions()
         self.editing = EditControls(self, self.settings)
         self.editing.session.saved.connect(self.team.saved_here)
+        # A save made elsewhere that was put off (unsaved edits, an earlier day shown).
+        self.editing.session.changed.connect(self.team.retry)
         self.editing.session.copied.connect(self._shown_from_copy)
         self.editing.session.stale.connect(self.refresh_dataset)  # show the change that won
         self._build_menus()

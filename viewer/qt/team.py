@@ -25,14 +25,16 @@ class TeamWatch(QObject):
         self._url = None  # the DatabaseUrl listened to
         self._file = None  # the FileUpdates of the file shown
         self.position = 0   # the edit_log position of the dataset shown
+        self._waiting = ""  # what to say of a save not shown yet (the window put it off)
 
-    def watch(self, location, position: int) -> None:
+    def watch(self, location, position: int, file_state: tuple | None = None) -> None:
         """Listen on `location` if it is a database (again only when it changed); watch it
-        if it is a file."""
+        if it is a file (`file_state`: its state when the read shown began)."""
         self.position = position
+        self._waiting = ""
         if isinstance(location, Path):
             self.stop()
-            self._watch_file(location)
+            self._watch_file(location, file_state)
             return
         if location == self._url and self._live is not None:
             return
@@ -48,23 +50,36 @@ class TeamWatch(QObject):
         self._live.saved.connect(self._saved)
         self._live.lost.connect(lambda why: self.message.emit(f"Live refresh stopped: {why}"))
 
-    def _watch_file(self, path: Path) -> None:
+    def _watch_file(self, path: Path, file_state: tuple | None) -> None:
         from viewer.qt.file_watch import FileUpdates
 
-        self._file = FileUpdates(path, self)
+        self._file = FileUpdates(path, file_state, self)
         self._file.changed.connect(self._file_saved)
 
     def _file_saved(self, by: str) -> None:
-        self.refresh.emit(f"{self._file.path.name} was saved by {by}: shown as saved")
-
-    def saved_here(self) -> None:
-        """This window saved the file shown: not a change to answer."""
-        if self._file is not None:
-            self._file.seen_here()
+        self._ask(f"{self._file.path.name} was saved by {by}: shown as saved")
 
     def _saved(self, position: int) -> None:
         if position > self.position:
-            self.refresh.emit("A colleague saved to the team database: shown as saved")
+            self._ask("A colleague saved to the team database: shown as saved")
+
+    def _ask(self, note: str) -> None:
+        self._waiting = note
+        self.refresh.emit(note)
+
+    def retry(self) -> None:
+        """Ask again for a save the window put off showing (unsaved edits, an earlier day
+        shown); a read of the briefing (`watch`) settles it."""
+        if self._waiting:
+            self.refresh.emit(self._waiting)
+
+    def saved_here(self) -> None:
+        """This window saved the file shown: not a change to answer, unless one made
+        elsewhere waits to be shown (the save's state holds it too): then read it now."""
+        if self._waiting:
+            self.retry()
+        elif self._file is not None:
+            self._file.seen_here()
 
     def stop(self) -> None:
         if self._live is not None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
+from viewer.io.file_state import saved_state
 from viewer.io.pg_url import display_name
 from viewer.qt.dialogs import ProblemDialog, plain_menu_text, plain_tooltip
 from viewer.qt.loader import ReadAhead
@@ -68,6 +69,10 @@ class WindowOpening(WindowUi):
             self.statusBar().showMessage("The briefing was saved elsewhere; your unsaved "
                                          "edits are kept (save to see both)", 10000)
             return
+        if self.editing.session.recorded_on is not None:
+            self.statusBar().showMessage("The briefing was saved elsewhere: shown when you "
+                                         "return to now from the earlier day shown", 10000)
+            return
         self._pending_date = self.state.date
         self._keep_view = self.map.view_state()
         self._refresh_note = note
@@ -114,7 +119,7 @@ class WindowOpening(WindowUi):
         # let in before them would reload again and drop the edits a refused save
         # had just made again.
         self.editing.opened(self.state, self.details_box, location)
-        self.team.watch(location, dataset.log_position)
+        self.team.watch(location, dataset.log_position, dataset.file_state)
         opening = self._opening = self._opening_pieces(dataset, location, self.editing.session.store)
         QTimer.singleShot(PIECE_DELAY_MS, self, lambda: self._open_next_piece(opening))
 
@@ -186,7 +191,7 @@ class WindowOpening(WindowUi):
         """Edits went to the user's copy of the briefing: it is read again (and watched)
         from now on."""
         self.shown_location = copy
-        self.team.watch(copy, self.state.dataset.log_position)
+        self.team.watch(copy, self.state.dataset.log_position, saved_state(copy))
         self._remember(copy)
 
     def _remember(self, location) -> None:
