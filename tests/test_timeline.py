@@ -337,3 +337,17 @@ def test_in_and_out_points_set_on_the_cursors_day_show_at_once(timeline, state, 
     qtbot.wait(100)
     shown = on_screen(timeline)
     assert shown == timeline.view.viewport().grab().toImage().convertToFormat(shown.format())
+
+
+def test_a_series_row_dragged_past_the_lanes_limit_stays_on_their_dates(timeline, state):
+    """Dragged in the series row, the lanes stopped at their limit and the row went on:
+    its points stood under other dates than the axis said."""
+    assert timeline.series_plots
+    plot = timeline.series_plots[0]
+    state.set_date(dt.date(2024, 1, 5))
+    rect = plot.vb.sceneBoundingRect()
+    start = timeline.view.mapFromScene(QPointF(rect.left() + rect.width() * 0.8, rect.center().y()))
+    end = timeline.view.mapFromScene(QPointF(rect.left() + rect.width() * 0.05, rect.center().y()))
+    for _ in range(3):                   # far past the end of the data
+        drag(timeline.view.viewport(), start, end)
+    assert plot.vb.viewRange()[0] == pytest.approx(timeline.lanes.vb.viewRange()[0])

@@ -75,6 +75,7 @@ class EvidenceLane(QWidget):
         # title and numbers every 20 need twice the lane's height to be read.
         self.plot.layout.setContentsMargins(1, LABEL_ROOM, 1, 1)
         self.plot.setXLink(timeline_plot)
+        self._timeline_plot = timeline_plot
         self.setMinimumHeight(MIN_LANE_HEIGHT)
         self.setMaximumHeight(LANE_HEIGHT)
         self._tooltip = ("Sources behind each month's facts; shaded: dark periods "
@@ -128,7 +129,9 @@ class EvidenceLane(QWidget):
         for item in self._items:
             self.plot.addItem(item)
         self.plot.setYRange(0, peak * 1.05, padding=0)
-        self.plot.setLimits(yMin=0, yMax=peak * 1.05)
+        # The timeline's x limits too: dragged past them, the lane went on alone.
+        x_min, x_max = self._timeline_plot.getViewBox().state["limits"]["xLimits"]
+        self.plot.setLimits(yMin=0, yMax=peak * 1.05, xMin=x_min, xMax=x_max)
         self._show_date(self.state.date)
         self._counted()
 

@@ -64,6 +64,7 @@ class Timeline(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
 
+        self._x_limits: dict = {}   # the lanes' x limits, every row's too
         self.lanes = self._new_plot(row=0)
         self._lane_font = QFont()
         self._lane_font.setPixelSize(LANE_NAME_PIXELS)
@@ -135,6 +136,9 @@ class Timeline(QWidget):
             plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         if row > 0:
             plot.setXLink(self.lanes)
+            # The lanes' limits too: a series row dragged past them went on alone, and
+            # its points stood under other dates than the axis's.
+            plot.setLimits(**self._x_limits)
         return plot
 
     def _add_cursor(self, plot: pg.PlotItem) -> pg.InfiniteLine:
@@ -168,7 +172,8 @@ class Timeline(QWidget):
     def _showing(self, dataset) -> Iterator[None]:
         first, last, margin = self._day_range()
         self.cursor.setBounds((first, last))
-        self.lanes.setLimits(xMin=first - margin * 4, xMax=last + margin * 4, minXRange=14)
+        self._x_limits = dict(xMin=first - margin * 4, xMax=last + margin * 4, minXRange=14)
+        self.lanes.setLimits(**self._x_limits)
         row_of = self._show_lanes(dataset)
         yield
         if self.state.dataset is not dataset:
