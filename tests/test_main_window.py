@@ -1031,3 +1031,27 @@ def test_the_same_file_read_again_under_another_spelling_keeps_the_edits_made_me
     with qtbot.waitSignal(window.opened, timeout=30_000):
         pass
     assert asked == [] and len(session.pending()) == 1
+
+
+def test_a_series_value_clicked_shows_its_sources_in_the_details_tab(window, qtbot):
+    """A click on a value only moved the date; its sources were named by outlet in a
+    tooltip, with no title or address, and the Details tab could stay behind Chapters."""
+    from test_timeline import click
+
+    window.chapters_dock.raise_()
+    timeline = window.timeline
+    [plot] = timeline.series_plots
+    where = pixel(timeline, plot, to_day(dt.date(2024, 8, 1)), 80.0)
+    # The hover's tip, asked as pyqtgraph asks it (by keyword: a renamed argument broke it).
+    [tips] = [item for item in plot.items
+              if isinstance(item, pg.ScatterPlotItem) and item.opts.get("tip") is not None
+              and len(item.points()) and item.points()[0].data() is not None]
+    spot = next(s for s in tips.points() if s.pos().x() == to_day(dt.date(2024, 8, 1)))
+    tip = tips.opts["tip"](x=spot.pos().x(), y=spot.pos().y(), data=spot.data())
+    assert "Imports" in tip and "Sources: Outlet A" in tip
+    click(timeline.view.viewport(), where)
+    assert window.state.date == dt.date(2024, 8, 1)
+    text = window.details.browser.toPlainText()
+    assert "Imports" in text and "80" in text and "Derived" in text
+    assert "Report one" in text and "https://a.example/1" in text   # s1 in full
+    assert not window.details_dock.visibleRegion().isEmpty()

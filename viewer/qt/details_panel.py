@@ -15,9 +15,10 @@ from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from viewer.model.dataset import FEATURE_COLUMNS, Dataset, split_ids
-from viewer.model.dates import format_date, parse_date
+from viewer.model.dates import format_date, from_day, parse_date
 from viewer.model.links import web_link
 from viewer.model.state import Selection, ViewerState
+from viewer.model.timeline import series_date_precision, unit_label
 from viewer.render.prepared import prepared_map
 from viewer.qt.dialogs import open_web_link
 
@@ -301,6 +302,21 @@ class DetailsPanel(QWidget):
             return
         self._shown = key
         self.browser.setHtml(describe(state.dataset, selection, state.date) + extra)
+
+    def show_series_value(self, key, point) -> None:
+        """A value of a series (a point clicked on the timeline): what it is, whether it was
+        worked out, and its sources in full (the tooltip named their outlets only). Kept
+        until the date, the selection or the file changes."""
+        self._shown = None
+        day = from_day(point.day)
+        facts = _table([("Value", f"{point.value:,.6g} {_text(unit_label(key.unit))}"),
+                        ("Date", _jump(day, format_date(day, series_date_precision(key.unit, day)))),
+                        ("Series", _text(key.series_id))])
+        derived = ("<p class='caveat'>Derived: worked out from other figures, not reported "
+                   "as such.</p>" if point.derived else "")
+        note = f"<p>{_text(point.note)}</p>" if isinstance(point.note, str) and point.note.strip() else ""
+        self.browser.setHtml(f"<h3>{_text(point.label)}</h3>{facts}{derived}{note}"
+                             + _section("Sources", sources_html(self.state.dataset, point.source_ids)))
 
     def _follow(self, url: QUrl) -> None:
         if url.scheme() == JUMP_SCHEME:

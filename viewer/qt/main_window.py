@@ -139,6 +139,12 @@ class MainWindow(WindowOpening):
 
         self.details = DetailsPanel(state)
         self.details_box.layout().insertWidget(0, self.details)   # over the row history
+        # What was clicked is described where it is seen: the Details tab comes to the
+        # front (it stayed behind Chapters, and a click seemed to do nothing).
+        self.timeline.series_value_clicked.connect(self.details.show_series_value)
+        self.timeline.series_value_clicked.connect(self.details_dock.raise_)
+        state.selection_changed.connect(
+            lambda selection: self.details_dock.raise_() if selection is not None else None)
         yield
         self._build_analysis(state)
         yield

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QVBoxLayout, QWidget
 
@@ -49,7 +49,12 @@ LABEL_STRIP = 1.7  # lanes' worth of space above the top lane, for the cursor's 
 
 # -- the widget ----------------------------------------------------------------
 class Timeline(QWidget):
-    """Event lanes above one plot per unit of the visible series, with a shared date cursor."""
+    """Event lanes above one plot per unit of the visible series, with a shared date cursor.
+
+    Signals: `series_value_clicked(SeriesKey, point)`: a series' value was clicked (the
+    date moves to it too), for its sources to be shown."""
+
+    series_value_clicked = Signal(object, object)
 
     def __init__(self, state: ViewerState, parent: QWidget | None = None, *,
                  shown_later: bool = False) -> None:
@@ -323,11 +328,11 @@ class Timeline(QWidget):
         plot.addItem(sourced_line)
         plot.addItem(derived_marks)
         tips = pg.ScatterPlotItem(points["day"].to_numpy(float), points["value"].to_numpy(float),
-                                  data=[self._series_tip(key, row) for row in points.itertuples()],
+                                  data=list(points.itertuples()),
                                   size=12, pen=None, brush=pg.mkBrush(0, 0, 0, 0), hoverable=True,
                                   hoverPen=pg.mkPen(color, width=2),
-                                  tip=lambda x, y, data: data)
-        tips.sigClicked.connect(lambda _item, spots, _ev: self._day_clicked(spots[0].pos().x()))
+                                  tip=lambda x, y, data: self._series_tip(key, data))
+        tips.sigClicked.connect(lambda _item, spots, _ev: self._series_clicked(key, spots[0]))
         plot.addItem(tips)
         # Kept as pixmaps, as the event markers are: the cursor moving over them copies them.
         for item in (sourced_line.curve, sourced_line.scatter, derived_marks.scatter, tips):
@@ -339,6 +344,10 @@ class Timeline(QWidget):
         if derived.any():
             entry += f" <span style='color:{color}'>○</span> derived (worked out, not reported)"
         return entry
+
+    def _series_clicked(self, key: SeriesKey, spot) -> None:
+        self._day_clicked(spot.pos().x())
+        self.series_value_clicked.emit(key, spot.data())
 
     def _series_tip(self, key: SeriesKey, point) -> str:
         day = from_day(point.day)
