@@ -405,6 +405,7 @@ def test_a_date_being_typed_is_not_overwritten_and_escape_gives_it_up(window, qt
     qtbot.keyClicks(box, "x")
     qtbot.keyClick(box, Qt.Key.Key_Escape)
     assert box.text() == "2024-10-19"
+    box.setFocus()                          # back into the box (Return gave the map the keys)
     qtbot.keyClicks(box, "junk")
     window.map.setFocus()
     assert box.text() == "2024-10-19"
@@ -1055,3 +1056,20 @@ def test_a_series_value_clicked_shows_its_sources_in_the_details_tab(window, qtb
     assert "Imports" in text and "80" in text and "Derived" in text
     assert "Report one" in text and "https://a.example/1" in text   # s1 in full
     assert not window.details_dock.visibleRegion().isEmpty()
+
+
+def test_after_a_date_is_entered_the_keys_drive_the_map_again_and_an_old_refusal_goes(
+        window, qtbot):
+    """Space and the arrows went into the Date box after Return (nothing played or moved),
+    and "'2025-02-30' is not a date" stayed in the status bar beside later good dates."""
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    type_date(window, qtbot, "2024-02-30")
+    assert "not a date" in window.statusBar().currentMessage()
+    type_date(window, qtbot, "2024-10-19")
+    assert window.state.date == dt.date(2024, 10, 19)
+    assert "not a date" not in window.statusBar().currentMessage()
+    assert QApplication.focusWidget() is window.map
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
+    assert window.state.date == dt.date(2024, 10, 20)

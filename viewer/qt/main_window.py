@@ -143,8 +143,6 @@ class MainWindow(WindowOpening):
         # front (it stayed behind Chapters, and a click seemed to do nothing).
         self.timeline.series_value_clicked.connect(self.details.show_series_value)
         self.timeline.series_value_clicked.connect(self.details_dock.raise_)
-        state.selection_changed.connect(
-            lambda selection: self.details_dock.raise_() if selection is not None else None)
         yield
         self._build_analysis(state)
         yield
@@ -227,10 +225,13 @@ class MainWindow(WindowOpening):
     def _selection_changed(self, selection) -> None:
         if selection is not None:
             self.details_dock.show()  # a click asks for details, even if the panel was closed
+            self.details_dock.raise_()   # in front of Chapters: a click seemed to do nothing
 
     def _date_typed(self, date: dt.date) -> None:
-        """Go to a typed date; one outside the dataset goes to the nearest end, and says so."""
+        """Go to a typed date; one outside the dataset goes to the nearest end, and says so.
+        The keys go back to the map (Space played, arrows stepped: they went into the box)."""
         dataset = self.state.dataset
+        self.statusBar().clearMessage()   # a refusal of a date typed before
         if date < dataset.time_start:
             self.statusBar().showMessage(f"{format_date(date)} is before the dataset's first day: "
                                          f"showing {format_date(dataset.time_start)}", 10000)
@@ -239,6 +240,7 @@ class MainWindow(WindowOpening):
                                          f"showing {format_date(dataset.last_day)}", 10000)
         self.state.set_date(date)
         self.date_edit.show_date(self.state.date)  # the clamped date, even when unchanged
+        self.map.setFocus()
 
     def _set_in_out(self, first: bool) -> None:
         """The in (or out) point at the current date; the other stays, or is the dataset's end."""
