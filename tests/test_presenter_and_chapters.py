@@ -53,6 +53,17 @@ def test_keys_step_chapters_and_the_date_runs_to_the_next(qtbot, shown):
     assert (shown.index, shown.day) == (0, first.date)
 
 
+def test_a_chapters_caption_waits_for_its_map(qtbot, shown):
+    """The new chapter's title and caption stood beside the map of days before its date
+    for the seconds of the move."""
+    first, second = shown.briefing.chapters
+    assert shown.caption_shown() == first.caption
+    qtbot.keyClick(shown, Qt.Key.Key_PageDown)
+    assert shown.moving and shown.caption_shown().startswith("The map is on its way to ")
+    qtbot.waitUntil(lambda: not shown.moving, timeout=5000)
+    assert shown.caption_shown() == second.caption
+
+
 def test_escape_leaves_presenter_mode(qtbot, shown):
     with qtbot.waitSignal(shown.closed, timeout=2000):
         qtbot.keyClick(shown, Qt.Key.Key_Escape)

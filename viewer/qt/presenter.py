@@ -263,9 +263,10 @@ class Presenter(QWidget):
         painter.setFont(style.font(15 * s))
         top = _text(painter, f"{self.briefing.title} · {self.index + 1} of "
                              f"{len(self.briefing.chapters)}", QRectF(pad, top, width, 0), flags) + 12 * s
-        painter.setPen(style.TEXT)
+        painter.setPen(QColor("#9A9A9A") if self.moving else style.TEXT)   # not yet its map's
         painter.setFont(style.font(34 * s, bold=True))
         top = _text(painter, self.chapter.title, QRectF(pad, top, width, 0), flags) + 16 * s
+        painter.setPen(style.TEXT)
         content = self.renderer.legend_content(self._current_view(), self.day,
                                                self.chapter.layer_visibility())
         # The caption as large as leaves the legend room at LEGEND_SMALLEST of full size.
@@ -277,7 +278,7 @@ class Presenter(QWidget):
             needed = painter.boundingRect(QRectF(0, 0, width, 10_000), flags, text)
             return top + needed.height() + 24 * s <= limit
 
-        caption = self.chapter.caption
+        caption = self.caption_shown()
         for size in (22, 20, 18, 16, 14):
             painter.setFont(style.font(size * s))
             if fits(caption):
@@ -288,6 +289,14 @@ class Presenter(QWidget):
         top = _text(painter, caption, QRectF(pad, top, width, 0), flags) + 24 * s
         draw_legend(painter, content, QRectF(pad, top, width, column.bottom() - top - pad / 2),
                     tuple(s * f for f in (1.15, 1.0, 0.85, 0.72, LEGEND_SMALLEST, 0.5)))
+
+    def caption_shown(self) -> str:
+        """The chapter's caption once its map is reached; on the way, where the map is
+        going: the title's claim stood beside a map of earlier days (Kanpiketi "in KIA
+        hands" over a map where the BGF still held it)."""
+        if self.moving:
+            return f"The map is on its way to {format_date(self.chapter.date)}…"
+        return self.chapter.caption
 
     def strip_date(self) -> tuple[str, str]:
         """The strip's date as the map would say it, and past the data's last date its
