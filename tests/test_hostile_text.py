@@ -138,7 +138,7 @@ def test_edit_forms_show_a_row_id_as_text(qtbot, state, form):
     from viewer.qt import edit_forms
 
     state.select(Selection("control", MARKUP))
-    dialog = getattr(edit_forms, form)(SimpleNamespace(state=state))
+    dialog = getattr(edit_forms, form)(SimpleNamespace(state=state, generation=0))
     qtbot.addWidget(dialog)
     shown = labels_showing(dialog, "SECURITY ALERT")
     assert shown and all(label.textFormat() == Qt.TextFormat.PlainText for label in shown)

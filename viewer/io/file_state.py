@@ -22,7 +22,7 @@ def saved_state(path: Path) -> tuple | None:
             header = handle.read(100)
         files = [f for f in (path, wal_file(path)) if f.exists()]
         return last_edit, header[24:28], [(f.stat().st_size, f.stat().st_mtime_ns) for f in files]
-    except (OSError, sqlite3.Error):
+    except Exception:  # noqa: BLE001 — a damaged file (a header not UTF-8) has no state to compare
         return None
 
 

@@ -140,10 +140,11 @@ class Timeline(QWidget):
             # The grid is the axis's: kept as a pixmap, so the moving cursor copies it.
             plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         if row > 0:
-            plot.setXLink(self.lanes)
             # The lanes' limits too: a series row dragged past them went on alone, and
-            # its points stood under other dates than the axis's.
+            # its points stood under other dates than the axis's. Set before the link:
+            # set after, the new row's clamped range (its 14 days at least) zoomed the lanes.
             plot.setLimits(**self._x_limits)
+            plot.setXLink(self.lanes)
         return plot
 
     def _add_cursor(self, plot: pg.PlotItem) -> pg.InfiniteLine:
