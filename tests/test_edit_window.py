@@ -464,6 +464,7 @@ def test_a_restored_edit_on_a_row_saved_since_the_crash_is_held_not_shown_over_i
 
 @pytest.mark.parametrize("keys, shown", [
     (["2025-03-01", "BS", "5"], dt.date(2025, 3, 5)),     # Backspace and a new last digit
+    (["2025-03-15", "BS", "6"], dt.date(2025, 3, 16)),    # the date shown is the one recorded
     (["2025-03-01", "BS", "BS", "11"], dt.date(2025, 3, 11)),
     (["20250301"], dt.date(2025, 3, 1)),
     (["2025/3/1"], dt.date(2025, 3, 1)),
@@ -506,3 +507,54 @@ def test_a_date_in_range_typed_whole_is_recorded_whatever_qt_made_of_it_on_the_w
     QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClicks(field, typed)
     assert field.value() == dt.date.fromisoformat(typed)
+
+
+@pytest.mark.parametrize("keys, problem", [
+    (["2024-03-121"], "'2024-03-121' is not a date"),     # one digit too many
+    (["2025-03-1", "BS"], "'2025-03-' is not a whole date"),   # a part emptied
+])
+def test_a_date_typed_that_is_not_one_is_refused_never_recorded_as_another(qtbot, keys, problem):
+    """The first rewrite of the field recorded 03-21 for 2024-03-121 and the old day for a
+    day emptied: dates the field did not show."""
+    from PySide6.QtTest import QTest
+
+    from viewer.model.changes import EditRefused
+    from viewer.qt.edit_fields import DateField
+
+    field = DateField(dt.date(2024, 10, 20))
+    qtbot.addWidget(field)
+    field.show()
+    field.setFocus()
+    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    for key in keys:
+        if key == "BS":
+            QTest.keyClick(field, Qt.Key.Key_Backspace)
+        else:
+            QTest.keyClicks(field, key)
+    with pytest.raises(EditRefused, match=problem):
+        field.value()
+
+
+def test_a_date_typed_is_the_fields_once_it_is_left(qtbot):
+    """Left and come back to, the field forgot what was typed and recorded Qt's 2025-03-15
+    for a typed 2021-03-15 (its 2021-01-15 on the way lay before the range)."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+
+    from viewer.qt.edit_fields import DateField
+
+    form = QWidget()
+    field, other = DateField(dt.date(2025, 1, 15)), QLineEdit()
+    field.setDateRange(dt.date(2021, 2, 1), dt.date(2025, 6, 30))
+    layout = QVBoxLayout(form)
+    layout.addWidget(field)
+    layout.addWidget(other)
+    qtbot.addWidget(form)
+    form.show()
+    field.setFocus()
+    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(field, "2021-03-15")
+    other.setFocus()
+    field.setFocus()
+    assert field.value() == dt.date(2021, 3, 15) and field.text() == "2021-03-15"
+

@@ -6,94 +6,138 @@ moved on again ("2025-03-01" became 2025-10-03); typed over a selection of more
 than one part (Ctrl+A), the old year was kept; a digit that would make an
 impossible or out-of-range date at that moment is dropped or changed
 ("2025-02-30" became 3 Feb, "2025-04-31" 30 Apr, and "2021-03-15" typed over a
-2025 date kept 2025, its 2021-01-15 on the way lying before the range). So the
-digits typed into each part are kept, and the date they make is settled when
-the field's value is asked for: that date if it is one and in range, else the
-reason it is not (`typed_problem`), never another date.
+2025 date kept 2025: its 2021-01-15 on the way lay before the range).
+
+So what is typed into the field from the moment it gets the keys (or from
+Ctrl+A), digits and separators only, is kept; when the field is left, or its
+value asked for, a whole date typed so is the field's if it is one and in range,
+and the reason it is not otherwise (`typed_problem`). Any other key (Backspace,
+arrows, a paste) or a change the keys did not make ends that: the field's own
+date stands, as shown.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QDateEdit, QWidget
 
-YEAR, MONTH, DAY = (QDateEdit.Section.YearSection, QDateEdit.Section.MonthSection,
-                    QDateEdit.Section.DaySection)
+# A whole date as typed: 2025-03-01, 2025-3-1, 2025/3/1, 20250301.
+WHOLE_DATE = re.compile(r"(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})")
+SEPARATORS = ("-", "/", ".")
 
 
 class IsoDateEdit(QDateEdit):
     """A date field showing YYYY-MM-DD (unambiguous in any locale), with a calendar."""
 
-    SEPARATORS = ("-", "/", ".")
-    PARTS = ((5, YEAR), (8, MONTH), (11, DAY))   # where each part of yyyy-MM-dd ends
-    WIDTHS = {YEAR: 4, MONTH: 2, DAY: 2}
+    PARTS = ((5, QDateEdit.Section.YearSection), (8, QDateEdit.Section.MonthSection),
+             (11, QDateEdit.Section.DaySection))   # where each part of yyyy-MM-dd ends
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setDisplayFormat("yyyy-MM-dd")
         self.setCalendarPopup(True)
         self._moved_on = False
-        self._typed: dict[QDateEdit.Section, str] = {}   # digits typed into each part
-        self._typing_in = None                           # the part typed into last
+        self._typed: str | None = None     # digits and separators typed; None: not followed
+        self._typed_shows = ""             # the field's text after the last of them
+        self._problem: str | None = None   # why the date typed is not the field's
         self._in_key = False
         self.dateChanged.connect(self._set_elsewhere)
 
     # -- typing -------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._moved_on and event.text() in self.SEPARATORS:
-            self._moved_on = False
-            return
+        text = event.text()
         if event.matches(QKeySequence.StandardKey.SelectAll):
-            self._forget_typing()   # a new date is typed over the whole
+            self._begin()
+        elif text.isdigit() or text in SEPARATORS:
+            self._forget_problem()
+        elif event.key() not in _QUIET_KEYS:
+            self._typed = None    # Backspace, arrows, a paste: the field's own date stands
+            self._forget_problem()
+        if self._moved_on and text in SEPARATORS:
+            self._moved_on = False
+            self._follow(text)
+            return
         line = self.lineEdit()
-        if event.text().isdigit() and len(line.selectedText()) > 4:   # more than one part
+        if text.isdigit() and len(line.selectedText()) > 4:   # more than one part
             start = line.selectionStart()
             self.setSelectedSection(next(part for end, part in self.PARTS if start < end))
-        section, part = self.currentSectionIndex(), self.currentSection()
-        if event.text().isdigit():
-            digits = self._typed.get(part, "") if part == self._typing_in else ""
-            self._typed[part] = (digits + event.text())[-self.WIDTHS[part]:]
-            self._typing_in = part
-        elif event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
-            self._typed.pop(part, None)   # typed again from here
-            self._typing_in = None
+        section = self.currentSectionIndex()
         self._in_key = True
         try:
             super().keyPressEvent(event)
         finally:
             self._in_key = False
-        self._moved_on = event.text().isdigit() and self.currentSectionIndex() != section
+        if text.isdigit() or text in SEPARATORS:
+            self._follow(text)
+        self._moved_on = text.isdigit() and self.currentSectionIndex() != section
 
     def focusInEvent(self, event: QFocusEvent) -> None:
-        self._forget_typing()
+        self._begin()
         super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self._settle()   # left: the date typed is the field's now, or its problem is kept
+        super().focusOutEvent(event)
+
+    def _begin(self) -> None:
+        self._typed, self._typed_shows = "", self.lineEdit().text()
+
+    def _follow(self, text: str) -> None:
+        if self._typed is not None:
+            self._typed += text
+            self._typed_shows = self.lineEdit().text()
 
     def _set_elsewhere(self) -> None:
         """The date was set by the calendar or the program: nothing typed stands."""
         if not self._in_key:
-            self._forget_typing()
-
-    def _forget_typing(self) -> None:
-        self._typed.clear()
-        self._typing_in = None
+            self._typed = None
+            self._forget_problem()
 
     # -- the date typed -------------------------------------------------------------
     def typed_problem(self) -> str | None:
-        """The date typed becomes the field's if it is a date in range; else why not."""
-        if not self._typed:
-            return None
-        shown = self.date().toPython()
-        parts = [int(self._typed[part]) if part in self._typed else int(value)
-                 for part, value in ((YEAR, shown.year), (MONTH, shown.month), (DAY, shown.day))]
-        text = f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}"
+        """Settle the date typed (see the module); why it is not the field's, if it is not."""
+        self._settle()
+        if self._problem is None and not self.hasAcceptableInput():
+            # A part emptied ("2025-03-"): the date Qt keeps is not the one shown.
+            self._refuse(f"'{self.lineEdit().text()}' is not a whole date")
+        return self._problem
+
+    def _settle(self) -> None:
+        typed, self._typed = self._typed, None
+        if not typed or self.lineEdit().text() != self._typed_shows:
+            return   # nothing typed whole here, or the text changed otherwise: as shown
+        whole = WHOLE_DATE.fullmatch(typed)
+        if whole is None:
+            if sum(typed.count(s) for s in SEPARATORS) >= 2 or len(typed) > 10:
+                self._refuse(f"'{typed}' is not a date")
+            return
         try:
-            typed = dt.date(*parts)
+            day = dt.date(*map(int, whole.groups()))
         except ValueError:
-            return f"'{text}' is not a date"
+            self._refuse(f"'{typed}' is not a date")
+            return
         first, last = self.minimumDate().toPython(), self.maximumDate().toPython()
-        if not first <= typed <= last:
-            return f"'{text}' is outside {first.isoformat()} to {last.isoformat()}"
-        self.setDate(typed)   # the one typed, whatever Qt made of it on the way
-        return None
+        if not first <= day <= last:
+            self._refuse(f"'{typed}' is outside {first.isoformat()} to {last.isoformat()}")
+        elif day != self.date().toPython():
+            self.setDate(day)   # the one typed, whatever Qt made of it on the way
+
+    def _refuse(self, problem: str) -> None:
+        self._problem = problem
+        self.lineEdit().setStyleSheet("color: #b00020;")
+        self.lineEdit().setToolTip(problem)
+
+    def _forget_problem(self) -> None:
+        if self._problem:
+            self._problem = None
+            self.lineEdit().setStyleSheet("")
+            self.lineEdit().setToolTip("")
+
+
+# Keys that type nothing and change nothing: they do not end the typing followed.
+_QUIET_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
+               Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab,
+               Qt.Key.Key_CapsLock}
