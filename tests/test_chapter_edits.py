@@ -97,4 +97,14 @@ def test_a_chapter_of_a_day_the_window_offers_past_time_end_is_recorded(tmp_path
     assert data.last_day >= today > dt.date(2025, 1, 1)
     edit = AddChapter("main", "Where it stands today", today).edit(data, today)
     GpkgStore(tmp_path / "on.gpkg").apply([edit], user="a")
-    assert "Where it stands today" in titles(read_dataset(tmp_path / "on.gpkg"))
+    reread = read_dataset(tmp_path / "on.gpkg")
+    assert "Where it stands today" in titles(reread) and reread.warnings == []   # one range
+
+
+def test_a_chapter_outside_the_range_saved_before_does_not_stop_other_chapter_edits(tmp_path):
+    extra = briefing_layers()
+    extra["briefing_chapters"]["date"] = ["2023-06-01", "2024-10-19"]   # the first is outside
+    data = read_dataset(write_tiny(tmp_path / "old.gpkg", **extra))
+    assert data.warnings
+    edit = EditChapter("b-02", {"title": "Renamed"}).edit(data, DAY)
+    assert "Renamed" in titles(with_changes(data, edit.changes))

@@ -141,3 +141,20 @@ def test_a_held_edit_with_nothing_left_to_change_is_not_made_empty(
     window.editing.show_held().reapply_button.click()
     assert session.held == [] and session.pending() == []
     assert "events e1, title: Theirs (yours: Mine)" in told[-1]
+
+
+def test_a_held_edit_a_colleague_made_the_same_says_so(qtbot, tmp_path, gpkg, answers,  # noqa: F811
+                                                        monkeypatch):
+    told = []
+    monkeypatch.setattr(edit_session, "tell", lambda _parent, _title, text: told.append(text))
+    window = open_window(qtbot, tmp_path, gpkg)
+    session = window.editing.session
+    session.push(CorrectRow("events", "e1", {"title": "Same"}, reason="typo")
+                 .edit(window.state.dataset, JUN_5))
+    colleague_saves(gpkg, CorrectRow("events", "e1", {"title": "Same"}, reason="typo"), JUN_5)
+    refused_save(qtbot, window)
+    assert session.held    # the row changed since it was read
+    window.editing.show_held().reapply_button.click()
+    assert told[-1].endswith("a colleague has saved the same values")
+    assert session.held == [] and session.pending() == []
+

@@ -36,6 +36,8 @@ def test_a_save_made_elsewhere_shows_at_the_same_date_and_says_who(qtbot, tmp_pa
                                     sources=("s1",)).edit(colleague.read(), NOV_5)], user="alice")
     assert window.state.date == NOV_5 and holder(window) == "SAC"
     assert "saved by alice at" in window.statusBar().currentMessage()
+    with qtbot.assertNotEmitted(window.opened, wait=2_000):   # read once, not twice
+        pass
 
 
 def test_the_windows_own_save_does_not_read_the_file_again(qtbot, tmp_path, gpkg,

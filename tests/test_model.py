@@ -240,3 +240,23 @@ def test_a_key_event_dated_to_a_month_is_shown_at_its_end_and_captioned_by_month
     captions = key_event_captions(dataset, min_importance=1)
     assert captions[dt.date(2024, 10, 31)] == "Oct 2024 — Month-only event"
     assert captions[dt.date(2024, 10, 19)] == "19 Oct 2024 — KIA takes Easttown"
+
+
+def test_a_month_event_cut_by_the_ranges_end_is_shown_on_its_map(tmp_path):
+    """The range ends 20 Oct: the "Oct 2024" key-event map lay there, and its marker, from
+    31 Oct, was not on it."""
+    import pandas as pd
+    from factory import tiny_layers, write_layers
+
+    from viewer.export.dates import key_event_captions
+    from viewer.model.timeline import known_days
+
+    layers = tiny_layers()
+    meta = layers["dataset_meta"]
+    meta.loc[meta["key"] == "time_end", "value"] = "2024-10-21"
+    layers["dataset_meta"] = pd.DataFrame(meta)
+    dataset = read_dataset(write_layers(layers, tmp_path / "cut.gpkg"))
+    month_event = dataset.events.index[dataset.events["event_id"] == "e2"][0]
+    assert known_days(dataset)[month_event] == to_day(dt.date(2024, 10, 20))
+    assert key_event_captions(dataset, min_importance=1)[dt.date(2024, 10, 20)].startswith("Oct 2024")
+

@@ -8,7 +8,7 @@ import numpy as np
 from viewer.model.dataset import Dataset, event_importance
 from viewer.model.dates import NO_DAY, add_months, format_date, from_day
 from viewer.model.text import event_short_title
-from viewer.model.timeline import date_periods
+from viewer.model.timeline import known_days
 
 
 # -- date series ------------------------------------------------------------------------
@@ -34,17 +34,16 @@ def key_event_dates(dataset: Dataset, min_importance: int = 3) -> list[dt.date]:
 
 
 def _key_events(dataset: Dataset, min_importance: int) -> dict[dt.date, list[int]]:
-    """Rows of the most important events by the day their map shows: the last day their
-    date may stand for. An event dated to a month is shown on the month's last day (on its
-    first, it had not happened yet); a day's event on its day."""
-    periods = date_periods(dataset.events)
-    important = (event_importance(dataset.events).to_numpy() >= min_importance) \
-        & (periods[:, 0] != NO_DAY)
+    """Rows of the most important events by the day their map shows: the day they are
+    known to have happened by (`known_days`). An event dated to a month is shown on the
+    month's last day (on its first, it had not happened yet); a day's event on its day."""
+    known = known_days(dataset)
+    important = (event_importance(dataset.events).to_numpy() >= min_importance) & (known != NO_DAY)
     shown: dict[dt.date, list[int]] = {}
     for row in np.flatnonzero(important):
-        first, last = (from_day(int(day)) for day in periods[row])
-        if first <= dataset.last_day and last >= dataset.time_start:
-            shown.setdefault(min(last, dataset.last_day), []).append(int(row))
+        day = from_day(int(known[row]))
+        if dataset.time_start <= day <= dataset.last_day:
+            shown.setdefault(day, []).append(int(row))
     return dict(sorted(shown.items()))
 
 

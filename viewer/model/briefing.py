@@ -16,7 +16,7 @@ from typing import Callable
 import pandas as pd
 
 from viewer.model.names import MAP_LAYERS, split_ids
-from viewer.model.dates import checked_date, parse_date
+from viewer.model.dates import checked_date, parse_date, runs_on_to_today
 
 CHAPTERS_LAYER = "briefing_chapters"
 BRIEFINGS_LAYER = "briefings"
@@ -199,7 +199,8 @@ def _time_range(meta: pd.DataFrame | None) -> tuple[dt.date | None, dt.date | No
         return None, None
     values = dict(zip(meta["key"], meta["value"]))
     end = checked_date(values.get("time_end"))[0]
-    return checked_date(values.get("time_start"))[0], end - dt.timedelta(days=1) if end else None
+    last = runs_on_to_today(values, end - dt.timedelta(days=1)) if end else None
+    return checked_date(values.get("time_start"))[0], last   # the window's days, as Dataset.last_day
 
 
 def _chapters(frame: pd.DataFrame, titles: dict[str, str], known_sources: set[str],

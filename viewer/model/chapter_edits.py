@@ -29,9 +29,14 @@ class _ChapterCommand(EditCommand):
                  changes: list[RowChange]) -> Edit:
         after = check_changes(dataset, changes)
 
-        def refuse(message: str, _layer: str, _row: str | None, column: str | None,
+        edited = {c.row_id for c in changes if c.layer == CHAPTERS_LAYER}
+
+        def refuse(message: str, _layer: str, row: str | None, column: str | None,
                    severity: str = "error") -> None:
-            raise EditRefused(column or "chapter", message)   # a warning too: not written
+            # A warning about this edit's chapters too (not written); another chapter's, saved
+            # before (a file may hold one), does not stop every chapter edit.
+            if severity != "warning" or row in edited:
+                raise EditRefused(column or "chapter", message)
 
         # A chapter of a day the window offers (it runs on to today past the data's date).
         briefings_from_frames(dict(after.extra_layers, sources=after.sources), refuse,

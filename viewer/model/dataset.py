@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from viewer.model.names import split_ids  # noqa: F401 (imported from here too)
-from viewer.model.dates import NO_DAY, days_array, from_day, parse_date, to_day
+from viewer.model.dates import NO_DAY, days_array, from_day, parse_date, runs_on_to_today, to_day
 from viewer.model.temporal import IntervalIndex
 
 # Layers whose rows an edit can retract (see viewer.model.changes).
@@ -233,9 +233,7 @@ class Dataset:
         marked)."""
         end = parse_date(self.meta.get("time_end"))
         last = max(end - dt.timedelta(days=1), self.time_start) if end else self._data_day_range()[1]
-        if self.data_current_to is not None:
-            return max(last, dt.date.today())
-        return last
+        return runs_on_to_today(self.meta, last)
 
     @property
     def data_current_to(self) -> dt.date | None:

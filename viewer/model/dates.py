@@ -137,3 +137,9 @@ def parse_typed_date(text: str) -> dt.date:
     except ValueError:
         pass
     raise ValueError(f"'{text.strip()}' is not a date: type 2025-10-24, 24 Oct 2025, Oct 2025 or 2025")
+
+
+def runs_on_to_today(meta: dict, last: dt.date) -> dt.date:
+    """A range's last day: a file that says how current it is (`data_current_to`) runs on
+    to today, so today can be shown (as the last known state, marked)."""
+    return max(last, dt.date.today()) if meta.get("data_current_to") else last

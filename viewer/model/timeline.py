@@ -89,6 +89,18 @@ def date_periods(events: pd.DataFrame) -> np.ndarray:
     return periods
 
 
+def known_days(dataset) -> np.ndarray:
+    """The day each event is known to have happened by: the last day its date may stand
+    for, or the data's last date where that falls inside the period (a month still
+    running, or cut by `data_current_to` or the range's end: its key-event map lay there,
+    and the marker would have come after it); NO_DAY for an undated one."""
+    periods = date_periods(dataset.events)
+    cap = to_day(dataset.data_current_to or dataset.last_day)
+    known = np.maximum(np.minimum(periods[:, 1], cap), periods[:, 0])
+    known[periods[:, 0] == NO_DAY] = NO_DAY
+    return known
+
+
 def _column(frame: pd.DataFrame, name: str) -> list:
     # Whole columns, not rows: iterrows made a Series per event (1.4 s at 7,200).
     return frame[name].tolist() if name in frame.columns else [None] * len(frame)

@@ -268,9 +268,9 @@ class EditSession(QObject):
         again, kept = rebased(self.state.dataset, edit), overlaps(self.state.dataset, edit)
         if not again.changes:   # a colleague's values in every cell: an empty edit in the log
             self.discard_held(edit)
-            tell(self.window, "Nothing to re-apply", f"'{edit.summary}': a colleague has saved "
-                 "other values in every cell it changes; theirs are kept:\n"
-                 + "\n".join(f"• {overlap}" for overlap in kept))
+            theirs = ("other values in every cell it changes; theirs are kept:\n"
+                      + "\n".join(f"• {overlap}" for overlap in kept)) if kept else "the same values"
+            tell(self.window, "Nothing to re-apply", f"'{edit.summary}': a colleague has saved {theirs}")
             return
         try:
             check_changes(self.state.dataset, again.changes)

@@ -67,6 +67,11 @@ class TeamWatch(QObject):
         self._waiting = note
         self.refresh.emit(note)
 
+    def reading(self) -> None:
+        """The window is reading the briefing again: a save that waited is being shown
+        (the edits' reset as it opens asked again, and every save was read twice)."""
+        self._waiting = ""
+
     def retry(self) -> None:
         """Ask again for a save the window put off showing (unsaved edits, an earlier day
         shown); a read of the briefing (`watch`) settles it."""

@@ -76,6 +76,7 @@ class WindowOpening(WindowUi):
         self._pending_date = self.state.date
         self._keep_view = self.map.view_state()
         self._refresh_note = note
+        self.team.reading()   # what waited is being read: not asked for again meanwhile
         self.loader.load(self.shown_location)
 
     def _loading_started(self, path: str) -> None:
