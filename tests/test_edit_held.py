@@ -126,35 +126,24 @@ def test_a_reapplied_holding_keeps_the_end_a_colleague_gave_the_row_it_closes(
     assert str(kia["valid_from"])[:10] == "2024-06-05"
 
 
-def test_a_held_edit_with_nothing_left_to_change_is_not_made_empty(
-        qtbot, tmp_path, gpkg, answers, monkeypatch):  # noqa: F811
-    """Every cell it changed a colleague changed too: re-applying made an edit of no change,
-    which a save wrote to the log as an edit and Undo listed."""
+@pytest.mark.parametrize("theirs, said", [
+    # Every cell it changed a colleague changed too: re-applying made an edit of no change,
+    # which a save wrote to the log as an edit and Undo listed.
+    ("Theirs", "events e1, title: Theirs (yours: Mine)"),
+    # The colleague made the same change: "other values in every cell" over an empty list.
+    ("Mine", "a colleague has saved the same values"),
+])
+def test_a_held_edit_with_nothing_left_to_change_is_let_go_saying_why(
+        qtbot, tmp_path, gpkg, answers, monkeypatch, theirs, said):  # noqa: F811
     told = []
     monkeypatch.setattr(edit_session, "tell", lambda _parent, _title, text: told.append(text))
     window = open_window(qtbot, tmp_path, gpkg)
     session = window.editing.session
     session.push(CorrectRow("events", "e1", {"title": "Mine"}, reason="typo")
                  .edit(window.state.dataset, JUN_5))
-    colleague_saves(gpkg, CorrectRow("events", "e1", {"title": "Theirs"}, reason="typo"), JUN_5)
-    refused_save(qtbot, window)
-    window.editing.show_held().reapply_button.click()
-    assert session.held == [] and session.pending() == []
-    assert "events e1, title: Theirs (yours: Mine)" in told[-1]
-
-
-def test_a_held_edit_a_colleague_made_the_same_says_so(qtbot, tmp_path, gpkg, answers,  # noqa: F811
-                                                        monkeypatch):
-    told = []
-    monkeypatch.setattr(edit_session, "tell", lambda _parent, _title, text: told.append(text))
-    window = open_window(qtbot, tmp_path, gpkg)
-    session = window.editing.session
-    session.push(CorrectRow("events", "e1", {"title": "Same"}, reason="typo")
-                 .edit(window.state.dataset, JUN_5))
-    colleague_saves(gpkg, CorrectRow("events", "e1", {"title": "Same"}, reason="typo"), JUN_5)
+    colleague_saves(gpkg, CorrectRow("events", "e1", {"title": theirs}, reason="typo"), JUN_5)
     refused_save(qtbot, window)
     assert session.held    # the row changed since it was read
     window.editing.show_held().reapply_button.click()
-    assert told[-1].endswith("a colleague has saved the same values")
     assert session.held == [] and session.pending() == []
-
+    assert said in told[-1]

@@ -462,6 +462,27 @@ def test_a_restored_edit_on_a_row_saved_since_the_crash_is_held_not_shown_over_i
     crashed.close()
 
 
+def typed_into_a_date_field(qtbot, start: dt.date, keys: list[str], date_range=None):
+    """A date field at `start`, Ctrl+A, then `keys` typed ("BS": Backspace), as a person does."""
+    from PySide6.QtTest import QTest
+
+    from viewer.qt.edit_fields import DateField
+
+    field = DateField(start)
+    if date_range:
+        field.setDateRange(*date_range)
+    qtbot.addWidget(field)
+    field.show()
+    field.setFocus()
+    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    for key in keys:
+        if key == "BS":
+            QTest.keyClick(field, Qt.Key.Key_Backspace)
+        else:
+            QTest.keyClicks(field, key)
+    return field
+
+
 @pytest.mark.parametrize("keys, shown", [
     (["2025-03-01", "BS", "5"], dt.date(2025, 3, 5)),     # Backspace and a new last digit
     (["2025-03-15", "BS", "6"], dt.date(2025, 3, 16)),    # the date shown is the one recorded
@@ -472,21 +493,7 @@ def test_a_restored_edit_on_a_row_saved_since_the_crash_is_held_not_shown_over_i
 def test_a_date_typed_and_mended_by_hand_is_that_date(qtbot, keys, shown):
     """Backspace and retype was refused as "'2025-03-15' is not a date" (the digits typed
     before the Backspace were still counted)."""
-    from PySide6.QtTest import QTest
-
-    from viewer.qt.edit_fields import DateField
-
-    field = DateField(dt.date(2024, 10, 20))
-    qtbot.addWidget(field)
-    field.show()
-    field.setFocus()
-    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    for key in keys:
-        if key == "BS":
-            QTest.keyClick(field, Qt.Key.Key_Backspace)
-        else:
-            QTest.keyClicks(field, key)
-    assert field.value() == shown
+    assert typed_into_a_date_field(qtbot, dt.date(2024, 10, 20), keys).value() == shown
 
 
 @pytest.mark.parametrize("start, typed", [(dt.date(2024, 8, 15), "2025-01-15"),
@@ -495,17 +502,8 @@ def test_a_date_in_range_typed_whole_is_recorded_whatever_qt_made_of_it_on_the_w
         qtbot, start, typed):
     """The date between the old and the typed one (2025-08-15, 2021-01-15) lay outside the
     range: Qt kept the old year, and 2024-01-15 or 2025-03-15 was recorded, unflagged."""
-    from PySide6.QtTest import QTest
-
-    from viewer.qt.edit_fields import DateField
-
-    field = DateField(start)
-    field.setDateRange(dt.date(2021, 2, 1), dt.date(2025, 6, 30))
-    qtbot.addWidget(field)
-    field.show()
-    field.setFocus()
-    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    QTest.keyClicks(field, typed)
+    field = typed_into_a_date_field(qtbot, start, [typed],
+                                    (dt.date(2021, 2, 1), dt.date(2025, 6, 30)))
     assert field.value() == dt.date.fromisoformat(typed)
 
 
@@ -516,21 +514,9 @@ def test_a_date_in_range_typed_whole_is_recorded_whatever_qt_made_of_it_on_the_w
 def test_a_date_typed_that_is_not_one_is_refused_never_recorded_as_another(qtbot, keys, problem):
     """The first rewrite of the field recorded 03-21 for 2024-03-121 and the old day for a
     day emptied: dates the field did not show."""
-    from PySide6.QtTest import QTest
-
     from viewer.model.changes import EditRefused
-    from viewer.qt.edit_fields import DateField
 
-    field = DateField(dt.date(2024, 10, 20))
-    qtbot.addWidget(field)
-    field.show()
-    field.setFocus()
-    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    for key in keys:
-        if key == "BS":
-            QTest.keyClick(field, Qt.Key.Key_Backspace)
-        else:
-            QTest.keyClicks(field, key)
+    field = typed_into_a_date_field(qtbot, dt.date(2024, 10, 20), keys)
     with pytest.raises(EditRefused, match=problem):
         field.value()
 

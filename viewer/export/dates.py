@@ -8,7 +8,6 @@ import numpy as np
 from viewer.model.dataset import Dataset, event_importance
 from viewer.model.dates import NO_DAY, add_months, format_date, from_day
 from viewer.model.text import event_short_title
-from viewer.model.timeline import known_days
 
 
 # -- date series ------------------------------------------------------------------------
@@ -35,9 +34,9 @@ def key_event_dates(dataset: Dataset, min_importance: int = 3) -> list[dt.date]:
 
 def _key_events(dataset: Dataset, min_importance: int) -> dict[dt.date, list[int]]:
     """Rows of the most important events by the day their map shows: the day they are
-    known to have happened by (`known_days`). An event dated to a month is shown on the
+    known to have happened by (`Dataset.event_known_days`). An event dated to a month is shown on the
     month's last day (on its first, it had not happened yet); a day's event on its day."""
-    known = known_days(dataset)
+    known = dataset.event_known_days
     important = (event_importance(dataset.events).to_numpy() >= min_importance) & (known != NO_DAY)
     shown: dict[dt.date, list[int]] = {}
     for row in np.flatnonzero(important):

@@ -28,7 +28,7 @@ from viewer.export.png import (captioned, export_view, png_bytes, render_export,
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date, parse_date, to_day
 from viewer.model.links import web_link
-from viewer.model.timeline import date_periods
+from viewer.model.periods import date_periods
 from viewer.model.unknowns import current_to_mark
 from viewer.render.overlay import date_label
 from viewer.render.renderer import MapRenderer

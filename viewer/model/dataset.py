@@ -304,8 +304,16 @@ class Dataset:
         return self.flows.iloc[self.flow_index.indices(to_day(day))]
 
     def events_until(self, day: dt.date) -> gpd.GeoDataFrame:
-        stop = np.searchsorted(self.event_days, to_day(day), side="right")
-        return self.events.iloc[:stop]
+        """The events known to have happened by `day` (one dated "Oct 2024" from 31 Oct:
+        counted from the 1st, it stood among the events up to 2 Oct)."""
+        return self.events[self.event_known_days <= to_day(day)]
+
+    @functools.cached_property
+    def event_known_days(self) -> np.ndarray:
+        """Each event's day it is known to have happened by (viewer.model.periods)."""
+        from viewer.model.periods import known_days
+
+        return known_days(self.events, to_day(self.data_current_to or self.last_day))
 
     def snapshot(self, day: dt.date) -> DaySnapshot:
         return DaySnapshot(day, self.control_on(day), self.flows_on(day), self.events_until(day))

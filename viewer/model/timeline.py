@@ -6,11 +6,11 @@ import datetime as dt
 import html
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from viewer.model.dataset import event_importance
-from viewer.model.dates import NO_DAY, add_months, days_array, format_date, parse_date, to_day
+from viewer.model.dates import add_months, format_date, parse_date, to_day
+from viewer.model.periods import column_values
 
 # Event categories in lane order, top to bottom; others follow alphabetically.
 CATEGORY_ORDER = ("control", "military", "trade", "diplomacy", "policy", "market", "context",
@@ -66,55 +66,15 @@ def period_days(date: dt.date, precision: str, end_date: dt.date | None) -> tupl
     return to_day(start), to_day(end)
 
 
-def date_periods(events: pd.DataFrame) -> np.ndarray:
-    """The first and last day (inclusive) each event's date may stand for: its month,
-    quarter or year, or the day itself (not its end date: an event of known start
-    is known to have begun), rows in order; NO_DAY for both of an undated one. In numpy
-    months: a map's events are found by it when a dataset is opened (7,200 events at
-    100x took 41 ms one by one)."""
-    days = days_array(events["date"])
-    precisions = np.array([str(p or "day") for p in _column(events, "date_precision")], dtype=object)
-    periods = np.full((len(days), 2), NO_DAY, dtype=np.int64)
-    dated = days != NO_DAY
-    day, precision = days[dated].astype("datetime64[D]"), precisions[dated]
-    month = day.astype("datetime64[M]").astype(np.int64)      # months since January 1970
-    first_month = np.select([precision == "quarter", precision == "year"],
-                            [month // 3 * 3, month // 12 * 12], month)
-    length = np.select([precision == "month", precision == "quarter", precision == "year"],
-                       [1, 3, 12], 0)
-    first = np.where(length > 0, first_month.astype("datetime64[M]").astype("datetime64[D]"), day)
-    after = (first_month + length).astype("datetime64[M]").astype("datetime64[D]")
-    last = np.where(length > 0, after - np.timedelta64(1, "D"), day)
-    periods[dated, 0], periods[dated, 1] = first.astype(np.int64), last.astype(np.int64)
-    return periods
-
-
-def known_days(dataset) -> np.ndarray:
-    """The day each event is known to have happened by: the last day its date may stand
-    for, or the data's last date where that falls inside the period (a month still
-    running, or cut by `data_current_to` or the range's end: its key-event map lay there,
-    and the marker would have come after it); NO_DAY for an undated one."""
-    periods = date_periods(dataset.events)
-    cap = to_day(dataset.data_current_to or dataset.last_day)
-    known = np.maximum(np.minimum(periods[:, 1], cap), periods[:, 0])
-    known[periods[:, 0] == NO_DAY] = NO_DAY
-    return known
-
-
-def _column(frame: pd.DataFrame, name: str) -> list:
-    # Whole columns, not rows: iterrows made a Series per event (1.4 s at 7,200).
-    return frame[name].tolist() if name in frame.columns else [None] * len(frame)
-
-
 def event_marks(events: pd.DataFrame) -> list[EventMark]:
     """The dated events of a dataset's `events` layer, oldest first."""
     importance = event_importance(events).clip(1, 3).astype(int)
 
     marks = []
     for event_id, day, precision, end, title, category, weight, short in zip(
-            *(_column(events, name) for name in ("event_id", "date", "date_precision",
+            *(column_values(events, name) for name in ("event_id", "date", "date_precision",
                                                  "end_date", "title", "category")),
-            importance.tolist(), _column(events, "short_title")):
+            importance.tolist(), column_values(events, "short_title")):
         date = parse_date(day)
         if date is None:
             continue

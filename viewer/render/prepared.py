@@ -17,7 +17,6 @@ import numpy as np
 import shapely
 
 from viewer.model.dataset import Dataset
-from viewer.model.timeline import known_days
 from viewer.model.unknowns import Unknowns, current_to_text
 from viewer.model.zones import control_zones
 from viewer.render import style
@@ -57,7 +56,7 @@ class PreparedMap:
         self.current_to = current_to_text(current_to) if current_to else ""
         self.areas = NoInfoLayer(self.unknowns.zones, self.projector)  # zones with no control row
         self.flows = FlowLayer(dataset.flows, self.projector, place_xy)
-        self.events = EventLayer(dataset.events, self.projector, place_xy, known_days(dataset))
+        self.events = EventLayer(dataset.events, self.projector, place_xy, dataset.event_known_days)
         clip = (self.center[0] - BASE_MARGIN_DEGREES, self.center[1] - BASE_MARGIN_DEGREES,
                 self.center[0] + BASE_MARGIN_DEGREES, self.center[1] + BASE_MARGIN_DEGREES)
         self.base = [BaseLayer(name, frame, self.projector, clip, self.center)
