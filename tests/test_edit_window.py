@@ -544,3 +544,46 @@ def test_a_date_typed_is_the_fields_once_it_is_left(qtbot):
     field.setFocus()
     assert field.value() == dt.date(2021, 3, 15) and field.text() == "2021-03-15"
 
+
+
+def test_digits_typed_after_a_click_in_the_field_never_make_a_date_it_does_not_show(qtbot):
+    """'2024', a click in the month, '25': the field showed 2024-05-20 and recorded
+    2024-02-05, the digits typed read as one date."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from viewer.qt.edit_fields import DateField
+
+    field = DateField(dt.date(2024, 11, 20))
+    qtbot.addWidget(field)
+    field.show()
+    line = field.lineEdit()
+    metrics = line.fontMetrics()
+    year_x = line.cursorRect().left() + metrics.horizontalAdvance("20")
+    month_x = line.cursorRect().left() + metrics.horizontalAdvance("2024-0")
+    QTest.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(year_x, line.height() // 2))
+    QTest.keyClicks(field, "2024")
+    QTest.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(month_x, line.height() // 2))
+    QTest.keyClicks(field, "25")
+    shown = dt.date.fromisoformat(field.text())
+    assert field.value() == shown
+
+
+@pytest.mark.parametrize("pasted, expected", [("2025-03-01", dt.date(2025, 3, 1)),
+                                              ("20250301", dt.date(2025, 3, 1)),
+                                              ("2025-02-30", "'2025-02-30' is not a date")])
+def test_a_date_pasted_whole_is_taken_as_typed(qtbot, pasted, expected):
+    """Qt made 2025-02-28 of a pasted 2025-02-30 and ignored a pasted 20250301."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtTest import QTest
+
+    from viewer.model.changes import EditRefused
+
+    QGuiApplication.clipboard().setText(pasted)
+    field = typed_into_a_date_field(qtbot, dt.date(2025, 1, 15), [])
+    QTest.keyClick(field, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    if isinstance(expected, dt.date):
+        assert field.value() == expected
+    else:
+        with pytest.raises(EditRefused, match=expected):
+            field.value()

@@ -11,17 +11,17 @@ impossible or out-of-range date at that moment is dropped or changed
 So what is typed into the field from the moment it gets the keys (or from
 Ctrl+A), digits and separators only, is kept; when the field is left, or its
 value asked for, a whole date typed so is the field's if it is one and in range,
-and the reason it is not otherwise (`typed_problem`). Any other key (Backspace,
-arrows, a paste) or a change the keys did not make ends that: the field's own
-date stands, as shown.
+and the reason it is not otherwise (`typed_problem`); a date pasted whole is
+taken as typed. Any other key (Backspace, arrows), a click in the text or a
+change the keys did not make ends that: the field's own date stands, as shown.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QFocusEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QDateEdit, QWidget
 
 # A whole date as typed: 2025-03-01, 2025-3-1, 2025/3/1, 20250301.
@@ -45,12 +45,18 @@ class IsoDateEdit(QDateEdit):
         self._problem: str | None = None   # why the date typed is not the field's
         self._in_key = False
         self.dateChanged.connect(self._set_elsewhere)
+        # A day picked in the calendar, even the one shown, replaces what was typed.
+        self.calendarWidget().clicked.connect(lambda _day: self._set_elsewhere())
+        self.lineEdit().installEventFilter(self)
 
     # -- typing -------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
         text = event.text()
         if event.matches(QKeySequence.StandardKey.SelectAll):
             self._begin()
+        elif event.matches(QKeySequence.StandardKey.Paste):
+            self._paste()
+            return
         elif text.isdigit() or text in SEPARATORS:
             self._forget_problem()
         elif event.key() not in _QUIET_KEYS:
@@ -73,6 +79,25 @@ class IsoDateEdit(QDateEdit):
         if text.isdigit() or text in SEPARATORS:
             self._follow(text)
         self._moved_on = text.isdigit() and self.currentSectionIndex() != section
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        # A click in the text puts the cursor in a part: what is typed then is Qt's, part
+        # by part, and digits it drops there must not make a date ("2024", a click in the
+        # month, "25" recorded 2024-02-05 beside a field showing 2024-05-20).
+        if watched is self.lineEdit() and event.type() == QEvent.Type.MouseButtonPress:
+            self._typed = None
+            self._forget_problem()
+        return super().eventFilter(watched, event)
+
+    def _paste(self) -> None:
+        """A date pasted whole is taken as typed whole: Qt made 2025-02-28 of a pasted
+        2025-02-30, and ignored a pasted 20250301."""
+        pasted = QGuiApplication.clipboard().text().strip()
+        self._forget_problem()
+        self._typed, self._typed_shows = pasted, self.lineEdit().text()
+        if WHOLE_DATE.fullmatch(pasted) is None:
+            self._typed = None
+            self._refuse(f"'{pasted[:40]}' is not a date")
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         self._begin()
