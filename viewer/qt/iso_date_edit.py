@@ -60,7 +60,7 @@ class IsoDateEdit(QDateEdit):
         elif text.isdigit() or text in SEPARATORS:
             self._forget_problem()
         elif event.key() not in _QUIET_KEYS:
-            self._typed = None    # Backspace, arrows, a paste: the field's own date stands
+            self._typed = None    # Backspace, arrows: the field's own date stands
             self._forget_problem()
         if self._moved_on and text in SEPARATORS:
             self._moved_on = False
