@@ -587,3 +587,36 @@ def test_a_date_pasted_whole_is_taken_as_typed(qtbot, pasted, expected):
     else:
         with pytest.raises(EditRefused, match=expected):
             field.value()
+
+
+@pytest.mark.parametrize("keys", [["2021", "\t", "03", "\t", "15"], ["2021", "\t", "3", "\t", "15"]])
+def test_tab_between_the_parts_of_a_date_typed(qtbot, keys):
+    """Qt moves on to the month after four year digits: a Tab typed for that move skipped
+    the month, and the 03 went into the day."""
+    from PySide6.QtTest import QTest
+
+    field = typed_into_a_date_field(qtbot, dt.date(2025, 1, 20), [])
+    for key in keys:
+        if key == "\t":
+            QTest.keyClick(field, Qt.Key.Key_Tab)
+        else:
+            QTest.keyClicks(field, key)
+    assert field.value() == dt.date(2021, 3, 15)
+
+
+def test_as_recorded_on_with_an_impossible_date_says_so(qtbot, monkeypatch):
+    """A date Qt could not take raised out of the dialog's OK (a traceback, no word)."""
+    from PySide6.QtTest import QTest
+
+    from viewer.qt import dialogs
+    from viewer.qt.edit_controls import RecordedOnDialog
+
+    told = []
+    monkeypatch.setattr(dialogs, "plain_message", lambda _parent, _icon, _title, text: told.append(text))
+    dialog = RecordedOnDialog(dt.date(2025, 1, 20))
+    qtbot.addWidget(dialog)
+    dialog.day.setFocus()
+    QTest.keyClick(dialog.day, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(dialog.day, "2025-02-30")
+    dialog.accept()
+    assert told == ["'2025-02-30' is not a date"] and dialog.result() != dialog.DialogCode.Accepted

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QInputDialog, QLabel, 
 
 from viewer.io.pg_url import display_name
 from viewer.model.dates import format_date
-from viewer.qt.dialogs import plain_menu_text
+from viewer.qt.dialogs import impossible_date_refused, plain_menu_text
 from viewer.qt.edit_fields import DateField
 from viewer.qt.edit_forms import (ControlForm, CorrectForm, EventForm, RetractForm, RouteForm,
                                   SourceForm)
@@ -181,3 +181,7 @@ class RecordedOnDialog(QDialog):
                                 "recording (edits logged later are left out):"))
         layout.addWidget(self.day)
         layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        if not impossible_date_refused(self):   # 2025-02-30: said here, not a traceback
+            super().accept()

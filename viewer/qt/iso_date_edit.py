@@ -63,6 +63,7 @@ class IsoDateEdit(QDateEdit):
             self._typed = None    # Backspace, arrows: the field's own date stands
             self._forget_problem()
         if self._moved_on and text in SEPARATORS:
+            # Qt moved on to the next part itself: the separator typed for that move is it.
             self._moved_on = False
             self._follow(text)
             return
@@ -79,6 +80,24 @@ class IsoDateEdit(QDateEdit):
         if text.isdigit() or text in SEPARATORS:
             self._follow(text)
         self._moved_on = text.isdigit() and self.currentSectionIndex() != section
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt API): Tab, Shift+Tab
+        """Tab between the parts: a separator in what is typed. A Tab typed for the move
+        Qt made itself after a part's last digit is that move (it skipped the month)."""
+        if self._in_key:   # a separator typed: Qt moves on by itself, the key is followed
+            return super().focusNextPrevChild(next)
+        if next and self._moved_on:
+            self._moved_on = False
+            self._follow("-")
+            return True
+        section = self.currentSectionIndex()
+        moved = super().focusNextPrevChild(next)
+        if self.currentSectionIndex() != section:
+            if next:
+                self._follow("-")
+            else:
+                self._typed = None   # back to an earlier part: Qt's part by part from here
+        return moved
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         # A click in the text puts the cursor in a part: what is typed then is Qt's, part
@@ -164,5 +183,5 @@ class IsoDateEdit(QDateEdit):
 
 # Keys that type nothing and change nothing: they do not end the typing followed.
 _QUIET_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
-               Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab,
+               Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab,
                Qt.Key.Key_CapsLock}
