@@ -261,3 +261,12 @@ def test_a_month_event_cut_by_the_ranges_end_is_shown_on_its_map(tmp_path):
     assert dataset.event_known_days[month_event] == to_day(dt.date(2024, 10, 20))
     assert key_event_captions(dataset, min_importance=1)[dt.date(2024, 10, 20)].startswith("Oct 2024")
 
+
+
+@pytest.mark.parametrize("value, text", [(1_234_567.0, "1,234,567"), (21.9, "21.9"),
+                                         (0.045, "0.045"), (4_210.0, "4,210")])
+def test_series_values_read_as_numbers_not_exponents(value, text):
+    """1,234,567 t read "1.23457e+06" in the Details panel and the tooltip."""
+    from viewer.model.timeline import value_text
+
+    assert value_text(value) == text

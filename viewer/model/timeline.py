@@ -106,6 +106,12 @@ def lane_order(categories) -> list[str]:
 
 
 # -- series ------------------------------------------------------------------
+def value_text(value: float) -> str:
+    """A series value as a reader reads it: 1,234,567 (not 1.23457e+06), 21.9, 0.045."""
+    text = f"{value:,.6g}"
+    return f"{value:,.0f}" if "e+" in text else text
+
+
 def unit_label(unit: str) -> str:
     """A readable unit: `t_per_month` → `t/month`, `pct_yoy` → `% year on year`."""
     return UNIT_LABELS.get(unit, unit.replace("_per_", "/").replace("_", " "))

@@ -18,7 +18,7 @@ from viewer.model.dataset import FEATURE_COLUMNS, Dataset, split_ids
 from viewer.model.dates import format_date, from_day, parse_date
 from viewer.model.links import web_link
 from viewer.model.state import Selection, ViewerState
-from viewer.model.timeline import series_date_precision, unit_label
+from viewer.model.timeline import series_date_precision, unit_label, value_text
 from viewer.render.prepared import prepared_map
 from viewer.qt.dialogs import open_web_link
 
@@ -309,7 +309,7 @@ class DetailsPanel(QWidget):
         until the date, the selection or the file changes."""
         self._shown = None
         day = from_day(point.day)
-        facts = _table([("Value", f"{point.value:,.6g} {_text(unit_label(key.unit))}"),
+        facts = _table([("Value", f"{value_text(point.value)} {_text(unit_label(key.unit))}"),
                         ("Date", _jump(day, format_date(day, series_date_precision(key.unit, day)))),
                         ("Series", _text(key.series_id))])
         derived = ("<p class='caveat'>Derived: worked out from other figures, not reported "

@@ -22,7 +22,8 @@ from viewer.model.dataset import SeriesKey, joined_steps, unit_period
 from viewer.model.dates import NO_DAY, add_months, format_date, from_day, to_day
 from viewer.model.state import Selection, ViewerState
 from viewer.model.timeline import (CATEGORY_ORDER, EventMark, event_marks, focus_period,
-                                   lane_order, series_date_precision, series_name, unit_label)
+                                   lane_order, series_date_precision, series_name, unit_label,
+                                   value_text)
 from viewer.model.unknowns import current_to_mark, current_to_text
 from viewer.qt.cursor_view import CursorView, DateCursor
 from viewer.qt.event_labels import EventLabels
@@ -355,7 +356,7 @@ class Timeline(QWidget):
         names = ", ".join(s["outlet"] or s["source_id"] for s in
                           self.state.dataset.source_records(point.source_ids))
         lines = [f"<b>{html.escape(str(point.label))}</b>",
-                 f"{point.value:,.6g} {html.escape(unit_label(key.unit))}"
+                 f"{value_text(point.value)} {html.escape(unit_label(key.unit))}"
                  f" · {format_date(day, series_date_precision(key.unit, day))}"
                  + (" · <i>derived</i>" if point.derived else ""),
                  f"Sources: {html.escape(names or 'none named')}"]
