@@ -64,6 +64,15 @@ def test_a_chapters_caption_waits_for_its_map(qtbot, shown):
     assert shown.caption_shown() == second.caption
 
 
+def test_a_chapter_says_who_says_so(qtbot, shown):
+    """A chapter's claim stood on the slide with no source named."""
+    second = shown.briefing.chapters[1]
+    qtbot.keyClick(shown, Qt.Key.Key_PageDown)
+    assert shown.sources_line() == ""                    # on the way: not yet its claim
+    qtbot.waitUntil(lambda: not shown.moving, timeout=5000)
+    assert second.source_ids and shown.sources_line() == "Sources: Outlet A, Outlet B"
+
+
 def test_escape_leaves_presenter_mode(qtbot, shown):
     with qtbot.waitSignal(shown.closed, timeout=2000):
         qtbot.keyClick(shown, Qt.Key.Key_Escape)

@@ -272,7 +272,13 @@ class Presenter(QWidget):
         # The caption as large as leaves the legend room at LEGEND_SMALLEST of full size.
         legend_height = 0 if content.is_empty() else Legend(
             content, s * LEGEND_SMALLEST, max_width=width).height
-        limit = column.bottom() - legend_height - pad
+        painter.setFont(style.font(13 * s))
+        # One line, cut at its end: the caption keeps the room (the Chapters panel and the
+        # handout list every source).
+        sources = painter.fontMetrics().elidedText(self.sources_line(), Qt.TextElideMode.ElideRight,
+                                                   int(width))
+        sources_height = painter.fontMetrics().height() + 12 * s if sources else 0
+        limit = column.bottom() - legend_height - sources_height - pad
 
         def fits(text: str) -> bool:
             needed = painter.boundingRect(QRectF(0, 0, width, 10_000), flags, text)
@@ -287,8 +293,22 @@ class Presenter(QWidget):
             caption = cut_to_fit(caption, " … (cut here to fit; the Chapters panel holds the "
                                           "whole caption)", fits)
         top = _text(painter, caption, QRectF(pad, top, width, 0), flags) + 24 * s
+        if sources:   # who says so, never cut with the caption
+            painter.setPen(QColor("#555555"))
+            painter.setFont(style.font(13 * s))
+            top = _text(painter, sources, QRectF(pad, top - 12 * s, width, 0), flags) + 16 * s
+            painter.setPen(style.TEXT)
         draw_legend(painter, content, QRectF(pad, top, width, column.bottom() - top - pad / 2),
                     tuple(s * f for f in (1.15, 1.0, 0.85, 0.72, LEGEND_SMALLEST, 0.5)))
+
+    def sources_line(self) -> str:
+        """The chapter's sources by outlet, under its caption (none were shown: a claim
+        on a slide with nothing to say who makes it); empty on the way to the chapter."""
+        if self.moving or not self.chapter.source_ids:
+            return ""
+        records = self.dataset.source_records(";".join(self.chapter.source_ids))
+        outlets = dict.fromkeys(str(r.get("outlet") or r["source_id"]) for r in records)
+        return "Sources: " + ", ".join(outlets)
 
     def caption_shown(self) -> str:
         """The chapter's caption once its map is reached; on the way, where the map is
