@@ -287,3 +287,14 @@ def test_in_the_window_chapters_are_undoable_edits_saved_to_the_file_and_f5_pres
     qtbot.keyClick(shown, Qt.Key.Key_Escape)
     assert window.briefing.presenter is None
     assert window.state.date == dt.date(2024, 10, 22)   # the window carries on at the last chapter
+
+
+def test_the_chapters_panel_names_each_source_of_a_chapter(qtbot, briefed):
+    """Sources were shown as raw ids only."""
+    state = ViewerState(read_dataset(briefed))
+    panel = ChaptersPanel(state, None, lambda: None)
+    qtbot.addWidget(panel)
+    panel.sources.setText("s1;nope")
+    assert panel.sources_named.text() == "Outlet A: Report one\nnope: not a source of this briefing"
+    assert panel.sources_named.textFormat() == Qt.TextFormat.PlainText
+

@@ -48,6 +48,10 @@ class ChaptersPanel(QWidget):
         self.caption = QPlainTextEdit(placeholderText="Caption: what this view shows, in your words")
         self.caption.setTabChangesFocus(True)
         self.sources = QLineEdit(placeholderText="Sources: ids from the sources layer, ;-separated")
+        # Who each id is (they were shown as ids only): outlet and title, plain text.
+        self.sources_named = plain_label()
+        self.sources_named.setWordWrap(True)
+        self.sources.textChanged.connect(self._name_sources)
         self.message = plain_label()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
@@ -79,6 +83,7 @@ class ChaptersPanel(QWidget):
         layout.addLayout(text_row)
         layout.addWidget(self.caption, 1)
         layout.addWidget(self.sources)
+        layout.addWidget(self.sources_named)
         layout.addWidget(self.message)
 
     # -- what is shown ---------------------------------------------------------------
@@ -140,6 +145,13 @@ class ChaptersPanel(QWidget):
         self.title.setText(text["title"])
         self.caption.setPlainText(text["caption"])
         self.sources.setText(text["source_ids"])
+
+    def _name_sources(self) -> None:
+        ids = [i.strip() for i in self.sources.text().replace(",", ";").split(";") if i.strip()]
+        known = {r["source_id"]: r for r in self.state.dataset.source_records(";".join(ids))}
+        self.sources_named.setText("\n".join(
+            f"{known[i].get('outlet') or i}: {known[i].get('title') or ''}" if i in known
+            else f"{i}: not a source of this briefing" for i in ids))
 
     def _typed(self) -> dict[str, str]:
         ids = ";".join(i.strip() for i in self.sources.text().replace(",", ";").split(";")
