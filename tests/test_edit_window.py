@@ -620,3 +620,21 @@ def test_as_recorded_on_with_an_impossible_date_says_so(qtbot, monkeypatch):
     QTest.keyClicks(dialog.day, "2025-02-30")
     dialog.accept()
     assert told == ["'2025-02-30' is not a date"] and dialog.result() != dialog.DialogCode.Accepted
+
+
+@pytest.mark.parametrize("typed, expected", [("20 Mar 2025", dt.date(2025, 3, 20)),
+                                             ("Nov 1, 2024", dt.date(2024, 11, 1)),
+                                             ("3 Mar 2025", dt.date(2025, 3, 3)),
+                                             ("Oct 2025", "'Oct 2025' is not a date"),
+                                             ("01/11/2024", "'01/11/2024' is not a date")])
+def test_a_date_typed_in_words_is_that_date_or_refused(qtbot, typed, expected):
+    """"20 Mar 2025" typed into an event's Date field was recorded as 2020-02-05 (the
+    digits went into the parts one by one), "01/11/2024" as 2024-11-20."""
+    from viewer.model.changes import EditRefused
+
+    field = typed_into_a_date_field(qtbot, dt.date(2024, 11, 20), [typed])
+    if isinstance(expected, dt.date):
+        assert field.value() == expected
+    else:
+        with pytest.raises(EditRefused, match=expected):
+            field.value()

@@ -24,6 +24,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFocusEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QDateEdit, QWidget
 
+from viewer.model.dates import parse_typed_date
+
 # A whole date as typed: 2025-03-01, 2025-3-1, 2025/3/1, 20250301.
 WHOLE_DATE = re.compile(r"(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})")
 SEPARATORS = ("-", "/", ".")
@@ -52,12 +54,15 @@ class IsoDateEdit(QDateEdit):
     # -- typing -------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
         text = event.text()
+        chord = event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                     | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier)
+        typed = bool(text) and text.isprintable() and not chord   # a character typed, not a shortcut
         if event.matches(QKeySequence.StandardKey.SelectAll):
             self._begin()
         elif event.matches(QKeySequence.StandardKey.Paste):
             self._paste()
             return
-        elif text.isdigit() or text in SEPARATORS:
+        elif typed:   # digits, separators, and "20 Mar 2025" alike
             self._forget_problem()
         elif event.key() not in _QUIET_KEYS:
             self._typed = None    # Backspace, arrows: the field's own date stands
@@ -77,7 +82,7 @@ class IsoDateEdit(QDateEdit):
             super().keyPressEvent(event)
         finally:
             self._in_key = False
-        if text.isdigit() or text in SEPARATORS:
+        if typed:
             self._follow(text)
         self._moved_on = text.isdigit() and self.currentSectionIndex() != section
 
@@ -154,14 +159,15 @@ class IsoDateEdit(QDateEdit):
         if not typed or self.lineEdit().text() != self._typed_shows:
             return   # nothing typed whole here, or the text changed otherwise: as shown
         whole = WHOLE_DATE.fullmatch(typed)
-        if whole is None:
+        if whole is None and not any(c.isalpha() or c.isspace() for c in typed):
             if sum(typed.count(s) for s in SEPARATORS) >= 2 or len(typed) > 10:
                 self._refuse(f"'{typed}' is not a date")
             return
         try:
-            day = dt.date(*map(int, whole.groups()))
+            day = dt.date(*map(int, whole.groups())) if whole else _worded_date(typed)
         except ValueError:
-            self._refuse(f"'{typed}' is not a date")
+            hint = "" if whole else ": type 2025-10-24 or 24 Oct 2025"
+            self._refuse(f"'{typed}' is not a date{hint}")
             return
         first, last = self.minimumDate().toPython(), self.maximumDate().toPython()
         if not first <= day <= last:
@@ -179,6 +185,14 @@ class IsoDateEdit(QDateEdit):
             self._problem = None
             self.lineEdit().setStyleSheet("")
             self.lineEdit().setToolTip("")
+
+
+def _worded_date(typed: str) -> dt.date:
+    """"24 Oct 2025" or "Oct 24, 2025", as the Date box takes it; a day must be given (a
+    form's date is a day: "Oct 2025" would be its first, which nobody typed)."""
+    if len(re.findall(r"\d+", typed)) < 2:
+        raise ValueError(typed)
+    return parse_typed_date(typed)
 
 
 # Keys that type nothing and change nothing: they do not end the typing followed.
