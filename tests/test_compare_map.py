@@ -133,3 +133,28 @@ def test_place_names_are_drawn_over_the_comparison_and_its_callouts_keep_off_the
     plain = letters_of_easttown(renderer.render_image(view, B))
     assert plain > 50
     assert letters_of_easttown(renderer.render_image(view, B, overlays=[layer])) >= plain
+
+
+def test_every_callout_of_a_crowded_comparison_stays_on_the_map(qapp):
+    """Moved down past every place name, 15 of 22 callouts of a whole-region comparison
+    went off the map's bottom, and their zones had no label."""
+    from PySide6.QtGui import QImage, QPainter
+
+    from viewer.cli import EMBEDDED_DATASET
+    from viewer.io import read_dataset
+    from viewer.render.layers import Frame
+
+    dataset = read_dataset(EMBEDDED_DATASET)
+    renderer = MapRenderer(dataset)
+    layer = CompareLayer(renderer.prepared, compare(dataset, dt.date(2024, 1, 1), dt.date(2024, 11, 15)))
+    view = compare_view(renderer, layer, ExportOptions(width=1920, height=1080))
+    renderer.render_image(view, dt.date(2024, 11, 15))
+    names = [label.box for label in renderer.painted_labels()]
+    image = QImage(1920, 1080, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    panels = renderer.painted_layout().obstacles(mark=False)   # title, legend, footer, …
+    held = len(panels)
+    layer.annotate(painter, Frame.of(view), panels, names)
+    painter.end()
+    callouts = panels[held:held + len(layer.zones)]
+    assert len(layer.zones) >= 15 and all(view.rect.contains(box) for box in callouts)

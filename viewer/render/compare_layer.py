@@ -30,6 +30,7 @@ from viewer.render.map_overlay import paint_legend
 from viewer.render.route_marks import route_pens
 
 VEIL = QColor(255, 255, 255, 165)
+NAME_STEPS = 3   # a callout is moved down this many of its heights, at most, to clear names
 UNKNOWN_FILL = QColor("#BDBDBD")
 CHANGE_LABEL = {CHANGED_HANDS: "Changed hands (new holder's colour)",
                 BECAME_CONTESTED: "Became contested (both actors' stripes)",
@@ -70,10 +71,9 @@ class CompareLayer:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setTransform(QTransform())
-        taken = panels + names
-        for row, change in self.zones:
-            self._label(painter, frame, self.control.projected[row], _zone_text(change), taken)
-        panels += taken[len(panels) + len(names):]   # the callouts, for what is drawn next
+        for row, change in self.zones:   # each callout joins the panels: the next keep clear
+            self._label(painter, frame, self.control.projected[row], _zone_text(change), panels,
+                        names)
         paint_legend(painter, frame, self.legend_rows(), self.title(), panels, self._swatch)
         painter.restore()
 
@@ -172,9 +172,11 @@ class CompareLayer:
             painter.drawPath(path)
 
     def _label(self, painter: QPainter, frame: Frame, shape, text: str,
-               taken: list[QRectF]) -> None:
-        """A label inside the zone, moved down past any label or panel it would cover; a
-        label moved off its zone has a leader line to a point of the zone."""
+               taken: list[QRectF], names: list[QRectF]) -> None:
+        """A label inside the zone, moved down past any panel or callout it would cover, and
+        past place names if a few steps do; a label moved off its zone has a leader line
+        to a point of the zone. (Moved past every name, 15 of 22 callouts of a whole-region
+        comparison went off the map's bottom.)"""
         if shape is None or shapely.is_empty(shape):
             return
         anchor = shapely.point_on_surface(shape)
@@ -183,8 +185,15 @@ class CompareLayer:
         painter.setFont(style.font(11 * s, bold=True))
         box = QRectF(painter.fontMetrics().boundingRect(text)).adjusted(-4 * s, -2 * s, 4 * s, 2 * s)
         box.moveCenter(QPointF(float(x), float(y)))
-        while any(box.intersects(other) for other in taken):
-            box.translate(0, box.height() + 2 * s)
+        step = box.height() + 2 * s
+        clear_of_names = next((box.translated(0, n * step) for n in range(NAME_STEPS + 1)
+                               if not any(box.translated(0, n * step).intersects(other)
+                                          for other in taken + names)), None)
+        if clear_of_names is not None:
+            box = clear_of_names
+        else:
+            while any(box.intersects(other) for other in taken):
+                box.translate(0, step)
         taken.append(box)
         point = QPointF(float(x), float(y))
         if not box.contains(point):
@@ -210,7 +219,7 @@ def _first_row(rows: tuple[dict, ...], layer: str, prepared) -> int | None:
 
 def _zone_text(change: ZoneChange) -> str:
     def holders(state) -> str:
-        return "?" if state.state == UNKNOWN else " vs ".join(state.holders)
+        return "unknown" if state.state == UNKNOWN else " vs ".join(state.holders)
 
     return f"{change.name}: {holders(change.before)} → {holders(change.after)}"
 
