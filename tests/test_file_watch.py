@@ -87,6 +87,7 @@ def test_a_save_put_off_by_unsaved_edits_is_shown_after_the_windows_own_save(
                                 sources=("s1",)).edit(colleague.read(), NOV_5)], user="alice")
     qtbot.waitUntil(lambda: "save to see both" in window.statusBar().currentMessage(),
                     timeout=15_000)
+    assert "saved by alice at" in window.statusBar().currentMessage()   # who, while put off
     assert holder(window) == "KIA"
     with qtbot.waitSignal(window.opened, timeout=15_000):
         assert session.save()

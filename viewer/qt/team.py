@@ -57,11 +57,11 @@ class TeamWatch(QObject):
         self._file.changed.connect(self._file_saved)
 
     def _file_saved(self, by: str) -> None:
-        self._ask(f"{self._file.path.name} was saved by {by}: shown as saved")
+        self._ask(f"{self._file.path.name} was saved by {by}")
 
     def _saved(self, position: int) -> None:
         if position > self.position:
-            self._ask("A colleague saved to the team database: shown as saved")
+            self._ask("A colleague saved to the team database")
 
     def _ask(self, note: str) -> None:
         self._waiting = note

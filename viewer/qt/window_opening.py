@@ -63,19 +63,22 @@ class WindowOpening(WindowUi):
         is said once it is shown."""
         if self.state is None:
             return
-        if self.loader.reading and self.loader.location != self.shown_location:
-            return    # another file the user asked for is on its way: it replaces this one
+        if self.loader.reading:
+            # Another file the user asked for is on its way (it replaces this one), or this
+            # one is being read again already: that read shows the save, said as it was asked.
+            return
+        saved = note or "The briefing was saved elsewhere"   # who saved, where it is known
         if self.editing.session.pending():  # theirs shows after this window's save
-            self.statusBar().showMessage("The briefing was saved elsewhere; your unsaved "
-                                         "edits are kept (save to see both)", 10000)
+            self.statusBar().showMessage(f"{saved}; your unsaved edits are kept (save to see "
+                                         "both)", 10000)
             return
         if self.editing.session.recorded_on is not None:
-            self.statusBar().showMessage("The briefing was saved elsewhere: shown when you "
-                                         "return to now from the earlier day shown", 10000)
+            self.statusBar().showMessage(f"{saved}: shown when you return to now from the "
+                                         "earlier day shown", 10000)
             return
         self._pending_date = self.state.date
         self._keep_view = self.map.view_state()
-        self._refresh_note = note
+        self._refresh_note = f"{note}: shown as saved" if note else ""
         self.team.reading()   # what waited is being read: not asked for again meanwhile
         self.loader.load(self.shown_location)
 
