@@ -295,6 +295,6 @@ def test_the_chapters_panel_names_each_source_of_a_chapter(qtbot, briefed):
     panel = ChaptersPanel(state, None, lambda: None)
     qtbot.addWidget(panel)
     panel.sources.setText("s1;nope")
-    assert panel.sources_named.text() == "Outlet A: Report one\nnope: not a source of this briefing"
+    assert panel.sources_named.text() == "s1 — Outlet A: Report one\nnope: not a source of this briefing"
     assert panel.sources_named.textFormat() == Qt.TextFormat.PlainText
 

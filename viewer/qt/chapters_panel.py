@@ -150,7 +150,7 @@ class ChaptersPanel(QWidget):
         ids = [i.strip() for i in self.sources.text().replace(",", ";").split(";") if i.strip()]
         known = {r["source_id"]: r for r in self.state.dataset.source_records(";".join(ids))}
         self.sources_named.setText("\n".join(
-            f"{known[i].get('outlet') or i}: {known[i].get('title') or ''}" if i in known
+            f"{i} — {known[i].get('outlet') or i}: {known[i].get('title') or ''}" if i in known
             else f"{i}: not a source of this briefing" for i in ids))
 
     def _typed(self) -> dict[str, str]:

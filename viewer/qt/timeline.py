@@ -348,7 +348,11 @@ class Timeline(QWidget):
         return entry
 
     def _series_clicked(self, key: SeriesKey, spot) -> None:
-        self._day_clicked(spot.pos().x())
+        day = from_day(int(spot.pos().x()))
+        months = {"month": 1, "year": 12}.get(series_date_precision(key.unit, day), 0)
+        if months:   # a month's (a year's) figure: known at its end, as month-dated events are
+            day = add_months(day.replace(day=1), months) - dt.timedelta(days=1)
+        self._day_clicked(to_day(day))
         self.series_value_clicked.emit(key, spot.data())
 
     def _series_tip(self, key: SeriesKey, point) -> str:
