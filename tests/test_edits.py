@@ -280,3 +280,12 @@ def test_a_refused_save_names_who_changed_the_row_and_when(gpkg, tiny):
     with pytest.raises(RowChanged, match=r"row s1 of 'sources' was changed by alice at 20\d\d-") as refused:
         GpkgStore(gpkg).apply([stale], user="bob")
     assert "reopen" not in str(refused.value)
+
+
+def test_a_rival_without_status_contested_is_refused(tiny):
+    """'held' with a contested_with: state read "KIA vs SAC", compare "became contested"
+    and the map a plain KIA holding, from one row."""
+    with pytest.raises(EditRefused) as refused:
+        SetControl("zone-east", "KIA", dt.date(2024, 11, 5), contested_with="SAC",
+                   confidence="reported", sources=("s1",)).edit(tiny, TODAY)
+    assert refused.value.field == "contested_with"

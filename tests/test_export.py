@@ -193,6 +193,9 @@ def test_an_export_finds_the_projections_the_window_left(tmp_path, monkeypatch):
     (["--date", "2024-11-20", "--fps", "5"], "--fps is only used by an animation"),
     (["--date", "2024-11-20", "--min-importance", "1"], "--min-importance is only used by --key-events"),
     (["--date", "2024-11-20", "--paper", "letter"], "--paper is only used by --briefing --pdf"),
+    (["--date", "2024-11-20", "--from", "2024-01-01"], "--from is only used by --every"),
+    (["--key-events", "--out-dir", "p", "--to", "2024-12-31"], "--to is only used by --every"),
+    (["--key-events", "--out-dir", "p", "--caption", "Mine"], "--caption is only used by one image"),
     (["--dates", "2024-10-01,2024-11-01", "--out", "x.gif", "--dpi", "300"], "--dpi is only used by PNG"),
 ])
 def test_cli_rejects_bad_input_with_one_error_line(tiny, tmp_path, capsys, args, message):

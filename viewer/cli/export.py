@@ -146,9 +146,16 @@ def run_export(args: argparse.Namespace) -> int:
 def _check_where_used(args: argparse.Namespace) -> None:
     """Refuse an option given where this export does not use it."""
     animation = args.out is not None and args.out.suffix.lower() in (".gif", ".mp4")
+    briefing = args.briefing is not None
     unused = [("--min-importance", args.min_importance, args.key_events, "--key-events"),
               ("--fps", args.fps, animation, "an animation (--out NAME.gif or NAME.mp4)"),
-              ("--paper", args.paper, args.pdf is not None, "--briefing --pdf")]
+              ("--paper", args.paper, args.pdf is not None, "--briefing --pdf"),
+              # (with --briefing, the chapters' own check names these)
+              ("--from", args.start, args.every or briefing, "--every"),
+              ("--to", args.end, args.every or briefing, "--every"),
+              ("--caption", args.caption, briefing or (args.date and not animation
+                                                      and args.out_dir is None),
+               "one image (--date with --out NAME.png)")]
     unused += [(flag, getattr(args, flag[2:]), args.pdf is None, "maps drawn as images, "
                 "not by a handout (--paper sets its size)") for flag in ("--width", "--height")]
     unused.append(("--dpi", args.dpi, args.pdf is None and not animation,

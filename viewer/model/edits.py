@@ -127,6 +127,10 @@ class SetControl(EditCommand):
 
     def edit(self, dataset: Dataset, on: dt.date) -> Edit:
         day = self.from_date or on
+        if self.contested_with and self.status != "contested":
+            # "held by KIA" with a rival: state read "KIA vs SAC", the map plain KIA.
+            raise EditRefused("contested_with", "a holder contested with another needs status "
+                                                "contested")
         areas = dataset.areas[dataset.areas["area_id"] == self.area_id]
         if len(areas) == 0:
             raise EditRefused("area_id", f"'{self.area_id}' is not a known id in layer 'areas'")
