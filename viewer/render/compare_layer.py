@@ -31,6 +31,7 @@ from viewer.render.route_marks import route_pens
 
 VEIL = QColor(255, 255, 255, 165)
 NAME_STEPS = 3   # a callout is moved down this many of its heights, at most, to clear names
+AROUND_STEPS = 20   # … and this many, down or up, to clear the panels and other callouts
 UNKNOWN_FILL = QColor("#BDBDBD")
 CHANGE_LABEL = {CHANGED_HANDS: "Changed hands (new holder's colour)",
                 BECAME_CONTESTED: "Became contested (both actors' stripes)",
@@ -186,14 +187,19 @@ class CompareLayer:
         box = QRectF(painter.fontMetrics().boundingRect(text)).adjusted(-4 * s, -2 * s, 4 * s, 2 * s)
         box.moveCenter(QPointF(float(x), float(y)))
         step = box.height() + 2 * s
-        clear_of_names = next((box.translated(0, n * step) for n in range(NAME_STEPS + 1)
-                               if not any(box.translated(0, n * step).intersects(other)
-                                          for other in taken + names)), None)
-        if clear_of_names is not None:
-            box = clear_of_names
-        else:
-            while any(box.intersects(other) for other in taken):
-                box.translate(0, step)
+
+        def free(candidate: QRectF, obstacles: list[QRectF]) -> bool:
+            return frame.view.rect.contains(candidate) and not any(
+                candidate.intersects(other) for other in obstacles)
+
+        # Down a few steps clear of names too; else the nearest place, down or up, clear of
+        # the panels and other callouts, on the map (moved only down, some went under the
+        # footer and off the map).
+        near = [box.translated(0, n * step) for n in range(NAME_STEPS + 1)]
+        around = [box] + [box.translated(0, sign * n * step) for n in range(1, AROUND_STEPS)
+                          for sign in (1, -1)]
+        box = (next((c for c in near if free(c, taken + names)), None)
+               or next((c for c in around if free(c, taken)), box))
         taken.append(box)
         point = QPointF(float(x), float(y))
         if not box.contains(point):
