@@ -299,11 +299,11 @@ class EditSession(QObject):
         if not self._retry_held:
             return
         self._retry_held = False
-        self._make_again_or_hold(self.held)
+        self._hold_back(self._made_again(self.held))
 
-    def _make_again_or_hold(self, edits: list[Edit]) -> list[Edit]:
-        """Edits whose rows are as they read them are made again (pending); the others
-        are held, with every edit that uses a row one of them adds. The held ones."""
+    def _made_again(self, edits: list[Edit]) -> list[Edit]:
+        """Edits whose rows are as they read them are made again (pending); the others,
+        with every edit that uses a row one of them adds, are returned to be held."""
         kept, waiting = [], set()  # rows the kept edits add: an edit using one waits too
         for edit in with_free_ids(self.state.dataset, edits):
             if (not uses_rows(edit, waiting) and still_fits(self.state.dataset, edit)
@@ -312,10 +312,14 @@ class EditSession(QObject):
             else:
                 kept.append(edit)
                 waiting |= added_rows(edit)
-        self._hold(kept)
-        if kept:
-            self.held_back.emit()
         return kept
+
+    def _hold_back(self, edits: list[Edit], held_before: list[Edit] = ()) -> None:
+        """Hold `edits` beside `held_before`, in one write of the held journal (two let a
+        crash between them lose the edits held before)."""
+        self._hold([*held_before, *edits])
+        if edits:
+            self.held_back.emit()
 
     # -- the crash journal ----------------------------------------------------
     def _start_journals(self, location) -> None:
@@ -361,10 +365,8 @@ class EditSession(QObject):
             return
         # A colleague may have saved to their rows since the app stopped: those are held,
         # not shown over the colleague's values (the save would have refused them anyway).
-        held_before = list(self.held)
-        self.held = []
-        held = self._make_again_or_hold(edits)
-        self._hold(held_before + held)
+        held = self._made_again(edits)
+        self._hold_back(held, self.held)
         if held:
             tell(self.window, "Some edits were held back",
                  f"{len(held)} restored edit(s) meet rows saved since the app stopped, from "
