@@ -115,22 +115,13 @@ def test_scrubbing_in_compare_mode_reuses_the_comparison_while_no_row_changes(wi
 def test_compare_with_an_impossible_typed_date_says_so_instead_of_comparing_another(
         window, qtbot, monkeypatch):
     """"2024-02-30" typed as date A compared with 3 Feb (Qt drops a digit it cannot take)."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
+    from test_edit_window import accepted_after_typing
 
-    from viewer.qt import dialogs
     from viewer.qt.analysis import CompareDateDialog
 
-    told = []
-    monkeypatch.setattr(dialogs, "plain_message", lambda _parent, _icon, _title, text: told.append(text))
     dialog = CompareDateDialog(window.state, window)
     qtbot.addWidget(dialog)
-    dialog.edit.setFocus()
-    QTest.keyClick(dialog.edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    QTest.keyClicks(dialog.edit, "2024-02-30")
-    dialog.accept()
+    told = accepted_after_typing(monkeypatch, dialog, dialog.edit, "2024-02-30")
     assert told == ["'2024-02-30' is not a date"] and dialog.result() != dialog.DialogCode.Accepted
-    QTest.keyClick(dialog.edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    QTest.keyClicks(dialog.edit, "2024-02-29")
-    dialog.accept()
+    accepted_after_typing(monkeypatch, dialog, dialog.edit, "2024-02-29")
     assert dialog.result() == dialog.DialogCode.Accepted and dialog.date() == dt.date(2024, 2, 29)

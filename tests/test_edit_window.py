@@ -604,21 +604,28 @@ def test_tab_between_the_parts_of_a_date_typed(qtbot, keys):
     assert field.value() == dt.date(2021, 3, 15)
 
 
-def test_as_recorded_on_with_an_impossible_date_says_so(qtbot, monkeypatch):
-    """A date Qt could not take raised out of the dialog's OK (a traceback, no word)."""
+def accepted_after_typing(monkeypatch, dialog, field, typed: str) -> list[str]:
+    """Ctrl+A and `typed` into a dialog's date field, then OK; what the dialog told."""
     from PySide6.QtTest import QTest
 
     from viewer.qt import dialogs
-    from viewer.qt.edit_controls import RecordedOnDialog
 
     told = []
     monkeypatch.setattr(dialogs, "plain_message", lambda _parent, _icon, _title, text: told.append(text))
+    field.setFocus()
+    QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(field, typed)
+    dialog.accept()
+    return told
+
+
+def test_as_recorded_on_with_an_impossible_date_says_so(qtbot, monkeypatch):
+    """A date Qt could not take raised out of the dialog's OK (a traceback, no word)."""
+    from viewer.qt.edit_controls import RecordedOnDialog
+
     dialog = RecordedOnDialog(dt.date(2025, 1, 20))
     qtbot.addWidget(dialog)
-    dialog.day.setFocus()
-    QTest.keyClick(dialog.day, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    QTest.keyClicks(dialog.day, "2025-02-30")
-    dialog.accept()
+    told = accepted_after_typing(monkeypatch, dialog, dialog.day, "2025-02-30")
     assert told == ["'2025-02-30' is not a date"] and dialog.result() != dialog.DialogCode.Accepted
 
 
