@@ -7,6 +7,7 @@ import numpy as np
 
 from viewer.model.dataset import Dataset, event_importance
 from viewer.model.dates import NO_DAY, add_months, format_date, from_day
+from viewer.model.periods import column_values
 from viewer.model.text import event_short_title
 
 
@@ -50,9 +51,8 @@ def key_event_captions(dataset: Dataset, min_importance: int = 3) -> dict[dt.dat
     """A slide caption per key-event map: the events' dates, as precise as the data says,
     and their short titles."""
     events = dataset.events
-    precisions = (events["date_precision"].fillna("day").astype(str).tolist()
-                  if "date_precision" in events.columns else ["day"] * len(events))
-    short = events["short_title"].tolist() if "short_title" in events.columns else [None] * len(events)
+    precisions = [str(p or "day") for p in column_values(events, "date_precision")]
+    short = column_values(events, "short_title")
     captions = {}
     for day, rows in _key_events(dataset, min_importance).items():
         dates = [format_date(from_day(int(dataset.event_days[row])), precisions[row]) for row in rows]
