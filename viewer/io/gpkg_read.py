@@ -16,7 +16,6 @@ so reading never writes to it, and its queries stop after a time limit.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,6 +77,36 @@ def read_attributes(db: sqlite3.Connection, layer: Layer) -> tuple[pd.DataFrame,
     """The layer's columns (not its id or geometry) and the problems of their cells:
     text that is not UTF-8 (read with the bad bytes replaced by U+FFFD), and dates or
     numbers that are not one (read as missing, never as a made-up value)."""
+    columns, selected = _selection(db, layer)
+    return attributes_frame(columns, db.execute(_query(layer, selected)).fetchall())
+
+
+class LayerRows:
+    """A feature layer's rows read in one pass, in table order: the geometry blobs a
+    batch at a time (`blobs(n)`: None for a null, [] at the end), the other columns
+    kept as they pass, for `attributes()` once every blob is read.
+
+    One pass, not the columns and then the shapes: GDAL writes the geometry before
+    the other columns, and SQLite reaches a column stored after a large blob only by
+    walking the blob's overflow pages, so reading them apart walked every shape twice
+    (100x control layer: columns 0.035 s, shapes 0.072 s, both at once 0.075 s)."""
+
+    def __init__(self, db: sqlite3.Connection, layer: Layer) -> None:
+        self._columns, selected = _selection(db, layer)
+        self._cursor = db.execute(_query(layer, [_quoted(layer.geometry_column), *selected]))
+        self._rows: list[tuple] = []
+
+    def blobs(self, n: int) -> list:
+        batch = self._cursor.fetchmany(max(n, 1))
+        self._rows += [row[1:] for row in batch]
+        return [row[0] for row in batch]
+
+    def attributes(self) -> tuple[pd.DataFrame, list[CellProblem]]:
+        return attributes_frame(self._columns, self._rows)
+
+
+def _selection(db: sqlite3.Connection, layer: Layer) -> tuple[list[tuple[str, str]], list[str]]:
+    """The columns read, as (name, kind), and the expressions selecting them."""
     columns = [(name, KINDS.get(_base_type(kind), "text"))
                for name, kind in _columns(db, layer)]
     selected = []
@@ -87,9 +116,18 @@ def read_attributes(db: sqlite3.Connection, layer: Layer) -> tuple[pd.DataFrame,
             selected += [CASTS[kind].format(quoted), NOT_A_NUMBER.format(quoted)]
         else:   # dates and blobs as stored: a date column's number is named, not cast
             selected.append(f"CAST({quoted} AS TEXT)" if kind == "text" else quoted)
-    query = f"SELECT {', '.join(selected) or '1'} FROM {_quoted(layer.table)} ORDER BY rowid"
-    rows = db.execute(query).fetchall()
-    values = iter(list(zip(*rows)) if rows else [()] * max(len(selected), 1))
+    return columns, selected
+
+
+def _query(layer: Layer, selected: list[str]) -> str:
+    return f"SELECT {', '.join(selected) or '1'} FROM {_quoted(layer.table)} ORDER BY rowid"
+
+
+def attributes_frame(columns: list[tuple[str, str]],
+                     rows: list[tuple]) -> tuple[pd.DataFrame, list[CellProblem]]:
+    """The frame of `columns` from the rows `_selection`'s expressions gave, and the
+    problems of its cells."""
+    values = iter(list(zip(*rows)) if rows else [()] * (2 * len(columns)))
     problems: list[CellProblem] = []
     frame = {}
     for name, kind in columns:
@@ -102,14 +140,6 @@ def read_attributes(db: sqlite3.Connection, layer: Layer) -> tuple[pd.DataFrame,
             cells = _dates(_decoded(cells, name, problems), kind, name, problems)
         frame[name] = column_series(cells, kind)
     return pd.DataFrame(frame, index=range(len(rows))), problems
-
-
-def geometry_blobs(db: sqlite3.Connection, layer: Layer) -> Callable[[int], list]:
-    """A function giving the layer's next `n` geometry blobs (None for a null) in
-    table order, and [] at the end."""
-    cursor = db.execute(f"SELECT {_quoted(layer.geometry_column)} FROM {_quoted(layer.table)} "
-                        "ORDER BY rowid")
-    return lambda n: [row[0] for row in cursor.fetchmany(max(n, 1))]
 
 
 def wkb_of(blob: object) -> memoryview | None:

@@ -252,14 +252,13 @@ class DatasetReader(RowChecks):
 
     def _read_layer(self, db: sqlite3.Connection, layer: gpkg_read.Layer) -> pd.DataFrame | None:
         try:
-            frame = self._read_attributes(db, layer)
             if layer.geometry_column is None:
-                return frame
-            shapes = self._read_shapes(db, layer)
+                return self._read_attributes(db, layer)
+            rows = gpkg_read.LayerRows(db, layer)
+            shapes = self._read_shapes(rows.blobs, layer)
+            frame = self._attributes(layer, rows.attributes())
             if "POLYGON" in layer.geometry_type:
                 self.shapes.check_validity_soon(shapes)
-            if len(shapes) != len(frame):
-                raise ValueError(f"{len(shapes)} shapes for {len(frame)} rows")
             crs = gpkg_read.crs_of(db, layer.srs_id)
         except Exception as error:  # noqa: BLE001 — SQLite, the CRS and a damaged file raise several types
             self.problem(f"cannot be read: {error}", layer.table)
@@ -269,17 +268,21 @@ class DatasetReader(RowChecks):
     def _read_attributes(self, db: sqlite3.Connection, layer: gpkg_read.Layer) -> pd.DataFrame:
         """The layer's columns; a problem names each cell read as missing or with its
         bad bytes replaced (gpkg_read.read_attributes)."""
-        frame, problems = gpkg_read.read_attributes(db, layer)
+        return self._attributes(layer, gpkg_read.read_attributes(db, layer))
+
+    def _attributes(self, layer: gpkg_read.Layer,
+                    read: tuple[pd.DataFrame, list[gpkg_read.CellProblem]]) -> pd.DataFrame:
+        frame, problems = read
         self._bad_cells += [(layer.table, cell) for cell in problems]
         return frame
 
-    def _read_shapes(self, db: sqlite3.Connection, layer: gpkg_read.Layer) -> np.ndarray:
-        """The layer's shapes, decoded by `self.shapes` a batch of rows at a time (one
-        batch's blobs in memory, not the whole layer's): READ_SLICE_ROWS rows first,
-        then about READ_SLICE_BYTES of blobs a batch. A blob that is not a geometry
-        is an error naming its row (the row reads as having no shape)."""
+    def _read_shapes(self, blobs: Callable[[int], list], layer: gpkg_read.Layer) -> np.ndarray:
+        """The layer's shapes from `blobs(n)` (the next n geometry blobs), decoded by
+        `self.shapes` a batch of rows at a time (one batch's blobs in memory, not the
+        whole layer's): READ_SLICE_ROWS rows first, then about READ_SLICE_BYTES of blobs
+        a batch. A blob that is not a geometry is an error naming its row (the row
+        reads as having no shape)."""
         slices, start, rows = [], 0, READ_SLICE_ROWS
-        blobs = gpkg_read.geometry_blobs(db, layer)
         while batch := blobs(rows):
             wkb = np.empty(len(batch), dtype=object)
             for position, blob in enumerate(batch):
