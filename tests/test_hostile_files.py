@@ -519,6 +519,25 @@ def test_text_in_a_number_column_is_named_never_read_as_zero(tmp_path):
     assert np.isnan(volume)      # unknown, not 0
 
 
+def test_a_fraction_in_a_whole_number_column_is_named_never_cut(tmp_path):
+    """SQLite keeps 2.5 in an INTEGER column; read through a cast (as GDAL reads it) an
+    event's importance became 2, a value the file does not hold. A whole number stored
+    as a real (2.0) is that number."""
+    from factory import tiny_gpkg
+    from viewer.io import DatasetError, read_dataset
+
+    path = edited_outside_gdal(tiny_gpkg(tmp_path / "half.gpkg"),
+                               "UPDATE events SET importance = 2.5 WHERE event_id = 'e1'")
+    with pytest.raises(DatasetError) as raised:
+        read_dataset(path)
+    assert "half.gpkg, layer 'events', row e1, column 'importance': 2.5 is not a whole number" in [
+        str(p) for p in raised.value.problems]
+
+    whole = edited_outside_gdal(tiny_gpkg(tmp_path / "whole.gpkg"),
+                                "UPDATE events SET importance = 2.0 WHERE event_id = 'e1'")
+    assert read_dataset(whole).events.set_index("event_id").loc["e1", "importance"] == 2
+
+
 def test_a_geometry_column_named_in_another_case_is_still_the_geometry(tmp_path):
     from factory import tiny_gpkg
     from viewer.io import read_dataset

@@ -35,6 +35,11 @@ KINDS = {"INTEGER": "int8", "INT": "int8", "BIGINT": "int8", "MEDIUMINT": "int8"
 # second expression, NULL for a number) and reported by its cell (`CellProblem`).
 CASTS = {"int8": "CAST({0} AS INTEGER)", "bool": "CAST({0} AS INTEGER)", "float8": "CAST({0} AS REAL)"}
 NOT_A_NUMBER = "CASE WHEN typeof({0}) IN ('text', 'blob') THEN {0} END"
+# In a whole-number column, a number with a fraction is read aside too: SQLite keeps
+# 2.5 in an INTEGER column, and the cast (as GDAL's reading) made it 2, a value the
+# file does not hold (an event's importance 2.5 read as 2).
+NOT_A_WHOLE_NUMBER = ("CASE WHEN typeof({0}) IN ('text', 'blob') "
+                      "OR (typeof({0}) = 'real' AND {0} <> CAST({0} AS INTEGER)) THEN {0} END")
 NOT_UTF8 = "text is not valid UTF-8; the unreadable bytes are shown as \ufffd"
 # Envelope sizes in bytes by the header's envelope indicator (flags bits 1-3).
 ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
@@ -113,7 +118,8 @@ def _selection(db: sqlite3.Connection, layer: Layer) -> tuple[list[tuple[str, st
     for name, kind in columns:
         quoted = _quoted(name)
         if kind in CASTS:
-            selected += [CASTS[kind].format(quoted), NOT_A_NUMBER.format(quoted)]
+            aside = NOT_A_NUMBER if kind == "float8" else NOT_A_WHOLE_NUMBER
+            selected += [CASTS[kind].format(quoted), aside.format(quoted)]
         else:   # dates and blobs as stored: a date column's number is named, not cast
             selected.append(f"CAST({quoted} AS TEXT)" if kind == "text" else quoted)
     return columns, selected
@@ -214,16 +220,20 @@ def _decoded(cells: tuple, column: str, problems: list[CellProblem]) -> list:
     return out
 
 
-def _numbers(cells: tuple, stored_text: tuple, column: str, problems: list[CellProblem]) -> list:
-    """A number column's cells; one holding text is missing, and a problem unless blank."""
-    if not any(text is not None for text in stored_text):
+def _numbers(cells: tuple, stored: tuple, column: str, problems: list[CellProblem]) -> list:
+    """A number column's cells; one holding text, or a fraction in a whole-number column,
+    is missing, and a problem unless blank."""
+    if not any(value is not None for value in stored):
         return list(cells)
     cells = list(cells)
-    for row, text in enumerate(_decoded(stored_text, column, [])):
-        if text is not None:
-            cells[row] = None
-            if isinstance(text, str) and text.strip():
-                problems.append(CellProblem(row, column, f"{text!r} is not a number"))
+    for row, value in enumerate(_decoded(stored, column, [])):
+        if value is None:
+            continue
+        cells[row] = None
+        if isinstance(value, float):
+            problems.append(CellProblem(row, column, f"{value!r} is not a whole number"))
+        elif value.strip():
+            problems.append(CellProblem(row, column, f"{value!r} is not a number"))
     return cells
 
 
