@@ -277,6 +277,19 @@ def test_bad_optional_dataset_dates_are_refused_naming_the_row(tmp_path, values,
         f"meta.gpkg, layer 'dataset_meta', row {key}, column 'value': {message}"]
 
 
+def test_data_current_to_past_the_time_range_is_a_warning(tmp_path):
+    """Facts current to a day the timeline never reaches: the range hides what is known."""
+    meta = tiny_layers()["dataset_meta"]
+    end = meta.loc[meta["key"] == "time_end", "value"].iloc[0]
+    meta = pd.concat([meta, pd.DataFrame({"key": ["data_current_to"], "value": [end]})],
+                     ignore_index=True)
+    path = write_tiny(tmp_path / "late.gpkg", dataset_meta=meta)
+    assert [str(p) for p in read_dataset(path).warnings] == [
+        f"warning: late.gpkg, layer 'dataset_meta', row data_current_to, column 'value': "
+        f"data_current_to {end} is not inside the time range (time_end {end} is the day after "
+        "its last): the timeline ends before the facts do"]
+
+
 @pytest.mark.parametrize("version", ["2", "one"])
 def test_a_schema_version_other_than_1_opens_with_a_warning(tmp_path, version):
     meta = tiny_layers()["dataset_meta"]

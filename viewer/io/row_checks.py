@@ -153,6 +153,11 @@ class RowChecks:
             if start and end and end < start:
                 self.problem(f"{then} {end} is before {first} {start}", "dataset_meta",
                              then, "value")
+        current_to, end = days.get("data_current_to"), days.get("time_end")
+        if current_to and end and current_to >= end:   # time_end is the first day after the range
+            self.problem(f"data_current_to {current_to} is not inside the time range (time_end "
+                         f"{end} is the day after its last): the timeline ends before the facts do",
+                         "dataset_meta", "data_current_to", "value", severity="warning")
         self._check_schema_version(dict(zip(ids, frame["value"])).get("schema_version"))
 
     def _check_schema_version(self, version: object) -> None:
