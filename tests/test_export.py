@@ -525,6 +525,42 @@ def test_footer_never_cut_at_1280x720(tmp_path, capsys, app):
     assert not sidecar.exists()
 
 
+def test_an_animation_with_too_many_sources_lists_them_beside_it(tmp_path, capsys, app):
+    """A GIF's footer pointed to the image's metadata and a .sources.txt file, neither of
+    which an animation had: every frame's sources were named nowhere."""
+    dataset = many_sources_dataset(tmp_path)
+    out = tmp_path / "story.gif"
+    code, printed, _ = run_cli(capsys, "--dataset", dataset, "--dates", "2024-10-10,2024-11-20",
+                               "--out", out, "--width", 1280, "--height", 720)
+    listed = tmp_path / "story.sources.txt"
+    assert code == 0 and printed.split() == [str(out), str(listed)]
+    text = listed.read_text(encoding="utf-8")
+    assert "as of 20 Nov 2024:" in text
+    assert all(f"Regional Observer Number {i} Weekly — Report {i}" in text for i in range(60))
+    from viewer.export.animation import SOURCES_ELSEWHERE
+    from viewer.export.png import render_export
+    from viewer.io import read_dataset
+
+    renderer = MapRenderer(read_dataset(dataset))
+    render_export(renderer, DAY, ExportOptions(1280, 720, sources_elsewhere=SOURCES_ELSEWHERE))
+    footer = " ".join(renderer.painted_layout().footer_display)
+    assert "beside this animation" in footer and "metadata" not in footer
+
+    run_cli(capsys, "--dataset", dataset, "--dates", "2024-10-10,2024-11-20", "--out", out,
+            "--force", "--layers", "base,places")             # nothing sourced shown: no list
+    assert not listed.exists()
+
+
+def test_a_comparison_map_with_too_many_sources_lists_them_beside_it(tmp_path, capsys, app):
+    """Its footer said the sources were in a .sources.txt file beside it; none was written."""
+    out = tmp_path / "changes.png"
+    assert main(["compare", "--dataset", str(many_sources_dataset(tmp_path)), "--from", "2024-10-10",
+                 "--to", "2024-11-20", "--out", str(out)]) == 0
+    listed = tmp_path / "changes.sources.txt"
+    assert capsys.readouterr().out.split()[-2:] == [str(out), str(listed)]
+    assert "Regional Observer Number 59 Weekly — Report 59" in listed.read_text(encoding="utf-8")
+
+
 def test_extent_is_exactly_the_map_area_never_under_title_or_footer(dataset, tmp_path):
     from viewer.export.png import export_view
 

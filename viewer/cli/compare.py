@@ -42,6 +42,8 @@ def run_compare(args: argparse.Namespace) -> int:
         report = result.to_dict(dataset)
         if args.out is not None:
             report["png"] = str(args.out)
+            if listed := _sources_list(args.out):   # the footer had no room for every source
+                report["sources_list"] = str(listed)
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     print(f"{terminal_safe(dataset.title)} — changes from {args.date_a} to {args.date_b}")
@@ -52,7 +54,16 @@ def run_compare(args: argparse.Namespace) -> int:
         print(f"  {terminal_safe(line)}")
     if args.out is not None:
         print(args.out)
+        if listed := _sources_list(args.out):
+            print(listed)
     return 0
+
+
+def _sources_list(png: Path) -> Path | None:
+    """The list of sources written beside the map, if its footer had no room for them all."""
+    from viewer.export import sidecar_path
+
+    return sidecar_path(png) if sidecar_path(png).exists() else None
 
 
 def _write_png(dataset, result, path: Path, force: bool) -> None:

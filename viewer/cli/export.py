@@ -123,10 +123,8 @@ def run_export(args: argparse.Namespace) -> int:
             if len(dates) != 1:
                 raise CliError("several dates need --out-dir (a briefing pack) or "
                                "--out NAME.gif / NAME.mp4 (an animation)")
-            written = [export.export_png(dataset, dates[0], args.out, options,
-                                         overwrite=args.force, renderer=renderer)]
-            if export.sidecar_path(args.out).exists():   # the footer had no room for every source
-                written.append(export.sidecar_path(args.out))
+            written = _with_sources_list(export.export_png(dataset, dates[0], args.out, options,
+                                                           overwrite=args.force, renderer=renderer))
             if renderer.painted_layout().caption_cut:
                 print(f"warning: the caption was cut to fit {args.width}x{args.height}; the whole "
                       "text is in the PNG's metadata (Caption)", file=sys.stderr)
@@ -136,11 +134,18 @@ def run_export(args: argparse.Namespace) -> int:
                                         progress=_stderr_progress, renderer=renderer,
                                         captions=captions)
             return result.images + [result.index]
-        return [export.export_animation(dataset, dates, args.out, options, fps=args.fps,
-                                        overwrite=args.force, progress=_stderr_progress,
-                                        renderer=renderer, captions=captions)]
+        return _with_sources_list(export.export_animation(
+            dataset, dates, args.out, options, fps=args.fps, overwrite=args.force,
+            progress=_stderr_progress, renderer=renderer, captions=captions))
 
     return list_written(write)
+
+
+def _with_sources_list(path: Path) -> list[Path]:
+    """`path`, and the list of sources beside it where its footer had no room for them all."""
+    from viewer.export import sidecar_path
+
+    return [path] + [sidecar_path(path)] * sidecar_path(path).exists()
 
 
 def _check_where_used(args: argparse.Namespace) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
@@ -18,10 +19,16 @@ from viewer.export.options import (
     Progress,
     stop_if,
 )
-from viewer.export.png import captioned, render_export
+from viewer.export.png import captioned, footer_overflowed, render_export, write_sidecar
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date
+from viewer.render.overlay import date_label
 from viewer.render.renderer import MapRenderer
+
+# An animation has no text metadata: a frame whose footer has no room for every
+# source points to the list written beside the file.
+SOURCES_ELSEWHERE = ("More sources than fit here: every one is listed in the .sources.txt "
+                     "file beside this animation.")
 
 
 def export_animation(dataset: Dataset, dates: Sequence[dt.date], path: str | os.PathLike,
@@ -31,7 +38,8 @@ def export_animation(dataset: Dataset, dates: Sequence[dt.date], path: str | os.
                      renderer: MapRenderer | None = None,
                      captions: Mapping[dt.date, str] | None = None) -> Path:
     """A GIF or MP4 (by the file's suffix) with one frame per date, each labelled with its date
-    (and its caption, when `captions` has one for it)."""
+    (and its caption, when `captions` has one for it). The sources of frames whose footer
+    had no room for all of them are listed in a .sources.txt file beside it."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in ANIMATION_SUFFIXES:
@@ -42,18 +50,27 @@ def export_animation(dataset: Dataset, dates: Sequence[dt.date], path: str | os.
         raise ExportError("no dates to export")
     renderer = renderer or MapRenderer(dataset)
     report = progress or (lambda _text, _fraction: None)
+    options = replace(options, sources_elsewhere=SOURCES_ELSEWHERE)
+    overflowed: list[str] = []     # each such frame's date and sources
 
     def frames() -> Iterator[np.ndarray]:
         for i, day in enumerate(dates):
             stop_if(cancelled)
             report(f"Frame {i + 1} of {len(dates)}: {format_date(day)}", i / len(dates))
-            yield rgb_array(render_export(renderer, day, captioned(options, captions, day)))
+            image = render_export(renderer, day, captioned(options, captions, day))
+            if footer_overflowed(renderer):
+                overflowed.append(f"{date_label(day, dataset.beyond_data(day))}:\n"
+                                  f"{image.text('Sources (full)')}")
+            yield rgb_array(image)
 
     with atomic_target(path, overwrite=overwrite) as temporary:
         if suffix == ".gif":
             _write_gif(temporary, frames(), fps)
         else:
             _write_mp4(temporary, frames(), fps)
+    write_sidecar(path, f"Sources for {path.name} ({dataset.title}), in each frame whose footer "
+                        "had no room for all of them.\n\n" + "\n\n".join(overflowed) + "\n"
+                  if overflowed else "")
     report("Done", 1.0)
     return path
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage
 
 from viewer.export.files import check_target, write_file
 from viewer.export.options import ExportOptions
-from viewer.export.png import export_view, png_bytes, png_metadata
+from viewer.export.png import export_view, png_bytes, png_metadata, write_sources_sidecar
 from viewer.model.compare import Comparison
 from viewer.render.compare_layer import CompareLayer
 from viewer.render.overlay import EXPORT
@@ -70,4 +70,5 @@ def export_compare_png(renderer: MapRenderer, comparison: Comparison, path: str 
     check_target(path, overwrite)
     image = render_compare(renderer, comparison, options)
     write_file(path, png_bytes(image), overwrite=overwrite)
+    write_sources_sidecar(renderer, comparison.date_b, image, path)
     return path

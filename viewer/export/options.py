@@ -45,6 +45,9 @@ class ExportOptions:
     layers: Mapping[str, bool] | None = None
     title: str | None = None
     caption: str | None = None     # printed under the date, e.g. a key event's date and title
+    # Where a footer with no room for every source says they are listed (None: a PNG's
+    # text metadata and .sources.txt file).
+    sources_elsewhere: str | None = None
 
     @property
     def ui_scale(self) -> float:

@@ -31,7 +31,8 @@ def captioned(options: ExportOptions, captions: Mapping[dt.date, str] | None,
 
 
 def export_decorations(options: ExportOptions) -> Decorations:
-    return replace(EXPORT, caption=options.caption or "")
+    return replace(EXPORT, caption=options.caption or "",
+                   sources_elsewhere=options.sources_elsewhere or EXPORT.sources_elsewhere)
 
 
 def export_view(renderer: MapRenderer, options: ExportOptions, day: dt.date | None = None) -> MapView:
@@ -123,18 +124,30 @@ def sidecar_path(image: Path) -> Path:
     return image.with_name(image.stem + ".sources.txt")
 
 
+def footer_overflowed(renderer: MapRenderer) -> bool:
+    """Whether the footer of the image drawn last had no room for every source."""
+    layout = renderer.painted_layout()
+    return layout is not None and layout.footer_overflow
+
+
 def write_sources_sidecar(renderer: MapRenderer, day: dt.date, image: QImage,
                           image_path: Path) -> Path | None:
     """When the image's footer could not list every source, list them (its "Sources
     (full)" text) beside it, and remove a list left there by an earlier export."""
-    layout = renderer.painted_layout()
+    if not footer_overflowed(renderer):
+        return write_sidecar(image_path, "")
+    return write_sidecar(image_path, f"Sources for {image_path.name} ({renderer.dataset.title}, "
+                                     f"{date_label(day)}); the image's footer had no room for "
+                                     f"all of them.\n\n{image.text('Sources (full)')}\n")
+
+
+def write_sidecar(image_path: Path, text: str) -> Path | None:
+    """`text` in the .sources.txt file beside `image_path`; none there (one an earlier
+    export left removed) when `text` is empty."""
     path = sidecar_path(image_path)
-    if layout is None or not layout.footer_overflow:
+    if not text:
         path.unlink(missing_ok=True)
         return None
-    header = (f"Sources for {image_path.name} ({renderer.dataset.title}, {date_label(day)}); "
-              "the image's footer had no room for all of them.\n\n")
-    text = header + image.text("Sources (full)") + "\n"
     write_file(path, text.encode("utf-8"))
     return path
 

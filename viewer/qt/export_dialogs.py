@@ -325,7 +325,7 @@ class ExportPngDialog(ExportDialog):
         self.form.addRow("File", self.path)
 
     def job(self, target, overwrite):
-        from viewer.export import export_png, sidecar_path
+        from viewer.export import export_png
 
         dataset, day = self.state.dataset, self.date.date().toPython()
         options = replace(self.options_box.options(), caption=self.caption.text().strip() or None)
@@ -334,9 +334,7 @@ class ExportPngDialog(ExportDialog):
         def run(progress, _cancelled):
             progress("Drawing the map", 0.0)
             export_png(dataset, day, target, options, overwrite=overwrite, renderer=renderer)
-            if sidecar_path(target).exists():
-                return f"Saved {target}; its sources are listed in full in {sidecar_path(target).name}"
-            return f"Saved {target}"
+            return _saved(target)
         return run
 
 
@@ -407,5 +405,15 @@ class ExportAnimationDialog(ExportDialog):
             export_animation(dataset, dates, target, options, fps=fps, overwrite=overwrite,
                              progress=progress, cancelled=cancelled, renderer=renderer,
                              captions=captions)
-            return f"Saved {target}"
+            return _saved(target)
         return run
+
+
+def _saved(target: Path) -> str:
+    """What the status bar says of an image or animation written, naming the list of
+    sources beside it where its footer had no room for them all."""
+    from viewer.export import sidecar_path
+
+    if sidecar_path(target).exists():
+        return f"Saved {target}; its sources are listed in full in {sidecar_path(target).name}"
+    return f"Saved {target}"

@@ -50,14 +50,17 @@ class Decorations:
     legend_corner: str = "top-right"     # one of CORNERS
     legend_header: bool = True           # the screen's "Legend ▾" that collapses it
     legend_collapsed: bool = False
+    # What a footer with no room for every source says (where they are all listed).
+    sources_elsewhere: str = ""
 
 
-SCREEN = Decorations()
-EXPORT = Decorations(title=True, footer=True, legend_header=False)  # always the whole legend
-FOOTER_MAX_LINES = 3  # per footer entry (sources; attribution and licence)
-CAPTION_MAX_LINES = 2
 SOURCES_ELSEWHERE = ("More sources than fit here: every one is listed in this image's text "
                      "metadata and in the .sources.txt file beside it.")
+SCREEN = Decorations()
+EXPORT = Decorations(title=True, footer=True, legend_header=False,   # always the whole legend
+                     sources_elsewhere=SOURCES_ELSEWHERE)
+FOOTER_MAX_LINES = 3  # per footer entry (sources; attribution and licence)
+CAPTION_MAX_LINES = 2
 
 
 def date_label(day, beyond_data: bool = False) -> str:
@@ -115,7 +118,7 @@ class OverlayLayout:
             if len(wrapped) > FOOTER_MAX_LINES:
                 self.footer_overflow = True
                 wrapped = (wrap_text(line, fm, width, FOOTER_MAX_LINES - 1)
-                           + wrap_text(SOURCES_ELSEWHERE, fm, width, 2))
+                           + wrap_text(self.decorations.sources_elsewhere, fm, width, 2))
             self.footer_display += wrapped
         height = fm.height() * 1.25 * len(self.footer_display) + 10 * self.scale
         return QRectF(0, self.view.height - height, self.view.width, height)
