@@ -360,3 +360,75 @@ def test_a_change_made_to_a_copy_outside_the_app_is_kept_aside_not_lost(desk, tm
     assert read_dataset(aside).sources.set_index("source_id").loc["s1", "title"] == "Edited in QGIS"
     assert PostgisStore(desk).read().control.set_index("control_id").loc["c3", "note"] == \
         "logged after"
+
+
+def desk_note(desk_store, row_id: str, note: str) -> None:
+    desk_store.apply([CorrectRow("control", row_id, {"note": note}, reason="r").edit(
+        desk_store.read(), NOV_5)], "alice")
+
+
+def test_each_offline_edit_in_conflict_keeps_a_number_of_its_own(desk, tmp_path, capsys):
+    """A refreshed copy numbers its next edits from the new position: an edit made after
+    a sync took the number of a conflict kept from it, and settling one dropped the
+    other unsent."""
+    field, desk_store = tmp_path / "field.gpkg", PostgisStore(desk)
+    take_offline(desk, field)
+    for note in ("first look", "second look"):
+        edit_offline(field, CorrectRow("control", "c3", {"note": note}, reason="r"))
+    desk_note(desk_store, "c3", "desk says otherwise")
+    run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    desk_note(desk_store, "c1", "desk on c1")
+    edit_offline(field, CorrectRow("control", "c1", {"note": "field on c1"}, reason="r"))
+    out = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    assert "1 new conflict(s), 3 to settle" in out
+    numbers = {c.row_id if c.row_id == "c1" else c.field_version["note"]: c.edit_id
+               for c in read_conflicts(field)}
+    assert len(set(numbers.values())) == 3
+    assert f"conflict {numbers['c1']}: correct by field" in out
+
+    run(capsys, "resolve", str(field), "--edit", str(numbers["second look"]), "--keep", "desk")
+    assert [c.row_id for c in read_conflicts(field)].count("c1") == 1     # still to settle
+    run(capsys, "resolve", str(field), "--edit", str(numbers["c1"]), "--keep", "field")
+    run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    assert desk_store.read().control.set_index("control_id").loc["c1", "note"] == "field on c1"
+
+
+def test_an_edit_a_stopped_sync_sent_is_not_a_conflict_with_a_later_desk_change(desk, tmp_path):
+    """The sync stopped after the edit reached the desk; alice then corrected the row. The
+    next sync called the field's edit a conflict, and keeping it undid her correction."""
+    field, desk_store = tmp_path / "field.gpkg", PostgisStore(desk)
+    position = take_offline(desk, field)
+    edit_offline(field, CorrectRow("control", "c3", {"note": "field 70"}, reason="r"))
+    [entry] = [e for e in GpkgStore(field).log() if e.edit_id > position]
+    desk_store.apply([entry.edit], entry.user, recorded_at=entry.recorded_at)   # sent; no refresh
+    desk_note(desk_store, "c3", "alice fixed the field's note")
+    report = offline.sync(field, desk)
+    assert (report.already_there, report.conflicts) == (1, [])
+    assert desk_store.read().control.set_index("control_id").loc["c3", "note"] == \
+        "alice fixed the field's note"
+
+
+def test_an_offline_edit_of_several_rows_is_one_conflict(desk, tmp_path, capsys):
+    field, desk_store = tmp_path / "field.gpkg", PostgisStore(desk)
+    take_offline(desk, field)
+    edit_offline(field, SetControl("zone-east", "SAC", dt.date(2024, 11, 20), confidence="reported",
+                                   sources=("s2",)))
+    desk_store.apply([SetControl("zone-east", "SAC", dt.date(2024, 11, 10), confidence="reported",
+                                 sources=("s2",)).edit(desk_store.read(), NOV_5)], "alice")
+    out = run(capsys, "sync", str(field), desk.conninfo + "?schema=tiny")
+    assert "1 new conflict(s), 1 to settle" in out and out.count("conflict ") == 1
+    assert len(read_conflicts(field)) >= 2 and "(by someone at ?)" not in out
+
+
+def test_a_copy_that_cannot_be_written_is_one_line_naming_it(desk, tmp_path, capsys):
+    out = tmp_path / "no such folder" / "field.gpkg"
+    assert main(["take-offline", desk.conninfo + "?schema=tiny", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {out}: cannot be written")
+
+
+def test_a_password_given_in_the_wrong_place_is_not_printed(capsys):
+    with pytest.raises(SystemExit):
+        main(["state", "--date", "2025-01-01", "postgresql://alice:alice-pw@127.0.0.1:5/team?schema=k"])
+    err = capsys.readouterr().err
+    assert "postgresql://alice:***@127.0.0.1" in err and "alice-pw" not in err

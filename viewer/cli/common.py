@@ -40,7 +40,11 @@ class OneLineParser(argparse.ArgumentParser):
     """Reports a bad command line as one `error:` line (no usage dump), exit 2."""
 
     def error(self, message: str) -> None:
-        self.exit(2, f"error: {terminal_safe(message)} (see '{self.prog} --help')\n")
+        from viewer.io.pg_url import without_passwords
+
+        # argparse quotes what it refused: an address given in the wrong place, password too.
+        self.exit(2, f"error: {terminal_safe(without_passwords(message))} "
+                     f"(see '{self.prog} --help')\n")
 
 
 def parse_day(text: str) -> dt.date:

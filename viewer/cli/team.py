@@ -80,7 +80,7 @@ def run_take_offline(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.force:
         raise CliError(f"{args.out} exists (use --force to replace it)")
     started = time.perf_counter()
-    with database_errors(args.url):
+    with written_file_errors(args.out), database_errors(args.url):
         position = take_offline(args.url, args.out)
     print(f"wrote {args.out} from {args.url} at edit_log position {position} "
           f"in {time.perf_counter() - started:.1f} s")
@@ -93,20 +93,24 @@ def run_sync(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with field_copy_errors(args.path), database_errors(args.url):
         report = sync(args.path, args.url)
+    numbers = list(dict.fromkeys(c.edit_id for c in report.conflicts))
     print(f"sent {report.sent} offline edit(s) to {args.url}; {report.already_there} were already "
-          f"there; {len(report.conflicts)} new conflict(s), {report.unsettled} to settle "
+          f"there; {len(numbers)} new conflict(s), {report.unsettled} to settle "
           f"(kachin-viewer resolve); {args.path} is now at edit_log position {report.position} "
           f"({time.perf_counter() - started:.1f} s)")
     if report.kept_aside is not None:
         print(f"{args.path} held changes made outside Kachin Viewer (in QGIS?): they are in no "
               f"edit log, so they were not sent; the copy as it was is kept as {report.kept_aside}")
-    for conflict in report.conflicts:
-        print(f"conflict {conflict.edit_id}: {conflict.layer} row {conflict.row_id} "
-              f"({conflict.command} by {conflict.user} at {conflict.recorded_at}) was not applied:")
-        field, desk = conflict.differences()
-        print(f"  field: {field}")
-        print(f"  desk:  {desk} (by {conflict.desk_user or 'someone'} at "
-              f"{conflict.desk_recorded_at or '?'})")
+    for number in numbers:   # one conflict an offline edit, however many rows it met
+        rows = [c for c in report.conflicts if c.edit_id == number]
+        print(f"conflict {number}: {rows[0].command} by {rows[0].user} at {rows[0].recorded_at} "
+              "was not applied:")
+        for conflict in rows:
+            field, desk = conflict.differences()
+            print(f"  {conflict.layer} row {conflict.row_id}:")
+            print(f"    field: {field}")
+            print(f"    desk:  {desk}" + (f" (by {conflict.desk_user} at {conflict.desk_recorded_at})"
+                                          if conflict.desk_user else ""))
     return 0
 
 
@@ -134,6 +138,16 @@ def field_copy_errors(path: Path):
         raise CliError(f"{path}: {error}") from None
     except OSError as error:
         raise CliError(f"{path}: {error.strerror or error}") from None
+
+
+@contextmanager
+def written_file_errors(path: Path):
+    """A file that cannot be written (no such folder, no permission) as one `error:` line
+    naming it, not a traceback naming a temporary file beside it."""
+    try:
+        yield
+    except OSError as error:
+        raise CliError(f"{path}: cannot be written ({error.strerror or error})") from None
 
 
 @contextmanager

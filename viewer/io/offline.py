@@ -91,8 +91,8 @@ def _changed(mine: dict | None, theirs: dict | None) -> str:
 class SyncReport:
     sent: int = 0
     already_there: int = 0
-    conflicts: list[Conflict] = field(default_factory=list)  # new in this sync
-    unsettled: int = 0  # conflicts the copy keeps, from this sync and earlier ones
+    conflicts: list[Conflict] = field(default_factory=list)  # new in this sync, a row each
+    unsettled: int = 0  # offline edits the copy keeps in conflict, from this sync and earlier ones
     position: int = 0
     kept_aside: Path | None = None  # the copy as it was, when it held changes made elsewhere
 
@@ -177,8 +177,10 @@ def sync(path: Path, url: DatabaseUrl) -> SyncReport:
     with PostgisStore(url).session() as store:
         for entry in offline:
             _replay(store, entry, report, last_made)
-    kept = read_conflicts(path) + report.conflicts
-    report.unsettled = len(kept)
+    earlier = read_conflicts(path)
+    kept = numbered_apart(earlier + report.conflicts)
+    report.conflicts = kept[len(earlier):]
+    report.unsettled = len({c.edit_id for c in kept})
     report.kept_aside = _keep_aside_if_changed_outside(path)
     report.position = take_offline(url, path, kept, origin.get("copy"), read_as)
     return report
@@ -219,8 +221,41 @@ def _shape(dataset: Dataset, layer: str, row_id: str):
     return frame.geometry.iloc[position]
 
 
+def numbered_apart(conflicts: list[Conflict]) -> list[Conflict]:
+    """The conflicts, each offline edit's rows under a number of their own, the first
+    to hold a number keeping it. A conflict takes its offline edit's id in the copy, but
+    a refreshed copy numbers the edits made next from its new position: one made after
+    a sync could take the number of a conflict kept from that sync, and settling either
+    settled both (the other dropped unsent). A later edit meeting a number taken gets
+    the next one free."""
+    numbers: dict[tuple, int] = {}
+    taken: set[int] = set()
+    highest = max((c.edit_id for c in conflicts), default=0)
+    numbered = []
+    for conflict in conflicts:
+        edit = _offline_edit(conflict)
+        if edit not in numbers:
+            number = conflict.edit_id
+            if number in taken:
+                number = highest = max(highest, *taken) + 1
+            numbers[edit] = number
+            taken.add(number)
+        numbered.append(dataclasses.replace(conflict, edit_id=numbers[edit]))
+    return numbered
+
+
+def _offline_edit(conflict: Conflict) -> tuple:
+    """What tells the offline edit a conflict comes from apart from any other."""
+    return conflict.edit_id, conflict.recorded_at, conflict.user, conflict.changes
+
+
 def _replay(store: PostgisStore, entry: LogEntry, report: SyncReport,
             last_made: dict[tuple[str, str], dict | None]) -> None:
+    if store.logged(entry):
+        # Sent by an earlier sync that stopped before the refresh, and changed at the
+        # desk since: the desk's later value is not a conflict with it.
+        report.already_there += 1
+        return
     try:
         store.apply([entry.edit], entry.user, recorded_at=entry.recorded_at)
         report.sent += 1
@@ -284,6 +319,9 @@ def resolve(path: Path, edit_id: int, keep: str, user: str) -> None:
     chosen = [c for c in read_conflicts(path) if c.edit_id == edit_id]
     if not chosen:
         raise SyncError(f"{path} has no conflict for offline edit {edit_id}")
+    if len({_offline_edit(c) for c in chosen}) > 1:   # numbered before they were kept apart
+        raise SyncError(f"{path}: conflict {edit_id} names more than one offline edit; sync the "
+                        "copy once and each is listed under a number of its own")
     if keep == "field":
         store = GpkgStore(path)
         dataset = store.read()

@@ -62,3 +62,14 @@ def last_change_of(conn, schema: str, layer: str, row_id: str) -> LogEntry | Non
         if entry.touches(row_id, layer):
             return entry
     return None
+
+
+def has_log_entry(conn, schema: str, entry: LogEntry) -> bool:
+    """Whether an entry recorded by the same user at the same time holds the same edit."""
+    from psycopg import sql
+
+    query = sql.SQL("SELECT command, summary, reason, changes FROM {} WHERE \"user\" = %s "
+                    "AND recorded_at = %s::timestamptz").format(sql.Identifier(schema, EDIT_LOG))
+    made = log_values(entry.edit, entry.user, entry.recorded_at)
+    wanted = (made[2], made[3], made[4], made[8])
+    return any(tuple(row) == wanted for row in conn.execute(query, [entry.user, entry.recorded_at]))

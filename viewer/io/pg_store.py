@@ -17,7 +17,7 @@ import datetime as dt
 from contextlib import contextmanager
 from typing import Sequence
 
-from viewer.io.pg_edit_log import insert_log_entry, last_change_of, read_log
+from viewer.io.pg_edit_log import has_log_entry, insert_log_entry, last_change_of, read_log
 from viewer.io.pg_read import DatabaseReader, table_columns
 from viewer.io.pg_url import DatabaseUrl
 from viewer.io.pg_publish import PG_TYPES, VERSION_COLUMN
@@ -106,6 +106,11 @@ class PostgisStore:
                     sql.Identifier(id_column(change.layer)))
                 rows.append(cursor.execute(query, [change.row_id]).fetchone())
         return rows
+
+    def logged(self, entry: LogEntry) -> bool:
+        """Whether the log holds `entry`, as an offline copy recorded it (who, when, what)."""
+        with self._connection() as conn:
+            return has_log_entry(conn, self.url.schema, entry)
 
     def last_change(self, layer: str, row_id: str) -> LogEntry | None:
         with self._connection() as conn:

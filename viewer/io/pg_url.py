@@ -86,6 +86,16 @@ class DatabaseUrl:
         return text
 
 
+# A postgresql:// address's password: after the user's name and ':', up to the last '@'
+# before the host (a password may hold '@'; a '/' or a space ends the address's host part).
+_PASSWORD_IN_ADDRESS = re.compile(r"(postgres(?:ql)?://[^/@\s:]*:)[^/\s]*@", re.IGNORECASE)
+
+
+def without_passwords(text: str) -> str:
+    """`text` with the password of every postgresql:// address in it written as ***."""
+    return _PASSWORD_IN_ADDRESS.sub(r"\1***@", text)
+
+
 def _split(text: str):
     """The address's parts; a port that is not a number, or a host with a lone '[', as a
     DatabaseUrlError naming neither the password nor the text: Python's ValueError went
