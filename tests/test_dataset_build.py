@@ -214,6 +214,17 @@ def test_all_fact_rows_carried_over(layers):
     assert layers["series"]["derived"].sum() >= 10
 
 
+def test_a_value_whose_note_says_it_is_worked_out_is_derived(layers):
+    """SMM's price ranges are given as their midpoint ("value is the DERIVED midpoint"):
+    17 such rows were drawn as reported points. A reported value whose note only
+    mentions a side calculation stays reported."""
+    series = layers["series"]
+    midpoints = series[series["note"].str.contains("value is the DERIVED midpoint", na=False)]
+    assert len(midpoints) >= 17 and set(midpoints["derived"]) == {1}
+    cross_check = series[series["note"].str.contains(r"Cross-check \(DERIVED\)", na=False)]
+    assert len(cross_check) == 1 and set(cross_check["derived"]) == {0}
+
+
 def test_event_places_and_actors_resolve(layers):
     places = layers["places"].set_index("place_id")
     actors = set(layers["actors"]["actor_id"])
@@ -389,8 +400,11 @@ def test_meta_says_how_current_the_data_is(layers):
     events = pd.read_csv(FACTS / "events.csv")
     assert meta["data_current_to"] == events["date"].max() == "2026-03-16"
     assert meta["time_end"] >= "2026-12-03"
-    assert meta["default_series"].startswith("dysprosium_oxide_cny_per_kg [CNY_per_kg];"
-                                             "terbium_oxide_cny_per_kg [CNY_per_kg]")
+    # The series with the most sourced points: the prices' points are mostly derived
+    # midpoints of SMM's quoted ranges.
+    assert meta["default_series"] == ("china_re_exports_t [t_per_month];"
+                                      "china_imports_unlisted_reo_all_origins_t [t_per_month];"
+                                      "dysprosium_oxide_cny_per_kg [CNY_per_kg]")
 
 
 def test_sources_carry_outlet_and_via(layers):

@@ -49,11 +49,12 @@ def build_events(events: pd.DataFrame, places: gpd.GeoDataFrame,
 def build_series() -> pd.DataFrame:
     s = read_csv(FACTS / "series.csv")
     s["value"] = s["value"].astype(float)
-    # The facts README flags worked-out numbers with DERIVED at the start of the note.  A
-    # plain "contains" test would also flag reported values whose note merely mentions a
-    # derived figure, so the match is anchored at the start.
-    s["derived"] = (s["note"].fillna("").str.strip().str.upper()
-                    .str.startswith("DERIVED").astype("int64"))
+    # The facts README: a number worked out by the compilers says DERIVED in its note.
+    # The row's value is derived when the note starts so or says the value is ("value is
+    # the DERIVED midpoint" of an SMM price range: 17 rows were flagged as reported); a
+    # reported value whose note mentions a side calculation ("Cross-check (DERIVED)") is not.
+    s["derived"] = s["note"].fillna("").str.contains(
+        r"^\s*DERIVED|\bvalue is the DERIVED\b", case=False, regex=True).astype("int64")
     return s
 
 
