@@ -51,6 +51,9 @@ def test_scrubbing_to_before_a_tells_the_change_in_time_order(window):
     items = [tools.panel.changes.item(i).text() for i in range(tools.panel.changes.count())]
     assert items[0] == "Easttown zone: held by SAC → held by KIA (gained by KIA; lost by SAC)"
     assert tools.panel.header.text().startswith("What changed from 1 Sep 2024 (B) to 1 Nov 2024 (A)")
+    # Each end of the tooltip names its own letter: the earlier end was called "(A)".
+    tooltip = tools.panel.changes.item(0).toolTip()
+    assert "On 1 Sep 2024 (B)" in tooltip and "On 1 Nov 2024 (A)" in tooltip
 
 
 def test_compare_mode_dims_what_did_not_change(window):

@@ -158,3 +158,19 @@ def test_every_callout_of_a_crowded_comparison_stays_on_the_map(qapp):
     painter.end()
     callouts = panels[held:held + len(layer.zones)]
     assert len(layer.zones) >= 15 and all(view.rect.contains(box) for box in callouts)
+
+
+def test_with_a_after_the_shown_date_changed_zones_are_drawn_as_on_the_shown_date(
+        renderer, dataset):
+    """A after B: the map said "as of 1 Sep 2024" but filled the zone with its holder
+    on 1 Nov 2024 (KIA), who took it only later; it is drawn as on B, with its holder
+    then (SAC), and the legend says so."""
+    comparison = compare(dataset, B, A)   # A = 1 Nov, shown date B = 1 Sep
+    layer = CompareLayer(renderer.prepared, comparison)
+    view = compare_view(renderer, layer, SMALL)
+    image = renderer.render_image(view, A, overlays=[layer])
+    east = colour_at(image, renderer, view, 97.62, 25.38)
+    assert east[0] > east[2] + 80, east                      # junta orange, not KIA blue
+    texts = [text for _, text in layer.legend_rows()]
+    assert "Changed hands (holder before the change): 1" in texts
+    assert "Routes active → halted: 1" in texts

@@ -74,10 +74,12 @@ class ComparePanel(QWidget):
                             f"{'' if count == 1 else 's'}. {note + '. ' if note else ''}"
                             "Hover for rows and sources; click to select on the map.")
         for change in comparison.zones:
-            self._add(change.sentence(), self._tooltip(dataset, change, a, b, "control_id"),
+            self._add(change.sentence(),
+                      self._tooltip(dataset, change, f"{a} ({first})", f"{b} ({last})", "control_id"),
                       Selection("control", change.zone_id))
         for change in comparison.routes:
-            self._add(change.sentence(), self._tooltip(dataset, change, a, b, "flow_id"),
+            self._add(change.sentence(),
+                      self._tooltip(dataset, change, f"{a} ({first})", f"{b} ({last})", "flow_id"),
                       Selection("flows", change.route_id))
         if count == 0:
             self.changes.addItem("No zone changed hands and no route changed status.")
@@ -89,12 +91,13 @@ class ComparePanel(QWidget):
         self.changes.addItem(item)
 
     @staticmethod
-    def _tooltip(dataset: Dataset, change: ZoneChange | RouteChange, a: str, b: str,
+    def _tooltip(dataset: Dataset, change: ZoneChange | RouteChange, earlier: str, later: str,
                  id_column: str) -> str:
+        """Both ends in time order, each named by its date and its letter (A may be later)."""
         return "<br><br>".join(
             end_html(dataset, f"On {day}", end.rows, id_column,
                      end.note if isinstance(end, ZoneState) else "")
-            for day, end in ((f"{a} (A)", change.before), (f"{b} (B)", change.after)))
+            for day, end in ((earlier, change.before), (later, change.after)))
 
     def _clicked(self, item: QListWidgetItem) -> None:
         selection = item.data(Qt.ItemDataRole.UserRole)

@@ -1,12 +1,14 @@
 """Compare mode on the map: what changed between date A and date B, the rest dimmed.
 
-Drawn over the map of date B. Each zone that changed is drawn again at full
-strength, styled by its change (changed hands: the new holder's colour;
-became contested: both actors' stripes; became unknown: neutral grey; became
-known: the holder's colour, lighter) with a short label ("Pangwa zone: SAC → KIA",
-the legend saying who each actor named is); each
-route whose status changed is drawn again with its new status and "active →
-halted". Everything else lies under a white veil.
+Drawn over the map of date B, whose "as of" label names B: each zone that changed
+is drawn again at full strength as it is on B (held: its holder's colour;
+contested: both actors' stripes; no sourced control: neutral grey; sourced on
+one date only: lighter), with a short label telling the change in time order
+("Pangwa zone: SAC → KIA", the legend saying who each actor named is); each
+route whose status changed is drawn again with its status on B and "active →
+halted". With B the later date that is the change's result; with B the earlier
+(A after B) it is the state before the change. Everything else lies under a
+white veil.
 """
 from __future__ import annotations
 
@@ -37,6 +39,11 @@ CHANGE_LABEL = {CHANGED_HANDS: "Changed hands (new holder's colour)",
                 BECAME_CONTESTED: "Became contested (both actors' stripes)",
                 BECAME_UNKNOWN: "Became unknown (no sourced control)",
                 BECAME_KNOWN: "Sourced only on the later date (lighter)"}
+# With B the earlier date the zones are drawn before their change.
+CHANGE_LABEL_BEFORE = {CHANGED_HANDS: "Changed hands (holder before the change)",
+                       BECAME_CONTESTED: "Became contested (holder before)",
+                       BECAME_UNKNOWN: "Sourced only on the earlier date (lighter)",
+                       BECAME_KNOWN: "Became known (no sourced control yet, grey)"}
 
 
 class CompareLayer:
@@ -49,12 +56,22 @@ class CompareLayer:
         self.comparison = comparison
         self.dataset = prepared.dataset
         self.control, self.flows = prepared.control, prepared.flows
+        # The map under the layer is of date B: draw each change's end on B, so what is
+        # drawn agrees with the map's "as of B" (its A end drew A's holders under B's label).
+        self.b_is_later = comparison.date_b >= comparison.date_a
         self.zones = [(row, change) for change in comparison.zones
-                      if (row := _first_row(change.after.rows or change.before.rows,
+                      if (row := _first_row(self.on_b(change).rows + self.off_b(change).rows,
                                             "control", prepared)) is not None]
         self.routes = [(row, change) for change in comparison.routes
-                       if (row := _first_row(change.after.rows or change.before.rows,
+                       if (row := _first_row(self.on_b(change).rows + self.off_b(change).rows,
                                              "flows", prepared)) is not None]
+
+    def on_b(self, change: ZoneChange | RouteChange):
+        """The change's state on the shown date B."""
+        return change.after if self.b_is_later else change.before
+
+    def off_b(self, change: ZoneChange | RouteChange):
+        return change.before if self.b_is_later else change.after
 
     def paint(self, painter: QPainter, frame: Frame, panels: list[QRectF]) -> None:
         painter.save()
@@ -81,7 +98,8 @@ class CompareLayer:
     def legend_rows(self) -> list[tuple[object, str]]:
         """(swatch key, text): each kind of change shown, route changes, and the veil."""
         rows = []
-        for kind, label in CHANGE_LABEL.items():
+        labels = CHANGE_LABEL if self.b_is_later else CHANGE_LABEL_BEFORE
+        for kind, label in labels.items():
             count = sum(1 for _, c in self.zones if c.kind == kind)
             if count:
                 rows.append((kind, f"{label}: {count}"))
@@ -89,7 +107,8 @@ class CompareLayer:
         for _, change in self.routes:
             text = _route_text(change)
             transitions[text] = transitions.get(text, 0) + 1
-        rows += [(("route", text.split(" → ")[-1]), f"Routes {text}: {n}")
+        end_on_b = -1 if self.b_is_later else 0   # the swatch: the status drawn, on B
+        rows += [(("route", text.split(" → ")[end_on_b]), f"Routes {text}: {n}")
                  for text, n in transitions.items()]
         rows += [(("actor", actor), f"{actor}: {self.dataset.actor_name(actor)}")
                  for actor in self._actors_named() if self.dataset.actor_name(actor) != actor]
@@ -146,16 +165,17 @@ class CompareLayer:
                   pixels: bool = False) -> tuple[QBrush, QColor]:
         """(fill, outline colour) of a changed zone; the legend's swatches (drawn in
         `pixels`, not metres) use it too."""
-        holders = change.after.holders
+        shown = self.on_b(change)
+        holders = shown.holders
         color = QColor(self.dataset.actor_color(holders[0])) if holders else UNKNOWN_FILL
-        if change.kind == BECAME_UNKNOWN:
+        if shown.state == UNKNOWN:
             return QBrush(style.with_alpha(UNKNOWN_FILL, 0.85)), QColor("#555555")
-        if change.kind == BECAME_CONTESTED and len(holders) > 1:
+        if shown.state == "contested" and len(holders) > 1:
             stripes = style.stripe_texture(color.name(), self.dataset.actor_color(holders[1]),
                                            0.85, frame.scale)
             fix = QTransform() if pixels else frame.texture_fix
             return style.texture_brush(stripes, fix), color.darker(150)
-        alpha = 0.45 if change.kind == BECAME_KNOWN else 0.8
+        alpha = 0.45 if change.kind in (BECAME_KNOWN, BECAME_UNKNOWN) else 0.8
         return QBrush(style.with_alpha(color, alpha)), color.darker(150)
 
     def _paint_route(self, painter: QPainter, frame: Frame, row: int, change: RouteChange) -> None:
@@ -165,7 +185,7 @@ class CompareLayer:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(style.cosmetic_pen(QColor("#FFFFFF"), width + 7 * frame.scale))
         painter.drawPath(path)
-        status = change.after.status.split("/")[0]
+        status = self.on_b(change).status.split("/")[0]
         pens = (route_pens(status, width, frame.scale) if status in style.FLOW_STATUS_ORDER
                 else [_unknown_route_pen(frame)])
         for pen in pens:
