@@ -144,6 +144,9 @@ def test_route_crossing_splits_the_route_by_the_zones_and_their_holders(dataset)
     assert west.start == 0 and abs(east.start - 0.5) < 1e-9
     assert abs(west.length_km + east.length_km - crossing.length_km) < 0.01
     assert [r["control_id"] for r in east.holding.rows] == ["c3"]
+    # Each segment says how sure its zone's row is (c1 is estimated, c3 confirmed).
+    assert [s.label() for s in crossing.segments] == ["held by SAC (estimated)",
+                                                      "held by KIA (confirmed)"]
     as_json = crossing.to_dict(dataset)
     assert as_json["derived"] == DERIVED_NOTE
     assert [s["source_id"] for s in as_json["segments"][1]["sources"]] == ["s1", "s2"]

@@ -87,6 +87,25 @@ def test_crossing_overlay_lists_the_zones_a_clicked_route_crosses(window):
     assert "Derived" not in window.details.browser.toPlainText()
 
 
+def test_crossing_overlay_names_and_draws_an_estimated_holding_as_less_certain(window):
+    """The west zone's row is only estimated: the list said "held by Junta" as for the
+    confirmed east zone and the map drew both segments solid."""
+    from PySide6.QtCore import Qt
+
+    window.analysis.crossing_action.setChecked(True)
+    window.state.select(Selection("flows", "r1"))
+    text = window.details.browser.toPlainText()
+    assert "held by Junta (estimated)" in text
+    assert "held by Kachin Independence Army (confirmed)" in text
+    layer = window.analysis._crossing
+    [(west, _), (east, _)] = layer.segments
+    assert [text for _, text in layer.legend_rows()][:2] == [
+        "Held by Junta (estimated)", "Held by Kachin Independence Army (confirmed)"]
+    estimated, confirmed = (layer._pens(layer._key(s), 1.0)[0] for s in (west, east))
+    assert estimated.style() == Qt.PenStyle.CustomDashLine and estimated.color().alphaF() < 1
+    assert confirmed.style() == Qt.PenStyle.SolidLine and confirmed.color().alphaF() == 1
+
+
 def test_evidence_lane_shows_sources_per_month_and_dark_periods(window):
     lane = window.evidence_lane
     bars = [i for i in lane.plot.items if isinstance(i, MonthBar)]

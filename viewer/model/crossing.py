@@ -28,6 +28,8 @@ from viewer.model.zones import (
 DERIVED_NOTE = ("Derived: the route line cut by the control zones on this date "
                 "(an intersection of two sourced layers, not a sourced fact).")
 _GEOD = Geod(ellps="WGS84")
+# Most to least certain, as the map's legend orders them (viewer.render.style).
+CERTAINTY = ("confirmed", "reported", "estimated", "claimed")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,19 @@ class CrossingSegment:
     geometry: BaseGeometry      # the part of the route inside the zone, EPSG:4326
     start: float                # where it starts along the route, 0..1
     length_km: float
+
+    @property
+    def confidence(self) -> str | None:
+        """The least certain of its control rows' confidences (a contested zone is only
+        as sure as its weaker row); None with no row or none given."""
+        given = [r.get("confidence") for r in self.holding.rows
+                 if r.get("confidence") in CERTAINTY]
+        return max(given, key=CERTAINTY.index, default=None)
+
+    def label(self, dataset: Dataset | None = None) -> str:
+        """"held by KIA (estimated)": the holding with the confidence behind it."""
+        text = self.holding.label(dataset)
+        return f"{text} ({self.confidence})" if self.confidence else text
 
 
 @dataclass(frozen=True)

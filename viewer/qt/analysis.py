@@ -180,7 +180,7 @@ class AnalysisTools(QObject):
                                 for s in dataset.source_records(r.get("source_ids")))
             items.append(f"<li><b>{html.escape(segment.zone_name)}</b> "
                          f"({segment.length_km:.1f} km): "
-                         f"{html.escape(segment.holding.label(dataset))}"
+                         f"{html.escape(segment.label(dataset))}"
                          + (f"<br><span class='hint'>{html.escape(sources)}</span>" if sources else "")
                          + "</li>")
         return head + f"<ul style='margin-left:-24px'>{''.join(items)}</ul>"

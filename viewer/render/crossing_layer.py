@@ -4,6 +4,9 @@ the zone under each segment on the shown date.
 Derived, and the legend says so: a plain intersection of the route lines with the
 control zones of that date (viewer.model.crossing). A contested zone's segment
 alternates both actors' colours; a zone with no sourced control is grey, dashed.
+A segment is as strong as the zone's confidence, as a zone's fill is on the map:
+lighter when not confirmed, and broken (the line's hatching) when only estimated
+or claimed.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 
 from viewer.model.crossing import route_crossings
-from viewer.model.zones import UNKNOWN, ZoneState
+from viewer.model.zones import UNKNOWN
 from viewer.render import style
 from viewer.render.geometry import painter_paths
 from viewer.render.layers import Frame
@@ -23,6 +26,8 @@ from viewer.render.map_overlay import paint_legend
 NO_CONTROL = QColor("#8C8C8C")
 LEGEND_TITLE = "Whose ground the routes cross (derived)"
 DERIVED_LEGEND = "Derived: route lines cut by the control zones"
+LESS_CERTAIN_ALPHA = 0.55   # reported, estimated or claimed: lighter than confirmed
+HATCH_DASHES = [2.0, 1.0]   # estimated or claimed: broken, the white casing in the gaps
 
 
 class CrossingLayer:
@@ -49,7 +54,7 @@ class CrossingLayer:
         for segment, path in self.segments:
             painter.setPen(style.cosmetic_pen(QColor("#FFFFFF"), 9 * s))
             painter.drawPath(path)
-            for pen in self._pens(segment.holding, s):
+            for pen in self._pens(self._key(segment), s):
                 painter.setPen(pen)
                 painter.drawPath(path)
         painter.restore()
@@ -62,19 +67,25 @@ class CrossingLayer:
     def legend_rows(self) -> list[tuple[object, str]]:
         holders: dict[tuple, str] = {}
         for segment, _ in self.segments:
-            holding = segment.holding
-            key = (holding.state, holding.holders)
-            text = holding.label(self.dataset)
-            holders.setdefault(key, text[:1].upper() + text[1:])
+            text = segment.label(self.dataset)
+            holders.setdefault(self._key(segment), text[:1].upper() + text[1:])
         return [(key, text) for key, text in holders.items()] + [(None, DERIVED_LEGEND)]
 
-    def _pens(self, holding: ZoneState, s: float) -> list:
-        if holding.state == UNKNOWN:
+    @staticmethod
+    def _key(segment) -> tuple:
+        """What a segment is drawn by: (state, holders, confidence)."""
+        return segment.holding.state, segment.holding.holders, segment.confidence
+
+    def _pens(self, key: tuple, s: float) -> list:
+        state, holders, confidence = key
+        if state == UNKNOWN:
             return [style.cosmetic_pen(NO_CONTROL, 4 * s, dashes=[1.5, 1.2])]
-        first = QColor(self.dataset.actor_color(holding.holders[0]))
-        pens = [style.cosmetic_pen(first, 6 * s)]
-        if holding.state == "contested" and len(holding.holders) > 1:
-            second = QColor(self.dataset.actor_color(holding.holders[1]))
+        alpha = 1.0 if confidence in ("confirmed", None) else LESS_CERTAIN_ALPHA
+        dashes = HATCH_DASHES if confidence in style.CONFIDENCE_HATCHED else None
+        first = style.with_alpha(QColor(self.dataset.actor_color(holders[0])), alpha)
+        pens = [style.cosmetic_pen(first, 6 * s, dashes=dashes)]
+        if state == "contested" and len(holders) > 1:
+            second = style.with_alpha(QColor(self.dataset.actor_color(holders[1])), alpha)
             pens.append(style.cosmetic_pen(second, 6 * s, dashes=[1.5, 1.5]))
         return pens
 
@@ -82,6 +93,6 @@ class CrossingLayer:
         if key is None:
             return
         middle = box.center().y()
-        for pen in self._pens(ZoneState(*key), frame.scale * 0.6):
+        for pen in self._pens(key, frame.scale * 0.6):
             painter.setPen(pen)
             painter.drawLine(QPointF(box.left(), middle), QPointF(box.right(), middle))
