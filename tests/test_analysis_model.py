@@ -85,12 +85,15 @@ def test_coverage_counts_sourced_facts_per_month_with_their_sources(dataset):
 
 def test_the_starting_state_is_not_counted_as_control_changes(dataset):
     """The rows holding on the dataset's first day record where things stood, not a
-    change that month; they still back the month (its sources, no dark days)."""
-    january = coverage(dataset).months[0]
+    change that month; nor are their sources the month's evidence (published years
+    later, they made the first month the best evidenced): they are reported apart."""
+    report = coverage(dataset)
+    january = report.months[0]
     starting = (dataset.control["valid_from"].astype(str) == "2024-01-01").sum()
     assert starting and january.counts["starting_state"] == starting
     assert january.counts["control_changes"] == 0
-    assert january.sources > 0
+    assert january.sources == 0 and report.starting_sources == ("s1",)
+    assert report.to_dict()["starting_state_source_ids"] == ["s1"]
 
 
 def test_facts_before_1970_are_counted_and_31_december_1969_is_a_day(tmp_path):

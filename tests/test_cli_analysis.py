@@ -47,6 +47,11 @@ def test_coverage_reports_months_dark_periods_and_zones(capsys):
     october = months["2024-10"]
     assert october["events"] >= 3 and october["sources"] >= 5
     assert all(m["sources"] == len(m["source_ids"]) for m in report["months"])
+    # The starting state's sources (published 2023-2026) are not Feb 2021's evidence:
+    # counted there, they made it the best-evidenced month (52) and every crisis month
+    # a sliver of the evidence lane.
+    assert months["2021-02"]["sources"] == 5 and len(report["starting_state_source_ids"]) == 49
+    assert max(report["months"], key=lambda m: m["sources"])["month"] == "2025-04"
     assert report["dark_periods"] and all(p["days"] > 60 for p in report["dark_periods"])
     zones = {z["zone_id"]: z for z in report["zones"]}
     # Laiza, the KIA's headquarters, is sourced for the whole range; some zones only in part.

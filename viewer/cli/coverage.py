@@ -34,8 +34,9 @@ def run_coverage(args: argparse.Namespace) -> int:
     print(f"{terminal_safe(dataset.title)} — evidence from {report.start} to {report.end} (exclusive)")
     starting = sum(m.counts["starting_state"] for m in report.months)
     if starting:
-        print(f"starting state: {starting} control rows from {report.start} "
-              f"(not counted as control changes)")
+        print(f"starting state: {starting} control rows from {report.start}, "
+              f"{len(report.starting_sources)} sources (counted in no month: "
+              f"not as control changes, nor their sources as the month's)")
     print("month     events  control  series  sources")
     for m in report.months:
         c = m.counts

@@ -2,9 +2,12 @@
 
 A sourced fact is an event, a control row's start or a series value that names
 at least one source. A control row starting on the dataset's first day records
-the starting state, not a change: it is counted apart (`starting_state`), though
-it backs its month like any fact. Per month: how many of each there are and which distinct
-sources back them. A dark period is a span longer than a threshold with no
+the starting state, not a change: it is counted apart (`starting_state`), and so
+are its sources (`starting_sources`): they were published when the dataset was
+written, years later, and counted in the first month they made it the best
+evidenced one. It still keeps that day from being dark. Per month: how many of
+each there are and which distinct sources back its events, control changes and
+series values. A dark period is a span longer than a threshold with no
 sourced fact at all. Per zone: the share of days covered by a control row that
 is not `estimated` (and by any control row). The range ends at the dataset's
 `data_current_to` when it says one, since nothing after it is known.
@@ -62,11 +65,13 @@ class Coverage:
     months: tuple[MonthCoverage, ...]
     dark_periods: tuple[DarkPeriod, ...]
     zones: tuple[ZoneCoverage, ...]
+    starting_sources: tuple[str, ...] = ()   # behind the starting state, in no month
 
     def to_dict(self) -> dict:
         return {
             "from": self.start.isoformat(), "to_exclusive": self.end.isoformat(),
             "dark_threshold_days": self.dark_days,
+            "starting_state_source_ids": list(self.starting_sources),
             "months": [{"month": m.month.strftime("%Y-%m"), **m.counts, "sources": m.sources,
                         "source_ids": list(m.source_ids)} for m in self.months],
             "dark_periods": [{"from": p.start.isoformat(), "to_exclusive": p.end.isoformat(),
@@ -109,9 +114,10 @@ def coverage(dataset: Dataset, dark_days: int = DARK_DAYS) -> Coverage:
     start, end = coverage_range(dataset)
     facts = sourced_facts(dataset)
     facts = facts[(facts["day"] >= to_day(start)) & (facts["day"] < to_day(end))]
+    starting = facts["kind"] == "starting_state"
     return Coverage(start, end, dark_days, _months(facts, start, end),
                     dark_periods(facts["day"].to_numpy(), start, end, dark_days),
-                    _zone_shares(dataset, start, end))
+                    _zone_shares(dataset, start, end), _distinct(facts[starting]))
 
 
 def _months(facts: pd.DataFrame, start: dt.date, end: dt.date) -> tuple[MonthCoverage, ...]:
@@ -122,11 +128,16 @@ def _months(facts: pd.DataFrame, start: dt.date, end: dt.date) -> tuple[MonthCov
     month = start.replace(day=1)
     while month < end:
         rows = by_month.get((month.year - 1970) * 12 + month.month - 1, facts.iloc[:0])
-        ids = list(dict.fromkeys(i for cell in rows["source_ids"] for i in cell))
         counts = {kind: int((rows["kind"] == kind).sum()) for kind in FACT_KINDS}
-        months.append(MonthCoverage(month, counts, tuple(ids)))
+        changes = rows[rows["kind"] != "starting_state"]   # its sources are counted apart
+        months.append(MonthCoverage(month, counts, _distinct(changes)))
         month = (month + dt.timedelta(days=32)).replace(day=1)
     return tuple(months)
+
+
+def _distinct(facts: pd.DataFrame) -> tuple[str, ...]:
+    """The facts' distinct source ids, earliest fact first."""
+    return tuple(dict.fromkeys(i for cell in facts["source_ids"] for i in cell))
 
 
 def dark_periods(fact_days: np.ndarray, start: dt.date, end: dt.date,

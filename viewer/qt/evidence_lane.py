@@ -38,8 +38,8 @@ def month_tooltip(month: MonthCoverage, dataset) -> str:
     lines = [f"<b>{format_date(month.month, 'month')}</b>: {month.sources} source"
              f"{'' if month.sources == 1 else 's'} behind {counts['events']} events, "
              f"{counts['control_changes']} control changes, {counts['series_values']} series values"
-             + (f" and the starting state of {counts['starting_state']} control rows"
-                if counts["starting_state"] else "")]
+             + (f" (the starting state's {counts['starting_state']} control rows and"
+                " their sources are counted apart)" if counts["starting_state"] else "")]
     records = dataset.source_records(";".join(month.source_ids[:MAX_LISTED]))
     lines += [html.escape(f"• {r.get('outlet') or r['source_id']}: {r.get('title') or ''}")
               for r in records]
