@@ -45,6 +45,15 @@ def test_the_text_state_names_each_facts_sources(capsys):
     assert facts and all(" — sources: " in line for line in facts)
 
 
+def test_a_month_precision_row_starts_in_its_month_not_on_a_day(capsys):
+    """ctl-lonton-3 is known to the month: the text said "from 2025-07-01" where the
+    window says "from Jul 2025"."""
+    assert main(["state", "--date", "2025-09-01"]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines()
+              if line.startswith("  control zone-lonton:")]
+    assert "(reported, from Jul 2025)" in line
+
+
 def test_bhamo_is_contested_during_the_battle(capsys):
     rows = [r for r in state_on("2025-02-15", capsys)["control"] if r["area_id"] == "zone-bhamo"]
     assert [(r["status"], r["actor_id"], r["contested_with"]) for r in rows] == \

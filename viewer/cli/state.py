@@ -58,7 +58,7 @@ def run_state(args: argparse.Namespace) -> int:
     for row in state["control"]:
         holder = row["actor_id"] + (f" vs {row['contested_with']}" if row.get("contested_with") else "")
         lines.append(f"  control {row.get('area_id') or row['control_id']}: {row['status']} by "
-                     f"{holder} ({row['confidence']}, from {row['valid_from']}){_sources(row)}")
+                     f"{holder} ({row['confidence']}, from {_start(row)}){_sources(row)}")
     for zone in state["no_sourced_control"]:
         lines.append(f"  control {zone['area_id']}: no sourced information")
     for row in state["flows"]:
@@ -70,6 +70,16 @@ def run_state(args: argparse.Namespace) -> int:
     for line in lines:
         print(terminal_safe(line))
     return 0
+
+
+def _start(row: dict) -> str:
+    """A row's first day as the window shows it: a row known only to the month is
+    "Jul 2025", never a day no source gives ("2025-07-01")."""
+    from viewer.model.dates import format_date, parse_date   # pandas: only when a command runs
+
+    precision = str(row.get("date_precision") or "day")
+    start = parse_date(row.get("valid_from"))
+    return format_date(start, precision) if start and precision != "day" else str(row["valid_from"])
 
 
 def _sources(row: dict) -> str:
