@@ -12,7 +12,7 @@ from viewer.model.dates import to_day
 from viewer.model.state import Selection, ViewerState
 from viewer.model.timeline import series_name
 from viewer.qt.timeline import Timeline
-from viewer.qt.timeline_axes import date_tick_levels
+from viewer.qt.timeline_axes import ValueAxis, date_tick_levels
 
 IMPORTS = SeriesKey("imports", "t_per_month")
 
@@ -185,6 +185,22 @@ def test_the_wheel_zooms_time_and_not_the_lanes(timeline, qtbot):
     (new_left, new_right), lanes_after = timeline.lanes.viewRange()
     assert new_right - new_left < 0.9 * (right - left)
     assert lanes_after == pytest.approx(lanes_before)
+
+
+@pytest.mark.parametrize("low, high, labels", [
+    (320.26, 10747.74, ["1000", "10000"]),   # the embedded exports row at 1366x768
+    (-5915.71, 19255.71, ["0", "19000"]),    # the prices row: no "-5000" for its padding
+])
+def test_a_series_row_at_its_least_height_labels_two_values_apart(qapp, low, high, labels):
+    """At 1366x768 each series row is 19 px: its axis showed one tick, "10000" over
+    values of 3,326-7,742 and "0" on the CNY/kg row, and no value could be read."""
+    axis, size = ValueAxis(), 19
+    [(spacing, values)] = axis.tickValues(low, high, size)
+    assert axis.tickStrings(values, 1, spacing) == labels
+    bottom, top = ((v - low) / (high - low) * size for v in values)
+    assert top - bottom >= 13      # pixels: a 9 pt label's height; the two do not overlap
+    roomy = axis.tickValues(low, high, 200)[0][1]      # a taller row keeps its own ticks
+    assert len([v for v in roomy if low <= v <= high]) >= 2
 
 
 def test_date_labels_show_years_when_zoomed_out_and_days_when_zoomed_in():

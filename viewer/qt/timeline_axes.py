@@ -15,6 +15,7 @@ from viewer.model.dates import add_months, format_date, from_day, to_day
 AXIS_PEN = "#555555"
 TEXT_PEN = "#222222"
 VALUE_LABEL_PIXELS = 16  # a series value's label and some air, on its axis
+VALUE_LABEL_HEIGHT = 13  # the label alone, as pyqtgraph measures it (0.8 of its 9 pt box)
 MONTH_SPACING = 30.44
 YEAR_SPACING = 365.25
 MIN_LABEL_GAP = 34  # pixels between two tick labels before a coarser level is used
@@ -129,6 +130,28 @@ class ValueAxis(pg.AxisItem):
             if abs(maxVal - minVal) / (spacing * factor) < room:
                 break
         return levels if factor == 1 else [(spacing * factor, offset)]
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph API)
+        """The spaced ticks; where they leave fewer than two labels (a row squeezed to
+        its least height: one "10000" over values of 3,326-7,742 could not be read),
+        two round values near the row's bottom and top instead."""
+        levels = super().tickValues(minVal, maxVal, size)
+        labelled = [v for v in (levels[0][1] if levels else []) if minVal <= v <= maxVal]
+        if len(labelled) >= 2 or not maxVal > minVal:
+            return levels
+        return [end_ticks(minVal, maxVal, size)]
+
+
+def end_ticks(low: float, high: float, size: float) -> tuple[float, list[float]]:
+    """(spacing, [bottom, top]): round values, in steps of a tenth of the range's order
+    of magnitude, just inside each end of [low, high]. Zero when the range spans it:
+    the padding below a series of prices dips under zero, and "-5000" would read as
+    a value."""
+    step = 10.0 ** (math.floor(math.log10(high - low)) - 1)
+    bottom, top = math.ceil(low / step) * step, math.floor(high / step) * step
+    if low < 0 < high and (top / (high - low)) * size >= VALUE_LABEL_HEIGHT:
+        bottom = 0.0   # the labels still stand a label's height apart
+    return step, [bottom, top]
 
 
 class TimeViewBox(pg.ViewBox):
