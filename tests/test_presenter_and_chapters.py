@@ -298,3 +298,30 @@ def test_the_chapters_panel_names_each_source_of_a_chapter(qtbot, briefed):
     assert panel.sources_named.text() == "s1 — Outlet A: Report one\nnope: not a source of this briefing"
     assert panel.sources_named.textFormat() == Qt.TextFormat.PlainText
 
+
+
+def drawn_column(qtbot, monkeypatch, window: Presenter) -> str:
+    """The words painted in the text column, as the audience reads them."""
+    texts = []
+    draw = presenter_module._text
+    monkeypatch.setattr(presenter_module, "_text",
+                        lambda painter, text, box, flags: texts.append(text) or draw(painter, text, box, flags))
+    window.grab()
+    return "\n".join(texts)
+
+
+def test_every_outlet_of_a_chapter_is_on_its_slide(qtbot, monkeypatch):
+    """The one-line sources list was cut with "…" on 9 of the 11 embedded slides:
+    chapter 3's hid Reuters."""
+    from viewer.resources import EMBEDDED_DATASET
+
+    data = read_dataset(EMBEDDED_DATASET)
+    window = Presenter(MapRenderer(data), data.briefings[0], start=2)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    words = drawn_column(qtbot, monkeypatch, window)
+    outlets = {str(r.get("outlet")) for r in data.source_records(";".join(window.chapter.source_ids))}
+    assert "Reuters" in outlets
+    for outlet in outlets:
+        assert outlet in words.replace("\n", " ")
+    assert "Re…" not in words

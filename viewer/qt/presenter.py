@@ -269,20 +269,21 @@ class Presenter(QWidget):
         painter.setPen(style.TEXT)
         content = self.renderer.legend_content(self._current_view(), self.day,
                                                self.chapter.layer_visibility())
-        # The caption as large as leaves the legend room at LEGEND_SMALLEST of full size.
+        # The caption as large as leaves the legend room at LEGEND_SMALLEST of full size,
+        # measured as draw_legend lays it out in the same width.
         legend_height = 0 if content.is_empty() else Legend(
             content, s * LEGEND_SMALLEST, max_width=width).height
+        # Every outlet, on as many lines as it takes: a claim names who makes it, so the
+        # sources are never cut (the caption is, when it must be).
+        sources = self.sources_line()
         painter.setFont(style.font(13 * s))
-        # One line, cut at its end: the caption keeps the room (the Chapters panel and the
-        # handout list every source).
-        sources = painter.fontMetrics().elidedText(self.sources_line(), Qt.TextElideMode.ElideRight,
-                                                   int(width))
-        sources_height = painter.fontMetrics().height() + 12 * s if sources else 0
-        limit = column.bottom() - legend_height - sources_height - pad
+        sources_height = painter.boundingRect(QRectF(0, 0, width, 10_000), flags,
+                                              sources).height() + 12 * s if sources else 0
+        limit = column.bottom() - pad / 2 - legend_height - sources_height - 16 * s
 
         def fits(text: str) -> bool:
             needed = painter.boundingRect(QRectF(0, 0, width, 10_000), flags, text)
-            return top + needed.height() + 24 * s <= limit
+            return top + needed.height() <= limit
 
         caption = self.caption_shown()
         for size in (22, 20, 18, 16, 14):
@@ -292,12 +293,13 @@ class Presenter(QWidget):
         else:   # at the smallest size too long: it ran under the strip and the legend was lost
             caption = cut_to_fit(caption, " … (cut here to fit; the Chapters panel holds the "
                                           "whole caption)", fits)
-        top = _text(painter, caption, QRectF(pad, top, width, 0), flags) + 24 * s
-        if sources:   # who says so, never cut with the caption
+        top = _text(painter, caption, QRectF(pad, top, width, 0), flags)
+        if sources:
             painter.setPen(QColor("#555555"))
             painter.setFont(style.font(13 * s))
-            top = _text(painter, sources, QRectF(pad, top - 12 * s, width, 0), flags) + 16 * s
+            top = _text(painter, sources, QRectF(pad, top + 12 * s, width, 0), flags)
             painter.setPen(style.TEXT)
+        top += 16 * s
         draw_legend(painter, content, QRectF(pad, top, width, column.bottom() - top - pad / 2),
                     tuple(s * f for f in (1.15, 1.0, 0.85, 0.72, LEGEND_SMALLEST, 0.5)))
 
