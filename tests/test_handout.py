@@ -209,3 +209,22 @@ def test_briefing_pack_has_a_numbered_png_per_chapter_and_an_index(briefed, tmp_
     assert "Easttown zone under KIA, the route halted." in page
     assert "Report two" in page
     assert len(printed.splitlines()) == 3
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_every_page_lists_the_maps_sources_above_an_unbroken_footer(qapp, tmp_path, capsys, paper):
+    """On letter paper the legend, taller than the room kept for it, pushed "Gates reopened"'s
+    list off the page: its heading stood alone and "54 sources in the dataset's sources
+    layer." was printed over the footer's "Data current to 16 Mar 2026"."""
+    from viewer.resources import EMBEDDED_DATASET
+
+    pdf = tmp_path / "handout.pdf"
+    assert run_cli(capsys, "--briefing", "--pdf", pdf, "--paper", paper,
+                   "--dataset", EMBEDDED_DATASET)[0] == 0
+    pages = pdf_text(pdf)
+    for number, page in enumerate(pages[1:], 2):
+        lines = [line for line in page.splitlines() if line.strip()]
+        assert "Data current to 16 Mar 2026" in lines[-1] and f"Page {number} of 12" in lines[-1]
+        heading = next(n for n, line in enumerate(lines) if "Sources for what the map shows" in line)
+        listed = " ".join(lines[heading + 1:-1])
+        assert ": " in listed and "sources in the dataset's sources layer." not in listed, number

@@ -37,6 +37,9 @@ MARGIN_MM = 14
 MAP_ASPECT = 0.64         # map height / width on a chapter page, when the text leaves room
 MIN_MAP_ASPECT = 0.42     # the shortest map, for long captions and many sources
 LEGEND_MM = 62            # height the legend needs beside the caption at a readable size
+# The legend draws its text at 13 px per unit of scale: 10 pt down to 6.5 pt.
+LEGEND_SCALES = tuple(points * RESOLUTION / 72 / 13 for points in (10, 8.5, 7.5, 6.5))
+SMALLEST_MAP_MM = 30      # below MIN_MAP_ASPECT only when the legend leaves no other room
 TEXT_SHARE = 0.6          # of the width under the map: caption and its sources; the rest: legend
 # The page prints the title, the legend and the sources beside the map; the map keeps
 # its date, scale bar and north arrow.
@@ -231,10 +234,8 @@ def _chapter_page(sheet: _Sheet, renderer: MapRenderer, briefing: Briefing, chap
     # map's sources below keep the room _map_height left them.
     legend_box = QRectF(area.left() + text_width, top, area.width() - text_width,
                         max(text_bottom - top, sheet.mm(LEGEND_MM)))
-    # The legend draws its text at 13 px per unit of scale: 10 pt down to 6.5 pt.
     legend_bottom = draw_legend(sheet.painter, renderer.legend_content(
-        view, chapter.date, chapter.layer_visibility()), legend_box,
-        tuple(points * RESOLUTION / 72 / 13 for points in (10, 8.5, 7.5, 6.5)))
+        view, chapter.date, chapter.layer_visibility()), legend_box, LEGEND_SCALES)
     _map_sources(sheet, records, max(text_bottom, legend_bottom) + sheet.mm(3))
     sheet.footer(number)
 
@@ -252,10 +253,20 @@ def _map_height(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter, top: flo
     text = (sheet.height_of(chapter.caption, sheet.font(10.5), text_width) + sheet.mm(3)
             + sheet.height_of("\n".join(citation(r, with_url=True) for r in cited),
                               sheet.font(7.5), text_width) + sheet.mm(8))
+    # Beside the text, the legend as draw_legend lays it out: at its smallest size it is
+    # taller than LEGEND_MM, and the list below it was pushed over the footer.
+    legend_box = QRectF(0, 0, width * (1 - TEXT_SHARE), max(text, sheet.mm(LEGEND_MM)))
+    legend = _fitting_legend(renderer.legend_content(view, chapter.date, chapter.layer_visibility()),
+                            legend_box, LEGEND_SCALES)
+    beside = max(legend_box.height(), legend.height if legend else 0)
     records = _map_source_records(sheet, renderer, chapter, view)
     sources = sheet.height_of(_grouped(records), sheet.font(6.5), width) + sheet.mm(8)
-    room = sheet.footer_top - top - sheet.mm(7) - max(text, sheet.mm(LEGEND_MM)) - sources
-    return min(tallest, max(room, width * MIN_MAP_ASPECT))
+    room = sheet.footer_top - top - sheet.mm(7) - beside
+    # Shorter than MIN_MAP_ASPECT only as far as the list's shortest form needs (a
+    # legend of hundreds of actors may leave no room: the map is then kept at SMALLEST_MAP_MM).
+    shortest = sheet.height_of(_last_resort(records), sheet.font(6.0), width) + sheet.mm(8)
+    return min(tallest, max(room - sources, min(width * MIN_MAP_ASPECT, room - shortest),
+                            sheet.mm(SMALLEST_MAP_MM)))
 
 
 def _fitted_caption(sheet: _Sheet, chapter: Chapter, records: list[dict], top: float,
@@ -319,14 +330,23 @@ def draw_legend(painter: QPainter, content: LegendContent, box: QRectF,
                 scales: tuple[float, ...]) -> float:
     """The map's legend in `box` at the first of `scales` that fits (it is drawn
     beside the map, so it hides nothing); returns its bottom."""
-    if content.is_empty():
+    legend = _fitting_legend(content, box, scales)
+    if legend is None:
         return box.top()
+    legend.paint(painter, box.topLeft())
+    return box.top() + legend.height
+
+
+def _fitting_legend(content: LegendContent, box: QRectF, scales: tuple[float, ...]) -> Legend | None:
+    """The legend at the first of `scales` that fits `box`, else at the last (taller than
+    `box`: never cut); None when there is nothing to show."""
+    if content.is_empty():
+        return None
     for scale in scales:
         legend = Legend(content, scale, max_width=box.width())
         if legend.height <= box.height():
             break
-    legend.paint(painter, box.topLeft())
-    return box.top() + legend.height
+    return legend
 
 
 def _cited_sources(sheet: _Sheet, chapter: Chapter, top: float, column: tuple[float, float]) -> float:
@@ -344,14 +364,14 @@ def _map_sources(sheet: _Sheet, records: list[dict], top: float) -> None:
     """The other sources behind what the map shows (`records`), by outlet and id."""
     if not records:
         return
-    top = sheet.write(top, "Sources for what the map shows (ids of rows in the dataset's sources layer)",
-                      sheet.font(8.5, bold=True), gap_mm=0.5)
-    room = sheet.footer_top - top
+    heading = "Sources for what the map shows (ids of rows in the dataset's sources layer)"
+    below = top + sheet.height_of(heading, sheet.font(8.5, bold=True), sheet.area.width()) + sheet.mm(0.5)
     for points in (7.0, 6.5, 6.0):
-        text = _fitting_list(sheet, records, sheet.font(points), room)
-        if text is not None:
-            break
-    sheet.write(top, text, sheet.font(points), GREY)
+        text = _fitting_list(sheet, records, sheet.font(points), sheet.footer_top - below)
+        if text is not None:   # the heading only with its list, never over the footer
+            sheet.write(top, heading, sheet.font(8.5, bold=True), gap_mm=0.5)
+            sheet.write(below, text, sheet.font(points), GREY)
+            return
 
 
 def _map_source_records(sheet: _Sheet, renderer: MapRenderer, chapter: Chapter,
@@ -389,4 +409,9 @@ def _fitting_list(sheet: _Sheet, records: list[dict], font: QFont, room: float) 
         text = _grouped(records, keep) + f"; and {left_out} more in the dataset's sources layer."
         if sheet.height_of(text, font, width) <= room:
             return text
+    text = _last_resort(records)   # _map_height keeps the map short enough for it
+    return text if sheet.height_of(text, font, width) <= room else None
+
+
+def _last_resort(records: list[dict]) -> str:
     return f"{len(records)} sources in the dataset's sources layer."
