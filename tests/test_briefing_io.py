@@ -97,3 +97,17 @@ def test_duplicate_chapter_ids_are_named(tmp_path):
     extra["briefing_chapters"].loc[1, "chapter_id"] = "b-01"
     with pytest.raises(DatasetError, match="row b-01, column 'chapter_id': id is used by more"):
         read_dataset(write_tiny(tmp_path / "dup.gpkg", **extra))
+
+
+def test_a_chapter_without_sources_is_a_warning_and_the_file_opens(tmp_path, capsys):
+    """Its claim stood on the slide and the page with no word about who makes it."""
+    from viewer.cli import main
+
+    extra = briefing_layers()
+    extra["briefing_chapters"]["source_ids"] = [None, "s1"]
+    path = write_tiny(tmp_path / "unsourced.gpkg", **extra)
+    assert [str(w) for w in read_dataset(path).warnings] == [
+        "warning: unsourced.gpkg, layer 'briefing_chapters', row b-01, column 'source_ids': "
+        "no sources given for this chapter"]
+    assert main(["validate", str(path)]) == 0
+    assert "no sources given for this chapter" in capsys.readouterr().out

@@ -228,3 +228,18 @@ def test_every_page_lists_the_maps_sources_above_an_unbroken_footer(qapp, tmp_pa
         heading = next(n for n, line in enumerate(lines) if "Sources for what the map shows" in line)
         listed = " ".join(lines[heading + 1:-1])
         assert ": " in listed and "sources in the dataset's sources layer." not in listed, number
+
+
+def test_a_chapter_without_sources_says_so_in_the_handout_and_the_pack(qapp, tmp_path, capsys):
+    """Its claim was printed with no word about sources."""
+    layers = briefing_layers()
+    layers["briefing_chapters"]["source_ids"] = [None, "s1"]
+    path = write_tiny(tmp_path / "unsourced.gpkg", **layers)
+    pdf = tmp_path / "handout.pdf"
+    assert run_cli(capsys, "--briefing", "--pdf", pdf, "--dataset", path)[0] == 0
+    after = pdf_text(pdf)[2]
+    assert "After the capture" in after and "No sources given for this chapter" in after
+    assert run_cli(capsys, "--briefing", "--out-dir", tmp_path / "pack", "--dataset", path,
+                   "--width", "640", "--height", "360")[0] == 0
+    page = (tmp_path / "pack" / "index.html").read_text()
+    assert page.count("No sources given for this chapter") == 1

@@ -325,3 +325,15 @@ def test_every_outlet_of_a_chapter_is_on_its_slide(qtbot, monkeypatch):
     for outlet in outlets:
         assert outlet in words.replace("\n", " ")
     assert "Re…" not in words
+
+
+def test_a_chapter_without_sources_says_so_on_its_slide(qtbot, monkeypatch, tmp_path):
+    """Its claim stood on the slide with no word about sources."""
+    layers = briefing_layers()
+    layers["briefing_chapters"]["source_ids"] = [None, "s1"]
+    data = read_dataset(write_tiny(tmp_path / "unsourced.gpkg", **layers))
+    window = Presenter(MapRenderer(data), data.briefings[0], start=1)
+    qtbot.addWidget(window)
+    window.resize(960, 540)
+    assert not window.chapter.source_ids
+    assert "No sources given for this chapter" in drawn_column(qtbot, monkeypatch, window)

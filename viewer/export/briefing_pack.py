@@ -12,7 +12,7 @@ from viewer.export.options import Cancelled, ExportOptions, Progress
 from viewer.export.pack import (PackFrame, PackResult, last_known_note, page_head, sources_html,
                                  write_pack)
 from viewer.export.png import export_view
-from viewer.model.briefing import Briefing, Chapter
+from viewer.model.briefing import NO_SOURCES, Briefing, Chapter
 from viewer.model.dataset import Dataset
 from viewer.model.dates import format_date
 from viewer.render.overlay import date_label
@@ -67,7 +67,8 @@ def briefing_index_html(renderer: MapRenderer, briefing: Briefing, frames: list[
             f'<a href="{esc(image.name)}"><img src="{esc(image.name)}" '
             f'alt="{esc(chapter.title)}, {esc(format_date(chapter.date))}"></a>',
             f"<p>{esc(chapter.caption)}</p>",
-            f"<h3>Sources for this chapter</h3>{sources_html(dataset, ';'.join(chapter.source_ids))}",
+            f"<h3>Sources for this chapter</h3>{sources_html(dataset, ';'.join(chapter.source_ids))}"
+            if chapter.source_ids else f"<h3>{NO_SOURCES}</h3>",
             f"<h3>Sources for what the map shows</h3>{sources_html(dataset, ';'.join(shown))}</section>",
         ]
     parts.append(f'<p class="meta">Made with Kachin Viewer {esc(__version__)}.</p></body></html>')

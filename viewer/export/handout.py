@@ -20,7 +20,7 @@ from viewer import __version__
 from viewer.export.files import atomic_target, check_target, write_error
 from viewer.export.options import Cancelled, ExportError, Progress, stop_if
 from viewer.export.pack import citation
-from viewer.model.briefing import Briefing, Chapter
+from viewer.model.briefing import NO_SOURCES, Briefing, Chapter
 from viewer.model.dataset import Dataset
 from viewer.model.dates import NO_DAY, format_date, from_day
 from viewer.model.text import isolated
@@ -352,8 +352,8 @@ def _fitting_legend(content: LegendContent, box: QRectF, scales: tuple[float, ..
 def _cited_sources(sheet: _Sheet, chapter: Chapter, top: float, column: tuple[float, float]) -> float:
     """The caption's sources in full, with their addresses."""
     cited = sheet.dataset.source_records(";".join(chapter.source_ids))
-    if not cited:
-        return top
+    if not cited:   # said, not left blank: the caption's claim names no one
+        return sheet.write(top, NO_SOURCES, sheet.font(8.5, bold=True), gap_mm=2, column=column)
     top = sheet.write(top, "Sources for this chapter", sheet.font(8.5, bold=True), gap_mm=0.5,
                       column=column)
     return sheet.write(top, "\n".join(citation(r, with_url=True) for r in cited),

@@ -25,6 +25,8 @@ CHAPTER_COLUMNS = ("chapter_id", "briefing_id", "position", "date", "extent", "l
 REQUIRED_CHAPTER_COLUMNS = ("chapter_id", "briefing_id", "position", "date", "title")
 BRIEFING_COLUMNS = ("briefing_id", "title", "note")
 RETRACTED = "retracted"   # a deleted chapter: kept in the file for the history, not shown
+# Said where a chapter's sources would be: a claim on a slide or page names who makes it.
+NO_SOURCES = "No sources given for this chapter"
 
 LonLatBox = tuple[float, float, float, float]
 
@@ -250,6 +252,8 @@ def _chapter(row: dict, name: str, titles: dict[str, str], known_sources: set[st
     extent = _parsed(parse_extent, row.get("extent"), "extent", bad, None)
     layers = _parsed(parse_layers, row.get("layers"), "layers", bad, None)
     source_ids = tuple(split_ids(row.get("source_ids")))
+    if not source_ids:   # kept (it opens and shows), but its claim names no one
+        report(NO_SOURCES.lower(), CHAPTERS_LAYER, name, "source_ids", severity="warning")
     for source_id in source_ids:
         if source_id not in known_sources:
             bad(f"'{source_id}' is not a known id in layer 'sources'", "source_ids")

@@ -23,7 +23,7 @@ from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
 from viewer.export.handout import chapter_view, cut_to_fit, draw_legend
-from viewer.model.briefing import Briefing, Chapter
+from viewer.model.briefing import NO_SOURCES, Briefing, Chapter
 from viewer.model.dates import format_date
 from viewer.model.unknowns import current_to_mark
 from viewer.render import style
@@ -305,9 +305,12 @@ class Presenter(QWidget):
 
     def sources_line(self) -> str:
         """The chapter's sources by outlet, under its caption (none were shown: a claim
-        on a slide with nothing to say who makes it); empty on the way to the chapter."""
-        if self.moving or not self.chapter.source_ids:
+        on a slide with nothing to say who makes it), or that it gives none; empty on the
+        way to the chapter."""
+        if self.moving:
             return ""
+        if not self.chapter.source_ids:
+            return NO_SOURCES
         records = self.dataset.source_records(";".join(self.chapter.source_ids))
         outlets = dict.fromkeys(str(r.get("outlet") or r["source_id"]) for r in records)
         return "Sources: " + ", ".join(outlets)
