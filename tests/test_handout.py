@@ -243,3 +243,18 @@ def test_a_chapter_without_sources_says_so_in_the_handout_and_the_pack(qapp, tmp
                    "--width", "640", "--height", "360")[0] == 0
     page = (tmp_path / "pack" / "index.html").read_text()
     assert page.count("No sources given for this chapter") == 1
+
+
+def test_the_pack_index_says_how_current_the_data_is(qapp, tmp_path, capsys):
+    """Only the PDF said "Data current to"; the pack's index, shown to the same readers,
+    never did."""
+    from factory import tiny_layers
+
+    layers = tiny_layers()
+    layers["dataset_meta"] = pd.concat([layers["dataset_meta"], pd.DataFrame(
+        {"key": ["data_current_to"], "value": ["2024-10-20"]})], ignore_index=True)
+    path = write_tiny(tmp_path / "current.gpkg", **{**layers, **briefing_layers()})
+    assert run_cli(capsys, "--briefing", "--out-dir", tmp_path / "pack", "--dataset", path,
+                   "--width", "640", "--height", "360")[0] == 0
+    page = (tmp_path / "pack" / "index.html").read_text()
+    assert page.index("Data current to 20 Oct 2024") < page.index("<section>")

@@ -104,7 +104,7 @@ def test_a_chapter_past_the_datas_last_date_says_it_shows_the_last_known_state(q
     window = Presenter(MapRenderer(data), data.briefings[0])
     qtbot.addWidget(window)
     window.resize(960, 540)
-    assert window.strip_date() == ("1 Jun 2024", "")
+    assert window.strip_date() == ("1 Jun 2024", "Data current to 20 Oct 2024")
     window.index, window.day = 1, dt.date(2024, 10, 25)
     assert window.strip_date() == ("25 Oct 2024: last known state", "Data current to 20 Oct 2024")
     image = window.grab().toImage()
@@ -337,3 +337,13 @@ def test_a_chapter_without_sources_says_so_on_its_slide(qtbot, monkeypatch, tmp_
     window.resize(960, 540)
     assert not window.chapter.source_ids
     assert "No sources given for this chapter" in drawn_column(qtbot, monkeypatch, window)
+
+
+def test_the_strip_always_says_how_current_the_data_is(qtbot):
+    """The presenter never said how current the data was on a chapter before its last date."""
+    from viewer.resources import EMBEDDED_DATASET
+
+    data = read_dataset(EMBEDDED_DATASET)
+    window = Presenter(MapRenderer(data), data.briefings[0])
+    qtbot.addWidget(window)
+    assert window.strip_date() == ("1 Sep 2024", "Data current to 16 Mar 2026")

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from viewer import __version__
+from viewer.export.handout import data_current_to
 from viewer.export.options import Cancelled, ExportOptions, Progress
 from viewer.export.pack import (PackFrame, PackResult, last_known_note, page_head, sources_html,
                                  write_pack)
@@ -52,6 +53,7 @@ def briefing_index_html(renderer: MapRenderer, briefing: Briefing, frames: list[
     parts = [
         page_head(f"{esc(dataset.title)} — {esc(briefing.title)}"),
         f"<h1>{esc(dataset.title)}</h1><h2>{esc(briefing.title)}</h2>",
+        f'<p class="meta"><b>{esc(data_current_to(dataset))}</b></p>',   # as the handout's cover
         f'<p class="meta">{len(frames)} chapters. Dataset '
         f"{esc(dataset.path.name if dataset.path else '')} (SHA-256 {esc(dataset.sha256[:16])}…). "
         f"{esc(dataset.meta.get('attribution', ''))}</p>",

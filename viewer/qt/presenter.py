@@ -1,8 +1,8 @@
 """Presenter mode: a briefing's chapters full screen, one after another.
 
 The map fills the screen with the chapter's title and caption in large type
-and a slim timeline strip with the date. →, ↓, Page Down, Space (and a
-clicker, which sends Page Down / Page Up) go to the next chapter; ←, ↑,
+and a slim timeline strip with the date and how current the data is. →, ↓,
+Page Down, Space (and a clicker, which sends Page Down / Page Up) go to the next chapter; ←, ↑,
 Page Up, Backspace to the previous; Home / End to the first / last; Esc leaves.
 
 Between chapters the date runs through the days in between (changes of
@@ -22,7 +22,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent, QPen, QTransform
 from PySide6.QtWidgets import QWidget
 
-from viewer.export.handout import chapter_view, cut_to_fit, draw_legend
+from viewer.export.handout import chapter_view, cut_to_fit, data_current_to, draw_legend
 from viewer.model.briefing import NO_SOURCES, Briefing, Chapter
 from viewer.model.dates import format_date
 from viewer.model.unknowns import current_to_mark
@@ -324,11 +324,13 @@ class Presenter(QWidget):
         return self.chapter.caption
 
     def strip_date(self) -> tuple[str, str]:
-        """The strip's date as the map would say it, and past the data's last date its
-        mark: the map's own date label is off, so the strip alone tells the time."""
+        """The strip's date as the map would say it, and under it how current the data
+        is (past the data's last date, its mark): the map's own date label is off, so the
+        strip alone tells the time, and an audience never saw how current the data was."""
         beyond = self.dataset.beyond_data(self.day)
-        mark = current_to_mark(self.dataset, self.day)
-        return (date_label(self.day, beyond) if beyond else format_date(self.day)), mark
+        if beyond:
+            return date_label(self.day, beyond), current_to_mark(self.dataset, self.day)
+        return format_date(self.day), data_current_to(self.dataset)
 
     def _paint_strip(self, painter: QPainter) -> None:
         """The slim timeline: the dataset's span, a tick per chapter, the date and chapter n/N."""
@@ -358,17 +360,19 @@ class Presenter(QWidget):
         painter.setBrush(QColor("#CC79A7"))
         painter.drawEllipse(QRectF(x_of(self.day) - 7 * s, line.top() - 7 * s, 14 * s, 14 * s))
         left = QRectF(strip.left() + 20 * s, strip.top(), label_w - 30 * s, strip.height())
-        date, mark = self.strip_date()
+        date, current = self.strip_date()
         painter.setPen(QColor("#FFFFFF"))
-        painter.setFont(style.font((17 if mark else 24) * s, bold=True))
-        painter.drawText(left, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
-                         if not mark else int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft),
-                         date)
-        if mark:
-            painter.setPen(style.CURRENT_TO_PANEL)
-            painter.setFont(style.font(13 * s))
-            painter.drawText(left.adjusted(0, 0, 0, -6 * s),
-                             int(Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft), mark)
+        painter.setFont(style.font(17 * s, bold=True))
+        painter.drawText(left, int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft), date)
+        beyond = self.dataset.beyond_data(self.day)
+        painter.setPen(style.CURRENT_TO_PANEL if beyond else QColor("#BDBDBD"))
+        # A file without data_current_to names its latest fact at length: smaller, never cut.
+        for size in (13, 11, 9):
+            painter.setFont(style.font(size * s))
+            if painter.fontMetrics().horizontalAdvance(current) <= left.width():
+                break
+        painter.drawText(left.adjusted(0, 0, 0, -6 * s),
+                         int(Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft), current)
         painter.setFont(style.font(18 * s))
         right = QRectF(strip.right() - label_w, strip.top(), label_w - 20 * s, strip.height())
         painter.drawText(right, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight),
