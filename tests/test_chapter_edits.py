@@ -95,7 +95,7 @@ def test_a_chapter_of_a_day_the_window_offers_past_time_end_is_recorded(tmp_path
     data = read_dataset(write_tiny(tmp_path / "on.gpkg", dataset_meta=meta, **extra))
     today = dt.date.today()
     assert data.last_day >= today > dt.date(2025, 1, 1)
-    edit = AddChapter("main", "Where it stands today", today).edit(data, today)
+    edit = AddChapter("main", "Where it stands today", today, source_ids=("s1",)).edit(data, today)
     GpkgStore(tmp_path / "on.gpkg").apply([edit], user="a")
     reread = read_dataset(tmp_path / "on.gpkg")
     assert "Where it stands today" in titles(reread) and reread.warnings == []   # one range
@@ -108,3 +108,12 @@ def test_a_chapter_outside_the_range_saved_before_does_not_stop_other_chapter_ed
     assert data.warnings
     edit = EditChapter("b-02", {"title": "Renamed"}).edit(data, DAY)
     assert "Renamed" in titles(with_changes(data, edit.changes))
+
+
+def test_a_view_added_before_its_sources_are_named_is_kept(tmp_path):
+    """"Add view" comes before the chapter's sources: its no-sources warning must not
+    refuse the edit, as a warning about an edited chapter does."""
+    data = read_dataset(write_tiny(tmp_path / "draft.gpkg", **briefing_layers()))
+    edit = AddChapter("main", "A draft", dt.date(2024, 7, 1)).edit(data, dt.date(2024, 7, 1))
+    GpkgStore(tmp_path / "draft.gpkg").apply([edit], user="a")
+    assert "A draft" in titles(read_dataset(tmp_path / "draft.gpkg"))

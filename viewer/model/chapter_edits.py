@@ -34,8 +34,11 @@ class _ChapterCommand(EditCommand):
         def refuse(message: str, _layer: str, row: str | None, column: str | None,
                    severity: str = "error") -> None:
             # A warning about this edit's chapters too (not written); another chapter's, saved
-            # before (a file may hold one), does not stop every chapter edit.
-            if severity != "warning" or row in edited:
+            # before (a file may hold one), does not stop every chapter edit. A chapter with
+            # no sources yet is one being written ("Add view" comes before its sources):
+            # the page and slide say so, and validate warns.
+            drafting = severity == "warning" and column == "source_ids"
+            if severity != "warning" or (row in edited and not drafting):
                 raise EditRefused(column or "chapter", message)
 
         # A chapter of a day the window offers (it runs on to today past the data's date).
