@@ -188,7 +188,11 @@ def test_an_export_finds_the_projections_the_window_left(tmp_path, monkeypatch):
     (["--date", "2024-11-20", "--extent", "1,2,3"], "four numbers"),
     (["--date", "2024-11-20", "--layers", "base,roads"], "unknown layer"),
     # Far from the data: a blank map with another place's scale bar, written without a word.
-    (["--date", "2024-11-20", "--extent", "0,0,1,1"], "--extent 0,0,1,1 holds none of the dataset's shapes"),
+    (["--date", "2024-11-20", "--extent", "0,0,1,1"],
+     "--extent 0,0,1,1 holds none of the briefing's zones, routes, places or events"),
+    # Only the base map there (the country's far corner): a map of none of the briefing.
+    (["--date", "2024-11-20", "--extent", "96.5,24.5,96.6,24.6"],
+     "--extent 96.5,24.5,96.6,24.6 holds none of the briefing's"),
     # Given where nothing uses them, each was ignored without a word.
     (["--date", "2024-11-20", "--fps", "5"], "--fps is only used by an animation"),
     (["--date", "2024-11-20", "--min-importance", "1"], "--min-importance is only used by --key-events"),

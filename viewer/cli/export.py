@@ -243,19 +243,19 @@ def _parse_extent(text: str | None) -> tuple[float, float, float, float] | None:
 
 def _check_extent_shows_something(box: tuple[float, float, float, float], dataset,
                                   text: str) -> None:
-    """A map of a box holding none of the dataset's shapes is blank, its scale bar and north
-    arrow those of somewhere else (`--extent 0,0,1,1`, mistyped): refused."""
+    """A map of a box holding none of the briefing's zones, routes, places or events is
+    blank, or only base map (`--extent 0,0,1,1`, mistyped; southern Thailand from a
+    Kachin file), its scale bar and north arrow those of somewhere else: refused."""
     import numpy as np
     import shapely
 
-    frames = [dataset.areas, dataset.control, dataset.flows, dataset.places, dataset.events,
-              *dataset.base_layers.values()]
+    frames = [dataset.areas, dataset.control, dataset.flows, dataset.places, dataset.events]
     shapes = np.concatenate([np.asarray(frame.geometry.array, dtype=object) for frame in frames])
     shapes = shapes[~shapely.is_missing(shapes) & ~shapely.is_empty(shapes)]
     if len(shapes) and not shapely.intersects(shapes, shapely.box(*box)).any():
         west, south, east, north = shapely.total_bounds(shapes)
-        raise CliError(f"--extent {text} holds none of the dataset's shapes (they lie within "
-                       f"{west:.2f},{south:.2f},{east:.2f},{north:.2f})")
+        raise CliError(f"--extent {text} holds none of the briefing's zones, routes, places or "
+                       f"events (they lie within {west:.2f},{south:.2f},{east:.2f},{north:.2f})")
 
 
 def ensure_gui() -> None:
