@@ -168,6 +168,18 @@ def test_without_an_id_the_first_briefing_with_chapters_is_used(qapp, tmp_path, 
     assert "Briefing: The tiny story" in pdf_text(pdf)[0]
 
 
+def test_a_chapter_dated_outside_the_data_is_named_on_stderr(qapp, tmp_path, capsys):
+    """Its map (all "no sourced information" before the data begins) was drawn without a
+    word; only `validate` said the chapter lay outside the range."""
+    layers = briefing_layers()
+    layers["briefing_chapters"].loc[1, "date"] = "2019-03-01"
+    pdf = tmp_path / "h.pdf"
+    code, _out, err = run_cli(capsys, "--briefing", "--pdf", pdf,
+                              "--dataset", write_tiny(tmp_path / "early.gpkg", **layers))
+    assert code == 0 and pdf.exists()
+    assert err.startswith("warning: ") and "row b-02, column 'date': 2019-03-01 is outside" in err
+
+
 def test_a_dataset_without_briefings_says_so(qapp, tmp_path, capsys):
     code, _out, err = run_cli(capsys, "--briefing", "--pdf", tmp_path / "h.pdf",
                               "--dataset", write_tiny(tmp_path / "plain.gpkg"))

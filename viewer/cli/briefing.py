@@ -7,9 +7,10 @@ page. Without an ID the dataset's first briefing with chapters is used.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from viewer.cli.common import CliError, list_written, load
+from viewer.cli.common import CliError, list_written, load, terminal_safe
 
 
 def add_arguments(export: argparse.ArgumentParser) -> None:
@@ -50,6 +51,7 @@ def run_briefing_export(args: argparse.Namespace, ensure_gui, progress) -> int:
         briefing = find_briefing(dataset.briefings, args.briefing or None)
     except KeyError as error:
         raise CliError(error.args[0]) from None
+    _warn_of_chapters(dataset, briefing)
     renderer = MapRenderer(dataset)
 
     def write() -> list[Path]:
@@ -64,3 +66,12 @@ def run_briefing_export(args: argparse.Namespace, ensure_gui, progress) -> int:
         return result.images + [result.index]
 
     return list_written(write)
+
+
+def _warn_of_chapters(dataset, briefing) -> None:
+    """The file's warnings about the chapters exported, on stderr: a chapter dated outside
+    the data's range was drawn (all "no sourced information" before it) without a word."""
+    chapters = {chapter.chapter_id for chapter in briefing.chapters}
+    for problem in dataset.warnings:
+        if problem.layer == "briefing_chapters" and problem.row in chapters:
+            print(terminal_safe(problem), file=sys.stderr)
