@@ -27,7 +27,7 @@ from shapely.geometry import Point
 from viewer.model.changes import (ACTIONS, INSERT, RETRACT, RETRACTABLE, RETRACTED, UPDATE, Edit,
                                   EditRefused, LogEntry, RowChange, RowChanged)
 from viewer.model.dataset import Dataset, plain_value
-from viewer.model.dates import parse_date
+from viewer.model.dates import format_date, parse_date
 from viewer.model.edit_apply import find_row, id_column, layer_frame
 from viewer.model.edit_check import check_changes
 from viewer.model.schema import DATE_COLUMNS
@@ -92,14 +92,15 @@ class AddEvent(EditCommand):
 
     def edit(self, dataset: Dataset, on: dt.date) -> Edit:
         day = self.date or on
-        event_id = _new_id(dataset, "events", f"ev-{day.isoformat()}")
+        event_id = _new_id(dataset, "events", f"ev-{_period_key(day, self.precision)}")
         row = _row(dataset, "events", event_id=event_id, date=day.isoformat(),
                    date_precision=self.precision, end_date=_iso(self.end_date), title=self.title,
                    summary=self.summary, category=self.category, place_id=self.place_id,
                    actor_ids=_list(self.actors), source_ids=_list(self.sources),
                    confidence=self.confidence, importance=self.importance)
         change = RowChange("events", event_id, INSERT, None, row, self._point(dataset))
-        return self._checked(dataset, f"Add event {event_id}: {self.title} ({day})", "",
+        return self._checked(dataset, f"Add event {event_id}: {self.title} "
+                                      f"({format_date(day, self.precision)})", "",
                              [change] + _extend_time(dataset, day, self.end_date or day))
 
     def _point(self, dataset: Dataset):
@@ -109,6 +110,16 @@ class AddEvent(EditCommand):
                 raise EditRefused("place_id", f"'{self.place_id}' is not a known id in layer 'places'")
             return places.geometry.iloc[0]
         return Point(*self.location) if self.location else None
+
+
+def _period_key(day: dt.date, precision: str) -> str:
+    """The event's date in its id, no more precise than the event: an event of "Oct 2024"
+    was named ev-2024-10-01 after a day no source gives."""
+    if precision == "year":
+        return f"{day.year}"
+    if precision == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return day.isoformat()[:7] if precision == "month" else day.isoformat()
 
 
 @dataclass(frozen=True)
