@@ -99,7 +99,8 @@ def test_cli_png_matches_the_windows_export(dataset, tiny, tmp_path, capsys):
     code, out, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out",
                              tmp_path / "cli.png", "--width", 800, "--height", 500,
                              "--extent", "97.1,25.0,97.9,25.5", "--layers", "base,control,flows,places")
-    assert code == 0 and err == "" and out.strip() == str(tmp_path / "cli.png")
+    assert code == 0 and out.strip() == str(tmp_path / "cli.png")
+    assert err.startswith("warning: at 800x500 the legend covers") and err.count("\n") == 1
     renderer = MapRenderer(dataset)
     options = ExportOptions(width=800, height=500, extent=renderer.extent_from_lonlat(97.1, 25.0, 97.9, 25.5),
                             layers={"base": True, "control": True, "flows": True, "places": True,
@@ -265,7 +266,8 @@ def test_cli_exports_headless_without_a_display(tiny, tmp_path):
          "--width", "400", "--height", "300"],
         env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+    # One line, the legend's: Qt says nothing headless.
+    assert result.stderr.startswith("warning: at 400x300 the legend covers") and result.stderr.count("\n") == 1
     assert Image.open(tmp_path / "m.png").size == (400, 300)
 
 
@@ -527,6 +529,19 @@ def test_footer_never_cut_at_1280x720(tmp_path, capsys, app):
     run_cli(capsys, "--dataset", dataset, "--date", "2024-11-20", "--out", out, "--force",
             "--layers", "base,places")                       # nothing sourced shown: no list
     assert not sidecar.exists()
+
+
+def test_a_small_image_says_what_its_legend_covers(tiny, tmp_path, capsys):
+    """At 640x360 the legend lay over the caption, the date and the scale bar, and the
+    PNG was written without a word."""
+    out = tmp_path / "small.png"
+    code, _, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out", out,
+                           "--width", 640, "--height", 360, "--caption", "Easttown after the KIA took it")
+    assert code == 0 and out.exists()
+    assert err.startswith("warning: at 640x360 the legend covers ") and "the caption" in err
+    code, _, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out", out, "--force",
+                           "--caption", "Easttown after the KIA took it")
+    assert (code, err) == (0, "")
 
 
 def test_an_animation_with_too_many_sources_lists_them_beside_it(tmp_path, capsys, app):

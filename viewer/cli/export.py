@@ -128,6 +128,8 @@ def run_export(args: argparse.Namespace) -> int:
             if renderer.painted_layout().caption_cut:
                 print(f"warning: the caption was cut to fit {args.width}x{args.height}; the whole "
                       "text is in the PNG's metadata (Caption)", file=sys.stderr)
+            if crowded := export.crowding(renderer):
+                print(f"warning: {crowded}", file=sys.stderr)
             return written
         if mode == "pack":
             result = export.export_pack(dataset, dates, args.out_dir, options, overwrite=args.force,

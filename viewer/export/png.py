@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Mapping
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF
 from PySide6.QtGui import QImage
 
 from viewer import __version__
@@ -122,6 +122,37 @@ def sources_text(dataset: Dataset, source_ids: list[str]) -> str:
 
 def sidecar_path(image: Path) -> Path:
     return image.with_name(image.stem + ".sources.txt")
+
+
+# A legend over more than this share of the zones and routes shown hides the story.
+LEGEND_COVERS_STORY = 0.1
+
+
+def crowding(renderer: MapRenderer) -> str:
+    """What the legend of the image drawn last hides, as one sentence; "" when nothing:
+    the panels it lies over, and the share of the zones and routes it covers when that
+    is more than LEGEND_COVERS_STORY."""
+    layout = renderer.painted_layout()
+    if layout is None or layout.legend_rect().isNull():
+        return ""
+    hidden, view = layout.covered_by_legend(), layout.view
+    story = renderer.default_extent().as_tuple()
+    left, top = view.to_pixels(story[0], story[3])
+    right, bottom = view.to_pixels(story[2], story[1])
+    shown = QRectF(QPointF(left, top), QPointF(right, bottom)) & view.rect
+    covered = shown & layout.legend_rect()
+    if not shown.isEmpty() and covered.width() * covered.height() > \
+            LEGEND_COVERS_STORY * shown.width() * shown.height():
+        share = covered.width() * covered.height() / (shown.width() * shown.height())
+        hidden.append(f"{share:.0%} of the zones and routes")
+    if not hidden:
+        return ""
+    return (f"at {view.width}x{view.height} the legend covers {_listed(hidden)}; a larger "
+            "image has room for both")
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def footer_overflowed(renderer: MapRenderer) -> bool:

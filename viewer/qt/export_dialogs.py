@@ -325,7 +325,7 @@ class ExportPngDialog(ExportDialog):
         self.form.addRow("File", self.path)
 
     def job(self, target, overwrite):
-        from viewer.export import export_png
+        from viewer.export import crowding, export_png
 
         dataset, day = self.state.dataset, self.date.date().toPython()
         options = replace(self.options_box.options(), caption=self.caption.text().strip() or None)
@@ -334,7 +334,8 @@ class ExportPngDialog(ExportDialog):
         def run(progress, _cancelled):
             progress("Drawing the map", 0.0)
             export_png(dataset, day, target, options, overwrite=overwrite, renderer=renderer)
-            return _saved(target)
+            crowded = crowding(renderer)
+            return _saved(target) + (f" (note: {crowded})" if crowded else "")
         return run
 
 
