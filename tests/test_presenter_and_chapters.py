@@ -127,6 +127,27 @@ def test_a_caption_too_long_for_the_column_is_cut_and_the_legend_kept(qtbot, tmp
     assert column.count("#ffffff") > 500          # the legend's panel, in the text column
 
 
+@pytest.mark.parametrize("size", [(1600, 1000), (1280, 720)])
+def test_a_long_title_gives_way_so_the_caption_keeps_lines(qtbot, monkeypatch, size):
+    """A two-line handout title, drawn at a fixed 34 pt, wrapped to six lines and left
+    the caption nothing but "… (cut here to fit; …)"."""
+    from dataclasses import replace
+
+    from viewer.resources import EMBEDDED_DATASET
+
+    data = read_dataset(EMBEDDED_DATASET)
+    briefing = data.briefings[0]
+    last = replace(briefing.chapters[-1], title="Where things stand: the KIA holds the mining "
+                                                "belt and every border gate")
+    window = Presenter(MapRenderer(data), replace(briefing, chapters=(*briefing.chapters[:-1], last)),
+                       start=len(briefing.chapters) - 1)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    words = drawn_column(qtbot, monkeypatch, window).replace("\n", " ")
+    assert last.title in words                                    # whole, only smaller
+    assert last.caption[:120] in words                            # a few lines of the caption
+
+
 class Session:
     """The window's edit session as the panel sees it: undoable edits, saved in one go."""
 

@@ -42,6 +42,11 @@ FRAME_GAP_MS = 10           # after a frame is painted, before the next is asked
 STRIP_HEIGHT = 54
 LEGEND_SMALLEST = 0.6      # of the map's legend size, before the caption gets smaller
 COLUMN_SHARE = 0.31        # of the width: the chapter's title, caption and the legend
+TITLE_SIZES = (34, 30, 26, 22)           # pt at 1280x720: a long title gives way to the caption
+CAPTION_SIZES = (22, 20, 18, 16, 14)     # then the caption gives way to the legend
+CAPTION_KEPT_LINES = 5     # of the caption at its smallest, cut note included, below any title
+TITLE_GAP = 16             # between the title and the caption
+CAPTION_CUT = " … (cut here to fit; the Chapters panel holds the whole caption)"
 NEXT_KEYS = {Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_PageDown, Qt.Key.Key_Space,
              Qt.Key.Key_N, Qt.Key.Key_Return, Qt.Key.Key_Enter}
 PREVIOUS_KEYS = {Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_PageUp, Qt.Key.Key_Backspace,
@@ -263,10 +268,6 @@ class Presenter(QWidget):
         painter.setFont(style.font(15 * s))
         top = _text(painter, f"{self.briefing.title} · {self.index + 1} of "
                              f"{len(self.briefing.chapters)}", QRectF(pad, top, width, 0), flags) + 12 * s
-        painter.setPen(QColor("#9A9A9A") if self.moving else style.TEXT)   # not yet its map's
-        painter.setFont(style.font(34 * s, bold=True))
-        top = _text(painter, self.chapter.title, QRectF(pad, top, width, 0), flags) + 16 * s
-        painter.setPen(style.TEXT)
         content = self.renderer.legend_content(self._current_view(), self.day,
                                                self.chapter.layer_visibility())
         # The caption as large as leaves the legend room at LEGEND_SMALLEST of full size,
@@ -280,19 +281,21 @@ class Presenter(QWidget):
         sources_height = painter.boundingRect(QRectF(0, 0, width, 10_000), flags,
                                               sources).height() + 12 * s if sources else 0
         limit = column.bottom() - pad / 2 - legend_height - sources_height - 16 * s
+        painter.setPen(QColor("#9A9A9A") if self.moving else style.TEXT)   # not yet its map's
+        top = self._paint_title(painter, QRectF(pad, top, width, 0), limit, flags) + TITLE_GAP * s
+        painter.setPen(style.TEXT)
 
         def fits(text: str) -> bool:
             needed = painter.boundingRect(QRectF(0, 0, width, 10_000), flags, text)
             return top + needed.height() <= limit
 
         caption = self.caption_shown()
-        for size in (22, 20, 18, 16, 14):
+        for size in CAPTION_SIZES:
             painter.setFont(style.font(size * s))
             if fits(caption):
                 break
         else:   # at the smallest size too long: it ran under the strip and the legend was lost
-            caption = cut_to_fit(caption, " … (cut here to fit; the Chapters panel holds the "
-                                          "whole caption)", fits)
+            caption = cut_to_fit(caption, CAPTION_CUT, fits)
         top = _text(painter, caption, QRectF(pad, top, width, 0), flags)
         if sources:
             painter.setPen(QColor("#555555"))
@@ -302,6 +305,34 @@ class Presenter(QWidget):
         top += 16 * s
         draw_legend(painter, content, QRectF(pad, top, width, column.bottom() - top - pad / 2),
                     tuple(s * f for f in (1.15, 1.0, 0.85, 0.72, LEGEND_SMALLEST, 0.5)))
+
+    def _paint_title(self, painter: QPainter, box: QRectF, limit: float, flags: int) -> float:
+        """The chapter's title from the top of `box`, as large as leaves the caption
+        CAPTION_KEPT_LINES lines above `limit`; returns its bottom. At a fixed 34 pt a
+        two-line handout title took six lines and the caption was cut to nothing but its
+        note. A title too long even at the smallest size is cut (the panel holds it whole)."""
+        s = self._scale()
+        room = limit - TITLE_GAP * s - self._caption_kept_height(painter, box.width(), flags)
+
+        def fits(text: str) -> bool:
+            needed = painter.boundingRect(QRectF(0, 0, box.width(), 10_000), flags, text)
+            return box.top() + needed.height() <= room
+
+        title = self.chapter.title
+        for size in TITLE_SIZES:
+            painter.setFont(style.font(size * s, bold=True))
+            if fits(title):
+                break
+        else:
+            title = cut_to_fit(title, " …", fits)
+        return _text(painter, title, box, flags)
+
+    def _caption_kept_height(self, painter: QPainter, width: float, flags: int) -> float:
+        """The height the caption keeps under the title: all of it at its smallest size,
+        or CAPTION_KEPT_LINES lines of it (with its cut note) when it is longer."""
+        painter.setFont(style.font(CAPTION_SIZES[-1] * self._scale()))
+        whole = painter.boundingRect(QRectF(0, 0, width, 10_000), flags, self.caption_shown())
+        return min(whole.height(), CAPTION_KEPT_LINES * painter.fontMetrics().lineSpacing())
 
     def sources_line(self) -> str:
         """The chapter's sources by outlet, under its caption (none were shown: a claim
