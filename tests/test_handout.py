@@ -54,8 +54,9 @@ def test_handout_has_a_cover_and_a_page_per_chapter_with_real_text(briefed, tmp_
 
 
 def test_a_chapter_past_the_data_says_so_in_the_handout_and_the_pack(qapp, tmp_path, capsys):
-    """Past `data_current_to` a chapter's map is the last known state: its heading says so
-    as the map does, in the PDF and the pack's index; the cover's span is every chapter's."""
+    """Past `data_current_to` a chapter's map is the last known state: its heading and the
+    cover's contents say so as the map does, in the PDF and the pack's index; the cover's
+    span is every chapter's."""
     from factory import tiny_layers
 
     layers = tiny_layers() | briefing_layers()
@@ -67,6 +68,10 @@ def test_a_chapter_past_the_data_says_so_in_the_handout_and_the_pack(qapp, tmp_p
     assert run_cli(capsys, "--briefing", "--pdf", pdf, "--dataset", path)[0] == 0
     cover, _before, after = pdf_text(pdf)
     assert "2 chapters, 1 Jun 2024 to 1 Dec 2024" in cover and "Data current to 22 Oct 2024" in cover
+    # The contents said only "After the capture — 1 Dec 2024" while its page said this.
+    contents = [line for line in cover.splitlines() if "(page" in line]
+    assert contents[0].endswith("— as of 1 Jun 2024 (page 2)")
+    assert contents[1].endswith("— 1 Dec 2024: last known state (page 3)")
     assert "1 Dec 2024: last known state · Data current to 22 Oct 2024" in after
     assert run_cli(capsys, "--briefing", "--out-dir", tmp_path / "pack", "--dataset", path)[0] == 0
     index = (tmp_path / "pack" / "index.html").read_text()

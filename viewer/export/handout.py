@@ -193,8 +193,10 @@ def _cover(sheet: _Sheet, dataset: Dataset, briefing: Briefing) -> None:
                            f"to {format_date(max(days))}", sheet.font(11), GREY)
     top = sheet.write(top, sheet.current_to,
                       sheet.font(12, bold=True), gap_mm=8)
-    contents = "\n".join(f"{n}.  {isolated(c.title)} — {format_date(c.date)} (page {n + 1})"
-                         for n, c in enumerate(briefing.chapters, 1))
+    # Each chapter's date as its page heads it: past the latest fact the contents said
+    # only "1 Sep 2026" while the page said the map is the last known state.
+    contents = "\n".join(f"{n}.  {isolated(c.title)} — {date_label(c.date, dataset.beyond_data(c.date))}"
+                         f" (page {n + 1})" for n, c in enumerate(briefing.chapters, 1))
     top = sheet.write(top, "Contents", sheet.font(11, bold=True), gap_mm=1)
     top = sheet.write(top, contents, sheet.font(10), gap_mm=10)
     meta = dataset.meta
