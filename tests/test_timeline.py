@@ -116,6 +116,23 @@ def test_clicking_a_month_precision_event_selects_it_at_the_first_of_its_month(t
     assert state.date == dt.date(2024, 10, 1)
 
 
+def test_clicking_a_series_value_unselects_the_route_the_panel_no_longer_shows(timeline, state,
+                                                                            qtbot):
+    """The panel showed the value, but the route stayed highlighted on the map and the
+    panel's footer still gave the route's history."""
+    from viewer.qt.details_panel import DetailsPanel
+
+    panel = DetailsPanel(state)
+    qtbot.addWidget(panel)
+    timeline.series_value_clicked.connect(panel.show_series_value)
+    state.select(Selection("flows", "r1"))
+    [plot] = timeline.series_plots
+    click(timeline.view.viewport(), pixel(timeline, plot, to_day(dt.date(2024, 8, 1)), 80.0))
+
+    assert state.selection is None                   # nothing highlighted, no route's history
+    assert "Imports" in panel.browser.toPlainText()  # the value, not the hint for no selection
+
+
 @pytest.mark.parametrize("day, days_off, lanes_off", [
     (dt.date(2024, 10, 8), 0, 0.5),     # half a lane above the bar (between it and the lane above)
     (dt.date(2024, 10, 8), 0, -0.45),   # almost half a lane below it (the lanes end at -0.5)

@@ -352,6 +352,9 @@ class Timeline(QWidget):
         months = {"month": 1, "year": 12}.get(series_date_precision(key.unit, day), 0)
         if months:   # a month's (a year's) figure: known at its end, as month-dated events are
             day = add_months(day.replace(day=1), months) - dt.timedelta(days=1)
+        # The details panel shows the value now: a route or zone selected before stayed
+        # highlighted on the map, its history under the value, as if the value were its.
+        self.state.select(None)
         self._day_clicked(to_day(day))
         self.series_value_clicked.emit(key, spot.data())
 
