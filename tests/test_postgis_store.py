@@ -132,6 +132,16 @@ def test_edit_and_history_on_the_command_line_take_a_database_address(team, caps
     assert holder(team("briefer"), NOV_5) == "SAC"
 
 
+def test_history_of_a_schema_that_does_not_exist_says_so(team, capsys):
+    """It quoted PostgreSQL's 'relation "nosuch.edit_log" does not exist'."""
+    from viewer.cli import main
+
+    assert main(["history", team("analyst").conninfo + "?schema=nosuch"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "schema 'nosuch' does not exist or has no edit log" in err
+    assert "analyst-pw" not in err
+
+
 def test_a_password_libpq_would_read_otherwise_is_used_as_typed_and_never_shown(team, capsys):
     """The address reaches libpq as its parts: a password holding '@' made libpq look for
     a host 'ssw0rd@127.0.0.1', and one with a stray '%' was quoted back in its error. A

@@ -67,8 +67,14 @@ class PostgisStore:
         return dataset
 
     def log(self, row_id: str | None = None, layer: str | None = None) -> list[LogEntry]:
-        with self._connection() as conn:
-            entries = read_log(conn, self.url.schema)
+        import psycopg
+
+        try:
+            with self._connection() as conn:
+                entries = read_log(conn, self.url.schema)
+        except psycopg.errors.UndefinedTable:   # said as reading the schema says it
+            raise StoreError(f"{self.location}: schema '{self.url.schema}' does not exist or "
+                             "has no edit log") from None
         return [e for e in entries if row_id is None or e.touches(row_id, layer)]
 
     def apply(self, edits: Sequence[Edit], user: str, recorded_at: str | None = None
