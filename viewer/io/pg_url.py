@@ -86,14 +86,15 @@ class DatabaseUrl:
         return text
 
 
-# A postgresql:// address's password: after the user's name and ':', up to the last '@'
-# before the host (a password may hold '@'; a '/' or a space ends the address's host part).
-_PASSWORD_IN_ADDRESS = re.compile(r"(postgres(?:ql)?://[^/@\s:]*:)[^/\s]*@", re.IGNORECASE)
+# A postgresql:// address's password: after the user's name and ':', up to the address's
+# last '@' (a password may hold '@' or '/'), or given as a query parameter.
+_PASSWORD_IN_ADDRESS = re.compile(r"(postgres(?:ql)?://[^/@\s:]*:)\S*@", re.IGNORECASE)
+_PASSWORD_PARAMETER = re.compile(r"([?&]password=)[^&\s]*", re.IGNORECASE)
 
 
 def without_passwords(text: str) -> str:
     """`text` with the password of every postgresql:// address in it written as ***."""
-    return _PASSWORD_IN_ADDRESS.sub(r"\1***@", text)
+    return _PASSWORD_PARAMETER.sub(r"\1***", _PASSWORD_IN_ADDRESS.sub(r"\1***@", text))
 
 
 def _split(text: str):
