@@ -542,6 +542,11 @@ def test_a_small_image_says_what_its_legend_covers(tiny, tmp_path, capsys):
     code, _, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out", out, "--force",
                            "--caption", "Easttown after the KIA took it")
     assert (code, err) == (0, "")
+    # The embedded briefing keeps room for its "Data current to" mark, drawn only past it.
+    for day, said in (("2024-11-20", False), ("2026-06-01", True)):
+        code, _, err = run_cli(capsys, "--date", day, "--out", out, "--force", "--width", 640,
+                               "--height", 360)
+        assert code == 0 and ("the data-current mark" in err) == said, err
 
 
 def test_an_animation_with_too_many_sources_lists_them_beside_it(tmp_path, capsys, app):

@@ -128,7 +128,7 @@ def run_export(args: argparse.Namespace) -> int:
             if renderer.painted_layout().caption_cut:
                 print(f"warning: the caption was cut to fit {args.width}x{args.height}; the whole "
                       "text is in the PNG's metadata (Caption)", file=sys.stderr)
-            if crowded := export.crowding(renderer):
+            if crowded := export.crowding(renderer, dates[0]):
                 print(f"warning: {crowded}", file=sys.stderr)
             return written
         if mode == "pack":

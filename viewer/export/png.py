@@ -128,14 +128,14 @@ def sidecar_path(image: Path) -> Path:
 LEGEND_COVERS_STORY = 0.1
 
 
-def crowding(renderer: MapRenderer) -> str:
-    """What the legend of the image drawn last hides, as one sentence; "" when nothing:
-    the panels it lies over, and the share of the zones and routes it covers when that
-    is more than LEGEND_COVERS_STORY."""
+def crowding(renderer: MapRenderer, day: dt.date) -> str:
+    """What the legend of the image drawn last (of `day`) hides, as one sentence; "" when
+    nothing: the panels it lies over, and the share of the zones and routes it covers
+    when that is more than LEGEND_COVERS_STORY."""
     layout = renderer.painted_layout()
     if layout is None or layout.legend_rect().isNull():
         return ""
-    hidden, view = layout.covered_by_legend(), layout.view
+    hidden, view = layout.covered_by_legend(renderer.dataset.beyond_data(day)), layout.view
     story = renderer.default_extent().as_tuple()
     left, top = view.to_pixels(story[0], story[3])
     right, bottom = view.to_pixels(story[2], story[1])

@@ -334,7 +334,7 @@ class ExportPngDialog(ExportDialog):
         def run(progress, _cancelled):
             progress("Drawing the map", 0.0)
             export_png(dataset, day, target, options, overwrite=overwrite, renderer=renderer)
-            crowded = crowding(renderer)
+            crowded = crowding(renderer, day)
             return _saved(target) + (f" (note: {crowded})" if crowded else "")
         return run
 

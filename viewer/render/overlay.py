@@ -225,12 +225,14 @@ class OverlayLayout:
         corner = self.legend_top_left()
         return QRectF(corner.x(), corner.y(), self.legend.width, self.legend.height)
 
-    def covered_by_legend(self) -> list[str]:
+    def covered_by_legend(self, mark: bool) -> list[str]:
         """The panels a reader needs that the legend lies over (a small image has no room
-        for both: at 640x360 it covered the caption, the date and the scale bar)."""
+        for both: at 640x360 it covered the caption, the date and the scale bar); `mark`,
+        whether the "Data current to" mark is drawn (its room is kept on every date)."""
         legend = self.legend_rect()
         panels = (("the title", self.title_rect), ("the date", self.date_rect),
-                  ("the caption", self.caption_rect), ("the data-current mark", self.mark_rect),
+                  ("the caption", self.caption_rect),
+                  ("the data-current mark", self.mark_rect if mark else QRectF()),
                   ("the scale bar", self.scale_rect), ("the sources", self.footer_rect))
         return [name for name, rect in panels
                 if not legend.isNull() and not rect.isNull() and legend.intersects(rect)]
