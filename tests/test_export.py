@@ -549,6 +549,25 @@ def test_a_small_image_says_what_its_legend_covers(tiny, tmp_path, capsys):
         assert code == 0 and ("the data-current mark" in err) == said, err
 
 
+def test_a_long_licence_is_whole_and_never_claims_sources_listed_elsewhere(tmp_path, capsys):
+    """At 640x360 the embedded briefing's licence ran past three lines: it was cut, the
+    footer said more sources were listed elsewhere (there were none) and an empty
+    .sources.txt was written beside the image."""
+    out = tmp_path / "base.png"
+    code, printed, _ = run_cli(capsys, "--date", "2024-11-20", "--layers", "base", "--out", out,
+                               "--width", 640, "--height", 360)
+    assert code == 0 and printed.split() == [str(out)] and not (tmp_path / "base.sources.txt").exists()
+    from viewer.export.png import render_export
+    from viewer.io import read_dataset
+    from viewer.cli.common import EMBEDDED_DATASET
+
+    renderer = MapRenderer(read_dataset(EMBEDDED_DATASET))
+    render_export(renderer, DAY, ExportOptions(640, 360, layers={"control": False, "flows": False,
+                                                                 "places": False, "events": False}))
+    footer = " ".join(renderer.painted_layout().footer_display)
+    assert "More sources" not in footer and footer.endswith(f"Kachin Viewer {__version__}")
+
+
 def test_an_animation_with_too_many_sources_lists_them_beside_it(tmp_path, capsys, app):
     """A GIF's footer pointed to the image's metadata and a .sources.txt file, neither of
     which an animation had: every frame's sources were named nowhere."""

@@ -59,7 +59,7 @@ SOURCES_ELSEWHERE = ("More sources than fit here: every one is listed in this im
 SCREEN = Decorations()
 EXPORT = Decorations(title=True, footer=True, legend_header=False,   # always the whole legend
                      sources_elsewhere=SOURCES_ELSEWHERE)
-FOOTER_MAX_LINES = 3  # per footer entry (sources; attribution and licence)
+FOOTER_MAX_LINES = 3  # of sources in a footer
 CAPTION_MAX_LINES = 2
 
 
@@ -111,15 +111,18 @@ class OverlayLayout:
             return QRectF()
         fm = QFontMetricsF(self.footer_font)
         width = self.view.width - 2 * self.margin
-        # Never cut: what does not fit in FOOTER_MAX_LINES is listed elsewhere, and it says so.
-        self.footer_display = []
-        for line in self.footer_lines:
-            wrapped = wrap_text(line, fm, width, 10**6)
-            if len(wrapped) > FOOTER_MAX_LINES:
-                self.footer_overflow = True
-                wrapped = (wrap_text(line, fm, width, FOOTER_MAX_LINES - 1)
-                           + wrap_text(self.decorations.sources_elsewhere, fm, width, 2))
-            self.footer_display += wrapped
+        # Never cut: sources that do not fit in FOOTER_MAX_LINES are listed elsewhere, and
+        # it says so. The credits (attribution, licence) are whole on every image: an
+        # animation's frame has nowhere else to carry them, and cut they made the footer
+        # claim sources listed elsewhere where there were none.
+        sources, *credits = self.footer_lines
+        self.footer_display = wrap_text(sources, fm, width, 10**6)
+        if len(self.footer_display) > FOOTER_MAX_LINES:
+            self.footer_overflow = True
+            self.footer_display = (wrap_text(sources, fm, width, FOOTER_MAX_LINES - 1)
+                                   + wrap_text(self.decorations.sources_elsewhere, fm, width, 2))
+        for line in credits:
+            self.footer_display += wrap_text(line, fm, width, 10**6)
         height = fm.height() * 1.25 * len(self.footer_display) + 10 * self.scale
         return QRectF(0, self.view.height - height, self.view.width, height)
 
