@@ -291,13 +291,17 @@ def test_a_rival_without_status_contested_is_refused(tiny):
     assert refused.value.field == "contested_with"
 
 
-@pytest.mark.parametrize("precision, event_id, said", [
-    ("day", "ev-2024-10-17", "(17 Oct 2024)"), ("month", "ev-2024-10", "(Oct 2024)"),
-    ("quarter", "ev-2024-Q4", "(Q4 2024)"), ("year", "ev-2024", "(2024)")])
-def test_an_event_known_to_a_month_is_named_without_a_day(tiny, precision, event_id, said):
+@pytest.mark.parametrize("precision, event_id, said, second", [
+    ("day", "ev-2024-10-17", "(17 Oct 2024)", "ev-2024-10-17-2"),
+    ("month", "ev-2024-10-month", "(Oct 2024)", "ev-2024-10-month-2"),
+    ("quarter", "ev-2024-Q4", "(Q4 2024)", "ev-2024-Q4-2"),
+    ("year", "ev-2024-year", "(2024)", "ev-2024-year-2")])
+def test_an_event_known_to_a_month_is_named_without_a_day(tiny, precision, event_id, said, second):
     """An event of "Oct 2024" was named ev-2024-10-01 and logged "(2024-10-01)": a day no
-    source gives, in its id and in the history."""
-    edit = AddEvent("Gate reopens", "trade", ("s1",), dt.date(2024, 10, 17),
-                    precision=precision).edit(tiny, TODAY)
+    source gives, in its id and in the history; a second one's number must not read as
+    a day either (ev-2024-10-2)."""
+    add = AddEvent("Gate reopens", "trade", ("s1",), dt.date(2024, 10, 17), precision=precision)
+    edit = add.edit(tiny, TODAY)
     assert edit.changes[0].row_id == event_id
     assert edit.summary == f"Add event {event_id}: Gate reopens {said}"
+    assert add.edit(with_changes(tiny, edit.changes), TODAY).changes[0].row_id == second

@@ -113,13 +113,14 @@ class AddEvent(EditCommand):
 
 
 def _period_key(day: dt.date, precision: str) -> str:
-    """The event's date in its id, no more precise than the event: an event of "Oct 2024"
-    was named ev-2024-10-01 after a day no source gives."""
+    """The event's date in its id, no more precise than the event (an event of "Oct 2024"
+    was named ev-2024-10-01 after a day no source gives), and named so that a second
+    one's number reads as no date (ev-2024-10-month-2, not ev-2024-10-2: 2 Oct)."""
     if precision == "year":
-        return f"{day.year}"
+        return f"{day.year}-year"
     if precision == "quarter":
         return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return day.isoformat()[:7] if precision == "month" else day.isoformat()
+    return f"{day.isoformat()[:7]}-month" if precision == "month" else day.isoformat()
 
 
 @dataclass(frozen=True)
