@@ -147,6 +147,8 @@ def written_file_errors(path: Path):
     try:
         yield
     except OSError as error:
+        if error.filename is None:   # not a file's (a connection's): said as such elsewhere
+            raise
         raise CliError(f"{path}: cannot be written ({error.strerror or error})") from None
 
 
