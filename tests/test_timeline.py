@@ -384,3 +384,26 @@ def test_a_series_row_dragged_past_the_lanes_limit_stays_on_their_dates(timeline
     for _ in range(3):                   # far past the end of the data
         drag(timeline.view.viewport(), start, end)
     assert plot.vb.viewRange()[0] == pytest.approx(timeline.lanes.vb.viewRange()[0])
+
+
+def test_an_events_span_is_the_period_its_date_stands_for():
+    """The timeline's bars and the map's markers read a month-, quarter- or year-dated
+    event's days by one rule (viewer/model/periods.py); an end date lengthens the bar."""
+    import pandas as pd
+
+    from viewer.model.timeline import event_marks
+
+    events = pd.DataFrame({"event_id": ["d", "m", "q", "y", "e"], "title": ["t"] * 5,
+                           "date": ["2024-11-20", "2024-11-01", "2024-11-01", "2024-01-01", "2024-11-01"],
+                           "date_precision": ["day", "month", "quarter", "year", "month"],
+                           "end_date": [None, None, None, None, "2025-01-15"],
+                           "category": ["trade"] * 5, "importance": [1] * 5})
+    spans = {m.event_id: m.span_days() for m in event_marks(events)}
+    def day(year: int, month: int, number: int) -> int:
+        return to_day(dt.date(year, month, number))
+
+    assert spans == {"d": (day(2024, 11, 20), day(2024, 11, 21)),
+                     "m": (day(2024, 11, 1), day(2024, 12, 1)),
+                     "q": (day(2024, 10, 1), day(2025, 1, 1)),
+                     "y": (day(2024, 1, 1), day(2025, 1, 1)),
+                     "e": (day(2024, 11, 1), day(2025, 1, 16))}

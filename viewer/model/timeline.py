@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from viewer.model.dataset import event_importance
-from viewer.model.dates import add_months, format_date, parse_date, to_day
-from viewer.model.periods import column_values
+from viewer.model.dates import format_date, parse_date, to_day
+from viewer.model.periods import column_values, date_periods
 
 # Event categories in lane order, top to bottom; others follow alphabetically.
 CATEGORY_ORDER = ("control", "military", "trade", "diplomacy", "policy", "market", "context",
@@ -31,13 +31,15 @@ class EventMark:
     category: str
     importance: int
     short_title: str = ""          # the optional `events.short_title` column
+    # [first, last + 1) day numbers of the month/quarter/year or the period it is dated to.
+    span: tuple[int, int] = (0, 0)
 
     @property
     def is_span(self) -> bool:
         return self.precision != "day" or self.end_date is not None
 
     def span_days(self) -> tuple[int, int]:
-        return period_days(self.date, self.precision, self.end_date)
+        return self.span
 
     def date_label(self) -> str:
         label = format_date(self.date, self.precision)
@@ -50,37 +52,24 @@ class EventMark:
                 f" · {html.escape(self.category)}")
 
 
-def period_days(date: dt.date, precision: str, end_date: dt.date | None) -> tuple[int, int]:
-    """[first, last + 1) day numbers of the whole month/quarter/year or period an event
-    is dated to."""
-    months = {"month": 1, "quarter": 3, "year": 12}.get(precision)
-    if months is None:
-        start, end = date, date + dt.timedelta(days=1)
-    else:
-        first_month = {"month": date.month, "quarter": (date.month - 1) // 3 * 3 + 1,
-                       "year": 1}[precision]
-        start = dt.date(date.year, first_month, 1)
-        end = add_months(start, months)
-    if end_date is not None:
-        end = max(end, end_date + dt.timedelta(days=1))
-    return to_day(start), to_day(end)
-
-
 def event_marks(events: pd.DataFrame) -> list[EventMark]:
     """The dated events of a dataset's `events` layer, oldest first."""
     importance = event_importance(events).clip(1, 3).astype(int)
 
     marks = []
-    for event_id, day, precision, end, title, category, weight, short in zip(
+    # The periods as the map and the key-event maps read them (viewer/model/periods.py).
+    for event_id, day, precision, end, title, category, weight, short, (first, last) in zip(
             *(column_values(events, name) for name in ("event_id", "date", "date_precision",
                                                  "end_date", "title", "category")),
-            importance.tolist(), column_values(events, "short_title")):
+            importance.tolist(), column_values(events, "short_title"), date_periods(events).tolist()):
         date = parse_date(day)
         if date is None:
             continue
-        marks.append(EventMark(str(event_id), date, str(precision or "day"), parse_date(end),
+        end_date = parse_date(end)
+        stop = last + 1 if end_date is None else max(last + 1, to_day(end_date) + 1)
+        marks.append(EventMark(str(event_id), date, str(precision or "day"), end_date,
                                str(title), str(category), int(weight),
-                               short.strip() if isinstance(short, str) else ""))
+                               short.strip() if isinstance(short, str) else "", (first, stop)))
     return marks
 
 
