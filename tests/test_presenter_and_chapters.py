@@ -145,7 +145,25 @@ def test_a_long_title_gives_way_so_the_caption_keeps_lines(qtbot, monkeypatch, s
     window.resize(*size)
     words = drawn_column(qtbot, monkeypatch, window).replace("\n", " ")
     assert last.title in words                                    # whole, only smaller
-    assert last.caption[:120] in words                            # a few lines of the caption
+    assert last.caption.split(". ")[0] + "." in words             # at least its first sentence
+
+
+def test_a_caption_is_whole_when_the_title_can_give_way_else_cut_after_a_sentence(qtbot, monkeypatch):
+    """At 1366x768 chapter 2's caption was cut between words, "near Pangwa on 15 … (cut
+    here …)", losing the date; chapter 1's was cut while its title stood at full size."""
+    from viewer.resources import EMBEDDED_DATASET
+
+    data = read_dataset(EMBEDDED_DATASET)
+    for index, whole in ((0, True), (1, False)):
+        window = Presenter(MapRenderer(data), data.briefings[0], start=index)
+        qtbot.addWidget(window)
+        window.resize(1366, 768)
+        words = drawn_column(qtbot, monkeypatch, window).replace("\n", " ")
+        assert (window.chapter.caption in words) == whole
+        if not whole:
+            kept = words[words.index(window.chapter.caption[:40]):words.index(presenter_module.CAPTION_CUT)]
+            assert kept.endswith(("near Pangwa on 15 October.", "the mining belt."))
+            assert window.chapter.caption.startswith(kept)
 
 
 class Session:

@@ -10,6 +10,7 @@ leaves no partial PDF.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -295,17 +296,30 @@ def cut_to_fit(text: str, note: str, fits: Callable[[str], bool]) -> str:
     break (between words; in Chinese or Japanese between most characters), else between
     characters: split at spaces, a caption without any was cut down to the note alone."""
     for kind in (QTextBoundaryFinder.BoundaryType.Line, QTextBoundaryFinder.BoundaryType.Grapheme):
-        cuts = _boundaries(text, kind)
-        low, high = 0, len(cuts)       # the most pieces that fit with the note
-        while low < high:
-            middle = (low + high + 1) // 2
-            if fits(text[:cuts[middle - 1]].rstrip() + note):
-                low = middle
-            else:
-                high = middle - 1
-        if low:
-            return text[:cuts[low - 1]].rstrip() + note
+        if cut := _longest_start(text, _boundaries(text, kind), note, fits):
+            return cut
     return note.lstrip()
+
+
+def cut_at_sentence(text: str, note: str, fits: Callable[[str], bool]) -> str:
+    """The most whole sentences (or clauses, ended by ';' or ':') of `text` that `fits`
+    with `note` after them, else the note alone: cut between words, a caption ended
+    "near Pangwa on 15 …", a fact without its date."""
+    ends = set(_boundaries(text, QTextBoundaryFinder.BoundaryType.Sentence))
+    ends.update(match.end() for match in re.finditer(r"[;:](?=\s)", text))
+    return _longest_start(text, sorted(ends), note, fits) or note.lstrip()
+
+
+def _longest_start(text: str, cuts: list[int], note: str, fits: Callable[[str], bool]) -> str:
+    """`text` up to the last of `cuts` that `fits` with `note` after it; empty if none does."""
+    low, high = 0, len(cuts)       # the most pieces that fit with the note
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(text[:cuts[middle - 1]].rstrip() + note):
+            low = middle
+        else:
+            high = middle - 1
+    return text[:cuts[low - 1]].rstrip() + note if low else ""
 
 
 def _boundaries(text: str, kind: QTextBoundaryFinder.BoundaryType) -> list[int]:

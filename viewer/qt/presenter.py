@@ -22,7 +22,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent, QPen, QTransform
 from PySide6.QtWidgets import QWidget
 
-from viewer.export.handout import chapter_view, cut_to_fit, data_current_to, draw_legend
+from viewer.export.handout import chapter_view, cut_at_sentence, cut_to_fit, data_current_to, draw_legend
 from viewer.model.briefing import NO_SOURCES, Briefing, Chapter
 from viewer.model.dates import format_date
 from viewer.model.unknowns import current_to_mark
@@ -295,7 +295,7 @@ class Presenter(QWidget):
             if fits(caption):
                 break
         else:   # at the smallest size too long: it ran under the strip and the legend was lost
-            caption = cut_to_fit(caption, CAPTION_CUT, fits)
+            caption = cut_at_sentence(caption, CAPTION_CUT, fits)
         top = _text(painter, caption, QRectF(pad, top, width, 0), flags)
         if sources:
             painter.setPen(QColor("#555555"))
@@ -307,32 +307,34 @@ class Presenter(QWidget):
                     tuple(s * f for f in (1.15, 1.0, 0.85, 0.72, LEGEND_SMALLEST, 0.5)))
 
     def _paint_title(self, painter: QPainter, box: QRectF, limit: float, flags: int) -> float:
-        """The chapter's title from the top of `box`, as large as leaves the caption
-        CAPTION_KEPT_LINES lines above `limit`; returns its bottom. At a fixed 34 pt a
-        two-line handout title took six lines and the caption was cut to nothing but its
-        note. A title too long even at the smallest size is cut (the panel holds it whole)."""
+        """The chapter's title from the top of `box`, as large as leaves the whole caption
+        at its smallest size above `limit`; returns its bottom. When the caption must be
+        cut anyway, the title at its smallest size, so the caption loses the fewest facts
+        (at 1366x768 chapter 2's title took two lines at 32 pt over a caption cut at five).
+        A title that does not leave even CAPTION_KEPT_LINES lines is cut (the panel holds it)."""
         s = self._scale()
-        room = limit - TITLE_GAP * s - self._caption_kept_height(painter, box.width(), flags)
+        whole, kept = self._caption_heights(painter, box.width(), flags)
 
-        def fits(text: str) -> bool:
+        def fits(text: str, caption_height: float) -> bool:
             needed = painter.boundingRect(QRectF(0, 0, box.width(), 10_000), flags, text)
-            return box.top() + needed.height() <= room
+            return box.top() + needed.height() <= limit - TITLE_GAP * s - caption_height
 
         title = self.chapter.title
         for size in TITLE_SIZES:
             painter.setFont(style.font(size * s, bold=True))
-            if fits(title):
+            if fits(title, whole):
                 break
         else:
-            title = cut_to_fit(title, " …", fits)
+            if not fits(title, kept):
+                title = cut_to_fit(title, " …", lambda text: fits(text, kept))
         return _text(painter, title, box, flags)
 
-    def _caption_kept_height(self, painter: QPainter, width: float, flags: int) -> float:
-        """The height the caption keeps under the title: all of it at its smallest size,
-        or CAPTION_KEPT_LINES lines of it (with its cut note) when it is longer."""
+    def _caption_heights(self, painter: QPainter, width: float, flags: int) -> tuple[float, float]:
+        """The caption's height whole at its smallest size, and the height it keeps at
+        the least under the title: all of it, or CAPTION_KEPT_LINES lines with its cut note."""
         painter.setFont(style.font(CAPTION_SIZES[-1] * self._scale()))
-        whole = painter.boundingRect(QRectF(0, 0, width, 10_000), flags, self.caption_shown())
-        return min(whole.height(), CAPTION_KEPT_LINES * painter.fontMetrics().lineSpacing())
+        whole = painter.boundingRect(QRectF(0, 0, width, 10_000), flags, self.caption_shown()).height()
+        return whole, min(whole, CAPTION_KEPT_LINES * painter.fontMetrics().lineSpacing())
 
     def sources_line(self) -> str:
         """The chapter's sources by outlet, under its caption (none were shown: a claim
