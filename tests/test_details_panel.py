@@ -135,3 +135,25 @@ def test_a_route_is_described_as_it_is_on_the_date(panel, state):
     assert "active" in shown(panel).split("History")[0]
     state.set_date(dt.date(2024, 11, 1))
     assert "halted" in shown(panel).split("History")[0]
+
+
+def test_a_series_value_is_named_by_its_label_and_dated_as_precisely_as_its_data(qtbot):
+    """The Series row read `dysprosium_oxide_cny_per_kg`, and the header said "a week in
+    late Nov 2024" over a Date row of "Nov 2024"."""
+    from viewer.model.dataset import SeriesKey
+    from viewer.resources import EMBEDDED_DATASET
+
+    state = ViewerState(read_dataset(EMBEDDED_DATASET))
+    panel = DetailsPanel(state)
+    qtbot.addWidget(panel)
+    key = SeriesKey("dysprosium_oxide_cny_per_kg", "CNY_per_kg")
+    points = state.dataset.series_points(key)
+    point = next(points[points["label"].str.contains("late Nov 2024")].itertuples())
+
+    panel.show_series_value(key, point)
+
+    header, *cells = shown(panel).splitlines()
+    assert header == "Dysprosium oxide, Nov 2024"
+    rows = dict(zip(cells[0:-1:2], cells[1::2]))
+    assert rows["Date"] == "Nov 2024"
+    assert rows["Series"] == "Dysprosium oxide (dysprosium_oxide_cny_per_kg)"

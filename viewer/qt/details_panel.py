@@ -18,7 +18,7 @@ from viewer.model.dataset import FEATURE_COLUMNS, Dataset, split_ids
 from viewer.model.dates import format_date, from_day, parse_date
 from viewer.model.links import web_link
 from viewer.model.state import Selection, ViewerState
-from viewer.model.timeline import series_date_precision, unit_label, value_text
+from viewer.model.timeline import series_date_precision, series_name, unit_label, value_text
 from viewer.render.prepared import prepared_map
 from viewer.qt.dialogs import open_web_link
 
@@ -51,6 +51,12 @@ def _date(value: object, precision: str = "day") -> str:
 
 def _jump(day: dt.date, text: str) -> str:
     return f"<a href='{JUMP_SCHEME}:{day.isoformat()}'>{text}</a>"
+
+
+def _series_name(dataset: Dataset, key) -> str:
+    """The series as the timeline's legend names it; its id only when no label names it."""
+    labels = dataset.series_points(key)["label"].dropna().astype(str).tolist()
+    return series_name(labels) or key.series_id
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
@@ -309,13 +315,18 @@ class DetailsPanel(QWidget):
         until the date, the selection or the file changes."""
         self._shown = None
         day = from_day(point.day)
+        # The header gives the date as the Date row does, at the data's precision: the
+        # point's label ("a week in late Nov 2024") said more than its date (Nov 2024) held.
+        when = format_date(day, series_date_precision(key.unit, day))
+        name = _series_name(self.state.dataset, key)
         facts = _table([("Value", f"{value_text(point.value)} {_text(unit_label(key.unit))}"),
-                        ("Date", _jump(day, format_date(day, series_date_precision(key.unit, day)))),
-                        ("Series", _text(key.series_id))])
+                        ("Date", _jump(day, when)),
+                        ("Series", f"{_text(name)} <span class='hint'>({_text(key.series_id)})</span>"),
+                        ("Label", _text(point.label))])
         derived = ("<p class='caveat'>Derived: worked out from other figures, not reported "
                    "as such.</p>" if point.derived else "")
         note = f"<p>{_text(point.note)}</p>" if isinstance(point.note, str) and point.note.strip() else ""
-        self.browser.setHtml(f"<h3>{_text(point.label)}</h3>{facts}{derived}{note}"
+        self.browser.setHtml(f"<h3>{_text(name)}, {when}</h3>{facts}{derived}{note}"
                              + _section("Sources", sources_html(self.state.dataset, point.source_ids)))
 
     def _follow(self, url: QUrl) -> None:
