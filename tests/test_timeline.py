@@ -205,8 +205,8 @@ def test_the_wheel_zooms_time_and_not_the_lanes(timeline, qtbot):
 
 
 @pytest.mark.parametrize("low, high, labels", [
-    (320.26, 10747.74, ["1000", "10000"]),   # the embedded exports row at 1366x768
-    (-5915.71, 19255.71, ["0", "19000"]),    # the prices row: no "-5000" for its padding
+    (320.26, 10747.74, ["1,000", "10,000"]), # the embedded exports row at 1366x768
+    (-5915.71, 19255.71, ["0", "19,000"]),   # the prices row: no "-5000" for its padding
 ])
 def test_a_series_row_at_its_least_height_labels_two_values_apart(qapp, low, high, labels):
     """At 1366x768 each series row is 19 px: its axis showed one tick, "10000" over
@@ -399,6 +399,7 @@ def test_an_events_span_is_the_period_its_date_stands_for():
                            "end_date": [None, None, None, None, "2025-01-15"],
                            "category": ["trade"] * 5, "importance": [1] * 5})
     spans = {m.event_id: m.span_days() for m in event_marks(events)}
+
     def day(year: int, month: int, number: int) -> int:
         return to_day(dt.date(year, month, number))
 
@@ -407,3 +408,10 @@ def test_an_events_span_is_the_period_its_date_stands_for():
                      "q": (day(2024, 10, 1), day(2025, 1, 1)),
                      "y": (day(2024, 1, 1), day(2025, 1, 1)),
                      "e": (day(2024, 11, 1), day(2025, 1, 16))}
+
+
+def test_series_values_on_an_axis_are_written_with_thousands_separators(qapp):
+    """The axis wrote "14000" (and a million "1e+06") beside the panel's "9,076.4"."""
+    axis = ValueAxis()
+    assert axis.tickStrings([0, 14_000, 1_000_000], 1, 2_000) == ["0", "14,000", "1,000,000"]
+    assert axis.tickStrings([0.5, 1.5], 1, 0.5) == ["0.5", "1.5"]

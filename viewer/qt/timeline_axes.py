@@ -142,6 +142,13 @@ class ValueAxis(pg.AxisItem):
         return [end_ticks(minVal, maxVal, size)]
 
 
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+        """Values written as the details panel writes them, "14,000": pyqtgraph wrote
+        "14000" (and a million as "1e+06"), which read apart from the panel's "9,076.4"."""
+        places = max(0, math.ceil(-math.log10(spacing * scale)))
+        return [f"{value * scale:,.{places}f}" for value in values]
+
+
 def end_ticks(low: float, high: float, size: float) -> tuple[float, list[float]]:
     """(spacing, [bottom, top]): round values, in steps of a tenth of the range's order
     of magnitude, just inside each end of [low, high]. Zero when the range spans it:
