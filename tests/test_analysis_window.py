@@ -147,3 +147,19 @@ def test_compare_with_an_impossible_typed_date_says_so_instead_of_comparing_anot
     assert told == ["'2024-02-30' is not a date"] and dialog.result() != dialog.DialogCode.Accepted
     accepted_after_typing(monkeypatch, dialog, dialog.edit, "2024-02-29")
     assert dialog.result() == dialog.DialogCode.Accepted and dialog.date() == dt.date(2024, 2, 29)
+
+
+def test_the_first_months_bar_names_the_starting_states_sources(qtbot, tmp_path):
+    """Its tooltip said the starting state's 28 control rows "and their sources are
+    counted apart", naming no source and no place where they are listed."""
+    from viewer.resources import EMBEDDED_DATASET
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    lane = open_window(qtbot, settings, EMBEDDED_DATASET).evidence_lane
+    qtbot.waitUntil(lambda: lane.report is not None, timeout=30_000)
+    [tip] = [i.toolTip() for i in lane.plot.items
+             if isinstance(i, MonthBar) and i.toolTip().startswith("<b>Feb 2021</b>")]
+    assert "the starting state's 28 control rows are counted apart" in tip
+    assert f"{len(lane.report.starting_sources)} sources from " in tip
+    assert "The Irrawaddy" in tip and "Radio Free Asia" in tip
+    assert "kachin-viewer coverage --json" in tip

@@ -33,19 +33,33 @@ LEFT_AXIS_WIDTH = 96   # the timeline's, so both time axes line up
 MAX_LISTED = 12        # sources named in a month's tooltip before "and N more"
 
 
-def month_tooltip(month: MonthCoverage, dataset) -> str:
+def month_tooltip(month: MonthCoverage, dataset, starting_sources: tuple[str, ...] = ()) -> str:
     counts = month.counts
     lines = [f"<b>{format_date(month.month, 'month')}</b>: {month.sources} source"
              f"{'' if month.sources == 1 else 's'} behind {counts['events']} events, "
              f"{counts['control_changes']} control changes, {counts['series_values']} series values"
-             + (f" (the starting state's {counts['starting_state']} control rows and"
-                " their sources are counted apart)" if counts["starting_state"] else "")]
+             + (f" (the starting state's {counts['starting_state']} control rows are counted apart)"
+                if counts["starting_state"] else "")]
+    if counts["starting_state"] and starting_sources:
+        lines.append(_starting_sources_line(starting_sources, dataset))
     records = dataset.source_records(";".join(month.source_ids[:MAX_LISTED]))
     lines += [html.escape(f"• {r.get('outlet') or r['source_id']}: {r.get('title') or ''}")
               for r in records]
     if month.sources > MAX_LISTED:
         lines.append(f"… and {month.sources - MAX_LISTED} more")
     return "<br>".join(lines)
+
+
+def _starting_sources_line(source_ids: tuple[str, ...], dataset) -> str:
+    """Who the starting state's rows cite, and where all of them are listed: the tooltip
+    said only that they were "counted apart", naming none."""
+    outlets = list(dict.fromkeys(str(r.get("outlet") or r["source_id"])
+                                 for r in dataset.source_records(";".join(source_ids))))
+    named = ", ".join(outlets[:MAX_LISTED]) + (
+        f" and {len(outlets) - MAX_LISTED} more" if len(outlets) > MAX_LISTED else "")
+    return html.escape(f"Behind the starting state, in no month: {len(source_ids)} sources from "
+                       f"{len(outlets)} outlets ({named}); all listed by "
+                       "`kachin-viewer coverage --json` (starting_state_source_ids)")
 
 
 class MonthBar(QGraphicsRectItem):
@@ -148,7 +162,7 @@ class EvidenceLane(QWidget):
     def _bar(self, month: MonthCoverage, dataset) -> MonthBar:
         first, last = to_day(month.month), to_day(add_months(month.month, 1))
         rect = QRectF(first + 2, 0, last - first - 4, month.sources)
-        return MonthBar(rect, QBrush(BAR), month_tooltip(month, dataset))
+        return MonthBar(rect, QBrush(BAR), month_tooltip(month, dataset, self.report.starting_sources))
 
     def _dark(self, start: dt.date, end: dt.date, peak: int) -> MonthBar:
         days = (end - start).days
