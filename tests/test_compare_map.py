@@ -174,3 +174,41 @@ def test_with_a_after_the_shown_date_changed_zones_are_drawn_as_on_the_shown_dat
     texts = [text for _, text in layer.legend_rows()]
     assert "Changed hands (holder before the change): 1" in texts
     assert "Routes active → halted: 1" in texts
+
+
+def annotated_boxes(renderer, layer, view, day, decorations=None):
+    """The boxes `layer` adds over a rendered `view` (its key, its callouts), and the place
+    names' boxes."""
+    from PySide6.QtGui import QImage, QPainter
+
+    from viewer.render.layers import Frame
+    from viewer.render.overlay import SCREEN
+
+    renderer.render_image(view, day, decorations=decorations or SCREEN)
+    names = [label.box for label in renderer.painted_labels()]
+    image = QImage(view.width, view.height, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    panels = renderer.painted_layout().obstacles(mark=False)
+    held = len(panels)
+    layer.annotate(painter, Frame.of(view), panels, names)
+    painter.end()
+    return panels[held:], names
+
+
+def test_the_compare_key_is_on_the_map_beside_the_callouts_of_a_window_sized_view(qapp):
+    """At a 1366x768 window ("Zones and routes", 25 Nov 2024 against 1 Jun 2025), the key
+    was placed after the callouts, pushed up past them and off the map: not shown."""
+    from dataclasses import replace
+
+    from viewer.cli import EMBEDDED_DATASET
+    from viewer.io import read_dataset
+    from viewer.render.overlay import SCREEN
+
+    dataset = read_dataset(EMBEDDED_DATASET)
+    renderer = MapRenderer(dataset)
+    day = dt.date(2024, 11, 25)
+    layer = CompareLayer(renderer.prepared, compare(dataset, dt.date(2025, 6, 1), day))
+    view = renderer.default_view(1030, 391)
+    boxes, _ = annotated_boxes(renderer, layer, view, day, replace(SCREEN, legend_collapsed=True))
+    key = max(boxes, key=lambda box: box.height())        # the callouts are one line high
+    assert key.height() > 100 and view.rect.contains(key), key

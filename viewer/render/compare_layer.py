@@ -28,7 +28,7 @@ from viewer.model.compare import (
 from viewer.model.zones import UNKNOWN
 from viewer.render import style
 from viewer.render.layers import Frame
-from viewer.render.map_overlay import paint_legend
+from viewer.render.map_overlay import draw_legend, place_legend
 from viewer.render.route_marks import route_pens
 
 VEIL = QColor(255, 255, 255, 165)
@@ -89,10 +89,14 @@ class CompareLayer:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setTransform(QTransform())
+        rows = self.legend_rows()
+        # The key is placed first and the callouts keep clear of it: placed after them, it
+        # was pushed up past them and off the map (1366x768 window, "Zones and routes").
+        key = place_legend(painter, frame, rows, self.title(), panels)
         for row, change in self.zones:   # each callout joins the panels: the next keep clear
             self._label(painter, frame, self.control.projected[row], _zone_text(change), panels,
                         names)
-        paint_legend(painter, frame, self.legend_rows(), self.title(), panels, self._swatch)
+        draw_legend(painter, frame, key, rows, self.title(), self._swatch)
         painter.restore()
 
     def legend_rows(self) -> list[tuple[object, str]]:

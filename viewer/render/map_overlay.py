@@ -27,6 +27,12 @@ class MapOverlay(Protocol):
 def paint_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]], title: str,
                  taken: list[QRectF], swatch) -> None:
     """A small legend above the map's bottom-left panel (the scale bar), clear of the others."""
+    draw_legend(painter, frame, place_legend(painter, frame, rows, title, taken), rows, title,
+                swatch)
+
+
+def _legend_size(painter: QPainter, frame: Frame, rows: list[tuple[object, str]],
+                 title: str) -> tuple[float, float]:
     s = frame.scale
     margin, line, side = 10 * s, 18 * s, 14 * s
     painter.setFont(style.font(12 * s, bold=True))
@@ -35,11 +41,29 @@ def paint_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]]
     # As wide as the title too: a title wider than every row wrapped under the first row.
     width = max(max(painter.fontMetrics().horizontalAdvance(text) for _, text in rows)
                 + side + 3 * margin, title_width)
-    height = line * (len(rows) + 1) + margin
+    return width, line * (len(rows) + 1) + margin
+
+
+def place_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]], title: str,
+                 taken: list[QRectF]) -> QRectF:
+    """Where a legend of `rows` goes: up from the bottom-left corner until it clears the
+    footer, the scale bar and the rest of `taken`; added to `taken`."""
+    margin = 10 * frame.scale
+    width, height = _legend_size(painter, frame, rows, title)
     box = QRectF(margin, frame.view.rect.bottom() - margin - height, width, height)
-    # Up from the bottom-left corner until it clears the footer, the scale bar and the rest.
     while (hit := next((r for r in taken if r.intersects(box)), None)) is not None:
         box.moveBottom(hit.top() - margin)
+    taken.append(box)
+    return box
+
+
+def draw_legend(painter: QPainter, frame: Frame, room: QRectF, rows: list[tuple[object, str]],
+                title: str, swatch) -> None:
+    """The legend of `rows` at the bottom-left of `room` (placed for as many rows or more)."""
+    s = frame.scale
+    margin, line, side = 10 * s, 18 * s, 14 * s
+    width, height = _legend_size(painter, frame, rows, title)
+    box = QRectF(room.left(), room.bottom() - height, width, height)
     x, y = box.left(), box.top()
     painter.setPen(style.cosmetic_pen(style.PANEL_EDGE, 1.0))
     painter.setBrush(style.PANEL)
@@ -57,4 +81,3 @@ def paint_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]]
         painter.setPen(style.TEXT)
         painter.drawText(QRectF(x + 2 * margin + side, top, width, line),
                          Qt.AlignmentFlag.AlignVCenter, text)
-    taken.append(box)
