@@ -163,3 +163,23 @@ def test_the_first_months_bar_names_the_starting_states_sources(qtbot, tmp_path)
     assert f"{len(lane.report.starting_sources)} sources from " in tip
     assert "The Irrawaddy" in tip and "Radio Free Asia" in tip
     assert "kachin-viewer coverage --json" in tip
+
+
+def test_the_compare_dialog_opens_at_the_date_already_compared_with(window, qtbot, monkeypatch):
+    """In compare mode, Ctrl+K offered one month before the shown date, not the date A the
+    map was being compared with."""
+    from PySide6.QtWidgets import QDialog
+
+    from viewer.qt.analysis import CompareDateDialog
+
+    offered = []
+
+    def exec_(dialog):
+        offered.append(dialog.date())
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(CompareDateDialog, "exec", exec_)
+    window.analysis.ask_compare()
+    window.analysis.set_date_a(dt.date(2024, 3, 1))
+    window.analysis.ask_compare()
+    assert offered == [dt.date(2024, 10, 1), dt.date(2024, 3, 1)]

@@ -32,13 +32,14 @@ COMPARE_CURSOR = "#6A3D9A"
 
 
 class CompareDateDialog(QDialog):
-    """Asks for date A; by default one month before the shown date."""
+    """Asks for date A: the one compared with already, else one month before the shown date."""
 
-    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ViewerState, parent: QWidget | None = None,
+                 date_a: dt.date | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Compare with…")
         dataset = state.dataset
-        default = max(add_months(state.date, -1), dataset.time_start)
+        default = date_a or max(add_months(state.date, -1), dataset.time_start)
         self.edit = IsoDateEdit()
         self.edit.setDate(QDate(default.year, default.month, default.day))
         start, end = dataset.time_start, dataset.last_day
@@ -105,7 +106,7 @@ class AnalysisTools(QObject):
 
     # -- compare mode -------------------------------------------------------------
     def ask_compare(self) -> None:
-        dialog = CompareDateDialog(self.state, self.window)
+        dialog = CompareDateDialog(self.state, self.window, self.date_a)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.set_date_a(dialog.date())
 
