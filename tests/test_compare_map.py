@@ -212,3 +212,26 @@ def test_the_compare_key_is_on_the_map_beside_the_callouts_of_a_window_sized_vie
     boxes, _ = annotated_boxes(renderer, layer, view, day, replace(SCREEN, legend_collapsed=True))
     key = max(boxes, key=lambda box: box.height())        # the callouts are one line high
     assert key.height() > 100 and view.rect.contains(key), key
+
+
+def test_a_crowded_comparison_labels_fewer_zones_and_keeps_the_town_names_clear(
+        qapp, monkeypatch):
+    """25 Nov 2024 against 1 Jan 2024 in a window-sized map: 15 callouts stacked in a
+    column over Myitkyina, Laiza and Bhamo and hid their names ("Myitk…"). A callout with
+    no room clear of the names is left out, and the key says how many the list holds."""
+    from viewer.cli import EMBEDDED_DATASET
+    from viewer.io import read_dataset
+    from viewer.render import compare_layer
+
+    keys = []
+    monkeypatch.setattr(compare_layer, "draw_legend",
+                        lambda painter, frame, room, rows, title, swatch: keys.append(rows))
+    dataset = read_dataset(EMBEDDED_DATASET)
+    renderer = MapRenderer(dataset)
+    day = dt.date(2024, 11, 25)
+    layer = CompareLayer(renderer.prepared, compare(dataset, dt.date(2024, 1, 1), day))
+    view = renderer.default_view(1030, 391)
+    [key, *callouts], names = annotated_boxes(renderer, layer, view, day)
+    assert not [c for c in callouts if any(c.intersects(name) for name in names)]
+    left_out = len(layer.zones) - len(callouts)
+    assert left_out > 0 and keys[0][-1] == (None, f"+{left_out} more changes: see the change list")

@@ -32,8 +32,10 @@ from viewer.render.map_overlay import draw_legend, place_legend
 from viewer.render.route_marks import route_pens
 
 VEIL = QColor(255, 255, 255, 165)
-NAME_STEPS = 3   # a callout is moved down this many of its heights, at most, to clear names
-AROUND_STEPS = 20   # … and this many, down or up, to clear the panels and other callouts
+NAME_STEPS = 3   # a callout is moved down this many of its heights first, to clear names
+# … then this many, down or up: further off, its leader line crossed half the map.
+AROUND_STEPS = 8
+MORE = "+{} more changes: see the change list"   # the panel; a PNG's text metadata
 UNKNOWN_FILL = QColor("#BDBDBD")
 CHANGE_LABEL = {CHANGED_HANDS: "Changed hands (new holder's colour)",
                 BECAME_CONTESTED: "Became contested (both actors' stripes)",
@@ -92,10 +94,14 @@ class CompareLayer:
         rows = self.legend_rows()
         # The key is placed first and the callouts keep clear of it: placed after them, it
         # was pushed up past them and off the map (1366x768 window, "Zones and routes").
-        key = place_legend(painter, frame, rows, self.title(), panels)
-        for row, change in self.zones:   # each callout joins the panels: the next keep clear
-            self._label(painter, frame, self.control.projected[row], _zone_text(change), panels,
-                        names)
+        # Its room holds a row for the callouts left out, in case some are.
+        key = place_legend(painter, frame, rows + [(None, MORE.format(len(self.zones)))],
+                           self.title(), panels)
+        unlabelled = sum(not self._label(painter, frame, self.control.projected[row],
+                                         _zone_text(change), panels, names)
+                         for row, change in self.zones)
+        if unlabelled:
+            rows.append((None, MORE.format(unlabelled)))
         draw_legend(painter, frame, key, rows, self.title(), self._swatch)
         painter.restore()
 
@@ -130,6 +136,8 @@ class CompareLayer:
         return f"Changed {self.comparison.span()}"
 
     def _swatch(self, painter: QPainter, box: QRectF, key: object, frame: Frame) -> None:
+        if key is None:   # the callouts left out: no swatch
+            return
         if key == "veil":
             painter.fillRect(box, QColor("#E9E6E0"))
             return
@@ -197,13 +205,14 @@ class CompareLayer:
             painter.drawPath(path)
 
     def _label(self, painter: QPainter, frame: Frame, shape, text: str,
-               taken: list[QRectF], names: list[QRectF]) -> None:
-        """A label inside the zone, moved down past any panel or callout it would cover, and
-        past place names if a few steps do; a label moved off its zone has a leader line
-        to a point of the zone. (Moved past every name, 15 of 22 callouts of a whole-region
-        comparison went off the map's bottom.)"""
+               taken: list[QRectF], names: list[QRectF]) -> bool:
+        """A label inside the zone, or moved down or up past any panel, callout or place
+        name it would cover, with a leader line to a point of the zone; False when there is
+        no such place near: the change is left to the list. (Moved past every name, 15 of 22
+        callouts of a whole-region comparison went off the map's bottom; put over names
+        instead, 15 stacked over Myitkyina, Laiza and Bhamo and hid them.)"""
         if shape is None or shapely.is_empty(shape):
-            return
+            return True   # nothing to point at: the list names it, as it would anyway
         anchor = shapely.point_on_surface(shape)
         x, y = frame.view.to_pixels(shapely.get_x(anchor), shapely.get_y(anchor))
         s = frame.scale
@@ -211,19 +220,13 @@ class CompareLayer:
         box = QRectF(painter.fontMetrics().boundingRect(text)).adjusted(-4 * s, -2 * s, 4 * s, 2 * s)
         box.moveCenter(QPointF(float(x), float(y)))
         step = box.height() + 2 * s
-
-        def free(candidate: QRectF, obstacles: list[QRectF]) -> bool:
-            return frame.view.rect.contains(candidate) and not any(
-                candidate.intersects(other) for other in obstacles)
-
-        # Down a few steps clear of names too; else the nearest place, down or up, clear of
-        # the panels and other callouts, on the map (moved only down, some went under the
-        # footer and off the map).
-        near = [box.translated(0, n * step) for n in range(NAME_STEPS + 1)]
-        around = [box] + [box.translated(0, sign * n * step) for n in range(1, AROUND_STEPS)
-                          for sign in (1, -1)]
-        box = (next((c for c in near if free(c, taken + names)), None)
-               or next((c for c in around if free(c, taken)), box))
+        # Down first (the leader line then points up at the zone), then either way.
+        candidates = [box.translated(0, n * step) for n in range(NAME_STEPS + 1)] + [
+            box.translated(0, sign * n * step) for n in range(1, AROUND_STEPS) for sign in (1, -1)]
+        box = next((c for c in candidates if frame.view.rect.contains(c) and not any(
+            c.intersects(other) for other in taken + names)), None)
+        if box is None:
+            return False
         taken.append(box)
         point = QPointF(float(x), float(y))
         if not box.contains(point):
@@ -234,6 +237,7 @@ class CompareLayer:
         painter.drawRoundedRect(box, 3 * s, 3 * s)
         painter.setPen(style.TEXT)
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        return True
 
 
 def _unknown_route_pen(frame: Frame):
