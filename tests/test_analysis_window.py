@@ -183,3 +183,20 @@ def test_the_compare_dialog_opens_at_the_date_already_compared_with(window, qtbo
     window.analysis.set_date_a(dt.date(2024, 3, 1))
     window.analysis.ask_compare()
     assert offered == [dt.date(2024, 10, 1), dt.date(2024, 3, 1)]
+
+
+def test_in_compare_mode_the_maps_date_label_names_both_dates(window, monkeypatch):
+    """The label said only "as of 1 Nov 2024" over a map of the changes since 1 Sep."""
+    from viewer.render.overlay import OverlayLayout
+
+    said = []
+    paint_date = OverlayLayout.paint_date
+    monkeypatch.setattr(OverlayLayout, "paint_date",
+                        lambda self, painter, text, mark="": said.append(text)
+                        or paint_date(self, painter, text, mark))
+    window.analysis.set_date_a(dt.date(2024, 9, 1))
+    window.map.repaint()
+    assert said[-1] == "as of 1 Nov 2024 · compared with 1 Sep 2024"
+    window.analysis.stop_compare()
+    window.map.repaint()
+    assert said[-1] == "as of 1 Nov 2024"

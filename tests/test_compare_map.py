@@ -235,3 +235,25 @@ def test_a_crowded_comparison_labels_fewer_zones_and_keeps_the_town_names_clear(
     assert not [c for c in callouts if any(c.intersects(name) for name in names)]
     left_out = len(layer.zones) - len(callouts)
     assert left_out > 0 and keys[0][-1] == (None, f"+{left_out} more changes: see the change list")
+
+
+def test_the_compare_key_draws_changes_in_no_partys_colour_and_says_which_date_is_drawn(
+        renderer, dataset):
+    """Beside the map's own legend, the key's "Changed hands" swatch was KIA blue (in the
+    embedded briefing MNDAA green): it read as that actor; and nothing said its zones are
+    drawn as on the shown date."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    from viewer.model.compare import CHANGED_HANDS
+    from viewer.render.layers import Frame
+
+    layer = CompareLayer(renderer.prepared, compare(dataset, A, B))
+    image = QImage(40, 40, QImage.Format.Format_RGB32)
+    image.fill(0xFFFFFF)
+    painter = QPainter(image)
+    layer._swatch(painter, QRectF(5, 5, 30, 30), CHANGED_HANDS, Frame.of(renderer.default_view(800, 500)))
+    painter.end()
+    r, g, b = image.pixelColor(20, 20).getRgb()[:3]
+    assert max(r, g, b) - min(r, g, b) < 12, (r, g, b)      # grey, not an actor's colour
+    assert layer.title() == "Changes (drawn as on 1 Nov 2024)"

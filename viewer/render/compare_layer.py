@@ -25,6 +25,7 @@ from viewer.model.compare import (
     RouteChange,
     ZoneChange,
 )
+from viewer.model.dates import format_date
 from viewer.model.zones import UNKNOWN
 from viewer.render import style
 from viewer.render.layers import Frame
@@ -37,6 +38,7 @@ NAME_STEPS = 3   # a callout is moved down this many of its heights first, to cl
 AROUND_STEPS = 8
 MORE = "+{} more changes: see the change list"   # the panel; a PNG's text metadata
 UNKNOWN_FILL = QColor("#BDBDBD")
+NEUTRAL = ["#7A7A7A", "#D4D4D4"]   # the key's zone swatches: how a change is drawn, no party's colour
 CHANGE_LABEL = {CHANGED_HANDS: "Changed hands (new holder's colour)",
                 BECAME_CONTESTED: "Became contested (both actors' stripes)",
                 BECAME_UNKNOWN: "Became unknown (no sourced control)",
@@ -133,7 +135,14 @@ class CompareLayer:
                                   if state.state != UNKNOWN for actor in state.holders))
 
     def title(self) -> str:
-        return f"Changed {self.comparison.span()}"
+        """Says the zones are drawn as on B: beside the map's own legend, which of the
+        two applied to them was not said."""
+        return f"Changes (drawn as on {format_date(self.comparison.date_b)})"   # A: the date label
+
+    @property
+    def date_note(self) -> str:
+        """Added to the map's date label: the map shows B against A."""
+        return f"compared with {format_date(self.comparison.date_a)}"
 
     def _swatch(self, painter: QPainter, box: QRectF, key: object, frame: Frame) -> None:
         if key is None:   # the callouts left out: no swatch
@@ -152,10 +161,11 @@ class CompareLayer:
                 painter.drawLine(QPointF(box.left(), box.center().y()),
                                  QPointF(box.right(), box.center().y()))
             return
+        # In neutral greys: in a holder's colour, "Changed hands" read as MNDAA's swatch.
         change = next(c for _, c in self.zones if c.kind == key)
-        brush, edge = self.zone_look(change, frame, pixels=True)
+        brush, edge = self._look(change, NEUTRAL, frame, pixels=True)
         painter.setBrush(brush)
-        painter.setPen(style.cosmetic_pen(edge, 1.5 * frame.scale))
+        painter.setPen(style.cosmetic_pen(edge, 1.5 * frame.scale, dashes=_dashes(change)))
         painter.drawRect(box)
 
     # -- zones and routes ---------------------------------------------------
@@ -169,25 +179,27 @@ class CompareLayer:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(style.cosmetic_pen(QColor("#FFFFFF"), 5.0 * frame.scale))
         painter.drawPath(path)
-        dashes = [4, 3] if change.kind in (BECAME_UNKNOWN, BECAME_KNOWN) else None
-        painter.setPen(style.cosmetic_pen(edge, 2.6 * frame.scale, dashes=dashes))
+        painter.setPen(style.cosmetic_pen(edge, 2.6 * frame.scale, dashes=_dashes(change)))
         painter.drawPath(path)
 
-    def zone_look(self, change: ZoneChange, frame: Frame,
-                  pixels: bool = False) -> tuple[QBrush, QColor]:
-        """(fill, outline colour) of a changed zone; the legend's swatches (drawn in
-        `pixels`, not metres) use it too."""
+    def zone_look(self, change: ZoneChange, frame: Frame) -> tuple[QBrush, QColor]:
+        """(fill, outline colour) of a changed zone, in its holders' colours on B."""
+        colors = [self.dataset.actor_color(holder) for holder in self.on_b(change).holders]
+        return self._look(change, colors, frame)
+
+    def _look(self, change: ZoneChange, colors: list[str], frame: Frame,
+              pixels: bool = False) -> tuple[QBrush, QColor]:
+        """(fill, outline colour) of a changed zone, its holders on B drawn in `colors`;
+        a swatch is drawn in `pixels`, not metres."""
         shown = self.on_b(change)
-        holders = shown.holders
-        color = QColor(self.dataset.actor_color(holders[0])) if holders else UNKNOWN_FILL
+        color = QColor(colors[0]) if colors else UNKNOWN_FILL
         if shown.state == UNKNOWN:
             return QBrush(style.with_alpha(UNKNOWN_FILL, 0.85)), QColor("#555555")
-        if shown.state == "contested" and len(holders) > 1:
-            stripes = style.stripe_texture(color.name(), self.dataset.actor_color(holders[1]),
-                                           0.85, frame.scale)
+        if shown.state == "contested" and len(colors) > 1:
+            stripes = style.stripe_texture(color.name(), colors[1], 0.85, frame.scale)
             fix = QTransform() if pixels else frame.texture_fix
             return style.texture_brush(stripes, fix), color.darker(150)
-        alpha = 0.45 if change.kind in (BECAME_KNOWN, BECAME_UNKNOWN) else 0.8
+        alpha = 0.45 if _dashes(change) else 0.8
         return QBrush(style.with_alpha(color, alpha)), color.darker(150)
 
     def _paint_route(self, painter: QPainter, frame: Frame, row: int, change: RouteChange) -> None:
@@ -238,6 +250,11 @@ class CompareLayer:
         painter.setPen(style.TEXT)
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         return True
+
+
+def _dashes(change: ZoneChange) -> list[float] | None:
+    """A zone sourced on one date only: drawn lighter, its outline broken."""
+    return [4, 3] if change.kind in (BECAME_UNKNOWN, BECAME_KNOWN) else None
 
 
 def _unknown_route_pen(frame: Frame):

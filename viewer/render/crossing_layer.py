@@ -33,6 +33,8 @@ HATCH_DASHES = [2.0, 1.0]   # estimated or claimed: broken, the white casing in 
 class CrossingLayer:
     """The crossings of one date; `prepared` is the map's prepared layers (projector, dataset)."""
 
+    date_note = ""   # drawn for the shown date: the date label says all
+
     def __init__(self, prepared, day: dt.date) -> None:
         dataset = prepared.dataset
         self.day = day

@@ -12,6 +12,8 @@ from viewer.render.layers import Frame
 
 
 class MapOverlay(Protocol):
+    date_note: str   # what the map's date label adds while it is drawn ("" for nothing)
+
     def paint(self, painter: QPainter, frame: Frame, panels: list[QRectF]) -> None:
         """Draw its shapes over the map's layers, under the place names (which are drawn
         again over them: a changed zone redrawn over Hopin's name hid it)."""

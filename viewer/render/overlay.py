@@ -364,13 +364,22 @@ class OverlayLayout:
         if mark and not self.mark_rect.isNull():
             self._paint_mark(painter, mark)
         painter.setTransform(QTransform())
-        if self.title_rect.isNull():
-            _panel(painter, self.date_rect, self.scale)
         pad = 8 * self.scale
+        box = self.date_box(text)
+        if self.title_rect.isNull() or box.width() > self.date_rect.width():
+            _panel(painter, box, self.scale)
         painter.setFont(self.date_font)
         painter.setPen(style.TEXT)
-        painter.drawText(self.date_rect.adjusted(pad, 0, -pad, 0),
+        painter.drawText(box.adjusted(pad, 0, -pad, 0),
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+
+    def date_box(self, text: str) -> QRectF:
+        """The date label's panel for `text`: wider than the room sized for a date when
+        the text is ("… · compared with D")."""
+        box = QRectF(self.date_rect)
+        width = QFontMetricsF(self.date_font).horizontalAdvance(text) + 16 * self.scale
+        box.setWidth(max(box.width(), width))
+        return box
 
     def _paint_mark(self, painter: QPainter, mark: str) -> None:
         painter.setTransform(QTransform())

@@ -193,9 +193,15 @@ class MapRenderer:
             painter.drawImage(QPointF(0, 0), frame.image)
             layout = frame.layout
         self._painted_layout = layout
+        # The label describes what is drawn: in compare mode both dates.
+        notes = [overlay.date_note for overlay in overlays if overlay.date_note]
+        label = " · ".join([date_label(day, self.dataset.beyond_data(day)), *notes])
         # Overlays and markers, drawn late, must not cover the panels (the mark's only
-        # where it is drawn: the compare veil left its empty room undimmed).
+        # where it is drawn: the compare veil left its empty room undimmed), nor the date
+        # label grown for a note.
         panels = layout.obstacles(mark=self.dataset.beyond_data(day))
+        if notes and not layout.date_rect.isNull():
+            panels.append(layout.date_box(label))
         painter.setClipRegion(_outside(view.rect, panels))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for overlay in overlays:
@@ -211,8 +217,7 @@ class MapRenderer:
             span = self.shown.event_range(to_day(day), layers)
             self.prepared.events.paint(painter, Frame.of(view), self.prepared.events.rows_in(span))
         painter.setClipping(False)
-        layout.paint_date(painter, date_label(day, self.dataset.beyond_data(day)),
-                          current_to_mark(self.dataset, day))
+        layout.paint_date(painter, label, current_to_mark(self.dataset, day))
         painter.restore()
 
     def _shown_selection(self, day: int, layers: dict,
