@@ -277,6 +277,19 @@ def test_bad_optional_dataset_dates_are_refused_naming_the_row(tmp_path, values,
         f"meta.gpkg, layer 'dataset_meta', row {key}, column 'value': {message}"]
 
 
+def test_a_missing_title_licence_or_range_is_a_warning_saying_what_is_shown_instead(tmp_path):
+    """The format lists them; a file without them opened and exported without a word (a PNG
+    titled by the file's name, crediting no one, its range ending today)."""
+    meta = tiny_layers()["dataset_meta"]
+    meta = meta[~meta["key"].isin(["title", "license", "time_end"])]
+    path = write_tiny(tmp_path / "bare.gpkg", dataset_meta=meta)
+    assert [str(p) for p in read_dataset(path).warnings] == [
+        f"warning: bare.gpkg, layer 'dataset_meta', row {key}, column 'value': no {key} is given: {said}"
+        for key, said in (("title", "the file's name is shown as its title"),
+                          ("time_end", "the range ends at the latest dated fact (or today)"),
+                          ("license", "maps and handouts give no licence"))]
+
+
 def test_data_current_to_past_the_time_range_is_a_warning(tmp_path):
     """Facts current to a day the timeline never reaches: the range hides what is known."""
     meta = tiny_layers()["dataset_meta"]

@@ -21,6 +21,17 @@ from viewer.model.schema import (CHECKED_COLUMNS, CHECKED_DATE_COLUMNS, COLOR, E
                                  SOURCED_LAYERS, importance_problem)
 
 
+# The dataset_meta keys the format lists that change what is shown when missing, and
+# what is shown instead (a file without them opened without a word: a PNG titled by the
+# file's name, crediting no one).
+META_NEEDED = {"title": "the file's name is shown as its title",
+               "time_start": "the range starts at the earliest dated fact",
+               "time_end": "the range ends at the latest dated fact (or today)",
+               "license": "maps and handouts give no licence",
+               "attribution": "maps and handouts credit no one",
+               "schema_version": f"read as version {SCHEMA_VERSION}"}
+
+
 class RowChecks:
     """The row checks of `DatasetReader` (viewer/io/reader.py), which holds the
     frames, the rows' parsed dates and `problem()`."""
@@ -148,6 +159,11 @@ class RowChecks:
         for row, value in zip(ids, frame["value"]):
             if row in META_DATES:
                 days[row] = self._date(value, "dataset_meta", row, "value")
+        given = {row for row, value in zip(ids, frame["value"]) if is_present(value) and str(value).strip()}
+        for key, instead in META_NEEDED.items():
+            if key not in given:
+                self.problem(f"no {key} is given: {instead}", "dataset_meta", key, "value",
+                             severity="warning")
         for first, then in META_DATE_ORDER:
             start, end = days.get(first), days.get(then)
             if start and end and end < start:
