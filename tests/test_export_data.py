@@ -118,6 +118,22 @@ def test_geojson_polygons_follow_the_right_hand_rule_and_unknown_zones_say_so(tm
             assert area2 > 0, "exterior rings are counterclockwise (RFC 7946 section 3.1.6)"
 
 
+def test_geojson_keeps_unknown_routes_and_a_gaps_own_note_and_sources(tmp_path, capsys):
+    """Routes with no status on the date were left out (the window draws them "status
+    unknown"), and a zone's control_gaps row (Shin Bway Yang's placeholder, with its
+    sources) was replaced by a fixed sentence with no sources."""
+    out = tmp_path / "map.geojson"
+    export(["--geojson", str(out), "--date", "2022-03-01"], capsys)    # the embedded briefing
+    features = [f["properties"] for f in json.loads(out.read_text())["features"]]
+    routes = {p["route_id"]: p["status"] for p in features if p["layer"] == "flows"}
+    assert len(routes) == 5 and set(routes.values()) == {"unknown"}
+    export(["--geojson", str(out), "--date", "2024-11-25", "--force"], capsys)
+    features = [f["properties"] for f in json.loads(out.read_text())["features"]]
+    [gap] = [p for p in features if p.get("gap_id") == "gap-shin-bway-yang-1"]
+    assert gap["status"] == "unknown" and gap["reason"] == "placeholder"
+    assert "phase-1" in gap["note"] and len(gap["sources"]) == 2
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--kml", "x.kml", "--date", "2024-01-01"], "--kml writes every date"),
     (["--geojson", "x.geojson"], "--geojson needs --date"),

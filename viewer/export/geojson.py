@@ -16,9 +16,12 @@ import shapely
 
 from viewer.export.files import atomic_target, check_target
 from viewer.model.dataset import Dataset, plain_records
+from viewer.model.dates import to_day
+from viewer.model.unknowns import Unknowns
 from viewer.model.zones import UNKNOWN, control_zones, zone_keys
 
 NO_CONTROL_NOTE = "No control row in the dataset for this zone on this date: no sourced control."
+NO_STATUS_NOTE = "No row in the dataset gives this route's status on this date: status unknown."
 
 
 def feature_collection(dataset: Dataset, day: dt.date) -> dict:
@@ -31,13 +34,26 @@ def feature_collection(dataset: Dataset, day: dt.date) -> dict:
                                          "actor_name": dataset.actor_name(record["actor_id"]),
                                          **record}, dataset))
     held = set(zone_keys(control))
+    unknowns = Unknowns(dataset)
     for key, zone in control_zones(dataset).items():
         if key not in held:
+            # A control_gaps row says why (a placeholder the compilers ask not to draw):
+            # its id, reason and note go with the zone.
+            gap = unknowns.gap_row(key, day) or {}
             features.append(_feature(zone.geometry, {
                 "layer": "control", "zone": zone.name, "area_id": key, "status": UNKNOWN,
-                "note": NO_CONTROL_NOTE, "source_ids": None}, dataset))
+                **{k: gap[k] for k in ("gap_id", "reason") if k in gap},
+                "note": gap.get("note") or NO_CONTROL_NOTE,
+                "source_ids": gap.get("source_ids")}, dataset))
     for record, line in zip(plain_records(flows), flows.geometry):
         features.append(_feature(line, {"layer": "flows", **record}, dataset))
+    # A route no row speaks of on the date is drawn "status unknown", not left out (it
+    # vanished from web maps while the window drew it).
+    for row in unknowns.unknown_route_rows(dataset.flow_index.indices(to_day(day))):
+        route = dataset.flows.iloc[row]
+        features.append(_feature(route.geometry, {
+            "layer": "flows", "route_id": route["route_id"], "status": UNKNOWN,
+            "note": NO_STATUS_NOTE, "source_ids": None}, dataset))
     current_to = dataset.data_current_to
     # Past the latest fact the features are the last known state, and the file says so.
     return {"type": "FeatureCollection", "title": dataset.title, "date": day.isoformat(),

@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from viewer.model.dataset import Dataset
+from viewer.model.dataset import Dataset, plain_records
 from viewer.model.dates import days_array, format_date, to_day
 from viewer.model.temporal import IntervalIndex
 from viewer.model.zones import control_zones
@@ -73,12 +73,17 @@ class Unknowns:
 
     def gap_note(self, area_id: str, day: dt.date) -> str:
         """Why a zone has no control on `day`: the gap row's note, else the plain fact."""
-        if self.gaps is not None:
-            rows = self.gaps.iloc[self.gap_index.indices(to_day(day))]
-            rows = rows[rows["area_id"].astype(str) == area_id]
-            if len(rows) and isinstance(rows.iloc[0].get("note"), str):
-                return rows.iloc[0]["note"]
-        return NO_INFO_NOTE
+        note = (self.gap_row(area_id, day) or {}).get("note")
+        return note if isinstance(note, str) else NO_INFO_NOTE
+
+    def gap_row(self, area_id: str, day: dt.date) -> dict | None:
+        """The `control_gaps` row saying a zone has no sourced control on `day`, if any."""
+        if self.gaps is None:
+            return None
+        rows = self.gaps.iloc[self.gap_index.indices(to_day(day))]
+        rows = rows[rows["area_id"].astype(str) == area_id]
+        return plain_records(rows.drop(columns=rows.geometry.name, errors="ignore"))[0] \
+            if len(rows) else None
 
     def history(self, area_id: str) -> pd.DataFrame:
         """The zone's control rows on every date, oldest first."""
