@@ -4,7 +4,7 @@
 .PHONY: run test setup
 
 run: setup
-	.venv/bin/kachin-viewer
+	.venv/bin/kachin-viewer geodata/kachin.gpkg
 
 test: setup
 	.venv/bin/python -m pytest
