@@ -105,6 +105,8 @@ def test_forms_undo_redo_save_reopen_and_history(qtbot, tmp_path, gpkg, answers)
     assert holder(window) == "SAC"
     controls.save_action.trigger()
     assert controls.session.pending() == []
+    assert not window.editing.session.undo_action.isEnabled()     # the save is the limit: said
+    assert "to change a saved edit, select its row and use Edit ▸ Correct or Retract" in window.statusBar().currentMessage()
     assert [p for p in validate(gpkg) if p.severity == "error"] == []
     window.close()
 

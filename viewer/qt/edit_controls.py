@@ -102,8 +102,11 @@ class EditControls(QObject):
     def save(self) -> None:
         count = len(self.session.pending())
         if self.session.save() and count:
+            # Undo stops at a save (the edits are in the file and its log): said here, as
+            # an analyst pressing Ctrl+Z after saving saw nothing happen.
             self.window.statusBar().showMessage(
-                f"Saved {count} edit(s) to {display_name(self.session.store.location)}", 10000)
+                f"Saved {count} edit(s) to {display_name(self.session.store.location)}; "
+                "to change a saved edit, select its row and use Edit ▸ Correct or Retract", 10000)
 
     def ask_user_name(self) -> None:
         name, ok = QInputDialog.getText(self.window, "Your name in the edit log",
