@@ -134,6 +134,18 @@ def test_geojson_keeps_unknown_routes_and_a_gaps_own_note_and_sources(tmp_path, 
     assert "phase-1" in gap["note"] and len(gap["sources"]) == 2
 
 
+def test_a_route_named_by_its_status_says_the_status_once(tmp_path, capsys):
+    """The India route was "Proposed: Kachin rare earths to India: proposed"."""
+    layers = tiny_layers()
+    layers["flows"]["route_name"] = "Proposed: Gold to Easttown"
+    layers["flows"]["status"] = ["proposed", "halted"]
+    out = tmp_path / "briefing.kml"
+    export(["--kml", str(out), "--dataset", str(write_layers(layers, tmp_path / "p.gpkg"))], capsys)
+    [document] = kml.KML.parse(str(out)).features
+    routes = [p.name for p in {f.name: f.features for f in document.features}["Routes"]]
+    assert routes == ["Proposed: Gold to Easttown", "Proposed: Gold to Easttown: halted"]
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--kml", "x.kml", "--date", "2024-01-01"], "--kml writes every date"),
     (["--geojson", "x.geojson"], "--geojson needs --date"),

@@ -172,9 +172,15 @@ def _route_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
         styles.setdefault(style, _line_style(style, *ROUTE_STYLE.get(status, UNKNOWN_ROUTE)))
         lines = [_period(record), f"Commodity: {record.get('commodity')}",
                  f"Confidence: {record.get('confidence') or 'not given'}", record.get("note") or ""]
-        out.append(_placemark(dataset, f"{names[key]}: {status}", lines, record, style,
+        out.append(_placemark(dataset, _route_label(names[key], status), lines, record, style,
                               _time_span(record), line))
     return out
+
+
+def _route_label(name: str, status: str) -> str:
+    """The route's name and status, the status said once: a name may lead with it
+    ("Proposed: Kachin rare earths to India")."""
+    return name if name.lower().startswith(f"{str(status).lower()}:") else f"{name}: {status}"
 
 
 def _event_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
