@@ -146,6 +146,23 @@ def test_a_route_named_by_its_status_says_the_status_once(tmp_path, capsys):
     assert routes == ["Proposed: Gold to Easttown", "Proposed: Gold to Easttown: halted"]
 
 
+def test_a_kml_span_without_an_end_says_how_long_it_is_known_to_hold(tmp_path, capsys):
+    """An open row's balloon said "Valid 2024-10-19 to still holding": no source says so."""
+    import pandas as pd
+
+    layers = tiny_layers()
+    path = write_layers(layers, tmp_path / "t.gpkg")
+    out = tmp_path / "t.kml"
+    export(["--kml", str(out), "--dataset", str(path)], capsys)
+    assert "still holding" not in out.read_text()
+    assert "Valid 2024-10-19 to at least 31 Dec 2024 (last day of the dataset)" in out.read_text()
+    layers["dataset_meta"] = pd.concat([layers["dataset_meta"], pd.DataFrame(
+        {"key": ["data_current_to"], "value": ["2024-11-30"]})])
+    path = write_layers(layers, tmp_path / "late.gpkg")
+    export(["--kml", str(out), "--dataset", str(path), "--force"], capsys)
+    assert "Valid 2024-10-19 to at least 30 Nov 2024 (data current to)" in out.read_text()
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--kml", "x.kml", "--date", "2024-01-01"], "--kml writes every date"),
     (["--geojson", "x.geojson"], "--geojson needs --date"),

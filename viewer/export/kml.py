@@ -17,7 +17,7 @@ from pathlib import Path
 
 from viewer.export.files import atomic_target, check_target
 from viewer.model.dataset import Dataset, plain_records
-from viewer.model.dates import parse_date
+from viewer.model.dates import format_date, parse_date
 from viewer.model.unknowns import GAPS_LAYER, current_to_text
 from viewer.model.zones import route_keys, route_names, zone_keys, zone_state
 
@@ -128,8 +128,14 @@ def _time_span(record: dict) -> ET.Element:
     return span
 
 
-def _period(record: dict) -> str:
-    return f"Valid {record['valid_from']} to {record.get('valid_to') or 'still holding'}"
+def _period(dataset: Dataset, record: dict) -> str:
+    """The row's validity; with no end, only what is known: that it held to the last
+    day the data speaks of ("still holding" claimed more than any source says)."""
+    if record.get("valid_to"):
+        return f"Valid {record['valid_from']} to {record['valid_to']}"
+    known, what = ((dataset.data_current_to, "data current to") if dataset.data_current_to
+                   else (dataset.last_day, "last day of the dataset"))
+    return f"Valid {record['valid_from']} to at least {format_date(known)} ({what})"
 
 
 def _control_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
@@ -144,7 +150,7 @@ def _control_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
             style, dataset.actor_color(actor), dataset.actor_color(other or actor),
             CONFIDENCE_OPACITY.get(confidence, 0.4), bool(other)))
         name = f"{names.get(key, key)}: {zone_state([record]).label(dataset)}"
-        lines = [_period(record), f"Confidence: {confidence}", record.get("note") or ""]
+        lines = [_period(dataset, record), f"Confidence: {confidence}", record.get("note") or ""]
         out.append(_placemark(dataset, name, lines, record, style, _time_span(record), shape))
     return out
 
@@ -158,7 +164,8 @@ def _gap_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
     styles.setdefault("no-control", _polygon_style("no-control", NO_CONTROL_COLOR, NO_CONTROL_COLOR,
                                                     0.15, False))
     return [_placemark(dataset, f"{names.get(r['area_id'], r['area_id'])}: no sourced control",
-                       [_period(r), r.get("note") or ""], r, "no-control", _time_span(r), shape)
+                       [_period(dataset, r), r.get("note") or ""], r, "no-control",
+                       _time_span(r), shape)
             for r, shape in zip(plain_records(gaps), gaps.geometry)]
 
 
@@ -170,7 +177,7 @@ def _route_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
         status = record["status"]
         style = _id("route", status)
         styles.setdefault(style, _line_style(style, *ROUTE_STYLE.get(status, UNKNOWN_ROUTE)))
-        lines = [_period(record), f"Commodity: {record.get('commodity')}",
+        lines = [_period(dataset, record), f"Commodity: {record.get('commodity')}",
                  f"Confidence: {record.get('confidence') or 'not given'}", record.get("note") or ""]
         out.append(_placemark(dataset, _route_label(names[key], status), lines, record, style,
                               _time_span(record), line))
