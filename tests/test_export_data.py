@@ -163,6 +163,20 @@ def test_a_kml_span_without_an_end_says_how_long_it_is_known_to_hold(tmp_path, c
     assert "Valid 2024-10-19 to at least 30 Nov 2024 (data current to)" in out.read_text()
 
 
+def test_an_event_with_an_end_date_spans_its_days_in_the_kml(tmp_path, capsys):
+    """"Imports from Myanmar fall sharply in 2024" (Jan to 30 Nov 2024) was one TimeStamp:
+    Google Earth showed it in January only."""
+    layers = tiny_layers()
+    layers["events"]["end_date"] = [None, "2024-11-30", None]
+    out = tmp_path / "e.kml"
+    export(["--kml", str(out), "--dataset", str(write_layers(layers, tmp_path / "e.gpkg"))], capsys)
+    [document] = kml.KML.parse(str(out)).features
+    events = {p.name: p.times for p in {f.name: f.features for f in document.features}["Events"]}
+    span = events["Month-only event"]
+    assert (str(span.begin), str(span.end)) == ("2024-10", "2024-12-01")   # through 30 Nov
+    assert str(events["Gate closes"].timestamp) == "2024-10-22"
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--kml", "x.kml", "--date", "2024-01-01"], "--kml writes every date"),
     (["--geojson", "x.geojson"], "--geojson needs --date"),

@@ -3,12 +3,14 @@
 Control rows and routes are placemarks with a `TimeSpan` from their validity
 period (`begin` = valid_from, `end` = valid_to, the day the next row starts;
 no `end` while a row still holds); events are placemarks with a `TimeStamp` at
-their own precision (a month-only event says only the month). Styles follow
+their own precision (a month-only event says only the month), or a `TimeSpan`
+through the day after their end_date. Styles follow
 the actor and status; sources go in the description as escaped text, so no
 dataset text is read as markup and no address becomes a link that runs.
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 import re
@@ -197,11 +199,25 @@ def _event_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
     styles["event"] = style
     out = []
     for record, point in zip(plain_records(events), events.geometry):
-        stamp = ET.Element("TimeStamp")
-        _sub(stamp, "when", _when(record["date"], record.get("date_precision")))
         out.append(_placemark(dataset, record["title"], [record.get("summary") or ""],
-                              record, "event", stamp, point))
+                              record, "event", _event_time(record), point))
     return out
+
+
+def _event_time(record: dict) -> ET.Element:
+    """A TimeStamp for a dated event; a TimeSpan for one with an end_date, so it shows
+    on the slider through its last day (a stamp showed a year-long fall for one month)."""
+    begin = _when(record["date"], record.get("date_precision"))
+    end = parse_date(record.get("end_date"))
+    if end is None:
+        stamp = ET.Element("TimeStamp")
+        _sub(stamp, "when", begin)
+        return stamp
+    span = ET.Element("TimeSpan")
+    _sub(span, "begin", begin)
+    # The day after end_date, as for rows: the span ends where end_date stops holding.
+    _sub(span, "end", (end + dt.timedelta(days=1)).isoformat())
+    return span
 
 
 def _when(date: str, precision: str | None) -> str:
