@@ -177,6 +177,33 @@ def test_an_event_with_an_end_date_spans_its_days_in_the_kml(tmp_path, capsys):
     assert str(events["Gate closes"].timestamp) == "2024-10-22"
 
 
+def test_the_kml_carries_the_datasets_date_title_checksum_and_notes_as_data(tmp_path, capsys):
+    """QGIS lists ExtendedData: the Document had none (no date the data is current to, no
+    checksum), and a control row's note was only in the HTML description."""
+    import hashlib
+
+    import pandas as pd
+
+    layers = tiny_layers()
+    layers["dataset_meta"] = pd.concat([layers["dataset_meta"], pd.DataFrame(
+        {"key": ["data_current_to"], "value": ["2024-11-30"]})])
+    layers["control"].loc[2, "note"] = "KIA said so <first>"
+    path = write_layers(layers, tmp_path / "d.gpkg")
+    out = tmp_path / "d.kml"
+    export(["--kml", str(out), "--dataset", str(path)], capsys)
+    schema = etree.XMLSchema(etree.parse(str(KML_SCHEMA)))
+    tree = etree.parse(str(out))
+    assert schema.validate(tree), schema.error_log
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    data = {d.get("name"): d.findtext("k:value", namespaces=ns)
+            for d in tree.xpath("/k:kml/k:Document/k:ExtendedData/k:Data", namespaces=ns)}
+    assert data == {"data_current_to": "2024-11-30", "title": "Tiny test briefing",
+                    "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    notes = tree.xpath("//k:Placemark/k:ExtendedData/k:Data[@name='note']/k:value/text()",
+                       namespaces=ns)
+    assert notes == ["KIA said so <first>"]
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--kml", "x.kml", "--date", "2024-01-01"], "--kml writes every date"),
     (["--geojson", "x.geojson"], "--geojson needs --date"),

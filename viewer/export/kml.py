@@ -88,12 +88,24 @@ def kml_document(dataset: Dataset) -> ET.ElementTree:
                ("Events", _event_placemarks(dataset, styles))]
     for style in styles.values():
         document.append(style)
+    document.append(_dataset_data(dataset))   # KML 2.2 puts ExtendedData after the styles
     for name, placemarks in folders:
         folder = _sub(document, "Folder")
         _sub(folder, "name", name)
         folder.extend(placemarks)
     ET.indent(root)
     return ET.ElementTree(root)
+
+
+def _dataset_data(dataset: Dataset) -> ET.Element:
+    """The data's last date, title and SHA-256 as fields a GIS lists (the description is
+    HTML, which QGIS shows raw); a value the dataset does not give says "unknown"."""
+    extended = ET.Element("ExtendedData")
+    current_to = dataset.data_current_to
+    for key, value in (("data_current_to", current_to.isoformat() if current_to else "unknown"),
+                       ("title", dataset.title), ("sha256", dataset.sha256 or "unknown")):
+        _sub(_sub(extended, "Data", name=key), "value", value)
+    return extended
 
 
 def write_kml(dataset: Dataset, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
@@ -114,8 +126,9 @@ def _placemark(dataset: Dataset, name: str, lines: list[str], record: dict, styl
     placemark.append(time)
     _sub(placemark, "styleUrl", f"#{style}")
     extended = _sub(placemark, "ExtendedData")
+    # The note too: QGIS shows these fields, and the description only as raw HTML.
     for key, value in record.items():
-        if value is not None and key != "note":
+        if value is not None:
             _sub(_sub(extended, "Data", name=key), "value", value)
     if shape is not None and not shape.is_empty:
         placemark.append(_geometry(shape))
