@@ -204,6 +204,26 @@ def test_the_kml_carries_the_datasets_date_title_checksum_and_notes_as_data(tmp_
     assert notes == ["KIA said so <first>"]
 
 
+def test_kml_draws_routes_status_unknown_where_no_row_covers_them(tmp_path, capsys):
+    """With no flow row (all routes 2021-2022 in the briefing) Google Earth's slider
+    showed no route, while the window draws them "status unknown"."""
+    layers = tiny_layers()
+    layers["flows"]["valid_from"] = ["2024-03-01", "2024-11-01"]
+    layers["flows"]["valid_to"] = ["2024-10-22", "2024-12-01"]
+    out = tmp_path / "u.kml"
+    export(["--kml", str(out), "--dataset", str(write_layers(layers, tmp_path / "u.gpkg"))], capsys)
+    schema = etree.XMLSchema(etree.parse(str(KML_SCHEMA)))
+    assert schema.validate(etree.parse(str(out))), schema.error_log
+    [document] = kml.KML.parse(str(out)).features
+    unknown = {f.name: f.features for f in document.features}["No sourced route status"]
+    # Half-open, as rows: each span ends the day a row starts again (or the range ends).
+    assert [(p.name, str(p.times.begin), str(p.times.end)) for p in unknown] == [
+        ("r1: status unknown", "2024-01-01", "2024-03-01"),
+        ("r1: status unknown", "2024-10-22", "2024-11-01"),
+        ("r1: status unknown", "2024-12-01", "2025-01-01")]
+    assert all(p.style_url.url == "#route-unknown" and p.geometry for p in unknown)
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--kml", "x.kml", "--date", "2024-01-01"], "--kml writes every date"),
     (["--geojson", "x.geojson"], "--geojson needs --date"),

@@ -2,7 +2,8 @@
 
 Control rows and routes are placemarks with a `TimeSpan` from their validity
 period (`begin` = valid_from, `end` = valid_to, the day the next row starts;
-no `end` while a row still holds); events are placemarks with a `TimeStamp` at
+no `end` while a row still holds), and a route's days with no row are "status
+unknown" placemarks, as the window draws them; events are placemarks with a `TimeStamp` at
 their own precision (a month-only event says only the month), or a `TimeSpan`
 through the day after their end_date. Styles follow
 the actor and status; sources go in the description as escaped text, so no
@@ -20,8 +21,8 @@ from pathlib import Path
 from viewer.export.files import atomic_target, check_target
 from viewer.model.dataset import Dataset, plain_records
 from viewer.model.dates import format_date, parse_date
-from viewer.model.unknowns import GAPS_LAYER, current_to_text
-from viewer.model.zones import route_keys, route_names, zone_keys, zone_state
+from viewer.model.unknowns import GAPS_LAYER, Unknowns, current_to_text
+from viewer.model.zones import UNKNOWN, route_keys, route_names, zone_keys, zone_state
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 CONFIDENCE_OPACITY = {"confirmed": 0.7, "reported": 0.45, "claimed": 0.2, "estimated": 0.25}
@@ -31,6 +32,7 @@ ROUTE_STYLE = {  # status -> (colour, width in pixels)
 UNKNOWN_ROUTE = ("#C8C8C8", 1.0)
 EVENT_COLOR = "#CC79A7"
 NO_CONTROL_COLOR = "#8C8C8C"
+NO_STATUS_NOTE = "No row in the dataset gives this route's status in this period: status unknown."
 
 
 def kml_color(hex_rgb: str, opacity: float = 1.0) -> str:
@@ -85,6 +87,7 @@ def kml_document(dataset: Dataset) -> ET.ElementTree:
     folders = [("Control zones", _control_placemarks(dataset, styles)),
                ("No sourced control", _gap_placemarks(dataset, styles)),
                ("Routes", _route_placemarks(dataset, styles)),
+               ("No sourced route status", _unknown_route_placemarks(dataset, styles)),
                ("Events", _event_placemarks(dataset, styles))]
     for style in styles.values():
         document.append(style)
@@ -196,6 +199,24 @@ def _route_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
                  f"Confidence: {record.get('confidence') or 'not given'}", record.get("note") or ""]
         out.append(_placemark(dataset, _route_label(names[key], status), lines, record, style,
                               _time_span(record), line))
+    return out
+
+
+def _unknown_route_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element]:
+    """A route over the days of the dataset's range no flow row covers, "status unknown"
+    as the window draws it (Google Earth's slider made the routes vanish then)."""
+    flows = dataset.flows
+    names, keys = route_names(flows), route_keys(flows)
+    styles.setdefault("route-unknown", _line_style("route-unknown", *UNKNOWN_ROUTE))
+    out = []
+    for row, begin, end in Unknowns(dataset).unknown_route_spans(dataset.time_start,
+                                                                  dataset.last_day):
+        key = keys.iloc[row]
+        record = {"route_id": key, "status": UNKNOWN, "valid_from": begin.isoformat(),
+                  "valid_to": end.isoformat(), "note": NO_STATUS_NOTE}
+        out.append(_placemark(dataset, f"{names[key]}: status unknown",
+                              [f"Status unknown {begin} to {end}", NO_STATUS_NOTE], record,
+                              "route-unknown", _time_span(record), flows.geometry.iloc[row]))
     return out
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from viewer.model.dataset import Dataset, plain_records
-from viewer.model.dates import days_array, format_date, to_day
+from viewer.model.dates import days_array, format_date, from_day, to_day
 from viewer.model.temporal import IntervalIndex
 from viewer.model.zones import control_zones
 
@@ -100,6 +100,19 @@ class Unknowns:
         line that stands for the route."""
         return self._first_row_of_route[self._unknown_route_numbers(flow_rows)]
 
+    def unknown_route_spans(self, first: dt.date,
+                            last: dt.date) -> list[tuple[int, dt.date, dt.date]]:
+        """(the route's first row, begin, end) for each period from `first` to `last`
+        (both held) in which no flow row gives the route's status; `end` is the day a
+        row starts again (or the day after `last`), as rows' valid_to is."""
+        index, stop = self.dataset.flow_index, to_day(last) + 1
+        spans = []
+        for number, row in enumerate(self._first_row_of_route):
+            rows = self._route_number_of_row == number
+            spans += [(int(row), from_day(begin), from_day(end)) for begin, end in
+                      _uncovered(index.starts[rows], index.ends[rows], to_day(first), stop)]
+        return spans
+
     def _unknown_route_numbers(self, flow_rows: np.ndarray) -> np.ndarray:
         known = np.zeros(len(self.routes), dtype=bool)
         known[self._route_number_of_row[np.asarray(flow_rows, dtype=np.int64)]] = True
@@ -117,3 +130,15 @@ class Unknowns:
                 "current_to_mark": current_to_mark(self.dataset, day) or None,
                 "no_sourced_control": zones,
                 "routes_status_unknown": self.routes_without_status(flows)}
+
+
+def _uncovered(starts: np.ndarray, ends: np.ndarray, first: int,
+               stop: int) -> list[tuple[int, int]]:
+    """The [begin, end) day spans within [first, stop) that no [start, end) covers."""
+    spans, day = [], first
+    for start, end in sorted(zip(starts.tolist(), ends.tolist())):
+        if start > day:
+            spans.append((day, min(start, stop)))
+        day = max(day, end)
+    spans.append((day, stop))
+    return [(begin, end) for begin, end in spans if begin < end]
