@@ -32,6 +32,7 @@ from kachin_build.control import build_control, build_gaps, control_periods  # n
 from kachin_build.facts import build_actors, build_events, build_meta, build_series, build_sources  # noqa: E402
 from kachin_build.flows import build_flows  # noqa: E402
 from kachin_build.places import build_places  # noqa: E402
+from kachin_build.qgis_style import write_qgis_styles  # noqa: E402
 from kachin_build.tables import FACTS, GEO, PlaceNames, read_csv, read_geo, read_table  # noqa: E402
 from kachin_build.zones import build_areas  # noqa: E402
 
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     layers = build_layers()
     descriptions = dict(read_table("layer_descriptions.csv").itertuples(index=False))
     write_gpkg(layers, args.out, overwrite=True, descriptions=descriptions)
+    write_qgis_styles(args.out)
     size = args.out.stat().st_size
     print(f"wrote {args.out} ({size / 1e6:.2f} MB)")
     for name, df in layers.items():

@@ -9,10 +9,12 @@ The first argument may also be a team database published by `kachin-viewer
 publish` (`postgresql://user:password@host:port/db?schema=NAME`): QGIS then
 opens the schema's tables with its PostgreSQL provider.
 
-For each of `control`, `control_gaps` and `flows` it sets up the Temporal
-Controller the way a QGIS user would ("separate fields for start and end",
-include start, exclude end — the half-open rule) and prints what holds on the
-day: the rows in the frame the Controller shows when stepping by 1 day (from
+For each of `control`, `control_gaps` and `flows` it takes the Temporal
+Controller setup QGIS loads from the file's default style (`layer_styles`,
+written by geodata/build.py: start and end from expressions), or, for a source
+with none, sets it up the way a QGIS user would ("separate fields for start
+and end", include start, exclude end — the half-open rule), and prints what
+holds on the day: the rows in the frame the Controller shows when stepping by 1 day (from
 midnight on the day to midnight the next). It then checks the 1-day frame
 starting on every date a row of those layers starts or ends, and on the day
 before each, against the half-open rule (`valid_from <= D`, and `valid_to`
@@ -23,9 +25,9 @@ import datetime as dt
 import sys
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from qgis.core import (Qgis, QgsApplication, QgsDataSourceUri, QgsDateTimeRange,
-                       QgsFeatureRequest, QgsVectorLayer, QgsVectorLayerTemporalContext,
-                       QgsVectorLayerTemporalProperties)
+from qgis.core import (Qgis, QgsApplication, QgsDataSourceUri, QgsDateTimeRange, QgsExpressionContext,
+                       QgsExpressionContextUtils, QgsFeatureRequest, QgsMapSettings, QgsVectorLayer,
+                       QgsVectorLayerTemporalContext, QgsVectorLayerTemporalProperties)
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
 
 
@@ -44,12 +46,17 @@ def open_layer(source: str, layer_name: str, geometry: str = "geom") -> QgsVecto
 
 
 def temporal_layer(source: str, layer_name: str) -> QgsVectorLayer:
-    """The layer with its Temporal Controller set up as a QGIS user would."""
+    """The layer with its Temporal Controller set up as QGIS opens it: from the file's
+    default style (its `layer_styles` table, loaded as QGIS's "Add layer" does), or, with
+    none, the way a QGIS user would."""
     layer = open_layer(source, layer_name)
     assert layer.isValid(), f"QGIS cannot open layer {layer_name}"
     types = {f.name(): f.type() for f in layer.fields()}
     assert types["valid_from"] == types["valid_to"] == QVariant.Date, types
+    layer.loadDefaultStyle()
     props = layer.temporalProperties()
+    if props.isActive():
+        return layer
     props.setIsActive(True)
     props.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields)
     props.setStartField("valid_from")
@@ -69,7 +76,16 @@ def in_frame(layer: QgsVectorLayer, day: dt.date) -> set[int]:
     context = QgsVectorLayerTemporalContext()
     context.setLayer(layer)
     expression = layer.temporalProperties().createFilterString(context, day_frame(day))
-    return {f.id() for f in layer.getFeatures(QgsFeatureRequest().setFilterExpression(expression))}
+    # evaluated as when the map is drawn: with the map's variables (@map_end_time is the frame's end)
+    settings = QgsMapSettings()
+    settings.setDestinationCrs(layer.crs())
+    settings.setIsTemporal(True)
+    settings.setTemporalRange(day_frame(day))
+    variables = QgsExpressionContext()
+    variables.appendScope(QgsExpressionContextUtils.mapSettingsScope(settings))
+    request = QgsFeatureRequest().setFilterExpression(expression)
+    request.setExpressionContext(variables)
+    return {f.id() for f in layer.getFeatures(request)}
 
 
 def rows_on(source: str, layer_name: str, key: str, value: str, day: dt.date) -> list[tuple]:
