@@ -642,3 +642,18 @@ def test_no_place_label_is_drawn_under_the_legend_or_caption_of_any_key_event_fr
         assert labels and not [label.text for label in labels
                                if any(label.box.intersects(panel) for panel in panels)], day
 
+
+
+def test_ctrl_c_once_the_files_are_whole_says_they_stay(tiny, tmp_path, capsys, monkeypatch):
+    """Ctrl+C as the written file was being named said only "interrupted" (exit 130) over
+    a whole PNG, as if nothing had been written."""
+    from viewer.cli import common
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(common, "print", interrupted, raising=False)
+    out = tmp_path / "m.png"
+    code, _, err = run_cli(capsys, "--dataset", tiny, "--date", "2024-11-20", "--out", out)
+    assert code == 130 and Image.open(out).size == (1920, 1080)
+    assert err == f"error: interrupted after {out} had been written (whole; kept)\n"

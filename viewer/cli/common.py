@@ -124,12 +124,18 @@ def in_range(dataset, day: dt.date) -> dt.date:
     return day
 
 
+# The files the running command has written whole: a Ctrl+C after them stops nothing
+# (main says so rather than a bare "interrupted" over a whole handout).
+WRITTEN: list[Path] = []
+
+
 def list_written(write: Callable[[], list[Path]]) -> int:
     """Run an export, print the files it wrote one per line; its errors become CliError."""
     from viewer.export import ExportError, TargetExists
 
     try:
         written = write()
+        WRITTEN[:] = written
     except TargetExists as error:
         raise CliError(f"{error} (use --force to overwrite)") from None
     except ExportError as error:

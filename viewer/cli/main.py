@@ -9,7 +9,7 @@ import os
 import sys
 
 from viewer import __version__
-from viewer.cli.common import CliError, OneLineParser, terminal_safe
+from viewer.cli.common import WRITTEN, CliError, OneLineParser, terminal_safe
 
 # The names `kachin-viewer NAME …` hands to the command line instead of the window,
 # as the commands' modules name them, in the same order (a test holds the two the
@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
     """Run a command; its exit code. `own_process`: the process is the command's alone
     (not a test's), so an interrupted one may end it at once."""
     args = build_parser().parse_args(argv)
+    WRITTEN.clear()
     try:
         code = args.run(args)
         sys.stdout.flush()  # a reader that went away shows here, not as a message at exit
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
             print(f"error: {terminal_safe(line)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        whole = f" after {', '.join(map(str, WRITTEN))} had been written (whole; kept)" if WRITTEN else ""
+        print(f"error: interrupted{whole}", file=sys.stderr)
         if own_process:
             # Qt objects an interrupted drawing left in use (a painter, its image) would
             # be freed in no safe order: a crash one time in eight (exit -11, not 130).
