@@ -36,14 +36,12 @@ def run_compare(args: argparse.Namespace) -> int:
                        "--from is the earlier date")
     dataset = load(args.dataset)
     result = compare(dataset, in_range(dataset, args.date_a), in_range(dataset, args.date_b))
-    if args.out is not None:
-        _write_png(dataset, result, args.out, args.force)
+    # The map, and the list of sources beside it where its footer had no room for them all.
+    written = _write_png(dataset, result, args.out, args.force) if args.out is not None else []
     if args.json:
         report = result.to_dict(dataset)
-        if args.out is not None:
-            report["png"] = str(args.out)
-            if listed := _sources_list(args.out):   # the footer had no room for every source
-                report["sources_list"] = str(listed)
+        for key, path in zip(("png", "sources_list"), written):
+            report[key] = str(path)
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     print(f"{terminal_safe(dataset.title)} — changes from {args.date_a} to {args.date_b}")
@@ -52,22 +50,13 @@ def run_compare(args: argparse.Namespace) -> int:
     lines = result.lines()
     for line in lines or ["no zone changed hands and no route changed status"]:
         print(f"  {terminal_safe(line)}")
-    if args.out is not None:
-        print(args.out)
-        if listed := _sources_list(args.out):
-            print(listed)
+    for path in written:
+        print(path)
     return 0
 
 
-def _sources_list(png: Path) -> Path | None:
-    """The list of sources written beside the map, if its footer had no room for them all."""
-    from viewer.export import sidecar_path
-
-    return sidecar_path(png) if sidecar_path(png).exists() else None
-
-
-def _write_png(dataset, result, path: Path, force: bool) -> None:
-    from viewer.cli.export import ensure_gui
+def _write_png(dataset, result, path: Path, force: bool) -> list[Path]:
+    from viewer.cli.export import ensure_gui, with_sources_list
 
     ensure_gui()
     from viewer.export import ExportError, TargetExists
@@ -75,7 +64,8 @@ def _write_png(dataset, result, path: Path, force: bool) -> None:
     from viewer.render.renderer import MapRenderer
 
     try:
-        export_compare_png(MapRenderer(dataset), result, path, overwrite=force)
+        return with_sources_list(export_compare_png(MapRenderer(dataset), result, path,
+                                                    overwrite=force))
     except TargetExists as error:
         raise CliError(f"{error} (use --force to overwrite)") from None
     except ExportError as error:

@@ -123,7 +123,7 @@ def run_export(args: argparse.Namespace) -> int:
             if len(dates) != 1:
                 raise CliError("several dates need --out-dir (a briefing pack) or "
                                "--out NAME.gif / NAME.mp4 (an animation)")
-            written = _with_sources_list(export.export_png(dataset, dates[0], args.out, options,
+            written = with_sources_list(export.export_png(dataset, dates[0], args.out, options,
                                                            overwrite=args.force, renderer=renderer))
             if renderer.painted_layout().caption_cut:
                 print(f"warning: the caption was cut to fit {args.width}x{args.height}; the whole "
@@ -136,18 +136,18 @@ def run_export(args: argparse.Namespace) -> int:
                                         progress=_stderr_progress, renderer=renderer,
                                         captions=captions)
             return result.images + [result.index]
-        return _with_sources_list(export.export_animation(
+        return with_sources_list(export.export_animation(
             dataset, dates, args.out, options, fps=args.fps, overwrite=args.force,
             progress=_stderr_progress, renderer=renderer, captions=captions))
 
     return list_written(write)
 
 
-def _with_sources_list(path: Path) -> list[Path]:
+def with_sources_list(path: Path) -> list[Path]:
     """`path`, and the list of sources beside it where its footer had no room for them all."""
-    from viewer.export import sidecar_path
+    from viewer.export import sources_list_beside
 
-    return [path] + [sidecar_path(path)] * sidecar_path(path).exists()
+    return [path] + [listed for listed in [sources_list_beside(path)] if listed]
 
 
 def _check_where_used(args: argparse.Namespace) -> None:

@@ -19,10 +19,11 @@ from viewer.export.options import (
 )
 from viewer.export.handout import export_handout
 from viewer.export.pack import PackResult, export_pack, pack_index_html
-from viewer.export.png import crowding, export_png, png_metadata, render_export, sidecar_path
+from viewer.export.png import (crowding, export_png, png_metadata, render_export, sidecar_path,
+                               sources_list_beside)
 
 __all__ = ["export_animation", "rgb_array", "dates_every", "key_event_captions", "key_event_dates",
            "atomic_target", "check_folder", "check_target", "ExportCancelled", "ExportError", "ExportOptions",
            "TargetExists", "PackResult", "export_pack", "pack_index_html", "export_png",
            "png_metadata", "render_export", "export_handout", "export_briefing_pack", "crowding",
-           "sidecar_path"]
+           "sidecar_path", "sources_list_beside"]

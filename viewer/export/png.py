@@ -124,6 +124,12 @@ def sidecar_path(image: Path) -> Path:
     return image.with_name(image.stem + ".sources.txt")
 
 
+def sources_list_beside(image: Path) -> Path | None:
+    """The list of sources written beside `image` (its footer had no room for them all)."""
+    path = sidecar_path(image)
+    return path if path.exists() else None
+
+
 # A legend over more than this share of the zones and routes shown hides the story.
 LEGEND_COVERS_STORY = 0.1
 

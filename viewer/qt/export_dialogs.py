@@ -413,8 +413,8 @@ class ExportAnimationDialog(ExportDialog):
 def _saved(target: Path) -> str:
     """What the status bar says of an image or animation written, naming the list of
     sources beside it where its footer had no room for them all."""
-    from viewer.export import sidecar_path
+    from viewer.export import sources_list_beside
 
-    if sidecar_path(target).exists():
-        return f"Saved {target}; its sources are listed in full in {sidecar_path(target).name}"
+    if listed := sources_list_beside(target):
+        return f"Saved {target}; its sources are listed in full in {listed.name}"
     return f"Saved {target}"

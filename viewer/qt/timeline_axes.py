@@ -141,7 +141,6 @@ class ValueAxis(pg.AxisItem):
             return levels
         return [end_ticks(minVal, maxVal, size)]
 
-
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
         """Values written as the details panel writes them, "14,000": pyqtgraph wrote
         "14000" (and a million as "1e+06"), which read apart from the panel's "9,076.4"."""
