@@ -17,11 +17,9 @@ import shapely
 from viewer.export.files import atomic_target, check_target
 from viewer.model.dataset import Dataset, plain_records
 from viewer.model.dates import to_day
-from viewer.model.unknowns import Unknowns
+from viewer.model.unknowns import NO_INFO_NOTE, NO_STATUS_NOTE, Unknowns
 from viewer.model.zones import UNKNOWN, control_zones, zone_keys
 
-NO_CONTROL_NOTE = "No control row in the dataset for this zone on this date: no sourced control."
-NO_STATUS_NOTE = "No row in the dataset gives this route's status on this date: status unknown."
 
 
 def feature_collection(dataset: Dataset, day: dt.date) -> dict:
@@ -43,7 +41,7 @@ def feature_collection(dataset: Dataset, day: dt.date) -> dict:
             features.append(_feature(zone.geometry, {
                 "layer": "control", "zone": zone.name, "area_id": key, "status": UNKNOWN,
                 **{k: gap[k] for k in ("gap_id", "reason") if k in gap},
-                "note": gap.get("note") or NO_CONTROL_NOTE,
+                "note": gap.get("note") or NO_INFO_NOTE,
                 "source_ids": gap.get("source_ids")}, dataset))
     for record, line in zip(plain_records(flows), flows.geometry):
         features.append(_feature(line, {"layer": "flows", **record}, dataset))

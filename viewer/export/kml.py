@@ -21,7 +21,7 @@ from pathlib import Path
 from viewer.export.files import atomic_target, check_target
 from viewer.model.dataset import Dataset, plain_records
 from viewer.model.dates import format_date, parse_date
-from viewer.model.unknowns import GAPS_LAYER, Unknowns, current_to_text
+from viewer.model.unknowns import GAPS_LAYER, NO_STATUS_NOTE, Unknowns, current_to_text
 from viewer.model.zones import UNKNOWN, route_keys, route_names, zone_keys, zone_state
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -32,7 +32,6 @@ ROUTE_STYLE = {  # status -> (colour, width in pixels)
 UNKNOWN_ROUTE = ("#C8C8C8", 1.0)
 EVENT_COLOR = "#CC79A7"
 NO_CONTROL_COLOR = "#8C8C8C"
-NO_STATUS_NOTE = "No row in the dataset gives this route's status in this period: status unknown."
 
 
 def kml_color(hex_rgb: str, opacity: float = 1.0) -> str:

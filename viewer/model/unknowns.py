@@ -21,6 +21,7 @@ from viewer.model.zones import control_zones
 
 GAPS_LAYER = "control_gaps"
 NO_INFO_NOTE = "No source in this dataset says who held this zone on this date."
+NO_STATUS_NOTE = "No row in this dataset gives this route's status on these days: status unknown."
 
 
 def current_to_text(current_to: dt.date) -> str:
