@@ -1,8 +1,5 @@
 """Projecting a large briefing's vertices is done once per content, then read from
 the user's cache folder; a changed, truncated or damaged entry is never used."""
-import threading
-import time
-
 import numpy as np
 import pytest
 import shapely
@@ -15,7 +12,6 @@ from viewer.render.projection import Projector
 @pytest.fixture
 def projector(monkeypatch):
     monkeypatch.setattr(projection, "CACHED_VERTICES", 10)    # the tiny shapes count as large
-    monkeypatch.setattr(projection, "PROJECTING_THREADS", 1)  # one group a thread: see the last test
     return Projector(32647)
 
 
@@ -41,43 +37,6 @@ def test_other_vertices_are_projected_afresh(projector):
     moved = projector.geometries(squares(shift=0.5))
     assert len(entries()) == 2
     assert shapely.get_coordinates(moved)[0, 0] > shapely.get_coordinates(projector.geometries(squares()))[0, 0]
-
-
-def test_many_shapes_are_projected_a_group_at_a_time_each_group_remembered(projector, monkeypatch):
-    """A large dataset's shapes are projected in groups (memory): the same projection
-    as all at once, each group an entry found again the next time."""
-    whole = Projector(32647).geometries(squares(), remember=True)
-    monkeypatch.setattr(projection, "PROJECTED_AT_ONCE", 25)    # 5 vertices a square: 5 a group
-    grouped = projector.geometries(squares(), remember=True)
-    assert shapely.equals_exact(grouped, whole, tolerance=0).all()
-    assert len(entries()) == 1 + 4                             # all at once, then four groups
-    monkeypatch.setattr(projector, "_forward", None)            # projecting again would fail
-    projector.forget_remembered()
-    assert shapely.equals_exact(projector.geometries(squares(), remember=True), whole, tolerance=0).all()
-
-
-def test_shapes_projected_on_two_threads_are_the_same_map_as_on_one(projector, monkeypatch):
-    """A large briefing is projected on two threads at once: every vertex lands where
-    one thread puts it, in the same order, and the groups are found again next time."""
-    whole = Projector(32647).geometries(squares(), remember=True)
-    monkeypatch.setattr(projection, "PROJECTING_THREADS", 2)
-    monkeypatch.setattr(projection, "PROJECTED_AT_ONCE", 40)    # three groups of 40, made four
-    threads = set()
-    forward = projector._project_coordinates
-
-    def noted(coords):
-        threads.add(threading.get_ident())
-        time.sleep(0.05)     # long enough for the other thread to take the next group
-        return forward(coords)
-
-    monkeypatch.setattr(projector, "_project_coordinates", noted)
-    parallel = projector.geometries(squares(), remember=True)
-    assert shapely.equals_exact(parallel, whole, tolerance=0).all()
-    assert len(threads) == 2
-    assert len(entries()) == 1 + 4
-    monkeypatch.setattr(projector, "_forward", None)            # projecting again would fail
-    projector.forget_remembered()
-    assert shapely.equals_exact(projector.geometries(squares(), remember=True), whole, tolerance=0).all()
 
 
 def test_a_damaged_entry_is_ignored_and_made_again(projector):

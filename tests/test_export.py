@@ -109,74 +109,41 @@ def test_cli_png_matches_the_windows_export(dataset, tiny, tmp_path, capsys):
     assert np.array_equal(pixels(tmp_path / "cli.png"), pixels(tmp_path / "window.png"))
 
 
-def test_an_export_lets_go_of_the_lonlat_shapes_as_it_projects_and_draws_the_same_map(
-        tiny, tmp_path, monkeypatch):
-    """A command-line export only draws: it lets go of the dataset's lon/lat shapes a
-    group at a time as they are projected (memory: the two sets are never held whole
-    at once), and the map it writes is the one a window's prepared map draws."""
-    import weakref
+def test_a_whole_map_export_projects_the_simplified_outlines_not_every_vertex(tmp_path, monkeypatch):
+    """Zones with thousands of vertices each: a whole-map PNG projects the few percent
+    of their vertices it draws, not every one (the time and memory a large briefing's
+    first map costs), and draws them where the full outlines are."""
+    import shapely
+    from factory import tiny_layers, write_tiny
+    from shapely.geometry import Point
 
     from viewer.io import read_dataset
     from viewer.render import projection
-    from viewer.render.prepared import PreparedMap
 
-    kept = read_dataset(tiny)
-    window = export_png(kept, DAY, tmp_path / "window.png", SMALL, renderer=MapRenderer(PreparedMap(kept)))
-    dataset = read_dataset(tiny)
-    outlines = {id(shape): weakref.ref(shape) for frame in (dataset.areas, dataset.control)
-                for shape in frame.geometry.array if shape is not None}
-    alive_per_group = []
+    west, east = Point(97.25, 25.25).buffer(0.24, 1000), Point(97.75, 25.25).buffer(0.24, 1000)
+    layers = tiny_layers()
+    areas, control = layers["areas"], layers["control"]
+    path = write_tiny(tmp_path / "dense.gpkg", areas=areas.set_geometry([west, east], crs=4326),
+                      control=control.set_geometry([west, east, east], crs=4326))
+    projected = []
     project = projection.Projector._project_coordinates
 
     def counting(projector, coords):
-        alive_per_group.append(sum(ref() is not None for ref in outlines.values()))
+        projected.append(len(coords))
         return project(projector, coords)
 
     monkeypatch.setattr(projection.Projector, "_project_coordinates", counting)
-    monkeypatch.setattr(projection, "PROJECTED_AT_ONCE", 1)    # a group per shape
-    prepared = PreparedMap(dataset, drawing_only=True)
-    # Each outline's group finds the ones before it already let go of.
-    assert alive_per_group[:len(outlines)] == list(range(len(outlines), 0, -1))
-    assert all(ref() is None for ref in outlines.values())
-    assert dataset.control.geometry.isna().all()             # nothing left claiming to be lon/lat
-    export = export_png(dataset, DAY, tmp_path / "export.png", SMALL,
-                        renderer=MapRenderer(prepared, one_frame=True))
-    assert np.array_equal(pixels(window), pixels(export))
-    assert Image.open(window).text == Image.open(export).text
-
-
-def test_an_export_finds_the_projections_the_window_left(tmp_path, monkeypatch):
-    """A briefing opened in the window and then exported from the command line is
-    projected once: the export projects its shapes in the groups the window does, and
-    finds them in the cache, even with areas listed in another order than control
-    first names them and zones no control row names."""
-    from factory import tiny_layers, write_tiny
-
-    from viewer.io import cache, read_dataset
-    from viewer.render import projection
-    from viewer.render.prepared import PreparedMap
-
-    import geopandas as gpd
-    import pandas as pd
-    import shapely
-
-    areas = tiny_layers()["areas"]
-    north = gpd.GeoDataFrame({"area_id": ["zone-north"], "name": ["Northtown zone"],
-                              "kind": ["town_zone"], "parent_id": [None], "source_ids": ["s1"]},
-                             geometry=[shapely.box(97.0, 25.6, 97.5, 25.9)], crs=4326)
-    path = write_tiny(tmp_path / "reversed.gpkg",
-                      areas=pd.concat([areas, north], ignore_index=True).iloc[::-1])
-    monkeypatch.setattr(projection, "CACHED_VERTICES", 1)     # every group kept in the cache
-    monkeypatch.setattr(projection, "PROJECTING_THREADS", 1)  # one group a layer
-
-    def entries():
-        cache.finish_writing()
-        return sorted(cache.cache_folder().glob("projected-*.npy"))
-
-    PreparedMap(read_dataset(path))
-    by_the_window = entries()
-    PreparedMap(read_dataset(path), drawing_only=True)
-    assert by_the_window and entries() == by_the_window
+    dataset = read_dataset(path)
+    renderer = MapRenderer(dataset, one_frame=True)
+    export_png(dataset, DAY, tmp_path / "map.png", SMALL, renderer=renderer)
+    outline_vertices = int(shapely.get_num_coordinates([west, east]).sum())
+    assert sum(projected) < outline_vertices / 10
+    # The full outline, projected, lies within half a pixel of the drawn one.
+    view = renderer.default_view(SMALL.width, SMALL.height)
+    drawn = renderer.prepared.control.paths.path(1, view.metres_per_pixel)
+    full = renderer.prepared.control.paths.projected([1])[0]
+    outline = shapely.Polygon([(p.x(), p.y()) for p in drawn.toFillPolygon()])
+    assert shapely.hausdorff_distance(outline.exterior, full.exterior) < 0.6 * view.metres_per_pixel
 
 
 @pytest.mark.parametrize("args, message", [

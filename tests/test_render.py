@@ -95,6 +95,37 @@ def test_projection_is_metric_utm_for_the_data(renderer):
     assert np.abs(x - ex).max() > 0       # the faster series, not the exact one
 
 
+def test_zones_simplified_before_projecting_stay_within_their_tolerance_and_box():
+    """Zones are simplified in lon/lat and only then projected: the drawn outline is
+    within the level's metres of the true projected one, and each zone's box, made
+    without projecting its vertices, still holds all of it (near the zone's middle,
+    at its edge, and a large one)."""
+    from viewer.render.projection import Projector
+
+    projector = Projector(32647)      # central meridian 99 E
+    angles = np.linspace(0, 2 * np.pi, 4001)[:-1]
+    wiggle = 1 + 0.08 * np.sin(angles * 37) + 0.03 * np.sin(angles * 301)
+    zones = [shapely.Polygon(np.column_stack([lon + r * wiggle * np.cos(angles),
+                                              lat + r * wiggle * np.sin(angles)]))
+             for lon, lat, r in ((97.4, 25.4, 0.2), (101.9, 20.5, 0.3), (96.0, 27.0, 1.5))]
+    exact = projector.geometries(zones)
+    boxes = projector.boxes_around(shapely.bounds(zones))
+    true = shapely.bounds(exact)
+    assert (boxes[:, :2] <= true[:, :2]).all() and (boxes[:, 2:] >= true[:, 2:]).all()
+    # Not much larger: the grid turns from the meridians away from 99 E.
+    assert ((boxes[:, 2:] - boxes[:, :2]) < 1.05 * (true[:, 2:] - true[:, :2])).all()
+    for metres in (50.0, 300.0, 2000.0):
+        degrees = projector.degrees_within(metres, (95.0, 19.0, 103.0, 29.0))
+        simple = projector.geometries(shapely.simplify(np.array(zones), degrees, preserve_topology=False))
+        assert (shapely.get_num_coordinates(simple) < shapely.get_num_coordinates(exact)).all()
+        # Within the metres, or as far past them as GEOS goes simplifying the projected
+        # outline itself (by a tenth, at most, where it moves a ring's first vertex).
+        error = shapely.hausdorff_distance(simple, exact)
+        direct = shapely.hausdorff_distance(shapely.simplify(exact, metres, preserve_topology=False), exact)
+        assert (error <= 1.01 * np.maximum(metres, direct)).all()
+        assert (error > metres / 4).any()   # not needlessly fine
+
+
 def test_control_area_takes_its_actors_colour_after_capture(renderer):
     view = renderer.default_view(960, 540)
     east = pixel_of(renderer, view, 97.62, 25.38)   # inside the east zone, clear of symbols
@@ -769,7 +800,7 @@ def test_a_scrubbing_draft_shows_every_zone_in_its_holders_colours(app):
         full = MapRenderer(dataset).render_image(view, day, decorations=NOTHING)
         rows = dataset.control_index.indices(to_day(day))
         silent = scrubbing.prepared.unknowns.zones_without_control(rows)    # dotted, as "no information"
-        zones = np.concatenate([control.projected[rows], scrubbing.prepared.areas.projected[silent]])
+        zones = np.concatenate([control.paths.projected(rows), scrubbing.prepared.areas.paths.projected(silent)])
         inside = shapely.point_on_surface(zones)
         for x, y in zip(*view.to_pixels(shapely.get_x(inside), shapely.get_y(inside))):
             if 8 <= x < view.width - 8 and 8 <= y < view.height - 8:
@@ -801,7 +832,7 @@ def test_a_draft_blends_overlapping_zones_as_the_full_map_does(app, tmp_path):
     full = MapRenderer(dataset).render_image(view, day, layers, decorations=NOTHING)
     control = scrubbing.prepared.control
     rows = dataset.control_index.indices(to_day(day))
-    shapes = control.projected[rows]
+    shapes = control.paths.projected(rows)
     left, right = shapely.STRtree(shapes).query(shapes, predicate="intersects")
     pairs = left < right
     overlaps = shapely.intersection(shapes[left[pairs]], shapes[right[pairs]])

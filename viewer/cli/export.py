@@ -109,8 +109,7 @@ def run_export(args: argparse.Namespace) -> int:
     if lonlat_box is not None:
         _check_extent_shows_something(lonlat_box, dataset, args.extent)
     dates = _dates(args, dataset)
-    # This process draws and exits: the lon/lat shapes are not needed once projected.
-    renderer = MapRenderer(PreparedMap(dataset, drawing_only=True), one_frame=len(dates) == 1)
+    renderer = MapRenderer(PreparedMap(dataset), one_frame=len(dates) == 1)
     release_free_memory()
     options = export.ExportOptions(
         width=args.width, height=args.height, dpi=args.dpi, layers=layers, title=args.title,

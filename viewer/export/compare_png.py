@@ -30,7 +30,7 @@ def compare_title(comparison: Comparison, title: str | None = None) -> str:
 
 def compare_view(renderer: MapRenderer, layer: CompareLayer, options: ExportOptions) -> MapView:
     """The changes with room around them, or the export's own extent or default view."""
-    shapes = ([layer.control.projected[row] for row, _ in layer.zones]
+    shapes = (list(layer.control.paths.projected([row for row, _ in layer.zones]))
               + [layer.flows.projected[row] for row, _ in layer.routes])
     if options.extent is not None or not shapes:
         return export_view(renderer, options)

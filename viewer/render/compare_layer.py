@@ -99,9 +99,9 @@ class CompareLayer:
         # Its room holds a row for the callouts left out, in case some are.
         key = place_legend(painter, frame, rows + [(None, MORE.format(len(self.zones)))],
                            self.title(), panels)
-        unlabelled = sum(not self._label(painter, frame, self.control.projected[row],
-                                         _zone_text(change), panels, names)
-                         for row, change in self.zones)
+        shapes = self.control.paths.projected([row for row, _ in self.zones])
+        unlabelled = sum(not self._label(painter, frame, shape, _zone_text(change), panels, names)
+                         for shape, (_row, change) in zip(shapes, self.zones))
         if unlabelled:
             rows.append((None, MORE.format(unlabelled)))
         draw_legend(painter, frame, key, rows, self.title(), self._swatch)

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QTransform
 
 from viewer.render import style
-from viewer.render.geometry import LodPaths, distinct_objects, shape_stacks
+from viewer.render.geometry import LodPaths, row_under, shape_stacks
 from viewer.render.projection import Projector
 from viewer.render.unknown import disputed_look
 from viewer.render.view import MapView
@@ -244,10 +244,9 @@ class ControlLayer:
     """Who holds each zone: fills by actor, strength by confidence."""
 
     def __init__(self, control: gpd.GeoDataFrame, projector: Projector) -> None:
-        shapes, shape_of_row = distinct_objects(control.geometry.array)
-        self.projected = projector.geometries(shapes, remember=True)[shape_of_row]
-        self.paths = LodPaths(self.projected)
-        self.tree = shapely.STRtree(self.projected)
+        outlines = np.asarray(control.geometry.array, dtype=object)   # lon/lat
+        self.paths = LodPaths(outlines, projector=projector)
+        self._tree, self._projector = shapely.STRtree(outlines), projector
         self.ids = column(control, "control_id").astype(str)
         self.actors = column(control, "actor_id").astype(str)
         seconds = column(control, "contested_with")
@@ -319,9 +318,7 @@ class ControlLayer:
 
     def hit(self, x: float, y: float, rows: np.ndarray) -> int | None:
         """The active row whose shape holds (x, y); the last drawn wins."""
-        found = self.tree.query(shapely.Point(x, y), predicate="intersects")
-        found = np.intersect1d(found, rows)
-        return int(found[-1]) if len(found) else None
+        return row_under(self._tree, self._projector, x, y, rows)
 
 
 def control_look(color_name: str, second_name: str | None, confidence: str, scale: float,

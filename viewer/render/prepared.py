@@ -12,16 +12,13 @@ from __future__ import annotations
 import threading
 import time
 
-import geopandas as gpd
 import numpy as np
 import shapely
 
 from viewer.model.dataset import Dataset
 from viewer.model.unknowns import Unknowns, current_to_text
-from viewer.model.zones import control_zones
 from viewer.render import style
 from viewer.render.flow_layer import FlowLayer
-from viewer.render.geometry import distinct_objects
 from viewer.render.layers import BaseLayer, ControlLayer, MapLayer
 from viewer.render.overlay import LegendContent
 from viewer.render.point_layers import EventLayer, PlaceLayer
@@ -38,16 +35,11 @@ WARM_UP_QUIET_S = 0.1
 class PreparedMap:
     """A dataset's layers projected and turned into paths; read-only once built."""
 
-    def __init__(self, dataset: Dataset, drawing_only: bool = False) -> None:
-        """`drawing_only`: for a process that only draws this map (a command-line
-        export), which lets go of the dataset's lon/lat shapes as they are projected
-        (`_let_go_of_lonlat_shapes`)."""
+    def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
         data_box = _data_lonlat_box(dataset)
         self.center = ((data_box[0] + data_box[2]) / 2, (data_box[1] + data_box[3]) / 2)
         self.projector = Projector.for_lonlat(*self.center)
-        if drawing_only:
-            _project_outlines_in_place(dataset, self.projector)
         self.places = PlaceLayer(dataset.places, self.projector, _route_ends(dataset))
         place_xy = self.places.xy()
         self.control = ControlLayer(dataset.control, self.projector)
@@ -79,8 +71,6 @@ class PreparedMap:
         self.actor_ids = tuple(dataset.actors["actor_id"])
         self._warming = False
         self._drawn_at = float("-inf")   # time.monotonic() of the last frame drawn
-        if drawing_only:
-            self._let_go_of_lonlat_shapes()
 
     def drawing(self) -> None:
         """A frame is being drawn: the warm-up waits until frames stop coming."""
@@ -112,20 +102,6 @@ class PreparedMap:
     def _wait_while_drawing(self) -> None:
         while time.monotonic() - self._drawn_at < WARM_UP_QUIET_S:
             time.sleep(WARM_UP_QUIET_S / 2)
-
-    def _let_go_of_lonlat_shapes(self) -> None:
-        """For a `drawing_only` map: empty the dataset's geometry columns. Every shape
-        is projected by now and nothing drawn needs the lon/lat ones; held beside their
-        projection they cost 53 MB at 100x (GEOS keeps ~24 bytes a vertex). Rows and
-        attributes stay."""
-        dataset = self.dataset
-        frames = [dataset.places, dataset.areas, dataset.control, dataset.flows, dataset.events,
-                  self.unknowns.zones, *dataset.base_layers.values(), *dataset.retracted.values(),
-                  *dataset.extra_layers.values()]
-        for frame in frames:
-            if isinstance(frame, gpd.GeoDataFrame):
-                _set_shapes(frame, [None] * len(frame))
-        self.projector.forget_remembered()
 
     def row_of(self, layer: str, row_id: str) -> int | None:
         """The row of `row_id` in a selectable layer, None if there is none."""
@@ -209,37 +185,6 @@ def prepared_map(dataset: Dataset) -> PreparedMap:
         if _last is None or _last.dataset is not dataset:
             _last = PreparedMap(dataset)
         return _last
-
-
-def _project_outlines_in_place(dataset: Dataset, projector: Projector) -> None:
-    """The zones' shapes (nearly all of a briefing's vertices) replaced by their
-    projection in the areas and control frames, the lon/lat ones let go of a group
-    at a time: the two sets are never held whole at once (100x one PNG, the
-    preparing's peak ~270 -> ~210 MB). Projected in the order the window's layers
-    project them (control's distinct shapes, then the zones' others), so the groups
-    and their cache entries are the window's. The frames then hold projected shapes
-    (None for an area no zone draws), only until `_let_go_of_lonlat_shapes`."""
-    frames = [dataset.areas, dataset.control]
-    by_control = distinct_objects(np.asarray(dataset.control.geometry.array, dtype=object))[0]
-    zones = [zone.geometry for zone in control_zones(dataset).values()]
-    shapes = {id(shape): shape for shape in [*by_control, *zones] if shape is not None}
-    first_zone = len({id(shape) for shape in by_control if shape is not None})
-    rows = [[id(shape) for shape in frame.geometry.array] for frame in frames]
-    for frame in frames:
-        _set_shapes(frame, [None] * len(frame))
-    ids = list(shapes)
-    held = np.empty(len(shapes), dtype=object)
-    held[:] = list(shapes.values())
-    del by_control, zones, shapes     # `held` is now what holds each lon/lat shape
-    projector.replace_with_projection(held[:first_zone])
-    projector.replace_with_projection(held[first_zone:])
-    projected = dict(zip(ids, held))
-    for frame, keys in zip(frames, rows):
-        _set_shapes(frame, [projected.get(key) for key in keys])
-
-
-def _set_shapes(frame: gpd.GeoDataFrame, shapes) -> None:
-    frame[frame.geometry.name] = gpd.GeoSeries(shapes, index=frame.index, crs=frame.crs)
 
 
 def _route_ends(dataset: Dataset) -> set[str]:

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +15,6 @@ import pyproj
 import shapely
 
 from viewer.io import cache
-from viewer.memory import release_free_memory
 
 # Base layers are clipped to this many degrees around the data before
 # projecting: UTM stays well-behaved near its zone, not across a continent.
@@ -67,15 +62,6 @@ class Extent:
         return cls(bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max())
 
 
-def _into(project, group: np.ndarray) -> np.ndarray:
-    """`group` projected over itself, and the pages its lon/lat shapes held handed
-    back: they were made by the reading thread, whose malloc heap the projecting
-    threads do not reuse (the preparing's peak at 100x, without: ~270 MB; with: ~210)."""
-    group[:] = project(group)
-    release_free_memory()
-    return group
-
-
 def _drawn_with(epsg: int) -> pyproj.CRS | int:
     """The UTM zone `epsg` as PROJ's `algo=auto` computes it: the Evenden/Snyder
     series within 3 degrees of the central meridian, where it is within 0.1 mm of
@@ -99,9 +85,18 @@ def utm_epsg(lon: float, lat: float) -> int:
 CACHED_VERTICES = 200_000
 # Vertices projected in one go: bounds the copies pyproj needs (16 MB).
 PROJECTED_AT_ONCE = 1 << 20
-# Threads projecting at once, each a group of at least CACHED_VERTICES (so that
-# every group is still looked up in the cache).
-PROJECTING_THREADS = min(2, os.cpu_count() or 1)
+
+
+# `boxes_around`: points sampled along each edge of a lon/lat box, and the share of the
+# box's size it is grown by for the bend between them: an edge of L km bends about
+# L * L * tan(lat) / 12,700 km between its ends (a 1-degree box at 25 N: ~370 m), a
+# fifteenth as much squared between samples (100 km: 0.4 m, 4e-6 of it). Ten times
+# that leaves room for boxes of 10 degrees at 60 N; a zone is far smaller.
+EDGE_SAMPLES = 16
+EDGE_MARGIN = 1e-4
+# `degrees_within`: the stretch is sampled on a grid; between its points it is taken
+# to be at most this much larger.
+STRETCH_MARGIN = 1.02
 
 
 class Projector:
@@ -114,12 +109,6 @@ class Projector:
         # What else a cached projection is keyed by, beside its coordinates.
         self._cache_tag = f"{self._forward.definition}|{pyproj.__version__}|{pyproj.proj_version_str}"
         self._inverse = pyproj.Transformer.from_crs(epsg, 4326, always_xy=True)
-        # id(lon/lat shape) -> (that shape, its projection), or a shape projected in
-        # place (replace_with_projection) -> (itself, itself): layers that draw the same
-        # shapes (control and the no-information zones share the areas' outlines)
-        # project them once. Holding the shape keeps its id from being reused.
-        self._projected: dict[int, tuple[object, object]] = {}
-        self._lock = threading.Lock()
 
     @classmethod
     def for_lonlat(cls, lon: float, lat: float) -> "Projector":
@@ -129,63 +118,9 @@ class Projector:
     def name(self) -> str:
         return f"EPSG:{self.epsg}"
 
-    def geometries(self, geoms: np.ndarray, remember: bool = False) -> np.ndarray:
-        """A projected copy of an array of shapely geometries (vectorised). With
-        `remember`, the projections are kept, and a shape projected before with
-        `remember` is not projected again (for the dataset's own shapes, which
-        live as long as the projector; not for passing ones)."""
-        geoms = np.asarray(geoms, dtype=object)
-        if not remember:
-            return shapely.transform(geoms, self._project_coordinates)
-        with self._lock:
-            new = {id(g): g for g in geoms if g is not None and id(g) not in self._projected}
-            if new:
-                shapes = np.empty(len(new), dtype=object)
-                shapes[:] = list(new.values())
-                projected = self._in_groups(shapes)
-                self._projected.update((id(a), (a, b)) for a, b in zip(shapes, projected))
-            out = np.empty(len(geoms), dtype=object)
-            out[:] = [None if g is None else self._projected[id(g)][1] for g in geoms]
-        return out
-
-    def replace_with_projection(self, shapes: np.ndarray) -> None:
-        """Project distinct `shapes` where they are, a group at a time, each group's
-        lon/lat shapes let go of as soon as it is projected: a process that only
-        draws, holding them nowhere else, never has both sets of shapes at once
-        (100x: 52 MB). The projections are remembered as their own: passed to
-        `geometries(remember=True)`, they come back as they are."""
-        with self._lock:
-            self._in_groups(shapes, in_place=True)
-            self._projected.update((id(shape), (shape, shape)) for shape in shapes if shape is not None)
-
-    def _in_groups(self, shapes: np.ndarray, in_place: bool = False) -> np.ndarray:
-        """shapely.transform groups of shapes of at most about PROJECTED_AT_ONCE vertices:
-        the copy of the vertices it projects is one group's (16 MB), not every shape's
-        (35 MB at 100x, on top of both sets of shapes). Each group is one entry in the
-        cache. Groups are projected on PROJECTING_THREADS at once (pyproj's Transformer
-        is thread-safe since 3.1): shapely, pyproj and the hashing let go of the
-        interpreter, and at start-up the window's thread waits for the map."""
-        counts = shapely.get_num_coordinates(shapes)
-        total = int(counts.sum())
-        threads = max(1, min(PROJECTING_THREADS, total // CACHED_VERTICES))
-        # Whole multiples of the threads, so that none is left projecting a group alone.
-        group_count = max(1, -(-total // PROJECTED_AT_ONCE))
-        group_count = -(-group_count // threads) * threads
-        before = np.cumsum(counts) - counts
-        size = -(-total // group_count) if total else 1
-        groups = np.split(shapes, np.flatnonzero(np.diff(before // size)) + 1)
-        project = partial(shapely.transform, transformation=self._project_coordinates)
-        if in_place:   # each group is a view of `shapes`
-            project = partial(_into, project)
-        if threads == 1 or len(groups) == 1:
-            return np.concatenate([project(group) for group in groups])
-        with ThreadPoolExecutor(threads, thread_name_prefix="kachin-viewer-projecting") as pool:
-            return np.concatenate(list(pool.map(project, groups)))
-
-    def forget_remembered(self) -> None:
-        """Let go of the shapes kept by `geometries(remember=True)` (both sides)."""
-        with self._lock:
-            self._projected.clear()
+    def geometries(self, geoms: np.ndarray) -> np.ndarray:
+        """A projected copy of an array of shapely geometries (vectorised)."""
+        return shapely.transform(np.asarray(geoms, dtype=object), self._project_coordinates)
 
     def _project_coordinates(self, coords: np.ndarray) -> np.ndarray:
         """All vertices at once, written over `coords` (shapely's fresh copy): no
@@ -209,6 +144,53 @@ class Projector:
         if key is not None:
             cache.in_background(cache.store_array, "projected", key, coords, cache.cache_folder())
         return coords
+
+    def lonlat(self, x: float, y: float) -> tuple[float, float]:
+        """The longitude and latitude of a projected point."""
+        lon, lat = self._inverse.transform(x, y)
+        return float(lon), float(lat)
+
+    def boxes_around(self, lonlat_bounds: np.ndarray) -> np.ndarray:
+        """(n x 4) a projected box holding each lon/lat box (rows of minlon, minlat,
+        maxlon, maxlat; NaN stays NaN): its edges sampled, as they curve, and the
+        box grown by what bends between the samples. A shape lies in its lon/lat box,
+        so its projection lies in this one; not the tightest box (the grid is turned
+        from the meridians: up to ~1% of the box's size larger)."""
+        bounds = np.asarray(lonlat_bounds, dtype=float).reshape(-1, 4)
+        t = np.linspace(0.0, 1.0, EDGE_SAMPLES)
+        minlon, minlat, maxlon, maxlat = (bounds[:, [i]] for i in range(4))
+        lons = np.hstack([minlon + (maxlon - minlon) * t, minlon + (maxlon - minlon) * t,
+                          np.repeat(minlon, len(t), 1), np.repeat(maxlon, len(t), 1)])
+        lats = np.hstack([np.repeat(minlat, len(t), 1), np.repeat(maxlat, len(t), 1),
+                          minlat + (maxlat - minlat) * t, minlat + (maxlat - minlat) * t])
+        x, y = self.points(lons.ravel(), lats.ravel())
+        x, y = x.reshape(lons.shape), y.reshape(lats.shape)
+        with np.errstate(invalid="ignore"):
+            box = np.column_stack([x.min(1), y.min(1), x.max(1), y.max(1)])
+            grow = EDGE_MARGIN * np.maximum(box[:, 2] - box[:, 0], box[:, 3] - box[:, 1])
+        box[:, :2] -= grow[:, None]
+        box[:, 2:] += grow[:, None]
+        return box
+
+    def degrees_within(self, metres: float, lonlat_box: tuple[float, float, float, float]) -> float:
+        """A distance in degrees (of longitude or latitude, or both) that is at most
+        `metres` once projected, anywhere in the lon/lat box: the largest stretch of
+        the projection there, sampled on a grid (a 1-degree step at 25 N is 111 km
+        north but 101 km east)."""
+        minlon, minlat, maxlon, maxlat = lonlat_box
+        lon, lat = np.meshgrid(np.linspace(minlon, maxlon, 5), np.linspace(minlat, maxlat, 5))
+        lon, lat = lon.ravel(), lat.ravel()
+        step = 1e-4
+        x, y = self.points(lon, lat)
+        xe, ye = self.points(lon + step, lat)
+        xn, yn = self.points(lon, lat + step)
+        # The largest singular value of the Jacobian (metres per degree, in the worst direction).
+        a = ((xe - x) ** 2 + (ye - y) ** 2) / step ** 2
+        b = ((xn - x) ** 2 + (yn - y) ** 2) / step ** 2
+        c = ((xe - x) * (xn - x) + (ye - y) * (yn - y)) / step ** 2
+        stretch = np.sqrt((a + b + np.sqrt((a - b) ** 2 + 4 * c ** 2)) / 2)
+        most = float(np.nanmax(stretch)) if np.isfinite(stretch).any() else 0.0
+        return metres / (most * STRETCH_MARGIN) if most > 0 else 0.0
 
     def points(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y = self._forward.transform(np.asarray(lon, float), np.asarray(lat, float))

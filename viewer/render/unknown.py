@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QTransform
 
 from viewer.render import style
-from viewer.render.geometry import LodPaths
+from viewer.render.geometry import LodPaths, row_under
 from viewer.render.projection import Projector
 
 
@@ -37,9 +37,9 @@ class NoInfoLayer:
     """The zones a dataset tracks control for, drawn where no control row holds."""
 
     def __init__(self, zones: gpd.GeoDataFrame, projector: Projector) -> None:
-        self.projected = projector.geometries(zones.geometry.array, remember=True)
-        self.paths = LodPaths(self.projected)
-        self.tree = shapely.STRtree(self.projected)
+        outlines = np.asarray(zones.geometry.array, dtype=object)   # lon/lat
+        self.paths = LodPaths(outlines, projector=projector)
+        self._tree, self._projector = shapely.STRtree(outlines), projector
         self.ids = zones["area_id"].astype(str).to_numpy()
         self.source_ids = (zones["source_ids"].to_numpy(dtype=object) if "source_ids" in zones.columns
                            else np.full(len(zones), None, dtype=object))
@@ -68,5 +68,4 @@ class NoInfoLayer:
             painter.drawPath(self.paths.path(row, frame.mpp))
 
     def hit(self, x: float, y: float, rows: np.ndarray) -> int | None:
-        found = np.intersect1d(self.tree.query(shapely.Point(x, y), predicate="intersects"), rows)
-        return int(found[-1]) if len(found) else None
+        return row_under(self._tree, self._projector, x, y, rows)
