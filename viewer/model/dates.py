@@ -90,12 +90,17 @@ def days_array(values: pd.Series, *, open_end: bool = False) -> np.ndarray:
     return np.array(days + [null], dtype=np.int64)[codes]
 
 
+def quarter_of(value: dt.date) -> int:
+    """1-4: the quarter of the year `value` falls in."""
+    return (value.month - 1) // 3 + 1
+
+
 def format_date(value: dt.date, precision: str = "day") -> str:
     """A label that shows no more precision than the data has."""
     if precision == "year":
         return f"{value.year}"
     if precision == "quarter":
-        return f"Q{(value.month - 1) // 3 + 1} {value.year}"
+        return f"Q{quarter_of(value)} {value.year}"
     if precision == "month":
         return f"{MONTHS[value.month - 1]} {value.year}"
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"

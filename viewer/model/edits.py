@@ -27,7 +27,7 @@ from shapely.geometry import Point
 from viewer.model.changes import (ACTIONS, INSERT, RETRACT, RETRACTABLE, RETRACTED, UPDATE, Edit,
                                   EditRefused, LogEntry, RowChange, RowChanged)
 from viewer.model.dataset import Dataset, plain_value
-from viewer.model.dates import format_date, parse_date
+from viewer.model.dates import format_date, parse_date, quarter_of
 from viewer.model.edit_apply import find_row, id_column, layer_frame
 from viewer.model.edit_check import check_changes
 from viewer.model.schema import DATE_COLUMNS
@@ -119,7 +119,7 @@ def _period_key(day: dt.date, precision: str) -> str:
     if precision == "year":
         return f"{day.year}-year"
     if precision == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+        return f"{day.year}-Q{quarter_of(day)}"
     return f"{day.isoformat()[:7]}-month" if precision == "month" else day.isoformat()
 
 
