@@ -18,7 +18,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent, QPen, QTransform
 from PySide6.QtWidgets import QWidget
 
@@ -27,6 +27,7 @@ from viewer.model.briefing import NO_SOURCES, Briefing, Chapter
 from viewer.model.dates import format_date
 from viewer.model.unknowns import current_to_mark
 from viewer.render import style
+from viewer.render.legend import in_two_columns
 from viewer.render.overlay import Decorations, Legend, date_label
 from viewer.render.renderer import MapRenderer
 from viewer.render.view import MapView
@@ -270,17 +271,21 @@ class Presenter(QWidget):
                              f"{len(self.briefing.chapters)}", QRectF(pad, top, width, 0), flags) + 12 * s
         content = self.renderer.legend_content(self._current_view(), self.day,
                                                self.chapter.layer_visibility())
-        # The caption as large as leaves the legend room at LEGEND_SMALLEST of full size,
-        # measured as draw_legend lays it out in the same width.
-        legend_height = 0 if content.is_empty() else Legend(
-            content, s * LEGEND_SMALLEST, max_width=width).height
         # Every outlet, on as many lines as it takes: a claim names who makes it, so the
         # sources are never cut (the caption is, when it must be).
         sources = self.sources_line()
         painter.setFont(style.font(13 * s))
         sources_height = painter.boundingRect(QRectF(0, 0, width, 10_000), flags,
                                               sources).height() + 12 * s if sources else 0
-        limit = column.bottom() - pad / 2 - legend_height - sources_height - 16 * s
+        below_caption = column.bottom() - pad / 2 - sources_height - 16 * s
+        # The caption as large as leaves the legend room at LEGEND_SMALLEST of full size,
+        # measured as draw_legend lays it out in the same width; in two columns, half as
+        # tall, where one would cut the caption (1366x768: chapters 2, 4, 10 and 11).
+        legend = None if content.is_empty() else Legend(content, s * LEGEND_SMALLEST, max_width=width)
+        if legend is not None and not self._whole_caption_fits(painter, top, below_caption - legend.height,
+                                                                 width, flags):
+            legend = in_two_columns(content, s * LEGEND_SMALLEST, width) or legend
+        limit = below_caption - (legend.height if legend is not None else 0)
         painter.setPen(QColor("#9A9A9A") if self.moving else style.TEXT)   # not yet its map's
         top = self._paint_title(painter, QRectF(pad, top, width, 0), limit, flags) + TITLE_GAP * s
         painter.setPen(style.TEXT)
@@ -303,8 +308,11 @@ class Presenter(QWidget):
             top = _text(painter, sources, QRectF(pad, top + 12 * s, width, 0), flags)
             painter.setPen(style.TEXT)
         top += 16 * s
-        draw_legend(painter, content, QRectF(pad, top, width, column.bottom() - top - pad / 2),
-                    tuple(s * f for f in (1.15, 1.0, 0.85, 0.72, LEGEND_SMALLEST, 0.5)))
+        if legend is not None and len(legend.columns) > 1:
+            legend.paint(painter, QPointF(pad, top))
+        else:
+            draw_legend(painter, content, QRectF(pad, top, width, column.bottom() - top - pad / 2),
+                        tuple(s * f for f in (1.15, 1.0, 0.85, 0.72, LEGEND_SMALLEST, 0.5)))
 
     def _paint_title(self, painter: QPainter, box: QRectF, limit: float, flags: int) -> float:
         """The chapter's title from the top of `box`, as large as leaves the whole caption
@@ -328,6 +336,17 @@ class Presenter(QWidget):
             if not fits(title, kept):
                 title = cut_to_fit(title, " …", lambda text: fits(text, kept))
         return _text(painter, title, box, flags)
+
+    def _whole_caption_fits(self, painter: QPainter, top: float, limit: float, width: float,
+                            flags: int) -> bool:
+        """Whether the title and the whole caption, each at its smallest size, fit from
+        `top` to `limit`."""
+        painter.save()
+        painter.setFont(style.font(TITLE_SIZES[-1] * self._scale(), bold=True))
+        title = painter.boundingRect(QRectF(0, 0, width, 10_000), flags, self.chapter.title).height()
+        whole, _kept = self._caption_heights(painter, width, flags)
+        painter.restore()
+        return top + title + TITLE_GAP * self._scale() + whole <= limit
 
     def _caption_heights(self, painter: QPainter, width: float, flags: int) -> tuple[float, float]:
         """The caption's height whole at its smallest size, and the height it keeps at

@@ -7,6 +7,7 @@ header that collapses it to a small tab; exports always show it whole.
 """
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections.abc import Callable
@@ -363,6 +364,26 @@ class Legend:
         else:
             arrow_head(painter, QPointF(swatch.left(), y), tip, 6.0 * s + width * 1.3,
                        hollow=status == "proposed", scale=s)
+
+
+@functools.lru_cache(maxsize=32)
+def in_two_columns(content: LegendContent, scale: float, width: float) -> Legend | None:
+    """The legend in two columns side by side within `width` (long names wrapping in
+    the narrower column), as short as it can be made; None when it has too few rows
+    to split. Beside a slide's caption it takes about half a column's height."""
+    pad, gap = 10 * scale, 16 * scale      # as Legend's own
+    per_column = (width - gap + 2 * pad) / 2   # a Legend's max_width caps each column
+    one = Legend(content, scale, max_width=per_column)
+    low, high = (one.height - 2 * pad) / 2, one.height - 2 * pad
+    best = None
+    for _ in range(10):     # the shortest room that flows into two columns, to ~0.1%
+        room = (low + high) / 2
+        legend = Legend(content, scale, max_width=per_column, max_height=room + 2 * pad, max_columns=2)
+        if len(legend.columns) == 2:
+            best, high = legend, room
+        else:
+            low = room
+    return best
 
 
 def _flow_into_columns(rows: list[_Row], room: float, max_columns: int) -> list[list[_Row]]:
