@@ -214,6 +214,48 @@ def test_the_compare_key_is_on_the_map_beside_the_callouts_of_a_window_sized_vie
     assert key.height() > 100 and view.rect.contains(key), key
 
 
+def test_the_compare_key_goes_to_the_corner_where_it_covers_the_fewest_place_names(qapp):
+    """At a 1366x768 window the key stood bottom left over Nam Mar, Mohnyin, Myo Hla,
+    Banmauk and Shwegu while China's side of the map was nearly empty: it takes the
+    corner that covers the fewest names, bottom left when it is as good as any."""
+    from dataclasses import replace
+
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    from viewer.cli import EMBEDDED_DATASET
+    from viewer.io import read_dataset
+    from viewer.render.layers import Frame
+    from viewer.render.map_overlay import place_legend
+    from viewer.render.overlay import SCREEN
+    from viewer.render.view import MapView
+
+    dataset = read_dataset(EMBEDDED_DATASET)
+    renderer = MapRenderer(dataset)
+    day = dt.date(2026, 2, 20)
+    layer = CompareLayer(renderer.prepared, compare(dataset, dt.date(2024, 6, 1), day))
+    view = renderer.default_view(1030, 391)
+    boxes, names = annotated_boxes(renderer, layer, view, day, replace(SCREEN, legend_collapsed=True))
+    key = max(boxes, key=lambda box: box.height())
+    assert view.rect.contains(key) and sum(key.intersects(name) for name in names) < 5
+    assert key.left() > view.width / 2
+
+    frame = Frame.of(MapView(0, 0, 1000, 1000, 400, 1.0))
+    image = QImage(1000, 400, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    rows = [(None, "Changed hands: 3"), (None, "Unchanged (dimmed)")]
+    scale_bar = QRectF(10, 350, 200, 40)
+    left_names = [QRectF(x, y, 60, 15) for x in range(0, 450, 70) for y in range(0, 400, 30)]
+    try:
+        placed = place_legend(painter, frame, rows, "Changes", [QRectF(scale_bar)], left_names)
+        assert placed.left() > 500 and placed.bottom() > 300          # bottom right: no names there
+        everywhere = [QRectF(0, 0, 1000, 400)]                        # one in every corner
+        placed = place_legend(painter, frame, rows, "Changes", [QRectF(scale_bar)], everywhere)
+        assert placed.left() < 100 and placed.bottom() <= scale_bar.top()   # as before: above the bar
+    finally:
+        painter.end()
+
+
 def test_a_crowded_comparison_labels_fewer_zones_and_keeps_the_town_names_clear(
         qapp, monkeypatch):
     """25 Nov 2024 against 1 Jan 2024 in a window-sized map: 15 callouts stacked in a

@@ -98,7 +98,7 @@ class CompareLayer:
         # was pushed up past them and off the map (1366x768 window, "Zones and routes").
         # Its room holds a row for the callouts left out, in case some are.
         key = place_legend(painter, frame, rows + [(None, MORE.format(len(self.zones)))],
-                           self.title(), panels)
+                           self.title(), panels, names)
         shapes = self.control.paths.projected([row for row, _ in self.zones])
         unlabelled = sum(not self._label(painter, frame, shape, _zone_text(change), panels, names)
                          for shape, (_row, change) in zip(shapes, self.zones))

@@ -64,7 +64,7 @@ class CrossingLayer:
     def annotate(self, painter: QPainter, frame: Frame, panels: list[QRectF],
                  names: list[QRectF]) -> None:
         if self.segments:
-            paint_legend(painter, frame, self.legend_rows(), LEGEND_TITLE, panels, self._swatch)
+            paint_legend(painter, frame, self.legend_rows(), LEGEND_TITLE, panels, self._swatch, names)
 
     def legend_rows(self) -> list[tuple[object, str]]:
         holders: dict[tuple, str] = {}

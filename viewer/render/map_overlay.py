@@ -2,6 +2,7 @@
 crossing): painted after the cached frame, clipped to stay off the map's panels."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from PySide6.QtCore import QRectF, Qt
@@ -27,9 +28,9 @@ class MapOverlay(Protocol):
 
 
 def paint_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]], title: str,
-                 taken: list[QRectF], swatch) -> None:
-    """A small legend above the map's bottom-left panel (the scale bar), clear of the others."""
-    draw_legend(painter, frame, place_legend(painter, frame, rows, title, taken), rows, title,
+                 taken: list[QRectF], swatch, avoid: Sequence[QRectF] = ()) -> None:
+    """A small legend in a corner of the map, clear of the panels (see place_legend)."""
+    draw_legend(painter, frame, place_legend(painter, frame, rows, title, taken, avoid), rows, title,
                 swatch)
 
 
@@ -47,15 +48,35 @@ def _legend_size(painter: QPainter, frame: Frame, rows: list[tuple[object, str]]
 
 
 def place_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]], title: str,
-                 taken: list[QRectF]) -> QRectF:
-    """Where a legend of `rows` goes: up from the bottom-left corner until it clears the
-    footer, the scale bar and the rest of `taken`; added to `taken`."""
+                 taken: list[QRectF], avoid: Sequence[QRectF] = ()) -> QRectF:
+    """Where a legend of `rows` goes: in the corner of the map where it covers the fewest
+    of `avoid` (the place names: at 1366x768 the compare key stood over five towns' names
+    bottom left, with China's side of the map empty), bottom-left first; moved up (or
+    down, from a top corner) until it clears the footer, the scale bar and the rest of
+    `taken`, to which it is added."""
     margin = 10 * frame.scale
     width, height = _legend_size(painter, frame, rows, title)
-    box = QRectF(margin, frame.view.rect.bottom() - margin - height, width, height)
-    while (hit := next((r for r in taken if r.intersects(box)), None)) is not None:
-        box.moveBottom(hit.top() - margin)
+    area = frame.view.rect
+    placed = [_cleared(box, taken, from_top, margin) for box, from_top in (
+        (QRectF(margin, area.bottom() - margin - height, width, height), False),
+        (QRectF(area.right() - margin - width, area.bottom() - margin - height, width, height), False),
+        (QRectF(margin, margin, width, height), True),
+        (QRectF(area.right() - margin - width, margin, width, height), True))]
+    inside = [box for box in placed if area.contains(box)]
+    # A map too short for the key anywhere: bottom-left, as high as it goes.
+    box = min(inside, key=lambda b: sum(b.intersects(name) for name in avoid)) if inside else placed[0]
     taken.append(box)
+    return box
+
+
+def _cleared(box: QRectF, taken: list[QRectF], downwards: bool, margin: float) -> QRectF:
+    """`box` moved up (or down) until it overlaps none of `taken`."""
+    box = QRectF(box)
+    while (hit := next((r for r in taken if r.intersects(box)), None)) is not None:
+        if downwards:
+            box.moveTop(hit.bottom() + margin)
+        else:
+            box.moveBottom(hit.top() - margin)
     return box
 
 
