@@ -221,7 +221,7 @@ def _unknown_route_placemarks(dataset: Dataset, styles: dict) -> list[ET.Element
 
 def _route_label(name: str, status: str) -> str:
     """The route's name and status, the status said once: a name may lead with it
-    ("Proposed: Kachin rare earths to India")."""
+    ("Proposed: Kachin rare earths to India", as the embedded briefing once named it)."""
     return name if name.lower().startswith(f"{str(status).lower()}:") else f"{name}: {status}"
 
 
