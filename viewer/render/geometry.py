@@ -16,7 +16,7 @@ import shapely
 from PySide6.QtCore import QByteArray, QDataStream
 from PySide6.QtGui import QPainterPath
 
-from viewer.render.projection import Extent, Projector
+from viewer.render.projection import Extent, LonLatSimplifying, Projector
 
 # QPainterPath's stream format: int32 count, then (int32 type, f64 x, f64 y)
 # per element, then int32 fill rule; big-endian, as QDataStream writes.
@@ -127,14 +127,15 @@ class LodPaths:
         self.tolerances = tolerances
         self._shapes, self._shape_of_row = distinct_objects(geoms)
         self._projector = projector
+        self._simplifying: LonLatSimplifying | None = None
+        self._projections: dict[int, object] = {}   # shape -> its projection, as asked for
         if projector is None:
             self.bounds = shapely.bounds(geoms)
-            self._degrees_per_metre = 1.0
         else:
             lonlat = shapely.bounds(self._shapes)
             self.bounds = projector.boxes_around(lonlat)[self._shape_of_row]
             box = Extent.of_bounds(lonlat)   # None: no shape to simplify
-            self._degrees_per_metre = projector.degrees_within(1.0, box.as_tuple()) if box else 0.0
+            self._simplifying = projector.lonlat_simplifying(box.as_tuple()) if box else None
         self._first_row_of_shape = np.zeros(len(self._shapes), dtype=np.int64)
         self._first_row_of_shape[self._shape_of_row[::-1]] = np.arange(len(geoms))[::-1]
         self._lock = threading.Lock()
@@ -182,22 +183,47 @@ class LodPaths:
     def _build(self, level: int, missing: list[int], waited_for: bool) -> None:
         paths = self._levels[level]
         if missing:
-            tolerance = self.tolerances[level] * self._degrees_per_metre
-            geoms = self._shapes[missing]
-            if tolerance > 0:
-                geoms = _simplified(geoms, tolerance, waited_for)
-            built = painter_paths(self._projected(geoms))
+            built = painter_paths(self._level_shapes(level, missing, waited_for))
             for shape, path in zip(missing, built):
                 paths[shape] = path
             self._built[level] += len(missing)
+
+    def _level_shapes(self, level: int, shapes: list[int], waited_for: bool) -> np.ndarray:
+        """The shapes as the level draws them, projected: with a projector, simplified in
+        lon/lat (see LonLatSimplifying) and then projected, except those left with an
+        edge too long (the vertices it skips lie along a line straight in lon/lat, which
+        bends away from the drawn chord), which are projected whole and simplified then."""
+        metres, geoms = self.tolerances[level], self._shapes[shapes]
+        if metres <= 0:
+            return self._projected(geoms)
+        if self._projector is None:
+            return _simplified(geoms, metres, waited_for)
+        if self._simplifying is None:
+            return self._projected(geoms)
+        degrees, longest = self._simplifying.tolerance(metres), self._simplifying.longest_edge(metres)
+        if not degrees > 0:
+            return self._projected(geoms)   # the projection failed somewhere in the box
+        simple = _simplified(geoms, degrees, waited_for)
+        drawn = self._projected(simple)
+        bent = _edges_longer_than(simple, longest)
+        if bent.any():
+            drawn[bent] = _simplified(self._projected(geoms[bent]), metres)
+        return drawn
 
     def _projected(self, geoms: np.ndarray) -> np.ndarray:
         return geoms if self._projector is None else self._projector.geometries(geoms)
 
     def projected(self, rows) -> np.ndarray:
-        """The rows' shapes in projected metres, every vertex (for what needs the
-        shape itself, not its path: a label's point on a zone, a comparison's box)."""
-        return self._projected(self._shapes[self._shape_of_row[np.asarray(rows, dtype=np.int64)]])
+        """The rows' shapes in projected metres, every vertex, as level 0 draws them
+        (for what needs the shape itself: a click, a label's point on a zone, a
+        comparison's box). Each is projected once, when first asked for."""
+        shapes = self._shape_of_row[np.asarray(rows, dtype=np.int64)].tolist()
+        new = [shape for shape in dict.fromkeys(shapes) if shape not in self._projections]
+        if new:
+            self._projections.update(zip(new, self._projected(self._shapes[new])))
+        out = np.empty(len(shapes), dtype=object)
+        out[:] = [self._projections[shape] for shape in shapes]
+        return out
 
     @property
     def shape_of_row(self) -> np.ndarray:
@@ -278,8 +304,38 @@ def _simplified(geoms: np.ndarray, tolerance: float, split: bool = False) -> np.
     return simple
 
 
-def row_under(tree: shapely.STRtree, projector: Projector, x: float, y: float,
-              rows: np.ndarray) -> int | None:
-    """Of `rows`, the last whose lon/lat shape in `tree` holds the projected point (x, y)."""
-    found = np.intersect1d(tree.query(shapely.Point(*projector.lonlat(x, y)), predicate="intersects"), rows)
+def _edges_longer_than(geoms: np.ndarray, length: float) -> np.ndarray:
+    """Whether each geometry has an edge longer than `length` (in its own units)."""
+    long = np.zeros(len(geoms), dtype=bool)
+    bounds = shapely.bounds(geoms)
+    # Only a geometry whose box's diagonal is longer can have one (100x: none at the whole-map levels).
+    wide = np.flatnonzero(np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) > length)
+    if len(wide):
+        long[wide] = _edges_longer_than_all(geoms[wide], length)
+    return long
+
+
+def _edges_longer_than_all(geoms: np.ndarray, length: float) -> np.ndarray:
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    lines = np.concatenate([rings, parts[shapely.get_type_id(parts) == 1]])
+    line_of = np.concatenate([part_of[ring_of], part_of[shapely.get_type_id(parts) == 1]])
+    coords, vertex_of = shapely.get_coordinates(lines, return_index=True)
+    same = vertex_of[1:] == vertex_of[:-1]
+    steps = np.hypot(*np.diff(coords, axis=0).T)
+    long = np.zeros(len(geoms), dtype=bool)
+    long[line_of[vertex_of[1:][same & (steps > length)]]] = True
+    return long
+
+
+def row_under(paths: LodPaths, x: float, y: float, rows: np.ndarray) -> int | None:
+    """Of `rows`, the last whose shape, as drawn, holds the projected point (x, y): its
+    projected shape, not the lon/lat one (a line straight in lon/lat bends from the
+    drawn one: clicks 20-110 m inside a zone's long edge picked its neighbour)."""
+    rows = np.unique(np.asarray(rows, dtype=np.int64))
+    b = paths.bounds[rows]
+    near = rows[(b[:, 0] <= x) & (x <= b[:, 2]) & (b[:, 1] <= y) & (y <= b[:, 3])]
+    if not len(near):
+        return None
+    found = near[shapely.intersects(paths.projected(near), shapely.Point(x, y))]
     return int(found[-1]) if len(found) else None

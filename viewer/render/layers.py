@@ -244,9 +244,7 @@ class ControlLayer:
     """Who holds each zone: fills by actor, strength by confidence."""
 
     def __init__(self, control: gpd.GeoDataFrame, projector: Projector) -> None:
-        outlines = np.asarray(control.geometry.array, dtype=object)   # lon/lat
-        self.paths = LodPaths(outlines, projector=projector)
-        self._tree, self._projector = shapely.STRtree(outlines), projector
+        self.paths = LodPaths(control.geometry.array, projector=projector)   # lon/lat shapes
         self.ids = column(control, "control_id").astype(str)
         self.actors = column(control, "actor_id").astype(str)
         seconds = column(control, "contested_with")
@@ -318,7 +316,7 @@ class ControlLayer:
 
     def hit(self, x: float, y: float, rows: np.ndarray) -> int | None:
         """The active row whose shape holds (x, y); the last drawn wins."""
-        return row_under(self._tree, self._projector, x, y, rows)
+        return row_under(self.paths, x, y, rows)
 
 
 def control_look(color_name: str, second_name: str | None, confidence: str, scale: float,

@@ -94,9 +94,40 @@ PROJECTED_AT_ONCE = 1 << 20
 # that leaves room for boxes of 10 degrees at 60 N; a zone is far smaller.
 EDGE_SAMPLES = 16
 EDGE_MARGIN = 1e-4
-# `degrees_within`: the stretch is sampled on a grid; between its points it is taken
-# to be at most this much larger.
+# `lonlat_simplifying`: the stretch and bend are sampled on a grid; between its points
+# they are taken to be at most this much larger. The bend is measured on chords of
+# BEND_CHORD degrees (it grows with the square of a chord's length).
 STRETCH_MARGIN = 1.02
+BEND_CHORD = 0.2
+# Of a level's error in metres, the share left to the bend of long edges (the rest is
+# Douglas-Peucker's own tolerance).
+BEND_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class LonLatSimplifying:
+    """Simplifying lon/lat shapes so that, projected, they stay within `metres` of the
+    projected shapes. Douglas-Peucker keeps every vertex within `tolerance(metres)`
+    degrees of a line straight in lon/lat, which projects within `stretch` times that;
+    but the map draws the projected chord, straight in metres, and a long line straight
+    in lon/lat bends away from it (a 100 km edge along 25 N by ~90 m). So no kept edge
+    is longer than `longest_edge(metres)` degrees: split there, its bend is at most
+    BEND_SHARE of the metres."""
+
+    stretch: float            # metres per degree, at most, anywhere in the box
+    bend: float               # metres per square degree of a chord's length, at most
+
+    def tolerance(self, metres: float) -> float:
+        return (1 - BEND_SHARE) * metres / self.stretch if self.stretch > 0 else 0.0
+
+    def longest_edge(self, metres: float) -> float:
+        return math.sqrt(BEND_SHARE * metres / self.bend) if self.bend > 0 else math.inf
+
+
+def _largest(values: np.ndarray) -> float:
+    """The largest finite value, or infinity where the projection failed (no simplifying)."""
+    finite = values[np.isfinite(values)]
+    return float(finite.max()) if len(finite) == len(values) else math.inf
 
 
 class Projector:
@@ -145,11 +176,6 @@ class Projector:
             cache.in_background(cache.store_array, "projected", key, coords, cache.cache_folder())
         return coords
 
-    def lonlat(self, x: float, y: float) -> tuple[float, float]:
-        """The longitude and latitude of a projected point."""
-        lon, lat = self._inverse.transform(x, y)
-        return float(lon), float(lat)
-
     def boxes_around(self, lonlat_bounds: np.ndarray) -> np.ndarray:
         """(n x 4) a projected box holding each lon/lat box (rows of minlon, minlat,
         maxlon, maxlat; NaN stays NaN): its edges sampled, as they curve, and the
@@ -172,11 +198,9 @@ class Projector:
         box[:, 2:] += grow[:, None]
         return box
 
-    def degrees_within(self, metres: float, lonlat_box: tuple[float, float, float, float]) -> float:
-        """A distance in degrees (of longitude or latitude, or both) that is at most
-        `metres` once projected, anywhere in the lon/lat box: the largest stretch of
-        the projection there, sampled on a grid (a 1-degree step at 25 N is 111 km
-        north but 101 km east)."""
+    def lonlat_simplifying(self, lonlat_box: tuple[float, float, float, float]) -> LonLatSimplifying:
+        """How to simplify lon/lat shapes in the box so that, projected, they stay within
+        a number of metres of the projected shapes (see LonLatSimplifying)."""
         minlon, minlat, maxlon, maxlat = lonlat_box
         lon, lat = np.meshgrid(np.linspace(minlon, maxlon, 5), np.linspace(minlat, maxlat, 5))
         lon, lat = lon.ravel(), lat.ravel()
@@ -189,8 +213,19 @@ class Projector:
         b = ((xn - x) ** 2 + (yn - y) ** 2) / step ** 2
         c = ((xe - x) * (xn - x) + (ye - y) * (yn - y)) / step ** 2
         stretch = np.sqrt((a + b + np.sqrt((a - b) ** 2 + 4 * c ** 2)) / 2)
-        most = float(np.nanmax(stretch)) if np.isfinite(stretch).any() else 0.0
-        return metres / (most * STRETCH_MARGIN) if most > 0 else 0.0
+        # How far a line straight in lon/lat bends from its projected chord, per square degree
+        # of its length: along and across the meridians and both diagonals.
+        bends = [self._bend(lon, lat, dlon * BEND_CHORD, dlat * BEND_CHORD) / BEND_CHORD ** 2
+                 for dlon, dlat in ((1, 0), (0, 1), (0.7071, 0.7071), (0.7071, -0.7071))]
+        return LonLatSimplifying(_largest(stretch) * STRETCH_MARGIN, _largest(np.concatenate(bends)) * STRETCH_MARGIN)
+
+    def _bend(self, lon: np.ndarray, lat: np.ndarray, dlon: float, dlat: float) -> np.ndarray:
+        """Metres between the projection of each point and the projected chord of the
+        lon/lat line through it from (-dlon/2, -dlat/2) to (+dlon/2, +dlat/2)."""
+        ax, ay = self.points(lon - dlon / 2, lat - dlat / 2)
+        bx, by = self.points(lon + dlon / 2, lat + dlat / 2)
+        mx, my = self.points(lon, lat)
+        return np.abs((bx - ax) * (my - ay) - (by - ay) * (mx - ax)) / np.hypot(bx - ax, by - ay)
 
     def points(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y = self._forward.transform(np.asarray(lon, float), np.asarray(lat, float))

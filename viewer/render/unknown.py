@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import shapely
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QTransform
 
@@ -37,9 +36,7 @@ class NoInfoLayer:
     """The zones a dataset tracks control for, drawn where no control row holds."""
 
     def __init__(self, zones: gpd.GeoDataFrame, projector: Projector) -> None:
-        outlines = np.asarray(zones.geometry.array, dtype=object)   # lon/lat
-        self.paths = LodPaths(outlines, projector=projector)
-        self._tree, self._projector = shapely.STRtree(outlines), projector
+        self.paths = LodPaths(zones.geometry.array, projector=projector)   # lon/lat shapes
         self.ids = zones["area_id"].astype(str).to_numpy()
         self.source_ids = (zones["source_ids"].to_numpy(dtype=object) if "source_ids" in zones.columns
                            else np.full(len(zones), None, dtype=object))
@@ -68,4 +65,4 @@ class NoInfoLayer:
             painter.drawPath(self.paths.path(row, frame.mpp))
 
     def hit(self, x: float, y: float, rows: np.ndarray) -> int | None:
-        return row_under(self._tree, self._projector, x, y, rows)
+        return row_under(self.paths, x, y, rows)
