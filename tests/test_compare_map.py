@@ -252,6 +252,11 @@ def test_the_compare_key_goes_to_the_corner_where_it_covers_the_fewest_place_nam
         everywhere = [QRectF(0, 0, 1000, 400)]                        # one in every corner
         placed = place_legend(painter, frame, rows, "Changes", [QRectF(scale_bar)], everywhere)
         assert placed.left() < 100 and placed.bottom() <= scale_bar.top()   # as before: above the bar
+        # Bottom left over a name and bottom right over the changed zones: a top corner.
+        names, changed = [QRectF(20, 300, 60, 15)], [QRectF(600, 150, 400, 250)]
+        placed = place_legend(painter, frame, rows, "Changes", [QRectF(scale_bar)], names, changed)
+        assert not placed.intersects(changed[0]) and not placed.intersects(names[0])
+        assert placed.top() < 100
     finally:
         painter.end()
 

@@ -164,6 +164,18 @@ def test_at_1366x768_every_chapter_of_the_briefing_shows_its_whole_caption(qtbot
         assert presenter_module.CAPTION_CUT not in words
 
 
+def test_a_two_column_legend_keeps_each_section_under_its_heading(qapp):
+    """Split between rows, column 2 began with "Thin: volume unknown", read as a row of
+    whatever section it stood beside."""
+    from viewer.render.legend import in_two_columns
+    from viewer.resources import EMBEDDED_DATASET
+
+    content = MapRenderer(read_dataset(EMBEDDED_DATASET)).prepared.all_legend_content()
+    legend = in_two_columns(content, 0.6, 370.0)
+    assert len(legend.columns) == 2 and legend.width <= 370.0
+    assert all(column[0].kind == "heading" for column in legend.columns)
+
+
 def test_a_caption_too_long_even_beside_a_two_column_legend_is_cut_after_a_sentence(qtbot, monkeypatch):
     """Cut, it ends at a sentence or clause, not between words (the date of "15 October"
     was lost)."""

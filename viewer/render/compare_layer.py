@@ -12,6 +12,7 @@ white veil.
 """
 from __future__ import annotations
 
+import numpy as np
 import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QTransform
@@ -97,9 +98,9 @@ class CompareLayer:
         # The key is placed first and the callouts keep clear of it: placed after them, it
         # was pushed up past them and off the map (1366x768 window, "Zones and routes").
         # Its room holds a row for the callouts left out, in case some are.
-        key = place_legend(painter, frame, rows + [(None, MORE.format(len(self.zones)))],
-                           self.title(), panels, names)
         shapes = self.control.paths.projected([row for row, _ in self.zones])
+        key = place_legend(painter, frame, rows + [(None, MORE.format(len(self.zones)))],
+                           self.title(), panels, names, _pixel_boxes(frame, shapes))
         unlabelled = sum(not self._label(painter, frame, shape, _zone_text(change), panels, names)
                          for shape, (_row, change) in zip(shapes, self.zones))
         if unlabelled:
@@ -280,3 +281,13 @@ def _route_text(change: RouteChange) -> str:
         return "unknown" if state.status == UNKNOWN else state.status
 
     return f"{status(change.before)} → {status(change.after)}"
+
+
+def _pixel_boxes(frame: Frame, shapes: np.ndarray) -> list[QRectF]:
+    """Each shape's box on the map, in pixels."""
+    boxes = []
+    for xmin, ymin, xmax, ymax in shapely.bounds(shapes).tolist():
+        if xmin == xmin:     # not NaN: a shape
+            (left, right), (bottom, top) = frame.view.to_pixels([xmin, xmax], [ymin, ymax])
+            boxes.append(QRectF(QPointF(left, top), QPointF(right, bottom)))
+    return boxes

@@ -127,6 +127,7 @@ class Legend:
     header: bool = False
     collapsed: bool = False
     max_columns: int = MAX_COLUMNS
+    whole_sections: bool = False      # a column breaks only before a heading
     rows: list[_Row] = field(default_factory=list)
     columns: list[list[_Row]] = field(default_factory=list)
     width: float = 0.0
@@ -197,7 +198,8 @@ class Legend:
         for row in self.rows:
             row.height = self._row_height(row, column_width)
         room = self.max_height - 2 * self.pad - self.header_height
-        self.columns = _flow_into_columns(self.rows, room, self.max_columns) if self.rows else []
+        self.columns = (_flow_into_columns(self.rows, room, self.max_columns, self.whole_sections)
+                        if self.rows else [])
         count = max(len(self.columns), 1)
         self.column_width = column_width
         self.width = count * column_width + (count - 1) * self.column_gap + 2 * self.pad
@@ -369,8 +371,10 @@ class Legend:
 @functools.lru_cache(maxsize=32)
 def in_two_columns(content: LegendContent, scale: float, width: float) -> Legend | None:
     """The legend in two columns side by side within `width` (long names wrapping in
-    the narrower column), as short as it can be made; None when it has too few rows
-    to split. Beside a slide's caption it takes about half a column's height."""
+    the narrower column), each section whole in one of them (rows split from their
+    heading read as another section's), as short as that allows; None when it has
+    too few sections to split. Beside a slide's caption it takes about half a
+    column's height."""
     pad, gap = 10 * scale, 16 * scale      # as Legend's own
     per_column = (width - gap + 2 * pad) / 2   # a Legend's max_width caps each column
     one = Legend(content, scale, max_width=per_column)
@@ -378,7 +382,8 @@ def in_two_columns(content: LegendContent, scale: float, width: float) -> Legend
     best = None
     for _ in range(10):     # the shortest room that flows into two columns, to ~0.1%
         room = (low + high) / 2
-        legend = Legend(content, scale, max_width=per_column, max_height=room + 2 * pad, max_columns=2)
+        legend = Legend(content, scale, max_width=per_column, max_height=room + 2 * pad, max_columns=2,
+                        whole_sections=True)
         if len(legend.columns) == 2:
             best, high = legend, room
         else:
@@ -386,24 +391,35 @@ def in_two_columns(content: LegendContent, scale: float, width: float) -> Legend
     return best
 
 
-def _flow_into_columns(rows: list[_Row], room: float, max_columns: int) -> list[list[_Row]]:
+def _flow_into_columns(rows: list[_Row], room: float, max_columns: int,
+                       whole_sections: bool = False) -> list[list[_Row]]:
     """The fewest columns, each filled up to `room`, when `max_columns` are enough;
     else one column (too tall: the caller tries a smaller legend)."""
-    columns = _fill(rows, room)
+    columns = _fill(rows, room, whole_sections)
     return columns if len(columns) <= max_columns else [list(rows)]
 
 
-def _fill(rows: list[_Row], room: float) -> list[list[_Row]]:
-    """Rows in order into columns no taller than `room`; a heading never ends a column."""
+def _fill(rows: list[_Row], room: float, whole_sections: bool = False) -> list[list[_Row]]:
+    """Rows in order into columns no taller than `room`; a heading never ends a column.
+    With `whole_sections`, a column ends only before a heading (a section taller than
+    `room` has a column of its own)."""
+    pieces: list[list[_Row]] = []
+    for row in rows:
+        if not pieces or not whole_sections or row.kind == "heading":
+            pieces.append([])
+        pieces[-1].append(row)
     columns: list[list[_Row]] = [[]]
     height = 0.0
-    for i, row in enumerate(rows):
-        follower = rows[i + 1].height if row.kind == "heading" and i + 1 < len(rows) else 0.0
-        if columns[-1] and height + row.height + follower > room + 0.5:
+    for i, piece in enumerate(pieces):
+        size = sum(r.height for r in piece)
+        follower = 0.0
+        if not whole_sections and piece[0].kind == "heading" and i + 1 < len(pieces):
+            follower = pieces[i + 1][0].height
+        if columns[-1] and height + size + follower > room + 0.5:
             columns.append([])
             height = 0.0
-        columns[-1].append(row)
-        height += row.height
+        columns[-1] += piece
+        height += size
     return columns
 
 

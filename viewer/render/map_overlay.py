@@ -28,9 +28,9 @@ class MapOverlay(Protocol):
 
 
 def paint_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]], title: str,
-                 taken: list[QRectF], swatch, avoid: Sequence[QRectF] = ()) -> None:
+                 taken: list[QRectF], swatch, names: Sequence[QRectF] = ()) -> None:
     """A small legend in a corner of the map, clear of the panels (see place_legend)."""
-    draw_legend(painter, frame, place_legend(painter, frame, rows, title, taken, avoid), rows, title,
+    draw_legend(painter, frame, place_legend(painter, frame, rows, title, taken, names), rows, title,
                 swatch)
 
 
@@ -47,13 +47,21 @@ def _legend_size(painter: QPainter, frame: Frame, rows: list[tuple[object, str]]
     return width, line * (len(rows) + 1) + margin
 
 
+# Covering the whole box of a shape the legend is about costs as much as covering this
+# many place names (a part of it, that part).
+SUBJECT_WEIGHT = 5.0
+
+
 def place_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]], title: str,
-                 taken: list[QRectF], avoid: Sequence[QRectF] = ()) -> QRectF:
-    """Where a legend of `rows` goes: in the corner of the map where it covers the fewest
-    of `avoid` (the place names: at 1366x768 the compare key stood over five towns' names
-    bottom left, with China's side of the map empty), bottom-left first; moved up (or
-    down, from a top corner) until it clears the footer, the scale bar and the rest of
-    `taken`, to which it is added."""
+                 taken: list[QRectF], names: Sequence[QRectF] = (),
+                 subjects: Sequence[QRectF] = ()) -> QRectF:
+    """Where a legend of `rows` goes: in the corner of the map where it hides least,
+    bottom-left first: each place name it touches counts one, each box of `subjects`
+    (what the legend is about: the changed zones) SUBJECT_WEIGHT times the share of
+    it covered. At 1366x768 the compare key stood over five towns' names bottom left
+    while China's side of the map was nearly empty; moved there without weighing the
+    changed zones, it sat against them. Moved up (or down, from a top corner) until it
+    clears the footer, the scale bar and the rest of `taken`, to which it is added."""
     margin = 10 * frame.scale
     width, height = _legend_size(painter, frame, rows, title)
     area = frame.view.rect
@@ -63,10 +71,22 @@ def place_legend(painter: QPainter, frame: Frame, rows: list[tuple[object, str]]
         (QRectF(margin, margin, width, height), True),
         (QRectF(area.right() - margin - width, margin, width, height), True))]
     inside = [box for box in placed if area.contains(box)]
+
+    def hidden(box: QRectF) -> float:
+        return sum(box.intersects(name) for name in names) + SUBJECT_WEIGHT * sum(
+            _share(box, subject) for subject in subjects)
+
     # A map too short for the key anywhere: bottom-left, as high as it goes.
-    box = min(inside, key=lambda b: sum(b.intersects(name) for name in avoid)) if inside else placed[0]
+    box = min(inside, key=hidden) if inside else placed[0]
     taken.append(box)
     return box
+
+
+def _share(box: QRectF, other: QRectF) -> float:
+    """How much of `other` `box` covers, 0 to 1."""
+    common = box.intersected(other)
+    size = other.width() * other.height()
+    return common.width() * common.height() / size if size > 0 else float(box.intersects(other))
 
 
 def _cleared(box: QRectF, taken: list[QRectF], downwards: bool, margin: float) -> QRectF:
