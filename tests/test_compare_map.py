@@ -198,6 +198,13 @@ def annotated_boxes(renderer, layer, view, day, decorations=None):
 def test_the_compare_key_is_on_the_map_beside_the_callouts_of_a_window_sized_view(qapp):
     """At a 1366x768 window ("Zones and routes", 25 Nov 2024 against 1 Jun 2025), the key
     was placed after the callouts, pushed up past them and off the map: not shown."""
+    view, key, _names = window_sized_key(dt.date(2025, 6, 1), dt.date(2024, 11, 25))
+    assert key.height() > 100 and view.rect.contains(key), key
+
+
+def window_sized_key(a: dt.date, b: dt.date):
+    """The embedded briefing compared at B with A in a 1366x768 window's map (the normal
+    legend folded): the view, the compare key's box and the place names' boxes."""
     from dataclasses import replace
 
     from viewer.cli import EMBEDDED_DATASET
@@ -206,37 +213,24 @@ def test_the_compare_key_is_on_the_map_beside_the_callouts_of_a_window_sized_vie
 
     dataset = read_dataset(EMBEDDED_DATASET)
     renderer = MapRenderer(dataset)
-    day = dt.date(2024, 11, 25)
-    layer = CompareLayer(renderer.prepared, compare(dataset, dt.date(2025, 6, 1), day))
+    layer = CompareLayer(renderer.prepared, compare(dataset, a, b))
     view = renderer.default_view(1030, 391)
-    boxes, _ = annotated_boxes(renderer, layer, view, day, replace(SCREEN, legend_collapsed=True))
-    key = max(boxes, key=lambda box: box.height())        # the callouts are one line high
-    assert key.height() > 100 and view.rect.contains(key), key
+    boxes, names = annotated_boxes(renderer, layer, view, b, replace(SCREEN, legend_collapsed=True))
+    return view, max(boxes, key=lambda box: box.height()), names   # the callouts are one line high
 
 
 def test_the_compare_key_goes_to_the_corner_where_it_covers_the_fewest_place_names(qapp):
     """At a 1366x768 window the key stood bottom left over Nam Mar, Mohnyin, Myo Hla,
     Banmauk and Shwegu while China's side of the map was nearly empty: it takes the
     corner that covers the fewest names, bottom left when it is as good as any."""
-    from dataclasses import replace
-
     from PySide6.QtCore import QRectF
     from PySide6.QtGui import QImage, QPainter
 
-    from viewer.cli import EMBEDDED_DATASET
-    from viewer.io import read_dataset
     from viewer.render.layers import Frame
     from viewer.render.map_overlay import place_legend
-    from viewer.render.overlay import SCREEN
     from viewer.render.view import MapView
 
-    dataset = read_dataset(EMBEDDED_DATASET)
-    renderer = MapRenderer(dataset)
-    day = dt.date(2026, 2, 20)
-    layer = CompareLayer(renderer.prepared, compare(dataset, dt.date(2024, 6, 1), day))
-    view = renderer.default_view(1030, 391)
-    boxes, names = annotated_boxes(renderer, layer, view, day, replace(SCREEN, legend_collapsed=True))
-    key = max(boxes, key=lambda box: box.height())
+    view, key, names = window_sized_key(dt.date(2024, 6, 1), dt.date(2026, 2, 20))
     assert view.rect.contains(key) and sum(key.intersects(name) for name in names) < 5
     assert key.left() > view.width / 2
 

@@ -110,9 +110,9 @@ class LonLatSimplifying:
     projected shapes. Douglas-Peucker keeps every vertex within `tolerance(metres)`
     degrees of a line straight in lon/lat, which projects within `stretch` times that;
     but the map draws the projected chord, straight in metres, and a long line straight
-    in lon/lat bends away from it (a 100 km edge along 25 N by ~90 m). So no kept edge
-    is longer than `longest_edge(metres)` degrees: split there, its bend is at most
-    BEND_SHARE of the metres."""
+    in lon/lat bends away from it (a 100 km edge along 25 N by ~90 m). An edge of at most
+    `longest_edge(metres)` degrees bends by at most BEND_SHARE of the metres; a shape
+    left with a longer one is simplified once projected instead (LodPaths)."""
 
     stretch: float            # metres per degree, at most, anywhere in the box
     bend: float               # metres per square degree of a chord's length, at most
