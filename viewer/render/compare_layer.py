@@ -285,9 +285,5 @@ def _route_text(change: RouteChange) -> str:
 
 def _pixel_boxes(frame: Frame, shapes: np.ndarray) -> list[QRectF]:
     """Each shape's box on the map, in pixels."""
-    boxes = []
-    for xmin, ymin, xmax, ymax in shapely.bounds(shapes).tolist():
-        if xmin == xmin:     # not NaN: a shape
-            (left, right), (bottom, top) = frame.view.to_pixels([xmin, xmax], [ymin, ymax])
-            boxes.append(QRectF(QPointF(left, top), QPointF(right, bottom)))
-    return boxes
+    return [frame.view.pixel_rect(*box) for box in shapely.bounds(shapes).tolist()
+            if box[0] == box[0]]    # not NaN: a shape

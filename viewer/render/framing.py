@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QRectF
 
 from viewer.render.overlay import SCREEN, Decorations, OverlayLayout, map_insets
 from viewer.render.prepared import DEFAULT_PADDING, PreparedMap
@@ -68,6 +68,5 @@ def fit_extent(prepared: PreparedMap, extent: Extent, size: tuple[int, int, floa
 
 def _covers_any(view: MapView, extent: Extent, panels: list[QRectF]) -> bool:
     """Whether any panel lies over part of `extent` as `view` shows it."""
-    (left, right), (bottom, top) = view.to_pixels([extent.xmin, extent.xmax], [extent.ymin, extent.ymax])
-    box = QRectF(QPointF(left, top), QPointF(right, bottom))
+    box = view.pixel_rect(*extent.as_tuple())
     return any(panel.intersects(box) for panel in panels)

@@ -72,6 +72,11 @@ class MapView:
         py = (self.center_y - np.asarray(y, float)) / self.metres_per_pixel + self.height / 2
         return px, py
 
+    def pixel_rect(self, xmin: float, ymin: float, xmax: float, ymax: float) -> QRectF:
+        """A box of projected metres, in pixels."""
+        (left, right), (bottom, top) = self.to_pixels([xmin, xmax], [ymin, ymax])
+        return QRectF(QPointF(float(left), float(top)), QPointF(float(right), float(bottom)))
+
     def to_map(self, point: QPointF) -> tuple[float, float]:
         x = self.center_x + (point.x() - self.width / 2) * self.metres_per_pixel
         y = self.center_y - (point.y() - self.height / 2) * self.metres_per_pixel
