@@ -40,6 +40,7 @@ ZONE_NOTE = "Areas are zones nearest each town, not surveyed boundaries."
 DENSE_NOTE = f"Over {DENSE_ROUTES} routes in view: drawn without white casing."
 HEADER = "Legend"
 MAX_COLUMNS = 4
+PAD, COLUMN_GAP = 10, 16   # pixels at scale 1: round the rows, between columns
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,10 @@ class Legend:
 
     def __post_init__(self) -> None:
         s = self.scale
-        self.pad = 10 * s
+        self.pad = PAD * s
         self.swatch_w, self.swatch_h = 30 * s, 15 * s
         self.gap = 8 * s
-        self.column_gap = 16 * s
+        self.column_gap = COLUMN_GAP * s
         self.text_font = style.font(13 * s)
         self.head_font = style.font(13 * s, bold=True)
         self.note_font = style.font(12 * s, italic=True)
@@ -375,7 +376,7 @@ def in_two_columns(content: LegendContent, scale: float, width: float) -> Legend
     heading read as another section's), as short as that allows; None when it has
     too few sections to split. Beside a slide's caption it takes about half a
     column's height."""
-    pad, gap = 10 * scale, 16 * scale      # as Legend's own
+    pad, gap = PAD * scale, COLUMN_GAP * scale
     per_column = (width - gap + 2 * pad) / 2   # a Legend's max_width caps each column
     one = Legend(content, scale, max_width=per_column)
     low, high = (one.height - 2 * pad) / 2, one.height - 2 * pad
