@@ -21,7 +21,6 @@ from viewer.model.unknowns import NO_INFO_NOTE, NO_STATUS_NOTE, Unknowns
 from viewer.model.zones import UNKNOWN, control_zones, zone_keys
 
 
-
 def feature_collection(dataset: Dataset, day: dt.date) -> dict:
     control = dataset.control_on(day)
     flows = dataset.flows_on(day)

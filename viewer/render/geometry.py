@@ -318,8 +318,9 @@ def _edges_longer_than(geoms: np.ndarray, length: float) -> np.ndarray:
 def _edges_longer_than_all(geoms: np.ndarray, length: float) -> np.ndarray:
     parts, part_of = shapely.get_parts(geoms, return_index=True)
     rings, ring_of = shapely.get_rings(parts, return_index=True)
-    lines = np.concatenate([rings, parts[shapely.get_type_id(parts) == 1]])
-    line_of = np.concatenate([part_of[ring_of], part_of[shapely.get_type_id(parts) == 1]])
+    line = shapely.get_type_id(parts) == 1
+    lines = np.concatenate([rings, parts[line]])
+    line_of = np.concatenate([part_of[ring_of], part_of[line]])
     coords, vertex_of = shapely.get_coordinates(lines, return_index=True)
     same = vertex_of[1:] == vertex_of[:-1]
     steps = np.hypot(*np.diff(coords, axis=0).T)

@@ -215,16 +215,16 @@ class Projector:
         stretch = np.sqrt((a + b + np.sqrt((a - b) ** 2 + 4 * c ** 2)) / 2)
         # How far a line straight in lon/lat bends from its projected chord, per square degree
         # of its length: along and across the meridians and both diagonals.
-        bends = [self._bend(lon, lat, dlon * BEND_CHORD, dlat * BEND_CHORD) / BEND_CHORD ** 2
+        bends = [self._bend(lon, lat, x, y, dlon * BEND_CHORD, dlat * BEND_CHORD) / BEND_CHORD ** 2
                  for dlon, dlat in ((1, 0), (0, 1), (0.7071, 0.7071), (0.7071, -0.7071))]
         return LonLatSimplifying(_largest(stretch) * STRETCH_MARGIN, _largest(np.concatenate(bends)) * STRETCH_MARGIN)
 
-    def _bend(self, lon: np.ndarray, lat: np.ndarray, dlon: float, dlat: float) -> np.ndarray:
-        """Metres between the projection of each point and the projected chord of the
+    def _bend(self, lon: np.ndarray, lat: np.ndarray, mx: np.ndarray, my: np.ndarray,
+              dlon: float, dlat: float) -> np.ndarray:
+        """Metres between each point's projection (mx, my) and the projected chord of the
         lon/lat line through it from (-dlon/2, -dlat/2) to (+dlon/2, +dlat/2)."""
         ax, ay = self.points(lon - dlon / 2, lat - dlat / 2)
         bx, by = self.points(lon + dlon / 2, lat + dlat / 2)
-        mx, my = self.points(lon, lat)
         return np.abs((bx - ax) * (my - ay) - (by - ay) * (mx - ax)) / np.hypot(bx - ax, by - ay)
 
     def points(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
