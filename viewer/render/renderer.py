@@ -195,11 +195,12 @@ class MapRenderer:
         self._painted_layout = layout
         # The label describes what is drawn: in compare mode both dates.
         notes = [overlay.date_note for overlay in overlays if overlay.date_note]
-        label = " · ".join([date_label(day, self.dataset.beyond_data(day)), *notes])
+        beyond = self.dataset.beyond_data(day)
+        label = " · ".join([date_label(day, beyond), *notes])
         # Overlays and markers, drawn late, must not cover the panels (the mark's only
         # where it is drawn: the compare veil left its empty room undimmed), nor the date
         # label grown for a note.
-        panels = layout.obstacles(mark=self.dataset.beyond_data(day))
+        panels = layout.obstacles(mark=beyond)
         if notes and not layout.date_rect.isNull():
             panels.append(layout.date_box(label))
         painter.setClipRegion(_outside(view.rect, panels))
